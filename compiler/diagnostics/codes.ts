@@ -1,0 +1,35 @@
+/**
+ * The one catalogue of diagnostic codes. A code never changes meaning once released;
+ * ranges: PC1xxx reading files, PC2xxx schema, PC3xxx semantics of the policy model.
+ */
+export const CODES = {
+  // PC1xxx — reading policy files
+  NoPolicyFiles: { code: 'PC1001', title: 'no policy files in the folder' },
+  UnreadableFile: { code: 'PC1002', title: 'a policy file cannot be read' },
+  YamlSyntax: { code: 'PC1003', title: 'YAML syntax error' },
+  YamlDuplicateKey: { code: 'PC1004', title: 'a key appears twice in one mapping' },
+  YamlAlias: { code: 'PC1005', title: 'YAML anchors, aliases and tags are not accepted' },
+
+  // PC2xxx — the shape of a policy file (JSON Schema)
+  UnknownKey: { code: 'PC2001', title: 'unknown key' },
+  WrongType: { code: 'PC2002', title: 'a value has the wrong type' },
+  MissingKey: { code: 'PC2003', title: 'a required key is missing' },
+  InvalidValue: { code: 'PC2004', title: 'a value is not one of the allowed values' },
+  InvalidShape: { code: 'PC2005', title: 'a value does not have an accepted shape' },
+
+  // PC3xxx — the policy model
+  UnknownRole: { code: 'PC3001', title: 'reference to an unknown role' },
+  UnknownResource: { code: 'PC3002', title: 'reference to an unknown resource or module' },
+  UnknownAction: { code: 'PC3003', title: 'reference to an unknown action' },
+  DuplicateName: { code: 'PC3004', title: 'a name is defined twice' },
+  HierarchyCycle: { code: 'PC3005', title: 'roles report to each other in a cycle' },
+  InheritanceCycle: { code: 'PC3006', title: 'roles extend each other in a cycle' },
+  LevelNeedsAttribute: { code: 'PC3007', title: 'a level needs an attribute the resource does not declare' },
+  UnknownAttribute: { code: 'PC3008', title: 'reference to an undeclared attribute' },
+  AttributeType: { code: 'PC3009', title: 'an attribute has the wrong type for its use' },
+  IneffectiveGrant: { code: 'PC3010', title: 'grants on an administrator role have no effect' },
+  DuplicateAction: { code: 'PC3011', title: 'an action is listed twice' },
+  SelfReference: { code: 'PC3012', title: 'a role refers to itself' },
+} as const;
+
+export type CodeName = keyof typeof CODES;

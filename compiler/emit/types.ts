@@ -1,0 +1,38 @@
+import type { AttributeType, PolicyModel } from '../ir/model.ts';
+import { header } from './header.ts';
+import { lit } from './literal.ts';
+
+const TS_TYPE: Readonly<Record<AttributeType, string>> = {
+  string: 'string',
+  number: 'number',
+  boolean: 'boolean',
+  'string[]': 'readonly string[]',
+};
+
+/** `PolicySchema` of the policy: each kind's actions and (optional) attribute types, for typed checks. */
+export function schemaType(model: PolicyModel): string {
+  const lines = ['export type Schema = {'];
+  for (const r of model.resources) {
+    lines.push(`  ${lit(r.name)}: {`);
+    lines.push(`    action: ${r.actions.map(lit).join(' | ')};`);
+    const attrs = r.attributes.map((a) => `${lit(a.name)}?: ${TS_TYPE[a.type]}`);
+    lines.push(`    attributes: { ${attrs.join('; ')}${attrs.length > 0 ? ' ' : ''}};`);
+    lines.push('  };');
+  }
+  lines.push('};');
+  return lines.join('\n');
+}
+
+/** The declaration file of the bundled checker. */
+export function emitDeclarations(model: PolicyModel, runtimeImport: string): string {
+  return [
+    header(model),
+    `import type { Checker } from ${lit(runtimeImport)};`,
+    '',
+    schemaType(model),
+    '',
+    'export declare const checker: Checker<Schema>;',
+    'export default checker;',
+    '',
+  ].join('\n');
+}

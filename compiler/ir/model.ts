@@ -1,0 +1,107 @@
+/**
+ * The policy model: plain data handed from phase to phase. Nothing here imports
+ * another part of the compiler (see STYLE.md: `ir/` is a leaf).
+ *
+ * `load` produces {@link SourceFile}s, `analyze` turns them into a {@link PolicyModel},
+ * `emit` and the reference interpreter read the model and nothing else.
+ */
+
+/** The four colour-coded grant levels of R-K3, from narrowest to widest. */
+export type Level = 'deny' | 'own' | 'team' | 'all';
+
+export const LEVELS: readonly Level[] = ['deny', 'own', 'team', 'all'];
+
+/** The colour names authors may write instead of the level names. */
+export const COLOUR_OF: Readonly<Record<Level, string>> = {
+  deny: 'red',
+  own: 'yellow',
+  team: 'blue',
+  all: 'green',
+};
+
+/** Level by the word an author wrote (a Map: policy text never reaches a prototype). */
+export const LEVEL_OF_WORD: ReadonlyMap<string, Level> = new Map<string, Level>([
+  ['deny', 'deny'], ['red', 'deny'],
+  ['own', 'own'], ['yellow', 'own'],
+  ['team', 'team'], ['blue', 'team'],
+  ['all', 'all'], ['green', 'all'],
+]);
+
+/** A place in a policy file; line and column are 1-based. */
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export type AttributeType = 'string' | 'number' | 'boolean' | 'string[]';
+
+export interface AttributeModel {
+  readonly name: string;
+  readonly type: AttributeType;
+  readonly source: SourceRef;
+}
+
+/**
+ * A record kind (lead, contact, …) or a module of switch-like sub-permissions
+ * (landing pages, social, …). Modules have no owner, so only `deny` and `all` apply.
+ */
+export interface ResourceModel {
+  readonly name: string;
+  readonly kind: 'record' | 'module';
+  readonly title: string | undefined;
+  readonly actions: readonly string[];
+  readonly attributes: readonly AttributeModel[];
+  /** Attribute holding the id of the responsible user (R-K3 yellow). */
+  readonly owner: string | undefined;
+  /** Attribute holding the group (team) of the responsible user (R-K3 blue, R-K8). */
+  readonly team: string | undefined;
+  /** Attribute holding the role of the responsible user (R-Z1 hierarchy). */
+  readonly ownerRole: string | undefined;
+  readonly source: SourceRef;
+}
+
+/**
+ * Why a cell has the level it has. Every decision names one rule, so a reason can
+ * always point at the line of YAML that caused it.
+ */
+export interface Rule {
+  readonly id: number;
+  /** `grant`: a level written for an action; `administrator`: the role's administrator
+   * flag; `default`: no grant anywhere, so default deny (points at the role). */
+  readonly kind: 'grant' | 'administrator' | 'default';
+  /** The role whose effective permissions this rule decides. */
+  readonly role: string;
+  /** The role in which the rule was written (differs when inherited through `extends`). */
+  readonly declaredIn: string;
+  readonly resource: string;
+  readonly action: string;
+  readonly level: Level;
+  readonly source: SourceRef;
+}
+
+export interface RoleModel {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly source: SourceRef;
+  /** The rule that makes this role an administrator (its own flag or an extended role's). */
+  readonly administratorRule: number | undefined;
+  readonly extends: readonly string[];
+  readonly reportsTo: string | undefined;
+  readonly sharesWithPeers: boolean;
+  /** Every role below this one in the hierarchy, transitively, sorted (R-Z1). */
+  readonly subordinates: readonly string[];
+  /** Effective rule id per resource and action, after inheritance: `cells[resource][action]`. */
+  readonly cells: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
+
+export interface PolicyModel {
+  readonly name: string;
+  /** sha256 over the policy files' names and contents, hex. */
+  readonly hash: string;
+  /** Policy file paths relative to the policy set folder, sorted. */
+  readonly files: readonly string[];
+  readonly resources: readonly ResourceModel[];
+  readonly roles: readonly RoleModel[];
+  readonly rules: readonly Rule[];
+}

@@ -1,0 +1,264 @@
+/**
+ * The policyc runtime: the few functions a generated checker needs, and the types an
+ * application sees. It has no dependencies and imports nothing from the compiler.
+ *
+ * A generated module calls {@link definePolicy} once at load time; its check functions
+ * return preallocated {@link Decision}s through `policy.decide(rule, code)`, so a check
+ * allocates nothing.
+ */
+
+/** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
+export const FORMAT_VERSION = 1;
+
+export type Level = 'deny' | 'own' | 'team' | 'all';
+
+/** What decided: the stable part of a decision, for programs (the `reason` is for people). */
+export type DecisionCode =
+  | 'admin'
+  | 'all'
+  | 'own'
+  | 'team'
+  | 'hierarchy'
+  | 'peer'
+  | 'denied'
+  | 'default-deny'
+  | 'not-reached'
+  | 'missing-attribute'
+  | 'unknown-role'
+  | 'unknown-resource'
+  | 'unknown-action'
+  | 'invalid-request'
+  | 'error';
+
+/** The policy rule that decided, with the place in the policy files where it is written. */
+export interface RuleRef {
+  readonly id: number;
+  readonly kind: 'grant' | 'administrator' | 'default';
+  readonly role: string;
+  /** The role the rule is written in; differs from `role` when inherited through `extends`. */
+  readonly declaredIn: string;
+  readonly resource: string;
+  readonly action: string;
+  readonly level: Level;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface Decision {
+  readonly allow: boolean;
+  readonly code: DecisionCode;
+  /** One line for people: what decided and where it is written. */
+  readonly reason: string;
+  readonly rule: RuleRef | undefined;
+}
+
+/** Who asks. `groups` are the teams the user belongs to (R-K8). */
+export interface Principal {
+  readonly id: string;
+  readonly role: string;
+  readonly groups?: readonly string[];
+}
+
+/** A record (or a module) the principal acts on: its kind and its attributes. */
+export interface Resource {
+  readonly kind: string;
+  readonly [attribute: string]: unknown;
+}
+
+/** What a generated checker knows of its policy: per resource kind, its actions and attribute types. */
+export interface PolicySchema {
+  readonly [kind: string]: { readonly action: string; readonly attributes: object };
+}
+
+export interface Checker<S extends PolicySchema = PolicySchema> {
+  /** Decides whether `principal` may do `action` on `resource`. Never throws, never allows on error. */
+  can<K extends keyof S & string>(principal: Principal, action: S[K]['action'], resource: { readonly kind: K } & S[K]['attributes']): Decision;
+  readonly formatVersion: number;
+  readonly policyName: string;
+  readonly policyHash: string;
+}
+
+/** Rule rows as generated: `[kind, role, declaredIn, resource, action, level, file index, line, column]`. */
+export type RuleRow = readonly [
+  RuleRef['kind'],
+  string,
+  string,
+  string,
+  string,
+  Level,
+  number,
+  number,
+  number,
+];
+
+export interface PolicyData {
+  readonly format: number;
+  readonly name: string;
+  readonly hash: string;
+  readonly files: readonly string[];
+  readonly rules: readonly RuleRow[];
+}
+
+/** The ways a rule can decide, as indexes into its decision cache. Generated code names them. */
+export const Path = Object.freeze({
+  Admin: 0,
+  All: 1,
+  Own: 2,
+  Team: 3,
+  Hierarchy: 4,
+  Peer: 5,
+  Denied: 6,
+  DefaultDeny: 7,
+  NotReached: 8,
+  MissingOwner: 9,
+  MissingTeam: 10,
+  MissingOwnerRole: 11,
+  InvalidGroups: 12,
+} as const);
+export type Path = (typeof Path)[keyof typeof Path];
+const PATHS = 13;
+
+export type CheckFunction = (principal: Principal, action: string, resource: Resource) => Decision;
+
+export interface Policy {
+  /** The decision of rule `rule` taken along `path`; created once, then shared. */
+  readonly decide: (rule: number, path: Path) => Decision;
+  /** Denials that no rule decides. */
+  readonly unknownRole: Decision;
+  readonly unknownResource: Decision;
+  readonly unknownAction: Decision;
+  /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
+  readonly checker: (check: CheckFunction) => Checker;
+}
+
+/** Thrown when a generated checker and this runtime disagree on the format version. */
+export class PolicyFormatError extends Error {
+  override readonly name = 'PolicyFormatError';
+}
+
+const COLOUR: Readonly<Record<Level, string>> = { deny: 'red', own: 'yellow', team: 'blue', all: 'green' };
+
+const tick = (s: string): string => '`' + s + '`';
+
+function denial(code: DecisionCode, reason: string): Decision {
+  return Object.freeze({ allow: false, code, reason, rule: undefined });
+}
+
+const INVALID_PRINCIPAL = denial(
+  'invalid-request',
+  'denied: the principal must be an object with a string `id` and a string `role`',
+);
+const INVALID_RESOURCE = denial('invalid-request', 'denied: the resource must be an object with a string `kind`');
+
+function explain(rule: RuleRef, path: Path): { allow: boolean; code: DecisionCode; reason: string } {
+  const at = `${rule.file}:${rule.line}:${rule.column}`;
+  const inherited = rule.declaredIn === rule.role ? '' : ` (inherited from ${tick(rule.declaredIn)})`;
+  const grant = `role ${tick(rule.role)} grants ${tick(rule.action)} on ${tick(rule.resource)} as ${rule.level} (${COLOUR[rule.level]})${inherited} at ${at}`;
+  switch (path) {
+    case Path.Admin:
+      return { allow: true, code: 'admin', reason: `allowed: ${tick(rule.role)} is an administrator role${inherited} at ${at}` };
+    case Path.All:
+      return { allow: true, code: 'all', reason: `allowed: ${grant}` };
+    case Path.Own:
+      return { allow: true, code: 'own', reason: `allowed: ${grant}, and the principal is responsible for the record` };
+    case Path.Team:
+      return { allow: true, code: 'team', reason: `allowed: ${grant}, and the record's team is one of the principal's groups` };
+    case Path.Hierarchy:
+      return { allow: true, code: 'hierarchy', reason: `allowed: ${grant}, and the record's owner has a role below ${tick(rule.role)}` };
+    case Path.Peer:
+      return { allow: true, code: 'peer', reason: `allowed: ${grant}, and the record's owner is a peer in ${tick(rule.role)}, which shares data with peers` };
+    case Path.Denied:
+      return { allow: false, code: 'denied', reason: `denied: role ${tick(rule.role)} denies ${tick(rule.action)} on ${tick(rule.resource)} (red)${inherited} at ${at}` };
+    case Path.DefaultDeny:
+      return { allow: false, code: 'default-deny', reason: `denied: role ${tick(rule.role)} (${at}) has no grant for ${tick(rule.action)} on ${tick(rule.resource)}, so the default deny applies` };
+    case Path.NotReached:
+      return { allow: false, code: 'not-reached', reason: `denied: ${grant}, and the record is not one the principal reaches` };
+    case Path.MissingOwner:
+      return { allow: false, code: 'missing-attribute', reason: `denied: the ${tick(rule.resource)} record has no string owner attribute, needed by ${grant}` };
+    case Path.MissingTeam:
+      return { allow: false, code: 'missing-attribute', reason: `denied: the ${tick(rule.resource)} record has no string team attribute, needed by ${grant}` };
+    case Path.MissingOwnerRole:
+      return { allow: false, code: 'missing-attribute', reason: `denied: the ${tick(rule.resource)} record has no string owner-role attribute, needed by the hierarchy of ${tick(rule.role)}` };
+    case Path.InvalidGroups:
+      return { allow: false, code: 'invalid-request', reason: `denied: the principal's \`groups\` is not a list of strings, needed by ${grant}` };
+  }
+}
+
+/**
+ * Called once by a generated module. Refuses a module generated for another format
+ * version, so a stale checker can never be half-understood.
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function definePolicy(data: PolicyData): Policy {
+  if (data.format !== FORMAT_VERSION) {
+    throw new PolicyFormatError(
+      `checker for policy \`${data.name}\` was compiled for format ${data.format}, but this runtime reads format ${FORMAT_VERSION}; rebuild it with the matching policyc`,
+    );
+  }
+  const rules: RuleRef[] = data.rules.map(([kind, role, declaredIn, resource, action, level, file, line, column], id) =>
+    Object.freeze({ id, kind, role, declaredIn, resource, action, level, file: data.files[file] ?? '?', line, column }),
+  );
+  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(rules.length * PATHS);
+
+  function decide(rule: number, path: Path): Decision {
+    const i = rule * PATHS + path;
+    const hit = cache[i];
+    if (hit !== undefined) return hit;
+    const ref = rules[rule];
+    if (ref === undefined) throw new RangeError(`policyc: no rule ${rule}`);
+    const made: Decision = Object.freeze({ ...explain(ref, path), rule: ref });
+    cache[i] = made;
+    return made;
+  }
+
+  const policy: Policy = {
+    decide,
+    unknownRole: denial('unknown-role', `denied: the principal's role is not defined in policy \`${data.name}\``),
+    unknownResource: denial('unknown-resource', `denied: the resource kind is not defined in policy \`${data.name}\``),
+    unknownAction: denial('unknown-action', `denied: the action is not defined for this resource kind in policy \`${data.name}\``),
+    checker(check) {
+      return Object.freeze({
+        formatVersion: data.format,
+        policyName: data.name,
+        policyHash: data.hash,
+        can(principal: Principal, action: string, resource: Resource): Decision {
+          if (typeof principal !== 'object' || principal === null || typeof principal.id !== 'string' || typeof principal.role !== 'string') {
+            return INVALID_PRINCIPAL;
+          }
+          if (typeof resource !== 'object' || resource === null || typeof resource.kind !== 'string') {
+            return INVALID_RESOURCE;
+          }
+          try {
+            return check(principal, action, resource);
+          } catch (error) {
+            return denial('error', `denied: the check failed with ${error instanceof Error ? error.name : 'an error'}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        },
+      });
+    },
+  };
+  return policy;
+}
+
+/** True when `groups` (the principal's) contains `team`; a missing list is no groups. */
+export function inGroups(groups: readonly string[] | undefined, team: string): boolean {
+  return groups !== undefined && groups.includes(team);
+}
+
+/**
+ * Checks a dynamically imported checker module before use: it must export a `checker`
+ * of this runtime's format.
+ */
+export function loadChecker(module: unknown): Checker {
+  const checker = (module as { checker?: Checker } | null)?.checker;
+  if (checker === undefined || typeof checker.can !== 'function') {
+    throw new TypeError('policyc: the module does not export a `checker`; is it a module generated by `policyc build`?');
+  }
+  if (checker.formatVersion !== FORMAT_VERSION) {
+    throw new PolicyFormatError(
+      `checker for policy \`${checker.policyName}\` has format ${checker.formatVersion}, but this runtime reads format ${FORMAT_VERSION}; rebuild it with the matching policyc`,
+    );
+  }
+  return checker;
+}
