@@ -68,7 +68,7 @@ export interface Resource {
 
 /** What a generated checker knows of its policy: per resource kind, its actions and attribute types. */
 export interface PolicySchema {
-  readonly [kind: string]: { readonly action: string; readonly attributes: object };
+  readonly [kind: string]: { readonly action: string; readonly attributes: { readonly [attribute: string]: unknown } };
 }
 
 export interface Checker<S extends PolicySchema = PolicySchema> {

@@ -25,7 +25,7 @@ export function reportCycles(
       if (s === 'open') {
         const cycle = [...stack.slice(stack.indexOf(edge.to)), edge.to];
         cycle.forEach((r) => onCycle.add(r));
-        bag.report(kind, spanOf(edge.origin, edge.path, 'value'), `${cycle.map(tick).join(` ${verb} `)}: a cycle`, {
+        bag.report(kind, spanOf(edge.origin, edge.path, 'value'), `roles form a cycle: ${cycle.map(tick).join(` ${verb} `)}`, {
           help: kind === 'HierarchyCycle' ? 'a role cannot be above itself; remove one `reportsTo`' : 'remove one of the `extends` entries',
         });
       } else if (s === undefined && edges.has(edge.to)) visit(edge.to);

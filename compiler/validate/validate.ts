@@ -1,12 +1,12 @@
-import Ajv, { type ErrorObject } from 'ajv';
-import schema from '../../schemas/policy.schema.json' with { type: 'json' };
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import schemaJson from '../../schemas/policy.schema.json' with { type: 'json' };
 import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import { spanAt, type PathSegment, type PolicyFile } from '../load/load.ts';
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-const validateFile = ajv.compile(schema);
+const validateFile = ajv.compile(schemaJson);
 
 /** `/roles/a~1b/grants` → ['roles', 'a/b', 'grants'] */
 function pathOf(pointer: string): PathSegment[] {
@@ -48,38 +48,69 @@ export function validateFiles(files: readonly PolicyFile[], bag: DiagnosticBag):
   return ok;
 }
 
-/**
- * An `anyOf` reports one error per branch. Keep the errors of branches that got past the
- * type test (the author clearly meant that shape); when none did, keep the `anyOf` itself.
- */
-function selectErrors(errors: readonly ErrorObject[]): ErrorObject[] {
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
-  const kept: ErrorObject[] = [];
-  for (const e of errors) {
-    if (e.keyword === 'anyOf') {
-      const branches = errors.filter((b) => b !== e && isInside(b, e));
-      const meaningful = branches.filter((b) => b.keyword !== 'type' || b.instancePath !== e.instancePath);
-      if (meaningful.length === 0) kept.push(e);
-      continue;
-    }
-    const underAnyOf = [...anyOfPaths].some((p) => e.schemaPath.includes('/anyOf/') && (e.instancePath === p || e.instancePath.startsWith(p + '/')));
-    if (underAnyOf && e.keyword === 'type' && anyOfPaths.has(e.instancePath)) continue;
-    kept.push(e);
-  }
-  // the same message twice (for example from two branches) is noise
-  const seen = new Set<string>();
-  return kept.filter((e) => {
-    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+type Schema = { $ref?: string; type?: string; enum?: unknown[]; anyOf?: Schema[]; title?: string; description?: string };
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'number' ? 'number' : typeof value === 'object' ? 'object' : typeof value;
 }
 
-function isInside(branch: ErrorObject, anyOf: ErrorObject): boolean {
-  return (
-    branch.schemaPath.startsWith(anyOf.schemaPath.replace(/\/anyOf$/, '/anyOf/')) &&
-    (branch.instancePath === anyOf.instancePath || branch.instancePath.startsWith(anyOf.instancePath + '/'))
+const SCHEMA_ID = (schemaJson as { $id: string }).$id;
+const validators = new Map<string, ValidateFunction>();
+
+/** JSON pointer of every sub-schema object, to find an `anyOf`'s branches from ajv's `parentSchema`. */
+const pointers = new Map<unknown, string>();
+(function walk(node: unknown, pointer: string): void {
+  if (node === null || typeof node !== 'object') return;
+  pointers.set(node, pointer);
+  for (const [key, child] of Object.entries(node)) walk(child, `${pointer}/${key}`);
+})(schemaJson, '#');
+
+/** The validator of a sub-schema, by its JSON pointer in the policy schema (`#/definitions/…`). */
+function validatorAt(pointer: string): ValidateFunction {
+  let validate = validators.get(pointer);
+  if (!validate) {
+    validate = ajv.getSchema(SCHEMA_ID + pointer);
+    if (!validate) throw new Error(`policyc internal error: no schema at ${pointer}`);
+    validators.set(pointer, validate);
+  }
+  return validate;
+}
+
+function resolve(schema: Schema): Schema {
+  return schema.$ref === undefined ? schema : (validatorAt(schema.$ref).schema as Schema);
+}
+
+function branchType(branch: Schema): string | undefined {
+  const s = resolve(branch);
+  return s.type ?? (s.enum !== undefined ? jsonType(s.enum[0]) : undefined);
+}
+
+/**
+ * `anyOf` (a grant may be a level, a list or a map) makes JSON Schema report one error per
+ * branch. Instead, pick the branch whose type the author wrote and report only its errors;
+ * when no branch has that type, report one "expected …" error.
+ */
+function reportAnyOf(file: PolicyFile, e: ErrorObject, bag: DiagnosticBag): void {
+  const parent = e.parentSchema as Schema;
+  const index = (parent.anyOf ?? []).findIndex((b) => branchType(b) === jsonType(e.data));
+  if (index < 0) {
+    bag.report('InvalidShape', spanAt(file, pathOf(e.instancePath)), `expected ${parent.title ?? 'another shape'}, found ${describe(e.data)}`);
+    return;
+  }
+  const validateBranch = validatorAt(`${pointers.get(parent)}/anyOf/${index}`);
+  if (validateBranch(e.data)) return;
+  for (const inner of selectErrors(validateBranch.errors ?? [])) {
+    report(file, { ...inner, instancePath: e.instancePath + inner.instancePath }, bag);
+  }
+}
+
+/** Drops what an enclosing `anyOf` explains better (see {@link reportAnyOf}). */
+function selectErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath);
+  return errors.filter(
+    (e) => e.keyword === 'anyOf' || !anyOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(p + '/')),
   );
 }
 
@@ -125,13 +156,9 @@ function report(file: PolicyFile, e: ErrorObject, bag: DiagnosticBag): void {
     case 'minItems':
       bag.report('InvalidValue', spanAt(file, path), `${tick(String(path[path.length - 1] ?? 'list'))} needs at least one entry`);
       return;
-    case 'anyOf': {
-      const description = (e.parentSchema as { description?: string }).description ?? '';
-      bag.report('InvalidShape', spanAt(file, path), `${describe(e.data)} is not ${ARTICLE(titleOf(e))}`, {
-        help: description.length > 0 ? `expected ${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, '')}` : undefined,
-      });
+    case 'anyOf':
+      reportAnyOf(file, e, bag);
       return;
-    }
     default:
       bag.report('InvalidShape', spanAt(file, path), `${e.message ?? 'invalid value'}`);
   }

@@ -1,0 +1,63 @@
+/**
+ * Golden cases, one folder each (STYLE.md): `compile/<case>/policy/` with the expected
+ * generated files beside it, and `diagnostics/<case>/` with the expected report, code frames
+ * and underlines included. `UPDATE_SNAPSHOTS=1 npm test` rewrites them; review the diff.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkDir, compileDir } from '../compiler/index.ts';
+import { formatText } from '../compiler/diagnostics/format.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const update = process.env.UPDATE_SNAPSHOTS === '1';
+const cases = (dir: string): string[] => readdirSync(join(here, 'golden', dir)).filter((n) => !n.includes('.')).sort();
+
+function golden(file: string, actual: string): void {
+  if (update || !existsSync(file)) {
+    writeFileSync(file, actual);
+    return;
+  }
+  expect(actual, `golden ${file} (UPDATE_SNAPSHOTS=1 to rewrite)`).toBe(readFileSync(file, 'utf8'));
+}
+
+describe('generated code goldens', () => {
+  for (const name of cases('compile')) {
+    it(`${name}: checker.ts and checker.d.ts match the golden files`, async () => {
+      const dir = join(here, 'golden', 'compile', name);
+      const result = await compileDir(join(dir, 'policy'));
+      expect(result.diagnostics).toEqual([]);
+      mkdirSync(join(dir, 'expected'), { recursive: true });
+      golden(join(dir, 'expected', 'checker.ts'), result.output!.checkerTs);
+      golden(join(dir, 'expected', 'checker.d.ts'), result.output!.declarations);
+    });
+  }
+
+  it('every golden checker type-checks under strict, noUncheckedIndexedAccess and exactOptionalPropertyTypes', () => {
+    const tsc = join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc');
+    // throws with tsc's report when a golden does not type-check
+    const run = () => execFileSync(process.execPath, [tsc, '-p', join(here, 'golden', 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
+    expect(run).not.toThrow();
+  });
+
+  it('the same policy compiles to byte-identical output twice (deterministic)', async () => {
+    const dir = join(here, 'golden', 'compile', 'hierarchy', 'policy');
+    const [a, b] = [await compileDir(dir), await compileDir(dir)];
+    expect(a.output!.checkerTs).toBe(b.output!.checkerTs);
+    expect(a.output!.bundle).toBe(b.output!.bundle);
+  });
+});
+
+describe('diagnostic goldens', () => {
+  for (const name of cases('diagnostics')) {
+    it(`${name}: the report matches diagnostics.txt`, () => {
+      const dir = join(here, 'golden', 'diagnostics', name);
+      const result = checkDir(dir);
+      const text = formatText(result.diagnostics, result.sources) + '\n';
+      golden(join(dir, 'diagnostics.txt'), text);
+      expect(result.diagnostics.length).toBeGreaterThan(0);
+    });
+  }
+});
