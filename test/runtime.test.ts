@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileSources as compileTexts } from '../compiler/index.ts';
+import { definePolicy, FORMAT_VERSION, loadChecker, PolicyFormatError, type Checker } from '../runtime/index.ts';
+import { compileSources, importBundle } from './helpers/policy.ts';
+
+const POLICY = {
+  'policy.yaml': `
+resources:
+  lead:
+    actions: [view, edit]
+    attributes: { responsible: string, team: string, responsibleRole: string }
+    owner: responsible
+    team: team
+    ownerRole: responsibleRole
+roles:
+  manager:
+    grants: { lead: { view: blue, edit: yellow } }
+  rep:
+    reportsTo: manager
+    grants: { lead: yellow }
+`,
+};
+
+describe('runtime: fails closed', () => {
+  let checker: Checker;
+  const manager = { id: 'm1', role: 'manager', groups: ['north'] };
+
+  beforeAll(async () => {
+    checker = await compileSources(POLICY);
+  });
+
+  it('a malformed principal or resource is a denial, never an exception', () => {
+    const lead = { kind: 'lead', responsible: 'm1' };
+    for (const principal of [null, undefined, 42, 'm1', {}, { id: 'm1' }, { role: 'manager' }, { id: 1, role: 'manager' }]) {
+      const d = checker.can(principal as never, 'view', lead);
+      expect(d).toMatchObject({ allow: false, code: 'invalid-request' });
+    }
+    for (const resource of [null, undefined, 'lead', {}, { kind: 7 }]) {
+      expect(checker.can(manager, 'view', resource as never)).toMatchObject({ allow: false, code: 'invalid-request' });
+    }
+  });
+
+  it('unknown roles, kinds and actions are denials with their own codes', () => {
+    expect(checker.can({ id: 'x', role: 'intern' }, 'view', { kind: 'lead', responsible: 'x' }).code).toBe('unknown-role');
+    expect(checker.can(manager, 'view', { kind: 'invoice' }).code).toBe('unknown-resource');
+    expect(checker.can(manager, 'archive', { kind: 'lead', responsible: 'm1' }).code).toBe('unknown-action');
+    expect(checker.can({ id: 'x', role: '__proto__' }, 'view', { kind: 'lead', responsible: 'x' }).code).toBe('unknown-role');
+    expect(checker.can(manager, 'toString', { kind: 'constructor' }).code).toBe('unknown-resource');
+  });
+
+  it('a missing or wrongly typed attribute is a denial naming the attribute role, never an allow', () => {
+    const missingOwner = checker.can(manager, 'view', { kind: 'lead' });
+    expect(missingOwner).toMatchObject({ allow: false, code: 'missing-attribute' });
+    expect(missingOwner.reason).toContain('owner attribute');
+    expect(checker.can(manager, 'view', { kind: 'lead', responsible: 42 }).code).toBe('missing-attribute');
+    expect(checker.can(manager, 'view', { kind: 'lead', responsible: 'u2' }).reason).toContain('team attribute');
+    expect(checker.can(manager, 'view', { kind: 'lead', responsible: 'u2', team: 'south' }).reason).toContain('owner-role attribute');
+    expect(checker.can(manager, 'view', { kind: 'lead', responsible: 'u2', team: 'south', responsibleRole: 'rep' })).toMatchObject({ allow: true, code: 'hierarchy' });
+  });
+
+  it('`groups` that is not a list is an invalid request when the decision needs it', () => {
+    const d = checker.can({ id: 'm1', role: 'manager', groups: 'north' as never }, 'view', { kind: 'lead', responsible: 'u2', team: 'north' });
+    expect(d).toMatchObject({ allow: false, code: 'invalid-request' });
+  });
+
+  it('an attribute getter that throws is a denial with the error in the reason', () => {
+    const record = {
+      kind: 'lead',
+      get responsible(): string {
+        throw new Error('database connection lost');
+      },
+    };
+    const d = checker.can(manager, 'view', record);
+    expect(d).toMatchObject({ allow: false, code: 'error' });
+    expect(d.reason).toContain('database connection lost');
+  });
+
+  it('a decision is one shared frozen object per rule and outcome (a check allocates nothing)', () => {
+    const a = checker.can(manager, 'view', { kind: 'lead', responsible: 'm1' });
+    const b = checker.can(manager, 'view', { kind: 'lead', responsible: 'm1' });
+    expect(a).toBe(b);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(Object.isFrozen(a.rule)).toBe(true);
+  });
+});
+
+describe('runtime: format version', () => {
+  it('refuses policy data of another format with a clear error', () => {
+    const data = { format: FORMAT_VERSION + 1, name: 'crm', hash: 'x', files: [], rules: [] };
+    expect(() => definePolicy(data)).toThrow(PolicyFormatError);
+    expect(() => definePolicy(data)).toThrow(/compiled for format 2, but this runtime reads format 1; rebuild/);
+  });
+
+  it('a bundle generated for another format refuses to load', async () => {
+    const result = await compileTexts('crm', [{ path: 'policy.yaml', text: POLICY['policy.yaml'] }]);
+    const tampered = result.output!.bundle.replace(/format: 1,/, 'format: 99,');
+    expect(tampered).not.toBe(result.output!.bundle);
+    await expect(importBundle(tampered)).rejects.toThrow(/compiled for format 99/);
+  });
+
+  it('loadChecker accepts a generated module and rejects anything else', async () => {
+    const result = await compileTexts('crm', [{ path: 'policy.yaml', text: POLICY['policy.yaml'] }]);
+    const mod = await importBundle(result.output!.bundle);
+    expect(loadChecker(mod).policyName).toBe('crm');
+    expect(loadChecker(mod).policyHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(() => loadChecker({})).toThrow(/does not export a `checker`/);
+    expect(() => loadChecker({ checker: { ...(mod.checker as object), formatVersion: 0 } })).toThrow(PolicyFormatError);
+  });
+});
+
+describe('runtime: fence', () => {
+  it('imports nothing (no compiler, no Node built-ins, no packages)', () => {
+    const source = readFileSync(new URL('../runtime/index.ts', import.meta.url), 'utf8');
+    expect(source.match(/^\s*import\s|^\s*export\s.*\sfrom\s|require\(/gm)).toBeNull();
+  });
+});
