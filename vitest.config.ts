@@ -5,5 +5,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'policies/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
