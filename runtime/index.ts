@@ -79,26 +79,26 @@ export interface Checker<S extends PolicySchema = PolicySchema> {
   readonly policyHash: string;
 }
 
-/** Rule rows as generated: `[kind, role, declaredIn, resource, action, level, file index, line, column]`. */
-export type RuleRow = readonly [
-  RuleRef['kind'],
-  string,
-  string,
-  string,
-  string,
-  Level,
-  number,
-  number,
-  number,
-];
+/**
+ * A rule as generated: `[kind, role, declaredIn, resource, action, level, file, line, column]`,
+ * each an index into the lists of {@link PolicyData} (kind: grant, administrator, default;
+ * level: deny, own, team, all); line and column are 1-based.
+ */
+export type RuleRow = readonly [number, number, number, number, number, number, number, number, number];
 
 export interface PolicyData {
   readonly format: number;
   readonly name: string;
   readonly hash: string;
   readonly files: readonly string[];
+  readonly roles: readonly string[];
+  readonly resources: readonly string[];
+  readonly actions: readonly string[];
   readonly rules: readonly RuleRow[];
 }
+
+const RULE_KINDS: readonly RuleRef['kind'][] = ['grant', 'administrator', 'default'];
+const LEVELS: readonly Level[] = ['deny', 'own', 'team', 'all'];
 
 /** The ways a rule can decide, as indexes into its decision cache. Generated code names them. */
 export const Path = Object.freeze({
@@ -196,17 +196,37 @@ export function definePolicy(data: PolicyData): Policy {
       `checker for policy \`${data.name}\` was compiled for format ${data.format}, but this runtime reads format ${FORMAT_VERSION}; rebuild it with the matching policyc`,
     );
   }
-  const rules: RuleRef[] = data.rules.map(([kind, role, declaredIn, resource, action, level, file, line, column], id) =>
-    Object.freeze({ id, kind, role, declaredIn, resource, action, level, file: data.files[file] ?? '?', line, column }),
-  );
-  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(rules.length * PATHS);
+  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(data.rules.length * PATHS);
+  const refs: (RuleRef | undefined)[] = [];
+  /** The rule's reference, made on first use (a large policy has many rules, most never hit). */
+  function ruleRef(id: number): RuleRef {
+    const known = refs[id];
+    if (known !== undefined) return known;
+    const row = data.rules[id];
+    if (row === undefined) throw new RangeError(`policyc: no rule ${id}`);
+    const [kind, role, declaredIn, resource, action, level, file, line, column] = row;
+    const name = (list: readonly string[], i: number): string => list[i] ?? '?';
+    const made: RuleRef = Object.freeze({
+      id,
+      kind: RULE_KINDS[kind] ?? 'grant',
+      role: name(data.roles, role),
+      declaredIn: name(data.roles, declaredIn),
+      resource: name(data.resources, resource),
+      action: name(data.actions, action),
+      level: LEVELS[level] ?? 'deny',
+      file: name(data.files, file),
+      line,
+      column,
+    });
+    refs[id] = made;
+    return made;
+  }
 
   function decide(rule: number, path: Path): Decision {
     const i = rule * PATHS + path;
     const hit = cache[i];
     if (hit !== undefined) return hit;
-    const ref = rules[rule];
-    if (ref === undefined) throw new RangeError(`policyc: no rule ${rule}`);
+    const ref = ruleRef(rule);
     const made: Decision = Object.freeze({ ...explain(ref, path), rule: ref });
     cache[i] = made;
     return made;

@@ -87,7 +87,7 @@ describe('runtime: fails closed', () => {
 
 describe('runtime: format version', () => {
   it('refuses policy data of another format with a clear error', () => {
-    const data = { format: FORMAT_VERSION + 1, name: 'crm', hash: 'x', files: [], rules: [] };
+    const data = { format: FORMAT_VERSION + 1, name: 'crm', hash: 'x', files: [], roles: [], resources: [], actions: [], rules: [] };
     expect(() => definePolicy(data)).toThrow(PolicyFormatError);
     expect(() => definePolicy(data)).toThrow(/compiled for format 2, but this runtime reads format 1; rebuild/);
   });

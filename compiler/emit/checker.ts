@@ -1,11 +1,22 @@
-import { IndentationText, Project, QuoteKind, StructureKind, VariableDeclarationKind, type CodeBlockWriter, type FunctionDeclarationStructure, type StatementStructures } from 'ts-morph';
-import type { PolicyModel, ResourceModel, RoleModel, Rule } from '../ir/model.ts';
-import { IdentifierPool, lit, quoted } from './literal.ts';
+import {
+  printStructure,
+  StructureKind,
+  VariableDeclarationKind,
+  type CodeBlockWriter,
+  type FunctionDeclarationStructure,
+  type StatementStructures,
+} from 'ts-morph';
+import { COLOUR_OF, type PolicyModel, type ResourceModel, type RoleModel } from '../ir/model.ts';
 import { FORMAT_VERSION, header } from './header.ts';
+import { IdentifierPool, lit, quoted } from './literal.ts';
 import { schemaType } from './types.ts';
 
 /** Above this many subordinate roles, reach is tested with a Set rather than a chain of `===`. */
 const INLINE_REACH = 8;
+
+/** Column order of a generated rule row; the runtime reads the same order. */
+const RULE_KINDS = ['grant', 'administrator', 'default'] as const;
+const LEVEL_CODES = ['deny', 'own', 'team', 'all'] as const;
 
 export interface EmitOptions {
   /** Module specifier of the runtime in generated imports. */
@@ -13,35 +24,66 @@ export interface EmitOptions {
 }
 
 /**
+ * A record test shared by every cell that needs it: one per level (own or team), record
+ * attributes read, and reach of the role (its subordinates and peers). Cells call it with
+ * their rule id, so each test is written once, and V8 inlines it back into the cells.
+ */
+interface RecordTest {
+  readonly name: string;
+  readonly level: 'own' | 'team';
+  readonly owner: string;
+  readonly team: string | undefined;
+  readonly ownerRole: string | undefined;
+  /** Roles below the principal's role whose records it reaches (R-Z1). */
+  readonly below: readonly string[];
+  /** The role whose users share records with each other (R-Z3). */
+  readonly peers: string | undefined;
+  readonly reachSet: string | undefined;
+}
+
+/**
  * The checker module: one function per resource × action that switches on the principal's
- * role, with the ownership, team and hierarchy tests of each role written out inline.
+ * role; a role's cell returns its decision directly (red, green, administrator) or calls the
+ * record test of its level and reach (yellow, blue, hierarchy, peers).
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  names.take('policy');
-  names.take('d');
-  names.take('check');
-  names.take('checker');
-  // big hierarchies test reach with a Set, declared once per role
+  for (const reserved of ['policy', 'd', 'check', 'checker', 'p', 'r', 'rule', 'Schema']) names.take(reserved);
+
   const reachSets: StatementStructures[] = [];
-  const reachSetOf = new Map<string, string>();
-  for (const role of model.roles) {
-    if (role.subordinates.length <= INLINE_REACH) continue;
-    const name = names.take('below', role.name);
-    reachSetOf.set(role.name, name);
-    reachSets.push({
-      kind: StructureKind.VariableStatement,
-      declarationKind: VariableDeclarationKind.Const,
-      leadingTrivia: `// roles below ${quoted(role.name)}\n`,
-      declarations: [{ name, type: 'ReadonlySet<string>', initializer: `new Set([${role.subordinates.map(lit).join(', ')}])` }],
-    });
-  }
+  const tests = new Map<string, RecordTest>();
+  const testFor = (resource: ResourceModel, level: 'own' | 'team', role: RoleModel): RecordTest => {
+    const ownerRole = resource.ownerRole;
+    const below = ownerRole !== undefined ? role.subordinates : [];
+    const peers = ownerRole !== undefined && role.sharesWithPeers ? role.name : undefined;
+    const reaches = below.length > 0 || peers !== undefined;
+    const team = level === 'team' ? resource.team : undefined;
+    const key = JSON.stringify([level, resource.owner, team ?? null, reaches ? ownerRole : null, below, peers ?? null]);
+    let test = tests.get(key);
+    if (!test) {
+      let reachSet: string | undefined;
+      if (below.length > INLINE_REACH) {
+        reachSet = names.take('below', role.name);
+        reachSets.push({
+          kind: StructureKind.VariableStatement,
+          declarationKind: VariableDeclarationKind.Const,
+          leadingTrivia: `// roles below ${quoted(role.name)}\n`,
+          declarations: [{ name: reachSet, type: 'ReadonlySet<string>', initializer: `new Set([${below.map(lit).join(', ')}])` }],
+        });
+      }
+      const name = names.take(level, ...(reaches ? ['reach', role.name] : []));
+      test = { name, level, owner: resource.owner!, team, ownerRole: reaches ? ownerRole : undefined, below, peers, reachSet };
+      tests.set(key, test);
+    }
+    return test;
+  };
+
   const functions: FunctionDeclarationStructure[] = [];
   const dispatch = new Map<ResourceModel, { action: string; fn: string }[]>();
-
   for (const resource of model.resources) {
     const entries: { action: string; fn: string }[] = [];
     for (const action of resource.actions) {
+      const cells = model.roles.map((role) => ({ role, body: cellBody(model, role, resource, action, testFor) }));
       const fn = names.take('can', resource.name, action);
       entries.push({ action, fn });
       functions.push({
@@ -53,75 +95,164 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           { name: 'r', type: 'Resource' },
         ],
         returnType: 'Decision',
-        statements: (w) => writeRoleSwitch(w, model, resource, action, reachSetOf),
+        // one string per function: large policies have tens of thousands of cells
+        statements: [
+          'switch (p.role) {',
+          ...cells.map(({ role, body }) => `  case ${lit(role.name)}: ${body}`),
+          '  default: return policy.unknownRole;',
+          '}',
+        ].join('\n'),
       });
     }
     dispatch.set(resource, entries);
   }
 
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
-  });
-  const file = project.createSourceFile('checker.ts', {
-    statements: [
-      header(model),
-      {
-        kind: StructureKind.ImportDeclaration,
-        moduleSpecifier: options.runtimeImport,
-        namedImports: ['definePolicy', 'Path', 'type Checker', 'type Decision', 'type Principal', 'type Resource'],
-      },
-      {
-        kind: StructureKind.VariableStatement,
-        declarationKind: VariableDeclarationKind.Const,
-        declarations: [{ name: 'policy', initializer: (w) => writePolicyData(w, model) }],
-      },
-      'const d = policy.decide;',
-      schemaType(model),
-      ...reachSets,
-      ...functions,
-      {
-        kind: StructureKind.Function,
-        name: 'check',
-        parameters: [
-          { name: 'p', type: 'Principal' },
-          { name: 'action', type: 'string' },
-          { name: 'r', type: 'Resource' },
-        ],
-        returnType: 'Decision',
-        statements: (w) => writeDispatch(w, dispatch),
-      },
-      {
-        kind: StructureKind.VariableStatement,
-        isExported: true,
-        declarationKind: VariableDeclarationKind.Const,
-        declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: 'policy.checker(check) as Checker<Schema>' }],
-      },
-      'export default checker;',
-    ],
-  });
-  return file.getFullText();
+  return printStructure(
+    {
+      kind: StructureKind.SourceFile,
+      statements: [
+        header(model),
+        {
+          kind: StructureKind.ImportDeclaration,
+          moduleSpecifier: options.runtimeImport,
+          namedImports: ['definePolicy', 'Path', 'type Checker', 'type Decision', 'type Principal', 'type Resource'],
+        },
+        policyData(model),
+        'const d = policy.decide;',
+        schemaType(model),
+        ...reachSets,
+        ...[...tests.values()].map(recordTestFunction),
+        ...functions,
+        {
+          kind: StructureKind.Function,
+          name: 'check',
+          parameters: [
+            { name: 'p', type: 'Principal' },
+            { name: 'action', type: 'string' },
+            { name: 'r', type: 'Resource' },
+          ],
+          returnType: 'Decision',
+          statements: (w) => writeDispatch(w, dispatch),
+        },
+        {
+          kind: StructureKind.VariableStatement,
+          isExported: true,
+          declarationKind: VariableDeclarationKind.Const,
+          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: 'policy.checker(check) as Checker<Schema>' }],
+        },
+        'export default checker;',
+      ],
+    },
+    { indentNumberOfSpaces: 2 },
+  );
 }
 
-function writePolicyData(w: CodeBlockWriter, model: PolicyModel): void {
+/** The statement of one role × resource × action cell. */
+function cellBody(
+  model: PolicyModel,
+  role: RoleModel,
+  resource: ResourceModel,
+  action: string,
+  testFor: (resource: ResourceModel, level: 'own' | 'team', role: RoleModel) => RecordTest,
+): string {
+  if (role.administratorRule !== undefined) return `return d(${role.administratorRule}, Path.Admin);`;
+  const id = role.cells.get(resource.name)?.get(action);
+  const rule = id === undefined ? undefined : model.rules[id];
+  if (rule === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
+  if (rule.kind === 'default') return `return d(${id}, Path.DefaultDeny);`;
+  if (rule.level === 'deny') return `return d(${id}, Path.Denied);`;
+  if (rule.level === 'all') return `return d(${id}, Path.All);`;
+  return `return ${testFor(resource, rule.level, role).name}(p, r, ${id});`;
+}
+
+/** own (yellow), team (blue), then the hierarchy (R-Z1) and peers (R-Z3); missing attributes deny. */
+function recordTestFunction(test: RecordTest): FunctionDeclarationStructure {
+  const { level, owner, team, ownerRole, below, peers, reachSet } = test;
+  const reads = [owner, team, ownerRole].filter((a): a is string => a !== undefined).map(quoted).join(', ');
+  const reach = [
+    ...(below.length > 0 ? [`records owned below ${below.length > 3 ? `${below.length} roles` : below.map(quoted).join(', ')}`] : []),
+    ...(peers !== undefined ? ['records of peers'] : []),
+  ];
+  return {
+    kind: StructureKind.Function,
+    name: test.name,
+    docs: [`${level} (${COLOUR_OF[level]})${reach.length > 0 ? `, or ${reach.join(' or ')}` : ''}; reads ${reads}`],
+    parameters: [
+      { name: 'p', type: 'Principal' },
+      { name: 'r', type: 'Resource' },
+      { name: 'rule', type: 'number' },
+    ],
+    returnType: 'Decision',
+    statements: [
+      `const owner = r[${lit(owner)}];`,
+      'if (typeof owner !== "string") return d(rule, Path.MissingOwner);',
+      'if (owner === p.id) return d(rule, Path.Own);',
+      ...(team !== undefined
+        ? [
+            `const team = r[${lit(team)}];`,
+            'if (typeof team !== "string") return d(rule, Path.MissingTeam);',
+            'const groups = p.groups;',
+            'if (groups !== undefined && !Array.isArray(groups)) return d(rule, Path.InvalidGroups);',
+            'if (groups !== undefined && groups.includes(team)) return d(rule, Path.Team);',
+          ]
+        : []),
+      ...(ownerRole !== undefined
+        ? [
+            `const ownerRole = r[${lit(ownerRole)}];`,
+            'if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);',
+            ...(reachSet !== undefined ? [`if (${reachSet}.has(ownerRole)) return d(rule, Path.Hierarchy);`] : []),
+            ...(reachSet === undefined && below.length > 0
+              ? [`if (${below.map((r) => `ownerRole === ${lit(r)}`).join(' || ')}) return d(rule, Path.Hierarchy);`]
+              : []),
+            ...(peers !== undefined ? [`if (ownerRole === ${lit(peers)}) return d(rule, Path.Peer);`] : []),
+          ]
+        : []),
+      'return d(rule, Path.NotReached);',
+    ].join('\n'),
+  };
+}
+
+/**
+ * The policy's data for the runtime. Rule rows are numbers — indexes into the name lists —
+ * so a large policy stays small: `[kind, role, declaredIn, resource, action, level, file, line, column]`.
+ */
+function policyData(model: PolicyModel): string {
+  const roleIndex = new Map(model.roles.map((r, i) => [r.name, i]));
+  const resourceNames = [...model.resources.map((r) => r.name), '*'];
+  const resourceIndex = new Map(resourceNames.map((r, i) => [r, i]));
+  const actionNames = [...new Set([...model.resources.flatMap((r) => r.actions), '*'])];
+  const actionIndex = new Map(actionNames.map((a, i) => [a, i]));
   const fileIndex = new Map(model.files.map((f, i) => [f, i]));
-  w.write('definePolicy(').inlineBlock(() => {
-    w.writeLine(`format: ${FORMAT_VERSION},`);
-    w.writeLine(`name: ${lit(model.name)},`);
-    w.writeLine(`hash: ${lit(model.hash)},`);
-    w.writeLine(`files: [${model.files.map(lit).join(', ')}],`);
-    w.writeLine('rules: [');
-    w.indent(() => {
-      for (const rule of model.rules) {
-        const s = rule.source;
-        w.writeLine(
-          `/* ${rule.id} */ [${lit(rule.kind)}, ${lit(rule.role)}, ${lit(rule.declaredIn)}, ${lit(rule.resource)}, ${lit(rule.action)}, ${lit(rule.level)}, ${fileIndex.get(s.file) ?? -1}, ${s.line}, ${s.column}],`,
-        );
-      }
-    });
-    w.writeLine('],');
+  const list = (items: readonly string[]): string => `[${items.map(lit).join(', ')}]`;
+  const rows = model.rules.map((rule) => {
+    const row = [
+      RULE_KINDS.indexOf(rule.kind),
+      roleIndex.get(rule.role),
+      roleIndex.get(rule.declaredIn),
+      resourceIndex.get(rule.resource),
+      actionIndex.get(rule.action),
+      LEVEL_CODES.indexOf(rule.level),
+      fileIndex.get(rule.source.file),
+      rule.source.line,
+      rule.source.column,
+    ];
+    return `    [${row.join(', ')}],`;
   });
-  w.write(')');
+  return [
+    'const policy = definePolicy({',
+    `  format: ${FORMAT_VERSION},`,
+    `  name: ${lit(model.name)},`,
+    `  hash: ${lit(model.hash)},`,
+    `  files: ${list(model.files)},`,
+    `  roles: ${list(model.roles.map((r) => r.name))},`,
+    `  resources: ${list(resourceNames)},`,
+    `  actions: ${list(actionNames)},`,
+    '  // [kind, role, declaredIn, resource, action, level, file, line, column]',
+    '  rules: [',
+    ...rows,
+    '  ],',
+    '});',
+  ].join('\n');
 }
 
 function writeDispatch(w: CodeBlockWriter, dispatch: ReadonlyMap<ResourceModel, { action: string; fn: string }[]>): void {
@@ -138,60 +269,3 @@ function writeDispatch(w: CodeBlockWriter, dispatch: ReadonlyMap<ResourceModel, 
     w.writeLine('default: return policy.unknownResource;');
   });
 }
-
-function writeRoleSwitch(
-  w: CodeBlockWriter,
-  model: PolicyModel,
-  resource: ResourceModel,
-  action: string,
-  reachSetOf: ReadonlyMap<string, string>,
-): void {
-  w.write('switch (p.role)').block(() => {
-    for (const role of model.roles) {
-      w.write(`case ${lit(role.name)}:`);
-      if (role.administratorRule !== undefined) {
-        w.write(` return d(${role.administratorRule}, Path.Admin);`).newLine();
-        continue;
-      }
-      const ruleId = role.cells.get(resource.name)?.get(action);
-      const rule = ruleId === undefined ? undefined : model.rules[ruleId];
-      if (rule === undefined) throw new Error(`policyc internal error: no rule for ${role.name}/${resource.name}/${action}`);
-      writeCell(w, role, resource, rule, reachSetOf.get(role.name));
-    }
-    w.writeLine('default: return policy.unknownRole;');
-  });
-}
-
-/** The body of one role × resource × action cell (R-K3 levels, R-Z1 hierarchy, R-Z3 peers). */
-function writeCell(w: CodeBlockWriter, role: RoleModel, resource: ResourceModel, rule: Rule, reachSet: string | undefined): void {
-  const id = rule.id;
-  if (rule.kind === 'default') return void w.write(` return d(${id}, Path.DefaultDeny);`).newLine();
-  if (rule.level === 'deny') return void w.write(` return d(${id}, Path.Denied);`).newLine();
-  if (rule.level === 'all') return void w.write(` return d(${id}, Path.All);`).newLine();
-  w.write(' ').inlineBlock(() => {
-    w.writeLine(`const owner = r[${lit(resource.owner!)}];`);
-    w.writeLine(`if (typeof owner !== "string") return d(${id}, Path.MissingOwner);`);
-    w.writeLine(`if (owner === p.id) return d(${id}, Path.Own);`);
-    if (rule.level === 'team') {
-      w.writeLine(`const team = r[${lit(resource.team!)}];`);
-      w.writeLine(`if (typeof team !== "string") return d(${id}, Path.MissingTeam);`);
-      w.writeLine('const groups = p.groups;');
-      w.writeLine(`if (groups !== undefined && !Array.isArray(groups)) return d(${id}, Path.InvalidGroups);`);
-      w.writeLine(`if (groups !== undefined && groups.includes(team)) return d(${id}, Path.Team);`);
-    }
-    const reach = role.subordinates;
-    if (resource.ownerRole !== undefined && (reach.length > 0 || role.sharesWithPeers)) {
-      w.writeLine(`const ownerRole = r[${lit(resource.ownerRole)}];`);
-      w.writeLine(`if (typeof ownerRole !== "string") return d(${id}, Path.MissingOwnerRole);`);
-      if (reachSet !== undefined) {
-        w.writeLine(`if (${reachSet}.has(ownerRole)) return d(${id}, Path.Hierarchy);`);
-      } else if (reach.length > 0) {
-        w.writeLine(`if (${reach.map((r) => `ownerRole === ${lit(r)}`).join(' || ')}) return d(${id}, Path.Hierarchy);`);
-      }
-      if (role.sharesWithPeers) w.writeLine(`if (ownerRole === ${lit(role.name)}) return d(${id}, Path.Peer);`);
-    }
-    w.writeLine(`return d(${id}, Path.NotReached);`);
-  });
-  w.newLine();
-}
-

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.ts';
 
 /** One policy file: its text, its YAML tree (for positions) and its plain value. */
@@ -121,7 +121,7 @@ export function spanAt(file: PolicyFile, path: readonly PathSegment[], part: 'ke
   let keyNode: Node | undefined;
   for (const segment of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      const pair = pairsOf(node).get(String(segment));
       if (!pair) break;
       keyNode = pair.key as Node;
       node = pair.value;
@@ -135,4 +135,17 @@ export function spanAt(file: PolicyFile, path: readonly PathSegment[], part: 'ke
   const target = part === 'key' && keyNode !== undefined ? keyNode : isAlias(node) || node === null ? keyNode : (node as Node | undefined);
   const range = target?.range ?? keyNode?.range ?? [0, 0];
   return { file: file.path, start: range[0], end: Math.max(range[1], range[0] + 1) };
+}
+
+const pairIndex = new WeakMap<object, Map<string, Pair>>();
+
+/** A mapping's pairs by key, built once per mapping: large policies look up thousands of spans. */
+function pairsOf(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) if (isPair(pair) && isScalar(pair.key) && !index.has(String(pair.key.value))) index.set(String(pair.key.value), pair);
+    pairIndex.set(map, index);
+  }
+  return index;
 }

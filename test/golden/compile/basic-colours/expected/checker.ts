@@ -4,30 +4,34 @@
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
 import { definePolicy, Path, type Checker, type Decision, type Principal, type Resource } from "policyc/runtime";
 const policy = definePolicy({
-    format: 1,
-    name: "policy",
-    hash: "2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80",
-    files: ["resources.yaml", "roles.yaml"],
-    rules: [
-      /* 0 */ ["administrator", "admin", "admin", "*", "*", "all", 1, 4, 5],
-      /* 1 */ ["grant", "sales", "sales", "lead", "create", "all", 1, 8, 17],
-      /* 2 */ ["grant", "sales", "sales", "lead", "view", "team", 1, 9, 15],
-      /* 3 */ ["grant", "sales", "sales", "lead", "edit", "own", 1, 10, 15],
-      /* 4 */ ["grant", "sales", "sales", "lead", "delete", "deny", 1, 11, 14],
-      /* 5 */ ["grant", "sales", "sales", "lead", "export", "deny", 1, 11, 14],
-      /* 6 */ ["default", "sales", "sales", "social", "create", "deny", 1, 5, 3],
-      /* 7 */ ["default", "sales", "sales", "social", "publish", "deny", 1, 5, 3],
-      /* 8 */ ["grant", "sales", "sales", "social", "view", "all", 1, 12, 16],
-      /* 9 */ ["grant", "senior_sales", "sales", "lead", "create", "all", 1, 8, 17],
-      /* 10 */ ["grant", "senior_sales", "sales", "lead", "view", "team", 1, 9, 15],
-      /* 11 */ ["grant", "senior_sales", "sales", "lead", "edit", "own", 1, 10, 15],
-      /* 12 */ ["grant", "senior_sales", "senior_sales", "lead", "delete", "own", 1, 16, 23],
-      /* 13 */ ["grant", "senior_sales", "sales", "lead", "export", "deny", 1, 11, 14],
-      /* 14 */ ["default", "senior_sales", "senior_sales", "social", "create", "deny", 1, 13, 3],
-      /* 15 */ ["grant", "senior_sales", "senior_sales", "social", "publish", "all", 1, 17, 26],
-      /* 16 */ ["grant", "senior_sales", "sales", "social", "view", "all", 1, 12, 16],
-    ],
-  });
+  format: 1,
+  name: "policy",
+  hash: "2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80",
+  files: ["resources.yaml", "roles.yaml"],
+  roles: ["admin", "sales", "senior_sales"],
+  resources: ["lead", "social", "*"],
+  actions: ["create", "view", "edit", "delete", "export", "publish", "*"],
+  // [kind, role, declaredIn, resource, action, level, file, line, column]
+  rules: [
+    [1, 0, 0, 2, 6, 3, 1, 4, 5],
+    [0, 1, 1, 0, 0, 3, 1, 8, 17],
+    [0, 1, 1, 0, 1, 2, 1, 9, 15],
+    [0, 1, 1, 0, 2, 1, 1, 10, 15],
+    [0, 1, 1, 0, 3, 0, 1, 11, 14],
+    [0, 1, 1, 0, 4, 0, 1, 11, 14],
+    [2, 1, 1, 1, 0, 0, 1, 5, 3],
+    [2, 1, 1, 1, 5, 0, 1, 5, 3],
+    [0, 1, 1, 1, 1, 3, 1, 12, 16],
+    [0, 2, 1, 0, 0, 3, 1, 8, 17],
+    [0, 2, 1, 0, 1, 2, 1, 9, 15],
+    [0, 2, 1, 0, 2, 1, 1, 10, 15],
+    [0, 2, 2, 0, 3, 1, 1, 16, 23],
+    [0, 2, 1, 0, 4, 0, 1, 11, 14],
+    [2, 2, 2, 1, 0, 0, 1, 13, 3],
+    [0, 2, 2, 1, 5, 3, 1, 17, 26],
+    [0, 2, 1, 1, 1, 3, 1, 12, 16],
+  ],
+});
 const d = policy.decide;
 export type Schema = {
   "lead": {
@@ -39,6 +43,27 @@ export type Schema = {
     attributes: { };
   };
 };
+
+/** team (blue); reads "responsible", "team" */
+function team(p: Principal, r: Resource, rule: number): Decision {
+  const owner = r["responsible"];
+  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
+  if (owner === p.id) return d(rule, Path.Own);
+  const team = r["team"];
+  if (typeof team !== "string") return d(rule, Path.MissingTeam);
+  const groups = p.groups;
+  if (groups !== undefined && !Array.isArray(groups)) return d(rule, Path.InvalidGroups);
+  if (groups !== undefined && groups.includes(team)) return d(rule, Path.Team);
+  return d(rule, Path.NotReached);
+}
+
+/** own (yellow); reads "responsible" */
+function own(p: Principal, r: Resource, rule: number): Decision {
+  const owner = r["responsible"];
+  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
+  if (owner === p.id) return d(rule, Path.Own);
+  return d(rule, Path.NotReached);
+}
 
 /** "lead" · "create" */
 function can_lead_create(p: Principal, r: Resource): Decision {
@@ -54,28 +79,8 @@ function can_lead_create(p: Principal, r: Resource): Decision {
 function can_lead_view(p: Principal, r: Resource): Decision {
   switch (p.role) {
     case "admin": return d(0, Path.Admin);
-    case "sales": {
-      const owner = r["responsible"];
-      if (typeof owner !== "string") return d(2, Path.MissingOwner);
-      if (owner === p.id) return d(2, Path.Own);
-      const team = r["team"];
-      if (typeof team !== "string") return d(2, Path.MissingTeam);
-      const groups = p.groups;
-      if (groups !== undefined && !Array.isArray(groups)) return d(2, Path.InvalidGroups);
-      if (groups !== undefined && groups.includes(team)) return d(2, Path.Team);
-      return d(2, Path.NotReached);
-    }
-    case "senior_sales": {
-      const owner = r["responsible"];
-      if (typeof owner !== "string") return d(10, Path.MissingOwner);
-      if (owner === p.id) return d(10, Path.Own);
-      const team = r["team"];
-      if (typeof team !== "string") return d(10, Path.MissingTeam);
-      const groups = p.groups;
-      if (groups !== undefined && !Array.isArray(groups)) return d(10, Path.InvalidGroups);
-      if (groups !== undefined && groups.includes(team)) return d(10, Path.Team);
-      return d(10, Path.NotReached);
-    }
+    case "sales": return team(p, r, 2);
+    case "senior_sales": return team(p, r, 10);
     default: return policy.unknownRole;
   }
 }
@@ -84,18 +89,8 @@ function can_lead_view(p: Principal, r: Resource): Decision {
 function can_lead_edit(p: Principal, r: Resource): Decision {
   switch (p.role) {
     case "admin": return d(0, Path.Admin);
-    case "sales": {
-      const owner = r["responsible"];
-      if (typeof owner !== "string") return d(3, Path.MissingOwner);
-      if (owner === p.id) return d(3, Path.Own);
-      return d(3, Path.NotReached);
-    }
-    case "senior_sales": {
-      const owner = r["responsible"];
-      if (typeof owner !== "string") return d(11, Path.MissingOwner);
-      if (owner === p.id) return d(11, Path.Own);
-      return d(11, Path.NotReached);
-    }
+    case "sales": return own(p, r, 3);
+    case "senior_sales": return own(p, r, 11);
     default: return policy.unknownRole;
   }
 }
@@ -105,12 +100,7 @@ function can_lead_delete(p: Principal, r: Resource): Decision {
   switch (p.role) {
     case "admin": return d(0, Path.Admin);
     case "sales": return d(4, Path.Denied);
-    case "senior_sales": {
-      const owner = r["responsible"];
-      if (typeof owner !== "string") return d(12, Path.MissingOwner);
-      if (owner === p.id) return d(12, Path.Own);
-      return d(12, Path.NotReached);
-    }
+    case "senior_sales": return own(p, r, 12);
     default: return policy.unknownRole;
   }
 }

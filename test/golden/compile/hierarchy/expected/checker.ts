@@ -4,21 +4,25 @@
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
 import { definePolicy, Path, type Checker, type Decision, type Principal, type Resource } from "policyc/runtime";
 const policy = definePolicy({
-    format: 1,
-    name: "policy",
-    hash: "f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2",
-    files: ["policy.yaml"],
-    rules: [
-      /* 0 */ ["grant", "ceo", "ceo", "deal", "view", "own", 0, 10, 21],
-      /* 1 */ ["grant", "ceo", "ceo", "deal", "edit", "own", 0, 10, 21],
-      /* 2 */ ["default", "intern", "intern", "deal", "view", "deny", 0, 18, 3],
-      /* 3 */ ["default", "intern", "intern", "deal", "edit", "deny", 0, 18, 3],
-      /* 4 */ ["grant", "manager", "manager", "deal", "view", "own", 0, 13, 29],
-      /* 5 */ ["grant", "manager", "manager", "deal", "edit", "deny", 0, 13, 40],
-      /* 6 */ ["grant", "rep", "rep", "deal", "view", "own", 0, 17, 21],
-      /* 7 */ ["grant", "rep", "rep", "deal", "edit", "own", 0, 17, 21],
-    ],
-  });
+  format: 1,
+  name: "policy",
+  hash: "f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2",
+  files: ["policy.yaml"],
+  roles: ["ceo", "intern", "manager", "rep"],
+  resources: ["deal", "*"],
+  actions: ["view", "edit", "*"],
+  // [kind, role, declaredIn, resource, action, level, file, line, column]
+  rules: [
+    [0, 0, 0, 0, 0, 1, 0, 10, 21],
+    [0, 0, 0, 0, 1, 1, 0, 10, 21],
+    [2, 1, 1, 0, 0, 0, 0, 18, 3],
+    [2, 1, 1, 0, 1, 0, 0, 18, 3],
+    [0, 2, 2, 0, 0, 1, 0, 13, 29],
+    [0, 2, 2, 0, 1, 0, 0, 13, 40],
+    [0, 3, 3, 0, 0, 1, 0, 17, 21],
+    [0, 3, 3, 0, 1, 1, 0, 17, 21],
+  ],
+});
 const d = policy.decide;
 export type Schema = {
   "deal": {
@@ -27,38 +31,47 @@ export type Schema = {
   };
 };
 
+/** own (yellow), or records owned below "intern", "manager", "rep"; reads "owner", "ownerRole" */
+function own_reach_ceo(p: Principal, r: Resource, rule: number): Decision {
+  const owner = r["owner"];
+  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
+  if (owner === p.id) return d(rule, Path.Own);
+  const ownerRole = r["ownerRole"];
+  if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
+  if (ownerRole === "intern" || ownerRole === "manager" || ownerRole === "rep") return d(rule, Path.Hierarchy);
+  return d(rule, Path.NotReached);
+}
+
+/** own (yellow), or records owned below "intern", "rep"; reads "owner", "ownerRole" */
+function own_reach_manager(p: Principal, r: Resource, rule: number): Decision {
+  const owner = r["owner"];
+  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
+  if (owner === p.id) return d(rule, Path.Own);
+  const ownerRole = r["ownerRole"];
+  if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
+  if (ownerRole === "intern" || ownerRole === "rep") return d(rule, Path.Hierarchy);
+  return d(rule, Path.NotReached);
+}
+
+/** own (yellow), or records owned below "intern" or records of peers; reads "owner", "ownerRole" */
+function own_reach_rep(p: Principal, r: Resource, rule: number): Decision {
+  const owner = r["owner"];
+  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
+  if (owner === p.id) return d(rule, Path.Own);
+  const ownerRole = r["ownerRole"];
+  if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
+  if (ownerRole === "intern") return d(rule, Path.Hierarchy);
+  if (ownerRole === "rep") return d(rule, Path.Peer);
+  return d(rule, Path.NotReached);
+}
+
 /** "deal" · "view" */
 function can_deal_view(p: Principal, r: Resource): Decision {
   switch (p.role) {
-    case "ceo": {
-      const owner = r["owner"];
-      if (typeof owner !== "string") return d(0, Path.MissingOwner);
-      if (owner === p.id) return d(0, Path.Own);
-      const ownerRole = r["ownerRole"];
-      if (typeof ownerRole !== "string") return d(0, Path.MissingOwnerRole);
-      if (ownerRole === "intern" || ownerRole === "manager" || ownerRole === "rep") return d(0, Path.Hierarchy);
-      return d(0, Path.NotReached);
-    }
+    case "ceo": return own_reach_ceo(p, r, 0);
     case "intern": return d(2, Path.DefaultDeny);
-    case "manager": {
-      const owner = r["owner"];
-      if (typeof owner !== "string") return d(4, Path.MissingOwner);
-      if (owner === p.id) return d(4, Path.Own);
-      const ownerRole = r["ownerRole"];
-      if (typeof ownerRole !== "string") return d(4, Path.MissingOwnerRole);
-      if (ownerRole === "intern" || ownerRole === "rep") return d(4, Path.Hierarchy);
-      return d(4, Path.NotReached);
-    }
-    case "rep": {
-      const owner = r["owner"];
-      if (typeof owner !== "string") return d(6, Path.MissingOwner);
-      if (owner === p.id) return d(6, Path.Own);
-      const ownerRole = r["ownerRole"];
-      if (typeof ownerRole !== "string") return d(6, Path.MissingOwnerRole);
-      if (ownerRole === "intern") return d(6, Path.Hierarchy);
-      if (ownerRole === "rep") return d(6, Path.Peer);
-      return d(6, Path.NotReached);
-    }
+    case "manager": return own_reach_manager(p, r, 4);
+    case "rep": return own_reach_rep(p, r, 6);
     default: return policy.unknownRole;
   }
 }
@@ -66,27 +79,10 @@ function can_deal_view(p: Principal, r: Resource): Decision {
 /** "deal" · "edit" */
 function can_deal_edit(p: Principal, r: Resource): Decision {
   switch (p.role) {
-    case "ceo": {
-      const owner = r["owner"];
-      if (typeof owner !== "string") return d(1, Path.MissingOwner);
-      if (owner === p.id) return d(1, Path.Own);
-      const ownerRole = r["ownerRole"];
-      if (typeof ownerRole !== "string") return d(1, Path.MissingOwnerRole);
-      if (ownerRole === "intern" || ownerRole === "manager" || ownerRole === "rep") return d(1, Path.Hierarchy);
-      return d(1, Path.NotReached);
-    }
+    case "ceo": return own_reach_ceo(p, r, 1);
     case "intern": return d(3, Path.DefaultDeny);
     case "manager": return d(5, Path.Denied);
-    case "rep": {
-      const owner = r["owner"];
-      if (typeof owner !== "string") return d(7, Path.MissingOwner);
-      if (owner === p.id) return d(7, Path.Own);
-      const ownerRole = r["ownerRole"];
-      if (typeof ownerRole !== "string") return d(7, Path.MissingOwnerRole);
-      if (ownerRole === "intern") return d(7, Path.Hierarchy);
-      if (ownerRole === "rep") return d(7, Path.Peer);
-      return d(7, Path.NotReached);
-    }
+    case "rep": return own_reach_rep(p, r, 7);
     default: return policy.unknownRole;
   }
 }
