@@ -60,3 +60,13 @@ describe('diagnostic goldens', () => {
     });
   }
 });
+
+describe('diagnostic catalogue', () => {
+  it('docs/diagnostics.md lists every code with its name and meaning', async () => {
+    const { CODES } = await import('../compiler/diagnostics/codes.ts');
+    const docs = readFileSync(join(here, '..', 'docs', 'diagnostics.md'), 'utf8');
+    for (const [name, { code, title }] of Object.entries(CODES)) expect(docs).toContain(`| ${code} | ${name} | ${title} |`);
+    const codes = Object.values(CODES).map((c) => c.code);
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+});

@@ -87,8 +87,14 @@ export function parsePolicyFiles(name: string, texts: readonly { path: string; t
     const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true });
     for (const error of doc.errors) {
       const [start, end] = error.pos;
-      const duplicate = error.code === 'DUPLICATE_KEY';
-      bag.report(duplicate ? 'YamlDuplicateKey' : 'YamlSyntax', { file: path, start, end: Math.max(end, start + 1) }, firstLine(error.message));
+      if (error.code === 'DUPLICATE_KEY') {
+        const key = /^[^:\n]*/.exec(text.slice(start))![0].trim();
+        bag.report('YamlDuplicateKey', { file: path, start, end: start + Math.max(1, key.length) }, `key \`${key}\` appears twice in this mapping`, {
+          help: 'merge the two entries: YAML keeps only one of them',
+        });
+      } else {
+        bag.report('YamlSyntax', { file: path, start, end: Math.max(end, start + 1) }, firstLine(error.message));
+      }
     }
     if (doc.errors.length > 0) continue;
     let aliased = false;
