@@ -66,6 +66,12 @@ describe('policyc check', () => {
     expect((await run('check', goldenPolicy, '--format', 'xml')).code).toBe(2);
   });
 
+  it('reports a folder without policy files (PC1001)', async () => {
+    const r = await run('check', scratch());
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/error.* PC1001: no policy files/);
+  });
+
   it('reports a missing folder as an error, not a crash', async () => {
     const r = await run('check', join(scratch(), 'nope'));
     expect(r.code).toBe(1);
