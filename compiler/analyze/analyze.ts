@@ -64,7 +64,7 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
   reportCycles(extendsEdges, 'InheritanceCycle', 'extends', bag);
   if (bag.hasErrors) return undefined;
 
-  return buildModel(set, resources, roles, reportsTo, where, bag);
+  return buildModel(set, resources, roles, reportsTo, where);
 }
 
 function checkResource(spec: ResourceSpec, bag: DiagnosticBag): void {
@@ -134,9 +134,7 @@ function buildModel(
   roles: ReadonlyMap<string, RoleSpec>,
   reportsTo: ReadonlyMap<string, string | undefined>,
   where: Where,
-  bag: DiagnosticBag,
 ): PolicyModel {
-  void bag;
   const resourceModels: ResourceModel[] = [...resources.values()]
     .map((r) => ({ ...r.model, source: where(spanOf(r.origin)) }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -8,7 +8,7 @@ import {
 } from 'ts-morph';
 import { COLOUR_OF, type PolicyModel, type ResourceModel, type RoleModel } from '../ir/model.ts';
 import { FORMAT_VERSION, header } from './header.ts';
-import { IdentifierPool, lit, quoted } from './literal.ts';
+import { IdentifierPool, lit } from './literal.ts';
 import { schemaType } from './types.ts';
 
 /** Above this many subordinate roles, reach is tested with a Set rather than a chain of `===`. */
@@ -67,11 +67,11 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         reachSets.push({
           kind: StructureKind.VariableStatement,
           declarationKind: VariableDeclarationKind.Const,
-          leadingTrivia: `// roles below ${quoted(role.name)}\n`,
+          leadingTrivia: `// roles below ${lit(role.name)}\n`,
           declarations: [{ name: reachSet, type: 'ReadonlySet<string>', initializer: `new Set([${below.map(lit).join(', ')}])` }],
         });
       }
-      const name = names.take(level, ...(reaches ? ['reach', role.name] : []));
+      const name = names.take(`${level}_records`, ...(reaches ? ['for', role.name] : []));
       test = { name, level, owner: resource.owner!, team, ownerRole: reaches ? ownerRole : undefined, below, peers, reachSet };
       tests.set(key, test);
     }
@@ -89,7 +89,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       functions.push({
         kind: StructureKind.Function,
         name: fn,
-        docs: [`${quoted(resource.name)} · ${quoted(action)}`],
+        docs: [`${lit(resource.name)} · ${lit(action)}`],
         parameters: [
           { name: 'p', type: 'Principal' },
           { name: 'r', type: 'Resource' },
@@ -168,9 +168,9 @@ function cellBody(
 /** own (yellow), team (blue), then the hierarchy (R-Z1) and peers (R-Z3); missing attributes deny. */
 function recordTestFunction(test: RecordTest): FunctionDeclarationStructure {
   const { level, owner, team, ownerRole, below, peers, reachSet } = test;
-  const reads = [owner, team, ownerRole].filter((a): a is string => a !== undefined).map(quoted).join(', ');
+  const reads = [owner, team, ownerRole].filter((a): a is string => a !== undefined).map(lit).join(', ');
   const reach = [
-    ...(below.length > 0 ? [`records owned below ${below.length > 3 ? `${below.length} roles` : below.map(quoted).join(', ')}`] : []),
+    ...(below.length > 0 ? [`records owned below ${below.length > 3 ? `${below.length} roles` : below.map(lit).join(', ')}`] : []),
     ...(peers !== undefined ? ['records of peers'] : []),
   ];
   return {

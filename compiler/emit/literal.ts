@@ -1,17 +1,16 @@
 /**
  * The only ways text from a policy reaches generated code. Every name and value goes
- * through `lit` (a string literal) or `identifier` (a sanitised, deduplicated name), so no
+ * through `lit` (a string literal) or `IdentifierPool` (sanitised, deduplicated names), so no
  * policy text can end a string, open a template, close a comment or start a new line.
  */
 
-/** A JavaScript string literal for any string: JSON escaping plus the two JS-only line terminators and `*\/`. */
+/**
+ * A JavaScript string literal for any string: JSON escaping plus the two JS-only line
+ * terminators and `*\/`. Also the only way policy text enters a comment, so a comment never
+ * holds a line break or closes early.
+ */
 export function lit(value: string): string {
   return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029').replace(/\*\//g, '*\\/');
-}
-
-/** A comment-safe rendering of policy text: a literal, so it holds no line break and no `*\/`. */
-export function quoted(value: string): string {
-  return lit(value);
 }
 
 /** Hands out readable, unique identifiers built from policy names (`lead`, `view` → `can_lead_view`). */

@@ -45,7 +45,7 @@ export type Schema = {
 };
 
 /** team (blue); reads "responsible", "team" */
-function team(p: Principal, r: Resource, rule: number): Decision {
+function team_records(p: Principal, r: Resource, rule: number): Decision {
   const owner = r["responsible"];
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
@@ -58,7 +58,7 @@ function team(p: Principal, r: Resource, rule: number): Decision {
 }
 
 /** own (yellow); reads "responsible" */
-function own(p: Principal, r: Resource, rule: number): Decision {
+function own_records(p: Principal, r: Resource, rule: number): Decision {
   const owner = r["responsible"];
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
@@ -79,8 +79,8 @@ function can_lead_create(p: Principal, r: Resource): Decision {
 function can_lead_view(p: Principal, r: Resource): Decision {
   switch (p.role) {
     case "admin": return d(0, Path.Admin);
-    case "sales": return team(p, r, 2);
-    case "senior_sales": return team(p, r, 10);
+    case "sales": return team_records(p, r, 2);
+    case "senior_sales": return team_records(p, r, 10);
     default: return policy.unknownRole;
   }
 }
@@ -89,8 +89,8 @@ function can_lead_view(p: Principal, r: Resource): Decision {
 function can_lead_edit(p: Principal, r: Resource): Decision {
   switch (p.role) {
     case "admin": return d(0, Path.Admin);
-    case "sales": return own(p, r, 3);
-    case "senior_sales": return own(p, r, 11);
+    case "sales": return own_records(p, r, 3);
+    case "senior_sales": return own_records(p, r, 11);
     default: return policy.unknownRole;
   }
 }
@@ -100,7 +100,7 @@ function can_lead_delete(p: Principal, r: Resource): Decision {
   switch (p.role) {
     case "admin": return d(0, Path.Admin);
     case "sales": return d(4, Path.Denied);
-    case "senior_sales": return own(p, r, 12);
+    case "senior_sales": return own_records(p, r, 12);
     default: return policy.unknownRole;
   }
 }

@@ -32,7 +32,7 @@ export type Schema = {
 };
 
 /** own (yellow), or records owned below "intern", "manager", "rep"; reads "owner", "ownerRole" */
-function own_reach_ceo(p: Principal, r: Resource, rule: number): Decision {
+function own_records_for_ceo(p: Principal, r: Resource, rule: number): Decision {
   const owner = r["owner"];
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
@@ -43,7 +43,7 @@ function own_reach_ceo(p: Principal, r: Resource, rule: number): Decision {
 }
 
 /** own (yellow), or records owned below "intern", "rep"; reads "owner", "ownerRole" */
-function own_reach_manager(p: Principal, r: Resource, rule: number): Decision {
+function own_records_for_manager(p: Principal, r: Resource, rule: number): Decision {
   const owner = r["owner"];
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
@@ -54,7 +54,7 @@ function own_reach_manager(p: Principal, r: Resource, rule: number): Decision {
 }
 
 /** own (yellow), or records owned below "intern" or records of peers; reads "owner", "ownerRole" */
-function own_reach_rep(p: Principal, r: Resource, rule: number): Decision {
+function own_records_for_rep(p: Principal, r: Resource, rule: number): Decision {
   const owner = r["owner"];
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
@@ -68,10 +68,10 @@ function own_reach_rep(p: Principal, r: Resource, rule: number): Decision {
 /** "deal" · "view" */
 function can_deal_view(p: Principal, r: Resource): Decision {
   switch (p.role) {
-    case "ceo": return own_reach_ceo(p, r, 0);
+    case "ceo": return own_records_for_ceo(p, r, 0);
     case "intern": return d(2, Path.DefaultDeny);
-    case "manager": return own_reach_manager(p, r, 4);
-    case "rep": return own_reach_rep(p, r, 6);
+    case "manager": return own_records_for_manager(p, r, 4);
+    case "rep": return own_records_for_rep(p, r, 6);
     default: return policy.unknownRole;
   }
 }
@@ -79,10 +79,10 @@ function can_deal_view(p: Principal, r: Resource): Decision {
 /** "deal" · "edit" */
 function can_deal_edit(p: Principal, r: Resource): Decision {
   switch (p.role) {
-    case "ceo": return own_reach_ceo(p, r, 1);
+    case "ceo": return own_records_for_ceo(p, r, 1);
     case "intern": return d(3, Path.DefaultDeny);
     case "manager": return d(5, Path.Denied);
-    case "rep": return own_reach_rep(p, r, 7);
+    case "rep": return own_records_for_rep(p, r, 7);
     default: return policy.unknownRole;
   }
 }
