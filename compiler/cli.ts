@@ -9,18 +9,22 @@ export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly cwd: string;
+  /** Colour the output (only on a terminal, by default). */
+  readonly color: boolean;
 }
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   cwd: process.cwd(),
+  color: pc.isColorSupported && process.stderr.isTTY === true,
 };
 
 /** Exit codes: 0 clean, 1 policy errors, 2 usage errors. */
 export const EXIT = { ok: 0, policyErrors: 1, usage: 2 } as const;
 
 function report(result: CheckResult, dir: string, format: string, io: Io): void {
+  const c = pc.createColors(io.color);
   const display = (file: string): string => relative(io.cwd, resolve(io.cwd, dir, file)) || file;
   if (format === 'json') {
     io.out(formatJson(result.diagnostics, result.sources, display) + '\n');
@@ -31,7 +35,7 @@ function report(result: CheckResult, dir: string, format: string, io: Io): void 
   io.err(
     text
       .split('\n')
-      .map((line) => line.replace(/^(\S+: )(error|warning)( PC\d+)/, (_, at: string, sev: string, code: string) => at + (sev === 'error' ? pc.red(sev) : pc.yellow(sev)) + code))
+      .map((line) => line.replace(/^(\S+: )(error|warning)( PC\d+)/, (_, at: string, sev: string, code: string) => at + (sev === 'error' ? c.red(sev) : c.yellow(sev)) + code))
       .join('\n') + '\n',
   );
 }
@@ -58,7 +62,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       const result = checkDir(resolve(io.cwd, dir));
       report(result, dir, opts.format, io);
       exitCode = result.model ? EXIT.ok : EXIT.policyErrors;
-      if (exitCode === EXIT.ok && opts.format === 'text') io.out(`${pc.green('ok')} ${dir}: ${result.model!.roles.length} roles, ${result.model!.resources.length} resources\n`);
+      if (exitCode === EXIT.ok && opts.format === 'text') io.out(`${pc.createColors(io.color).green('ok')} ${dir}: ${result.model!.roles.length} roles, ${result.model!.resources.length} resources\n`);
     });
 
   program

@@ -12,7 +12,7 @@ const goldenPolicy = join(root, 'test', 'golden', 'compile', 'basic-colours', 'p
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), cwd: root });
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), cwd: root, color: false });
   return { code, out, err };
 }
 
