@@ -64,7 +64,7 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
   reportCycles(extendsEdges, 'InheritanceCycle', 'extends', bag);
   if (bag.hasErrors) return undefined;
 
-  return buildModel(set, resources, roles, reportsTo, where);
+  return buildModel(set, resources, roles, reportsTo, where, bag);
 }
 
 function checkResource(spec: ResourceSpec, bag: DiagnosticBag): void {
@@ -84,12 +84,6 @@ function checkResource(spec: ResourceSpec, bag: DiagnosticBag): void {
 }
 
 function checkGrants(role: RoleSpec, resources: ReadonlyMap<string, ResourceSpec>, bag: DiagnosticBag): void {
-  if (role.administrator && role.grants.size > 0) {
-    bag.report('IneffectiveGrant', spanOf(role.origin, ['grants']), `role ${tick(role.name)} is an administrator, so its grants have no effect`, {
-      severity: 'warning',
-      help: 'remove `grants`, or remove `administrator: true` to limit the role',
-    });
-  }
   for (const [name, grant] of role.grants) {
     const resource = resources.get(name);
     if (!resource) {
@@ -134,6 +128,7 @@ function buildModel(
   roles: ReadonlyMap<string, RoleSpec>,
   reportsTo: ReadonlyMap<string, string | undefined>,
   where: Where,
+  bag: DiagnosticBag,
 ): PolicyModel {
   const resourceModels: ResourceModel[] = [...resources.values()]
     .map((r) => ({ ...r.model, source: where(spanOf(r.origin)) }))
@@ -189,6 +184,13 @@ function buildModel(
   const roleModels: RoleModel[] = roleNames.map((name) => {
     const role = roles.get(name)!;
     const admin = administratorOf(role);
+    if (admin !== undefined && role.grants.size > 0) {
+      const why = admin === role ? 'is an administrator' : `extends the administrator role ${tick(admin.name)}`;
+      bag.report('IneffectiveGrant', spanOf(role.origin, ['grants']), `role ${tick(name)} ${why}, so its grants have no effect`, {
+        severity: 'warning',
+        help: admin === role ? 'remove `grants`, or remove `administrator: true` to limit the role' : 'remove `grants`, or extend a role that is not an administrator',
+      });
+    }
     const administratorRule =
       admin === undefined
         ? undefined

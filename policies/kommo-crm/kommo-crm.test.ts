@@ -1,0 +1,237 @@
+/**
+ * Decision tests of the Kommo-style policy set (seed 000): colours, groups, roles saved from
+ * roles, administrators. Expected rule lines are found by searching roles.yaml.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadChecker } from '../../test/helpers/policy.ts';
+import { grantLine } from '../yaml-lines.ts';
+
+const here = new URL('.', import.meta.url);
+const checker = await loadChecker(here);
+const line = (role: string, ...patterns: RegExp[]) => grantLine(here, 'roles.yaml', role, ...patterns);
+
+const ACTIONS = ['create', 'view', 'edit', 'delete', 'export'] as const;
+const KINDS = ['lead', 'contact', 'company'] as const;
+
+// u1 and u2 are in the sales group, u3 in the marketing group.
+const rep = { id: 'u1', role: 'sales_rep', groups: ['sales'] };
+const myLead = { kind: 'lead', responsible: 'u1', team: 'sales', amount: 1200, pipeline: 'main', stage: 'new' };
+const teammatesLead = { kind: 'lead', responsible: 'u2', team: 'sales', amount: 300 };
+const marketingLead = { kind: 'lead', responsible: 'u3', team: 'marketing', amount: 50 };
+
+function record(kind: string, responsible: string, team: string) {
+  return { kind, responsible, team };
+}
+
+describe('kommo-crm', () => {
+  it('R-K1 an administrator may do every action on every entity, whoever is responsible', () => {
+    for (const id of ['a1', 'a2', 'a3']) {
+      // any number of users may be administrators
+      const admin = { id, role: 'administrator' };
+      for (const kind of KINDS) {
+        for (const action of ACTIONS) {
+          expect(checker.can(admin, action, record(kind, 'u3', 'marketing'))).toMatchObject({ allow: true, code: 'admin' });
+        }
+      }
+    }
+  });
+
+  it('R-K1 an administrator needs no record attribute', () => {
+    expect(checker.can({ id: 'a1', role: 'administrator' }, 'delete', { kind: 'lead' })).toMatchObject({ allow: true, code: 'admin' });
+  });
+
+  it('R-K1 R-K4 R-K11 a role extending the administrator role (a partner user made admin) is an administrator', () => {
+    const partner = { id: 'p1', role: 'partner_admin' };
+    for (const kind of KINDS) {
+      for (const action of ACTIONS) {
+        expect(checker.can(partner, action, record(kind, 'u2', 'sales'))).toMatchObject({ allow: true, code: 'admin' });
+      }
+    }
+  });
+
+  it('R-K2 every entity has exactly create, view, edit, delete, export', () => {
+    const admin = { id: 'a1', role: 'administrator' };
+    for (const kind of KINDS) {
+      for (const action of ACTIONS) expect(checker.can(admin, action, record(kind, 'u1', 'sales')).code).toBe('admin');
+      expect(checker.can(admin, 'archive' as never, record(kind, 'u1', 'sales'))).toMatchObject({ allow: false, code: 'unknown-action' });
+    }
+    expect(checker.can(admin, 'view', { kind: 'invoice' } as never)).toMatchObject({ allow: false, code: 'unknown-resource' });
+  });
+
+  it('R-K3 green allows every record, and needs no attribute', () => {
+    const manager = { id: 'm1', role: 'sales_manager', groups: ['sales'] };
+    const d = checker.can(manager, 'edit', marketingLead);
+    expect(d).toMatchObject({ allow: true, code: 'all' });
+    expect(d.rule).toMatchObject({ file: 'roles.yaml', line: line('sales_manager', /^ +lead:/, /'\*': green/), role: 'sales_manager', resource: 'lead', action: 'edit', level: 'all' });
+    expect(checker.can(manager, 'view', { kind: 'lead' })).toMatchObject({ allow: true, code: 'all' });
+    expect(checker.can(manager, 'export', { kind: 'contact' })).toMatchObject({ allow: true, code: 'all' });
+  });
+
+  it('R-K3 red denies even the records the user is responsible for', () => {
+    const d = checker.can(rep, 'delete', myLead);
+    expect(d).toMatchObject({ allow: false, code: 'denied' });
+    expect(d.rule).toMatchObject({ file: 'roles.yaml', line: line('sales_rep', /^ +lead:/, /delete: red/), level: 'deny' });
+    expect(checker.can(rep, 'export', myLead)).toMatchObject({ allow: false, code: 'denied' });
+    const manager = { id: 'm1', role: 'sales_manager', groups: ['sales'] };
+    expect(checker.can(manager, 'delete', record('company', 'm1', 'sales'))).toMatchObject({ allow: false, code: 'denied' });
+  });
+
+  it('R-K3 a yellow grant lets a rep view and edit only the leads they are responsible for', () => {
+    const d = checker.can(rep, 'view', myLead);
+    expect(d).toMatchObject({ allow: true, code: 'own' });
+    expect(d.rule).toMatchObject({ file: 'roles.yaml', line: line('sales_rep', /^ +lead:/, /view: yellow/), role: 'sales_rep', level: 'own' });
+    expect(checker.can(rep, 'edit', myLead)).toMatchObject({ allow: true, code: 'own' });
+    // a teammate's lead is not reached by yellow, even in the same group
+    expect(checker.can(rep, 'view', teammatesLead)).toMatchObject({ allow: false, code: 'not-reached' });
+    expect(checker.can(rep, 'edit', marketingLead)).toMatchObject({ allow: false, code: 'not-reached' });
+  });
+
+  it('R-K3 R-K8 blue reaches the records of the user\'s groups and hides other groups\' records', () => {
+    const teammatesContact = record('contact', 'u2', 'sales');
+    const d = checker.can(rep, 'view', teammatesContact);
+    expect(d).toMatchObject({ allow: true, code: 'team' });
+    expect(d.rule).toMatchObject({ file: 'roles.yaml', line: line('sales_rep', /^ +contact:/, /view: blue/), level: 'team' });
+    expect(checker.can(rep, 'view', record('contact', 'u3', 'marketing'))).toMatchObject({ allow: false, code: 'not-reached' });
+    // the responsible user reaches their record through blue as `own`
+    expect(checker.can(rep, 'view', record('contact', 'u1', 'sales'))).toMatchObject({ allow: true, code: 'own' });
+    // a user of several groups reaches each of them
+    const both = { id: 'u9', role: 'sales_rep', groups: ['sales', 'marketing'] };
+    expect(checker.can(both, 'view', record('contact', 'u3', 'marketing'))).toMatchObject({ allow: true, code: 'team' });
+    // a user of no group reaches only their own records
+    const loner = { id: 'u8', role: 'sales_rep', groups: [] };
+    expect(checker.can(loner, 'view', teammatesContact)).toMatchObject({ allow: false, code: 'not-reached' });
+  });
+
+  it('R-K8 a team lead sees and edits every lead of their group, not the marketing team\'s', () => {
+    const lead = { id: 't1', role: 'team_lead', groups: ['sales'] };
+    const d = checker.can(lead, 'view', teammatesLead);
+    expect(d).toMatchObject({ allow: true, code: 'team' });
+    expect(d.rule).toMatchObject({ file: 'roles.yaml', line: line('team_lead', /^ +lead:/, /view: blue/), role: 'team_lead', level: 'team' });
+    expect(checker.can(lead, 'edit', teammatesLead)).toMatchObject({ allow: true, code: 'team' });
+    expect(checker.can(lead, 'view', marketingLead)).toMatchObject({ allow: false, code: 'not-reached' });
+    expect(checker.can(lead, 'edit', marketingLead)).toMatchObject({ allow: false, code: 'not-reached' });
+    // the marketing team's own team lead sees it
+    const marketingLeadUser = { id: 't2', role: 'team_lead', groups: ['marketing'] };
+    expect(checker.can(marketingLeadUser, 'view', marketingLead)).toMatchObject({ allow: true, code: 'team' });
+    expect(checker.can(marketingLeadUser, 'view', teammatesLead)).toMatchObject({ allow: false, code: 'not-reached' });
+  });
+
+  it('R-K4 a role saved from sales_rep keeps the grants it does not override', () => {
+    const lead = { id: 't1', role: 'team_lead', groups: ['sales'] };
+    // create: green, inherited; the rule is the line written in sales_rep
+    const create = checker.can(lead, 'create', marketingLead);
+    expect(create).toMatchObject({ allow: true, code: 'all' });
+    expect(create.rule).toMatchObject({ file: 'roles.yaml', line: line('sales_rep', /^ +lead:/, /create: green/), role: 'team_lead', level: 'all' });
+    // delete: red, inherited
+    const del = checker.can(lead, 'delete', teammatesLead);
+    expect(del).toMatchObject({ allow: false, code: 'denied' });
+    expect(del.rule).toMatchObject({ file: 'roles.yaml', line: line('sales_rep', /^ +lead:/, /delete: red/) });
+    // contacts are inherited whole
+    expect(checker.can(lead, 'view', record('contact', 'u2', 'sales'))).toMatchObject({ allow: true, code: 'team' });
+    expect(checker.can(lead, 'edit', record('contact', 'u2', 'sales'))).toMatchObject({ allow: false, code: 'not-reached' });
+    expect(checker.can(lead, 'delete', record('contact', 'u1', 'sales'))).toMatchObject({ allow: false, code: 'denied' });
+  });
+
+  it('R-K4 a saved role overrides the parent: red export becomes yellow, yellow view becomes blue', () => {
+    const lead = { id: 't1', role: 'team_lead', groups: ['sales'] };
+    const mine = { ...teammatesLead, responsible: 't1' };
+    const d = checker.can(lead, 'export', mine);
+    expect(d).toMatchObject({ allow: true, code: 'own' });
+    expect(d.rule).toMatchObject({ line: line('team_lead', /^ +lead:/, /export: yellow/) });
+    expect(checker.can(lead, 'export', teammatesLead)).toMatchObject({ allow: false, code: 'not-reached' });
+    // company: the override names only edit; view (green) and the '*' red come from sales_rep
+    expect(checker.can(lead, 'edit', record('company', 'u2', 'sales'))).toMatchObject({ allow: true, code: 'team' });
+    expect(checker.can(lead, 'view', record('company', 'u3', 'marketing'))).toMatchObject({ allow: true, code: 'all' });
+    expect(checker.can(lead, 'create', record('company', 'u1', 'sales'))).toMatchObject({ allow: false, code: 'denied' });
+  });
+
+  it('R-K4 senior_rep adds yellow delete and export to the sales_rep template', () => {
+    const senior = { id: 's1', role: 'senior_rep', groups: ['sales'] };
+    const mine = { ...myLead, responsible: 's1' };
+    expect(checker.can(senior, 'delete', mine)).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.can(senior, 'export', mine)).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.can(senior, 'delete', teammatesLead)).toMatchObject({ allow: false, code: 'not-reached' });
+    // view stays yellow from sales_rep
+    expect(checker.can(senior, 'view', mine)).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.can(senior, 'view', teammatesLead)).toMatchObject({ allow: false, code: 'not-reached' });
+    // sales_rep itself is unchanged
+    expect(checker.can(rep, 'delete', myLead)).toMatchObject({ allow: false, code: 'denied' });
+  });
+
+  it('R-K4 a role built from two roles takes the widest level of its parents for each action', () => {
+    const growth = { id: 'g1', role: 'growth_rep', groups: ['sales'] };
+    // lead view: yellow (sales_rep) vs blue (marketer) -> blue, written in marketer
+    const view = checker.can(growth, 'view', teammatesLead);
+    expect(view).toMatchObject({ allow: true, code: 'team' });
+    expect(view.rule).toMatchObject({ file: 'roles.yaml', line: line('marketer', /^ +lead:/, /view: blue/), role: 'growth_rep' });
+    // lead create: green (sales_rep) vs red (marketer '*') -> green
+    expect(checker.can(growth, 'create', marketingLead)).toMatchObject({ allow: true, code: 'all' });
+    // contact view: blue vs green -> green; export: red vs green -> green; edit: yellow vs red -> yellow
+    expect(checker.can(growth, 'view', record('contact', 'u3', 'marketing'))).toMatchObject({ allow: true, code: 'all' });
+    expect(checker.can(growth, 'export', record('contact', 'u3', 'marketing'))).toMatchObject({ allow: true, code: 'all' });
+    expect(checker.can(growth, 'edit', record('contact', 'g1', 'sales'))).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.can(growth, 'edit', record('contact', 'u2', 'sales'))).toMatchObject({ allow: false, code: 'not-reached' });
+    // company view: green vs red -> green
+    expect(checker.can(growth, 'view', record('company', 'u3', 'marketing'))).toMatchObject({ allow: true, code: 'all' });
+  });
+
+  it('R-K4 when both parents give the same level, the first listed parent decides', () => {
+    const growth = { id: 'g1', role: 'growth_rep', groups: ['sales'] };
+    const d = checker.can(growth, 'delete', teammatesLead); // red in both
+    expect(d).toMatchObject({ allow: false, code: 'denied' });
+    expect(d.rule).toMatchObject({ file: 'roles.yaml', line: line('sales_rep', /^ +lead:/, /delete: red/) });
+  });
+
+  it('R-K3 an action entry wins over \'*\', which wins over the whole-entity level', () => {
+    const manager = { id: 'm1', role: 'sales_manager', groups: ['sales'] };
+    // lead: '*' green but delete blue
+    expect(checker.can(manager, 'delete', teammatesLead)).toMatchObject({ allow: true, code: 'team' });
+    expect(checker.can(manager, 'delete', marketingLead)).toMatchObject({ allow: false, code: 'not-reached' });
+    expect(checker.can(manager, 'export', marketingLead)).toMatchObject({ allow: true, code: 'all' });
+    // contact: '*' red except view and edit
+    expect(checker.can(rep, 'delete', record('contact', 'u1', 'sales'))).toMatchObject({ allow: false, code: 'denied' });
+    expect(checker.can(rep, 'create', { kind: 'contact' })).toMatchObject({ allow: true, code: 'all' });
+    // marketer: company red as a whole
+    const marketer = { id: 'u3', role: 'marketer', groups: ['marketing'] };
+    for (const action of ACTIONS) {
+      expect(checker.can(marketer, action, record('company', 'u3', 'marketing'))).toMatchObject({ allow: false, code: 'denied' });
+    }
+  });
+
+  it('R-K3 what no grant mentions is denied by default', () => {
+    const analyst = { id: 'n1', role: 'analyst', groups: ['sales'] };
+    expect(checker.can(analyst, 'view', marketingLead)).toMatchObject({ allow: true, code: 'all' });
+    expect(checker.can(analyst, 'export', marketingLead)).toMatchObject({ allow: true, code: 'all' });
+    for (const action of ['create', 'edit', 'delete'] as const) {
+      expect(checker.can(analyst, action, marketingLead)).toMatchObject({ allow: false, code: 'default-deny' });
+    }
+    for (const kind of ['contact', 'company'] as const) {
+      for (const action of ACTIONS) {
+        expect(checker.can(analyst, action, record(kind, 'n1', 'sales'))).toMatchObject({ allow: false, code: 'default-deny' });
+      }
+    }
+  });
+
+  it('R-K3 R-K8 a missing or mistyped responsible or team attribute fails closed', () => {
+    expect(checker.can(rep, 'view', { kind: 'lead', team: 'sales' })).toMatchObject({ allow: false, code: 'missing-attribute' });
+    expect(checker.can(rep, 'view', { kind: 'lead', responsible: 42, team: 'sales' } as never)).toMatchObject({ allow: false, code: 'missing-attribute' });
+    // blue needs the team once the user is not responsible …
+    expect(checker.can(rep, 'view', { kind: 'contact', responsible: 'u2' })).toMatchObject({ allow: false, code: 'missing-attribute' });
+    // … but not when they are
+    expect(checker.can(rep, 'view', { kind: 'contact', responsible: 'u1' })).toMatchObject({ allow: true, code: 'own' });
+  });
+
+  it('R-K3 an unknown role or a malformed request is denied', () => {
+    expect(checker.can({ id: 'x', role: 'intern' }, 'view', myLead)).toMatchObject({ allow: false, code: 'unknown-role' });
+    expect(checker.can({ id: 'x' } as never, 'view', myLead)).toMatchObject({ allow: false, code: 'invalid-request' });
+    expect(checker.can(rep, 'view', { responsible: 'u1' } as never)).toMatchObject({ allow: false, code: 'invalid-request' });
+  });
+
+  it('R-K3 every decision names the rule that decided in one line', () => {
+    const d = checker.can(rep, 'view', myLead);
+    expect(typeof d.reason).toBe('string');
+    expect(d.reason.length).toBeGreaterThan(0);
+    expect(d.reason).not.toContain('\n');
+    expect(d.rule?.column).toBeGreaterThan(0);
+  });
+});
