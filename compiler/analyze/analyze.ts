@@ -69,6 +69,18 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
 
 function checkResource(spec: ResourceSpec, bag: DiagnosticBag): void {
   const { model, origin } = spec;
+  model.actions.forEach((action, i) => {
+    if (action === '*') {
+      bag.report('ReservedName', spanOf(origin, [spec.actionsKey, i], 'value'), '`*` cannot be an action: in grants it stands for every action', {
+        help: 'give the action a name',
+      });
+    }
+  });
+  if (model.attributes.some((a) => a.name === 'kind')) {
+    bag.report('ReservedName', spanOf(origin, ['attributes', 'kind']), '`kind` cannot be an attribute: every resource in a check carries its kind there', {
+      help: 'rename the attribute, for example `type` or `category`',
+    });
+  }
   for (const key of ['owner', 'team', 'ownerRole'] as const) {
     const attr = model[key];
     if (attr === undefined) continue;
@@ -93,7 +105,13 @@ function checkGrants(role: RoleSpec, resources: ReadonlyMap<string, ResourceSpec
       continue;
     }
     const checkAction = (action: string, path: (string | number)[], part: 'key' | 'value'): void => {
-      if (action === '*' || resource.model.actions.includes(action)) return;
+      if ((action === '*' && part === 'key') || resource.model.actions.includes(action)) return;
+      if (action === '*') {
+        bag.report('UnknownAction', spanOf(role.origin, ['grants', name, ...path], part), '`*` in a list grants nothing', {
+          help: `write \`${name}: green\` to grant every action`,
+        });
+        return;
+      }
       bag.report('UnknownAction', spanOf(role.origin, ['grants', name, ...path], part), `${tick(name)} has no action ${tick(action)}`, {
         help: didYouMean(action, resource.model.actions) ?? `its actions are ${resource.model.actions.map(tick).join(', ')}`,
       });

@@ -30,6 +30,7 @@ export const CODES = {
   IneffectiveGrant: { code: 'PC3010', title: 'grants on an administrator role have no effect' },
   DuplicateAction: { code: 'PC3011', title: 'an action is listed twice' },
   SelfReference: { code: 'PC3012', title: 'a role refers to itself' },
+  ReservedName: { code: 'PC3013', title: 'a name the language reserves' },
 } as const;
 
 export type CodeName = keyof typeof CODES;
