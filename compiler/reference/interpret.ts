@@ -50,8 +50,8 @@ const WIDTH = new Map<Level, number>([['deny', 0], ['own', 1], ['team', 2], ['al
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 /** A mapping's own entries as a Map; anything else is empty. */
 const entries = (v: unknown): Map<string, unknown> => new Map(isObject(v) && !Array.isArray(v) ? Object.entries(v) : []);
-/** An own property of a request object; inherited properties are not attributes. */
-const own = (v: Record<string, unknown>, key: string): unknown => (Object.hasOwn(v, key) ? v[key] : undefined);
+/** A record attribute, read as a property (own or inherited, as the docs say). */
+const attribute = (v: Record<string, unknown>, key: string): unknown => v[key];
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Every resource, module and role of the policy set, by name. */
@@ -137,13 +137,13 @@ export function decide(files: readonly unknown[], principal: unknown, action: st
   if (cell.level === 'all') return allow('all');
 
   // Step 5: own and team read the owner (missing or not a string: fail closed).
-  const owner = own(resource, kind.owner!);
+  const owner = attribute(resource, kind.owner!);
   if (typeof owner !== 'string') return deny('missing-attribute');
   if (owner === principal.id) return allow('own');
 
   // Step 6: team then reads the team attribute and the principal's groups (absent = none; not a list = malformed).
   if (cell.level === 'team') {
-    const team = own(resource, kind.team!);
+    const team = attribute(resource, kind.team!);
     if (typeof team !== 'string') return deny('missing-attribute');
     const groups = principal.groups;
     if (groups !== undefined && !Array.isArray(groups)) return deny('invalid-request');
@@ -158,7 +158,7 @@ export function decide(files: readonly unknown[], principal: unknown, action: st
   };
   const hasSubordinates = [...roles.keys()].some(isBelow);
   if (kind.ownerRole !== undefined && (hasSubordinates || role.sharesWithPeers)) {
-    const ownerRole = own(resource, kind.ownerRole);
+    const ownerRole = attribute(resource, kind.ownerRole);
     if (typeof ownerRole !== 'string') return deny('missing-attribute');
     if (isBelow(ownerRole)) return allow('hierarchy');
     if (role.sharesWithPeers && ownerRole === role.name) return allow('peer');
