@@ -58,6 +58,7 @@ describe('policyc check', () => {
       ['PC3003', 5, 15],
     ]);
     expect(diagnostics[0]!.file).toMatch(/extra\.yaml$/);
+    expect((diagnostics[0] as { frame?: string }).frame).toBe('  |\n3 |     reportsTo: sales_manger\n  |                ^^^^^^^^^^^^');
   });
 
   it('exits 2 on usage errors', async () => {

@@ -52,6 +52,15 @@ export function locate(list: readonly Diagnostic[], sources: Sources): Located[]
   });
 }
 
+/** The code frame of a diagnostic: its first line with the span underlined (`^^^`). */
+function frame(d: Located, lines: LineIndex, known: boolean): string[] {
+  if (!known) return [];
+  const text = lines.lineText(d.line);
+  const gutter = String(d.line).length;
+  const width = Math.max(1, (d.endLine === d.line ? d.endColumn : text.length + 1) - d.column);
+  return [`${' '.repeat(gutter)} |`, `${d.line} | ${text}`, `${' '.repeat(gutter)} | ${' '.repeat(d.column - 1)}${'^'.repeat(width)}`];
+}
+
 /**
  * Human-readable output: `file:line:column: error PC3001: message`, a code frame with the
  * span underlined, then `help:` and related notes.
@@ -62,14 +71,7 @@ export function formatText(list: readonly Diagnostic[], sources: Sources, displa
   for (const d of locate(list, sources)) {
     const lines = index(sources, cache, d.file);
     out.push(`${displayPath(d.file)}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
-    if (sources.has(d.file)) {
-      const text = lines.lineText(d.line);
-      const gutter = String(d.line).length;
-      const width = Math.max(1, (d.endLine === d.line ? d.endColumn : text.length + 1) - d.column);
-      out.push(`${' '.repeat(gutter)} |`);
-      out.push(`${d.line} | ${text}`);
-      out.push(`${' '.repeat(gutter)} | ${' '.repeat(d.column - 1)}${'^'.repeat(width)}`);
-    }
+    out.push(...frame(d, lines, sources.has(d.file)));
     if (d.help !== undefined) out.push(`  help: ${d.help}`);
     for (const r of d.related) {
       const p = index(sources, cache, r.file).position(r.start);
@@ -95,6 +97,7 @@ export function formatJson(list: readonly Diagnostic[], sources: Sources, displa
     code: d.code,
     message: d.message,
     ...(d.help === undefined ? {} : { help: d.help }),
+    frame: frame(d, index(sources, cache, d.file), sources.has(d.file)).join('\n'),
     related: d.related.map((r) => {
       const p = index(sources, cache, r.file).position(r.start);
       return { file: displayPath(r.file), line: p.line, column: p.column, message: r.message };
