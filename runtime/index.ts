@@ -1,3 +1,7 @@
+import { FALSE, planOf, TRUE, type Filter, type QueryPlan } from './plan.js';
+
+export { and, eq, FALSE, oneOf, or, present, toPredicate, TRUE, type Filter, type QueryPlan } from './plan.js';
+
 /**
  * The policyc runtime: the few functions a generated checker needs, and the types an
  * application sees. It has no dependencies and imports nothing from the compiler.
@@ -74,6 +78,11 @@ export interface PolicySchema {
 export interface Checker<S extends PolicySchema = PolicySchema> {
   /** Decides whether `principal` may do `action` on `resource`. Never throws, never allows on error. */
   can<K extends keyof S & string>(principal: Principal, action: S[K]['action'], resource: { readonly kind: K } & S[K]['attributes']): Decision;
+  /**
+   * Which records of `kind` the principal may `action`: a plan whose filter a record satisfies
+   * exactly when `can` allows it. Never throws; on error the plan is `never`.
+   */
+  plan<K extends keyof S & string>(principal: Principal, action: S[K]['action'], kind: K): QueryPlan;
   readonly formatVersion: number;
   readonly policyName: string;
   readonly policyHash: string;
@@ -120,6 +129,7 @@ export type Path = (typeof Path)[keyof typeof Path];
 const PATHS = 13;
 
 export type CheckFunction = (principal: Principal, action: string, resource: Resource) => Decision;
+export type PlanFunction = (principal: Principal, action: string, kind: string) => QueryPlan;
 
 export interface Policy {
   /** The decision of rule `rule` taken along `path`; created once, then shared. */
@@ -129,7 +139,12 @@ export interface Policy {
   readonly unknownResource: Decision;
   readonly unknownAction: Decision;
   /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
-  readonly checker: (check: CheckFunction) => Checker;
+  /** A plan that allows every record or none, with the reason of `decision`. */
+  readonly fixed: (decision: Decision) => QueryPlan;
+  /** A plan with a filter, explained by the grant of `rule`. */
+  readonly filtered: (rule: number, filter: Filter) => QueryPlan;
+  /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
+  readonly checker: (check: CheckFunction, plan: PlanFunction) => Checker;
 }
 
 /** Thrown when a generated checker and this runtime disagree on the format version. */
@@ -151,10 +166,15 @@ const INVALID_PRINCIPAL = denial(
 );
 const INVALID_RESOURCE = denial('invalid-request', 'denied: the resource must be an object with a string `kind`');
 
+function grantText(rule: RuleRef): string {
+  const inherited = rule.declaredIn === rule.role ? '' : ` (inherited from ${tick(rule.declaredIn)})`;
+  return `role ${tick(rule.role)} grants ${tick(rule.action)} on ${tick(rule.resource)} as ${rule.level} (${COLOUR[rule.level]})${inherited} at ${rule.file}:${rule.line}:${rule.column}`;
+}
+
 function explain(rule: RuleRef, path: Path): { allow: boolean; code: DecisionCode; reason: string } {
   const at = `${rule.file}:${rule.line}:${rule.column}`;
   const inherited = rule.declaredIn === rule.role ? '' : ` (inherited from ${tick(rule.declaredIn)})`;
-  const grant = `role ${tick(rule.role)} grants ${tick(rule.action)} on ${tick(rule.resource)} as ${rule.level} (${COLOUR[rule.level]})${inherited} at ${at}`;
+  const grant = grantText(rule);
   switch (path) {
     case Path.Admin:
       return { allow: true, code: 'admin', reason: `allowed: ${tick(rule.role)} is an administrator role${inherited} at ${at}` };
@@ -237,22 +257,31 @@ export function definePolicy(data: PolicyData): Policy {
     unknownRole: denial('unknown-role', `denied: the principal's role is not defined in policy \`${data.name}\``),
     unknownResource: denial('unknown-resource', `denied: the resource kind is not defined in policy \`${data.name}\``),
     unknownAction: denial('unknown-action', `denied: the action is not defined for this resource kind in policy \`${data.name}\``),
-    checker(check) {
+    fixed: (decision) => planOf(decision.allow ? TRUE : FALSE, decision.reason),
+    filtered: (rule, filter) => planOf(filter, `filtered: ${grantText(ruleRef(rule))}`),
+    checker(check, plan) {
       return Object.freeze({
         formatVersion: data.format,
         policyName: data.name,
         policyHash: data.hash,
         can(principal: Principal, action: string, resource: Resource): Decision {
-          if (typeof principal !== 'object' || principal === null || typeof principal.id !== 'string' || typeof principal.role !== 'string') {
-            return INVALID_PRINCIPAL;
-          }
+          if (!validPrincipal(principal)) return INVALID_PRINCIPAL;
           if (typeof resource !== 'object' || resource === null || typeof resource.kind !== 'string') {
             return INVALID_RESOURCE;
           }
           try {
             return check(principal, action, resource);
           } catch (error) {
-            return denial('error', `denied: the check failed with ${error instanceof Error ? error.name : 'an error'}: ${error instanceof Error ? error.message : String(error)}`);
+            return failure(error);
+          }
+        },
+        plan(principal: Principal, action: string, kind: string): QueryPlan {
+          if (!validPrincipal(principal)) return planOf(FALSE, INVALID_PRINCIPAL.reason);
+          if (typeof kind !== 'string') return planOf(FALSE, INVALID_RESOURCE.reason);
+          try {
+            return plan(principal, action, kind);
+          } catch (error) {
+            return planOf(FALSE, failure(error).reason);
           }
         },
       });
@@ -261,9 +290,24 @@ export function definePolicy(data: PolicyData): Policy {
   return policy;
 }
 
-/** True when `groups` (the principal's) contains `team`; a missing list is no groups. */
-export function inGroups(groups: readonly string[] | undefined, team: string): boolean {
-  return groups !== undefined && groups.includes(team);
+function validPrincipal(principal: Principal): boolean {
+  return typeof principal === 'object' && principal !== null && typeof principal.id === 'string' && typeof principal.role === 'string';
+}
+
+function failure(error: unknown): Decision {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : `an error: ${String(error)}`;
+  return denial('error', `denied: the check failed with ${what}`);
+}
+
+/**
+ * The principal's groups for a plan: `undefined` when `groups` is not a list (a malformed
+ * request, as in `can`), else its string members (a missing list is no groups).
+ */
+export function groupsOf(principal: Principal): readonly string[] | undefined {
+  const groups: unknown = principal.groups;
+  if (groups === undefined) return [];
+  if (!Array.isArray(groups)) return undefined;
+  return groups.filter((g): g is string => typeof g === 'string');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileSources as compileTexts } from '../compiler/index.ts';
 import { definePolicy, FORMAT_VERSION, loadChecker, PolicyFormatError, type Checker } from '../runtime/index.ts';
@@ -110,8 +110,13 @@ describe('runtime: format version', () => {
 });
 
 describe('runtime: fence', () => {
-  it('imports nothing (no compiler, no Node built-ins, no packages)', () => {
-    const source = readFileSync(new URL('../runtime/index.ts', import.meta.url), 'utf8');
-    expect(source.match(/^\s*import\s|^\s*export\s.*\sfrom\s|require\(/gm)).toBeNull();
+  it('imports nothing but its own files (no compiler, no Node built-ins, no packages)', () => {
+    const dir = new URL('../runtime/', import.meta.url);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(new URL(file, dir), 'utf8');
+      const specifiers = [...source.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+'([^']+)'/gm)].map((m) => m[1]);
+      expect(source, file).not.toMatch(/require\(|import\(/);
+      for (const specifier of specifiers) expect(specifier, `${file} imports ${specifier}`).toMatch(/^\.\/[a-z]+\.js$/);
+    }
   });
 });

@@ -30,6 +30,8 @@ export interface EmitOptions {
  */
 interface RecordTest {
   readonly name: string;
+  /** Its twin that returns the same test as a query plan filter. */
+  readonly planName: string;
   readonly level: 'own' | 'team';
   readonly owner: string;
   readonly team: string | undefined;
@@ -48,7 +50,7 @@ interface RecordTest {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'checker', 'p', 'r', 'rule', 'Schema']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'rule', 'groups', 'Schema']) names.take(reserved);
 
   const reachSets: StatementStructures[] = [];
   const tests = new Map<string, RecordTest>();
@@ -72,20 +74,39 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         });
       }
       const name = names.take(`${level}_records`, ...(reaches ? ['for', role.name] : []));
-      test = { name, level, owner: resource.owner!, team, ownerRole: reaches ? ownerRole : undefined, below, peers, reachSet };
+      const planName = names.take(name, 'plan');
+      test = { name, planName, level, owner: resource.owner!, team, ownerRole: reaches ? ownerRole : undefined, below, peers, reachSet };
       tests.set(key, test);
     }
     return test;
   };
 
   const functions: FunctionDeclarationStructure[] = [];
+  const planFunctions: FunctionDeclarationStructure[] = [];
   const dispatch = new Map<ResourceModel, { action: string; fn: string }[]>();
+  const planDispatch = new Map<ResourceModel, { action: string; fn: string }[]>();
   for (const resource of model.resources) {
     const entries: { action: string; fn: string }[] = [];
+    const planEntries: { action: string; fn: string }[] = [];
     for (const action of resource.actions) {
-      const cells = model.roles.map((role) => ({ role, body: cellBody(model, role, resource, action, testFor) }));
+      const cells = model.roles.map((role) => ({ role, ...cellBodies(model, role, resource, action, testFor) }));
       const fn = names.take('can', resource.name, action);
+      const planFn = names.take('plan', resource.name, action);
       entries.push({ action, fn });
+      planEntries.push({ action, fn: planFn });
+      planFunctions.push({
+        kind: StructureKind.Function,
+        name: planFn,
+        docs: [`${lit(resource.name)} · ${lit(action)}: which records`],
+        parameters: [{ name: 'p', type: 'Principal' }],
+        returnType: 'QueryPlan',
+        statements: [
+          'switch (p.role) {',
+          ...cells.map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
+          '  default: return policy.fixed(policy.unknownRole);',
+          '}',
+        ].join('\n'),
+      });
       functions.push({
         kind: StructureKind.Function,
         name: fn,
@@ -98,13 +119,14 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         // one string per function: large policies have tens of thousands of cells
         statements: [
           'switch (p.role) {',
-          ...cells.map(({ role, body }) => `  case ${lit(role.name)}: ${body}`),
+          ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`),
           '  default: return policy.unknownRole;',
           '}',
         ].join('\n'),
       });
     }
     dispatch.set(resource, entries);
+    planDispatch.set(resource, planEntries);
   }
 
   return printStructure(
@@ -115,14 +137,30 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         {
           kind: StructureKind.ImportDeclaration,
           moduleSpecifier: options.runtimeImport,
-          namedImports: ['definePolicy', 'Path', 'type Checker', 'type Decision', 'type Principal', 'type Resource'],
+          namedImports: [
+            'and',
+            'definePolicy',
+            'eq',
+            'FALSE',
+            'groupsOf',
+            'oneOf',
+            'or',
+            'Path',
+            'present',
+            'type Checker',
+            'type Decision',
+            'type Principal',
+            'type QueryPlan',
+            'type Resource',
+          ],
         },
         policyData(model),
         'const d = policy.decide;',
         schemaType(model),
         ...reachSets,
-        ...[...tests.values()].map(recordTestFunction),
+        ...[...tests.values()].flatMap((t) => [recordTestFunction(t), recordPlanFunction(t)]),
         ...functions,
+        ...planFunctions,
         {
           kind: StructureKind.Function,
           name: 'check',
@@ -132,13 +170,25 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             { name: 'r', type: 'Resource' },
           ],
           returnType: 'Decision',
-          statements: (w) => writeDispatch(w, dispatch),
+          statements: (w) => writeDispatch(w, dispatch, 'r.kind', '(p, r)', 'policy.unknownAction', 'policy.unknownResource'),
+        },
+        {
+          kind: StructureKind.Function,
+          name: 'plan',
+          parameters: [
+            { name: 'p', type: 'Principal' },
+            { name: 'action', type: 'string' },
+            { name: 'kind', type: 'string' },
+          ],
+          returnType: 'QueryPlan',
+          statements: (w) =>
+            writeDispatch(w, planDispatch, 'kind', '(p)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)'),
         },
         {
           kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
-          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: 'policy.checker(check) as Checker<Schema>' }],
+          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: 'policy.checker(check, plan) as Checker<Schema>' }],
         },
         'export default checker;',
       ],
@@ -147,22 +197,24 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   );
 }
 
-/** The statement of one role × resource × action cell. */
-function cellBody(
+/** The statements of one role × resource × action cell: for `can` and for `plan`. */
+function cellBodies(
   model: PolicyModel,
   role: RoleModel,
   resource: ResourceModel,
   action: string,
   testFor: (resource: ResourceModel, level: 'own' | 'team', role: RoleModel) => RecordTest,
-): string {
-  if (role.administratorRule !== undefined) return `return d(${role.administratorRule}, Path.Admin);`;
+): { check: string; plan: string } {
+  const fixed = (decision: string) => ({ check: `return ${decision};`, plan: `return policy.fixed(${decision});` });
+  if (role.administratorRule !== undefined) return fixed(`d(${role.administratorRule}, Path.Admin)`);
   const id = role.cells.get(resource.name)?.get(action);
   const rule = id === undefined ? undefined : model.rules[id];
   if (rule === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
-  if (rule.kind === 'default') return `return d(${id}, Path.DefaultDeny);`;
-  if (rule.level === 'deny') return `return d(${id}, Path.Denied);`;
-  if (rule.level === 'all') return `return d(${id}, Path.All);`;
-  return `return ${testFor(resource, rule.level, role).name}(p, r, ${id});`;
+  if (rule.kind === 'default') return fixed(`d(${id}, Path.DefaultDeny)`);
+  if (rule.level === 'deny') return fixed(`d(${id}, Path.Denied)`);
+  if (rule.level === 'all') return fixed(`d(${id}, Path.All)`);
+  const test = testFor(resource, rule.level, role);
+  return { check: `return ${test.name}(p, r, ${id});`, plan: `return ${test.planName}(p, ${id});` };
 }
 
 /** own (yellow), team (blue), then the hierarchy (R-Z1) and peers (R-Z3); missing attributes deny. */
@@ -212,6 +264,34 @@ function recordTestFunction(test: RecordTest): FunctionDeclarationStructure {
   };
 }
 
+/** The record test as a filter, in the same order, so a record passes it exactly when the test allows. */
+function recordPlanFunction(test: RecordTest): FunctionDeclarationStructure {
+  const { level, owner, team, ownerRole, below, peers } = test;
+  const reach =
+    ownerRole === undefined
+      ? []
+      : [`and(present(${lit(ownerRole)}), or(oneOf(${lit(ownerRole)}, [${below.map(lit).join(', ')}])${peers !== undefined ? `, eq(${lit(ownerRole)}, ${lit(peers)})` : ''}))`];
+  const teamFilter =
+    team === undefined ? [] : [`and(present(${lit(team)}), groups === undefined ? FALSE : or(oneOf(${lit(team)}, groups)${reach.map((r) => `, ${r}`).join('')}))`];
+  const alternatives = [`eq(${lit(owner)}, p.id)`, ...(team === undefined ? reach : teamFilter)];
+  return {
+    kind: StructureKind.Function,
+    name: test.planName,
+    docs: [`the records ${test.name} allows, as a filter`],
+    parameters: [
+      { name: 'p', type: 'Principal' },
+      { name: 'rule', type: 'number' },
+    ],
+    returnType: 'QueryPlan',
+    statements: [
+      ...(level === 'team' ? ['const groups = groupsOf(p);'] : []),
+      `return policy.filtered(rule, and(present(${lit(owner)}), or(`,
+      ...alternatives.map((a) => `  ${a},`),
+      ')));',
+    ].join('\n'),
+  };
+}
+
 /**
  * The policy's data for the runtime. Rule rows are numbers — indexes into the name lists —
  * so a large policy stays small: `[kind, role, declaredIn, resource, action, level, file, line, column]`.
@@ -255,17 +335,24 @@ function policyData(model: PolicyModel): string {
   ].join('\n');
 }
 
-function writeDispatch(w: CodeBlockWriter, dispatch: ReadonlyMap<ResourceModel, { action: string; fn: string }[]>): void {
-  w.write('switch (r.kind)').block(() => {
+function writeDispatch(
+  w: CodeBlockWriter,
+  dispatch: ReadonlyMap<ResourceModel, { action: string; fn: string }[]>,
+  kind: string,
+  args: string,
+  unknownAction: string,
+  unknownResource: string,
+): void {
+  w.write(`switch (${kind})`).block(() => {
     for (const [resource, entries] of dispatch) {
       w.writeLine(`case ${lit(resource.name)}:`);
       w.indent(() => {
         w.write('switch (action)').block(() => {
-          for (const { action, fn } of entries) w.writeLine(`case ${lit(action)}: return ${fn}(p, r);`);
-          w.writeLine('default: return policy.unknownAction;');
+          for (const { action, fn } of entries) w.writeLine(`case ${lit(action)}: return ${fn}${args};`);
+          w.writeLine(`default: return ${unknownAction};`);
         });
       });
     }
-    w.writeLine('default: return policy.unknownResource;');
+    w.writeLine(`default: return ${unknownResource};`);
   });
 }

@@ -2,7 +2,7 @@
 // policyc-format: 1
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import { definePolicy, Path, type Checker, type Decision, type Principal, type Resource } from "policyc/runtime";
+import { and, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, type Checker, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
 const policy = definePolicy({
   format: 1,
   name: "policy",
@@ -57,12 +57,28 @@ function team_records(p: Principal, r: Resource, rule: number): Decision {
   return d(rule, Path.NotReached);
 }
 
+/** the records team_records allows, as a filter */
+function team_records_plan(p: Principal, rule: number): QueryPlan {
+  const groups = groupsOf(p);
+  return policy.filtered(rule, and(present("responsible"), or(
+    eq("responsible", p.id),
+    and(present("team"), groups === undefined ? FALSE : or(oneOf("team", groups))),
+  )));
+}
+
 /** own (yellow); reads "responsible" */
 function own_records(p: Principal, r: Resource, rule: number): Decision {
   const owner = r["responsible"];
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
   return d(rule, Path.NotReached);
+}
+
+/** the records own_records allows, as a filter */
+function own_records_plan(p: Principal, rule: number): QueryPlan {
+  return policy.filtered(rule, and(present("responsible"), or(
+    eq("responsible", p.id),
+  )));
 }
 
 /** "lead" · "create" */
@@ -145,6 +161,86 @@ function can_social_view(p: Principal, r: Resource): Decision {
   }
 }
 
+/** "lead" · "create": which records */
+function plan_lead_create(p: Principal): QueryPlan {
+  switch (p.role) {
+    case "admin": return policy.fixed(d(0, Path.Admin));
+    case "sales": return policy.fixed(d(1, Path.All));
+    case "senior_sales": return policy.fixed(d(9, Path.All));
+    default: return policy.fixed(policy.unknownRole);
+  }
+}
+
+/** "lead" · "view": which records */
+function plan_lead_view(p: Principal): QueryPlan {
+  switch (p.role) {
+    case "admin": return policy.fixed(d(0, Path.Admin));
+    case "sales": return team_records_plan(p, 2);
+    case "senior_sales": return team_records_plan(p, 10);
+    default: return policy.fixed(policy.unknownRole);
+  }
+}
+
+/** "lead" · "edit": which records */
+function plan_lead_edit(p: Principal): QueryPlan {
+  switch (p.role) {
+    case "admin": return policy.fixed(d(0, Path.Admin));
+    case "sales": return own_records_plan(p, 3);
+    case "senior_sales": return own_records_plan(p, 11);
+    default: return policy.fixed(policy.unknownRole);
+  }
+}
+
+/** "lead" · "delete": which records */
+function plan_lead_delete(p: Principal): QueryPlan {
+  switch (p.role) {
+    case "admin": return policy.fixed(d(0, Path.Admin));
+    case "sales": return policy.fixed(d(4, Path.Denied));
+    case "senior_sales": return own_records_plan(p, 12);
+    default: return policy.fixed(policy.unknownRole);
+  }
+}
+
+/** "lead" · "export": which records */
+function plan_lead_export(p: Principal): QueryPlan {
+  switch (p.role) {
+    case "admin": return policy.fixed(d(0, Path.Admin));
+    case "sales": return policy.fixed(d(5, Path.Denied));
+    case "senior_sales": return policy.fixed(d(13, Path.Denied));
+    default: return policy.fixed(policy.unknownRole);
+  }
+}
+
+/** "social" · "create": which records */
+function plan_social_create(p: Principal): QueryPlan {
+  switch (p.role) {
+    case "admin": return policy.fixed(d(0, Path.Admin));
+    case "sales": return policy.fixed(d(6, Path.DefaultDeny));
+    case "senior_sales": return policy.fixed(d(14, Path.DefaultDeny));
+    default: return policy.fixed(policy.unknownRole);
+  }
+}
+
+/** "social" · "publish": which records */
+function plan_social_publish(p: Principal): QueryPlan {
+  switch (p.role) {
+    case "admin": return policy.fixed(d(0, Path.Admin));
+    case "sales": return policy.fixed(d(7, Path.DefaultDeny));
+    case "senior_sales": return policy.fixed(d(15, Path.All));
+    default: return policy.fixed(policy.unknownRole);
+  }
+}
+
+/** "social" · "view": which records */
+function plan_social_view(p: Principal): QueryPlan {
+  switch (p.role) {
+    case "admin": return policy.fixed(d(0, Path.Admin));
+    case "sales": return policy.fixed(d(8, Path.All));
+    case "senior_sales": return policy.fixed(d(16, Path.All));
+    default: return policy.fixed(policy.unknownRole);
+  }
+}
+
 function check(p: Principal, action: string, r: Resource): Decision {
   switch (r.kind) {
     case "lead":
@@ -167,5 +263,27 @@ function check(p: Principal, action: string, r: Resource): Decision {
   }
 }
 
-export const checker: Checker<Schema> = policy.checker(check) as Checker<Schema>;
+function plan(p: Principal, action: string, kind: string): QueryPlan {
+  switch (kind) {
+    case "lead":
+      switch (action) {
+        case "create": return plan_lead_create(p);
+        case "view": return plan_lead_view(p);
+        case "edit": return plan_lead_edit(p);
+        case "delete": return plan_lead_delete(p);
+        case "export": return plan_lead_export(p);
+        default: return policy.fixed(policy.unknownAction);
+      }
+    case "social":
+      switch (action) {
+        case "create": return plan_social_create(p);
+        case "publish": return plan_social_publish(p);
+        case "view": return plan_social_view(p);
+        default: return policy.fixed(policy.unknownAction);
+      }
+    default: return policy.fixed(policy.unknownResource);
+  }
+}
+
+export const checker: Checker<Schema> = policy.checker(check, plan) as Checker<Schema>;
 export default checker;

@@ -2,7 +2,7 @@
 // policyc-format: 1
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import { definePolicy, Path, type Checker, type Decision, type Principal, type Resource } from "policyc/runtime";
+import { and, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, type Checker, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
 const policy = definePolicy({
   format: 1,
   name: "policy",
@@ -42,6 +42,14 @@ function own_records_for_ceo(p: Principal, r: Resource, rule: number): Decision 
   return d(rule, Path.NotReached);
 }
 
+/** the records own_records_for_ceo allows, as a filter */
+function own_records_for_ceo_plan(p: Principal, rule: number): QueryPlan {
+  return policy.filtered(rule, and(present("owner"), or(
+    eq("owner", p.id),
+    and(present("ownerRole"), or(oneOf("ownerRole", ["intern", "manager", "rep"]))),
+  )));
+}
+
 /** own (yellow), or records owned below "intern", "rep"; reads "owner", "ownerRole" */
 function own_records_for_manager(p: Principal, r: Resource, rule: number): Decision {
   const owner = r["owner"];
@@ -51,6 +59,14 @@ function own_records_for_manager(p: Principal, r: Resource, rule: number): Decis
   if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
   if (ownerRole === "intern" || ownerRole === "rep") return d(rule, Path.Hierarchy);
   return d(rule, Path.NotReached);
+}
+
+/** the records own_records_for_manager allows, as a filter */
+function own_records_for_manager_plan(p: Principal, rule: number): QueryPlan {
+  return policy.filtered(rule, and(present("owner"), or(
+    eq("owner", p.id),
+    and(present("ownerRole"), or(oneOf("ownerRole", ["intern", "rep"]))),
+  )));
 }
 
 /** own (yellow), or records owned below "intern" or records of peers; reads "owner", "ownerRole" */
@@ -63,6 +79,14 @@ function own_records_for_rep(p: Principal, r: Resource, rule: number): Decision 
   if (ownerRole === "intern") return d(rule, Path.Hierarchy);
   if (ownerRole === "rep") return d(rule, Path.Peer);
   return d(rule, Path.NotReached);
+}
+
+/** the records own_records_for_rep allows, as a filter */
+function own_records_for_rep_plan(p: Principal, rule: number): QueryPlan {
+  return policy.filtered(rule, and(present("owner"), or(
+    eq("owner", p.id),
+    and(present("ownerRole"), or(oneOf("ownerRole", ["intern"]), eq("ownerRole", "rep"))),
+  )));
 }
 
 /** "deal" · "view" */
@@ -87,6 +111,28 @@ function can_deal_edit(p: Principal, r: Resource): Decision {
   }
 }
 
+/** "deal" · "view": which records */
+function plan_deal_view(p: Principal): QueryPlan {
+  switch (p.role) {
+    case "ceo": return own_records_for_ceo_plan(p, 0);
+    case "intern": return policy.fixed(d(2, Path.DefaultDeny));
+    case "manager": return own_records_for_manager_plan(p, 4);
+    case "rep": return own_records_for_rep_plan(p, 6);
+    default: return policy.fixed(policy.unknownRole);
+  }
+}
+
+/** "deal" · "edit": which records */
+function plan_deal_edit(p: Principal): QueryPlan {
+  switch (p.role) {
+    case "ceo": return own_records_for_ceo_plan(p, 1);
+    case "intern": return policy.fixed(d(3, Path.DefaultDeny));
+    case "manager": return policy.fixed(d(5, Path.Denied));
+    case "rep": return own_records_for_rep_plan(p, 7);
+    default: return policy.fixed(policy.unknownRole);
+  }
+}
+
 function check(p: Principal, action: string, r: Resource): Decision {
   switch (r.kind) {
     case "deal":
@@ -99,5 +145,17 @@ function check(p: Principal, action: string, r: Resource): Decision {
   }
 }
 
-export const checker: Checker<Schema> = policy.checker(check) as Checker<Schema>;
+function plan(p: Principal, action: string, kind: string): QueryPlan {
+  switch (kind) {
+    case "deal":
+      switch (action) {
+        case "view": return plan_deal_view(p);
+        case "edit": return plan_deal_edit(p);
+        default: return policy.fixed(policy.unknownAction);
+      }
+    default: return policy.fixed(policy.unknownResource);
+  }
+}
+
+export const checker: Checker<Schema> = policy.checker(check, plan) as Checker<Schema>;
 export default checker;

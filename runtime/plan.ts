@@ -1,0 +1,99 @@
+/**
+ * Query plans: "which records may this principal list?" answered from the same policy as
+ * `can`, as a filter over record attributes with everything known about the principal
+ * already folded in. A record satisfies the plan exactly when `can` allows it.
+ *
+ * No dependencies; imports nothing from the compiler.
+ */
+
+/**
+ * A condition over one record's attributes. `present` means: the attribute is a string
+ * (in SQL: the column is not NULL), which is what `can` requires before comparing it.
+ */
+export type Filter =
+  | { readonly op: 'true' }
+  | { readonly op: 'false' }
+  | { readonly op: 'and'; readonly args: readonly Filter[] }
+  | { readonly op: 'or'; readonly args: readonly Filter[] }
+  | { readonly op: 'present'; readonly attribute: string }
+  | { readonly op: 'eq'; readonly attribute: string; readonly value: string }
+  | { readonly op: 'in'; readonly attribute: string; readonly values: readonly string[] };
+
+export interface QueryPlan {
+  /** `always`: every record of the kind; `never`: none; `filter`: those matching `filter`. */
+  readonly result: 'always' | 'never' | 'filter';
+  readonly filter: Filter;
+  /** Why, in the words of the decision that `can` would give (for `filter`: the grant). */
+  readonly reason: string;
+}
+
+export const TRUE: Filter = Object.freeze({ op: 'true' });
+export const FALSE: Filter = Object.freeze({ op: 'false' });
+
+/** Conjunction, folding constants: `and()` is true, any false argument makes it false. */
+export function and(...args: Filter[]): Filter {
+  const kept: Filter[] = [];
+  for (const a of args) {
+    if (a.op === 'false') return FALSE;
+    if (a.op === 'and') kept.push(...a.args);
+    else if (a.op !== 'true') kept.push(a);
+  }
+  return kept.length === 0 ? TRUE : kept.length === 1 ? kept[0]! : { op: 'and', args: kept };
+}
+
+/** Disjunction, folding constants: `or()` is false, any true argument makes it true. */
+export function or(...args: Filter[]): Filter {
+  const kept: Filter[] = [];
+  for (const a of args) {
+    if (a.op === 'true') return TRUE;
+    if (a.op === 'or') kept.push(...a.args);
+    else if (a.op !== 'false') kept.push(a);
+  }
+  return kept.length === 0 ? FALSE : kept.length === 1 ? kept[0]! : { op: 'or', args: kept };
+}
+
+export function present(attribute: string): Filter {
+  return { op: 'present', attribute };
+}
+
+export function eq(attribute: string, value: string): Filter {
+  return { op: 'eq', attribute, value };
+}
+
+/** Membership; an empty list is false. */
+export function oneOf(attribute: string, values: readonly string[]): Filter {
+  return values.length === 0 ? FALSE : values.length === 1 ? eq(attribute, values[0]!) : { op: 'in', attribute, values };
+}
+
+export function planOf(filter: Filter, reason: string): QueryPlan {
+  const result = filter.op === 'true' ? 'always' : filter.op === 'false' ? 'never' : 'filter';
+  return { result, filter, reason };
+}
+
+/**
+ * A plain JavaScript predicate for in-memory lists. It reads attributes as `can` does
+ * (as properties; `present` = a string).
+ */
+export function toPredicate(plan: QueryPlan): (record: { readonly [attribute: string]: unknown }) => boolean {
+  const test = (f: Filter, r: { readonly [attribute: string]: unknown }): boolean => {
+    switch (f.op) {
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case 'and':
+        return f.args.every((a) => test(a, r));
+      case 'or':
+        return f.args.some((a) => test(a, r));
+      case 'present':
+        return typeof r[f.attribute] === 'string';
+      case 'eq':
+        return r[f.attribute] === f.value;
+      case 'in': {
+        const v = r[f.attribute];
+        return typeof v === 'string' && f.values.includes(v);
+      }
+    }
+  };
+  return (record) => typeof record === 'object' && record !== null && test(plan.filter, record);
+}

@@ -1,0 +1,70 @@
+/**
+ * Postgres adapter for query plans: a parameterized `WHERE` fragment. Values are always
+ * parameters; identifiers come only from the application's column mapping and are quoted,
+ * so no string from a policy or a request can change the structure of the query.
+ */
+import type { Filter, QueryPlan } from './plan.js';
+
+export interface ColumnMapping {
+  /** Table alias or name to qualify columns with (quoted), if any. */
+  readonly table?: string;
+  /** Record attribute → column name. Every attribute the plan reads must be mapped. */
+  readonly columns: { readonly [attribute: string]: string };
+}
+
+export interface SqlFragment {
+  /** A boolean SQL expression, e.g. `("owner" = $1 OR "team" = ANY($2))`. */
+  readonly where: string;
+  readonly params: readonly unknown[];
+}
+
+export interface SqlOptions {
+  /** Number of the first parameter (`$1` by default), to append to a query that has some. */
+  readonly firstParam?: number;
+}
+
+/** Thrown when the mapping lacks a column for an attribute the plan needs. */
+export class ColumnMappingError extends Error {
+  override readonly name = 'ColumnMappingError';
+}
+
+/** Quotes an SQL identifier: wrapped in `"`, with inner `"` doubled. */
+export function quoteIdentifier(name: string): string {
+  if (name.length === 0 || name.includes('\u0000')) throw new ColumnMappingError('an SQL identifier cannot be empty or contain NUL');
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Renders a plan as a `WHERE` fragment for Postgres (`= ANY($n)` with a text[] parameter for lists). */
+export function toSql(plan: QueryPlan, mapping: ColumnMapping, options: SqlOptions = {}): SqlFragment {
+  const params: unknown[] = [];
+  const first = options.firstParam ?? 1;
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${first + params.length - 1}`;
+  };
+  const column = (attribute: string): string => {
+    const name = Object.hasOwn(mapping.columns, attribute) ? mapping.columns[attribute] : undefined;
+    if (typeof name !== 'string') throw new ColumnMappingError(`no column is mapped for attribute \`${attribute}\``);
+    return mapping.table === undefined ? quoteIdentifier(name) : `${quoteIdentifier(mapping.table)}.${quoteIdentifier(name)}`;
+  };
+  const render = (f: Filter): string => {
+    switch (f.op) {
+      case 'true':
+        return 'TRUE';
+      case 'false':
+        return 'FALSE';
+      case 'and':
+        return `(${f.args.map(render).join(' AND ')})`;
+      case 'or':
+        return `(${f.args.map(render).join(' OR ')})`;
+      case 'present':
+        return `${column(f.attribute)} IS NOT NULL`;
+      case 'eq':
+        return `${column(f.attribute)} = ${param(f.value)}`;
+      case 'in':
+        return `${column(f.attribute)} = ANY(${param([...f.values])}::text[])`;
+    }
+  };
+  const where = render(plan.filter);
+  return { where, params };
+}
