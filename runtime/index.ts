@@ -89,11 +89,13 @@ export interface Checker<S extends PolicySchema = PolicySchema> {
 }
 
 /**
- * A rule as generated: `[kind, role, declaredIn, resource, action, level, file, line, column]`,
- * each an index into the lists of {@link PolicyData} (kind: grant, administrator, default;
- * level: deny, own, team, all); line and column are 1-based.
+ * The rules of a policy as generated: one string per rule, nine comma-separated integers
+ * `kind,role,declaredIn,resource,action,level,file,line,column` — indexes into the lists of
+ * {@link PolicyData} (kind: grant, administrator, default; level: deny, own, team, all) and a
+ * 1-based position. Strings rather than nested arrays keep an 80,000-rule policy quick to
+ * compile and load; a row is decoded when its rule first decides.
  */
-export type RuleRow = readonly [number, number, number, number, number, number, number, number, number];
+export type RuleTable = readonly string[];
 
 export interface PolicyData {
   readonly format: number;
@@ -103,7 +105,7 @@ export interface PolicyData {
   readonly roles: readonly string[];
   readonly resources: readonly string[];
   readonly actions: readonly string[];
-  readonly rules: readonly RuleRow[];
+  readonly rules: RuleTable;
 }
 
 const RULE_KINDS: readonly RuleRef['kind'][] = ['grant', 'administrator', 'default'];
@@ -216,15 +218,16 @@ export function definePolicy(data: PolicyData): Policy {
       `checker for policy \`${data.name}\` was compiled for format ${data.format}, but this runtime reads format ${FORMAT_VERSION}; rebuild it with the matching policyc`,
     );
   }
-  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(data.rules.length * PATHS);
+  const rows = data.rules;
+  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(rows.length * PATHS);
   const refs: (RuleRef | undefined)[] = [];
   /** The rule's reference, made on first use (a large policy has many rules, most never hit). */
   function ruleRef(id: number): RuleRef {
     const known = refs[id];
     if (known !== undefined) return known;
-    const row = data.rules[id];
-    if (row === undefined) throw new RangeError(`policyc: no rule ${id}`);
-    const [kind, role, declaredIn, resource, action, level, file, line, column] = row;
+    const row = rows[id]?.split(',').map(Number);
+    if (row === undefined || row.length !== 9 || row.some((n) => !Number.isInteger(n))) throw new RangeError(`policyc: no rule ${id}`);
+    const [kind, role, declaredIn, resource, action, level, file, line, column] = row as [number, number, number, number, number, number, number, number, number];
     const name = (list: readonly string[], i: number): string => list[i] ?? '?';
     const made: RuleRef = Object.freeze({
       id,

@@ -118,6 +118,7 @@ function checkGrants(role: RoleSpec, resources: ReadonlyMap<string, ResourceSpec
     };
     const checkLevel = (word: string, path: (string | number)[]): void => {
       const level = LEVEL_OF_WORD.get(word);
+      if (level !== 'own' && level !== 'team') return;
       const { model } = resource;
       const span = spanOf(role.origin, ['grants', name, ...path], 'value');
       if (level === 'own' && model.owner === undefined) {
@@ -173,7 +174,7 @@ function buildModel(
   const memo = new Map<string, Written | undefined>();
   /** Own grant, else the widest of the extended roles' (ties: first listed), else nothing. */
   const effective = (role: RoleSpec, resource: string, action: string): Written | undefined => {
-    const key = JSON.stringify([role.name, resource, action]);
+    const key = `${role.name}\u0000${resource}\u0000${action}`;
     if (memo.has(key)) return memo.get(key);
     let found = explicit(role, resource, action);
     if (found === undefined) {

@@ -50,7 +50,7 @@ interface RecordTest {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'rule', 'groups', 'Schema']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'rule', 'groups', 'Schema', 'NO_RECORD']) names.take(reserved);
 
   const reachSets: StatementStructures[] = [];
   const tests = new Map<string, RecordTest>();
@@ -100,10 +100,12 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         docs: [`${lit(resource.name)} · ${lit(action)}: which records`],
         parameters: [{ name: 'p', type: 'Principal' }],
         returnType: 'QueryPlan',
+        // cells that do not depend on the record (red, green, administrator, default deny, unknown
+        // role) plan exactly what `can` decides for them, without reading the record
         statements: [
           'switch (p.role) {',
-          ...cells.map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
-          '  default: return policy.fixed(policy.unknownRole);',
+          ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
+          `  default: return policy.fixed(${fn}(p, NO_RECORD));`,
           '}',
         ].join('\n'),
       });
@@ -156,6 +158,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         },
         policyData(model),
         'const d = policy.decide;',
+        '/** What `plan` passes to a cell that does not read the record. */',
+        'const NO_RECORD: Resource = Object.freeze({ kind: "" });',
         schemaType(model),
         ...reachSets,
         ...[...tests.values()].flatMap((t) => [recordTestFunction(t), recordPlanFunction(t)]),
@@ -197,15 +201,15 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   );
 }
 
-/** The statements of one role × resource × action cell: for `can` and for `plan`. */
+/** The statements of one role × resource × action cell: for `can`, and for `plan` when the cell reads the record. */
 function cellBodies(
   model: PolicyModel,
   role: RoleModel,
   resource: ResourceModel,
   action: string,
   testFor: (resource: ResourceModel, level: 'own' | 'team', role: RoleModel) => RecordTest,
-): { check: string; plan: string } {
-  const fixed = (decision: string) => ({ check: `return ${decision};`, plan: `return policy.fixed(${decision});` });
+): { check: string; plan: string | undefined } {
+  const fixed = (decision: string) => ({ check: `return ${decision};`, plan: undefined });
   if (role.administratorRule !== undefined) return fixed(`d(${role.administratorRule}, Path.Admin)`);
   const id = role.cells.get(resource.name)?.get(action);
   const rule = id === undefined ? undefined : model.rules[id];
@@ -293,8 +297,8 @@ function recordPlanFunction(test: RecordTest): FunctionDeclarationStructure {
 }
 
 /**
- * The policy's data for the runtime. Rule rows are numbers — indexes into the name lists —
- * so a large policy stays small: `[kind, role, declaredIn, resource, action, level, file, line, column]`.
+ * The policy's data for the runtime. A rule is a string of numbers — indexes into the name
+ * lists — so a large policy stays small and quick to parse.
  */
 function policyData(model: PolicyModel): string {
   const roleIndex = new Map(model.roles.map((r, i) => [r.name, i]));
@@ -316,7 +320,7 @@ function policyData(model: PolicyModel): string {
       rule.source.line,
       rule.source.column,
     ];
-    return `    [${row.join(', ')}],`;
+    return `    "${row.join(',')}",`;
   });
   return [
     'const policy = definePolicy({',
@@ -327,7 +331,7 @@ function policyData(model: PolicyModel): string {
     `  roles: ${list(model.roles.map((r) => r.name))},`,
     `  resources: ${list(resourceNames)},`,
     `  actions: ${list(actionNames)},`,
-    '  // [kind, role, declaredIn, resource, action, level, file, line, column]',
+    '  // one rule per line: kind, role, declaredIn, resource, action, level, file, line, column',
     '  rules: [',
     ...rows,
     '  ],',

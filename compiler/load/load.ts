@@ -97,18 +97,27 @@ export function parsePolicyFiles(name: string, texts: readonly { path: string; t
       }
     }
     if (doc.errors.length > 0) continue;
+    // toJS reports anchors that are aliased; only then look for the aliases' positions
+    // (an alias bomb makes toJS throw: that too is an alias)
     let aliased = false;
-    visit(doc, {
-      Alias(_, node) {
-        aliased = true;
-        const range = node.range ?? [0, 0];
-        bag.report('YamlAlias', { file: path, start: range[0], end: range[1] }, 'YAML aliases are not accepted in policy files', {
-          help: 'write the value out: every grant should be visible where it applies',
-        });
-      },
-    });
-    if (aliased) continue;
-    files.push({ path, text, doc, value: doc.toJS({ maxAliasCount: 0 }) });
+    let value: unknown;
+    try {
+      value = doc.toJS({ onAnchor: () => void (aliased = true) });
+    } catch {
+      aliased = true;
+    }
+    if (aliased) {
+      visit(doc, {
+        Alias(_, node) {
+          const range = node.range ?? [0, 0];
+          bag.report('YamlAlias', { file: path, start: range[0], end: range[1] }, 'YAML aliases are not accepted in policy files', {
+            help: 'write the value out: every grant should be visible where it applies',
+          });
+        },
+      });
+      continue;
+    }
+    files.push({ path, text, doc, value });
   }
   return { name, files, sources, hash: hash.digest('hex') };
 }
