@@ -1,9 +1,15 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { relative, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { formatTrace, traceDecision } from './explain/trace.ts';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { formatJson, formatText } from './diagnostics/format.ts';
 import { checkDir, compileDir, type CheckResult } from './index.ts';
 import { writeOutput } from './write.ts';
+import type { Checker, Decision, Principal, Resource } from '../runtime/index.ts';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -11,6 +17,14 @@ export interface Io {
   readonly cwd: string;
   /** Colour the output (only on a terminal, by default). */
   readonly color: boolean;
+  /** Standard input, for `explain --request -`. */
+  readonly stdin?: () => Promise<string>;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const defaultIo: Io = {
@@ -18,6 +32,7 @@ const defaultIo: Io = {
   err: (t) => process.stderr.write(t),
   cwd: process.cwd(),
   color: pc.isColorSupported && process.stderr.isTTY === true,
+  stdin: readStdin,
 };
 
 /** Exit codes: 0 clean, 1 policy errors, 2 usage errors. */
@@ -83,6 +98,44 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       if (opts.format === 'text') for (const file of written) io.out(`wrote ${relative(io.cwd, file)}\n`);
     });
 
+  program
+    .command('explain')
+    .description('decide one request and show every step that led to the decision')
+    .argument('<dir>', 'policy set folder')
+    .requiredOption('--request <file>', 'the request as YAML or JSON: { principal, action, resource }; `-` reads standard input')
+    .addOption(formatOption())
+    .action(async (dir: string, opts: { request: string; format: string }) => {
+      const text = opts.request === '-' ? await (io.stdin ?? readStdin)() : readFileSync(resolve(io.cwd, opts.request), 'utf8');
+      let request: { principal?: unknown; action?: unknown; resource?: unknown };
+      try {
+        request = (parseYaml(text) ?? {}) as typeof request;
+      } catch (error) {
+        io.err(`policyc: the request is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}\n`);
+        exitCode = EXIT.usage;
+        return;
+      }
+      if (typeof request !== 'object' || typeof request.action !== 'string') {
+        io.err('policyc: the request needs `principal`, `action` (a string) and `resource`\n');
+        exitCode = EXIT.usage;
+        return;
+      }
+      const result = await compileDir(resolve(io.cwd, dir));
+      if (!result.output || !result.model) {
+        report(result, dir, 'text', io);
+        exitCode = EXIT.policyErrors;
+        return;
+      }
+      const decision = await decideWithBundle(result.output.bundle, request.principal, request.action, request.resource);
+      const trace = traceDecision(result.model, request.principal, request.action, request.resource);
+      if (trace.code !== decision.code) throw new Error(`policyc internal error: the trace ends in ${trace.code} but the checker decided ${decision.code}`);
+      if (opts.format === 'json') {
+        io.out(JSON.stringify({ decision, trace: trace.steps }, null, 2) + '\n');
+      } else {
+        const c = pc.createColors(io.color);
+        io.out(`${decision.allow ? c.green('allowed') : c.red('denied')} (${decision.code}): ${decision.reason}\n${formatTrace(trace)}\n`);
+      }
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
@@ -92,4 +145,17 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     throw error;
   }
   return exitCode;
+}
+
+/** The decision of the compiled checker itself, so `explain` shows what an application gets. */
+async function decideWithBundle(bundle: string, principal: unknown, action: string, resource: unknown): Promise<Decision> {
+  const dir = mkdtempSync(join(tmpdir(), 'policyc-explain-'));
+  try {
+    const file = join(dir, 'checker.mjs');
+    writeFileSync(file, bundle);
+    const { checker } = (await import(pathToFileURL(file).href)) as { checker: Checker };
+    return checker.can(principal as Principal, action, resource as Resource);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

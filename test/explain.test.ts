@@ -1,0 +1,81 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../compiler/cli.ts';
+import { traceDecision } from '../compiler/explain/trace.ts';
+import { compileDir } from '../compiler/index.ts';
+import { checkerOf } from './helpers/policy.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function run(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), cwd: root, color: false, stdin: async () => stdin });
+  return { code, out, err };
+}
+
+describe('policyc explain', () => {
+  it('R-Z1 prints the decision of the compiled checker and every step with its rule position', async () => {
+    const request = 'principal: { id: m1, role: sales_manager, groups: [west] }\naction: view\nresource: { kind: deal, owner: r9, ownerRole: sales_trainee }\n';
+    const r = await run(['explain', 'policies/zoho-hierarchy', '--request', '-'], request);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^allowed \(hierarchy\): allowed: role `sales_manager` grants `view` on `deal` as own \(yellow\) at roles\.yaml:\d+:\d+/);
+    expect(lines.slice(1).map((l) => l.replace(/\s+\(roles\.yaml:\d+:\d+\)$/, ''))).toEqual([
+      ' 1. role `sales_manager` is an administrator: no',
+      ' 2. grant of `sales_manager` for `deal` · `view`: own (yellow)',
+      ' 3. owner attribute `owner` is a string: "r9"',
+      ' 4. the principal is the owner: no (principal "m1")',
+      ' 5. owner-role attribute `ownerRole` is a string: "sales_trainee"',
+      " 6. the owner's role is below `sales_manager`: yes",
+    ]);
+  });
+
+  it('reads the request from a JSON file and prints JSON with --format json', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'policyc-explain-')), 'request.json');
+    writeFileSync(file, JSON.stringify({ principal: { id: 'a', role: 'administrator' }, action: 'delete', resource: { kind: 'lead' } }));
+    const r = await run(['explain', 'policies/kommo-crm', '--request', file, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { decision: { allow: boolean; code: string }; trace: { test: string; outcome: string; at?: string }[] };
+    expect(out.decision).toMatchObject({ allow: true, code: 'admin' });
+    expect(out.trace[0]).toMatchObject({ test: 'role `administrator` is an administrator', outcome: 'yes' });
+    expect(out.trace[0]!.at).toMatch(/^roles\.yaml:\d+:\d+$/);
+  });
+
+  it('exits 2 on a request that is not YAML or lacks an action', async () => {
+    expect((await run(['explain', 'policies/kommo-crm', '--request', '-'], '{ nope')).code).toBe(2);
+    expect((await run(['explain', 'policies/kommo-crm', '--request', '-'], 'principal: {}')).code).toBe(2);
+    expect((await run(['explain', 'policies/kommo-crm'])).code).toBe(2);
+  });
+
+  it('R-K3 R-K8 R-Z1 R-Z3 the trace ends in the decision the checker makes, for every request of a large sample', async () => {
+    for (const set of ['kommo-crm', 'zoho-hierarchy', 'gtg-marketing']) {
+      const result = await compileDir(join(root, 'policies', set));
+      const checker = await checkerOf(result);
+      const model = result.model!;
+      const roles = [...model.roles.map((r) => r.name), 'nobody'];
+      const ids = ['u1', 'u2'];
+      const attributeValues = [undefined, 'u1', 'u2', 'north', 7, ...roles];
+      let seed = 1;
+      const pick = <T>(list: readonly T[]): T => {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        return list[seed % list.length]!;
+      };
+      for (let i = 0; i < 3000; i++) {
+        const kind = pick([...model.resources, undefined]);
+        const principal = { id: pick(ids), role: pick(roles), ...(pick([0, 1, 2]) === 0 ? {} : { groups: pick([['north'], [], 'north']) }) };
+        const action = kind ? pick([...kind.actions, 'nope']) : 'view';
+        const resource: Record<string, unknown> = { kind: kind?.name ?? 'nothing' };
+        for (const a of kind?.attributes ?? []) {
+          const v = pick(attributeValues);
+          if (v !== undefined) resource[a.name] = v;
+        }
+        const decision = checker.can(principal as never, action, resource as never);
+        expect(traceDecision(model, principal, action, resource).code, JSON.stringify({ set, principal, action, resource })).toBe(decision.code);
+      }
+    }
+  });
+});
