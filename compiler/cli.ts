@@ -6,7 +6,9 @@ import { parse as parseYaml } from 'yaml';
 import { formatTrace, traceDecision } from './explain/trace.ts';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
+import { formatGithub, formatSarif } from './diagnostics/ci-formats.ts';
 import { formatJson, formatText } from './diagnostics/format.ts';
+import { packageRoot } from './bundle/bundle.ts';
 import { checkDir, compileDir, type CheckResult } from './index.ts';
 import { writeOutput } from './write.ts';
 import type { Checker, Decision, Principal, Resource } from '../runtime/index.ts';
@@ -45,6 +47,14 @@ function report(result: CheckResult, dir: string, format: string, io: Io): void 
     io.out(formatJson(result.diagnostics, result.sources, display) + '\n');
     return;
   }
+  if (format === 'sarif') {
+    io.out(formatSarif(result.diagnostics, result.sources, display, version()) + '\n');
+    return;
+  }
+  if (format === 'github') {
+    if (result.diagnostics.length > 0) io.out(formatGithub(result.diagnostics, result.sources, display) + '\n');
+    return;
+  }
   if (result.diagnostics.length === 0) return;
   const text = formatText(result.diagnostics, result.sources, display);
   io.err(
@@ -55,8 +65,12 @@ function report(result: CheckResult, dir: string, format: string, io: Io): void 
   );
 }
 
-function formatOption(): Option {
-  return new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+function formatOption(choices: readonly string[] = ['text', 'json', 'github', 'sarif']): Option {
+  return new Option('--format <format>', 'output format').choices(choices).default('text');
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Runs the CLI on `argv` (without `node` and the script) and resolves to the exit code. */
@@ -103,7 +117,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .description('decide one request and show every step that led to the decision')
     .argument('<dir>', 'policy set folder')
     .requiredOption('--request <file>', 'the request as YAML or JSON: { principal, action, resource }; `-` reads standard input')
-    .addOption(formatOption())
+    .addOption(formatOption(['text', 'json']))
     .action(async (dir: string, opts: { request: string; format: string }) => {
       const text = opts.request === '-' ? await (io.stdin ?? readStdin)() : readFileSync(resolve(io.cwd, opts.request), 'utf8');
       let request: { principal?: unknown; action?: unknown; resource?: unknown };

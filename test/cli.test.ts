@@ -112,3 +112,44 @@ describe('policyc build', () => {
     expect(existsSync(join(out, 'checker.js'))).toBe(true);
   });
 });
+
+describe('CI formats', () => {
+  it('--format github prints one workflow annotation per diagnostic, with file, line and column', async () => {
+    const r = await run('check', brokenPolicy(), '--format', 'github');
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^::error file=.*extra\.yaml,line=3,col=16,endLine=3,endColumn=28,title=policyc PC3001::unknown role `sales_manger`$/);
+    expect(lines[1]).toMatch(/^::error file=.*extra\.yaml,line=5,col=15,endLine=5,endColumn=19,title=policyc PC3003::`lead` has no action `veiw` \(help%3A|help: did you mean `view`\?\)$/);
+  });
+
+  it('--format sarif is a valid SARIF 2.1.0 log (checked against the official schema)', async () => {
+    const { default: Ajv4 } = await import('ajv-draft-04');
+    const schema = JSON.parse(readFileSync(join(root, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const { default: addFormats } = await import('ajv-formats');
+    const ajv = new Ajv4({ strict: false, allErrors: true, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    const dir = brokenPolicy();
+    writeFileSync(join(dir, 'dup.yaml'), 'roles:\n  Sales: {}\n');
+    const r = await run('check', dir, '--format', 'sarif');
+    expect(r.code).toBe(1);
+    const log = JSON.parse(r.out) as { version: string; runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { region: { startLine: number } } }[]; relatedLocations?: unknown[] }[] }[] };
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0]!.results.map((x) => [x.ruleId, x.level, x.locations[0]!.physicalLocation.region.startLine])).toEqual([
+      ['PC3001', 'error', 3],
+      ['PC3003', 'error', 5],
+      ['PC3004', 'error', 5],
+    ]);
+    expect(log.runs[0]!.results[2]!.relatedLocations).toHaveLength(1);
+  });
+
+  it('a clean policy gives an empty SARIF run and no annotations', async () => {
+    const sarif = await run('check', goldenPolicy, '--format', 'sarif');
+    expect(sarif.code).toBe(0);
+    expect((JSON.parse(sarif.out) as { runs: { results: unknown[] }[] }).runs[0]!.results).toEqual([]);
+    const github = await run('check', goldenPolicy, '--format', 'github');
+    expect(github).toMatchObject({ code: 0, out: '' });
+  });
+});

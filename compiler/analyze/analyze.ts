@@ -27,12 +27,13 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
     const p = index.position(span.start);
     return { file: span.file, line: p.line, column: p.column };
   };
-  const { resources, roles } = collectDeclarations(set.files, bag, where);
+  const { resources, roles, duplicateRoles } = collectDeclarations(set.files, bag, where);
   for (const spec of resources.values()) checkResource(spec, bag);
 
   const roleNames = [...roles.keys()];
   const refer = (origin: Origin, path: readonly (string | number)[], name: string): boolean => {
     if (roles.has(name)) return true;
+    if (duplicateRoles.has(name)) return false; // already reported where it is defined
     const folded = roleNames.find((r) => r.toLowerCase() === name.toLowerCase());
     bag.report('UnknownRole', spanOf(origin, path, 'value'), `unknown role ${tick(name)}`, {
       help: folded !== undefined ? `did you mean \`${folded}\`? role names are written the same way everywhere` : didYouMean(name, roleNames),

@@ -39,6 +39,8 @@ export interface Declarations {
   readonly resources: ReadonlyMap<string, ResourceSpec>;
   /** By exact name. */
   readonly roles: ReadonlyMap<string, RoleSpec>;
+  /** Role names rejected as duplicates: references to them are not reported again. */
+  readonly duplicateRoles: ReadonlySet<string>;
 }
 
 type Raw = Record<string, unknown>;
@@ -57,6 +59,7 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
   const resources = new Map<string, ResourceSpec>();
   const roles = new Map<string, RoleSpec>();
   const roleByFolded = new Map<string, RoleSpec>();
+  const duplicateRoles = new Set<string>();
 
   for (const file of files) {
     const top = file.value as Raw | null;
@@ -79,6 +82,7 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
         const message =
           previous.name === name ? `role ${tick(name)} is defined twice` : `role ${tick(name)} clashes with role ${tick(previous.name)}`;
         duplicate(bag, origin, previous.origin, message, previous.name === name ? undefined : 'role names are compared case-insensitively; rename one of them');
+        duplicateRoles.add(name);
         continue;
       }
       const spec = readRole(name, raw as Raw, origin);
@@ -86,7 +90,7 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
       roleByFolded.set(folded, spec);
     }
   }
-  return { resources, roles };
+  return { resources, roles, duplicateRoles };
 }
 
 function duplicate(bag: DiagnosticBag, origin: Origin, first: Origin, message: string, help?: string): void {
