@@ -4,6 +4,7 @@ import { relative, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { formatTrace, traceDecision } from './explain/trace.ts';
+import { matrixHtml, matrixMarkdown } from './review/matrix.ts';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { formatGithub, formatSarif } from './diagnostics/ci-formats.ts';
@@ -148,6 +149,24 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         const c = pc.createColors(io.color);
         io.out(`${decision.allow ? c.green('allowed') : c.red('denied')} (${decision.code}): ${decision.reason}\n${formatTrace(trace)}\n`);
       }
+    });
+
+  program
+    .command('matrix')
+    .description('the effective role × resource × action matrix in colours, with the rule behind each cell')
+    .argument('<dir>', 'policy set folder')
+    .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'html']).default('markdown'))
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action((dir: string, opts: { format: string; out?: string }) => {
+      const result = checkDir(resolve(io.cwd, dir));
+      if (!result.model) {
+        report(result, dir, 'text', io);
+        exitCode = EXIT.policyErrors;
+        return;
+      }
+      const text = opts.format === 'html' ? matrixHtml(result.model) : matrixMarkdown(result.model) + '\n';
+      if (opts.out === undefined) io.out(text);
+      else writeFileSync(resolve(io.cwd, opts.out), text);
     });
 
   try {

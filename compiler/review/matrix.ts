@@ -1,0 +1,121 @@
+/**
+ * `policyc matrix`: the effective role × resource × action levels in the seed's colours, with the
+ * rule behind every cell — as markdown for a pull request and as a self-contained HTML page.
+ */
+import { COLOUR_OF, type Level, type PolicyModel, type Rule } from '../ir/model.ts';
+
+export interface MatrixCell {
+  readonly role: string;
+  readonly resource: string;
+  readonly action: string;
+  /** `admin` for an administrator role, else the effective level. */
+  readonly level: Level | 'admin';
+  readonly rule: Rule;
+  /** One line: what decides this cell and where it is written. */
+  readonly why: string;
+}
+
+const SQUARE: Readonly<Record<Level | 'admin', string>> = { deny: '🟥', own: '🟨', team: '🟦', all: '🟩', admin: '🟩' };
+
+export function matrixCells(model: PolicyModel): MatrixCell[] {
+  const cells: MatrixCell[] = [];
+  for (const role of model.roles) {
+    for (const resource of model.resources) {
+      for (const action of resource.actions) {
+        const id = role.administratorRule ?? role.cells.get(resource.name)?.get(action);
+        const rule = id === undefined ? undefined : model.rules[id];
+        if (rule === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
+        const at = `${rule.source.file}:${rule.source.line}:${rule.source.column}`;
+        const inherited = rule.declaredIn === role.name ? '' : ` (from \`${rule.declaredIn}\`)`;
+        const why =
+          rule.kind === 'administrator'
+            ? `administrator${inherited} at ${at}`
+            : rule.kind === 'default'
+              ? `no grant: default deny (role at ${at})`
+              : `${rule.level} (${COLOUR_OF[rule.level]})${inherited} at ${at}`;
+        cells.push({ role: role.name, resource: resource.name, action, level: rule.kind === 'administrator' ? 'admin' : rule.level, rule, why });
+      }
+    }
+  }
+  return cells;
+}
+
+/** Markdown-safe text: no table pipes, no markup, no line breaks. */
+const md = (s: string): string => s.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`).replace(/[\r\n\u2028\u2029]+/g, ' ');
+
+/** One table per resource: a row per role, a column per action, a colour square per cell. */
+export function matrixMarkdown(model: PolicyModel): string {
+  const cells = matrixCells(model);
+  const out = [`# Permission matrix: ${md(model.name)}`, '', '🟩 all (green) · 🟦 team (blue) · 🟨 own (yellow) · 🟥 denied (red) · **A** administrator', ''];
+  for (const resource of model.resources) {
+    out.push(`## ${md(resource.name)}${resource.kind === 'module' ? ' (module)' : ''}`, '');
+    out.push(`| role | ${resource.actions.map(md).join(' | ')} |`);
+    out.push(`|---|${resource.actions.map(() => ':---:').join('|')}|`);
+    for (const role of model.roles) {
+      const row = cells.filter((c) => c.role === role.name && c.resource === resource.name);
+      out.push(`| ${md(role.name)} | ${row.map((c) => `${SQUARE[c.level]}${c.level === 'admin' ? ' A' : ''}`).join(' | ')} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+const html = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * A self-contained page (no network): filter by role and resource; hovering or clicking a cell
+ * shows the rule that decides it and where it is written.
+ */
+export function matrixHtml(model: PolicyModel): string {
+  const cells = matrixCells(model);
+  const tables = model.resources.map((resource) => {
+    const head = resource.actions.map((a) => `<th>${html(a)}</th>`).join('');
+    const rows = model.roles.map((role) => {
+      const tds = cells
+        .filter((c) => c.role === role.name && c.resource === resource.name)
+        .map((c) => `<td class="cell ${c.level}" tabindex="0" title="${html(c.why)}" data-why="${html(`${c.role} · ${c.resource} · ${c.action}: ${c.why}`)}">${c.level === 'admin' ? 'A' : ''}</td>`)
+        .join('');
+      return `<tr data-role="${html(role.name)}"><th scope="row">${html(role.name)}</th>${tds}</tr>`;
+    });
+    return `<section data-resource="${html(resource.name)}"><h2>${html(resource.name)}</h2><table><thead><tr><th>role</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  });
+  const options = (names: readonly string[]) => names.map((n) => `<option value="${html(n)}">${html(n)}</option>`).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Permission matrix: ${html(model.name)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<style>
+body { font: 14px system-ui, sans-serif; margin: 1.5rem; }
+table { border-collapse: collapse; margin-bottom: 1rem; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: center; }
+th[scope=row] { text-align: left; }
+.cell { width: 3rem; height: 1.4rem; cursor: pointer; font-weight: bold; }
+.deny { background: #e53935; } .own { background: #fdd835; } .team { background: #1e88e5; } .all, .admin { background: #43a047; }
+#why { min-height: 1.5rem; padding: 4px 8px; background: #f5f5f5; font-family: monospace; }
+.legend span { display: inline-block; width: 1rem; height: 1rem; vertical-align: middle; margin: 0 4px 0 12px; }
+</style></head><body>
+<h1>Permission matrix: ${html(model.name)}</h1>
+<p class="legend"><span class="all"></span>all (green)<span class="team"></span>team (blue)<span class="own"></span>own (yellow)<span class="deny"></span>denied (red) · A = administrator</p>
+<p><label>role <select id="role"><option value="">all</option>${options(model.roles.map((r) => r.name))}</select></label>
+<label>resource <select id="resource"><option value="">all</option>${options(model.resources.map((r) => r.name))}</select></label></p>
+<div id="why" aria-live="polite">hover or click a cell to see the rule that decides it</div>
+${tables.join('\n')}
+<script>
+const why = document.getElementById('why');
+for (const cell of document.querySelectorAll('.cell')) {
+  const show = () => { why.textContent = cell.dataset.why; };
+  cell.addEventListener('mouseenter', show);
+  cell.addEventListener('click', show);
+  cell.addEventListener('focus', show);
+}
+const role = document.getElementById('role');
+const resource = document.getElementById('resource');
+const filter = () => {
+  for (const row of document.querySelectorAll('tr[data-role]')) row.hidden = role.value !== '' && row.dataset.role !== role.value;
+  for (const section of document.querySelectorAll('section')) section.hidden = resource.value !== '' && section.dataset.resource !== resource.value;
+};
+role.addEventListener('change', filter);
+resource.addEventListener('change', filter);
+</script>
+</body></html>
+`;
+}

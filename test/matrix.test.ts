@@ -1,0 +1,102 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkDir, checkSources } from '../compiler/index.ts';
+import { matrixCells, matrixHtml, matrixMarkdown } from '../compiler/review/matrix.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const kommo = checkDir(join(root, 'policies', 'kommo-crm')).model!;
+
+describe('permission matrix', () => {
+  it('R-K3 every cell has the level `can` decides with and names the rule that decides it', async () => {
+    const zoho = checkDir(join(root, 'policies', 'zoho-hierarchy')).model!;
+    for (const model of [kommo, zoho]) {
+      for (const cell of matrixCells(model)) {
+        expect(cell.why).toMatch(/at [\w-]+\.yaml:\d+:\d+\)?$/);
+        if (cell.level === 'admin') expect(cell.rule.kind).toBe('administrator');
+        else expect(cell.rule.level).toBe(cell.level);
+      }
+    }
+  });
+
+  it('R-K3 markdown: one table per resource, a colour square per role × action', () => {
+    const text = matrixMarkdown(kommo);
+    const lead = text.split('## lead')[1]!.split('\n## ')[0]!;
+    const rows = lead.trim().split('\n').slice(2);
+    expect(rows).toHaveLength(kommo.roles.length);
+    for (const row of rows) expect(row.split('|').slice(2, -1).every((c) => /^ (🟥|🟨|🟦|🟩)( A)? $/.test(c))).toBe(true);
+    expect(text).toContain('| sales\\_rep |');
+  });
+
+  it('policy names cannot break the markdown or the page', async () => {
+    const model = checkSources('t', [
+      { path: 'p.yaml', text: 'resources:\n  "<b>|x":\n    actions: ["</td><script>alert(1)</script>"]\nroles:\n  "r|`*":\n    grants: { "<b>|x": green }\n' },
+    ]).model!;
+    const page = matrixHtml(model);
+    expect(page).not.toContain('<script>alert');
+    expect(page).not.toContain('<b>');
+    expect(matrixMarkdown(model)).toContain('| r\\|\\`\\* | 🟩 |');
+  });
+});
+
+describe('permission matrix page in a real headless Chromium', () => {
+  let browser: Browser;
+  let url: string;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policyc-matrix-'));
+    const file = join(dir, 'matrix.html');
+    writeFileSync(file, matrixHtml(kommo));
+    url = pathToFileURL(file).href;
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('R-K3 cells are painted in the four colours, and a click shows the deciding rule', async () => {
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(url);
+    const colours = (await page.evaluate(
+      `[...new Set([...document.querySelectorAll('section[data-resource="lead"] td.cell')].map((td) => getComputedStyle(td).backgroundColor))]`,
+    )) as string[];
+    expect(colours.sort()).toEqual(['rgb(229, 57, 53)', 'rgb(253, 216, 53)', 'rgb(30, 136, 229)', 'rgb(67, 160, 71)'].sort());
+
+    const repRow = page.locator('section[data-resource="lead"] tr[data-role="sales_rep"]');
+    await repRow.locator('td.cell').nth(2).click(); // edit
+    await expect.poll(() => page.textContent('#why')).toMatch(/^sales_rep · lead · edit: own \(yellow\) at roles\.yaml:\d+:\d+$/);
+
+    // a screenshot of one cell of each level really shows its colour (pixels decoded by the
+    // browser, on a blank page: the matrix page's content policy forbids data: images)
+    const decoder = await browser.newPage();
+    for (const [level, rgb] of [['deny', [229, 57, 53]], ['own', [253, 216, 53]], ['team', [30, 136, 229]], ['all', [67, 160, 71]]] as const) {
+      const png = await page.locator(`section[data-resource="lead"] td.cell.${level}`).first().screenshot();
+      const pixel = await decoder.evaluate(`(async () => {
+        const img = new Image();
+        img.src = 'data:image/png;base64,${png.toString('base64')}';
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.width;
+        canvas.height = img.height;
+        const ctx = canvas.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        return [...ctx.getImageData(img.width >> 1, img.height >> 1, 1, 1).data.slice(0, 3)];
+      })()`);
+      expect(pixel, level).toEqual(rgb);
+    }
+    await decoder.close();
+    await page.selectOption('#role', 'sales_rep');
+    expect(await page.locator('tr[data-role="administrator"]').first().isHidden()).toBe(true);
+    await page.selectOption('#resource', 'contact');
+    expect(await page.locator('section[data-resource="lead"]').isHidden()).toBe(true);
+    expect(requests.every((u) => u.startsWith('file:'))).toBe(true);
+    await page.close();
+  });
+});
