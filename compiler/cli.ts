@@ -5,14 +5,17 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { formatTrace, traceDecision } from './explain/trace.ts';
 import { matrixHtml, matrixMarkdown } from './review/matrix.ts';
-import { Command, CommanderError, Option } from 'commander';
+import { cellCoverage, testJson, testJunit, testText } from './testing/report.ts';
+import { loadTests, runTests } from './testing/tests.ts';
+import { DiagnosticBag, sortDiagnostics } from './diagnostics/diagnostic.ts';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { formatGithub, formatSarif } from './diagnostics/ci-formats.ts';
 import { formatJson, formatText } from './diagnostics/format.ts';
 import { packageRoot } from './bundle/bundle.ts';
 import { checkDir, compileDir, type CheckResult } from './index.ts';
 import { writeOutput } from './write.ts';
-import type { Checker, Decision, Principal, Resource } from '../runtime/index.ts';
+import type { Checker, Principal, Resource } from '../runtime/index.ts';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -140,7 +143,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         exitCode = EXIT.policyErrors;
         return;
       }
-      const decision = await decideWithBundle(result.output.bundle, request.principal, request.action, request.resource);
+      const decision = (await loadBundle(result.output.bundle)).can(request.principal as Principal, request.action, request.resource as Resource);
       const trace = traceDecision(result.model, request.principal, request.action, request.resource);
       if (trace.code !== decision.code) throw new Error(`policyc internal error: the trace ends in ${trace.code} but the checker decided ${decision.code}`);
       if (opts.format === 'json') {
@@ -149,6 +152,39 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         const c = pc.createColors(io.color);
         io.out(`${decision.allow ? c.green('allowed') : c.red('denied')} (${decision.code}): ${decision.reason}\n${formatTrace(trace)}\n`);
       }
+    });
+
+  program
+    .command('test')
+    .description('run the decision tables (*_test.yaml) of a policy set against its compiled checker')
+    .argument('<dir>', 'policy set folder')
+    .option('--filter <text>', 'run only the tests whose name contains this text')
+    .option('--min-coverage <percent>', 'fail when fewer matrix cells are covered', (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage from 0 to 100');
+      return n;
+    })
+    .addOption(formatOption(['text', 'junit', 'json', 'github', 'sarif']))
+    .action(async (dir: string, opts: { filter?: string; minCoverage?: number; format: string }) => {
+      const root = resolve(io.cwd, dir);
+      const result = await compileDir(root);
+      const bag = new DiagnosticBag();
+      const { set, tests } = loadTests(root, bag);
+      const diagnostics = sortDiagnostics([...result.diagnostics, ...bag.items]);
+      const sources = new Map([...result.sources, ...set.sources]);
+      const failed = !result.output || !result.model || bag.hasErrors;
+      if (failed || diagnostics.length > 0) report({ diagnostics, sources, model: result.model }, dir, ['junit', 'json'].includes(opts.format) ? 'text' : opts.format, io);
+      if (failed) {
+        exitCode = EXIT.policyErrors;
+        return;
+      }
+      const checker = await loadBundle(result.output!.bundle);
+      const run = runTests(result.model!, tests, (p, a, r) => checker.can(p as Principal, a, r as Resource), opts.filter);
+      const text = opts.format === 'junit' ? testJunit(run, result.model!.name) : opts.format === 'json' ? testJson(run) : testText(run);
+      io.out(text + '\n');
+      const belowCoverage = opts.minCoverage !== undefined && cellCoverage(run) < opts.minCoverage;
+      if (belowCoverage) io.err(`policyc: matrix coverage ${cellCoverage(run).toFixed(1)}% is below --min-coverage ${opts.minCoverage}%\n`);
+      exitCode = run.results.some((r) => !r.passed) || belowCoverage ? EXIT.policyErrors : EXIT.ok;
     });
 
   program
@@ -180,14 +216,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   return exitCode;
 }
 
-/** The decision of the compiled checker itself, so `explain` shows what an application gets. */
-async function decideWithBundle(bundle: string, principal: unknown, action: string, resource: unknown): Promise<Decision> {
-  const dir = mkdtempSync(join(tmpdir(), 'policyc-explain-'));
+/** Loads a compiled bundle as a module, so a command decides exactly as an application would. */
+async function loadBundle(bundle: string): Promise<Checker> {
+  const dir = mkdtempSync(join(tmpdir(), 'policyc-checker-'));
   try {
     const file = join(dir, 'checker.mjs');
     writeFileSync(file, bundle);
-    const { checker } = (await import(pathToFileURL(file).href)) as { checker: Checker };
-    return checker.can(principal as Principal, action, resource as Resource);
+    return ((await import(pathToFileURL(file).href)) as { checker: Checker }).checker;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 /**
  * The one catalogue of diagnostic codes. A code never changes meaning once released;
- * ranges: PC1xxx reading files, PC2xxx schema, PC3xxx semantics of the policy model.
+ * ranges: PC1xxx reading files, PC2xxx schema, PC3xxx semantics of the policy model, PC4xxx
+ * policy test files.
  */
 export const CODES = {
   // PC1xxx — reading policy files
@@ -31,6 +32,10 @@ export const CODES = {
   DuplicateAction: { code: 'PC3011', title: 'an action is listed twice' },
   SelfReference: { code: 'PC3012', title: 'a role refers to itself' },
   ReservedName: { code: 'PC3013', title: 'a name the language reserves' },
+
+  // PC4xxx — policy test files
+  UnknownFixture: { code: 'PC4001', title: 'a test names a principal or resource that no test file defines' },
+  DuplicateFixture: { code: 'PC4002', title: 'a principal or resource fixture is defined twice' },
 } as const;
 
 export type CodeName = keyof typeof CODES;

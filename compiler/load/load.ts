@@ -26,11 +26,16 @@ export interface LoadedSet {
 const SKIPPED_DIRS = new Set(['generated', 'node_modules', 'dist']);
 
 export function isPolicyFileName(name: string): boolean {
-  return /\.ya?ml$/i.test(name) && !/_test\.ya?ml$/i.test(name);
+  return /\.ya?ml$/i.test(name) && !isTestFileName(name);
+}
+
+/** Policy test files: `*_test.yaml` beside the policies. */
+export function isTestFileName(name: string): boolean {
+  return /_test\.ya?ml$/i.test(name);
 }
 
 /** Policy file paths below `dir`, relative and sorted; folders like `generated/` are skipped. */
-export function listPolicyFiles(dir: string): string[] {
+export function listPolicyFiles(dir: string, accept: (name: string) => boolean = isPolicyFileName): string[] {
   const found: string[] = [];
   const walk = (at: string): void => {
     for (const entry of readdirSync(at, { withFileTypes: true })) {
@@ -38,7 +43,7 @@ export function listPolicyFiles(dir: string): string[] {
       const full = join(at, entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) walk(full);
-      } else if (entry.isFile() && isPolicyFileName(entry.name)) {
+      } else if (entry.isFile() && accept(entry.name)) {
         found.push(relative(dir, full).split(sep).join('/'));
       }
     }
@@ -140,8 +145,8 @@ export function spanAt(file: PolicyFile, path: readonly PathSegment[], part: 'ke
       if (!pair) break;
       keyNode = pair.key as Node;
       node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment];
+    } else if (isSeq(node) && /^\d+$/.test(String(segment))) {
+      const item = node.items[Number(segment)];
       if (item === undefined) break;
       keyNode = undefined;
       node = item;

@@ -1,12 +1,15 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import schemaJson from '../../schemas/policy.schema.json' with { type: 'json' };
+import policySchema from '../../schemas/policy.schema.json' with { type: 'json' };
+import testSchema from '../../schemas/test.schema.json' with { type: 'json' };
 import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import { spanAt, type PathSegment, type PolicyFile } from '../load/load.ts';
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-const validateFile = ajv.compile(schemaJson);
+const SCHEMA_IDS = { policy: policySchema.$id, test: testSchema.$id } as const;
+ajv.addSchema(policySchema);
+ajv.addSchema(testSchema);
 
 /** `/roles/a~1b/grants` → ['roles', 'a/b', 'grants'] */
 function pathOf(pointer: string): PathSegment[] {
@@ -33,11 +36,12 @@ function titleOf(error: ErrorObject): string {
 const ARTICLE = (noun: string): string => (/^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`);
 
 /**
- * Checks each file against `schemas/policy.schema.json`; every error lands on the exact
- * key or value and is phrased for a policy author, not in JSON Schema terms.
- * Returns true when every file is valid.
+ * Checks each file against `schemas/policy.schema.json` (or `test.schema.json` for policy
+ * test files); every error lands on the exact key or value and is phrased for a policy
+ * author, not in JSON Schema terms. Returns true when every file is valid.
  */
-export function validateFiles(files: readonly PolicyFile[], bag: DiagnosticBag): boolean {
+export function validateFiles(files: readonly PolicyFile[], bag: DiagnosticBag, schema: keyof typeof SCHEMA_IDS = 'policy'): boolean {
+  const validateFile = validatorAt(`${SCHEMA_IDS[schema]}#`);
   let ok = true;
   for (const file of files) {
     if (file.value === null || file.value === undefined) continue; // an empty file is valid
@@ -56,34 +60,36 @@ function jsonType(value: unknown): string {
   return typeof value === 'number' ? 'number' : typeof value === 'object' ? 'object' : typeof value;
 }
 
-const SCHEMA_ID = (schemaJson as { $id: string }).$id;
 const validators = new Map<string, ValidateFunction>();
 
-/** JSON pointer of every sub-schema object, to find an `anyOf`'s branches from ajv's `parentSchema`. */
+/** Full id (`<schema $id>#<JSON pointer>`) of every sub-schema object, to find an `anyOf`'s branches. */
 const pointers = new Map<unknown, string>();
-(function walk(node: unknown, pointer: string): void {
+function walk(node: unknown, pointer: string): void {
   if (node === null || typeof node !== 'object') return;
   pointers.set(node, pointer);
   for (const [key, child] of Object.entries(node)) walk(child, `${pointer}/${key}`);
-})(schemaJson, '#');
+}
+walk(policySchema, `${policySchema.$id}#`);
+walk(testSchema, `${testSchema.$id}#`);
 
-/** The validator of a sub-schema, by its JSON pointer in the policy schema (`#/definitions/…`). */
-function validatorAt(pointer: string): ValidateFunction {
-  let validate = validators.get(pointer);
+/** The validator of a sub-schema by its full id, e.g. `https://…/policy.schema.json#/definitions/level`. */
+function validatorAt(id: string): ValidateFunction {
+  let validate = validators.get(id);
   if (!validate) {
-    validate = ajv.getSchema(SCHEMA_ID + pointer);
-    if (!validate) throw new Error(`policyc internal error: no schema at ${pointer}`);
-    validators.set(pointer, validate);
+    validate = ajv.getSchema(id);
+    if (!validate) throw new Error(`policyc internal error: no schema at ${id}`);
+    validators.set(id, validate);
   }
   return validate;
 }
 
-function resolve(schema: Schema): Schema {
-  return schema.$ref === undefined ? schema : (validatorAt(schema.$ref).schema as Schema);
+/** A branch with its `$ref` (relative to the schema document `doc`) resolved. */
+function resolve(schema: Schema, doc: string): Schema {
+  return schema.$ref === undefined ? schema : (validatorAt(doc + schema.$ref).schema as Schema);
 }
 
-function branchType(branch: Schema): string | undefined {
-  const s = resolve(branch);
+function branchType(branch: Schema, doc: string): string | undefined {
+  const s = resolve(branch, doc);
   return s.type ?? (s.enum !== undefined ? jsonType(s.enum[0]) : undefined);
 }
 
@@ -94,12 +100,14 @@ function branchType(branch: Schema): string | undefined {
  */
 function reportAnyOf(file: PolicyFile, e: ErrorObject, bag: DiagnosticBag): void {
   const parent = e.parentSchema as Schema;
-  const index = (parent.anyOf ?? []).findIndex((b) => branchType(b) === jsonType(e.data));
+  const at = pointers.get(parent) ?? '#';
+  const doc = at.slice(0, at.indexOf('#'));
+  const index = (parent.anyOf ?? []).findIndex((b) => branchType(b, doc) === jsonType(e.data));
   if (index < 0) {
     bag.report('InvalidShape', spanAt(file, pathOf(e.instancePath)), `expected ${parent.title ?? 'another shape'}, found ${describe(e.data)}`);
     return;
   }
-  const validateBranch = validatorAt(`${pointers.get(parent)}/anyOf/${index}`);
+  const validateBranch = validatorAt(`${at}/anyOf/${index}`);
   if (validateBranch(e.data)) return;
   for (const inner of selectErrors(validateBranch.errors ?? [])) {
     report(file, { ...inner, instancePath: e.instancePath + inner.instancePath }, bag);
@@ -154,6 +162,7 @@ function report(file: PolicyFile, e: ErrorObject, bag: DiagnosticBag): void {
       return;
     }
     case 'minItems':
+    case 'minProperties':
       bag.report('InvalidValue', spanAt(file, path), `${tick(String(path[path.length - 1] ?? 'list'))} needs at least one entry`);
       return;
     case 'anyOf':

@@ -1,0 +1,159 @@
+/**
+ * `policyc test`: decision tables (`*_test.yaml`) beside the policies, run against the compiled
+ * checker itself, with coverage of the role × resource × action matrix and of the rules.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
+import { tick } from '../diagnostics/diagnostic.ts';
+import { didYouMean } from '../diagnostics/suggest.ts';
+import type { PolicyModel } from '../ir/model.ts';
+import { isTestFileName, listPolicyFiles, parsePolicyFiles, spanAt, type LoadedSet, type PolicyFile } from '../load/load.ts';
+import { validateFiles } from '../validate/validate.ts';
+
+type Decision = { readonly allow: boolean; readonly code: string; readonly reason: string; readonly rule?: { readonly id: number } | undefined };
+export type Decide = (principal: unknown, action: string, resource: unknown) => Decision;
+
+export interface Expectation {
+  readonly action: string;
+  readonly expected: string;
+  readonly actual: Decision;
+  readonly passed: boolean;
+}
+
+export interface TestResult {
+  readonly file: string;
+  readonly line: number;
+  readonly name: string;
+  readonly expectations: readonly Expectation[];
+  readonly passed: boolean;
+}
+
+export interface Coverage {
+  /** Cells (`role · resource · action`) of the matrix that some expectation exercised. */
+  readonly cells: { readonly covered: number; readonly total: number; readonly uncovered: readonly string[] };
+  /** Rules that decided at least one expectation. */
+  readonly rules: { readonly covered: number; readonly total: number };
+}
+
+export interface TestRun {
+  readonly results: readonly TestResult[];
+  readonly coverage: Coverage;
+}
+
+interface TestSpec {
+  readonly file: PolicyFile;
+  readonly index: number;
+  readonly name: string;
+  readonly principal: unknown;
+  readonly resource: unknown;
+  readonly expect: ReadonlyMap<string, string>;
+}
+
+type Raw = Record<string, unknown>;
+const entries = (v: unknown): [string, unknown][] => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v as Raw) : []);
+
+/** Reads and validates the test files of a policy set folder; fixture names are checked. */
+export function loadTests(dir: string, bag: DiagnosticBag): { set: LoadedSet; tests: TestSpec[] } {
+  const texts = listPolicyFiles(dir, isTestFileName).map((path) => ({ path, text: readFileSync(join(dir, path), 'utf8') }));
+  const set = parsePolicyFiles('tests', texts, bag);
+  if (!validateFiles(set.files, bag, 'test')) return { set, tests: [] };
+
+  const principals = new Map<string, { value: unknown; file: PolicyFile }>();
+  const resources = new Map<string, { value: unknown; file: PolicyFile }>();
+  for (const file of set.files) {
+    for (const [section, fixtures] of [['principals', principals], ['resources', resources]] as const) {
+      for (const [name, value] of entries((file.value as Raw | null)?.[section])) {
+        const first = fixtures.get(name);
+        if (first) {
+          bag.report('DuplicateFixture', spanAt(file, [section, name], 'key'), `${section === 'principals' ? 'principal' : 'resource'} ${tick(name)} is defined twice`, {
+            related: [{ ...spanAt(first.file, [section, name], 'key'), message: 'first defined here' }],
+          });
+        } else fixtures.set(name, { value, file });
+      }
+    }
+  }
+
+  const tests: TestSpec[] = [];
+  for (const file of set.files) {
+    const list = ((file.value as Raw | null)?.tests ?? []) as Raw[];
+    list.forEach((test, index) => {
+      const fixture = (section: 'principal' | 'resource', known: Map<string, { value: unknown }>): unknown => {
+        const ref = test[section];
+        if (typeof ref !== 'string') return ref;
+        const found = known.get(ref);
+        if (!found) {
+          bag.report('UnknownFixture', spanAt(file, ['tests', index, section]), `no ${section} named ${tick(ref)}`, {
+            help: didYouMean(ref, known.keys()) ?? `define it under \`${section}s:\` in a test file of this folder`,
+          });
+        }
+        return found?.value;
+      };
+      tests.push({
+        file,
+        index,
+        name: String(test.name),
+        principal: fixture('principal', principals),
+        resource: fixture('resource', resources),
+        expect: new Map(entries(test.expect) as [string, string][]),
+      });
+    });
+  }
+  return { set, tests };
+}
+
+function meets(expected: string, actual: Decision): boolean {
+  if (expected === 'allow') return actual.allow;
+  if (expected === 'deny') return !actual.allow;
+  return actual.code === expected;
+}
+
+/** Runs the tests whose name contains `filter` (all when undefined). */
+export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide: Decide, filter?: string): TestRun {
+  const cellsHit = new Set<string>();
+  const rulesHit = new Set<number>();
+  const results: TestResult[] = [];
+  for (const test of tests) {
+    if (filter !== undefined && !test.name.includes(filter)) continue;
+    const expectations: Expectation[] = [];
+    for (const [action, expected] of test.expect) {
+      const actual = decide(test.principal, action, test.resource);
+      expectations.push({ action, expected, actual, passed: meets(expected, actual) });
+      const role = (test.principal as { role?: unknown } | null)?.role;
+      const kind = (test.resource as { kind?: unknown } | null)?.kind;
+      if (typeof role === 'string' && typeof kind === 'string') cellsHit.add(JSON.stringify([role, kind, action]));
+      if (actual.rule !== undefined) rulesHit.add(actual.rule.id);
+    }
+    const line = spanAt(test.file, ['tests', test.index]).start;
+    results.push({
+      file: test.file.path,
+      line: lineOf(test.file.text, line),
+      name: test.name,
+      expectations,
+      passed: expectations.every((e) => e.passed),
+    });
+  }
+  const uncovered: string[] = [];
+  let total = 0;
+  for (const role of model.roles) {
+    for (const resource of model.resources) {
+      for (const action of resource.actions) {
+        total++;
+        if (!cellsHit.has(JSON.stringify([role.name, resource.name, action]))) uncovered.push(`${role.name} · ${resource.name} · ${action}`);
+      }
+    }
+  }
+  return {
+    results,
+    coverage: {
+      cells: { covered: total - uncovered.length, total, uncovered },
+      rules: { covered: [...rulesHit].filter((id) => id < model.rules.length).length, total: model.rules.length },
+    },
+  };
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}

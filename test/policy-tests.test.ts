@@ -1,0 +1,117 @@
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../compiler/cli.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), cwd: root, color: false });
+  return { code, out, err };
+}
+
+const POLICY = `resources:
+  lead:
+    actions: [view, edit]
+    attributes: { owner: string }
+    owner: owner
+roles:
+  rep:
+    grants: { lead: { view: green, edit: yellow } }
+`;
+
+function policySet(tests: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'policyc-tests-'));
+  writeFileSync(join(dir, 'policy.yaml'), POLICY);
+  writeFileSync(join(dir, 'lead_test.yaml'), tests);
+  return dir;
+}
+
+const PASSING = `principals:
+  rep: { id: u1, role: rep }
+resources:
+  own: { kind: lead, owner: u1 }
+tests:
+  - name: reps view every lead
+    principal: rep
+    resource: { kind: lead, owner: u2 }
+    expect: { view: allow, edit: not-reached }
+  - name: reps edit their own leads
+    principal: rep
+    resource: own
+    expect: { edit: own }
+`;
+
+describe('policyc test', () => {
+  for (const set of ['kommo-crm', 'zoho-hierarchy', 'gtg-marketing']) {
+    it(`the ${set} example's decision tables pass`, async () => {
+      const r = await run('test', `policies/${set}`);
+      expect(r.err).toBe('');
+      expect(r.out.trim().split('\n').at(-1)).toMatch(/^[1-9]\d* passed, 0 failed$/);
+      expect(r.code).toBe(0);
+    });
+  }
+
+  it('reports coverage of the role × resource × action matrix and of the rules', async () => {
+    const r = await run('test', policySet(PASSING));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('coverage: 2/2 matrix cells (100.0%), 3/2 rules'.replace('3/2', '2/2'));
+    expect(r.out.trim().split('\n').at(-1)).toBe('2 passed, 0 failed');
+  });
+
+  it('a failing expectation shows expected, actual, the reason and where the test is, and exits 1', async () => {
+    const r = await run('test', policySet(PASSING.replace('expect: { edit: own }', 'expect: { edit: deny }')));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('  ✗ reps edit their own leads');
+    expect(r.out).toMatch(/ {6}edit: expected deny, got allow \(own\) at lead_test\.yaml:10\n {8}allowed: role `rep` grants `edit` on `lead` as own \(yellow\) at policy\.yaml:8:\d+/);
+    expect(r.out.trim().split('\n').at(-1)).toBe('1 passed, 1 failed');
+  });
+
+  it('--min-coverage fails a run below the threshold and lists the uncovered cells', async () => {
+    const one = PASSING.split('  - name: reps edit')[0]!.replace('view: allow, edit: not-reached', 'view: allow');
+    const low = await run('test', policySet(one), '--min-coverage', '100');
+    expect(low.code).toBe(1);
+    expect(low.err).toContain('matrix coverage 50.0% is below --min-coverage 100%');
+    expect(low.out).toContain('uncovered cells (role · resource · action):\n  rep · lead · edit');
+    expect((await run('test', policySet(one), '--min-coverage', '50')).code).toBe(0);
+    expect((await run('test', policySet(one), '--min-coverage', 'lots')).code).toBe(2);
+  });
+
+  it('--filter runs only the tests whose name contains the text', async () => {
+    const r = await run('test', policySet(PASSING), '--filter', 'own leads');
+    expect(r.out).toContain('✓ reps edit their own leads');
+    expect(r.out).not.toContain('reps view every lead');
+    expect(r.out.trim().split('\n').at(-1)).toBe('1 passed, 0 failed');
+  });
+
+  it('--format junit gives a JUnit report with one testcase per test and failures inside', async () => {
+    const r = await run('test', policySet(PASSING.replace('expect: { edit: own }', 'expect: { edit: deny }')), '--format', 'junit');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="[^"]+" tests="2" failures="1">/);
+    expect(r.out).toContain('<testcase name="reps view every lead" classname="lead_test.yaml" file="lead_test.yaml" line="6">\n    </testcase>');
+    expect(r.out).toContain('<failure message="edit: expected deny, got own">');
+  });
+
+  it('mistakes in test files are diagnostics with positions and hints, not crashes', async () => {
+    const r = await run('test', policySet(PASSING.replace('principal: rep\n    resource: own', 'principal: repp\n    resource: own').replace('expect: { view: allow', 'expect: { view: alow')));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/lead_test\.yaml:9:21: error PC2004: `alow` is not an expected decision/);
+    const r2 = await run('test', policySet(PASSING.replace('principal: rep\n    resource: own', 'principal: repp\n    resource: own')));
+    expect(r2.err).toMatch(/lead_test\.yaml:11:16: error PC4001: no principal named `repp`\n[\s\S]*help: did you mean `rep`\?/);
+  });
+
+  it('fixtures are shared between the test files of a folder', async () => {
+    const dir = policySet(PASSING);
+    cpSync(join(dir, 'lead_test.yaml'), join(dir, 'more_test.yaml'));
+    const dup = await run('test', dir);
+    expect(dup.err).toContain('PC4002: principal `rep` is defined twice');
+    writeFileSync(join(dir, 'more_test.yaml'), 'tests:\n  - name: fixture from the other file\n    principal: rep\n    resource: own\n    expect: { view: all }\n');
+    const r = await run('test', dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('more_test.yaml\n  ✓ fixture from the other file');
+  });
+});
