@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { formatTrace, traceDecision } from './explain/trace.ts';
 import { matrixHtml, matrixMarkdown } from './review/matrix.ts';
+import { diffMarkdown, diffModels, widens } from './review/diff.ts';
+import { GitError, policyTextsAt } from './review/sources.ts';
 import { cellCoverage, testJson, testJunit, testText } from './testing/report.ts';
 import { loadTests, runTests } from './testing/tests.ts';
 import { DiagnosticBag, sortDiagnostics } from './diagnostics/diagnostic.ts';
@@ -13,7 +15,7 @@ import pc from 'picocolors';
 import { formatGithub, formatSarif } from './diagnostics/ci-formats.ts';
 import { formatJson, formatText } from './diagnostics/format.ts';
 import { packageRoot } from './bundle/bundle.ts';
-import { checkDir, compileDir, type CheckResult } from './index.ts';
+import { checkDir, checkSources, compileDir, type CheckResult } from './index.ts';
 import { writeOutput } from './write.ts';
 import type { Checker, Principal, Resource } from '../runtime/index.ts';
 
@@ -185,6 +187,60 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       const belowCoverage = opts.minCoverage !== undefined && cellCoverage(run) < opts.minCoverage;
       if (belowCoverage) io.err(`policyc: matrix coverage ${cellCoverage(run).toFixed(1)}% is below --min-coverage ${opts.minCoverage}%\n`);
       exitCode = run.results.some((r) => !r.passed) || belowCoverage ? EXIT.policyErrors : EXIT.ok;
+    });
+
+  program
+    .command('diff')
+    .description('what a change does to effective permissions: two folders, or a folder at two git revisions')
+    .argument('<before>', 'the policy set before the change (a folder; with --from, the folder whose history to read)')
+    .argument('[after]', 'the policy set after the change (a folder; default with --from: the same folder)')
+    .option('--from <rev>', 'read <before> at this git revision')
+    .option('--to <rev>', 'with --from: read the after side at this git revision instead of the working tree')
+    .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'json']).default('markdown'))
+    .addOption(new Option('--fail-on <what>', 'exit 1 when access widens').choices(['widen']))
+    .action((beforeArg: string, afterArg: string | undefined, opts: { from?: string; to?: string; format: string; failOn?: string }) => {
+      const sides: { label: string; result: CheckResult; dir: string }[] = [];
+      try {
+        if (opts.from !== undefined) {
+          const dir = resolve(io.cwd, beforeArg);
+          const at = (rev: string) => {
+            const { name, texts } = policyTextsAt(dir, rev);
+            return checkSources(name, texts);
+          };
+          sides.push({ label: opts.from, result: at(opts.from), dir: beforeArg });
+          sides.push(
+            opts.to !== undefined
+              ? { label: opts.to, result: at(opts.to), dir: beforeArg }
+              : { label: 'working tree', result: checkDir(resolve(io.cwd, afterArg ?? beforeArg)), dir: afterArg ?? beforeArg },
+          );
+        } else {
+          if (afterArg === undefined) {
+            io.err('policyc: diff needs two folders, or one folder and --from <rev>\n');
+            exitCode = EXIT.usage;
+            return;
+          }
+          sides.push({ label: beforeArg, result: checkDir(resolve(io.cwd, beforeArg)), dir: beforeArg });
+          sides.push({ label: afterArg, result: checkDir(resolve(io.cwd, afterArg)), dir: afterArg });
+        }
+      } catch (error) {
+        if (!(error instanceof GitError)) throw error;
+        io.err(`policyc: git: ${error.message}\n`);
+        exitCode = EXIT.usage;
+        return;
+      }
+      for (const side of sides) {
+        if (side.result.model) continue;
+        io.err(`policyc: the policy set (${side.label}) has errors:\n`);
+        report(side.result, side.dir, 'text', io);
+        exitCode = EXIT.policyErrors;
+      }
+      if (exitCode !== EXIT.ok) return;
+      const changes = diffModels(sides[0]!.result.model!, sides[1]!.result.model!);
+      io.out(opts.format === 'json' ? JSON.stringify({ changes }, null, 2) + '\n' : diffMarkdown(changes, `Permission changes: ${sides[0]!.label} → ${sides[1]!.label}`));
+      if (opts.failOn === 'widen' && widens(changes)) {
+        io.err('policyc: this change widens access (--fail-on widen)\n');
+        exitCode = EXIT.policyErrors;
+      }
     });
 
   program

@@ -1,0 +1,140 @@
+/**
+ * `policyc diff`: what a change does to *effective* permissions — every role × resource × action
+ * cell whose level changed (directly, or through `extends`), and every change of whose records a
+ * role reaches through the hierarchy — each traced to the rule or `reportsTo` that caused it.
+ */
+import { COLOUR_OF, type Level, type PolicyModel, type RoleModel, type Rule } from '../ir/model.ts';
+
+/** Levels from narrowest to widest; an administrator is wider than any grant. */
+export type CellLevel = Level | 'admin';
+const ORDER: readonly CellLevel[] = ['deny', 'own', 'team', 'all', 'admin'];
+const SQUARE: Readonly<Record<CellLevel, string>> = { deny: '🟥', own: '🟨', team: '🟦', all: '🟩', admin: '🟩' };
+const NAME: Readonly<Record<CellLevel, string>> = { ...COLOUR_OF, admin: 'administrator' };
+
+export interface CellChange {
+  readonly kind: 'cell';
+  readonly role: string;
+  readonly resource: string;
+  readonly action: string;
+  readonly before: CellLevel;
+  readonly after: CellLevel;
+  readonly direction: 'widen' | 'narrow';
+  /** The rule that decides the cell after the change (or before it, when the role is gone). */
+  readonly cause: string;
+}
+
+export interface ReachChange {
+  readonly kind: 'reach';
+  readonly role: string;
+  /** Roles whose users' records the role now reaches / no longer reaches (hierarchy and peers). */
+  readonly gained: readonly string[];
+  readonly lost: readonly string[];
+  readonly direction: 'widen' | 'narrow' | 'both';
+  readonly cause: string;
+}
+
+export type Change = CellChange | ReachChange;
+
+/** A name as inline code in markdown, whatever characters it holds. */
+const code = (name: string): string => {
+  const flat = name.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  const fence = '`'.repeat((flat.match(/`+/g) ?? []).reduce((n, run) => Math.max(n, run.length + 1), 1));
+  return fence === '`' ? `\`${flat}\`` : `${fence} ${flat} ${fence}`;
+};
+
+const at = (rule: Rule): string => `${rule.source.file}:${rule.source.line}:${rule.source.column}`;
+
+function cellOf(model: PolicyModel, role: RoleModel | undefined, resource: string, action: string): { level: CellLevel; rule: Rule | undefined } {
+  if (!role) return { level: 'deny', rule: undefined };
+  const id = role.administratorRule ?? role.cells.get(resource)?.get(action);
+  const rule = id === undefined ? undefined : model.rules[id];
+  if (!rule) return { level: 'deny', rule: undefined };
+  return { level: rule.kind === 'administrator' ? 'admin' : rule.level, rule };
+}
+
+function describeRule(rule: Rule | undefined, role: string, gone: boolean): string {
+  if (!rule) return gone ? `role ${code(role)} removed` : 'no rule';
+  const via = rule.declaredIn === role ? '' : `, inherited from ${code(rule.declaredIn)}`;
+  if (rule.kind === 'default') return `no grant: default deny (role at ${at(rule)})`;
+  if (rule.kind === 'administrator') return `administrator${via} (${at(rule)})`;
+  return `${rule.level} (${COLOUR_OF[rule.level]}) at ${at(rule)}${via}`;
+}
+
+/** Roles whose records `role` reaches beyond its own: the roles below it, and itself with peers. */
+function reach(role: RoleModel | undefined): Set<string> {
+  if (!role) return new Set();
+  return new Set([...role.subordinates, ...(role.sharesWithPeers ? [role.name] : [])]);
+}
+
+export function diffModels(before: PolicyModel, after: PolicyModel): Change[] {
+  const changes: Change[] = [];
+  const roles = [...new Set([...before.roles, ...after.roles].map((r) => r.name))].sort();
+  const resources = new Map<string, Set<string>>();
+  for (const r of [...before.resources, ...after.resources]) resources.set(r.name, new Set([...(resources.get(r.name) ?? []), ...r.actions]));
+  for (const name of roles) {
+    const b = before.roles.find((r) => r.name === name);
+    const a = after.roles.find((r) => r.name === name);
+    for (const [resource, actions] of [...resources].sort(([x], [y]) => (x < y ? -1 : 1))) {
+      for (const action of actions) {
+        const was = cellOf(before, b, resource, action);
+        const now = cellOf(after, a, resource, action);
+        if (was.level === now.level) continue;
+        const direction = ORDER.indexOf(now.level) > ORDER.indexOf(was.level) ? 'widen' : 'narrow';
+        const cause = a ? describeRule(now.rule, name, false) : describeRule(undefined, name, true);
+        changes.push({ kind: 'cell', role: name, resource, action, before: was.level, after: now.level, direction, cause });
+      }
+    }
+    const wasReach = reach(b);
+    const nowReach = reach(a);
+    const gained = [...nowReach].filter((r) => !wasReach.has(r)).sort();
+    const lost = [...wasReach].filter((r) => !nowReach.has(r)).sort();
+    if (gained.length > 0 || lost.length > 0) {
+      const moved = [...gained, ...lost].filter((r) => r !== name);
+      const why = [
+        ...(moved.length > 0 ? [`\`reportsTo\` changed for ${moved.map(code).join(', ')}`] : []),
+        ...([...gained, ...lost].includes(name) ? [`\`sharesWithPeers\` of ${code(name)} changed`] : []),
+      ];
+      changes.push({
+        kind: 'reach',
+        role: name,
+        gained,
+        lost,
+        direction: gained.length > 0 && lost.length > 0 ? 'both' : gained.length > 0 ? 'widen' : 'narrow',
+        cause: why.join('; '),
+      });
+    }
+  }
+  // widening first: that is what a reviewer must not miss
+  const rank = (c: Change): number => (c.direction === 'widen' ? 0 : c.direction === 'both' ? 1 : 2);
+  return changes.sort((x, y) => (x.role < y.role ? -1 : x.role > y.role ? 1 : rank(x) - rank(y)));
+}
+
+export function widens(changes: readonly Change[]): boolean {
+  return changes.some((c) => c.direction === 'widen' || c.direction === 'both');
+}
+
+/** Markdown for a pull-request comment: grouped by role, widening first, with colour squares. */
+export function diffMarkdown(changes: readonly Change[], title: string): string {
+  if (changes.length === 0) return `### ${title}\n\nNo change to effective permissions.\n`;
+  const out = [`### ${title}`, ''];
+  const widened = changes.filter((c) => c.direction !== 'narrow').length;
+  out.push(`${changes.length} change${changes.length === 1 ? '' : 's'}: **${widened} widen${widened === 1 ? 's' : ''} access**, ${changes.length - widened} narrow${changes.length - widened === 1 ? 's' : ''} it.`, '');
+  const roles = [...new Set(changes.map((c) => c.role))];
+  for (const role of roles) {
+    out.push(`#### ${code(role)}`, '');
+    for (const c of changes.filter((x) => x.role === role)) {
+      const arrow = c.direction === 'narrow' ? '⬇️' : '⬆️';
+      if (c.kind === 'cell') {
+        out.push(`- ${arrow} ${SQUARE[c.before]} → ${SQUARE[c.after]} ${code(c.resource)} · ${code(c.action)}: ${NAME[c.before]} → ${NAME[c.after]} — ${c.cause}`);
+      } else {
+        const parts = [
+          ...(c.gained.length > 0 ? [`now reaches records of ${c.gained.map(code).join(', ')}`] : []),
+          ...(c.lost.length > 0 ? [`no longer reaches records of ${c.lost.map(code).join(', ')}`] : []),
+        ];
+        out.push(`- ${arrow} hierarchy: ${parts.join('; ')} (within its yellow and blue grants) — ${c.cause}`);
+      }
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../compiler/cli.ts';
+import { checkSources } from '../compiler/index.ts';
+import { diffModels, type Change } from '../compiler/review/diff.ts';
+
+const BASE = `resources:
+  lead:
+    actions: [view, delete]
+    attributes: { owner: string, team: string, ownerRole: string }
+    owner: owner
+    team: team
+    ownerRole: ownerRole
+roles:
+  manager:
+    grants: { lead: { view: own, delete: red } }
+  rep:
+    grants: { lead: { view: own, delete: red } }
+  senior:
+    extends: rep
+`;
+
+function diff(before: string, after: string): Change[] {
+  const model = (text: string) => checkSources('p', [{ path: 'policy.yaml', text }]).model!;
+  return diffModels(model(before), model(after));
+}
+
+async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), cwd, color: false });
+  return { code, out, err };
+}
+
+function folder(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'policyc-diff-'));
+  writeFileSync(join(dir, 'policy.yaml'), text);
+  return dir;
+}
+
+describe('semantic diff of effective permissions', () => {
+  it('R-K3 R-K4 a changed grant shows on the role and on every role that inherits it, traced to the rule', () => {
+    const changes = diff(BASE, BASE.replace('rep:\n    grants: { lead: { view: own, delete: red } }', 'rep:\n    grants: { lead: { view: own, delete: own } }'));
+    expect(changes).toEqual([
+      { kind: 'cell', role: 'rep', resource: 'lead', action: 'delete', before: 'deny', after: 'own', direction: 'widen', cause: 'own (yellow) at policy.yaml:12:42' },
+      { kind: 'cell', role: 'senior', resource: 'lead', action: 'delete', before: 'deny', after: 'own', direction: 'widen', cause: 'own (yellow) at policy.yaml:12:42, inherited from `rep`' },
+    ]);
+  });
+
+  it('R-Z1 R-Z3 a new reportsTo or sharesWithPeers changes whose records a role reaches', () => {
+    const changes = diff(BASE, BASE.replace('  rep:\n', '  rep:\n    reportsTo: manager\n    sharesWithPeers: true\n'));
+    expect(changes).toEqual([
+      { kind: 'reach', role: 'manager', gained: ['rep'], lost: [], direction: 'widen', cause: '`reportsTo` changed for `rep`' },
+      { kind: 'reach', role: 'rep', gained: ['rep'], lost: [], direction: 'widen', cause: '`sharesWithPeers` of `rep` changed' },
+    ]);
+  });
+
+  it('R-K1 removing a role or narrowing a grant narrows; an administrator is wider than green', () => {
+    const narrowed = diff(BASE, BASE.replace('  senior:\n    extends: rep\n', '').replace('manager:\n    grants: { lead: { view: own, delete: red } }', 'manager:\n    administrator: true'));
+    expect(narrowed.map((c) => (c.kind === 'cell' ? [c.role, c.action, c.before, c.after, c.direction] : c))).toEqual([
+      ['manager', 'view', 'own', 'admin', 'widen'],
+      ['manager', 'delete', 'deny', 'admin', 'widen'],
+      ['senior', 'view', 'own', 'deny', 'narrow'],
+    ]);
+    expect(narrowed[2]).toMatchObject({ cause: 'role `senior` removed' });
+  });
+
+  it('markdown groups by role, widening first, with colour squares; --fail-on widen exits 1 only when access widens', async () => {
+    const before = folder(BASE);
+    const widened = folder(BASE.replace('manager:\n    grants: { lead: { view: own, delete: red } }', 'manager:\n    grants: { lead: { view: green, delete: red } }').replace('rep:\n    grants: { lead: { view: own, delete: red } }', 'rep:\n    grants: { lead: { view: deny, delete: red } }'));
+    const r = await run('/', 'diff', before, widened, '--fail-on', 'widen');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('this change widens access');
+    expect(r.out).toContain('3 changes: **1 widens access**, 2 narrow it.');
+    expect(r.out).toContain('#### `manager`\n\n- ⬆️ 🟨 → 🟩 `lead` · `view`: yellow → green — all (green) at policy.yaml:10:29');
+    expect(r.out).toContain('- ⬇️ 🟨 → 🟥 `lead` · `view`: yellow → red');
+    const narrowOnly = await run('/', 'diff', before, folder(BASE.replace('view: own, delete: red } }\n  senior', 'view: deny, delete: red } }\n  senior')), '--fail-on', 'widen');
+    expect(narrowOnly.code).toBe(0);
+    expect(narrowOnly.out).toContain('**0 widen access**');
+    const same = await run('/', 'diff', before, folder(BASE), '--fail-on', 'widen', '--format', 'json');
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.out)).toEqual({ changes: [] });
+  });
+
+  it('reads two git revisions of one folder, or a revision against the working tree', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'policyc-git-'));
+    const dir = join(repo, 'policies');
+    mkdirSync(dir);
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
+    git('init', '-q');
+    writeFileSync(join(dir, 'policy.yaml'), BASE);
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    writeFileSync(join(dir, 'policy.yaml'), BASE.replace('view: own, delete: red } }\n  rep', 'view: team, delete: red } }\n  rep'));
+    const worktree = await run(repo, 'diff', 'policies', '--from', 'HEAD', '--format', 'json');
+    expect(worktree.code).toBe(0);
+    expect((JSON.parse(worktree.out) as { changes: Change[] }).changes).toMatchObject([{ role: 'manager', action: 'view', before: 'own', after: 'team' }]);
+    git('commit', '-qam', 'widen');
+    const revisions = await run(repo, 'diff', 'policies', '--from', 'HEAD~1', '--to', 'HEAD');
+    expect(revisions.out).toContain('### Permission changes: HEAD~1 → HEAD');
+    expect(revisions.out).toContain('🟨 → 🟦 `lead` · `view`');
+    const bad = await run(repo, 'diff', 'policies', '--from', 'no-such-rev');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^policyc: git: /);
+  });
+
+  it('a side with policy errors is reported and nothing is compared', async () => {
+    const r = await run('/', 'diff', folder(BASE), folder(BASE.replace('extends: rep', 'extends: repp')));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('PC3001: unknown role `repp`');
+    expect(r.out).toBe('');
+  });
+});
