@@ -8,7 +8,7 @@ import { matrixHtml, matrixMarkdown } from './review/matrix.ts';
 import { diffMarkdown, diffModels, widens } from './review/diff.ts';
 import { GitError, policyTextsAt } from './review/sources.ts';
 import { cellCoverage, testJson, testJunit, testText } from './testing/report.ts';
-import { loadTests, runTests } from './testing/tests.ts';
+import { failuresAsDiagnostics, loadTests, runTests } from './testing/tests.ts';
 import { DiagnosticBag, sortDiagnostics } from './diagnostics/diagnostic.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
@@ -175,15 +175,22 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       const diagnostics = sortDiagnostics([...result.diagnostics, ...bag.items]);
       const sources = new Map([...result.sources, ...set.sources]);
       const failed = !result.output || !result.model || bag.hasErrors;
-      if (failed || diagnostics.length > 0) report({ diagnostics, sources, model: result.model }, dir, ['junit', 'json'].includes(opts.format) ? 'text' : opts.format, io);
+      if (failed || (diagnostics.length > 0 && !['github', 'sarif'].includes(opts.format))) {
+        report({ diagnostics, sources, model: result.model }, dir, ['junit', 'json'].includes(opts.format) ? 'text' : opts.format, io);
+      }
       if (failed) {
         exitCode = EXIT.policyErrors;
         return;
       }
       const checker = await loadBundle(result.output!.bundle);
       const run = runTests(result.model!, tests, (p, a, r) => checker.can(p as Principal, a, r as Resource), opts.filter);
-      const text = opts.format === 'junit' ? testJunit(run, result.model!.name) : opts.format === 'json' ? testJson(run) : testText(run);
-      io.out(text + '\n');
+      if (opts.format === 'github' || opts.format === 'sarif') {
+        const failures = new DiagnosticBag();
+        failuresAsDiagnostics(run, failures);
+        report({ diagnostics: sortDiagnostics([...diagnostics, ...failures.items]), sources, model: result.model }, dir, opts.format, io);
+      } else {
+        io.out((opts.format === 'junit' ? testJunit(run, result.model!.name) : opts.format === 'json' ? testJson(run) : testText(run)) + '\n');
+      }
       const belowCoverage = opts.minCoverage !== undefined && cellCoverage(run) < opts.minCoverage;
       if (belowCoverage) io.err(`policyc: matrix coverage ${cellCoverage(run).toFixed(1)}% is below --min-coverage ${opts.minCoverage}%\n`);
       exitCode = run.results.some((r) => !r.passed) || belowCoverage ? EXIT.policyErrors : EXIT.ok;

@@ -115,3 +115,17 @@ describe('policyc test', () => {
     expect(r.out).toContain('more_test.yaml\n  ✓ fixture from the other file');
   });
 });
+
+describe('policyc test in CI formats', () => {
+  it('--format github annotates each failed expectation at its line and column', async () => {
+    const r = await run('test', policySet(PASSING.replace('expect: { edit: own }', 'expect: { edit: deny }')), '--format', 'github');
+    expect(r.code).toBe(1);
+    expect(r.out.trim()).toMatch(/^::error file=.*lead_test\.yaml,line=13,col=21,endLine=13,endColumn=25,title=policyc PC4003::test `reps edit their own leads`%3A|: `edit` expected deny, got allow \(own\) \(help: allowed: role `rep` grants `edit`.*\)$/);
+  });
+
+  it('--format sarif reports failed expectations as results', async () => {
+    const r = await run('test', policySet(PASSING.replace('expect: { edit: own }', 'expect: { edit: deny }')), '--format', 'sarif');
+    const log = JSON.parse(r.out) as { runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
+    expect(log.runs[0]!.results.map((x) => [x.ruleId, x.locations[0]!.physicalLocation.region.startLine])).toEqual([['PC4003', 13]]);
+  });
+});

@@ -36,6 +36,7 @@ export const CODES = {
   // PC4xxx — policy test files
   UnknownFixture: { code: 'PC4001', title: 'a test names a principal or resource that no test file defines' },
   DuplicateFixture: { code: 'PC4002', title: 'a principal or resource fixture is defined twice' },
+  TestFailed: { code: 'PC4003', title: 'a test expectation does not hold' },
 } as const;
 
 export type CodeName = keyof typeof CODES;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
+import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { PolicyModel } from '../ir/model.ts';
@@ -15,6 +15,8 @@ type Decision = { readonly allow: boolean; readonly code: string; readonly reaso
 export type Decide = (principal: unknown, action: string, resource: unknown) => Decision;
 
 export interface Expectation {
+  /** Where the expectation is written (the value of `expect.<action>`). */
+  readonly span: Span;
   readonly action: string;
   readonly expected: string;
   readonly actual: Decision;
@@ -118,7 +120,7 @@ export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide:
     const expectations: Expectation[] = [];
     for (const [action, expected] of test.expect) {
       const actual = decide(test.principal, action, test.resource);
-      expectations.push({ action, expected, actual, passed: meets(expected, actual) });
+      expectations.push({ span: spanAt(test.file, ['tests', test.index, 'expect', action]), action, expected, actual, passed: meets(expected, actual) });
       const role = (test.principal as { role?: unknown } | null)?.role;
       const kind = (test.resource as { kind?: unknown } | null)?.kind;
       if (typeof role === 'string' && typeof kind === 'string') cellsHit.add(JSON.stringify([role, kind, action]));
@@ -156,4 +158,15 @@ function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
+}
+
+/** Failed expectations as diagnostics (`PC4003`), for the CI formats (annotations, SARIF). */
+export function failuresAsDiagnostics(run: TestRun, bag: DiagnosticBag): void {
+  for (const r of run.results) {
+    for (const e of r.expectations.filter((x) => !x.passed)) {
+      bag.report('TestFailed', e.span, `test ${tick(r.name)}: ${tick(e.action)} expected ${e.expected}, got ${e.actual.allow ? 'allow' : 'deny'} (${e.actual.code})`, {
+        help: e.actual.reason,
+      });
+    }
+  }
 }
