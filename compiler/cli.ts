@@ -7,6 +7,7 @@ import { formatTrace, traceDecision } from './explain/trace.ts';
 import { matrixHtml, matrixMarkdown } from './review/matrix.ts';
 import { diffMarkdown, diffModels, widens } from './review/diff.ts';
 import { GitError, policyTextsAt } from './review/sources.ts';
+import { applyRefactor, deleteRole, renameRole, type RefactorResult } from './refactor/roles.ts';
 import { cellCoverage, testJson, testJunit, testText } from './testing/report.ts';
 import { failuresAsDiagnostics, loadTests, runTests } from './testing/tests.ts';
 import { DiagnosticBag, sortDiagnostics } from './diagnostics/diagnostic.ts';
@@ -249,6 +250,34 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         exitCode = EXIT.policyErrors;
       }
     });
+
+  /** Applies a checked refactor, or explains why it was refused; nothing is written when refused. */
+  const refactor = (dir: string, result: RefactorResult): void => {
+    if (!result.ok) {
+      io.err(`policyc: ${result.message ?? 'refused'}\n`);
+      if (result.diagnostics.length > 0) report({ diagnostics: result.diagnostics, sources: result.sources, model: undefined }, dir, 'text', io);
+      exitCode = EXIT.policyErrors;
+      return;
+    }
+    const written = applyRefactor(resolve(io.cwd, dir), result);
+    io.out(`${result.message ?? 'done'}\n${written.map((f) => `  rewrote ${relative(io.cwd, resolve(io.cwd, dir, f)) || f}\n`).join('')}`);
+  };
+
+  program
+    .command('rename-role')
+    .description('rename a role and every reference to it (reportsTo, extends, tests), keeping comments and formatting')
+    .argument('<dir>', 'policy set folder')
+    .argument('<old>', 'the role to rename')
+    .argument('<new>', 'its new name')
+    .action((dir: string, oldName: string, newName: string) => refactor(dir, renameRole(resolve(io.cwd, dir), oldName, newName)));
+
+  program
+    .command('delete-role')
+    .description("delete a role, moving its sub-roles and every reference to another role")
+    .argument('<dir>', 'policy set folder')
+    .argument('<role>', 'the role to delete')
+    .requiredOption('--transfer-to <role>', 'the role that takes over its sub-roles and references')
+    .action((dir: string, role: string, opts: { transferTo: string }) => refactor(dir, deleteRole(resolve(io.cwd, dir), role, opts.transferTo)));
 
   program
     .command('matrix')

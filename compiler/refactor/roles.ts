@@ -1,0 +1,563 @@
+/**
+ * Role lifecycle refactors (issue 5, R-Z12): `policyc rename-role` and `policyc delete-role`.
+ *
+ * Both compute the new file texts without writing anything, check that the result still
+ * compiles, and hand back before/after texts; {@link applyRefactor} writes them all or none.
+ *
+ * Edits are splices of the original text at the source ranges the `yaml` Document API gives
+ * for each node, so everything but the edited tokens (comments, alignment of trailing comments,
+ * flow-collection spacing, quoting) stays byte-for-byte: `String(doc)` re-renders the whole file
+ * and would realign comments and respace `[a, b]`. The Document API is used only where a
+ * text splice cannot express the edit (removing an entry of a flow-style `roles: { … }` map).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { DiagnosticBag, diagnostic, sortDiagnostics, tick, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { didYouMean } from '../diagnostics/suggest.ts';
+import { checkSources, policyName } from '../index.ts';
+import type { PolicyModel, RoleModel } from '../ir/model.ts';
+import { isTestFileName, listPolicyFiles, parsePolicyFiles } from '../load/load.ts';
+import { validateFiles } from '../validate/validate.ts';
+
+export interface FileChange {
+  /** Path relative to the policy set folder, with `/` separators. */
+  readonly path: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+export interface RefactorResult {
+  /** False when the refactor is refused; then nothing may be written. */
+  readonly ok: boolean;
+  /** The files the refactor changes (only those whose text differs). */
+  readonly files: FileChange[];
+  /** When ok: warnings of the new policy set. When refused after rewriting: the would-be result's
+   * diagnostics (positions in `sources`). When refused before: the reason, where it has a place. */
+  readonly diagnostics: Diagnostic[];
+  /** Texts the diagnostics' positions refer to, by path. */
+  readonly sources: Map<string, string>;
+  /** One line: what was done, or why it was refused. */
+  readonly message?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where roles are referenced
+// ---------------------------------------------------------------------------------------------
+
+/** Matches any key of a mapping or any item of a list in a {@link RoleReference} path. */
+const ANY = Symbol('any');
+
+interface ReferenceContext {
+  /** Kind (resource name) → the attribute it declares as `ownerRole`. */
+  readonly ownerRoleAttribute: ReadonlyMap<string, string>;
+}
+
+/**
+ * One kind of place where a role name is written (other than the role's own key under `roles:`).
+ * `path` leads from the top of a file to a node (`ANY` = every key or item); `names` picks the
+ * role-name scalars at that node (default: the node itself when it is a string, or the string
+ * items when it is a list). `list: true` marks lists of roles: when a delete moves an entry to a
+ * role the list already names, the entry is dropped instead of duplicated.
+ */
+interface RoleReference {
+  readonly what: string;
+  readonly in: 'policy' | 'test';
+  readonly path: readonly (string | typeof ANY)[];
+  readonly names?: (node: unknown, context: ReferenceContext) => Scalar[];
+  readonly list?: boolean;
+}
+
+/**
+ * THE table of role references. Renaming and deleting visit exactly these places, so a new kind
+ * of reference (groups, sharing rules, …) is one more entry here, with a test.
+ */
+const ROLE_REFERENCES: readonly RoleReference[] = [
+  { what: '`reportsTo`', in: 'policy', path: ['roles', ANY, 'reportsTo'] },
+  { what: '`extends`', in: 'policy', path: ['roles', ANY, 'extends'], list: true },
+  { what: 'a test principal', in: 'test', path: ['principals', ANY, 'role'] },
+  { what: 'an inline test principal', in: 'test', path: ['tests', ANY, 'principal', 'role'] },
+  { what: 'the `ownerRole` of a test resource', in: 'test', path: ['resources', ANY], names: ownerRoleValue },
+  { what: 'the `ownerRole` of an inline test resource', in: 'test', path: ['tests', ANY, 'resource'], names: ownerRoleValue },
+];
+
+/** The value of the attribute that the record's kind declares as its `ownerRole`. */
+function ownerRoleValue(node: unknown, context: ReferenceContext): Scalar[] {
+  if (!isMap(node)) return [];
+  const kind = node.get('kind', true);
+  if (!isScalar(kind) || typeof kind.value !== 'string') return [];
+  const attribute = context.ownerRoleAttribute.get(kind.value);
+  if (attribute === undefined) return [];
+  const value = node.get(attribute, true);
+  return isScalar(value) && typeof value.value === 'string' ? [value] : [];
+}
+
+function defaultNames(node: unknown): Scalar[] {
+  if (isScalar(node)) return typeof node.value === 'string' ? [node] : [];
+  if (isSeq(node)) return node.items.filter((item): item is Scalar => isScalar(item) && typeof item.value === 'string');
+  return [];
+}
+
+interface Found {
+  readonly reference: RoleReference;
+  readonly scalar: Scalar;
+  /** The list holding the scalar, for list references. */
+  readonly list: YAMLSeq | undefined;
+}
+
+function findReferences(doc: Document.Parsed, kind: 'policy' | 'test', context: ReferenceContext): Found[] {
+  const found: Found[] = [];
+  for (const reference of ROLE_REFERENCES) {
+    if (reference.in !== kind) continue;
+    let nodes: unknown[] = [doc.contents];
+    for (const segment of reference.path) {
+      const next: unknown[] = [];
+      for (const node of nodes) {
+        if (segment === ANY) {
+          if (isMap(node)) for (const pair of node.items) next.push(pair.value);
+          else if (isSeq(node)) next.push(...node.items);
+        } else if (isMap(node)) {
+          const pair = node.items.find((p) => isScalar(p.key) && p.key.value === segment);
+          if (pair) next.push(pair.value);
+        }
+      }
+      nodes = next;
+    }
+    for (const node of nodes) {
+      const scalars = reference.names ? reference.names(node, context) : defaultNames(node);
+      for (const scalar of scalars) found.push({ reference, scalar, list: isSeq(node) ? node : undefined });
+    }
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+// ---------------------------------------------------------------------------------------------
+
+interface Loaded {
+  readonly name: string;
+  readonly files: { readonly path: string; readonly text: string; readonly kind: 'policy' | 'test'; readonly doc: Document.Parsed }[];
+  readonly model: PolicyModel;
+  readonly context: ReferenceContext;
+}
+
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
+
+/** Reads the policy set and its test files; refuses a set that has errors today. */
+function load(dir: string): Loaded | RefactorResult {
+  let policyPaths: string[];
+  let testPaths: string[];
+  try {
+    policyPaths = listPolicyFiles(dir);
+    testPaths = listPolicyFiles(dir, isTestFileName);
+  } catch (error) {
+    return refused(`cannot read the policy folder \`${dir}\`: ${(error as Error).message}`);
+  }
+  const read = (path: string) => ({ path, text: readFileSync(join(dir, path), 'utf8') });
+  const policies = policyPaths.map(read);
+  const tests = testPaths.map(read);
+  const name = policyName(dir);
+  const checked = verify(name, policies, tests);
+  if (checked.errors) {
+    return refused(`the policy set has errors today; fix them first (nothing was changed)`, checked.diagnostics, checked.sources);
+  }
+  const model = checked.model!;
+  const ownerRoleAttribute = new Map<string, string>();
+  for (const resource of model.resources) if (resource.ownerRole !== undefined) ownerRoleAttribute.set(resource.name, resource.ownerRole);
+  const files = [
+    ...policies.map((f) => ({ ...f, kind: 'policy' as const, doc: parseDocument(f.text, PARSE_OPTIONS) })),
+    ...tests.map((f) => ({ ...f, kind: 'test' as const, doc: parseDocument(f.text, PARSE_OPTIONS) })),
+  ];
+  return { name, files, model, context: { ownerRoleAttribute } };
+}
+
+/** Compiles the policy files (load → validate → analyze) and reads and validates the test files. */
+function verify(name: string, policies: readonly { path: string; text: string }[], tests: readonly { path: string; text: string }[]) {
+  const checked = checkSources(name, policies);
+  const bag = new DiagnosticBag();
+  const testSet = parsePolicyFiles('tests', tests, bag);
+  validateFiles(testSet.files, bag, 'test');
+  const diagnostics = sortDiagnostics([...checked.diagnostics, ...bag.items]);
+  const sources = new Map([...checked.sources, ...testSet.sources]);
+  return { diagnostics, sources, model: checked.model, errors: diagnostics.some((d) => d.severity === 'error') || checked.model === undefined };
+}
+
+function refused(message: string, diagnostics: readonly Diagnostic[] = [], sources: ReadonlyMap<string, string> = new Map()): RefactorResult {
+  return { ok: false, files: [], diagnostics: [...diagnostics], sources: new Map(sources), message };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text edits
+// ---------------------------------------------------------------------------------------------
+
+interface Edit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+function applyEdits(text: string, edits: readonly Edit[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start);
+  let out = text;
+  let limit = Infinity;
+  for (const edit of sorted) {
+    if (edit.end > limit) throw new Error('policyc internal error: overlapping edits');
+    out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+    limit = edit.start;
+  }
+  return out;
+}
+
+const PLAIN_SAFE = /^[A-Za-z_][A-Za-z0-9_\-.]*$/;
+const PLAIN_RESERVED = /^(?:true|false|null)$/i; // the YAML 1.2 core schema's non-strings (numbers fail PLAIN_SAFE)
+
+/** The source of `value` written in the style of `scalar` (plain, 'single' or "double" quoted). */
+function scalarSource(scalar: Scalar, value: string): string {
+  if (scalar.type === 'PLAIN' && PLAIN_SAFE.test(value) && !PLAIN_RESERVED.test(value)) return value;
+  if ((scalar.type === 'PLAIN' || scalar.type === 'QUOTE_SINGLE') && !/[\n\r\u2028\u2029\t]|[\u0000-\u001f]/.test(value)) {
+    return `'${value.replace(/'/g, "''")}'`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Replaces the scalar's value (its source range, not its trailing comment) with `value`. */
+function replaceScalar(text: string, scalar: Scalar, value: string): Edit {
+  const [start, end] = scalar.range ?? [0, 0];
+  if (text.slice(start, end).includes('\n')) throw new Error('policyc internal error: a role name written over several lines');
+  return { start, end, text: scalarSource(scalar, value) };
+}
+
+/** Start of the line holding `offset`. */
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** Start of the line after the one holding `offset` (or the end of the text). */
+function nextLineStart(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  return nl < 0 ? text.length : nl + 1;
+}
+
+const isBlank = (line: string): boolean => /^\s*$/.test(line);
+const indentOf = (line: string): number => /^ */.exec(line)![0].length;
+const isCommentAt = (line: string, indent: number): boolean => new RegExp(`^ {${indent}}#`).test(line);
+
+/**
+ * The text range of entry `index` of a block mapping: its key line, the comment lines at the
+ * key's indentation just above it, and everything below it up to the next entry's own leading
+ * comments. Undefined when the mapping is not laid out one entry per line (flow style).
+ */
+function blockEntryRange(text: string, map: YAMLMap, index: number, leadingComments = true): { start: number; end: number } | undefined {
+  if (map.flow) return undefined;
+  const pair = map.items[index];
+  const key = pair?.key;
+  if (!isScalar(key) || !key.range) return undefined;
+  const keyLine = lineStart(text, key.range[0]);
+  if (!/^ *$/.test(text.slice(keyLine, key.range[0]))) return undefined;
+  const indent = key.range[0] - keyLine;
+
+  const linesAbove = (from: number): number => {
+    // comment lines at the key's indentation directly above the line starting at `from`
+    let start = from;
+    while (start > 0) {
+      const previous = lineStart(text, start - 1);
+      if (!isCommentAt(text.slice(previous, start - 1), indent)) break;
+      start = previous;
+    }
+    return start;
+  };
+  const start = leadingComments ? linesAbove(keyLine) : keyLine;
+
+  let end: number;
+  const next = map.items[index + 1];
+  if (next) {
+    const nextKey = next.key;
+    if (!isScalar(nextKey) || !nextKey.range) return undefined;
+    end = linesAbove(lineStart(text, nextKey.range[0]));
+  } else {
+    // the last entry: down to the first line less indented than the key
+    end = nextLineStart(text, key.range[0]);
+    while (end < text.length) {
+      const after = nextLineStart(text, end);
+      const line = text.slice(end, after).replace(/\r?\n$/, '');
+      if (!isBlank(line) && indentOf(line) < indent) break;
+      end = after;
+    }
+  }
+  // blank lines at the end of the entry separate it from what follows: keep them unless the
+  // entry itself follows a blank line (or opens the mapping), so spacing stays as it was
+  let contentEnd = end;
+  while (contentEnd > start) {
+    const previous = lineStart(text, contentEnd - 1);
+    if (!isBlank(text.slice(previous, contentEnd))) break;
+    contentEnd = previous;
+  }
+  const first = index === 0;
+  const blankBefore = start >= 2 && text.slice(lineStart(text, start - 1), start).trim() === '';
+  if (!first && !blankBefore) end = contentEnd;
+  return { start, end };
+}
+
+/** The text range of a list item, with its separator, so the list stays well formed. */
+function listItemRange(text: string, list: YAMLSeq, index: number): { start: number; end: number } | undefined {
+  const item = list.items[index];
+  if (!isScalar(item) || !item.range) return undefined;
+  if (list.flow) {
+    const previous = list.items[index - 1];
+    const following = list.items[index + 1];
+    if (isScalar(previous) && previous.range) return { start: previous.range[1], end: item.range[1] };
+    if (isScalar(following) && following.range) return { start: item.range[0], end: following.range[0] };
+    return undefined;
+  }
+  const start = lineStart(text, item.range[0]);
+  if (!/^ *- +$/.test(text.slice(start, item.range[0]))) return undefined;
+  return { start, end: nextLineStart(text, item.range[1]) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rename
+// ---------------------------------------------------------------------------------------------
+
+interface RoleEntry {
+  readonly fileIndex: number;
+  readonly map: YAMLMap;
+  readonly index: number;
+  readonly pair: Pair;
+  readonly key: Scalar;
+}
+
+function findRoleEntry(loaded: Loaded, role: string): RoleEntry | undefined {
+  for (const [fileIndex, file] of loaded.files.entries()) {
+    if (file.kind !== 'policy' || !isMap(file.doc.contents)) continue;
+    const roles = file.doc.contents.get('roles', true);
+    if (!isMap(roles)) continue;
+    const index = roles.items.findIndex((p) => isScalar(p.key) && p.key.value === role);
+    const pair = roles.items[index];
+    if (pair && isPair(pair) && isScalar(pair.key)) return { fileIndex, map: roles, index, pair, key: pair.key };
+  }
+  return undefined;
+}
+
+function unknownRole(model: PolicyModel, name: string, what: string): RefactorResult {
+  const hint = didYouMean(name, model.roles.map((r) => r.name));
+  return refused(`${what} ${tick(name)} is not a role of this policy set${hint ? `; ${hint}` : ''}`);
+}
+
+function roleSpan(role: RoleModel, sources: ReadonlyMap<string, string>) {
+  const text = sources.get(role.source.file) ?? '';
+  let offset = 0;
+  for (let line = 1; line < role.source.line; line++) offset = text.indexOf('\n', offset) + 1;
+  const start = offset + role.source.column - 1;
+  return { file: role.source.file, start, end: start + Math.max(1, role.name.length) };
+}
+
+/** Renames a role and every reference to it. Reads the folder; writes nothing. */
+export function renameRole(dir: string, oldName: string, newName: string): RefactorResult {
+  const loaded = load(dir);
+  if (!('model' in loaded)) return loaded;
+  const { model } = loaded;
+  if (oldName === newName) return refused(`the old and new names are the same (${tick(oldName)}); nothing to rename`);
+  const role = model.roles.find((r) => r.name === oldName);
+  if (!role) return unknownRole(model, oldName, 'role');
+  const clash = model.roles.find((r) => r.name !== oldName && r.name.toLowerCase() === newName.toLowerCase());
+  if (clash) {
+    const sources = new Map(loaded.files.map((f) => [f.path, f.text]));
+    const message =
+      clash.name === newName
+        ? `role ${tick(newName)} already exists; pick another name, or delete it first (\`policyc delete-role\`)`
+        : `${tick(newName)} clashes with role ${tick(clash.name)}: role names are compared case-insensitively`;
+    return refused(message, [diagnostic('DuplicateName', roleSpan(clash, sources), `role ${tick(clash.name)} is defined here`)], sources);
+  }
+  const entry = findRoleEntry(loaded, oldName);
+  if (!entry) return refused(`policyc internal error: role ${tick(oldName)} has no entry under \`roles:\``);
+
+  const edits = loaded.files.map((): Edit[] => []);
+  edits[entry.fileIndex]!.push(replaceScalar(loaded.files[entry.fileIndex]!.text, entry.key, newName));
+  let count = 0;
+  for (const [i, file] of loaded.files.entries()) {
+    for (const ref of findReferences(file.doc, file.kind, loaded.context)) {
+      if (ref.scalar.value !== oldName) continue;
+      edits[i]!.push(replaceScalar(file.text, ref.scalar, newName));
+      count++;
+    }
+  }
+  return finish(dir, loaded, edits, new Map(), `renamed role ${tick(oldName)} to ${tick(newName)} and ${count} reference${count === 1 ? '' : 's'}`, (m) =>
+    m.roles.some((r) => r.name === newName) && !m.roles.some((r) => r.name === oldName),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delete
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Deletes a role: the roles that report to it report to `transferTo`, `extends` entries naming it
+ * name `transferTo` (dropped when the list already names it), test principals and `ownerRole`
+ * values move to `transferTo`, then the role's entry (with its leading comments) is removed.
+ * Reads the folder; writes nothing.
+ */
+export function deleteRole(dir: string, role: string, transferTo: string | undefined): RefactorResult {
+  if (transferTo === undefined || transferTo === '') {
+    return refused(`deleting role ${tick(role)} needs a role to transfer its sub-roles, users and references to (\`--transfer-to <role>\`)`);
+  }
+  const loaded = load(dir);
+  if (!('model' in loaded)) return loaded;
+  const { model } = loaded;
+  const deleted = model.roles.find((r) => r.name === role);
+  if (!deleted) return unknownRole(model, role, 'role');
+  const target = model.roles.find((r) => r.name === transferTo);
+  if (!target) return unknownRole(model, transferTo, 'target role');
+  if (target.name === deleted.name) return refused(`cannot transfer role ${tick(role)} to itself; pick another target role`);
+  if (deleted.subordinates.includes(target.name)) {
+    const chain = [target.name];
+    for (let at = target.reportsTo; at !== undefined && at !== role; at = model.roles.find((r) => r.name === at)?.reportsTo) chain.push(at);
+    chain.push(role);
+    return refused(
+      `target ${tick(transferTo)} is below ${tick(role)} (reportsTo ${chain.map(tick).join(' → ')}): ` +
+        `${tick(role)}'s sub-roles would report to a role below themselves, a cycle; ` +
+        `pick a target that is not below ${tick(role)}, or move ${tick(transferTo)} elsewhere first`,
+    );
+  }
+  if (target.extends.includes(role)) {
+    return refused(
+      `target ${tick(transferTo)} extends ${tick(role)}: moving ${tick(role)}'s references to it would make it extend itself; ` +
+        `remove ${tick(role)} from ${tick(transferTo)}'s \`extends\` first, or pick another target`,
+    );
+  }
+  const entry = findRoleEntry(loaded, role);
+  if (!entry) return refused(`policyc internal error: role ${tick(role)} has no entry under \`roles:\``);
+  const entryFile = loaded.files[entry.fileIndex]!;
+  const top = entryFile.doc.contents as YAMLMap;
+  const onlyRole = entry.map.items.length === 1;
+  // the last role of a file takes its `roles:` section with it
+  const rolesIndex = top.items.findIndex((p) => isScalar(p.key) && p.key.value === 'roles');
+  const removal = onlyRole ? blockEntryRange(entryFile.text, top, rolesIndex, false) : blockEntryRange(entryFile.text, entry.map, entry.index);
+  // references inside the removed entry go with it
+  const entryStart = removal?.start ?? entry.key.range![0];
+  const entryEnd = removal?.end ?? (entry.pair.value as Scalar | null)?.range?.[2] ?? entry.key.range![2];
+
+  const edits = loaded.files.map((): Edit[] => []);
+  let count = 0;
+  for (const [i, file] of loaded.files.entries()) {
+    for (const ref of findReferences(file.doc, file.kind, loaded.context)) {
+      if (ref.scalar.value !== role) continue;
+      const at = ref.scalar.range![0];
+      if (i === entry.fileIndex && at >= entryStart && at < entryEnd) continue; // removed with the role
+      count++;
+      const list = ref.list;
+      if (ref.reference.list && list && list.items.some((item) => isScalar(item) && item.value === transferTo)) {
+        const range = listItemRange(file.text, list, list.items.indexOf(ref.scalar));
+        if (range) {
+          edits[i]!.push({ ...range, text: '' });
+          continue;
+        }
+        return refused(`cannot remove ${tick(role)} from the \`extends\` list in \`${file.path}\`: unusual layout; edit it by hand first`);
+      }
+      edits[i]!.push(replaceScalar(file.text, ref.scalar, transferTo));
+    }
+  }
+  const structural = new Map<number, (text: string) => string>();
+  if (removal) edits[entry.fileIndex]!.push({ ...removal, text: '' });
+  else structural.set(entry.fileIndex, (text) => deleteWithDocument(text, role, onlyRole));
+  return finish(dir, loaded, edits, structural, `deleted role ${tick(role)}; moved ${count} reference${count === 1 ? '' : 's'} to ${tick(transferTo)}`, (m) =>
+    !m.roles.some((r) => r.name === role),
+  );
+}
+
+/** Fallback for layouts a text splice cannot handle (a flow-style `roles: { … }`): the Document
+ * API removes the entry and re-renders that one file. */
+function deleteWithDocument(text: string, role: string, onlyRole: boolean): string {
+  const doc = parseDocument(text, PARSE_OPTIONS);
+  if (onlyRole) doc.delete('roles');
+  else doc.deleteIn(['roles', role]);
+  return String(doc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+// ---------------------------------------------------------------------------------------------
+
+function finish(
+  dir: string,
+  loaded: Loaded,
+  edits: readonly Edit[][],
+  structural: ReadonlyMap<number, (text: string) => string>,
+  done: string,
+  expected: (model: PolicyModel) => boolean,
+): RefactorResult {
+  const after = loaded.files.map((file, i) => {
+    let text = applyEdits(file.text, edits[i]!);
+    const step = structural.get(i);
+    if (step) text = step(text);
+    return { path: file.path, kind: file.kind, before: file.text, text };
+  });
+  const checked = verify(
+    loaded.name,
+    after.filter((f) => f.kind === 'policy').map(({ path, text }) => ({ path, text })),
+    after.filter((f) => f.kind === 'test').map(({ path, text }) => ({ path, text })),
+  );
+  const files = after.filter((f) => f.text !== f.before).map((f) => ({ path: f.path, before: f.before, after: f.text }));
+  if (checked.errors) {
+    const errors = checked.diagnostics.filter((d) => d.severity === 'error').length;
+    return {
+      ok: false,
+      files,
+      diagnostics: checked.diagnostics,
+      sources: checked.sources,
+      message: `refused: the result would not compile (${errors} error${errors === 1 ? '' : 's'}); nothing was changed in \`${dir}\``,
+    };
+  }
+  if (!expected(checked.model!)) return refused('policyc internal error: the rewritten policy set does not have the expected roles');
+  return { ok: true, files, diagnostics: checked.diagnostics, sources: checked.sources, message: done };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Writes the changed files of an accepted refactor: every new text goes to a temporary file in
+ * the same folder first, and only when all are written are they renamed over the originals.
+ * Throws (writing nothing) when the result was refused or a file changed since it was read.
+ * Returns the paths written.
+ */
+export function applyRefactor(dir: string, result: RefactorResult): string[] {
+  if (!result.ok) throw new Error(`policyc: refusing to write a refused refactor: ${result.message ?? 'not ok'}`);
+  for (const file of result.files) {
+    let current: string;
+    try {
+      current = readFileSync(join(dir, file.path), 'utf8');
+    } catch (error) {
+      throw new Error(`policyc: cannot read \`${file.path}\`: ${(error as Error).message}; nothing was written`);
+    }
+    if (current !== file.before) throw new Error(`policyc: \`${file.path}\` changed since the refactor was computed; nothing was written`);
+  }
+  const suffix = `.policyc-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const temps: { temp: string; target: string; before: string }[] = [];
+  try {
+    for (const file of result.files) {
+      const target = join(dir, file.path);
+      const temp = join(dirname(target), `.${target.slice(dirname(target).length + 1)}${suffix}`);
+      writeFileSync(temp, file.after, { flag: 'wx' });
+      temps.push({ temp, target, before: file.before });
+    }
+  } catch (error) {
+    for (const { temp } of temps) rmSync(temp, { force: true });
+    throw new Error(`policyc: cannot write the new files: ${(error as Error).message}; nothing was changed`);
+  }
+  const renamed: typeof temps = [];
+  try {
+    for (const t of temps) {
+      renameSync(t.temp, t.target);
+      renamed.push(t);
+    }
+  } catch (error) {
+    // put back the files already replaced, best effort, and drop the remaining temporaries
+    for (const t of renamed) writeFileSync(t.target, t.before);
+    for (const t of temps) rmSync(t.temp, { force: true });
+    throw new Error(`policyc: cannot replace the files: ${(error as Error).message}; the originals were restored`);
+  }
+  return result.files.map((f) => f.path);
+}
