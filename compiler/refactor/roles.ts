@@ -10,9 +10,8 @@
  * and would realign comments and respace `[a, b]`. The Document API is used only where a
  * text splice cannot express the edit (removing an entry of a flow-style `roles: { … }` map).
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { DiagnosticBag, diagnostic, sortDiagnostics, tick, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
@@ -20,6 +19,7 @@ import { checkSources, policyName } from '../index.ts';
 import type { PolicyModel, RoleModel } from '../ir/model.ts';
 import { isTestFileName, listPolicyFiles, parsePolicyFiles } from '../load/load.ts';
 import { validateFiles } from '../validate/validate.ts';
+import { replaceFiles } from '../write.ts';
 
 export interface FileChange {
   /** Path relative to the policy set folder, with `/` separators. */
@@ -534,30 +534,10 @@ export function applyRefactor(dir: string, result: RefactorResult): string[] {
     }
     if (current !== file.before) throw new Error(`policyc: \`${file.path}\` changed since the refactor was computed; nothing was written`);
   }
-  const suffix = `.policyc-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  const temps: { temp: string; target: string; before: string }[] = [];
   try {
-    for (const file of result.files) {
-      const target = join(dir, file.path);
-      const temp = join(dirname(target), `.${target.slice(dirname(target).length + 1)}${suffix}`);
-      writeFileSync(temp, file.after, { flag: 'wx' });
-      temps.push({ temp, target, before: file.before });
-    }
+    replaceFiles(result.files.map((f) => ({ path: join(dir, f.path), text: f.after, previous: f.before })));
   } catch (error) {
-    for (const { temp } of temps) rmSync(temp, { force: true });
-    throw new Error(`policyc: cannot write the new files: ${(error as Error).message}; nothing was changed`);
-  }
-  const renamed: typeof temps = [];
-  try {
-    for (const t of temps) {
-      renameSync(t.temp, t.target);
-      renamed.push(t);
-    }
-  } catch (error) {
-    // put back the files already replaced, best effort, and drop the remaining temporaries
-    for (const t of renamed) writeFileSync(t.target, t.before);
-    for (const t of temps) rmSync(t.temp, { force: true });
-    throw new Error(`policyc: cannot replace the files: ${(error as Error).message}; the originals were restored`);
+    throw new Error(`policyc: ${(error as Error).message}`);
   }
   return result.files.map((f) => f.path);
 }
