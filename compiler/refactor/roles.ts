@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isPair, isScalar, parseDocument, type Document, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { DiagnosticBag, diagnostic, sortDiagnostics, tick, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import { checkSources, policyName } from '../index.ts';
@@ -20,6 +20,9 @@ import type { PolicyModel, RoleModel } from '../ir/model.ts';
 import { isTestFileName, listPolicyFiles, parsePolicyFiles } from '../load/load.ts';
 import { validateFiles } from '../validate/validate.ts';
 import { replaceFiles } from '../write.ts';
+import { type ReferenceContext, findReferences } from './references.ts';
+import { type Edit, applyEdits, replaceScalar, blockEntryRange, listItemRange } from './text-edits.ts';
+
 
 export interface FileChange {
   /** Path relative to the policy set folder, with `/` separators. */
@@ -40,96 +43,6 @@ export interface RefactorResult {
   readonly sources: Map<string, string>;
   /** One line: what was done, or why it was refused. */
   readonly message?: string;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Where roles are referenced
-// ---------------------------------------------------------------------------------------------
-
-/** Matches any key of a mapping or any item of a list in a {@link RoleReference} path. */
-const ANY = Symbol('any');
-
-interface ReferenceContext {
-  /** Kind (resource name) → the attribute it declares as `ownerRole`. */
-  readonly ownerRoleAttribute: ReadonlyMap<string, string>;
-}
-
-/**
- * One kind of place where a role name is written (other than the role's own key under `roles:`).
- * `path` leads from the top of a file to a node (`ANY` = every key or item); `names` picks the
- * role-name scalars at that node (default: the node itself when it is a string, or the string
- * items when it is a list). `list: true` marks lists of roles: when a delete moves an entry to a
- * role the list already names, the entry is dropped instead of duplicated.
- */
-interface RoleReference {
-  readonly what: string;
-  readonly in: 'policy' | 'test';
-  readonly path: readonly (string | typeof ANY)[];
-  readonly names?: (node: unknown, context: ReferenceContext) => Scalar[];
-  readonly list?: boolean;
-}
-
-/**
- * THE table of role references. Renaming and deleting visit exactly these places, so a new kind
- * of reference (groups, sharing rules, …) is one more entry here, with a test.
- */
-const ROLE_REFERENCES: readonly RoleReference[] = [
-  { what: '`reportsTo`', in: 'policy', path: ['roles', ANY, 'reportsTo'] },
-  { what: '`extends`', in: 'policy', path: ['roles', ANY, 'extends'], list: true },
-  { what: 'a test principal', in: 'test', path: ['principals', ANY, 'role'] },
-  { what: 'an inline test principal', in: 'test', path: ['tests', ANY, 'principal', 'role'] },
-  { what: 'the `ownerRole` of a test resource', in: 'test', path: ['resources', ANY], names: ownerRoleValue },
-  { what: 'the `ownerRole` of an inline test resource', in: 'test', path: ['tests', ANY, 'resource'], names: ownerRoleValue },
-];
-
-/** The value of the attribute that the record's kind declares as its `ownerRole`. */
-function ownerRoleValue(node: unknown, context: ReferenceContext): Scalar[] {
-  if (!isMap(node)) return [];
-  const kind = node.get('kind', true);
-  if (!isScalar(kind) || typeof kind.value !== 'string') return [];
-  const attribute = context.ownerRoleAttribute.get(kind.value);
-  if (attribute === undefined) return [];
-  const value = node.get(attribute, true);
-  return isScalar(value) && typeof value.value === 'string' ? [value] : [];
-}
-
-function defaultNames(node: unknown): Scalar[] {
-  if (isScalar(node)) return typeof node.value === 'string' ? [node] : [];
-  if (isSeq(node)) return node.items.filter((item): item is Scalar => isScalar(item) && typeof item.value === 'string');
-  return [];
-}
-
-interface Found {
-  readonly reference: RoleReference;
-  readonly scalar: Scalar;
-  /** The list holding the scalar, for list references. */
-  readonly list: YAMLSeq | undefined;
-}
-
-function findReferences(doc: Document.Parsed, kind: 'policy' | 'test', context: ReferenceContext): Found[] {
-  const found: Found[] = [];
-  for (const reference of ROLE_REFERENCES) {
-    if (reference.in !== kind) continue;
-    let nodes: unknown[] = [doc.contents];
-    for (const segment of reference.path) {
-      const next: unknown[] = [];
-      for (const node of nodes) {
-        if (segment === ANY) {
-          if (isMap(node)) for (const pair of node.items) next.push(pair.value);
-          else if (isSeq(node)) next.push(...node.items);
-        } else if (isMap(node)) {
-          const pair = node.items.find((p) => isScalar(p.key) && p.key.value === segment);
-          if (pair) next.push(pair.value);
-        }
-      }
-      nodes = next;
-    }
-    for (const node of nodes) {
-      const scalars = reference.names ? reference.names(node, context) : defaultNames(node);
-      for (const scalar of scalars) found.push({ reference, scalar, list: isSeq(node) ? node : undefined });
-    }
-  }
-  return found;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,134 +99,6 @@ function verify(name: string, policies: readonly { path: string; text: string }[
 
 function refused(message: string, diagnostics: readonly Diagnostic[] = [], sources: ReadonlyMap<string, string> = new Map()): RefactorResult {
   return { ok: false, files: [], diagnostics: [...diagnostics], sources: new Map(sources), message };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Text edits
-// ---------------------------------------------------------------------------------------------
-
-interface Edit {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
-
-function applyEdits(text: string, edits: readonly Edit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start);
-  let out = text;
-  let limit = Infinity;
-  for (const edit of sorted) {
-    if (edit.end > limit) throw new Error('policyc internal error: overlapping edits');
-    out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
-    limit = edit.start;
-  }
-  return out;
-}
-
-const PLAIN_SAFE = /^[A-Za-z_][A-Za-z0-9_\-.]*$/;
-const PLAIN_RESERVED = /^(?:true|false|null)$/i; // the YAML 1.2 core schema's non-strings (numbers fail PLAIN_SAFE)
-
-/** The source of `value` written in the style of `scalar` (plain, 'single' or "double" quoted). */
-function scalarSource(scalar: Scalar, value: string): string {
-  if (scalar.type === 'PLAIN' && PLAIN_SAFE.test(value) && !PLAIN_RESERVED.test(value)) return value;
-  if ((scalar.type === 'PLAIN' || scalar.type === 'QUOTE_SINGLE') && !/[\n\r\u2028\u2029\t]|[\u0000-\u001f]/.test(value)) {
-    return `'${value.replace(/'/g, "''")}'`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Replaces the scalar's value (its source range, not its trailing comment) with `value`. */
-function replaceScalar(text: string, scalar: Scalar, value: string): Edit {
-  const [start, end] = scalar.range ?? [0, 0];
-  if (text.slice(start, end).includes('\n')) throw new Error('policyc internal error: a role name written over several lines');
-  return { start, end, text: scalarSource(scalar, value) };
-}
-
-/** Start of the line holding `offset`. */
-function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-/** Start of the line after the one holding `offset` (or the end of the text). */
-function nextLineStart(text: string, offset: number): number {
-  const nl = text.indexOf('\n', offset);
-  return nl < 0 ? text.length : nl + 1;
-}
-
-const isBlank = (line: string): boolean => /^\s*$/.test(line);
-const indentOf = (line: string): number => /^ */.exec(line)![0].length;
-const isCommentAt = (line: string, indent: number): boolean => new RegExp(`^ {${indent}}#`).test(line);
-
-/**
- * The text range of entry `index` of a block mapping: its key line, the comment lines at the
- * key's indentation just above it, and everything below it up to the next entry's own leading
- * comments. Undefined when the mapping is not laid out one entry per line (flow style).
- */
-function blockEntryRange(text: string, map: YAMLMap, index: number, leadingComments = true): { start: number; end: number } | undefined {
-  if (map.flow) return undefined;
-  const pair = map.items[index];
-  const key = pair?.key;
-  if (!isScalar(key) || !key.range) return undefined;
-  const keyLine = lineStart(text, key.range[0]);
-  if (!/^ *$/.test(text.slice(keyLine, key.range[0]))) return undefined;
-  const indent = key.range[0] - keyLine;
-
-  const linesAbove = (from: number): number => {
-    // comment lines at the key's indentation directly above the line starting at `from`
-    let start = from;
-    while (start > 0) {
-      const previous = lineStart(text, start - 1);
-      if (!isCommentAt(text.slice(previous, start - 1), indent)) break;
-      start = previous;
-    }
-    return start;
-  };
-  const start = leadingComments ? linesAbove(keyLine) : keyLine;
-
-  let end: number;
-  const next = map.items[index + 1];
-  if (next) {
-    const nextKey = next.key;
-    if (!isScalar(nextKey) || !nextKey.range) return undefined;
-    end = linesAbove(lineStart(text, nextKey.range[0]));
-  } else {
-    // the last entry: down to the first line less indented than the key
-    end = nextLineStart(text, key.range[0]);
-    while (end < text.length) {
-      const after = nextLineStart(text, end);
-      const line = text.slice(end, after).replace(/\r?\n$/, '');
-      if (!isBlank(line) && indentOf(line) < indent) break;
-      end = after;
-    }
-  }
-  // blank lines at the end of the entry separate it from what follows: keep them unless the
-  // entry itself follows a blank line (or opens the mapping), so spacing stays as it was
-  let contentEnd = end;
-  while (contentEnd > start) {
-    const previous = lineStart(text, contentEnd - 1);
-    if (!isBlank(text.slice(previous, contentEnd))) break;
-    contentEnd = previous;
-  }
-  const first = index === 0;
-  const blankBefore = start >= 2 && text.slice(lineStart(text, start - 1), start).trim() === '';
-  if (!first && !blankBefore) end = contentEnd;
-  return { start, end };
-}
-
-/** The text range of a list item, with its separator, so the list stays well formed. */
-function listItemRange(text: string, list: YAMLSeq, index: number): { start: number; end: number } | undefined {
-  const item = list.items[index];
-  if (!isScalar(item) || !item.range) return undefined;
-  if (list.flow) {
-    const previous = list.items[index - 1];
-    const following = list.items[index + 1];
-    if (isScalar(previous) && previous.range) return { start: previous.range[1], end: item.range[1] };
-    if (isScalar(following) && following.range) return { start: item.range[0], end: following.range[0] };
-    return undefined;
-  }
-  const start = lineStart(text, item.range[0]);
-  if (!/^ *- +$/.test(text.slice(start, item.range[0]))) return undefined;
-  return { start, end: nextLineStart(text, item.range[1]) };
 }
 
 // ---------------------------------------------------------------------------------------------
