@@ -1,4 +1,5 @@
-// Checks per second on the leads policy: generated checker vs hand-written vs CASL.
+// Checks on the leads policy, side by side in one process: the generated checker, the same
+// rules written by hand (the lower bound), and @casl/ability.
 import { subject } from '@casl/ability';
 import { compileDir } from '../dist/compiler/index.js';
 import { abilityFor } from './casl.mjs';
@@ -7,87 +8,179 @@ import { importBundle, median, prng } from './lib.mjs';
 
 const REQUESTS = 100_000;
 const ROUNDS = 15;
-const ROLES = ['admin', 'sales_manager', 'team_lead', 'sales_rep', 'sales_rep', 'sales_rep', 'viewer'];
+const WARMUP_ROUNDS = 3;
+const USERS = 80;
+const LEADS = 2_000;
+/** Weighted: mostly reps, few admins. */
+const ROLES = ['admin', 'sales_manager', 'sales_manager', 'team_lead', 'team_lead', 'team_lead', 'sales_rep', 'sales_rep', 'sales_rep', 'sales_rep', 'sales_rep', 'sales_rep', 'senior_rep', 'senior_rep', 'viewer', 'viewer'];
 const ACTIONS = ['create', 'view', 'edit', 'delete', 'export'];
-const GROUPS = ['north', 'south', 'east'];
+const TEAMS = ['north', 'south', 'east', 'west'];
 
-/**
- * 100,000 requests over 70 users and a pool of 2,000 leads (an application checks records it has
- * just loaded, so they are in cache), as parallel arrays so the loop itself costs little.
- */
-function requests() {
-  const rnd = prng(20261122);
-  const principals = Array.from({ length: 70 }, (_, i) => ({ id: `u${i}`, role: ROLES[i % ROLES.length], groups: [GROUPS[i % 3]] }));
-  const roleOf = new Map(principals.map((p) => [p.id, p.role]));
-  const leads = Array.from({ length: 2000 }, () => {
-    const owner = `u${rnd(principals.length)}`;
-    return { kind: 'lead', responsible: owner, team: GROUPS[rnd(3)], responsibleRole: roleOf.get(owner), amount: rnd(100_000) };
-  });
-  const caslLeads = leads.map((lead) => subject('lead', { ...lead }));
-  const reqs = { principal: [], action: [], record: [], caslRecord: [] };
-  for (let i = 0; i < REQUESTS; i++) {
-    const principal = principals[rnd(principals.length)];
-    // about a quarter of the checks are on the principal's own leads
-    let index = rnd(leads.length);
-    if (rnd(4) === 0) index = leads.findIndex((l) => l.responsible === principal.id);
-    if (index < 0) index = rnd(leads.length);
-    reqs.principal.push(principal);
-    reqs.action.push(ACTIONS[rnd(ACTIONS.length)]);
-    reqs.record.push(leads[index]);
-    reqs.caslRecord.push(caslLeads[index]);
-  }
-  return reqs;
+/** A user's groups: none (no `groups`), an empty list, one team or two. */
+function groupsFor(rnd) {
+  const k = rnd(20);
+  if (k < 2) return undefined;
+  if (k < 3) return [];
+  const first = TEAMS[rnd(TEAMS.length)];
+  if (k < 15) return [first];
+  const second = TEAMS[(TEAMS.indexOf(first) + 1 + rnd(TEAMS.length - 1)) % TEAMS.length];
+  return [first, second];
 }
 
 /**
- * A timing loop of its own for each contender (built from the same source), so no contender
- * pays for a call site shared with the others. Returns ns per check; `allowed` is a sink.
+ * 100,000 requests by 80 users on a pool of 2,000 leads (an application checks records it has
+ * just loaded), as parallel arrays so the timing loop itself costs little. A quarter of the
+ * requests are on one of the principal's own leads; the others on any lead, whose owner may
+ * have any role and whose team may or may not be one of the principal's groups.
  */
-function timer(check) {
+export function requests() {
+  const rnd = prng(20261122);
+  const users = Array.from({ length: USERS }, (_, i) => {
+    const groups = groupsFor(rnd);
+    const user = { id: `u${i}`, role: ROLES[rnd(ROLES.length)] };
+    return groups === undefined ? user : { ...user, groups };
+  });
+  const leads = Array.from({ length: LEADS }, () => {
+    const owner = users[rnd(USERS)];
+    return { kind: 'lead', responsible: `u${owner.id.slice(1)}`, team: TEAMS[rnd(TEAMS.length)], responsibleRole: owner.role, amount: rnd(100_000) };
+  });
+  const leadsOf = new Map(users.map((u) => [u.id, leads.filter((l) => l.responsible === u.id)]));
+  const reqs = { principal: [], action: [], record: [] };
+  for (let i = 0; i < REQUESTS; i++) {
+    const principal = users[rnd(USERS)];
+    const own = leadsOf.get(principal.id);
+    const record = rnd(4) === 0 && own.length > 0 ? own[rnd(own.length)] : leads[rnd(LEADS)];
+    reqs.principal.push(principal);
+    reqs.action.push(ACTIONS[rnd(ACTIONS.length)]);
+    reqs.record.push(record);
+  }
+  return { users, leads, reqs };
+}
+
+/** Requests the generated checker and the hand-written function must both refuse the same way. */
+function failClosedCases() {
+  const p = { id: 'u1', role: 'sales_manager', groups: ['north'] };
+  const lead = { kind: 'lead', responsible: 'u2', team: 'south', responsibleRole: 'sales_rep', amount: 1 };
+  const cases = [
+    [null, 'view', lead], [undefined, 'view', lead], ['u1', 'view', lead], [{ id: 1, role: 'admin' }, 'view', lead],
+    [{ id: 'u1' }, 'view', lead], [{ role: 'admin' }, 'view', lead],
+    [p, 'view', null], [p, 'view', 'lead'], [p, 'view', { responsible: 'u1' }], [p, 'view', { kind: 7 }],
+    [p, 'view', { kind: 'contact', responsible: 'u1' }], [p, 'archive', lead], [p, 'view', { ...lead, kind: 'Lead' }],
+    [{ ...p, role: 'nobody' }, 'view', lead], [{ ...p, role: 'Admin' }, 'create', lead], [{ id: 'a', role: 'admin' }, 'archive', lead],
+    [{ ...p, groups: 'north' }, 'view', lead], [{ ...p, groups: 'north' }, 'view', { ...lead, responsible: 'u1' }],
+    [{ ...p, groups: 'north' }, 'delete', lead], [{ ...p, groups: { length: 1, 0: 'south' } }, 'view', lead],
+    [{ id: 'a', role: 'admin' }, 'delete', { kind: 'lead' }], [{ id: 'v', role: 'viewer' }, 'view', { kind: 'lead' }],
+    [{ id: 's', role: 'sales_rep' }, 'create', { kind: 'lead' }], [{ id: 's', role: 'sales_rep' }, 'delete', { kind: 'lead' }],
+  ];
+  for (const role of ['sales_manager', 'team_lead', 'sales_rep', 'senior_rep']) {
+    for (const action of ['view', 'edit', 'delete', 'export']) {
+      const user = { id: 'u1', role, groups: ['north'] };
+      for (const missing of ['responsible', 'team', 'responsibleRole']) {
+        for (const record of [lead, { ...lead, responsible: 'u1' }, { ...lead, team: 'north' }, { ...lead, responsibleRole: role }, { ...lead, responsibleRole: 'viewer' }]) {
+          const without = { ...record };
+          delete without[missing];
+          cases.push([user, action, without], [user, action, { ...record, [missing]: 42 }], [{ ...user, groups: undefined }, action, record]);
+        }
+      }
+    }
+  }
+  const throwing = { kind: 'lead', get responsible() { throw new Error('boom'); } };
+  cases.push([p, 'view', throwing], [p, 'view', new Proxy(lead, { get: (t, k) => (k === 'team' ? Symbol('x') : t[k]) })]);
+  return cases;
+}
+
+/**
+ * A timing loop of its own for each contender (the same source, compiled separately), so no
+ * contender pays for a call site another made polymorphic. Returns ns per check and the number
+ * of checks allowed, which the caller compares with the expected count (the sink: the work
+ * cannot be optimized away, and a contender that changes its answers is caught).
+ */
+function timer(check, args) {
   // eslint-disable-next-line no-new-func
   const loop = new Function(
     'check',
-    'reqs',
+    'principal',
+    'action',
+    'record',
+    'extra',
     'n',
-    `const { principal, action, record, caslRecord } = reqs;
-     let allowed = 0;
+    `let allowed = 0;
      const start = process.hrtime.bigint();
-     for (let i = 0; i < n; i++) if (check(principal[i], action[i], record[i], caslRecord[i])) allowed++;
-     return { ns: Number(process.hrtime.bigint() - start) / n, allowed };`,
+     for (let i = 0; i < n; i++) if (check(principal[i], action[i], record[i], extra[i])) allowed++;
+     const ns = Number(process.hrtime.bigint() - start);
+     return { ns: ns / n, allowed };`,
   );
-  return (reqs) => loop(check, reqs, REQUESTS);
+  return () => loop(check, args.principal, args.action, args.record, args.extra, REQUESTS);
 }
 
-export async function runChecksBench() {
+export async function runChecksBench({ log = () => {} } = {}) {
   const result = await compileDir(new URL('./leads-policy/', import.meta.url).pathname);
-  if (!result.output) throw new Error('the benchmark policy does not compile');
+  if (!result.output) throw new Error(`the benchmark policy does not compile:\n${result.diagnostics.map((d) => d.message).join('\n')}`);
   const { checker } = await importBundle(result.output.bundle);
-  const reqs = requests();
-  const abilities = new Map(reqs.principal.map((p) => [p, abilityFor(p)]));
+  const { users, leads, reqs } = requests();
 
-  const contenders = {
-    generated: (p, a, r) => checker.can(p, a, r).allow,
-    'hand-written': (p, a, r) => canLead(p, a, r).allow,
-    'CASL (ability cached per user)': (p, a, _r, caslRecord) => abilities.get(p).can(a, caslRecord),
-  };
-  // first, all three must agree on every request: the benchmark compares equal work
+  // CASL tags each record with its subject type (a hidden property): it gets its own copies, so
+  // the records the other two read keep their shape. Abilities are built before timing, once per
+  // user, and looked up per request ahead of time (no cache lookup is timed).
+  const abilityOf = new Map(users.map((u) => [u, abilityFor(u)]));
+  const caslCopy = new Map(leads.map((l) => [l, { ...l }]));
+  const caslArgs = { ...reqs, record: reqs.record.map((r) => caslCopy.get(r)), extra: reqs.principal.map((p) => abilityOf.get(p)) };
+  const plainArgs = { ...reqs, extra: reqs.record };
+
+  const contenders = [
+    { name: 'generated checker', check: (p, a, r) => checker.can(p, a, r).allow, args: plainArgs },
+    { name: 'hand-written', check: (p, a, r) => canLead(p, a, r).allow, args: plainArgs },
+    { name: 'CASL (ability cached per user)', check: (p, a, r, ability) => ability.can(a, subject('lead', r)), args: caslArgs },
+  ];
+
+  // First, the benchmark itself: all three agree on every request, and the generated checker and
+  // the hand-written function decide with the same code, here and on malformed requests.
+  let expectedAllowed = 0;
+  const codes = new Map();
   for (let i = 0; i < REQUESTS; i++) {
-    const args = [reqs.principal[i], reqs.action[i], reqs.record[i], reqs.caslRecord[i]];
-    const answers = Object.values(contenders).map((f) => f(...args));
-    if (answers.some((a) => a !== answers[0])) throw new Error(`contenders disagree on request ${i}: ${answers}`);
+    const answers = contenders.map(({ check, args }) => check(args.principal[i], args.action[i], args.record[i], args.extra[i]));
+    if (answers.some((a) => a !== answers[0])) {
+      throw new Error(`the contenders disagree on request ${i} (${contenders.map((c, k) => `${c.name}: ${answers[k]}`).join(', ')}): ${JSON.stringify([reqs.principal[i], reqs.action[i], reqs.record[i]])}`);
+    }
+    const generated = checker.can(reqs.principal[i], reqs.action[i], reqs.record[i]).code;
+    const hand = canLead(reqs.principal[i], reqs.action[i], reqs.record[i]).code;
+    if (generated !== hand) throw new Error(`generated (${generated}) and hand-written (${hand}) decide request ${i} differently: ${JSON.stringify([reqs.principal[i], reqs.action[i], reqs.record[i]])}`);
+    codes.set(generated, (codes.get(generated) ?? 0) + 1);
+    if (answers[0]) expectedAllowed++;
   }
-  // the same loop with no check at all: what every row above includes besides the check
-  const baseline = { 'loop alone (no check)': (_p, _a, r) => r.amount < 0 };
-  const timers = Object.fromEntries(Object.entries({ ...contenders, ...baseline }).map(([name, check]) => [name, timer(check)]));
-  const samples = Object.fromEntries(Object.keys(timers).map((k) => [k, []]));
-  for (let round = 0; round < ROUNDS + 3; round++) {
-    for (const [name, time] of Object.entries(timers)) {
-      const { ns } = time(reqs);
-      if (round >= 3) samples[name].push(ns); // 3 warm-up rounds
+  const edge = failClosedCases();
+  for (const [p, a, r] of edge) {
+    const generated = checker.can(p, a, r);
+    const hand = canLead(p, a, r);
+    if (generated.allow !== hand.allow || generated.code !== hand.code) {
+      throw new Error(`generated (${generated.code}) and hand-written (${hand.code}) decide differently on ${String(JSON.stringify([p, a, r]))}`);
     }
   }
-  const ns = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-  const hand = ns['hand-written'];
-  const casl = ns['CASL (ability cached per user)'];
-  return { ns, hand, casl, requests: REQUESTS, rounds: ROUNDS };
+  log(`all three agree on ${REQUESTS.toLocaleString('en')} requests (${expectedAllowed.toLocaleString('en')} allowed); generated and hand-written give the same code on them and on ${edge.length} malformed or incomplete ones`);
+
+  // The same loop with no check at all: what every row includes besides the check.
+  contenders.push({ name: 'loop alone (no check)', check: (_p, _a, r) => r.amount < 0, args: plainArgs, baseline: true });
+  const timers = contenders.map((c) => ({ ...c, time: timer(c.check, c.args), samples: [] }));
+  for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
+    // interleaved, and in a rotating order, so every contender sees the same machine noise
+    for (let k = 0; k < timers.length; k++) {
+      const t = timers[(round + k) % timers.length];
+      const { ns, allowed } = t.time();
+      if (!t.baseline && allowed !== expectedAllowed) throw new Error(`${t.name} allowed ${allowed} requests in round ${round}, expected ${expectedAllowed}`);
+      if (round >= WARMUP_ROUNDS) t.samples.push(ns);
+    }
+  }
+  const rows = timers.map((t) => ({ name: t.name, baseline: !!t.baseline, ns: median(t.samples), min: Math.min(...t.samples), max: Math.max(...t.samples) }));
+  const get = (name) => rows.find((r) => r.name === name).ns;
+  return {
+    rows,
+    generated: get('generated checker'),
+    hand: get('hand-written'),
+    casl: get('CASL (ability cached per user)'),
+    loop: get('loop alone (no check)'),
+    requests: REQUESTS,
+    rounds: ROUNDS,
+    allowed: expectedAllowed,
+    codes: Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])),
+  };
 }
