@@ -1,25 +1,29 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { relative, join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseYaml } from 'yaml';
-import { formatTrace, traceDecision } from './explain/trace.ts';
-import { matrixHtml, matrixMarkdown } from './review/matrix.ts';
-import { diffMarkdown, diffModels, widens } from './review/diff.ts';
-import { GitError, policyTextsAt } from './review/sources.ts';
-import { applyRefactor, deleteRole, renameRole, type RefactorResult } from './refactor/roles.ts';
-import { cellCoverage, testJson, testJunit, testText } from './testing/report.ts';
-import { failuresAsDiagnostics, loadTests, runTests } from './testing/tests.ts';
-import { DiagnosticBag, sortDiagnostics } from './diagnostics/diagnostic.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
-import { formatGithub, formatSarif } from './diagnostics/ci-formats.ts';
-import { formatJson, formatText } from './diagnostics/format.ts';
-import { packageRoot } from './bundle/bundle.ts';
-import { checkDir, checkSources, compileDir, type CheckResult } from './index.ts';
-import { writeOutput } from './write.ts';
+import { parse as parseYaml } from 'yaml';
 import type { Checker, Principal, Resource } from '../runtime/index.ts';
+import { packageRoot } from './bundle/bundle.ts';
+import { formatGithub, formatSarif } from './diagnostics/ci-formats.ts';
+import { DiagnosticBag, sortDiagnostics } from './diagnostics/diagnostic.ts';
+import { formatJson, formatText } from './diagnostics/format.ts';
+import { formatTrace, traceDecision } from './explain/trace.ts';
+import { checkDir, checkSources, compileDir, type CheckResult } from './index.ts';
+import { applyRefactor, deleteRole, renameRole, type RefactorResult } from './refactor/roles.ts';
+import { diffMarkdown, diffModels, widens } from './review/diff.ts';
+import { matrixHtml, matrixMarkdown } from './review/matrix.ts';
+import { GitError, policyTextsAt } from './review/sources.ts';
+import { cellCoverage, testJson, testJunit, testText } from './testing/report.ts';
+import { failuresAsDiagnostics, loadTests, runTests } from './testing/tests.ts';
+import { writeOutput } from './write.ts';
 
+/**
+ * The `policyc` command line: check, build, test, explain, diff, matrix, rename-role, delete-role.
+ * `main` takes its input and output as parameters, so tests run it in process.
+ */
 export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
@@ -303,7 +307,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    throw error;
+    // a file that cannot be read or written, a failing git, …: one line, no stack (POLICYC_DEBUG=1 for it)
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`policyc: ${message.replace(/^policyc: /, '')}\n`);
+    if (process.env.POLICYC_DEBUG === '1' && error instanceof Error) io.err(`${error.stack ?? ''}\n`);
+    return EXIT.policyErrors;
   }
   return exitCode;
 }

@@ -153,3 +153,17 @@ describe('CI formats', () => {
     expect(github).toMatchObject({ code: 0, out: '' });
   });
 });
+
+describe('failures outside the policy', () => {
+  it('an unreadable request file or an unwritable output folder is one clear line, exit 1, no stack', async () => {
+    const missing = await run('explain', goldenPolicy, '--request', '/nonexistent/request.yaml');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^policyc: ENOENT: no such file or directory, open '\/nonexistent\/request\.yaml'\n$/);
+    const file = join(scratch(), 'a-file');
+    writeFileSync(file, '');
+    const blocked = await run('build', goldenPolicy, '--out', join(file, 'out'));
+    expect(blocked.code).toBe(1);
+    expect(blocked.err.trim().split('\n')).toHaveLength(1);
+    expect(blocked.err).toMatch(/^policyc: /);
+  });
+});
