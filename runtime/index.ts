@@ -1,6 +1,15 @@
 import { FALSE, planOf, TRUE, type Filter, type QueryPlan } from './plan.js';
 
 export { and, eq, FALSE, oneOf, or, present, toPredicate, TRUE, type Filter, type QueryPlan } from './plan.js';
+export {
+  defineOrganisation,
+  type Effect,
+  type GuardDecision,
+  type Member,
+  type Organisation,
+  type OrganisationData,
+  type OrganisationState,
+} from './organisation.js';
 
 /**
  * The policyc runtime: the few functions a generated checker needs, and the types an

@@ -6,6 +6,7 @@ import type { LoadedSet } from '../load/load.ts';
 import { LEVELS, LEVEL_OF_WORD, type Level, type PolicyModel, type ResourceModel, type RoleModel, type Rule, type SourceRef } from '../ir/model.ts';
 import { collectDeclarations, spanOf, type Origin, type ResourceSpec, type RoleSpec, type Where } from './declarations.ts';
 import { reportCycles, subordinatesOf } from './hierarchy.ts';
+import { analyzeOrganisation } from './organisation.ts';
 
 /** A level with the place it is written and the role it is written in. */
 interface Written {
@@ -61,11 +62,12 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
     extendsEdges.set(role.name, edges);
     checkGrants(role, resources, bag);
   }
+  const organisation = analyzeOrganisation(set.files, bag, where);
   reportCycles(hierarchyEdges, 'HierarchyCycle', 'reports to', bag);
   reportCycles(extendsEdges, 'InheritanceCycle', 'extends', bag);
   if (bag.hasErrors) return undefined;
 
-  return buildModel(set, resources, roles, reportsTo, where, bag);
+  return { ...buildModel(set, resources, roles, reportsTo, where, bag), organisation };
 }
 
 function checkResource(spec: ResourceSpec, bag: DiagnosticBag): void {
@@ -244,5 +246,5 @@ function buildModel(
       cells,
     };
   });
-  return { name: set.name, hash: set.hash, files: set.files.map((f) => f.path), resources: resourceModels, roles: roleModels, rules };
+  return { name: set.name, hash: set.hash, files: set.files.map((f) => f.path), resources: resourceModels, roles: roleModels, rules, organisation: undefined };
 }

@@ -32,6 +32,9 @@ export const CODES = {
   DuplicateAction: { code: 'PC3011', title: 'an action is listed twice' },
   SelfReference: { code: 'PC3012', title: 'a role refers to itself' },
   ReservedName: { code: 'PC3013', title: 'a name the language reserves' },
+  UnknownCapability: { code: 'PC3014', title: 'reference to an unknown organisation capability' },
+  NoKeeper: { code: 'PC3015', title: 'no organisation role can manage the role that must always be kept' },
+  PrivilegeEscalation: { code: 'PC3016', title: 'a role may assign a role with capabilities it lacks' },
 
   // PC4xxx — policy test files
   UnknownFixture: { code: 'PC4001', title: 'a test names a principal or resource that no test file defines' },

@@ -6,7 +6,7 @@ import {
   type FunctionDeclarationStructure,
   type StatementStructures,
 } from 'ts-morph';
-import { COLOUR_OF, type PolicyModel, type ResourceModel, type RoleModel } from '../ir/model.ts';
+import { COLOUR_OF, type OrganisationModel, type PolicyModel, type ResourceModel, type RoleModel } from '../ir/model.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { schemaType } from './types.ts';
@@ -142,6 +142,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           namedImports: [
             'and',
             'definePolicy',
+            ...(model.organisation ? ['defineOrganisation'] : []),
             'eq',
             'FALSE',
             'groupsOf',
@@ -195,6 +196,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: 'policy.checker(check, plan) as Checker<Schema>' }],
         },
         'export default checker;',
+        ...(model.organisation ? [organisationData(model.organisation)] : []),
       ],
     },
     { indentNumberOfSpaces: 2 },
@@ -359,4 +361,26 @@ function writeDispatch(
     }
     w.writeLine(`default: return ${unknownResource};`);
   });
+}
+
+/**
+ * The organisation's checked role table for the user-management guards (seed 004). Built with
+ * `Object.fromEntries`, so a role name such as `__proto__` is just a key.
+ */
+function organisationData(org: OrganisationModel): string {
+  const list = (items: readonly string[]): string => `[${items.map(lit).join(', ')}]`;
+  const roles = org.roles.map((r) => {
+    const at = `${r.source.file}:${r.source.line}:${r.source.column}`;
+    return `    [${lit(r.name)}, { capabilities: ${list(r.capabilities)}, manages: ${list(r.manages)}, assignsWorkspaces: ${r.assignsWorkspaces}, workspaces: ${lit(r.workspaces)}, at: ${lit(at)} }],`;
+  });
+  return [
+    '/** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */',
+    'export const organisation = defineOrganisation({',
+    '  roles: Object.fromEntries([',
+    ...roles,
+    '  ]),',
+    `  keepOne: ${lit(org.keepOne)},`,
+    `  maxWorkspacesPerStep: ${org.maxWorkspacesPerStep ?? 'undefined'},`,
+    '});',
+  ].join('\n');
 }

@@ -27,12 +27,13 @@ export function schemaType(model: PolicyModel): string {
 export function emitDeclarations(model: PolicyModel, runtimeImport: string): string {
   return [
     header(model),
-    `import type { Checker } from ${lit(runtimeImport)};`,
+    `import type { Checker${model.organisation ? ', Organisation' : ''} } from ${lit(runtimeImport)};`,
     '',
     schemaType(model),
     '',
     'export declare const checker: Checker<Schema>;',
     'export default checker;',
+    ...(model.organisation ? ['/** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */', 'export declare const organisation: Organisation;'] : []),
     '',
   ].join('\n');
 }

@@ -95,6 +95,27 @@ export interface RoleModel {
   readonly cells: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
+/** An organisation role of the capability table (R-O1) and whom it may manage (R-O3). */
+export interface OrganisationRoleModel {
+  readonly name: string;
+  readonly capabilities: readonly string[];
+  /** Roles this role may add, delete, give and take away. */
+  readonly manages: readonly string[];
+  readonly assignsWorkspaces: boolean;
+  readonly workspaces: 'all' | 'assigned';
+  readonly source: SourceRef;
+}
+
+export interface OrganisationModel {
+  readonly capabilities: readonly string[];
+  readonly roles: readonly OrganisationRoleModel[];
+  /** The role at least one user always keeps (R-O2). */
+  readonly keepOne: string;
+  /** Most workspaces assigned in one step (R-O5). */
+  readonly maxWorkspacesPerStep: number | undefined;
+  readonly source: SourceRef;
+}
+
 export interface PolicyModel {
   readonly name: string;
   /** sha256 over the policy files' names and contents, hex. */
@@ -104,4 +125,5 @@ export interface PolicyModel {
   readonly resources: readonly ResourceModel[];
   readonly roles: readonly RoleModel[];
   readonly rules: readonly Rule[];
+  readonly organisation: OrganisationModel | undefined;
 }

@@ -168,6 +168,9 @@ function report(file: PolicyFile, e: ErrorObject, bag: DiagnosticBag): void {
     case 'anyOf':
       reportAnyOf(file, e, bag);
       return;
+    case 'minimum':
+      bag.report('InvalidValue', spanAt(file, path), `${describe(e.data)} is below the smallest allowed, ${String((e.params as { limit: number }).limit)}`);
+      return;
     default:
       bag.report('InvalidShape', spanAt(file, path), `${e.message ?? 'invalid value'}`);
   }

@@ -1,0 +1,172 @@
+/**
+ * Guards for user management in an organisation (seed 004): adding and deleting users,
+ * changing roles, assigning workspaces. The generated module passes its checked organisation
+ * table to {@link defineOrganisation}; every guard returns a decision with a reason, and the
+ * effects the application must apply. Guards never throw and fail closed.
+ */
+
+/** A member of the organisation, as the application knows them. */
+export interface Member {
+  readonly id: string;
+  /** The member's organisation role (one per organisation: R-Z13). */
+  readonly role: string;
+  /** Workspaces assigned to the member. */
+  readonly workspaces?: readonly string[];
+  /** A partner's technical user: decides exactly like its role; shown in reasons (R-K11). */
+  readonly technical?: boolean;
+}
+
+/** What the application knows of the organisation when it asks: users per role. */
+export interface OrganisationState {
+  readonly roleCounts: { readonly [role: string]: number };
+}
+
+export interface Effect {
+  readonly kind: 'revoke-workspace-access' | 'unassign-contacts';
+  readonly user: string;
+}
+
+export type GuardCode = 'allowed' | 'not-allowed' | 'self' | 'last-keeper' | 'too-many-workspaces' | 'unknown-role' | 'invalid-request';
+
+export interface GuardDecision {
+  readonly allow: boolean;
+  readonly code: GuardCode;
+  readonly reason: string;
+  /** What the application must do when it carries the operation out. */
+  readonly effects: readonly Effect[];
+}
+
+/** An organisation role as generated: capabilities, managed roles, workspaces, source position. */
+export interface OrganisationRoleData {
+  readonly capabilities: readonly string[];
+  readonly manages: readonly string[];
+  readonly assignsWorkspaces: boolean;
+  readonly workspaces: 'all' | 'assigned';
+  readonly at: string;
+}
+
+export interface OrganisationData {
+  readonly roles: { readonly [role: string]: OrganisationRoleData };
+  readonly keepOne: string;
+  readonly maxWorkspacesPerStep: number | undefined;
+}
+
+export interface Organisation {
+  /** Whether the member's role holds `capability` (R-O1). */
+  has(member: Member, capability: string): GuardDecision;
+  /** Adding a user with `role` (R-O3). */
+  addUser(actor: Member, role: string): GuardDecision;
+  /** Deleting `target`: never oneself (R-O4), never the last keeper (R-O2); effects per R-O6. */
+  deleteUser(actor: Member, target: Member, state: OrganisationState): GuardDecision;
+  /** Giving `target` the role `role` (R-O3, R-O2). */
+  changeRole(actor: Member, target: Member, role: string, state: OrganisationState): GuardDecision;
+  /** Assigning `workspaces` to `target` in one step (R-O5). */
+  assignWorkspaces(actor: Member, target: Member, workspaces: readonly string[]): GuardDecision;
+  /** Whether the member reaches `workspace`: every one, or only those assigned (R-O5). */
+  reachesWorkspace(member: Member, workspace: string): GuardDecision;
+}
+
+const tick = (s: string): string => '`' + s + '`';
+
+function decision(allow: boolean, code: GuardCode, reason: string, effects: readonly Effect[] = []): GuardDecision {
+  return Object.freeze({ allow, code, reason, effects: Object.freeze([...effects]) });
+}
+
+const isMember = (m: unknown): m is Member =>
+  typeof m === 'object' && m !== null && typeof (m as Member).id === 'string' && typeof (m as Member).role === 'string';
+
+/* @__NO_SIDE_EFFECTS__ */
+export function defineOrganisation(data: OrganisationData): Organisation {
+  const roleOf = (name: string): OrganisationRoleData | undefined => (Object.hasOwn(data.roles, name) ? data.roles[name] : undefined);
+  const who = (m: Member): string => `${tick(m.role)}${m.technical === true ? ' (technical user)' : ''}`;
+  const count = (state: OrganisationState, role: string): number => {
+    const n = typeof state === 'object' && state !== null && Object.hasOwn(state.roleCounts ?? {}, role) ? state.roleCounts[role] : undefined;
+    return typeof n === 'number' && Number.isFinite(n) ? n : 0;
+  };
+
+  /** Runs a guard on valid members with known roles; anything else is a denial, never an exception. */
+  const guard = (members: readonly unknown[], roles: readonly unknown[], decide: () => GuardDecision): GuardDecision => {
+    if (!members.every(isMember)) return decision(false, 'invalid-request', 'denied: a member must be an object with a string `id` and `role`');
+    const unknown = [...members.map((m) => (m as Member).role), ...roles].find((r) => typeof r !== 'string' || roleOf(r) === undefined);
+    if (unknown !== undefined) return decision(false, 'unknown-role', `denied: ${tick(String(unknown))} is not an organisation role of this policy`);
+    try {
+      return decide();
+    } catch (error) {
+      return decision(false, 'invalid-request', `denied: the guard failed with ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  /** Refuses unless the actor's role manages every one of `roles`; `what` says the operation. */
+  const manages = (actor: Member, roles: readonly string[], what: string): GuardDecision | undefined => {
+    const own = roleOf(actor.role)!;
+    if (roles.every((r) => own.manages.includes(r))) return undefined;
+    const managed = own.manages.length > 0 ? own.manages.map(tick).join(', ') : 'no role';
+    return decision(false, 'not-allowed', `denied: ${who(actor)} may not ${what}: it manages ${managed} (${own.at})`);
+  };
+
+  const lastKeeper = (target: Member, state: OrganisationState, what: string): GuardDecision | undefined => {
+    if (target.role !== data.keepOne || count(state, data.keepOne) > 1) return undefined;
+    return decision(false, 'last-keeper', `denied: ${what} the last ${tick(data.keepOne)}: every organisation keeps at least one`);
+  };
+
+  const organisation: Organisation = {
+    has: (member, capability) =>
+      guard([member], [], () => {
+        const own = roleOf(member.role)!;
+        return own.capabilities.includes(capability)
+          ? decision(true, 'allowed', `allowed: ${who(member)} holds ${tick(capability)} (${own.at})`)
+          : decision(false, 'not-allowed', `denied: ${who(member)} does not hold ${tick(capability)} (${own.at})`);
+      }),
+
+    addUser: (actor, role) =>
+      guard([actor], [role], () => manages(actor, [role], `add ${tick(role)} users`) ?? decision(true, 'allowed', `allowed: ${who(actor)} may add ${tick(role)} users`)),
+
+    deleteUser: (actor, target, state) =>
+      guard([actor, target], [], () => {
+        if (actor.id === target.id) return decision(false, 'self', 'denied: nobody deletes themselves; another authorised user must do it');
+        return (
+          manages(actor, [target.role], `delete ${tick(target.role)} users`) ??
+          lastKeeper(target, state, 'deleting') ??
+          decision(true, 'allowed', `allowed: ${who(actor)} may delete ${tick(target.role)} users`, [
+            { kind: 'revoke-workspace-access', user: target.id },
+            { kind: 'unassign-contacts', user: target.id },
+          ])
+        );
+      }),
+
+    changeRole: (actor, target, role, state) =>
+      guard([actor, target], [role], () => {
+        if (target.role === role) return decision(true, 'allowed', `allowed: ${tick(target.id)} already has the role ${tick(role)}`);
+        return (
+          manages(actor, [target.role, role], `change ${tick(target.role)} users to ${tick(role)}`) ??
+          (role !== data.keepOne ? lastKeeper(target, state, 'demoting') : undefined) ??
+          decision(true, 'allowed', `allowed: ${who(actor)} may change ${tick(target.role)} users to ${tick(role)}`)
+        );
+      }),
+
+    assignWorkspaces: (actor, target, workspaces) =>
+      guard([actor, target], [], () => {
+        const own = roleOf(actor.role)!;
+        if (!Array.isArray(workspaces) || !workspaces.every((w) => typeof w === 'string')) {
+          return decision(false, 'invalid-request', 'denied: workspaces must be a list of strings');
+        }
+        if (!own.assignsWorkspaces) return decision(false, 'not-allowed', `denied: ${who(actor)} may not assign workspaces (${own.at})`);
+        const max = data.maxWorkspacesPerStep;
+        if (max !== undefined && workspaces.length > max) {
+          return decision(false, 'too-many-workspaces', `denied: at most ${max} workspaces are assigned in one step (${workspaces.length} asked); assign the rest from each workspace`);
+        }
+        return decision(true, 'allowed', `allowed: ${who(actor)} may assign workspaces to ${tick(target.role)} users`);
+      }),
+
+    reachesWorkspace: (member, workspace) =>
+      guard([member], [], () => {
+        const own = roleOf(member.role)!;
+        if (own.workspaces === 'all') return decision(true, 'allowed', `allowed: ${who(member)} reaches every workspace (${own.at})`);
+        const assigned = Array.isArray(member.workspaces) && member.workspaces.includes(workspace);
+        return assigned
+          ? decision(true, 'allowed', `allowed: ${tick(workspace)} is assigned to the member`)
+          : decision(false, 'not-allowed', `denied: ${who(member)} reaches only assigned workspaces, and ${tick(workspace)} is not one`);
+      }),
+  };
+  return Object.freeze(organisation);
+}
