@@ -1,4 +1,4 @@
-import { FALSE, planOf, TRUE, type Filter, type QueryPlan } from './plan.js';
+import { and, eq, FALSE, planOf, TRUE, type Filter, type QueryPlan } from './plan.js';
 
 export { and, eq, FALSE, oneOf, or, present, toPredicate, TRUE, type Filter, type QueryPlan } from './plan.js';
 export {
@@ -21,7 +21,7 @@ export {
  */
 
 /** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export type Level = 'deny' | 'own' | 'team' | 'all';
 
@@ -40,6 +40,7 @@ export type DecisionCode =
   | 'unknown-role'
   | 'unknown-resource'
   | 'unknown-action'
+  | 'other-organisation'
   | 'invalid-request'
   | 'error';
 
@@ -69,8 +70,11 @@ export interface Decision {
 /** Who asks. `groups` are the teams the user belongs to (R-K8). */
 export interface Principal {
   readonly id: string;
+  /** The principal's role in the organisation the check is about. */
   readonly role: string;
   readonly groups?: readonly string[];
+  /** The organisation the check is made in, for resources that declare one (R-Z13). */
+  readonly organisation?: string;
 }
 
 /** A record (or a module) the principal acts on: its kind and its attributes. */
@@ -149,6 +153,12 @@ export interface Policy {
   readonly unknownRole: Decision;
   readonly unknownResource: Decision;
   readonly unknownAction: Decision;
+  /** Organisation checks (R-Z13), made before any rule. */
+  readonly otherOrganisation: Decision;
+  readonly noOrganisation: Decision;
+  readonly missingOrganisation: Decision;
+  /** A plan restricted to the records of one organisation. */
+  readonly within: (attribute: string, organisation: string, plan: QueryPlan) => QueryPlan;
   /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
   /** A plan that allows every record or none, with the reason of `decision`. */
   readonly fixed: (decision: Decision) => QueryPlan;
@@ -269,6 +279,10 @@ export function definePolicy(data: PolicyData): Policy {
     unknownRole: denial('unknown-role', `denied: the principal's role is not defined in policy \`${data.name}\``),
     unknownResource: denial('unknown-resource', `denied: the resource kind is not defined in policy \`${data.name}\``),
     unknownAction: denial('unknown-action', `denied: the action is not defined for this resource kind in policy \`${data.name}\``),
+    otherOrganisation: denial('other-organisation', "denied: the record belongs to another organisation than the principal's"),
+    noOrganisation: denial('invalid-request', 'denied: the principal has no string `organisation`, needed for records of an organisation'),
+    missingOrganisation: denial('missing-attribute', 'denied: the record has no string organisation attribute'),
+    within: (attribute, organisation, plan) => planOf(and(eq(attribute, organisation), plan.filter), plan.reason),
     fixed: (decision) => planOf(decision.allow ? TRUE : FALSE, decision.reason),
     filtered: (rule, filter) => planOf(filter, `filtered: ${grantText(ruleRef(rule))}`),
     checker(check, plan) {

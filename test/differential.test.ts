@@ -177,7 +177,7 @@ describe('differential: generated checkers decide exactly as the reference inter
     console.log(`differential: ${total} requests, ${reachSets} policies testing reach with a Set, ${JSON.stringify(Object.fromEntries(seen))}`);
     expect(reachSets).toBeGreaterThan(5);
     // every code of a decision is reached, so the comparison is not vacuous
-    for (const code of ['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'denied', 'default-deny', 'not-reached', 'missing-attribute', 'unknown-role', 'unknown-resource', 'unknown-action', 'invalid-request']) {
+    for (const code of ['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'denied', 'default-deny', 'not-reached', 'missing-attribute', 'unknown-role', 'unknown-resource', 'unknown-action', 'other-organisation', 'invalid-request']) {
       expect(seen.get(code) ?? 0, `code ${code} in ${JSON.stringify([...seen])}`).toBeGreaterThan(0);
     }
   });

@@ -79,3 +79,33 @@ describe('policyc explain', () => {
     }
   });
 });
+
+describe('explain within organisations', () => {
+  it('R-Z13 the trace shows the organisation check and agrees with the checker', async () => {
+    const { compileSources } = await import('../compiler/index.ts');
+    const text = `resources:
+  ticket:
+    actions: [view]
+    attributes: { owner: string, org: string }
+    owner: owner
+    organisation: org
+roles:
+  agent: { grants: { ticket: own } }
+  admin: { administrator: true }
+`;
+    const result = await compileSources('o', [{ path: 'p.yaml', text }]);
+    const checker = await checkerOf(result);
+    const cases: [unknown, Record<string, unknown>, string][] = [
+      [{ id: 'u1', role: 'agent', organisation: 'acme' }, { kind: 'ticket', owner: 'u1', org: 'acme' }, 'own'],
+      [{ id: 'u1', role: 'agent', organisation: 'acme' }, { kind: 'ticket', owner: 'u1', org: 'globex' }, 'other-organisation'],
+      [{ id: 'u1', role: 'admin', organisation: 'acme' }, { kind: 'ticket', org: 'globex' }, 'other-organisation'],
+      [{ id: 'u1', role: 'admin' }, { kind: 'ticket', org: 'acme' }, 'invalid-request'],
+      [{ id: 'u1', role: 'admin', organisation: 'acme' }, { kind: 'ticket' }, 'missing-attribute'],
+    ];
+    for (const [principal, resource, code] of cases) {
+      expect(checker.can(principal as never, 'view', resource as never).code).toBe(code);
+      expect(traceDecision(result.model!, principal, 'view', resource).code).toBe(code);
+    }
+    expect(traceDecision(result.model!, cases[1]![0], 'view', cases[1]![1]).steps.at(-1)).toMatchObject({ test: "the record is in the principal's organisation", outcome: 'no' });
+  });
+});

@@ -238,6 +238,7 @@ function crossRows(k: KindSpec, roleNames: readonly string[]): Row[] {
   if (k.owner !== null) axes.push([k.owner, [...IDS, 'u9', "u1'--", '', null]]);
   if (k.team !== null) axes.push([k.team, [...GROUPS, 'G1', null]]);
   if (k.ownerRole !== null) axes.push([k.ownerRole, [...roleNames, 'nobody', null]]);
+  if (k.organisation !== null) axes.push([k.organisation, ['o1', 'o2', null]]);
   let rows: Record<string, string | null>[] = [{}];
   for (const [a, values] of axes) rows = rows.flatMap((r) => values.map((v) => obj([...Object.entries(r), [a, v]]) as Record<string, string | null>));
   return rows;
@@ -252,7 +253,10 @@ const principalArb = (roleNames: readonly string[]) =>
       { arbitrary: fc.subarray([...GROUPS]), weight: 6 },
       { arbitrary: fc.constantFrom<unknown>('g1', null, 7), weight: 1 },
     ),
-  }).map(({ id, role, groups }) => (groups === undefined ? { id, role } : { id, role, groups }) as Principal);
+    organisation: fc.oneof({ arbitrary: fc.constantFrom('o1', 'o2'), weight: 6 }, { arbitrary: fc.constantFrom<unknown>(undefined, 7), weight: 1 }),
+  }).map(({ id, role, groups, organisation }) =>
+    obj([['id', id], ['role', role], ...(groups === undefined ? [] : [['groups', groups] as const]), ...(organisation === undefined ? [] : [['organisation', organisation] as const])]) as unknown as Principal,
+  );
 
 describe('random policies: the SQL filter returns exactly what `can` allows', () => {
   it('R-K3 R-K8 R-Z1 R-Z3 random policies × random principals × every kind and action', async () => {
@@ -269,7 +273,7 @@ describe('random policies: the SQL filter returns exactly what `can` allows', ()
           runs++;
           for (const [i, k] of policy.kinds.entries()) {
             // attribute names may be `__proto__` or `role`: columns are named apart from them
-            const attributes = [k.owner, k.team, k.ownerRole].filter((a): a is string => a !== null);
+            const attributes = [k.owner, k.team, k.ownerRole, k.organisation].filter((a): a is string => a !== null);
             const t: Table = {
               name: `random ${i}`,
               kind: k.name,

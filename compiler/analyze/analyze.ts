@@ -84,7 +84,7 @@ function checkResource(spec: ResourceSpec, bag: DiagnosticBag): void {
       help: 'rename the attribute, for example `type` or `category`',
     });
   }
-  for (const key of ['owner', 'team', 'ownerRole'] as const) {
+  for (const key of ['owner', 'team', 'ownerRole', 'organisation'] as const) {
     const attr = model[key];
     if (attr === undefined) continue;
     const declared = model.attributes.find((a) => a.name === attr);

@@ -130,6 +130,7 @@ function readResource(name: string, section: 'resources' | 'modules', raw: Raw, 
       owner: text('owner'),
       team: text('team'),
       ownerRole: text('ownerRole'),
+      organisation: text('organisation'),
     },
   };
 }

@@ -94,29 +94,60 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       const planFn = names.take('plan', resource.name, action);
       entries.push({ action, fn });
       planEntries.push({ action, fn: planFn });
+      // a resource of an organisation is checked for the principal's organisation first (R-Z13),
+      // then by the role switch, which then lives in functions of its own
+      const org = resource.organisation;
+      const cellsFn = org === undefined ? fn : names.take('cells', resource.name, action);
+      const planCellsFn = org === undefined ? planFn : names.take('plan', 'cells', resource.name, action);
+      const principal = { name: 'p', type: 'Principal' };
+      const record = { name: 'r', type: 'Resource' };
+      if (org !== undefined) {
+        functions.push({
+          kind: StructureKind.Function,
+          name: fn,
+          docs: [`${lit(resource.name)} · ${lit(action)}, within the principal's organisation`],
+          parameters: [principal, record],
+          returnType: 'Decision',
+          statements: [
+            `const organisation = r[${lit(org)}];`,
+            'if (typeof organisation !== "string") return policy.missingOrganisation;',
+            'if (typeof p.organisation !== "string") return policy.noOrganisation;',
+            'if (organisation !== p.organisation) return policy.otherOrganisation;',
+            `return ${cellsFn}(p, r);`,
+          ].join('\n'),
+        });
+        planFunctions.push({
+          kind: StructureKind.Function,
+          name: planFn,
+          docs: [`${lit(resource.name)} · ${lit(action)}: which records, within the principal's organisation`],
+          parameters: [principal],
+          returnType: 'QueryPlan',
+          statements: [
+            'if (typeof p.organisation !== "string") return policy.fixed(policy.noOrganisation);',
+            `return policy.within(${lit(org)}, p.organisation, ${planCellsFn}(p));`,
+          ].join('\n'),
+        });
+      }
       planFunctions.push({
         kind: StructureKind.Function,
-        name: planFn,
-        docs: [`${lit(resource.name)} · ${lit(action)}: which records`],
-        parameters: [{ name: 'p', type: 'Principal' }],
+        name: planCellsFn,
+        docs: [`${lit(resource.name)} · ${lit(action)}: which records${org === undefined ? '' : ', by role'}`],
+        parameters: [principal],
         returnType: 'QueryPlan',
         // cells that do not depend on the record (red, green, administrator, default deny, unknown
         // role) plan exactly what `can` decides for them, without reading the record
         statements: [
           'switch (p.role) {',
           ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
-          `  default: return policy.fixed(${fn}(p, NO_RECORD));`,
+          `  default: return policy.fixed(${cellsFn}(p, NO_RECORD));`,
           '}',
         ].join('\n'),
       });
       functions.push({
         kind: StructureKind.Function,
-        name: fn,
-        docs: [`${lit(resource.name)} · ${lit(action)}`],
-        parameters: [
-          { name: 'p', type: 'Principal' },
-          { name: 'r', type: 'Resource' },
-        ],
+        name: cellsFn,
+        docs: [`${lit(resource.name)} · ${lit(action)}${org === undefined ? '' : ', by role'}`],
+        parameters: [principal, record],
         returnType: 'Decision',
         // one string per function: large policies have tens of thousands of cells
         statements: [

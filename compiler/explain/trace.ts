@@ -48,6 +48,16 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     step(`${show(action)} is an action of \`${kind.name}\``, `no; its actions are ${kind.actions.join(', ')}`);
     return end('unknown-action');
   }
+  if (kind.organisation !== undefined) {
+    const organisation = r[kind.organisation];
+    const mine = (p as { organisation?: unknown }).organisation;
+    step(`organisation attribute \`${kind.organisation}\` is a string`, show(organisation));
+    if (typeof organisation !== 'string') return end('missing-attribute');
+    step("the principal's `organisation` is a string", show(mine));
+    if (typeof mine !== 'string') return end('invalid-request');
+    step("the record is in the principal's organisation", organisation === mine ? 'yes' : 'no');
+    if (organisation !== mine) return end('other-organisation');
+  }
   const role = model.roles.find((x) => x.name === p.role);
   if (!role) {
     step(`role ${show(p.role)} is defined`, 'no');

@@ -58,6 +58,8 @@ export interface ResourceModel {
   readonly team: string | undefined;
   /** Attribute holding the role of the responsible user (R-Z1 hierarchy). */
   readonly ownerRole: string | undefined;
+  /** Attribute holding the record's organisation; checks stay within the principal's (R-Z13). */
+  readonly organisation: string | undefined;
   readonly source: SourceRef;
 }
 

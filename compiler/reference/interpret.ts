@@ -26,6 +26,7 @@ export interface ReferenceDecision {
 
 interface Kind {
   readonly actions: readonly string[];
+  readonly organisation: string | undefined;
   readonly owner: string | undefined;
   readonly team: string | undefined;
   readonly ownerRole: string | undefined;
@@ -62,11 +63,11 @@ function read(files: readonly unknown[]): { kinds: Map<string, Kind>; roles: Map
     const sections = entries(file);
     for (const [name, r] of entries(sections.get('resources'))) {
       const raw = entries(r);
-      kinds.set(name, { actions: raw.get('actions') as string[], owner: text(raw.get('owner')), team: text(raw.get('team')), ownerRole: text(raw.get('ownerRole')) });
+      kinds.set(name, { actions: raw.get('actions') as string[], organisation: text(raw.get('organisation')), owner: text(raw.get('owner')), team: text(raw.get('team')), ownerRole: text(raw.get('ownerRole')) });
     }
     // A module is a resource whose actions are its permissions and which has no record attributes.
     for (const [name, m] of entries(sections.get('modules'))) {
-      kinds.set(name, { actions: entries(m).get('permissions') as string[], owner: undefined, team: undefined, ownerRole: undefined });
+      kinds.set(name, { actions: entries(m).get('permissions') as string[], organisation: undefined, owner: undefined, team: undefined, ownerRole: undefined });
     }
     for (const [name, r] of entries(sections.get('roles'))) {
       const raw = entries(r);
@@ -97,6 +98,13 @@ export function decide(files: readonly unknown[], principal: unknown, action: st
   const kind = kinds.get(kindName);
   if (kind === undefined) return { allow: false, code: 'unknown-resource' };
   if (!kind.actions.includes(action)) return { allow: false, code: 'unknown-action' };
+  // Step 1, last: a record of an organisation is reached only from within it (R-Z13).
+  if (kind.organisation !== undefined) {
+    const organisation = attribute(resource, kind.organisation);
+    if (typeof organisation !== 'string') return { allow: false, code: 'missing-attribute' };
+    if (typeof principal.organisation !== 'string') return { allow: false, code: 'invalid-request' };
+    if (organisation !== principal.organisation) return { allow: false, code: 'other-organisation' };
+  }
   const role = roles.get(principal.role);
   if (role === undefined) return { allow: false, code: 'unknown-role' };
 

@@ -28,6 +28,8 @@ export interface KindSpec {
   readonly owner: string | null;
   readonly team: string | null;
   readonly ownerRole: string | null;
+  /** The attribute holding the record's organisation (R-Z13). */
+  readonly organisation: string | null;
   readonly extra: 'string' | 'number' | 'boolean' | 'string[]' | null;
   readonly repeatFirstAction: boolean;
 }
@@ -42,9 +44,10 @@ export function kindArb(name: string): fc.Arbitrary<KindSpec> {
     owner: fc.option(fc.constantFrom('owner', 'responsible', '__proto__')),
     team: fc.option(fc.constantFrom('team', 'group')),
     ownerRole: fc.option(fc.constantFrom('ownerRole', 'role')),
+    organisation: fc.option(fc.constantFrom('organisation', 'tenant'), { freq: 2 }),
     extra: fc.option(fc.constantFrom('string' as const, 'number' as const, 'boolean' as const, 'string[]' as const)),
     repeatFirstAction: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
-  }).map((k) => (k.module ? { ...k, owner: null, team: null, ownerRole: null, extra: null } : k));
+  }).map((k) => (k.module ? { ...k, owner: null, team: null, ownerRole: null, organisation: null, extra: null } : k));
 }
 
 /**
@@ -136,6 +139,7 @@ export function kindValue(k: KindSpec): Record<string, unknown> {
     ...(k.owner !== null ? [[k.owner, 'string'] as const] : []),
     ...(k.team !== null ? [[k.team, 'string'] as const] : []),
     ...(k.ownerRole !== null ? [[k.ownerRole, 'string'] as const] : []),
+    ...(k.organisation !== null ? [[k.organisation, 'string'] as const] : []),
     ...(k.extra !== null ? [['amount', k.extra] as const] : []),
   ]);
   return obj([
@@ -144,6 +148,7 @@ export function kindValue(k: KindSpec): Record<string, unknown> {
     ...(k.owner !== null ? [['owner', k.owner] as const] : []),
     ...(k.team !== null ? [['team', k.team] as const] : []),
     ...(k.ownerRole !== null ? [['ownerRole', k.ownerRole] as const] : []),
+    ...(k.organisation !== null ? [['organisation', k.organisation] as const] : []),
   ]);
 }
 
@@ -170,9 +175,11 @@ export interface RequestSpec {
   readonly role: number | string;
   readonly id: string;
   readonly groups: { readonly absent: true } | { readonly value: unknown };
+  /** The principal's organisation (R-Z13). */
+  readonly organisation: { readonly absent: true } | { readonly value: unknown };
   readonly kind: number | unknown;
   readonly action: number | string;
-  /** Values of the kind's owner, team, ownerRole and extra attributes. */
+  /** Values of the kind's owner, team, ownerRole, extra and organisation attributes. */
   readonly attrs: readonly ({ readonly missing: true } | { readonly value: unknown })[];
 }
 
@@ -189,6 +196,11 @@ export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
     { arbitrary: fc.subarray(GROUPS).map((value) => ({ value })), weight: 6 },
     { arbitrary: fc.constantFrom<unknown>('g1', null, undefined, { 0: 'g1', length: 1 }, 7).map((value) => ({ value })), weight: 1 },
   ),
+  organisation: fc.oneof(
+    { arbitrary: fc.constant({ absent: true as const }), weight: 1 },
+    { arbitrary: fc.constantFrom<unknown>('o1', 'o2').map((value) => ({ value })), weight: 8 },
+    { arbitrary: fc.constantFrom<unknown>(7, null).map((value) => ({ value })), weight: 1 },
+  ),
   kind: fc.oneof({ arbitrary: fc.nat(), weight: 12 }, { arbitrary: fc.constantFrom<unknown>('unknown', 'Lead', 'toString', 42), weight: 1 }),
   action: fc.oneof({ arbitrary: fc.nat(), weight: 12 }, { arbitrary: fc.constantFrom('nope', '*', 'toString', 'VIEW'), weight: 1 }),
   attrs: fc.tuple(
@@ -196,6 +208,7 @@ export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
     attrArb(fc.constantFrom(...GROUPS)),
     attrArb(fc.oneof({ arbitrary: fc.nat(), weight: 4 }, { arbitrary: fc.constantFrom('nobody', 'REP'), weight: 1 })),
     attrArb(fc.constantFrom<unknown>('u1', 3, false, ['g1'])),
+    attrArb(fc.constantFrom('o1', 'o2')),
   ),
 });
 
@@ -205,10 +218,15 @@ export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; a
     q.principal === 'null' ? null
     : q.principal === 'numeric-id' ? { id: 1, role }
     : q.principal === 'no-role' ? { id: q.id }
-    : obj([['id', q.id], ['role', role], ...('value' in q.groups ? [['groups', q.groups.value] as const] : [])]);
+    : obj([
+        ['id', q.id],
+        ['role', role],
+        ...('value' in q.groups ? [['groups', q.groups.value] as const] : []),
+        ...('value' in q.organisation ? [['organisation', q.organisation.value] as const] : []),
+      ]);
   const kind = typeof q.kind === 'number' ? p.kinds[q.kind % p.kinds.length] : undefined;
   const action = typeof q.action === 'number' ? (kind ? kind.actions[q.action % kind.actions.length]! : 'view') : q.action;
-  const names = kind ? [kind.owner, kind.team, kind.ownerRole, kind.extra !== null ? 'amount' : null] : [];
+  const names = kind ? [kind.owner, kind.team, kind.ownerRole, kind.extra !== null ? 'amount' : null, kind.organisation] : [];
   const attrs = names.flatMap((name, i) => {
     const a = q.attrs[i]!;
     if (name === null || !('value' in a)) return [];
