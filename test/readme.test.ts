@@ -14,3 +14,17 @@ describe('README', () => {
     expect(readme).toContain(`file: '${d.rule!.file}', line: ${d.rule!.line}, column: ${d.rule!.column}`);
   });
 });
+
+describe('README explain example', () => {
+  it('R-Z1 prints exactly what the README shows', async () => {
+    const { main } = await import('../compiler/cli.ts');
+    const block = readme.split("npx policyc explain policies/zoho-hierarchy --request -\n")[1]!.split('\n```')[0]!;
+    let out = '';
+    const request = '{ principal: { id: m1, role: sales_manager }, action: view, resource: { kind: deal, owner: r9, ownerRole: sales_trainee } }';
+    expect(readme).toContain("echo '{ principal: { id: m1, role: sales_manager }, action: view,\n         resource: { kind: deal, owner: r9, ownerRole: sales_trainee } }'");
+    const root = new URL('..', import.meta.url).pathname;
+    const code = await main(['explain', 'policies/zoho-hierarchy', '--request', '-'], { out: (t) => (out += t), err: () => {}, cwd: root, color: false, stdin: async () => request });
+    expect(code).toBe(0);
+    expect(out.trim()).toBe(block.trim());
+  });
+});

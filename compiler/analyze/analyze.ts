@@ -62,6 +62,19 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
     extendsEdges.set(role.name, edges);
     checkGrants(role, resources, bag);
   }
+  // R-Z12: a role without a parent reports to the top role, when the policy names one
+  const tops = [...roles.values()].filter((r) => r.top);
+  for (const extra of tops.slice(1)) {
+    bag.report('TopRole', spanOf(extra.origin, ['top']), `role ${tick(extra.name)} is a second top role`, {
+      related: [{ ...spanOf(tops[0]!.origin, ['top']), message: 'the top role is declared here' }],
+      help: 'a hierarchy has one top; remove one `top: true`',
+    });
+  }
+  const top = tops[0];
+  if (top?.reportsTo !== undefined) {
+    bag.report('TopRole', spanOf(top.origin, ['reportsTo']), `the top role ${tick(top.name)} cannot report to another role`, { help: 'remove its `reportsTo`' });
+  }
+  if (top !== undefined) for (const [name, boss] of reportsTo) if (boss === undefined && name !== top.name) reportsTo.set(name, top.name);
   const organisation = analyzeOrganisation(set.files, bag, where);
   reportCycles(hierarchyEdges, 'HierarchyCycle', 'reports to', bag);
   reportCycles(extendsEdges, 'InheritanceCycle', 'extends', bag);

@@ -24,6 +24,8 @@ export interface RoleSpec {
   readonly extendsIsList: boolean;
   readonly reportsTo: string | undefined;
   readonly sharesWithPeers: boolean;
+  /** The top of the hierarchy: roles without `reportsTo` report to it (R-Z12). */
+  readonly top: boolean;
   /** resource name → the grant as written: a level word, a list of actions, or action → level word. */
   readonly grants: ReadonlyMap<string, string | readonly string[] | ReadonlyMap<string, string>>;
 }
@@ -150,6 +152,7 @@ function readRole(name: string, raw: Raw, origin: Origin): RoleSpec {
     extendsIsList: Array.isArray(ext),
     reportsTo: typeof raw.reportsTo === 'string' ? raw.reportsTo : undefined,
     sharesWithPeers: raw.sharesWithPeers === true,
+    top: raw.top === true,
     grants,
   };
 }

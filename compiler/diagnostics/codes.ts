@@ -35,6 +35,7 @@ export const CODES = {
   UnknownCapability: { code: 'PC3014', title: 'reference to an unknown organisation capability' },
   NoKeeper: { code: 'PC3015', title: 'no organisation role can manage the role that must always be kept' },
   PrivilegeEscalation: { code: 'PC3016', title: 'a role may assign a role with capabilities it lacks' },
+  TopRole: { code: 'PC3017', title: 'the top role is declared twice or reports to another role' },
 
   // PC4xxx — policy test files
   UnknownFixture: { code: 'PC4001', title: 'a test names a principal or resource that no test file defines' },

@@ -37,6 +37,7 @@ interface Role {
   readonly administrator: boolean;
   readonly extends: readonly string[];
   readonly reportsTo: string | undefined;
+  readonly top: boolean;
   readonly sharesWithPeers: boolean;
   /** resource name → a level word, a list of actions, or a Map of action (or '*') → level word. */
   readonly grants: ReadonlyMap<string, unknown>;
@@ -77,6 +78,7 @@ function read(files: readonly unknown[]): { kinds: Map<string, Kind>; roles: Map
         administrator: raw.get('administrator') === true,
         extends: typeof ext === 'string' ? [ext] : Array.isArray(ext) ? (ext as string[]) : [],
         reportsTo: text(raw.get('reportsTo')),
+        top: raw.get('top') === true,
         sharesWithPeers: raw.get('sharesWithPeers') === true,
         grants: entries(raw.get('grants')),
       });
@@ -160,8 +162,14 @@ export function decide(files: readonly unknown[], principal: unknown, action: st
 
   // Step 7: the hierarchy (R-Z1) and peers (R-Z3), only for a role with roles below it or sharing with peers,
   // and only on a resource that says where the owner's role is. R-Z2: it only widens own/team, which is all we reach here.
+  // R-Z12: a role without `reportsTo` reports to the top role, if the policy has one
+  const top = [...roles.values()].find((r) => r.top)?.name;
+  const bossOf = (name: string): string | undefined => {
+    const r = roles.get(name);
+    return r === undefined ? undefined : (r.reportsTo ?? (top !== undefined && name !== top ? top : undefined));
+  };
   const isBelow = (name: string): boolean => {
-    for (let at = roles.get(name)?.reportsTo; at !== undefined; at = roles.get(at)?.reportsTo) if (at === role.name) return true;
+    for (let at = bossOf(name); at !== undefined; at = bossOf(at)) if (at === role.name) return true;
     return false;
   };
   const hasSubordinates = [...roles.keys()].some(isBelow);

@@ -100,6 +100,8 @@ export function roleArb(i: number, names: readonly string[], hierarchyOrder: rea
       extendsAsString: fc.boolean(),
       reportsTo: above.length === 0 ? fc.constant(null) : chain ? fc.constant(above[above.length - 1]!) : fc.option(fc.constantFrom(...above)),
       sharesWithPeers: fc.constantFrom(undefined, true, false),
+      // only the first role of the hierarchy order may be the top (R-Z12)
+      top: above.length === 0 ? fc.integer({ min: 0, max: 2 }).map((n) => n === 0) : fc.constant(false),
       grants: fc.tuple(...kinds.map((k) => fc.option(grantArb(k), { freq: 4 }))),
     })
     .map((r) => {
@@ -109,6 +111,7 @@ export function roleArb(i: number, names: readonly string[], hierarchyOrder: rea
         ...(r.extends.length === 1 && r.extendsAsString ? [['extends', r.extends[0]] as const] : r.extends.length > 0 ? [['extends', r.extends] as const] : []),
         ...(r.reportsTo !== null ? [['reportsTo', r.reportsTo] as const] : []),
         ...(r.sharesWithPeers !== undefined ? [['sharesWithPeers', r.sharesWithPeers] as const] : []),
+        ...(r.top ? [['top', true] as const] : []),
         ...(grants.length > 0 ? [['grants', obj(grants)] as const] : []),
       ]);
     });
