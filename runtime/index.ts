@@ -75,6 +75,8 @@ export interface Principal {
   readonly groups?: readonly string[];
   /** The organisation the check is made in, for resources that declare one (R-Z13). */
   readonly organisation?: string;
+  /** A partner's technical user: decides exactly like its role; `policyc explain` shows it (R-K11). */
+  readonly technical?: boolean;
 }
 
 /** A record (or a module) the principal acts on: its kind and its attributes. */

@@ -109,3 +109,13 @@ roles:
     expect(traceDecision(result.model!, cases[1]![0], 'view', cases[1]![1]).steps.at(-1)).toMatchObject({ test: "the record is in the principal's organisation", outcome: 'no' });
   });
 });
+
+describe('explain for technical users', () => {
+  it('R-K11 a technical (partner) user decides exactly like its role, and the trace says so', async () => {
+    const request = 'principal: { id: p1, role: sales_rep, technical: true }\naction: edit\nresource: { kind: lead, responsible: p1, team: north }\n';
+    const r = await run(['explain', 'policies/kommo-crm', '--request', '-'], request);
+    const plain = await run(['explain', 'policies/kommo-crm', '--request', '-'], request.replace(', technical: true', ''));
+    expect(r.out.split('\n')[0]).toBe(plain.out.split('\n')[0]);
+    expect(r.out).toContain('the principal is a technical (partner) user: yes: decides exactly like its role `sales_rep` (R-K11)');
+  });
+});

@@ -63,6 +63,9 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     step(`role ${show(p.role)} is defined`, 'no');
     return end('unknown-role');
   }
+  if ((p as { technical?: unknown }).technical === true) {
+    step('the principal is a technical (partner) user', `yes: decides exactly like its role \`${role.name}\` (R-K11)`);
+  }
   if (role.administratorRule !== undefined) {
     const rule = model.rules[role.administratorRule]!;
     step(`role \`${role.name}\` is an administrator`, rule.declaredIn === role.name ? 'yes' : `yes, through \`${rule.declaredIn}\``, rule);
