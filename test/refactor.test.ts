@@ -458,3 +458,18 @@ describe('R-Z12 rename-role and delete-role commands', () => {
     expect(await main(['test', '.'], io)).toBe(0);
   });
 });
+
+describe('R-Z12 deleting the top role', () => {
+  it('is refused with a clear reason, and nothing is written', async () => {
+    const { deleteRole } = await import('../compiler/refactor/roles.ts');
+    const { mkdtempSync: temp, writeFileSync: write } = await import('node:fs');
+    const { tmpdir: tmp } = await import('node:os');
+    const { join: joinPath } = await import('node:path');
+    const dir = temp(joinPath(tmp(), 'policyc-top-'));
+    write(joinPath(dir, 'roles.yaml'), 'roles:\n  ceo:\n    top: true\n  manager: {}\n  rep:\n    reportsTo: manager\n');
+    const result = deleteRole(dir, 'ceo', 'manager');
+    expect(result.ok).toBe(false);
+    expect(result.message).toBe('`ceo` is the top role, above every other role; make another role the top (`top: true`) before deleting it');
+    expect(result.files).toEqual([]);
+  });
+});

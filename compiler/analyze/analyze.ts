@@ -255,6 +255,7 @@ function buildModel(
       extends: role.extends,
       reportsTo: reportsTo.get(name),
       sharesWithPeers: role.sharesWithPeers,
+      top: role.top,
       subordinates: subordinates.get(name) ?? [],
       cells,
     };

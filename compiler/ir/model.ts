@@ -91,6 +91,8 @@ export interface RoleModel {
   readonly extends: readonly string[];
   readonly reportsTo: string | undefined;
   readonly sharesWithPeers: boolean;
+  /** The top of the hierarchy: roles without `reportsTo` report to it (R-Z12). */
+  readonly top: boolean;
   /** Every role below this one in the hierarchy, transitively, sorted (R-Z1). */
   readonly subordinates: readonly string[];
   /** Effective rule id per resource and action, after inheritance: `cells[resource][action]`. */

@@ -195,6 +195,7 @@ export function deleteRole(dir: string, role: string, transferTo: string | undef
   const target = model.roles.find((r) => r.name === transferTo);
   if (!target) return unknownRole(model, transferTo, 'target role');
   if (target.name === deleted.name) return refused(`cannot transfer role ${tick(role)} to itself; pick another target role`);
+  if (deleted.top) return refused(`${tick(role)} is the top role, above every other role; make another role the top (\`top: true\`) before deleting it`);
   if (deleted.subordinates.includes(target.name)) {
     const chain = [target.name];
     for (let at = target.reportsTo; at !== undefined && at !== role; at = model.roles.find((r) => r.name === at)?.reportsTo) chain.push(at);
