@@ -197,29 +197,12 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...[...tests.values()].flatMap((t) => [recordTestFunction(t), recordPlanFunction(t)]),
         ...functions,
         ...planFunctions,
-        {
-          kind: StructureKind.Function,
-          name: 'check',
-          parameters: [
-            { name: 'p', type: 'Principal' },
-            { name: 'action', type: 'string' },
-            { name: 'r', type: 'Resource' },
-          ],
-          returnType: 'Decision',
-          statements: (w) => writeDispatch(w, dispatch, 'r.kind', '(p, r)', 'policy.unknownAction', 'policy.unknownResource'),
-        },
-        {
-          kind: StructureKind.Function,
-          name: 'plan',
-          parameters: [
-            { name: 'p', type: 'Principal' },
-            { name: 'action', type: 'string' },
-            { name: 'kind', type: 'string' },
-          ],
-          returnType: 'QueryPlan',
-          statements: (w) =>
-            writeDispatch(w, planDispatch, 'kind', '(p)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)'),
-        },
+        dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) =>
+          writeDispatch(w, dispatch, 'r.kind', '(p, r)', 'policy.unknownAction', 'policy.unknownResource'),
+        ),
+        dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) =>
+          writeDispatch(w, planDispatch, 'kind', '(p)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)'),
+        ),
         {
           kind: StructureKind.VariableStatement,
           isExported: true,
@@ -370,6 +353,22 @@ function policyData(model: PolicyModel): string {
     '  ],',
     '});',
   ].join('\n');
+}
+
+/** `check(p, action, r)` or `plan(p, action, kind)`: dispatch on the kind, then the action. */
+function dispatcher(
+  name: string,
+  target: { name: string; type: string },
+  returnType: string,
+  statements: (w: CodeBlockWriter) => void,
+): FunctionDeclarationStructure {
+  return {
+    kind: StructureKind.Function,
+    name,
+    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, target],
+    returnType,
+    statements,
+  };
 }
 
 function writeDispatch(
