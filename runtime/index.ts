@@ -1,6 +1,7 @@
-import { and, eq, FALSE, planOf, TRUE, type Filter, type QueryPlan } from './plan.js';
+import { and, eq, FALSE, or, planOf, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 
-export { and, eq, FALSE, oneOf, or, present, toPredicate, TRUE, type Filter, type QueryPlan } from './plan.js';
+export { and, contains, eq, FALSE, list, oneOf, or, present, record, toPredicate, TRUE, type Filter, type QueryPlan } from './plan.js';
+export { reportingDirectory, reportList, reportsInclude, reportsOf, type Directory, type ReportingDirectory, type ReportingOptions } from './reporting.js';
 export {
   defineOrganisation,
   type Effect,
@@ -21,7 +22,7 @@ export {
  */
 
 /** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 export type Level = 'deny' | 'own' | 'team' | 'all';
 
@@ -33,6 +34,12 @@ export type DecisionCode =
   | 'team'
   | 'hierarchy'
   | 'peer'
+  | 'group'
+  | 'reports'
+  | 'shared'
+  | 'public'
+  | 'subscriber'
+  | 'parent'
   | 'denied'
   | 'default-deny'
   | 'not-reached'
@@ -47,7 +54,14 @@ export type DecisionCode =
 /** The policy rule that decided, with the place in the policy files where it is written. */
 export interface RuleRef {
   readonly id: number;
-  readonly kind: 'grant' | 'administrator' | 'default';
+  /**
+   * `grant`, `administrator`, `default` (no grant: default deny) and `public` (a grant widened by
+   * the org-wide default) decide for one role; `sharing` is a sharing rule (its `name` is set),
+   * `subscribers` and `parent` a resource's subscribers and parent-record declarations (role `*`).
+   */
+  readonly kind: 'grant' | 'administrator' | 'default' | 'public' | 'sharing' | 'subscribers' | 'parent';
+  /** The sharing rule's name. */
+  readonly name: string | undefined;
   readonly role: string;
   /** The role the rule is written in; differs from `role` when inherited through `extends`. */
   readonly declaredIn: string;
@@ -77,6 +91,11 @@ export interface Principal {
   readonly organisation?: string;
   /** A partner's technical user: decides exactly like its role; `policyc explain` shows it (R-K11). */
   readonly technical?: boolean;
+  /**
+   * For a policy with `hierarchy: reporting` (R-Z4): the ids of every user who reports to this
+   * one, directly or not. See {@link reportingDirectory} to fill it from a directory.
+   */
+  readonly reports?: readonly string[] | ReadonlySet<string>;
 }
 
 /** A record (or a module) the principal acts on: its kind and its attributes. */
@@ -104,10 +123,11 @@ export interface Checker<S extends PolicySchema = PolicySchema> {
 }
 
 /**
- * The rules of a policy as generated: one string per rule, nine comma-separated integers
- * `kind,role,declaredIn,resource,action,level,file,line,column` — indexes into the lists of
- * {@link PolicyData} (kind: grant, administrator, default; level: deny, own, team, all) and a
- * 1-based position. Strings rather than nested arrays keep an 80,000-rule policy quick to
+ * The rules of a policy as generated: one string per rule, ten comma-separated integers
+ * `kind,role,declaredIn,resource,action,level,file,line,column,name` — indexes into the lists of
+ * {@link PolicyData} (kind: grant, administrator, default, public, sharing, subscribers, parent;
+ * level: deny, own, team, all), a 1-based position, and the index of the rule's name in
+ * `names` or -1. Strings rather than nested arrays keep an 80,000-rule policy quick to
  * compile and load; a row is decoded when its rule first decides.
  */
 export type RuleTable = readonly string[];
@@ -120,10 +140,12 @@ export interface PolicyData {
   readonly roles: readonly string[];
   readonly resources: readonly string[];
   readonly actions: readonly string[];
+  /** Names of sharing rules. */
+  readonly names: readonly string[];
   readonly rules: RuleTable;
 }
 
-const RULE_KINDS: readonly RuleRef['kind'][] = ['grant', 'administrator', 'default'];
+const RULE_KINDS: readonly RuleRef['kind'][] = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'];
 const LEVELS: readonly Level[] = ['deny', 'own', 'team', 'all'];
 
 /** The ways a rule can decide, as indexes into its decision cache. Generated code names them. */
@@ -141,9 +163,21 @@ export const Path = Object.freeze({
   MissingTeam: 10,
   MissingOwnerRole: 11,
   InvalidGroups: 12,
+  Group: 13,
+  Reports: 14,
+  Shared: 15,
+  Public: 16,
+  Subscriber: 17,
+  MissingSubscribers: 18,
+  MissingReports: 19,
+  ParentRead: 20,
+  ParentWrite: 21,
+  ParentNoRead: 22,
+  ParentNoWrite: 23,
+  MissingParent: 24,
 } as const);
 export type Path = (typeof Path)[keyof typeof Path];
-const PATHS = 13;
+const PATHS = 25;
 
 export type CheckFunction = (principal: Principal, action: string, resource: Resource) => Decision;
 export type PlanFunction = (principal: Principal, action: string, kind: string) => QueryPlan;
@@ -166,6 +200,8 @@ export interface Policy {
   readonly fixed: (decision: Decision) => QueryPlan;
   /** A plan with a filter, explained by the grant of `rule`. */
   readonly filtered: (rule: number, filter: Filter) => QueryPlan;
+  /** A child kind's plan (R-Z11): records whose parent record, of one of the kinds, its plan allows. */
+  readonly parentPlan: (rule: number, attribute: string, kinds: readonly (readonly [string, QueryPlan])[]) => QueryPlan;
   /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
   readonly checker: (check: CheckFunction, plan: PlanFunction) => Checker;
 }
@@ -225,6 +261,28 @@ function explain(rule: RuleRef, path: Path): { allow: boolean; code: DecisionCod
       return { allow: false, code: 'missing-attribute', reason: `denied: the ${tick(rule.resource)} record has no string owner-role attribute, needed by the hierarchy of ${tick(rule.role)}` };
     case Path.InvalidGroups:
       return { allow: false, code: 'invalid-request', reason: `denied: the principal's \`groups\` is not a list of strings, needed by ${grant}` };
+    case Path.Group:
+      return { allow: true, code: 'group', reason: `allowed: ${grant}, and the record's owner has a role that belongs to one of the principal's groups` };
+    case Path.Reports:
+      return { allow: true, code: 'reports', reason: `allowed: ${grant}, and the record's owner reports to the principal` };
+    case Path.Shared:
+      return { allow: true, code: 'shared', reason: `allowed: sharing rule ${tick(rule.name ?? '?')} at ${at} shares these ${tick(rule.resource)} records with the principal` };
+    case Path.Public:
+      return { allow: true, code: 'public', reason: `allowed: ${tick(rule.resource)} records are public by the org-wide default at ${at}, and role ${tick(rule.role)} may ${tick(rule.action)} them${inherited}` };
+    case Path.Subscriber:
+      return { allow: true, code: 'subscriber', reason: `allowed: the principal subscribes to this ${tick(rule.resource)} record, and subscribers may do this (${at})` };
+    case Path.MissingSubscribers:
+      return { allow: false, code: 'missing-attribute', reason: `denied: the ${tick(rule.resource)} record has no list of subscribers, needed by ${at}` };
+    case Path.MissingReports:
+      return { allow: false, code: 'invalid-request', reason: `denied: the principal has no \`reports\` list, needed by the reporting hierarchy for ${grant}` };
+    case Path.ParentRead:
+    case Path.ParentWrite:
+      return { allow: true, code: 'parent', reason: `allowed: ${tick(rule.resource)} records follow their parent record (${at}), and the principal may ${path === Path.ParentRead ? 'read' : 'write'} the parent` };
+    case Path.ParentNoRead:
+    case Path.ParentNoWrite:
+      return { allow: false, code: 'parent', reason: `denied: ${tick(rule.resource)} records follow their parent record (${at}), and the principal may not ${path === Path.ParentNoRead ? 'read' : 'write'} the parent` };
+    case Path.MissingParent:
+      return { allow: false, code: 'missing-attribute', reason: `denied: the ${tick(rule.resource)} record has no parent record of a kind declared at ${at}` };
   }
 }
 
@@ -247,12 +305,13 @@ export function definePolicy(data: PolicyData): Policy {
     const known = refs[id];
     if (known !== undefined) return known;
     const row = rows[id]?.split(',').map(Number);
-    if (row === undefined || row.length !== 9 || row.some((n) => !Number.isInteger(n))) throw new RangeError(`policyc: no rule ${id}`);
-    const [kind, role, declaredIn, resource, action, level, file, line, column] = row as [number, number, number, number, number, number, number, number, number];
+    if (row === undefined || row.length !== 10 || row.some((n) => !Number.isInteger(n))) throw new RangeError(`policyc: no rule ${id}`);
+    const [kind, role, declaredIn, resource, action, level, file, line, column, ruleName] = row as [number, number, number, number, number, number, number, number, number, number];
     const name = (list: readonly string[], i: number): string => list[i] ?? '?';
     const made: RuleRef = Object.freeze({
       id,
       kind: RULE_KINDS[kind] ?? 'grant',
+      name: ruleName < 0 ? undefined : name(data.names, ruleName),
       role: name(data.roles, role),
       declaredIn: name(data.roles, declaredIn),
       resource: name(data.resources, resource),
@@ -287,6 +346,11 @@ export function definePolicy(data: PolicyData): Policy {
     within: (attribute, organisation, plan) => planOf(and(eq(attribute, organisation), plan.filter), plan.reason),
     fixed: (decision) => planOf(decision.allow ? TRUE : FALSE, decision.reason),
     filtered: (rule, filter) => planOf(filter, `filtered: ${grantText(ruleRef(rule))}`),
+    parentPlan(rule, attribute, kinds) {
+      const ref = ruleRef(rule);
+      const filter = record(attribute, or(...kinds.map(([kind, plan]) => and(eq('kind', kind), plan.filter))));
+      return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`);
+    },
     checker(check, plan) {
       return Object.freeze({
         formatVersion: data.format,

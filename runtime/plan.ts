@@ -17,7 +17,13 @@ export type Filter =
   | { readonly op: 'or'; readonly args: readonly Filter[] }
   | { readonly op: 'present'; readonly attribute: string }
   | { readonly op: 'eq'; readonly attribute: string; readonly value: string }
-  | { readonly op: 'in'; readonly attribute: string; readonly values: readonly string[] };
+  | { readonly op: 'in'; readonly attribute: string; readonly values: readonly string[] }
+  /** The attribute is a list (in SQL: a `text[]` column that is not NULL). */
+  | { readonly op: 'list'; readonly attribute: string }
+  /** The attribute is a list that contains `value` (R-K9 subscribers). */
+  | { readonly op: 'contains'; readonly attribute: string; readonly value: string }
+  /** The attribute holds a record (a parent record, R-Z11) that satisfies `filter`. */
+  | { readonly op: 'record'; readonly attribute: string; readonly filter: Filter };
 
 export interface QueryPlan {
   /** `always`: every record of the kind; `never`: none; `filter`: those matching `filter`. */
@@ -60,6 +66,21 @@ export function eq(attribute: string, value: string): Filter {
   return { op: 'eq', attribute, value };
 }
 
+/** The attribute is a list of strings. */
+export function list(attribute: string): Filter {
+  return { op: 'list', attribute };
+}
+
+/** The list attribute contains `value`. */
+export function contains(attribute: string, value: string): Filter {
+  return { op: 'contains', attribute, value };
+}
+
+/** The attribute is a record satisfying `filter`; a false filter is false. */
+export function record(attribute: string, filter: Filter): Filter {
+  return filter.op === 'false' ? FALSE : { op: 'record', attribute, filter };
+}
+
 /** Membership; an empty list is false. */
 export function oneOf(attribute: string, values: readonly string[]): Filter {
   return values.length === 0 ? FALSE : values.length === 1 ? eq(attribute, values[0]!) : { op: 'in', attribute, values };
@@ -92,6 +113,16 @@ export function toPredicate(plan: QueryPlan): (record: { readonly [attribute: st
       case 'in': {
         const v = r[f.attribute];
         return typeof v === 'string' && f.values.includes(v);
+      }
+      case 'list':
+        return Array.isArray(r[f.attribute]);
+      case 'contains': {
+        const v = r[f.attribute];
+        return Array.isArray(v) && v.includes(f.value);
+      }
+      case 'record': {
+        const v = r[f.attribute];
+        return typeof v === 'object' && v !== null && test(f.filter, v as { readonly [attribute: string]: unknown });
       }
     }
   };

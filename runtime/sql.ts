@@ -10,6 +10,11 @@ export interface ColumnMapping {
   readonly table?: string;
   /** Record attribute → column name. Every attribute the plan reads must be mapped. */
   readonly columns: { readonly [attribute: string]: string };
+  /**
+   * For an attribute holding a parent record (R-Z11): the mapping of the parent's attributes,
+   * usually columns of a joined table (its `kind` too).
+   */
+  readonly records?: { readonly [attribute: string]: ColumnMapping };
 }
 
 export interface SqlFragment {
@@ -42,29 +47,38 @@ export function toSql(plan: QueryPlan, mapping: ColumnMapping, options: SqlOptio
     params.push(value);
     return `$${first + params.length - 1}`;
   };
-  const column = (attribute: string): string => {
-    const name = Object.hasOwn(mapping.columns, attribute) ? mapping.columns[attribute] : undefined;
-    if (typeof name !== 'string') throw new ColumnMappingError(`no column is mapped for attribute \`${attribute}\``);
-    return mapping.table === undefined ? quoteIdentifier(name) : `${quoteIdentifier(mapping.table)}.${quoteIdentifier(name)}`;
-  };
-  const render = (f: Filter): string => {
+  const render = (f: Filter, mapping: ColumnMapping): string => {
+    const column = (attribute: string): string => {
+      const name = Object.hasOwn(mapping.columns, attribute) ? mapping.columns[attribute] : undefined;
+      if (typeof name !== 'string') throw new ColumnMappingError(`no column is mapped for attribute \`${attribute}\``);
+      return mapping.table === undefined ? quoteIdentifier(name) : `${quoteIdentifier(mapping.table)}.${quoteIdentifier(name)}`;
+    };
     switch (f.op) {
       case 'true':
         return 'TRUE';
       case 'false':
         return 'FALSE';
       case 'and':
-        return `(${f.args.map(render).join(' AND ')})`;
+        return `(${f.args.map((a) => render(a, mapping)).join(' AND ')})`;
       case 'or':
-        return `(${f.args.map(render).join(' OR ')})`;
+        return `(${f.args.map((a) => render(a, mapping)).join(' OR ')})`;
       case 'present':
         return `${column(f.attribute)} IS NOT NULL`;
       case 'eq':
         return `${column(f.attribute)} = ${param(f.value)}`;
       case 'in':
         return `${column(f.attribute)} = ANY(${param([...f.values])}::text[])`;
+      case 'list':
+        return `${column(f.attribute)} IS NOT NULL`;
+      case 'contains':
+        return `${param(f.value)} = ANY(${column(f.attribute)})`;
+      case 'record': {
+        const nested = mapping.records !== undefined && Object.hasOwn(mapping.records, f.attribute) ? mapping.records[f.attribute] : undefined;
+        if (nested === undefined) throw new ColumnMappingError(`no mapping is given for the record in attribute \`${f.attribute}\``);
+        return render(f.filter, nested);
+      }
     }
   };
-  const where = render(plan.filter);
+  const where = render(plan.filter, mapping);
   return { where, params };
 }

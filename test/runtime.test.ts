@@ -87,7 +87,7 @@ describe('runtime: fails closed', () => {
 
 describe('runtime: format version', () => {
   it('refuses policy data of another format with a clear error', () => {
-    const data = { format: FORMAT_VERSION + 1, name: 'crm', hash: 'x', files: [], roles: [], resources: [], actions: [], rules: [] };
+    const data = { format: FORMAT_VERSION + 1, name: 'crm', hash: 'x', files: [], roles: [], resources: [], actions: [], names: [], rules: [] };
     expect(() => definePolicy(data)).toThrow(PolicyFormatError);
     expect(() => definePolicy(data)).toThrow(new RegExp(`compiled for format ${FORMAT_VERSION + 1}, but this runtime reads format ${FORMAT_VERSION}; rebuild`));
   });

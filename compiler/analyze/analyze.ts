@@ -4,9 +4,10 @@ import { LineIndex } from '../diagnostics/format.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { LoadedSet } from '../load/load.ts';
 import { LEVELS, LEVEL_OF_WORD, type Level, type PolicyModel, type ResourceModel, type RoleModel, type Rule, type SourceRef } from '../ir/model.ts';
-import { collectDeclarations, spanOf, type Origin, type ResourceSpec, type RoleSpec, type Where } from './declarations.ts';
+import { collectDeclarations, spanOf, type Declarations, type Origin, type ResourceSpec, type RoleSpec, type Where } from './declarations.ts';
 import { reportCycles, subordinatesOf } from './hierarchy.ts';
 import { analyzeOrganisation } from './organisation.ts';
+import { buildGroups, buildSharingRules, checkSharing } from './sharing.ts';
 
 /** A level with the place it is written and the role it is written in. */
 interface Written {
@@ -28,8 +29,10 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
     const p = index.position(span.start);
     return { file: span.file, line: p.line, column: p.column };
   };
-  const { resources, roles, duplicateRoles } = collectDeclarations(set.files, bag, where);
-  for (const spec of resources.values()) checkResource(spec, bag);
+  const declarations = collectDeclarations(set.files, bag, where);
+  const { resources, roles, duplicateRoles, profiles } = declarations;
+  for (const spec of resources.values()) checkResource(spec, resources, bag);
+  reportCycles(parentEdges(resources), 'ParentCycle', 'has the parent', bag);
 
   const roleNames = [...roles.keys()];
   const refer = (origin: Origin, path: readonly (string | number)[], name: string): boolean => {
@@ -61,7 +64,23 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
     });
     extendsEdges.set(role.name, edges);
     checkGrants(role, resources, bag);
+    if (role.profile !== undefined && !profiles.has(role.profile)) {
+      bag.report('UnknownProfile', spanOf(role.origin, ['profile'], 'value'), `unknown profile ${tick(role.profile)}`, {
+        help: didYouMean(role.profile, profiles.keys()) ?? (roles.has(role.profile) ? `${tick(role.profile)} is a role: write \`extends: ${role.profile}\`` : 'declare it under `profiles`'),
+      });
+    }
   }
+  for (const profile of profiles.values()) {
+    checkGrants(profile, resources, bag);
+    const clash = roles.get(profile.name);
+    if (clash) {
+      bag.report('DuplicateName', spanOf(profile.origin), `${tick(profile.name)} is both a profile and a role`, {
+        related: [{ ...spanOf(clash.origin), message: 'the role is defined here' }],
+        help: 'give the profile a name of its own, for example `' + profile.name + '_profile`',
+      });
+    }
+  }
+  checkSharing(declarations.groups, declarations.sharingRules, resources, refer, bag);
   // R-Z12: a role without a parent reports to the top role, when the policy names one
   const tops = [...roles.values()].filter((r) => r.top);
   for (const extra of tops.slice(1)) {
@@ -80,11 +99,76 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
   reportCycles(extendsEdges, 'InheritanceCycle', 'extends', bag);
   if (bag.hasErrors) return undefined;
 
-  return { ...buildModel(set, resources, roles, reportsTo, where, bag), organisation };
+  return { ...buildModel(set, declarations, reportsTo, where, bag), organisation };
 }
 
-function checkResource(spec: ResourceSpec, bag: DiagnosticBag): void {
+/** Edges child kind → parent kind, for cycles of parent records (R-Z11). */
+function parentEdges(resources: ReadonlyMap<string, ResourceSpec>): Map<string, { to: string; origin: Origin; path: (string | number)[] }[]> {
+  const edges = new Map<string, { to: string; origin: Origin; path: (string | number)[] }[]>();
+  for (const spec of resources.values()) {
+    const parent = spec.parent;
+    if (parent === undefined) continue;
+    edges.set(
+      spec.model.name,
+      parent.resources.flatMap((to, i) => (resources.get(to)?.parent !== undefined || to === spec.model.name ? [{ to, origin: spec.origin, path: ['parent', 'resources', i] }] : [])),
+    );
+  }
+  return edges;
+}
+
+function checkResource(spec: ResourceSpec, resources: ReadonlyMap<string, ResourceSpec>, bag: DiagnosticBag): void {
   const { model, origin } = spec;
+  const checkActions = (list: readonly string[] | undefined, path: (string | number)[]): void =>
+    list?.forEach((action, i) => {
+      if (!model.actions.includes(action)) {
+        bag.report('UnknownAction', spanOf(origin, [...path, i], 'value'), `${tick(model.name)} has no action ${tick(action)}`, {
+          help: didYouMean(action, model.actions) ?? `its actions are ${model.actions.map(tick).join(', ')}`,
+        });
+      }
+    });
+  const raw = origin.file.value as Record<string, Record<string, Record<string, unknown>>>;
+  const written = raw[origin.path[0] as string]?.[model.name] ?? {};
+  const access = written.access as { read?: string[]; write?: string[] } | undefined;
+  checkActions(access?.read, ['access', 'read']);
+  checkActions(access?.write, ['access', 'write']);
+  const attribute = (name: string, type: string, path: (string | number)[]): void => {
+    const declared = model.attributes.find((a) => a.name === name);
+    if (!declared) {
+      bag.report('UnknownAttribute', spanOf(origin, path, 'value'), `${tick(model.name)} has no attribute ${tick(name)}`, {
+        help: didYouMean(name, model.attributes.map((a) => a.name)) ?? `declare it under \`attributes\`, for example \`${name}: ${type}\``,
+      });
+    } else if (declared.type !== type) {
+      bag.report('AttributeType', spanOf(origin, path, 'value'), `${tick(path[0] as string)} needs a ${type} attribute, but ${tick(name)} is ${declared.type}`);
+    }
+  };
+  if (spec.subscribers) {
+    attribute(spec.subscribers.attribute, 'string[]', ['subscribers', 'attribute']);
+    checkActions((written.subscribers as { actions?: string[] }).actions, ['subscribers', 'actions']);
+    spec.subscribers.fields.forEach((field, i) => {
+      if (!model.attributes.some((a) => a.name === field)) {
+        bag.report('UnknownAttribute', spanOf(origin, ['subscribers', 'fields', i], 'value'), `${tick(model.name)} has no attribute ${tick(field)}`, {
+          help: didYouMean(field, model.attributes.map((a) => a.name)),
+        });
+      }
+    });
+  }
+  if (spec.parent) {
+    const { parent } = spec;
+    attribute(parent.attribute, 'record', ['parent', 'attribute']);
+    checkActions(parent.read, ['parent', 'read']);
+    checkActions(parent.write, ['parent', 'write']);
+    parent.resources.forEach((name, i) => {
+      const target = resources.get(name);
+      const at = spanOf(origin, ['parent', 'resources', i], 'value');
+      if (target === undefined) bag.report('UnknownResource', at, `unknown resource ${tick(name)}`, { help: didYouMean(name, resources.keys()) });
+      else if (target.model.kind === 'module') bag.report('UnknownResource', at, `${tick(name)} is a module: it has no records to be a parent`);
+      else if (target.model.read.length === 0 || target.model.write.length === 0) {
+        bag.report('UnknownAction', at, `a parent needs a read and a write action, but ${tick(name)} has no ${target.model.read.length === 0 ? 'read' : 'write'} action`, {
+          help: `list them under \`access\` in ${tick(name)}, for example \`access: { read: [view], write: [edit] }\``,
+        });
+      }
+    });
+  }
   model.actions.forEach((action, i) => {
     if (action === '*') {
       bag.report('ReservedName', spanOf(origin, [spec.actionsKey, i], 'value'), '`*` cannot be an action: in grants it stands for every action', {
@@ -117,6 +201,12 @@ function checkGrants(role: RoleSpec, resources: ReadonlyMap<string, ResourceSpec
     if (!resource) {
       bag.report('UnknownResource', spanOf(role.origin, ['grants', name]), `unknown resource or module ${tick(name)}`, {
         help: didYouMean(name, resources.keys()),
+      });
+      continue;
+    }
+    if (resource.parent !== undefined) {
+      bag.report('GrantOnChild', spanOf(role.origin, ['grants', name]), `${tick(name)} records follow their parent record, so a grant on them has no effect`, {
+        help: `grant on the parent (${resource.parent.resources.map(tick).join(', ')}) instead`,
       });
       continue;
     }
@@ -159,17 +249,47 @@ function checkGrants(role: RoleSpec, resources: ReadonlyMap<string, ResourceSpec
 
 function buildModel(
   set: LoadedSet,
-  resources: ReadonlyMap<string, ResourceSpec>,
-  roles: ReadonlyMap<string, RoleSpec>,
+  declarations: Declarations,
   reportsTo: ReadonlyMap<string, string | undefined>,
   where: Where,
   bag: DiagnosticBag,
 ): PolicyModel {
+  const { resources, roles, profiles } = declarations;
+  const rules: Rule[] = [];
+  const addRule = (rule: Omit<Rule, 'id'>): number => {
+    rules.push({ ...rule, id: rules.length });
+    return rules.length - 1;
+  };
   const resourceModels: ResourceModel[] = [...resources.values()]
-    .map((r) => ({ ...r.model, source: where(spanOf(r.origin)) }))
+    .map((r): ResourceModel => {
+      const { model, subscribers, parent } = r;
+      const source = where(spanOf(r.origin));
+      const ruleAt = (kind: 'subscribers' | 'parent'): number =>
+        addRule({ kind, role: '*', declaredIn: '*', resource: model.name, action: '*', level: 'all', source: where(spanOf(r.origin, [kind])) });
+      return {
+        ...model,
+        source,
+        subscribers: subscribers && { ...subscribers, rule: ruleAt('subscribers') },
+        parent: parent && {
+          attribute: parent.attribute,
+          resources: parent.resources,
+          // an action listed as read needs read access; else write; unlisted: `view` reads, the rest write
+          needs: new Map(
+            model.actions.map((action) => [
+              action,
+              parent.read?.includes(action) || (parent.read === undefined && !parent.write?.includes(action) && action === 'view') ? 'read' : 'write',
+            ]),
+          ),
+          rule: ruleAt('parent'),
+        },
+      };
+    })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const roleNames = [...roles.keys()].sort();
   const subordinates = subordinatesOf(reportsTo);
+  const specOf = (name: string): RoleSpec => (roles.get(name) ?? profiles.get(name))!;
+  /** Where a role's grants come from besides its own: its profile (R-Z2), then the roles it extends. */
+  const parentsOf = (role: RoleSpec): string[] => [...(role.profile !== undefined ? [role.profile] : []), ...role.extends];
 
   /** The level a role itself writes for a cell, if any: action entry, then '*', then whole resource. */
   const explicit = (role: RoleSpec, resource: string, action: string): Written | undefined => {
@@ -188,14 +308,14 @@ function buildModel(
   };
 
   const memo = new Map<string, Written | undefined>();
-  /** Own grant, else the widest of the extended roles' (ties: first listed), else nothing. */
+  /** Own grant, else the widest of the parents' (ties: first listed), else nothing. */
   const effective = (role: RoleSpec, resource: string, action: string): Written | undefined => {
     const key = `${role.name}\u0000${resource}\u0000${action}`;
     if (memo.has(key)) return memo.get(key);
     let found = explicit(role, resource, action);
     if (found === undefined) {
-      for (const parent of role.extends) {
-        const inherited = effective(roles.get(parent)!, resource, action);
+      for (const parent of parentsOf(role)) {
+        const inherited = effective(specOf(parent), resource, action);
         if (inherited && (found === undefined || LEVELS.indexOf(inherited.level) > LEVELS.indexOf(found.level))) found = inherited;
       }
     }
@@ -204,23 +324,28 @@ function buildModel(
   };
   const administratorOf = (role: RoleSpec): RoleSpec | undefined => {
     if (role.administrator) return role;
-    for (const parent of role.extends) {
-      const admin = administratorOf(roles.get(parent)!);
+    for (const parent of parentsOf(role)) {
+      const admin = administratorOf(specOf(parent));
       if (admin) return admin;
     }
     return undefined;
   };
 
-  const rules: Rule[] = [];
-  const addRule = (rule: Omit<Rule, 'id'>): number => {
-    rules.push({ ...rule, id: rules.length });
-    return rules.length - 1;
-  };
+  const groups = buildGroups(declarations.groups, subordinates, where);
+  const sharingRules = buildSharingRules(declarations.sharingRules, resourceModels, groups, subordinates, reportsTo, addRule, where);
+  /** A resource's org-wide default, where it is written: it widens own and team grants of its actions to all. */
+  const publicActions = new Map(
+    [...resources.values()].map((r) => {
+      const { read, write, defaultAccess } = r.model;
+      const actions = defaultAccess === 'public-read-only' ? read : defaultAccess === 'public-read-write' ? [...read, ...write] : [];
+      return [r.model.name, { actions, source: defaultAccess === 'private' ? undefined : where(spanOf(r.origin, ['defaultAccess'], 'value')) }];
+    }),
+  );
   const roleModels: RoleModel[] = roleNames.map((name) => {
     const role = roles.get(name)!;
     const admin = administratorOf(role);
     if (admin !== undefined && role.grants.size > 0) {
-      const why = admin === role ? 'is an administrator' : `extends the administrator role ${tick(admin.name)}`;
+      const why = admin === role ? 'is an administrator' : `extends the administrator ${admin.profile === undefined && profiles.has(admin.name) ? 'profile' : 'role'} ${tick(admin.name)}`;
       bag.report('IneffectiveGrant', spanOf(role.origin, ['grants']), `role ${tick(name)} ${why}, so its grants have no effect`, {
         severity: 'warning',
         help: admin === role ? 'remove `grants`, or remove `administrator: true` to limit the role' : 'remove `grants`, or extend a role that is not an administrator',
@@ -234,15 +359,18 @@ function buildModel(
     const roleSource = where(spanOf(role.origin));
     if (admin === undefined) {
       for (const resource of resourceModels) {
+        if (resource.parent !== undefined) continue; // decided by the parent record (R-Z11)
         const row = new Map<string, number>();
+        const open = publicActions.get(resource.name)!;
         for (const action of resource.actions) {
           const written = effective(role, resource.name, action);
-          row.set(
-            action,
+          const rule: Omit<Rule, 'id'> =
             written === undefined
-              ? addRule({ kind: 'default', role: name, declaredIn: name, resource: resource.name, action, level: 'deny', source: roleSource })
-              : addRule({ kind: 'grant', role: name, declaredIn: written.declaredIn, resource: resource.name, action, level: written.level, source: written.source }),
-          );
+              ? { kind: 'default', role: name, declaredIn: name, resource: resource.name, action, level: 'deny', source: roleSource }
+              : open.source !== undefined && open.actions.includes(action) && (written.level === 'own' || written.level === 'team')
+                ? { kind: 'public', role: name, declaredIn: written.declaredIn, resource: resource.name, action, level: 'all', source: open.source }
+                : { kind: 'grant', role: name, declaredIn: written.declaredIn, resource: resource.name, action, level: written.level, source: written.source };
+          row.set(action, addRule(rule));
         }
         cells.set(resource.name, row);
       }
@@ -257,8 +385,21 @@ function buildModel(
       sharesWithPeers: role.sharesWithPeers,
       top: role.top,
       subordinates: subordinates.get(name) ?? [],
+      profile: role.profile,
+      groups: groups.filter((g) => g.roles.includes(name)).map((g) => g.name),
       cells,
     };
   });
-  return { name: set.name, hash: set.hash, files: set.files.map((f) => f.path), resources: resourceModels, roles: roleModels, rules, organisation: undefined };
+  return {
+    name: set.name,
+    hash: set.hash,
+    files: set.files.map((f) => f.path),
+    resources: resourceModels,
+    roles: roleModels,
+    rules,
+    groups,
+    sharingRules,
+    hierarchy: declarations.hierarchy?.value ?? 'roles',
+    organisation: undefined,
+  };
 }

@@ -26,21 +26,55 @@ export interface RoleSpec {
   readonly sharesWithPeers: boolean;
   /** The top of the hierarchy: roles without `reportsTo` report to it (R-Z12). */
   readonly top: boolean;
+  /** The profile whose grants the role starts from (R-Z2); for a profile itself, undefined. */
+  readonly profile: string | undefined;
   /** resource name → the grant as written: a level word, a list of actions, or action → level word. */
   readonly grants: ReadonlyMap<string, string | readonly string[] | ReadonlyMap<string, string>>;
 }
 
 export interface ResourceSpec {
-  readonly model: Omit<ResourceModel, 'source'>;
+  readonly model: Omit<ResourceModel, 'source' | 'subscribers' | 'parent'>;
+  readonly subscribers: { readonly attribute: string; readonly actions: readonly string[]; readonly fields: readonly string[] } | undefined;
+  readonly parent: { readonly attribute: string; readonly resources: readonly string[]; readonly read: readonly string[] | undefined; readonly write: readonly string[] | undefined } | undefined;
   readonly origin: Origin;
   /** The section the resource is written in, for paths. */
   readonly actionsKey: 'actions' | 'permissions';
+}
+
+export interface GroupSpec {
+  readonly name: string;
+  readonly origin: Origin;
+  readonly description: string | undefined;
+  readonly roles: readonly string[];
+  readonly rolesAndSubordinates: readonly string[];
+}
+
+export interface PartySpec {
+  readonly kind: 'role' | 'roleAndSubordinates' | 'group';
+  readonly name: string;
+}
+
+export interface SharingRuleSpec {
+  readonly name: string;
+  readonly origin: Origin;
+  readonly description: string | undefined;
+  readonly resource: string;
+  readonly from: PartySpec;
+  readonly to: PartySpec;
+  readonly access: 'read-only' | 'read-write';
+  readonly superiors: boolean;
 }
 
 export interface Declarations {
   readonly resources: ReadonlyMap<string, ResourceSpec>;
   /** By exact name. */
   readonly roles: ReadonlyMap<string, RoleSpec>;
+  /** Profiles (R-Z2): grant sets without a place in the hierarchy, by exact name. */
+  readonly profiles: ReadonlyMap<string, RoleSpec>;
+  readonly groups: ReadonlyMap<string, GroupSpec>;
+  readonly sharingRules: ReadonlyMap<string, SharingRuleSpec>;
+  /** `hierarchy: reporting` and where it is written, if it is. */
+  readonly hierarchy: { readonly value: 'roles' | 'reporting'; readonly origin: Origin } | undefined;
   /** Role names rejected as duplicates: references to them are not reported again. */
   readonly duplicateRoles: ReadonlySet<string>;
 }
@@ -62,9 +96,63 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
   const roles = new Map<string, RoleSpec>();
   const roleByFolded = new Map<string, RoleSpec>();
   const duplicateRoles = new Set<string>();
+  const profiles = new Map<string, RoleSpec>();
+  const groups = new Map<string, GroupSpec>();
+  const sharingRules = new Map<string, SharingRuleSpec>();
+  let hierarchy: Declarations['hierarchy'];
 
   for (const file of files) {
     const top = file.value as Raw | null;
+    if (top?.hierarchy === 'roles' || top?.hierarchy === 'reporting') {
+      const origin: Origin = { file, path: ['hierarchy'] };
+      if (hierarchy !== undefined) duplicate(bag, origin, hierarchy.origin, '`hierarchy` is set twice');
+      else hierarchy = { value: top.hierarchy, origin };
+    }
+    for (const [name, raw] of entries(top?.profiles)) {
+      const origin: Origin = { file, path: ['profiles', name] };
+      const previous = profiles.get(name);
+      if (previous) duplicate(bag, origin, previous.origin, `profile ${tick(name)} is defined twice`);
+      else profiles.set(name, readRole(name, raw as Raw, origin));
+    }
+    for (const [name, raw] of entries(top?.groups)) {
+      const origin: Origin = { file, path: ['groups', name] };
+      const previous = groups.get(name);
+      if (previous) {
+        duplicate(bag, origin, previous.origin, `group ${tick(name)} is defined twice`);
+        continue;
+      }
+      const g = raw as Raw;
+      groups.set(name, {
+        name,
+        origin,
+        description: typeof g.description === 'string' ? g.description : undefined,
+        roles: (g.roles as string[] | undefined) ?? [],
+        rolesAndSubordinates: (g.rolesAndSubordinates as string[] | undefined) ?? [],
+      });
+    }
+    for (const [name, raw] of entries(top?.sharingRules)) {
+      const origin: Origin = { file, path: ['sharingRules', name] };
+      const previous = sharingRules.get(name);
+      if (previous) {
+        duplicate(bag, origin, previous.origin, `sharing rule ${tick(name)} is defined twice`);
+        continue;
+      }
+      const s = raw as Raw;
+      const party = (v: unknown): PartySpec => {
+        const [kind, value] = entries(v)[0] ?? ['role', ''];
+        return { kind: kind as PartySpec['kind'], name: value as string };
+      };
+      sharingRules.set(name, {
+        name,
+        origin,
+        description: typeof s.description === 'string' ? s.description : undefined,
+        resource: s.resource as string,
+        from: party(s.from),
+        to: party(s.to),
+        access: s.access as SharingRuleSpec['access'],
+        superiors: s.superiors === true,
+      });
+    }
     for (const section of ['resources', 'modules'] as const) {
       for (const [name, raw] of entries(top?.[section])) {
         const origin: Origin = { file, path: [section, name] };
@@ -92,7 +180,7 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
       roleByFolded.set(folded, spec);
     }
   }
-  return { resources, roles, duplicateRoles };
+  return { resources, roles, duplicateRoles, profiles, groups, sharingRules, hierarchy };
 }
 
 function duplicate(bag: DiagnosticBag, origin: Origin, first: Origin, message: string, help?: string): void {
@@ -120,9 +208,14 @@ function readResource(name: string, section: 'resources' | 'modules', raw: Raw, 
     source: where(spanOf(origin, ['attributes', attr])),
   }));
   const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  const access = (raw.access ?? {}) as { read?: string[]; write?: string[] };
+  const subscribers = raw.subscribers as { attribute: string; actions?: string[]; fields?: string[] } | undefined;
+  const parent = raw.parent as { attribute: string; resources: string[]; read?: string[]; write?: string[] } | undefined;
   return {
     origin,
     actionsKey,
+    subscribers: subscribers && { attribute: subscribers.attribute, actions: subscribers.actions ?? ['view'], fields: subscribers.fields ?? [] },
+    parent: parent && { attribute: parent.attribute, resources: parent.resources, read: parent.read, write: parent.write },
     model: {
       name,
       kind: section === 'modules' ? 'module' : 'record',
@@ -133,6 +226,9 @@ function readResource(name: string, section: 'resources' | 'modules', raw: Raw, 
       team: text('team'),
       ownerRole: text('ownerRole'),
       organisation: text('organisation'),
+      read: access.read ?? (actions.includes('view') ? ['view'] : []),
+      write: access.write ?? (actions.includes('edit') ? ['edit'] : []),
+      defaultAccess: (text('defaultAccess') ?? 'private') as ResourceModel['defaultAccess'],
     },
   };
 }
@@ -153,6 +249,7 @@ function readRole(name: string, raw: Raw, origin: Origin): RoleSpec {
     reportsTo: typeof raw.reportsTo === 'string' ? raw.reportsTo : undefined,
     sharesWithPeers: raw.sharesWithPeers === true,
     top: raw.top === true,
+    profile: typeof raw.profile === 'string' ? raw.profile : undefined,
     grants,
   };
 }

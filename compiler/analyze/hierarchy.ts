@@ -3,6 +3,12 @@ import { tick } from '../diagnostics/diagnostic.ts';
 import type { Origin } from './declarations.ts';
 import { spanOf } from './declarations.ts';
 
+const HELP = {
+  HierarchyCycle: 'a role cannot be above itself; remove one `reportsTo`',
+  InheritanceCycle: 'remove one of the `extends` entries',
+  ParentCycle: 'a record cannot be its own ancestor; remove one of the `parent` kinds',
+} as const;
+
 /**
  * Finds cycles in a graph of roles (edges: reportsTo or extends) and reports each cycle once,
  * at the edge that closes it, with the whole path in the message.
@@ -10,7 +16,7 @@ import { spanOf } from './declarations.ts';
  */
 export function reportCycles(
   edges: ReadonlyMap<string, readonly { to: string; origin: Origin; path: readonly (string | number)[] }[]>,
-  kind: 'HierarchyCycle' | 'InheritanceCycle',
+  kind: 'HierarchyCycle' | 'InheritanceCycle' | 'ParentCycle',
   verb: string,
   bag: DiagnosticBag,
 ): Set<string> {
@@ -25,8 +31,8 @@ export function reportCycles(
       if (s === 'open') {
         const cycle = [...stack.slice(stack.indexOf(edge.to)), edge.to];
         cycle.forEach((r) => onCycle.add(r));
-        bag.report(kind, spanOf(edge.origin, edge.path, 'value'), `roles form a cycle: ${cycle.map(tick).join(` ${verb} `)}`, {
-          help: kind === 'HierarchyCycle' ? 'a role cannot be above itself; remove one `reportsTo`' : 'remove one of the `extends` entries',
+        bag.report(kind, spanOf(edge.origin, edge.path, 'value'), `${kind === 'ParentCycle' ? 'record kinds' : 'roles'} form a cycle: ${cycle.map(tick).join(` ${verb} `)}`, {
+          help: HELP[kind],
         });
       } else if (s === undefined && edges.has(edge.to)) visit(edge.to);
     }

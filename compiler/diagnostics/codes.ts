@@ -36,6 +36,10 @@ export const CODES = {
   NoKeeper: { code: 'PC3015', title: 'no organisation role can manage the role that must always be kept' },
   PrivilegeEscalation: { code: 'PC3016', title: 'a role may assign a role with capabilities it lacks' },
   TopRole: { code: 'PC3017', title: 'the top role is declared twice or reports to another role' },
+  UnknownGroup: { code: 'PC3018', title: 'reference to an unknown group' },
+  UnknownProfile: { code: 'PC3019', title: 'reference to an unknown profile' },
+  ParentCycle: { code: 'PC3020', title: 'record kinds are each other\'s parents in a cycle' },
+  GrantOnChild: { code: 'PC3021', title: 'a grant on a kind whose access follows its parent record' },
 
   // PC4xxx — policy test files
   UnknownFixture: { code: 'PC4001', title: 'a test names a principal or resource that no test file defines' },

@@ -9,38 +9,16 @@ import {
 import { COLOUR_OF, type OrganisationModel, type PolicyModel, type ResourceModel, type RoleModel } from '../ir/model.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
+import { planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
 import { schemaType } from './types.ts';
 
-/** Above this many subordinate roles, reach is tested with a Set rather than a chain of `===`. */
-const INLINE_REACH = 8;
-
 /** Column order of a generated rule row; the runtime reads the same order. */
-const RULE_KINDS = ['grant', 'administrator', 'default'] as const;
+const RULE_KINDS = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'] as const;
 const LEVEL_CODES = ['deny', 'own', 'team', 'all'] as const;
 
 export interface EmitOptions {
   /** Module specifier of the runtime in generated imports. */
   readonly runtimeImport: string;
-}
-
-/**
- * A record test shared by every cell that needs it: one per level (own or team), record
- * attributes read, and reach of the role (its subordinates and peers). Cells call it with
- * their rule id, so each test is written once, and V8 inlines it back into the cells.
- */
-interface RecordTest {
-  readonly name: string;
-  /** Its twin that returns the same test as a query plan filter. */
-  readonly planName: string;
-  readonly level: 'own' | 'team';
-  readonly owner: string;
-  readonly team: string | undefined;
-  readonly ownerRole: string | undefined;
-  /** Roles below the principal's role whose records it reaches (R-Z1). */
-  readonly below: readonly string[];
-  /** The role whose users share records with each other (R-Z3). */
-  readonly peers: string | undefined;
-  readonly reachSet: string | undefined;
 }
 
 /**
@@ -52,30 +30,36 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
   for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'rule', 'groups', 'Schema', 'NO_RECORD']) names.take(reserved);
 
-  const reachSets: StatementStructures[] = [];
+  for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
+
+  const constants: StatementStructures[] = [];
+  const sets = new Map<string, string>();
+  const roleSet = (roles: readonly string[], about: string): string => {
+    const key = JSON.stringify(roles);
+    let name = sets.get(key);
+    if (name === undefined) {
+      name = names.take('roles', String(sets.size + 1));
+      sets.set(key, name);
+      constants.push({
+        kind: StructureKind.VariableStatement,
+        declarationKind: VariableDeclarationKind.Const,
+        leadingTrivia: `// ${about.replace(/[\r\n\u2028\u2029]/g, ' ').replace(/\*\//g, '* /')}\n`,
+        declarations: [{ name, type: 'ReadonlySet<unknown>', initializer: `new Set([${roles.map(lit).join(', ')}])` }],
+      });
+    }
+    return name;
+  };
   const tests = new Map<string, RecordTest>();
-  const testFor = (resource: ResourceModel, level: 'own' | 'team', role: RoleModel): RecordTest => {
-    const ownerRole = resource.ownerRole;
-    const below = ownerRole !== undefined ? role.subordinates : [];
-    const peers = ownerRole !== undefined && role.sharesWithPeers ? role.name : undefined;
-    const reaches = below.length > 0 || peers !== undefined;
-    const team = level === 'team' ? resource.team : undefined;
-    const key = JSON.stringify([level, resource.owner, team ?? null, reaches ? ownerRole : null, below, peers ?? null]);
+  const testFor = (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string): RecordTest => {
+    const { steps, uses, doc } = reachSteps(model, role, resource, action, level, { roleSet });
+    const key = JSON.stringify([steps, fallback]);
     let test = tests.get(key);
     if (!test) {
-      let reachSet: string | undefined;
-      if (below.length > INLINE_REACH) {
-        reachSet = names.take('below', role.name);
-        reachSets.push({
-          kind: StructureKind.VariableStatement,
-          declarationKind: VariableDeclarationKind.Const,
-          leadingTrivia: `// roles below ${lit(role.name)}\n`,
-          declarations: [{ name: reachSet, type: 'ReadonlySet<string>', initializer: `new Set([${below.map(lit).join(', ')}])` }],
-        });
-      }
-      const name = names.take(`${level}_records`, ...(reaches ? ['for', role.name] : []));
-      const planName = names.take(name, 'plan');
-      test = { name, planName, level, owner: resource.owner!, team, ownerRole: reaches ? ownerRole : undefined, below, peers, reachSet };
+      const specific = steps.some((s) => s.kind === 'allow' && !['Own', 'Team', 'Subscriber', 'Reports'].includes(s.path)) || role.groups.length > 0;
+      const name = names.take(`${level ?? 'subscribed'}_records`, ...(specific ? ['for', role.name] : []));
+      const reads = [...new Set(steps.flatMap((s) => (s.kind === 'read' ? [lit(s.attribute)] : [])))].join(', ');
+      const otherwise = level === undefined ? `; otherwise ${fallback === 'Denied' ? 'red' : 'default deny'}` : '';
+      test = { name, planName: names.take(name, 'plan'), doc: `${doc.join(', or ')}${otherwise}; reads ${reads}`, steps, uses, fallback };
       tests.set(key, test);
     }
     return test;
@@ -89,7 +73,6 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     const entries: { action: string; fn: string }[] = [];
     const planEntries: { action: string; fn: string }[] = [];
     for (const action of resource.actions) {
-      const cells = model.roles.map((role) => ({ role, ...cellBodies(model, role, resource, action, testFor) }));
       const fn = names.take('can', resource.name, action);
       const planFn = names.take('plan', resource.name, action);
       entries.push({ action, fn });
@@ -128,20 +111,14 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           ].join('\n'),
         });
       }
+      const bodies = resource.parent !== undefined ? parentBodies(model, resource, action) : roleSwitch(model, resource, action, cellsFn, testFor);
       planFunctions.push({
         kind: StructureKind.Function,
         name: planCellsFn,
         docs: [`${lit(resource.name)} · ${lit(action)}: which records${org === undefined ? '' : ', by role'}`],
         parameters: [principal],
         returnType: 'QueryPlan',
-        // cells that do not depend on the record (red, green, administrator, default deny, unknown
-        // role) plan exactly what `can` decides for them, without reading the record
-        statements: [
-          'switch (p.role) {',
-          ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
-          `  default: return policy.fixed(${cellsFn}(p, NO_RECORD));`,
-          '}',
-        ].join('\n'),
+        statements: bodies.plan,
       });
       functions.push({
         kind: StructureKind.Function,
@@ -149,13 +126,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         docs: [`${lit(resource.name)} · ${lit(action)}${org === undefined ? '' : ', by role'}`],
         parameters: [principal, record],
         returnType: 'Decision',
-        // one string per function: large policies have tens of thousands of cells
-        statements: [
-          'switch (p.role) {',
-          ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`),
-          '  default: return policy.unknownRole;',
-          '}',
-        ].join('\n'),
+        statements: bodies.check,
       });
     }
     dispatch.set(resource, entries);
@@ -172,6 +143,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           moduleSpecifier: options.runtimeImport,
           namedImports: [
             'and',
+            'contains',
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
             'eq',
@@ -181,6 +153,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'or',
             'Path',
             'present',
+            'reportList',
+            'reportsInclude',
+            'reportsOf',
             'type Checker',
             'type Decision',
             'type Principal',
@@ -193,8 +168,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         '/** What `plan` passes to a cell that does not read the record. */',
         'const NO_RECORD: Resource = Object.freeze({ kind: "" });',
         schemaType(model),
-        ...reachSets,
-        ...[...tests.values()].flatMap((t) => [recordTestFunction(t), recordPlanFunction(t)]),
+        ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
+        ...constants,
+        ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
         ...functions,
         ...planFunctions,
         dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) =>
@@ -217,99 +193,97 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   );
 }
 
+/**
+ * `can` and `plan` of a resource × action as a switch on the principal's role. Cells that do
+ * not depend on the record (red, green, administrator, default deny, unknown role) plan
+ * exactly what `can` decides for them, without reading the record.
+ */
+function roleSwitch(
+  model: PolicyModel,
+  resource: ResourceModel,
+  action: string,
+  cellsFn: string,
+  testFor: (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string) => RecordTest,
+): { check: string; plan: string } {
+  const cells = model.roles.map((role) => ({ role, ...cellBodies(model, role, resource, action, testFor) }));
+  // one string per function: large policies have tens of thousands of cells
+  return {
+    check: ['switch (p.role) {', ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
+    plan: [
+      'switch (p.role) {',
+      ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
+      `  default: return policy.fixed(${cellsFn}(p, NO_RECORD));`,
+      '}',
+    ].join('\n'),
+  };
+}
+
+/**
+ * A kind whose access follows its parent record (R-Z11): reading it needs the parent kind's
+ * first read action, anything else its first write action, decided by the parent's own check.
+ */
+function parentBodies(model: PolicyModel, resource: ResourceModel, action: string): { check: string; plan: string } {
+  const parent = resource.parent!;
+  const needs = parent.needs.get(action) ?? 'write';
+  const kinds = parent.resources.map((name) => {
+    const kind = model.resources.find((r) => r.name === name)!;
+    return { name, action: (needs === 'read' ? kind.read[0] : kind.write[0])! };
+  });
+  const [allow, deny] = needs === 'read' ? ['ParentRead', 'ParentNoRead'] : ['ParentWrite', 'ParentNoWrite'];
+  const id = parent.rule;
+  return {
+    check: [
+      `const parent = r[${lit(parent.attribute)}];`,
+      `if (typeof parent !== "object" || parent === null) return d(${id}, Path.MissingParent);`,
+      'switch ((parent as Resource).kind) {',
+      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, parent as Resource).allow ? d(${id}, Path.${allow}) : d(${id}, Path.${deny});`),
+      `  default: return d(${id}, Path.MissingParent);`,
+      '}',
+    ].join('\n'),
+    plan: [`return policy.parentPlan(${id}, ${lit(parent.attribute)}, [`, ...kinds.map((k) => `  [${lit(k.name)}, plan(p, ${lit(k.action)}, ${lit(k.name)})],`), ']);'].join('\n'),
+  };
+}
+
 /** The statements of one role × resource × action cell: for `can`, and for `plan` when the cell reads the record. */
 function cellBodies(
   model: PolicyModel,
   role: RoleModel,
   resource: ResourceModel,
   action: string,
-  testFor: (resource: ResourceModel, level: 'own' | 'team', role: RoleModel) => RecordTest,
+  testFor: (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string) => RecordTest,
 ): { check: string; plan: string | undefined } {
   const fixed = (decision: string) => ({ check: `return ${decision};`, plan: undefined });
   if (role.administratorRule !== undefined) return fixed(`d(${role.administratorRule}, Path.Admin)`);
   const id = role.cells.get(resource.name)?.get(action);
   const rule = id === undefined ? undefined : model.rules[id];
   if (rule === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
-  if (rule.kind === 'default') return fixed(`d(${id}, Path.DefaultDeny)`);
-  if (rule.level === 'deny') return fixed(`d(${id}, Path.Denied)`);
+  const tested = (test: RecordTest) => ({ check: `return ${test.name}(p, r, ${id});`, plan: `return ${test.planName}(p, ${id});` });
+  // red and default deny: only a subscriber gets past them (R-K9)
+  const subscribed = resource.subscribers?.actions.includes(action) === true;
+  if (rule.kind === 'default') return subscribed ? tested(testFor(role, resource, action, undefined, 'DefaultDeny')) : fixed(`d(${id}, Path.DefaultDeny)`);
+  if (rule.level === 'deny') return subscribed ? tested(testFor(role, resource, action, undefined, 'Denied')) : fixed(`d(${id}, Path.Denied)`);
+  if (rule.kind === 'public') return fixed(`d(${id}, Path.Public)`);
   if (rule.level === 'all') return fixed(`d(${id}, Path.All)`);
-  const test = testFor(resource, rule.level, role);
-  return { check: `return ${test.name}(p, r, ${id});`, plan: `return ${test.planName}(p, ${id});` };
+  return tested(testFor(role, resource, action, rule.level, 'NotReached'));
 }
 
-/** own (yellow), team (blue), then the hierarchy (R-Z1) and peers (R-Z3); missing attributes deny. */
-function recordTestFunction(test: RecordTest): FunctionDeclarationStructure {
-  const { level, owner, team, ownerRole, below, peers, reachSet } = test;
-  const reads = [owner, team, ownerRole].filter((a): a is string => a !== undefined).map(lit).join(', ');
-  const reach = [
-    ...(below.length > 0 ? [`records owned below ${below.length > 3 ? `${below.length} roles` : below.map(lit).join(', ')}`] : []),
-    ...(peers !== undefined ? ['records of peers'] : []),
+/** Member roles of each group, for a principal's groups given at check time (R-Z7). */
+function groupTables(model: PolicyModel): string[] {
+  return [
+    '/** Roles whose users belong to each group (R-Z7). */',
+    'const GROUP_ROLES: ReadonlyMap<string, ReadonlySet<unknown>> = new Map([',
+    ...model.groups.filter((g) => g.roles.length > 0).map((g) => `  [${lit(g.name)}, new Set([${g.roles.map(lit).join(', ')}])],`),
+    ']);',
+    '/** Whether a user of `role` belongs to one of `groups`. */',
+    'function groupHasRole(groups: readonly string[] | undefined, role: unknown): boolean {',
+    '  if (groups !== undefined) for (const g of groups) if (GROUP_ROLES.get(g)?.has(role)) return true;',
+    '  return false;',
+    '}',
+    '/** Every role whose users belong to one of `groups`. */',
+    'function rolesOfGroups(groups: readonly string[]): string[] {',
+    '  return groups.flatMap((g) => [...(GROUP_ROLES.get(g) ?? [])].map(String));',
+    '}',
   ];
-  return {
-    kind: StructureKind.Function,
-    name: test.name,
-    docs: [`${level} (${COLOUR_OF[level]})${reach.length > 0 ? `, or ${reach.join(' or ')}` : ''}; reads ${reads}`],
-    parameters: [
-      { name: 'p', type: 'Principal' },
-      { name: 'r', type: 'Resource' },
-      { name: 'rule', type: 'number' },
-    ],
-    returnType: 'Decision',
-    statements: [
-      `const owner = r[${lit(owner)}];`,
-      'if (typeof owner !== "string") return d(rule, Path.MissingOwner);',
-      'if (owner === p.id) return d(rule, Path.Own);',
-      ...(team !== undefined
-        ? [
-            `const team = r[${lit(team)}];`,
-            'if (typeof team !== "string") return d(rule, Path.MissingTeam);',
-            'const groups = p.groups;',
-            'if (groups !== undefined && !Array.isArray(groups)) return d(rule, Path.InvalidGroups);',
-            'if (groups !== undefined && groups.includes(team)) return d(rule, Path.Team);',
-          ]
-        : []),
-      ...(ownerRole !== undefined
-        ? [
-            `const ownerRole = r[${lit(ownerRole)}];`,
-            'if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);',
-            ...(reachSet !== undefined ? [`if (${reachSet}.has(ownerRole)) return d(rule, Path.Hierarchy);`] : []),
-            ...(reachSet === undefined && below.length > 0
-              ? [`if (${below.map((r) => `ownerRole === ${lit(r)}`).join(' || ')}) return d(rule, Path.Hierarchy);`]
-              : []),
-            ...(peers !== undefined ? [`if (ownerRole === ${lit(peers)}) return d(rule, Path.Peer);`] : []),
-          ]
-        : []),
-      'return d(rule, Path.NotReached);',
-    ].join('\n'),
-  };
-}
-
-/** The record test as a filter, in the same order, so a record passes it exactly when the test allows. */
-function recordPlanFunction(test: RecordTest): FunctionDeclarationStructure {
-  const { level, owner, team, ownerRole, below, peers } = test;
-  const reach =
-    ownerRole === undefined
-      ? []
-      : [`and(present(${lit(ownerRole)}), or(oneOf(${lit(ownerRole)}, [${below.map(lit).join(', ')}])${peers !== undefined ? `, eq(${lit(ownerRole)}, ${lit(peers)})` : ''}))`];
-  const teamFilter =
-    team === undefined ? [] : [`and(present(${lit(team)}), groups === undefined ? FALSE : or(oneOf(${lit(team)}, groups)${reach.map((r) => `, ${r}`).join('')}))`];
-  const alternatives = [`eq(${lit(owner)}, p.id)`, ...(team === undefined ? reach : teamFilter)];
-  return {
-    kind: StructureKind.Function,
-    name: test.planName,
-    docs: [`the records ${test.name} allows, as a filter`],
-    parameters: [
-      { name: 'p', type: 'Principal' },
-      { name: 'rule', type: 'number' },
-    ],
-    returnType: 'QueryPlan',
-    statements: [
-      ...(level === 'team' ? ['const groups = groupsOf(p);'] : []),
-      `return policy.filtered(rule, and(present(${lit(owner)}), or(`,
-      ...alternatives.map((a) => `  ${a},`),
-      ')));',
-    ].join('\n'),
-  };
 }
 
 /**
@@ -317,13 +291,15 @@ function recordPlanFunction(test: RecordTest): FunctionDeclarationStructure {
  * lists — so a large policy stays small and quick to parse.
  */
 function policyData(model: PolicyModel): string {
-  const roleIndex = new Map(model.roles.map((r, i) => [r.name, i]));
+  const roleNames = [...model.roles.map((r) => r.name), '*'];
+  const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
   const resourceNames = [...model.resources.map((r) => r.name), '*'];
   const resourceIndex = new Map(resourceNames.map((r, i) => [r, i]));
   const actionNames = [...new Set([...model.resources.flatMap((r) => r.actions), '*'])];
   const actionIndex = new Map(actionNames.map((a, i) => [a, i]));
   const fileIndex = new Map(model.files.map((f, i) => [f, i]));
   const list = (items: readonly string[]): string => `[${items.map(lit).join(', ')}]`;
+  const ruleNames = [...new Set(model.rules.flatMap((r) => (r.name === undefined ? [] : [r.name])))];
   const rows = model.rules.map((rule) => {
     const row = [
       RULE_KINDS.indexOf(rule.kind),
@@ -335,6 +311,7 @@ function policyData(model: PolicyModel): string {
       fileIndex.get(rule.source.file),
       rule.source.line,
       rule.source.column,
+      rule.name === undefined ? -1 : ruleNames.indexOf(rule.name),
     ];
     return `    "${row.join(',')}",`;
   });
@@ -344,10 +321,11 @@ function policyData(model: PolicyModel): string {
     `  name: ${lit(model.name)},`,
     `  hash: ${lit(model.hash)},`,
     `  files: ${list(model.files)},`,
-    `  roles: ${list(model.roles.map((r) => r.name))},`,
+    `  roles: ${list(roleNames)},`,
     `  resources: ${list(resourceNames)},`,
     `  actions: ${list(actionNames)},`,
-    '  // one rule per line: kind, role, declaredIn, resource, action, level, file, line, column',
+    `  names: ${list(ruleNames)},`,
+    '  // one rule per line: kind, role, declaredIn, resource, action, level, file, line, column, name',
     '  rules: [',
     ...rows,
     '  ],',

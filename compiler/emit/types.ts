@@ -7,6 +7,7 @@ const TS_TYPE: Readonly<Record<AttributeType, string>> = {
   number: 'number',
   boolean: 'boolean',
   'string[]': 'readonly string[]',
+  record: '{ readonly kind: string; readonly [attribute: string]: unknown }',
 };
 
 /** `PolicySchema` of the policy: each kind's actions and (optional) attribute types, for typed checks. */

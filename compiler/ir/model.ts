@@ -34,7 +34,7 @@ export interface SourceRef {
   readonly column: number;
 }
 
-export type AttributeType = 'string' | 'number' | 'boolean' | 'string[]';
+export type AttributeType = 'string' | 'number' | 'boolean' | 'string[]' | 'record';
 
 export interface AttributeModel {
   readonly name: string;
@@ -60,6 +60,71 @@ export interface ResourceModel {
   readonly ownerRole: string | undefined;
   /** Attribute holding the record's organisation; checks stay within the principal's (R-Z13). */
   readonly organisation: string | undefined;
+  /** Actions that read a record and that write it (org-wide defaults, sharing rules, parents). */
+  readonly read: readonly string[];
+  readonly write: readonly string[];
+  /** Org-wide default (per resource): who reaches records beyond the grants' own reach. */
+  readonly defaultAccess: 'private' | 'public-read-only' | 'public-read-write';
+  /** Subscribers of a record (R-K9, R-K10). */
+  readonly subscribers: SubscribersModel | undefined;
+  /** The parent record whose access decides this kind's (R-Z11). */
+  readonly parent: ParentModel | undefined;
+  readonly source: SourceRef;
+}
+
+export interface SubscribersModel {
+  /** string[] attribute with the ids of the subscribed users. */
+  readonly attribute: string;
+  /** Actions a subscriber may always do. */
+  readonly actions: readonly string[];
+  /** Fields a subscriber sees when their role alone would not let them view the record. */
+  readonly fields: readonly string[];
+  /** The rule that subscriber decisions name. */
+  readonly rule: number;
+}
+
+export interface ParentModel {
+  /** A `record` attribute holding the parent record. */
+  readonly attribute: string;
+  readonly resources: readonly string[];
+  /** This kind's action → the parent's action it needs (a read or a write action of the parent kind, per kind). */
+  readonly needs: ReadonlyMap<string, 'read' | 'write'>;
+  /** The rule that parent decisions name. */
+  readonly rule: number;
+}
+
+/** A group (R-K8, R-Z7): users join through the principal's `groups`, and through roles. */
+export interface GroupModel {
+  readonly name: string;
+  readonly description: string | undefined;
+  /** Member roles after expanding `rolesAndSubordinates`, sorted. */
+  readonly roles: readonly string[];
+  readonly source: SourceRef;
+}
+
+/** One side of a sharing rule. */
+export interface PartyModel {
+  readonly kind: 'role' | 'roleAndSubordinates' | 'group';
+  readonly name: string;
+  /** Roles on this side, resolved at compile time (a group's member roles). */
+  readonly roles: readonly string[];
+}
+
+/** A sharing rule (R-Z5, R-Z6). */
+export interface SharingRuleModel {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly resource: string;
+  readonly from: PartyModel;
+  readonly to: PartyModel;
+  readonly access: 'read-only' | 'read-write';
+  readonly superiors: boolean;
+  /** The actions it opens: the resource's read actions, and its write actions for read-write. */
+  readonly actions: readonly string[];
+  /** Roles that receive it whatever the principal's groups: the receivers, and their superiors if allowed. */
+  readonly receivers: readonly string[];
+  /** The rule its decisions name. */
+  readonly rule: number;
   readonly source: SourceRef;
 }
 
@@ -70,9 +135,13 @@ export interface ResourceModel {
 export interface Rule {
   readonly id: number;
   /** `grant`: a level written for an action; `administrator`: the role's administrator
-   * flag; `default`: no grant anywhere, so default deny (points at the role). */
-  readonly kind: 'grant' | 'administrator' | 'default';
-  /** The role whose effective permissions this rule decides. */
+   * flag; `default`: no grant anywhere, so default deny (points at the role); `public`: a
+   * grant widened to every record by the resource's org-wide default; `sharing`: a sharing
+   * rule; `subscribers`, `parent`: a resource's subscribers and parent declarations. */
+  readonly kind: 'grant' | 'administrator' | 'default' | 'public' | 'sharing' | 'subscribers' | 'parent';
+  /** A sharing rule's name. */
+  readonly name?: string;
+  /** The role whose effective permissions this rule decides (`*` for rules of no one role). */
   readonly role: string;
   /** The role in which the rule was written (differs when inherited through `extends`). */
   readonly declaredIn: string;
@@ -95,6 +164,10 @@ export interface RoleModel {
   readonly top: boolean;
   /** Every role below this one in the hierarchy, transitively, sorted (R-Z1). */
   readonly subordinates: readonly string[];
+  /** The profile the role's grants come from (R-Z2). */
+  readonly profile: string | undefined;
+  /** Groups every user of this role belongs to (R-Z7), sorted. */
+  readonly groups: readonly string[];
   /** Effective rule id per resource and action, after inheritance: `cells[resource][action]`. */
   readonly cells: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
@@ -129,5 +202,9 @@ export interface PolicyModel {
   readonly resources: readonly ResourceModel[];
   readonly roles: readonly RoleModel[];
   readonly rules: readonly Rule[];
+  readonly groups: readonly GroupModel[];
+  readonly sharingRules: readonly SharingRuleModel[];
+  /** `reporting`: own and team grants widen to the records of users reporting to the principal (R-Z4). */
+  readonly hierarchy: 'roles' | 'reporting';
   readonly organisation: OrganisationModel | undefined;
 }

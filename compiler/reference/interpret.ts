@@ -10,8 +10,10 @@
 import type { DecisionCode, Level } from '../../runtime/index.ts';
 
 export interface ReferenceRule {
-  readonly kind: 'grant' | 'administrator' | 'default';
-  /** The principal's role. */
+  readonly kind: 'grant' | 'administrator' | 'default' | 'public' | 'sharing' | 'subscribers' | 'parent';
+  /** A sharing rule's name. */
+  readonly name?: string;
+  /** The principal's role (`*` for rules of no one role). */
   readonly role: string;
   /** The role the deciding rule is written in. */
   readonly declaredIn: string;
@@ -30,6 +32,25 @@ interface Kind {
   readonly owner: string | undefined;
   readonly team: string | undefined;
   readonly ownerRole: string | undefined;
+  readonly read: readonly string[];
+  readonly write: readonly string[];
+  readonly defaultAccess: string;
+  readonly subscribers: { readonly attribute: string; readonly actions: readonly string[] } | undefined;
+  readonly parent: { readonly attribute: string; readonly resources: readonly string[]; readonly read: readonly string[] | undefined; readonly write: readonly string[] | undefined } | undefined;
+}
+
+interface Party {
+  readonly kind: string;
+  readonly name: string;
+}
+
+interface SharingRule {
+  readonly name: string;
+  readonly resource: string;
+  readonly from: Party;
+  readonly to: Party;
+  readonly access: string;
+  readonly superiors: boolean;
 }
 
 interface Role {
@@ -39,6 +60,7 @@ interface Role {
   readonly reportsTo: string | undefined;
   readonly top: boolean;
   readonly sharesWithPeers: boolean;
+  readonly profile: string | undefined;
   /** resource name → a level word, a list of actions, or a Map of action (or '*') → level word. */
   readonly grants: ReadonlyMap<string, unknown>;
 }
@@ -56,63 +78,132 @@ const entries = (v: unknown): Map<string, unknown> => new Map(isObject(v) && !Ar
 const attribute = (v: Record<string, unknown>, key: string): unknown => v[key];
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** Every resource, module and role of the policy set, by name. */
-function read(files: readonly unknown[]): { kinds: Map<string, Kind>; roles: Map<string, Role> } {
-  const kinds = new Map<string, Kind>();
-  const roles = new Map<string, Role>();
+const list = (v: unknown): string[] | undefined => (Array.isArray(v) ? (v as string[]) : undefined);
+
+interface Policy {
+  readonly kinds: Map<string, Kind>;
+  readonly roles: Map<string, Role>;
+  readonly profiles: Map<string, Role>;
+  /** group name → its `roles` and `rolesAndSubordinates` as written. */
+  readonly groups: Map<string, { roles: string[]; withSubordinates: string[] }>;
+  readonly sharing: SharingRule[];
+  readonly reporting: boolean;
+}
+
+function readRole(name: string, r: unknown): Role {
+  const raw = entries(r);
+  const ext = raw.get('extends');
+  return {
+    name,
+    administrator: raw.get('administrator') === true,
+    extends: typeof ext === 'string' ? [ext] : Array.isArray(ext) ? (ext as string[]) : [],
+    reportsTo: text(raw.get('reportsTo')),
+    top: raw.get('top') === true,
+    sharesWithPeers: raw.get('sharesWithPeers') === true,
+    profile: text(raw.get('profile')),
+    grants: entries(raw.get('grants')),
+  };
+}
+
+/** Every resource, module, role, profile, group and sharing rule of the policy set, by name. */
+function read(files: readonly unknown[]): Policy {
+  const policy: Policy = { kinds: new Map(), roles: new Map(), profiles: new Map(), groups: new Map(), sharing: [], reporting: false };
+  let reporting = false;
   for (const file of files) {
     const sections = entries(file);
+    if (sections.get('hierarchy') === 'reporting') reporting = true;
     for (const [name, r] of entries(sections.get('resources'))) {
       const raw = entries(r);
-      kinds.set(name, { actions: raw.get('actions') as string[], organisation: text(raw.get('organisation')), owner: text(raw.get('owner')), team: text(raw.get('team')), ownerRole: text(raw.get('ownerRole')) });
+      const actions = raw.get('actions') as string[];
+      const access = entries(raw.get('access'));
+      const subscribers = raw.has('subscribers') ? entries(raw.get('subscribers')) : undefined;
+      const parent = raw.has('parent') ? entries(raw.get('parent')) : undefined;
+      policy.kinds.set(name, {
+        actions,
+        organisation: text(raw.get('organisation')),
+        owner: text(raw.get('owner')),
+        team: text(raw.get('team')),
+        ownerRole: text(raw.get('ownerRole')),
+        read: list(access.get('read')) ?? actions.filter((a) => a === 'view'),
+        write: list(access.get('write')) ?? actions.filter((a) => a === 'edit'),
+        defaultAccess: text(raw.get('defaultAccess')) ?? 'private',
+        subscribers: subscribers && { attribute: subscribers.get('attribute') as string, actions: list(subscribers.get('actions')) ?? ['view'] },
+        parent: parent && { attribute: parent.get('attribute') as string, resources: list(parent.get('resources'))!, read: list(parent.get('read')), write: list(parent.get('write')) },
+      });
     }
     // A module is a resource whose actions are its permissions and which has no record attributes.
     for (const [name, m] of entries(sections.get('modules'))) {
-      kinds.set(name, { actions: entries(m).get('permissions') as string[], organisation: undefined, owner: undefined, team: undefined, ownerRole: undefined });
-    }
-    for (const [name, r] of entries(sections.get('roles'))) {
-      const raw = entries(r);
-      const ext = raw.get('extends');
-      roles.set(name, {
-        name,
-        administrator: raw.get('administrator') === true,
-        extends: typeof ext === 'string' ? [ext] : Array.isArray(ext) ? (ext as string[]) : [],
-        reportsTo: text(raw.get('reportsTo')),
-        top: raw.get('top') === true,
-        sharesWithPeers: raw.get('sharesWithPeers') === true,
-        grants: entries(raw.get('grants')),
+      policy.kinds.set(name, {
+        actions: entries(m).get('permissions') as string[],
+        organisation: undefined, owner: undefined, team: undefined, ownerRole: undefined,
+        read: [], write: [], defaultAccess: 'private', subscribers: undefined, parent: undefined,
       });
     }
+    for (const [name, r] of entries(sections.get('roles'))) policy.roles.set(name, readRole(name, r));
+    for (const [name, r] of entries(sections.get('profiles'))) policy.profiles.set(name, readRole(name, r));
+    for (const [name, g] of entries(sections.get('groups'))) {
+      const raw = entries(g);
+      policy.groups.set(name, { roles: list(raw.get('roles')) ?? [], withSubordinates: list(raw.get('rolesAndSubordinates')) ?? [] });
+    }
+    for (const [name, s] of entries(sections.get('sharingRules'))) {
+      const raw = entries(s);
+      const party = (v: unknown): Party => {
+        const [kind, value] = [...entries(v)][0]!;
+        return { kind, name: value as string };
+      };
+      policy.sharing.push({ name, resource: raw.get('resource') as string, from: party(raw.get('from')), to: party(raw.get('to')), access: raw.get('access') as string, superiors: raw.get('superiors') === true });
+    }
   }
-  return { kinds, roles };
+  // sharing rules are considered by name, in code-unit order
+  policy.sharing.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { ...policy, reporting };
 }
 
 /** Decides `principal` doing `action` on `resource` under the policy whose parsed files are `files`. */
 export function decide(files: readonly unknown[], principal: unknown, action: string, resource: unknown): ReferenceDecision {
-  const { kinds, roles } = read(files);
-  const roleOf = (name: string): Role => roles.get(name)!;
+  return decideIn(read(files), principal, action, resource);
+}
+
+function decideIn(policy: Policy, principal: unknown, action: string, resource: unknown): ReferenceDecision {
+  const { kinds, roles, profiles } = policy;
+  /** A role's or a profile's entry (a role's parents may be its profile and other roles). */
+  const specOf = (name: string): Role => (roles.get(name) ?? profiles.get(name))!;
+  const parentsOf = (r: Role): string[] => [...(r.profile !== undefined ? [r.profile] : []), ...r.extends];
 
   // Step 1: a malformed request is denied …
   if (!isObject(principal) || typeof principal.id !== 'string' || typeof principal.role !== 'string') return { allow: false, code: 'invalid-request' };
   if (!isObject(resource) || typeof resource.kind !== 'string') return { allow: false, code: 'invalid-request' };
-  // … and so is an unknown kind, action or role, checked in that order.
+  // … and so is an unknown kind or action, checked in that order.
   const kindName = resource.kind;
   const kind = kinds.get(kindName);
   if (kind === undefined) return { allow: false, code: 'unknown-resource' };
   if (!kind.actions.includes(action)) return { allow: false, code: 'unknown-action' };
-  // Step 1, last: a record of an organisation is reached only from within it (R-Z13).
+  // Step 1, next: a record of an organisation is reached only from within it (R-Z13).
   if (kind.organisation !== undefined) {
     const organisation = attribute(resource, kind.organisation);
     if (typeof organisation !== 'string') return { allow: false, code: 'missing-attribute' };
     if (typeof principal.organisation !== 'string') return { allow: false, code: 'invalid-request' };
     if (organisation !== principal.organisation) return { allow: false, code: 'other-organisation' };
   }
+  // Step 1, last: a kind with a parent record is decided by the parent (R-Z11): its read
+  // actions by the parent kind's first read action, the others by its first write action.
+  if (kind.parent !== undefined) {
+    const { parent } = kind;
+    const rule: ReferenceRule = { kind: 'parent', role: '*', declaredIn: '*', level: 'all' };
+    const record = attribute(resource, parent.attribute);
+    if (!isObject(record)) return { allow: false, code: 'missing-attribute', rule };
+    const parentKind = kinds.get(record.kind as string);
+    if (typeof record.kind !== 'string' || !parent.resources.includes(record.kind) || parentKind === undefined) return { allow: false, code: 'missing-attribute', rule };
+    const reads = parent.read !== undefined ? parent.read.includes(action) : !(parent.write ?? []).includes(action) && action === 'view';
+    const needed = reads ? parentKind.read[0]! : parentKind.write[0]!;
+    return { allow: decideIn(policy, principal, needed, record).allow, code: 'parent', rule };
+  }
   const role = roles.get(principal.role);
   if (role === undefined) return { allow: false, code: 'unknown-role' };
 
-  // Step 2: an administrator role, or one extending one (first flag found: the role's own, then its parents in order).
+  // Step 2: an administrator role, or one whose profile or parent is one (first found: the role's own flag, then its profile, then its parents in order).
   const administratorOf = (r: Role): Role | undefined =>
-    r.administrator ? r : r.extends.map((p) => administratorOf(roleOf(p))).find((a) => a !== undefined);
+    r.administrator ? r : parentsOf(r).map((p) => administratorOf(specOf(p))).find((a) => a !== undefined);
   const admin = administratorOf(role);
   if (admin !== undefined) return { allow: true, code: 'admin', rule: { kind: 'administrator', role: role.name, declaredIn: admin.name, level: 'all' } };
 
@@ -124,61 +215,121 @@ export function decide(files: readonly unknown[], principal: unknown, action: st
     const map = entries(grant);
     return LEVEL_OF_WORD.get(map.has(action) ? map.get(action) : map.get('*'));
   };
-  // Step 3, second bullet: else the widest effective level among the parents, ties to the first listed.
+  // Step 3, second bullet: else the widest effective level among the profile and the parents, ties to the first.
   const effective = (r: Role): { level: Level; declaredIn: string } | undefined => {
     const mine = written(r);
     if (mine !== undefined) return { level: mine, declaredIn: r.name };
     let best: { level: Level; declaredIn: string } | undefined;
-    for (const parent of r.extends) {
-      const found = effective(roleOf(parent));
+    for (const parent of parentsOf(r)) {
+      const found = effective(specOf(parent));
       if (found !== undefined && (best === undefined || WIDTH.get(found.level)! > WIDTH.get(best.level)!)) best = found;
     }
     return best;
   };
   const cell = effective(role);
-  // Step 3, third bullet: nothing anywhere — default deny, naming the role itself.
-  if (cell === undefined) return { allow: false, code: 'default-deny', rule: { kind: 'default', role: role.name, declaredIn: role.name, level: 'deny' } };
+  const subscribes = (): boolean => {
+    if (kind.subscribers === undefined || !kind.subscribers.actions.includes(action)) return false;
+    const list = attribute(resource, kind.subscribers.attribute);
+    return Array.isArray(list) && list.includes(principal.id);
+  };
+  const subscriber: ReferenceDecision = { allow: true, code: 'subscriber', rule: { kind: 'subscribers', role: '*', declaredIn: '*', level: 'all' } };
+  // Step 3, third bullet: nothing anywhere — default deny, naming the role itself (a subscriber still gets in, R-K9).
+  if (cell === undefined) {
+    return subscribes() ? subscriber : { allow: false, code: 'default-deny', rule: { kind: 'default', role: role.name, declaredIn: role.name, level: 'deny' } };
+  }
   const rule: ReferenceRule = { kind: 'grant', role: role.name, declaredIn: cell.declaredIn, level: cell.level };
   const deny = (code: DecisionCode): ReferenceDecision => ({ allow: false, code, rule });
   const allow = (code: DecisionCode): ReferenceDecision => ({ allow: true, code, rule });
 
-  // Step 4: red denies, green allows, without reading the record.
-  if (cell.level === 'deny') return deny('denied');
+  // Step 4: red denies (but for subscribers), green allows, without reading the record; an
+  // org-wide public default makes yellow and blue green for its actions.
+  if (cell.level === 'deny') return subscribes() ? subscriber : deny('denied');
   if (cell.level === 'all') return allow('all');
+  const open = kind.defaultAccess === 'public-read-only' ? kind.read : kind.defaultAccess === 'public-read-write' ? [...kind.read, ...kind.write] : [];
+  if (open.includes(action)) return { allow: true, code: 'public', rule: { ...rule, kind: 'public', level: 'all' } };
 
   // Step 5: own and team read the owner (missing or not a string: fail closed).
   const owner = attribute(resource, kind.owner!);
   if (typeof owner !== 'string') return deny('missing-attribute');
   if (owner === principal.id) return allow('own');
 
-  // Step 6: team then reads the team attribute and the principal's groups (absent = none; not a list = malformed).
-  if (cell.level === 'team') {
-    const team = attribute(resource, kind.team!);
-    if (typeof team !== 'string') return deny('missing-attribute');
-    const groups = principal.groups;
-    if (groups !== undefined && !Array.isArray(groups)) return deny('invalid-request');
-    if (groups !== undefined && groups.includes(team)) return allow('team');
-  }
-
-  // Step 7: the hierarchy (R-Z1) and peers (R-Z3), only for a role with roles below it or sharing with peers,
-  // and only on a resource that says where the owner's role is. R-Z2: it only widens own/team, which is all we reach here.
   // R-Z12: a role without `reportsTo` reports to the top role, if the policy has one
   const top = [...roles.values()].find((r) => r.top)?.name;
   const bossOf = (name: string): string | undefined => {
     const r = roles.get(name);
     return r === undefined ? undefined : (r.reportsTo ?? (top !== undefined && name !== top ? top : undefined));
   };
-  const isBelow = (name: string): boolean => {
-    for (let at = bossOf(name); at !== undefined; at = bossOf(at)) if (at === role.name) return true;
+  const isBelow = (name: string, boss: string): boolean => {
+    for (let at = bossOf(name); at !== undefined; at = bossOf(at)) if (at === boss) return true;
     return false;
   };
-  const hasSubordinates = [...roles.keys()].some(isBelow);
+  /** Roles whose users are members of group `name` (R-Z7). */
+  const groupRoles = (name: string): string[] => {
+    const g = policy.groups.get(name);
+    return g === undefined ? [] : [...g.roles, ...g.withSubordinates, ...[...roles.keys()].filter((r) => g.withSubordinates.some((boss) => isBelow(r, boss)))];
+  };
+  const fixedGroups = [...policy.groups.keys()].filter((g) => groupRoles(g).includes(role.name));
+  const groups = principal.groups;
+  const groupsMalformed = groups !== undefined && !Array.isArray(groups);
+
+  // Step 6: team then reads the team attribute and the principal's groups (given, and those of
+  // its role); absent = none; not a list = malformed. Then owners who are members by role.
+  if (cell.level === 'team') {
+    const team = attribute(resource, kind.team!);
+    if (typeof team !== 'string') return deny('missing-attribute');
+    if (groupsMalformed) return deny('invalid-request');
+    if ((groups !== undefined && groups.includes(team)) || fixedGroups.includes(team)) return allow('team');
+    if (kind.ownerRole !== undefined && [...policy.groups.values()].some((g) => g.roles.length + g.withSubordinates.length > 0)) {
+      const ownerRole = attribute(resource, kind.ownerRole);
+      if (typeof ownerRole !== 'string') return deny('missing-attribute');
+      const mine = [...fixedGroups, ...((groups as unknown[] | undefined) ?? []).filter((g): g is string => typeof g === 'string')];
+      if (mine.some((g) => groupRoles(g).includes(ownerRole))) return allow('group');
+    }
+  }
+
+  // Step 7: the reporting hierarchy (R-Z4), or the role hierarchy (R-Z1), then peers (R-Z3). The
+  // role hierarchy only for a role with roles below it or sharing with peers, and only on a
+  // resource that says where the owner's role is. R-Z2: it only widens own/team.
+  if (policy.reporting) {
+    const reports = principal.reports;
+    if (!Array.isArray(reports) && !(reports instanceof Set)) return deny('invalid-request');
+    if (Array.isArray(reports) ? reports.includes(owner) : reports.has(owner)) return allow('reports');
+  }
+  const hasSubordinates = !policy.reporting && [...roles.keys()].some((r) => isBelow(r, role.name));
   if (kind.ownerRole !== undefined && (hasSubordinates || role.sharesWithPeers)) {
     const ownerRole = attribute(resource, kind.ownerRole);
     if (typeof ownerRole !== 'string') return deny('missing-attribute');
-    if (isBelow(ownerRole)) return allow('hierarchy');
+    if (hasSubordinates && isBelow(ownerRole, role.name)) return allow('hierarchy');
     if (role.sharesWithPeers && ownerRole === role.name) return allow('peer');
   }
+
+  // Step 7, sharing rules (R-Z5, R-Z6), by name: a rule of this kind opening this action, when the
+  // principal receives it — by role (the receivers, or their superiors if allowed) or by a group
+  // given in the request — and the record's owner is on its giving side. Attributes that are
+  // missing simply do not match here.
+  for (const sharing of policy.sharing) {
+    if (sharing.resource !== kindName) continue;
+    const actions = sharing.access === 'read-only' ? kind.read : [...kind.read, ...kind.write];
+    if (!actions.includes(action)) continue;
+    const side = (p: Party): string[] =>
+      p.kind === 'role' ? [p.name] : p.kind === 'roleAndSubordinates' ? [p.name, ...[...roles.keys()].filter((r) => isBelow(r, p.name))] : groupRoles(p.name);
+    const receivers = side(sharing.to);
+    const fixed = receivers.includes(role.name) || (sharing.superiors && receivers.some((r) => isBelow(r, role.name)));
+    if (!fixed) {
+      if (sharing.to.kind !== 'group') continue;
+      if (groupsMalformed) return deny('invalid-request');
+      if (groups === undefined || !groups.includes(sharing.to.name)) continue;
+    }
+    const team = kind.team === undefined ? undefined : attribute(resource, kind.team);
+    const ownerRole = kind.ownerRole === undefined ? undefined : attribute(resource, kind.ownerRole);
+    const owned =
+      (sharing.from.kind === 'group' && kind.team !== undefined && team === sharing.from.name) ||
+      (kind.ownerRole !== undefined && side(sharing.from).includes(ownerRole as string));
+    if (owned) return { allow: true, code: 'shared', rule: { kind: 'sharing', name: sharing.name, role: '*', declaredIn: '*', level: 'all' } };
+  }
+
+  // Step 7, last: subscribers (R-K9).
+  if (subscribes()) return subscriber;
 
   // Step 8: nothing reached the record.
   return deny('not-reached');

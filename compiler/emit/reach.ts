@@ -1,0 +1,238 @@
+import { StructureKind, type FunctionDeclarationStructure } from 'ts-morph';
+import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
+import { lit } from './literal.ts';
+
+/**
+ * The record test of a cell, as the steps `can` takes in order (docs/policy-language.md, steps
+ * 5–8). The check function and its plan twin are both printed from the same list, so a record
+ * passes the plan's filter exactly when the check allows it.
+ */
+export type Step =
+  /** Reads a record attribute into a variable; `missing` set: not a string denies with that path. */
+  | { readonly kind: 'read'; readonly attribute: string; readonly variable: string; readonly missing: string | undefined }
+  /** A malformed part of the principal denies: `check` for `can`, `planCheck` for `plan`. */
+  | { readonly kind: 'principal'; readonly check: string; readonly planCheck: string; readonly path: string }
+  /** A way to reach the record: allows with `rule` and `path` when `check` holds (`plan`: the same as a filter). */
+  | { readonly kind: 'allow'; readonly check: string; readonly plan: string; readonly rule: string; readonly path: string };
+
+/** Principal values both functions compute first, by the variable the steps use. */
+const PREAMBLE: Readonly<Record<string, { check: string; plan: string }>> = {
+  groups: { check: 'const groups = p.groups;', plan: 'const groups = groupsOf(p);' },
+  reports: { check: 'const reports = reportsOf(p);', plan: 'const reports = reportsOf(p);' },
+};
+
+export interface RecordTest {
+  readonly name: string;
+  readonly planName: string;
+  readonly doc: string;
+  readonly steps: readonly Step[];
+  /** Principal values the steps use (keys of PREAMBLE). */
+  readonly uses: readonly string[];
+  /** The path when no step reached the record (with the cell's rule). */
+  readonly fallback: string;
+}
+
+/** Sets and tables record tests share, declared once at the top of the module. */
+export interface Constants {
+  /** A `ReadonlySet` of these roles, by name of the constant. */
+  roleSet(roles: readonly string[], about: string): string;
+}
+
+/** Above this many roles, membership is tested with a Set rather than a chain of `===`. */
+const INLINE = 8;
+
+/**
+ * The steps of a role's cell on a resource for an action: own (yellow), team (blue: the
+ * principal's groups, given and through roles, R-K8, R-Z7), the hierarchy (roles R-Z1 or
+ * reporting R-Z4) and peers (R-Z3), sharing rules (R-Z5, R-Z6), then subscribers (R-K9).
+ * `level` undefined: a red or default cell that only subscribers get past.
+ */
+export function reachSteps(
+  model: PolicyModel,
+  role: RoleModel,
+  resource: ResourceModel,
+  action: string,
+  level: 'own' | 'team' | undefined,
+  constants: Constants,
+): { steps: Step[]; uses: string[]; doc: string[] } {
+  const steps: Step[] = [];
+  const uses = new Set<string>();
+  const doc: string[] = [];
+  const declared = new Set<string>();
+  const checked = new Set<string>();
+  /** Reads an attribute at its first use; `missing`: from here on it must be a string, else deny. */
+  const need = (attribute: string, variable: string, missing: string | undefined): string => {
+    if (!declared.has(variable) || (missing !== undefined && !checked.has(variable))) steps.push({ kind: 'read', attribute, variable, missing });
+    declared.add(variable);
+    if (missing !== undefined) checked.add(variable);
+    return variable;
+  };
+  const groupsValid = (): void => {
+    if (uses.has('groups')) return;
+    uses.add('groups');
+    steps.push({ kind: 'principal', check: 'groups !== undefined && !Array.isArray(groups)', planCheck: 'groups === undefined', path: 'InvalidGroups' });
+  };
+  const member = (variable: string, roles: readonly string[], about: string): string =>
+    roles.length > INLINE ? `${constants.roleSet(roles, about)}.has(${variable})` : roles.map((r) => `${variable} === ${lit(r)}`).join(' || ');
+
+  if (level !== undefined) {
+    const owner = need(resource.owner!, 'owner', 'MissingOwner');
+    steps.push({ kind: 'allow', check: `${owner} === p.id`, plan: `eq(${lit(resource.owner!)}, p.id)`, rule: 'rule', path: 'Own' });
+    doc.push(`${level === 'own' ? 'own (yellow)' : 'team (blue)'}`);
+    if (level === 'team') {
+      const team = need(resource.team!, 'team', 'MissingTeam');
+      groupsValid();
+      const fixed = role.groups;
+      steps.push({
+        kind: 'allow',
+        check: ['groups !== undefined && groups.includes(team)', ...fixed.map((g) => `${team} === ${lit(g)}`)].join(' || '),
+        plan: `or(oneOf(${lit(resource.team!)}, groups), oneOf(${lit(resource.team!)}, [${fixed.map(lit).join(', ')}]))`,
+        rule: 'rule',
+        path: 'Team',
+      });
+      // members of the principal's groups through their roles (R-Z7)
+      const fixedRoles = [...new Set(model.groups.filter((g) => fixed.includes(g.name)).flatMap((g) => g.roles))].sort();
+      const dynamic = model.groups.some((g) => g.roles.length > 0);
+      if (resource.ownerRole !== undefined && dynamic) {
+        const ownerRole = need(resource.ownerRole, 'ownerRole', 'MissingOwnerRole');
+        steps.push({
+          kind: 'allow',
+          check: `${fixedRoles.length > 0 ? `${member(ownerRole, fixedRoles, `roles of ${role.name}'s groups`)} || ` : ''}groupHasRole(groups, ${ownerRole})`,
+          plan: `oneOf(${lit(resource.ownerRole)}, [${fixedRoles.map((r) => `${lit(r)}, `).join('')}...rolesOfGroups(groups)])`,
+          rule: 'rule',
+          path: 'Group',
+        });
+        doc.push('members of its groups by role');
+      }
+    }
+    if (model.hierarchy === 'reporting') {
+      uses.add('reports');
+      steps.push({ kind: 'principal', check: 'reports === undefined', planCheck: 'reports === undefined', path: 'MissingReports' });
+      steps.push({ kind: 'allow', check: `reportsInclude(reports, ${owner})`, plan: `oneOf(${lit(resource.owner!)}, reportList(reports))`, rule: 'rule', path: 'Reports' });
+      doc.push('records of users reporting to the principal');
+    }
+    const below = model.hierarchy === 'roles' && resource.ownerRole !== undefined ? role.subordinates : [];
+    const peers = resource.ownerRole !== undefined && role.sharesWithPeers;
+    if (resource.ownerRole !== undefined && (below.length > 0 || peers)) {
+      const ownerRole = need(resource.ownerRole, 'ownerRole', 'MissingOwnerRole');
+      if (below.length > 0) {
+        steps.push({
+          kind: 'allow',
+          check: member(ownerRole, below, `roles below ${role.name}`),
+          plan: `oneOf(${lit(resource.ownerRole!)}, [${below.map(lit).join(', ')}])`,
+          rule: 'rule',
+          path: 'Hierarchy',
+        });
+        doc.push(`records owned below ${below.length > 3 ? `${below.length} roles` : below.map(lit).join(', ')}`);
+      }
+      if (peers) {
+        steps.push({ kind: 'allow', check: `${ownerRole} === ${lit(role.name)}`, plan: `eq(${lit(resource.ownerRole!)}, ${lit(role.name)})`, rule: 'rule', path: 'Peer' });
+        doc.push('records of peers');
+      }
+    }
+    // sharing rules (R-Z5): only where the grant allows the action at all (R-Z2); a missing
+    // attribute just does not match
+    for (const sharing of model.sharingRules) {
+      if (sharing.resource !== resource.name || !sharing.actions.includes(action)) continue;
+      const fixedReceiver = sharing.receivers.includes(role.name);
+      if (!fixedReceiver && sharing.to.kind !== 'group') continue;
+      if (!fixedReceiver) groupsValid();
+      const receives = fixedReceiver ? [] : [{ check: `groups !== undefined && groups.includes(${lit(sharing.to.name)})`, plan: `groups.includes(${lit(sharing.to.name)})` }];
+      const owners: { check: string; plan: string }[] = [];
+      const { from } = sharing;
+      if (from.kind === 'group' && resource.team !== undefined) {
+        const team = need(resource.team, 'team', undefined);
+        owners.push({ check: `${team} === ${lit(from.name)}`, plan: `eq(${lit(resource.team)}, ${lit(from.name)})` });
+      }
+      if (resource.ownerRole !== undefined && from.roles.length > 0) {
+        const ownerRole = need(resource.ownerRole, 'ownerRole', undefined);
+        owners.push({ check: member(ownerRole, from.roles, `owners shared by ${sharing.name}`), plan: `oneOf(${lit(resource.ownerRole)}, [${from.roles.map(lit).join(', ')}])` });
+      }
+      if (owners.length === 0) continue;
+      const whose = owners.length === 1 ? owners[0]!.check : owners.map((o) => `(${o.check})`).join(' || ');
+      const whosePlan = owners.length === 1 ? owners[0]!.plan : `or(${owners.map((o) => o.plan).join(', ')})`;
+      steps.push({
+        kind: 'allow',
+        check: receives.length > 0 ? `${receives[0]!.check} && (${whose})` : whose,
+        plan: receives.length > 0 ? `${receives[0]!.plan} ? ${whosePlan} : FALSE` : whosePlan,
+        rule: String(sharing.rule),
+        path: 'Shared',
+      });
+      doc.push(`records shared by ${lit(sharing.name)}`);
+    }
+  }
+  const subscribers = resource.subscribers;
+  if (subscribers !== undefined && subscribers.actions.includes(action)) {
+    const list = need(subscribers.attribute, 'subscribers', undefined);
+    steps.push({
+      kind: 'allow',
+      check: `Array.isArray(${list}) && ${list}.includes(p.id)`,
+      plan: `contains(${lit(subscribers.attribute)}, p.id)`,
+      rule: String(subscribers.rule),
+      path: 'Subscriber',
+    });
+    doc.push('records the principal subscribes to');
+  }
+  return { steps, uses: [...uses], doc };
+}
+
+/** The check: each step in order, then the fallback denial. */
+export function testFunction(test: RecordTest): FunctionDeclarationStructure {
+  const body: string[] = test.uses.map((u) => PREAMBLE[u]!.check);
+  for (const step of test.steps) {
+    if (step.kind === 'read') {
+      const declared = test.steps.indexOf(step) === test.steps.findIndex((s) => s.kind === 'read' && s.variable === step.variable);
+      if (declared) body.push(`const ${step.variable} = r[${lit(step.attribute)}];`);
+      if (step.missing !== undefined) body.push(`if (typeof ${step.variable} !== "string") return d(rule, Path.${step.missing});`);
+    } else if (step.kind === 'principal') body.push(`if (${step.check}) return d(rule, Path.${step.path});`);
+    else body.push(`if (${step.check}) return d(${step.rule}, Path.${step.path});`);
+  }
+  body.push(`return d(rule, Path.${test.fallback});`);
+  return {
+    kind: StructureKind.Function,
+    name: test.name,
+    docs: [test.doc],
+    parameters: [
+      { name: 'p', type: 'Principal' },
+      { name: 'r', type: 'Resource' },
+      { name: 'rule', type: 'number' },
+    ],
+    returnType: 'Decision',
+    statements: body.join('\n'),
+  };
+}
+
+/**
+ * The plan: the same steps folded from the end — a read that must be a string wraps the rest
+ * in `present`, a malformed principal makes the rest false, a way in is one more `or` branch.
+ */
+export function planFunction(test: RecordTest): FunctionDeclarationStructure {
+  const fold = (from: number, pad: string): string => {
+    const alternatives: string[] = [];
+    for (let i = from; i < test.steps.length; i++) {
+      const step = test.steps[i]!;
+      if (step.kind === 'allow') alternatives.push(step.plan);
+      else if (step.kind === 'principal') {
+        alternatives.push(`${step.planCheck} ? FALSE : ${fold(i + 1, pad)}`);
+        break;
+      } else if (step.missing !== undefined) {
+        alternatives.push(`and(present(${lit(step.attribute)}), ${fold(i + 1, pad)})`);
+        break;
+      }
+    }
+    if (alternatives.length <= 1) return alternatives[0] ?? 'FALSE';
+    return `or(\n${alternatives.map((a) => `${pad}  ${a},\n`).join('')}${pad})`;
+  };
+  const filter = fold(0, '');
+  return {
+    kind: StructureKind.Function,
+    name: test.planName,
+    docs: [`the records ${test.name} allows, as a filter`],
+    parameters: [
+      { name: 'p', type: 'Principal' },
+      { name: 'rule', type: 'number' },
+    ],
+    returnType: 'QueryPlan',
+    statements: [...test.uses.map((u) => PREAMBLE[u]!.plan), `return policy.filtered(rule, ${filter});`].join('\n'),
+  };
+}
