@@ -21,7 +21,7 @@ function essence(d: Decision | ReferenceDecision): ReferenceDecision {
   const r = d.rule;
   return r === undefined
     ? { allow: d.allow, code: d.code }
-    : { allow: d.allow, code: d.code, rule: { kind: r.kind, role: r.role, declaredIn: r.declaredIn, level: r.level } };
+    : { allow: d.allow, code: d.code, rule: { kind: r.kind, ...(r.name !== undefined ? { name: r.name } : {}), role: r.role, declaredIn: r.declaredIn, level: r.level } };
 }
 
 const ref = (yamlText: string) => (principal: unknown, action: string, resource: unknown) => decide([parse(yamlText)], principal, action, resource);
@@ -151,7 +151,7 @@ roles:
 // Random policies (generators in test/helpers/arbitraries.ts, shared with test/pglite.test.ts)
 
 describe('differential: generated checkers decide exactly as the reference interpreter', () => {
-  it('R-K1 R-K3 R-K4 R-Z1 R-Z2 R-Z3 R-Z8 random policies × random requests: same allow, code and rule', async () => {
+  it('R-K1 R-K3 R-K4 R-K8 R-K9 R-Z1 R-Z2 R-Z3 R-Z4 R-Z5 R-Z6 R-Z7 R-Z8 R-Z11 random policies × random requests: same allow, code and rule', async () => {
     const seen = new Map<string, number>();
     let total = 0;
     let reachSets = 0;
@@ -177,7 +177,7 @@ describe('differential: generated checkers decide exactly as the reference inter
     console.log(`differential: ${total} requests, ${reachSets} policies testing reach with a Set, ${JSON.stringify(Object.fromEntries(seen))}`);
     expect(reachSets).toBeGreaterThan(5);
     // every code of a decision is reached, so the comparison is not vacuous
-    for (const code of ['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'denied', 'default-deny', 'not-reached', 'missing-attribute', 'unknown-role', 'unknown-resource', 'unknown-action', 'other-organisation', 'invalid-request']) {
+    for (const code of ['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'group', 'reports', 'shared', 'public', 'subscriber', 'parent', 'denied', 'default-deny', 'not-reached', 'missing-attribute', 'unknown-role', 'unknown-resource', 'unknown-action', 'other-organisation', 'invalid-request']) {
       expect(seen.get(code) ?? 0, `code ${code} in ${JSON.stringify([...seen])}`).toBeGreaterThan(0);
     }
   });

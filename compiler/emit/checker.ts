@@ -291,7 +291,8 @@ function groupTables(model: PolicyModel): string[] {
  * lists — so a large policy stays small and quick to parse.
  */
 function policyData(model: PolicyModel): string {
-  const roleNames = [...model.roles.map((r) => r.name), '*'];
+  // roles, then `*` (rules of no one role), then profiles that rules are declared in
+  const roleNames = [...new Set([...model.roles.map((r) => r.name), '*', ...model.rules.map((r) => r.declaredIn)])];
   const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
   const resourceNames = [...model.resources.map((r) => r.name), '*'];
   const resourceIndex = new Map(resourceNames.map((r, i) => [r, i]));

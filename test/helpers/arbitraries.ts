@@ -32,7 +32,17 @@ export interface KindSpec {
   readonly organisation: string | null;
   readonly extra: 'string' | 'number' | 'boolean' | 'string[]' | null;
   readonly repeatFirstAction: boolean;
+  /** Read and write actions written under `access` (null: the defaults, view and edit). */
+  readonly access: { readonly read: readonly string[]; readonly write: readonly string[] } | null;
+  /** Org-wide default (null: not written, private). */
+  readonly defaultAccess: 'private' | 'public-read-only' | 'public-read-write' | null;
+  /** Subscriber actions, with the attribute `subscribers` (R-K9); null: none. */
+  readonly subscribers: readonly string[] | null;
 }
+
+/** The actions that read and that write a kind's records, as the compiler derives them. */
+export const readOf = (k: KindSpec): readonly string[] => k.access?.read ?? k.actions.filter((a) => a === 'view');
+export const writeOf = (k: KindSpec): readonly string[] => k.access?.write ?? k.actions.filter((a) => a === 'edit');
 
 export const LEVEL_WORDS = { deny: ['deny', 'red'], own: ['own', 'yellow'], team: ['team', 'blue'], all: ['all', 'green'] } as const;
 
@@ -47,7 +57,19 @@ export function kindArb(name: string): fc.Arbitrary<KindSpec> {
     organisation: fc.option(fc.constantFrom('organisation', 'tenant'), { freq: 2 }),
     extra: fc.option(fc.constantFrom('string' as const, 'number' as const, 'boolean' as const, 'string[]' as const)),
     repeatFirstAction: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
-  }).map((k) => (k.module ? { ...k, owner: null, team: null, ownerRole: null, organisation: null, extra: null } : k));
+    access: fc.option(fc.record({ read: fc.constant<readonly string[]>([]), write: fc.constant<readonly string[]>([]) }), { freq: 2 }),
+    accessSeed: fc.tuple(fc.nat(), fc.nat()),
+    defaultAccess: fc.option(fc.constantFrom('private' as const, 'public-read-only' as const, 'public-read-write' as const), { freq: 3 }),
+    subscribers: fc.option(fc.constant(true), { freq: 3 }),
+  }).map(({ accessSeed, ...k }) => {
+    // explicit read and write actions: one or two of the kind's actions each
+    const unique = [...new Set(k.actions)];
+    const pick = (seed: number) => unique.filter((_, i) => (seed >> i) & 1).slice(0, 2);
+    const access = k.access && { read: pick(accessSeed[0] | 1), write: pick(accessSeed[1] | 2) };
+    const subscribers = k.subscribers === null ? null : pick(accessSeed[0] ^ accessSeed[1]);
+    const spec = { ...k, access, subscribers };
+    return k.module ? { ...spec, owner: null, team: null, ownerRole: null, organisation: null, extra: null, access: null, defaultAccess: null, subscribers: null } : spec;
+  });
 }
 
 /**
@@ -84,7 +106,55 @@ export interface PolicySpec {
   readonly roleNames: readonly string[];
   readonly roles: readonly Record<string, unknown>[];
   readonly layout: 'one' | 'split' | 'three';
+  readonly sharing: SharingSpec;
 }
+
+export const PROFILE_NAMES = ['profile one', 'hasOwnProperty'];
+export const RULE_NAMES = ['s1', 'b rule', '__proto__', 'a"rule'];
+
+/** The sharing model of a random policy (R-K8, R-Z2, R-Z4..R-Z7, R-K9, R-Z11). */
+export interface SharingSpec {
+  /** Profiles: grants by kind (R-Z2); `profileOf[i]` is role i's profile index, if any. */
+  readonly profiles: readonly Record<string, unknown>[];
+  readonly profileOf: readonly (number | null)[];
+  /** Groups g1.. with member roles (indexes into roleNames). */
+  readonly groups: readonly { readonly roles: readonly number[]; readonly withSubordinates: readonly number[] }[];
+  readonly rules: readonly {
+    readonly kind: number;
+    readonly from: readonly [PartyKind, number];
+    readonly to: readonly [PartyKind, number];
+    readonly access: 'read-only' | 'read-write';
+    readonly superiors: boolean;
+  }[];
+  readonly reporting: boolean;
+  /** A `note` kind whose parent is one of these kinds (indexes), R-Z11; null: none. */
+  readonly child: readonly number[] | null;
+}
+
+type PartyKind = 'role' | 'roleAndSubordinates' | 'group';
+
+const sharingArb = (roles: number, kinds: readonly KindSpec[]): fc.Arbitrary<SharingSpec> => {
+  const roleIndex = fc.nat({ max: roles - 1 });
+  const party = fc.tuple(fc.constantFrom<PartyKind>('role', 'roleAndSubordinates', 'group'), fc.nat());
+  const withGrants = (k: KindSpec) => fc.option(grantArb(k), { freq: 3 });
+  return fc.record({
+    profiles: fc.array(
+      fc.record({ administrator: fc.integer({ min: 0, max: 6 }).map((n) => n === 0), grants: fc.tuple(...kinds.map(withGrants)) }).map((p) => {
+        const grants = kinds.flatMap((k, j) => (p.grants[j] === null ? [] : [[k.name, p.grants[j]] as const]));
+        return obj([...(p.administrator ? [['administrator', true] as const] : []), ...(grants.length > 0 ? [['grants', obj(grants)] as const] : [])]);
+      }),
+      { maxLength: 2 },
+    ),
+    profileOf: fc.array(fc.option(fc.nat({ max: 1 }), { freq: 3 }), { minLength: roles, maxLength: roles }),
+    groups: fc.array(fc.record({ roles: fc.uniqueArray(roleIndex, { maxLength: 2 }), withSubordinates: fc.uniqueArray(roleIndex, { maxLength: 1 }) }), { maxLength: 3 }),
+    rules: fc.array(
+      fc.record({ kind: fc.nat(), from: party, to: party, access: fc.constantFrom('read-only' as const, 'read-write' as const), superiors: fc.boolean() }),
+      { maxLength: 4 },
+    ),
+    reporting: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
+    child: fc.option(fc.uniqueArray(fc.nat({ max: kinds.length - 1 }), { minLength: 1, maxLength: 2 }), { freq: 3 }),
+  });
+};
 
 /**
  * Role i may extend roles before it (a DAG); reportsTo follows an independent order (a forest, or
@@ -131,6 +201,7 @@ export const policyArb: fc.Arbitrary<PolicySpec> = fc
         roleNames: fc.constant(roleNames),
         roles: fc.tuple(...roleNames.map((_, i) => roleArb(i, roleNames, hierarchyOrder, chain, kinds))),
         layout: fc.constant(layout),
+        sharing: sharingArb(roleNames.length, kinds),
       }),
     ),
   );
@@ -147,28 +218,81 @@ export function kindValue(k: KindSpec): Record<string, unknown> {
   ]);
   return obj([
     ['actions', actions],
-    ['attributes', attrs],
+    ['attributes', k.subscribers !== null ? obj([...Object.entries(attrs), ['subscribers', 'string[]']]) : attrs],
     ...(k.owner !== null ? [['owner', k.owner] as const] : []),
     ...(k.team !== null ? [['team', k.team] as const] : []),
     ...(k.ownerRole !== null ? [['ownerRole', k.ownerRole] as const] : []),
     ...(k.organisation !== null ? [['organisation', k.organisation] as const] : []),
+    ...(k.access !== null ? [['access', obj([['read', k.access.read], ['write', k.access.write]])] as const] : []),
+    ...(k.defaultAccess !== null ? [['defaultAccess', k.defaultAccess] as const] : []),
+    ...(k.subscribers !== null ? [['subscribers', obj([['attribute', 'subscribers'], ['actions', k.subscribers]])] as const] : []),
   ]);
+}
+
+/** The kinds a `note` may have as parent: records with a read and a write action. */
+export const parentKinds = (p: PolicySpec): KindSpec[] =>
+  p.sharing.child === null ? [] : [...new Set(p.sharing.child.map((i) => p.kinds[i]!))].filter((k) => !k.module && readOf(k).length > 0 && writeOf(k).length > 0);
+
+/** The sections of the sharing model as YAML values, leaving out what would not compile. */
+function sharingSections(p: PolicySpec): [string, unknown][] {
+  const s = p.sharing;
+  const roleName = (i: number) => p.roleNames[i % p.roleNames.length]!;
+  const groups = s.groups.map((g, i) => [GROUPS[i]!, obj([
+    ...(g.roles.length > 0 ? [['roles', g.roles.map(roleName)] as const] : []),
+    ...(g.withSubordinates.length > 0 ? [['rolesAndSubordinates', g.withSubordinates.map(roleName)] as const] : []),
+  ])] as const);
+  const party = ([kind, i]: readonly [PartyKind, number]) => (kind === 'group' ? (groups.length === 0 ? undefined : obj([['group', groups[i % groups.length]![0]]])) : obj([[kind, roleName(i)]]));
+  const rules = s.rules.flatMap((r, i) => {
+    const kind = p.kinds[r.kind % p.kinds.length]!;
+    const from = party(r.from);
+    const to = party(r.to);
+    const actions = r.access === 'read-only' ? readOf(kind) : [...readOf(kind), ...writeOf(kind)];
+    if (kind.module || kind.owner === null || from === undefined || to === undefined || actions.length === 0) return [];
+    if (r.from[0] !== 'group' ? kind.ownerRole === null : kind.ownerRole === null && kind.team === null) return [];
+    return [[RULE_NAMES[i]!, obj([['resource', kind.name], ['from', from], ['to', to], ['access', r.access], ...(r.superiors ? [['superiors', true] as const] : [])])] as const];
+  });
+  const parents = parentKinds(p);
+  const note = parents.length === 0 ? [] : [['note', obj([
+    ['actions', ['view', 'create', 'edit']],
+    ['attributes', obj([['parent', 'record']])],
+    ['parent', obj([['attribute', 'parent'], ['resources', parents.map((k) => k.name)]])],
+  ])] as const];
+  return [
+    ...(s.profiles.length > 0 ? [['profiles', obj(s.profiles.map((v, i) => [PROFILE_NAMES[i]!, v] as const))] as [string, unknown]] : []),
+    ...(groups.length > 0 ? [['groups', obj(groups)] as [string, unknown]] : []),
+    ...(rules.length > 0 ? [['sharingRules', obj(rules)] as [string, unknown]] : []),
+    ...(s.reporting ? [['hierarchy', 'reporting'] as [string, unknown]] : []),
+    ...(note.length > 0 ? [['resources', obj(note)] as [string, unknown]] : []),
+  ];
+}
+
+/** The roles as written, each with its profile if the policy has it. */
+function rolesWithProfiles(p: PolicySpec): (readonly [string, unknown])[] {
+  return p.roleNames.map((name, i) => {
+    const profile = p.sharing.profileOf[i];
+    const value = p.roles[i]!;
+    return [name, profile !== null && profile !== undefined && profile < p.sharing.profiles.length ? obj([...Object.entries(value), ['profile', PROFILE_NAMES[profile]!]]) : value] as const;
+  });
 }
 
 /** The policy as YAML files: one file, resources and roles apart, or roles split in two. */
 export function policyFiles(p: PolicySpec): Record<string, string> {
   const resources = p.kinds.filter((k) => !k.module).map((k) => [k.name, kindValue(k)] as const);
   const modules = p.kinds.filter((k) => k.module).map((k) => [k.name, kindValue(k)] as const);
-  const roles = p.roleNames.map((name, i) => [name, p.roles[i]] as const);
+  const roles = rolesWithProfiles(p);
   const section = (key: string, pairs: readonly (readonly [string, unknown])[]) => (pairs.length > 0 ? [[key, obj(pairs)] as const] : []);
   const file = (...sections: (readonly [string, unknown])[][]) => stringify(obj(sections.flat()));
-  if (p.layout === 'one') return { 'policy.yaml': file(section('resources', resources), section('modules', modules), section('roles', roles)) };
-  if (p.layout === 'split') return { 'resources.yaml': file(section('resources', resources), section('modules', modules)), 'roles.yaml': file(section('roles', roles)) };
+  // the sharing model in a file of its own (a second `resources` section holds the `note` kind)
+  const sharing = sharingSections(p);
+  const extra = sharing.length > 0 ? { 'sharing.yaml': stringify(obj(sharing)) } : {};
+  if (p.layout === 'one') return { 'policy.yaml': file(section('resources', resources), section('modules', modules), section('roles', roles)), ...extra };
+  if (p.layout === 'split') return { 'resources.yaml': file(section('resources', resources), section('modules', modules)), 'roles.yaml': file(section('roles', roles)), ...extra };
   const half = Math.ceil(roles.length / 2);
   return {
     'a/roles.yaml': file(section('roles', roles.slice(0, half))),
     'kinds.yml': file(section('resources', resources), section('modules', modules)),
     'z.yaml': file(section('roles', roles.slice(half))),
+    ...extra,
   };
 }
 
@@ -182,13 +306,26 @@ export interface RequestSpec {
   readonly organisation: { readonly absent: true } | { readonly value: unknown };
   readonly kind: number | unknown;
   readonly action: number | string;
-  /** Values of the kind's owner, team, ownerRole, extra and organisation attributes. */
+  /** Values of the kind's owner, team, ownerRole, extra, organisation and subscribers attributes. */
   readonly attrs: readonly ({ readonly missing: true } | { readonly value: unknown })[];
+  /** The principal's `reports` (R-Z4): absent, a list or set of ids, or malformed. */
+  readonly reports: { readonly absent: true } | { readonly value: unknown };
+  /** For a `note` (R-Z11): its parent record — a kind (index or bogus) and attribute values — or a malformed value. */
+  readonly parent: { readonly kind: number | unknown; readonly attrs: RequestSpec['attrs'] } | { readonly value: unknown };
 }
 
 export const wrongType = fc.constantFrom<unknown>(7, null, true, ['u1'], { toString: 'u1' });
 export const attrArb = (strings: fc.Arbitrary<unknown>) =>
   fc.oneof({ arbitrary: fc.constant({ missing: true as const }), weight: 1 }, { arbitrary: strings.map((value) => ({ value })), weight: 8 }, { arbitrary: wrongType.map((value) => ({ value })), weight: 1 });
+
+const attrsArb = fc.tuple(
+  attrArb(fc.constantFrom(...IDS)),
+  attrArb(fc.constantFrom(...GROUPS)),
+  attrArb(fc.oneof({ arbitrary: fc.nat(), weight: 4 }, { arbitrary: fc.constantFrom('nobody', 'REP'), weight: 1 })),
+  attrArb(fc.constantFrom<unknown>('u1', 3, false, ['g1'])),
+  attrArb(fc.constantFrom('o1', 'o2')),
+  attrArb(fc.subarray(IDS)),
+);
 
 export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
   principal: fc.oneof({ arbitrary: fc.constant('ok' as const), weight: 30 }, { arbitrary: fc.constantFrom('null' as const, 'numeric-id' as const, 'no-role' as const), weight: 1 }),
@@ -206,12 +343,16 @@ export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
   ),
   kind: fc.oneof({ arbitrary: fc.nat(), weight: 12 }, { arbitrary: fc.constantFrom<unknown>('unknown', 'Lead', 'toString', 42), weight: 1 }),
   action: fc.oneof({ arbitrary: fc.nat(), weight: 12 }, { arbitrary: fc.constantFrom('nope', '*', 'toString', 'VIEW'), weight: 1 }),
-  attrs: fc.tuple(
-    attrArb(fc.constantFrom(...IDS)),
-    attrArb(fc.constantFrom(...GROUPS)),
-    attrArb(fc.oneof({ arbitrary: fc.nat(), weight: 4 }, { arbitrary: fc.constantFrom('nobody', 'REP'), weight: 1 })),
-    attrArb(fc.constantFrom<unknown>('u1', 3, false, ['g1'])),
-    attrArb(fc.constantFrom('o1', 'o2')),
+  attrs: attrsArb,
+  reports: fc.oneof(
+    { arbitrary: fc.constant({ absent: true as const }), weight: 2 },
+    { arbitrary: fc.subarray(IDS).map((ids) => ({ value: ids })), weight: 4 },
+    { arbitrary: fc.subarray(IDS).map((ids) => ({ value: new Set(ids) })), weight: 2 },
+    { arbitrary: fc.constantFrom<unknown>('u1', null, 7).map((value) => ({ value })), weight: 1 },
+  ),
+  parent: fc.oneof(
+    { arbitrary: fc.record({ kind: fc.oneof({ arbitrary: fc.nat(), weight: 8 }, { arbitrary: fc.constantFrom<unknown>('note', 'nope', 3), weight: 1 }), attrs: attrsArb }), weight: 8 },
+    { arbitrary: fc.constantFrom<unknown>(undefined, null, 'lead', 7).map((value) => ({ value })), weight: 1 },
   ),
 });
 
@@ -226,16 +367,30 @@ export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; a
         ['role', role],
         ...('value' in q.groups ? [['groups', q.groups.value] as const] : []),
         ...('value' in q.organisation ? [['organisation', q.organisation.value] as const] : []),
+        ...('value' in q.reports ? [['reports', q.reports.value] as const] : []),
       ]);
-  const kind = typeof q.kind === 'number' ? p.kinds[q.kind % p.kinds.length] : undefined;
-  const action = typeof q.action === 'number' ? (kind ? kind.actions[q.action % kind.actions.length]! : 'view') : q.action;
-  const names = kind ? [kind.owner, kind.team, kind.ownerRole, kind.extra !== null ? 'amount' : null, kind.organisation] : [];
+  // kinds by number: the policy's kinds, then its `note` kind if it has one
+  const note = parentKinds(p).length > 0;
+  const kindCount = p.kinds.length + (note ? 1 : 0);
+  const isNote = typeof q.kind === 'number' && note && q.kind % kindCount === p.kinds.length;
+  const kind = typeof q.kind === 'number' && !isNote ? p.kinds[q.kind % kindCount] : undefined;
+  const action = typeof q.action === 'number' ? (isNote ? ['view', 'create', 'edit'][q.action % 3]! : kind ? kind.actions[q.action % kind.actions.length]! : 'view') : q.action;
+  if (isNote) {
+    const parent = 'value' in q.parent ? q.parent.value : record(p, q.parent.kind, q.parent.attrs);
+    return { principal, action, resource: obj([['kind', 'note'], ...(parent === undefined ? [] : [['parent', parent] as const])]) };
+  }
+  return { principal, action, resource: record(p, kind ? kind.name : q.kind, q.attrs) };
+}
+
+/** A record of kind `kind` (a name, an index into the policy's kinds, or a bogus value) with these attribute values. */
+function record(p: PolicySpec, kindOrIndex: unknown, values: RequestSpec['attrs']): Record<string, unknown> {
+  const kind = typeof kindOrIndex === 'number' ? p.kinds[kindOrIndex % p.kinds.length] : p.kinds.find((k) => k.name === kindOrIndex);
+  const names = kind ? [kind.owner, kind.team, kind.ownerRole, kind.extra !== null ? 'amount' : null, kind.organisation, kind.subscribers !== null ? 'subscribers' : null] : [];
   const attrs = names.flatMap((name, i) => {
-    const a = q.attrs[i]!;
+    const a = values[i]!;
     if (name === null || !('value' in a)) return [];
     // attribute 2 is the owner's role: numbers pick one of the policy's roles
     return [[name, i === 2 && typeof a.value === 'number' ? p.roleNames[a.value % p.roleNames.length] : a.value] as const];
   });
-  return { principal, action, resource: obj([['kind', kind ? kind.name : q.kind], ...attrs]) };
+  return obj([['kind', kind ? kind.name : kindOrIndex], ...attrs]);
 }
-
