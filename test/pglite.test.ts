@@ -36,8 +36,11 @@ function prng(seed: number): (n: number) => number {
   };
 }
 
-/** A record as stored: attribute → value, `null` = missing (a NULL column). */
-type Row = Readonly<Record<string, string | null>>;
+/** A record as stored: attribute → value (a list: a `text[]` column), `null` = missing (a NULL column). */
+type Row = Readonly<Record<string, string | readonly string[] | null>>;
+
+/** A Postgres array literal of strings, quoted. */
+const arrayLiteral = (items: readonly string[]): string => `{${items.map((i) => `"${i.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
 
 /** The record `can` sees: its kind and the attributes that are not NULL (missing, not null). */
 function resourceOf(kind: string, row: Row): Record<string, unknown> {
@@ -47,20 +50,27 @@ function resourceOf(kind: string, row: Row): Record<string, unknown> {
 interface Table {
   readonly name: string;
   readonly kind: string;
-  /** Attribute → column; every attribute is a nullable text column. */
+  /** Attribute → column; every attribute is a nullable text column, or `text[]` if listed in `lists`. */
   readonly mapping: ColumnMapping;
   readonly rows: readonly Row[];
+  readonly lists?: readonly string[];
 }
 
 /** Creates the table (id + one text column per attribute) and loads its rows in one statement. */
 async function createTable(t: Table, indexes: readonly string[] = []): Promise<void> {
   const attributes = Object.keys(t.mapping.columns);
-  const cols = attributes.map((a) => `${quoteIdentifier(t.mapping.columns[a]!)} text`);
+  const isList = (a: string) => t.lists?.includes(a) === true;
+  const cols = attributes.map((a) => `${quoteIdentifier(t.mapping.columns[a]!)} ${isList(a) ? 'text[]' : 'text'}`);
   await db.exec(`DROP TABLE IF EXISTS ${quoteIdentifier(t.name)}; CREATE TABLE ${quoteIdentifier(t.name)} (id integer PRIMARY KEY${cols.map((c) => `, ${c}`).join('')})`);
-  const arrays = [t.rows.map((_, i) => i), ...attributes.map((a) => t.rows.map((r) => r[a] ?? null))];
+  // lists travel as array literals in a text[] parameter and are cast back per row
+  const arrays = [t.rows.map((_, i) => i), ...attributes.map((a) => t.rows.map((r) => { const v = r[a] ?? null; return Array.isArray(v) ? arrayLiteral(v) : v; }))];
   const casts = ['$1::integer[]', ...attributes.map((_, i) => `$${i + 2}::text[]`)];
   const names = ['id', ...attributes.map((a) => t.mapping.columns[a]!)].map(quoteIdentifier);
-  await db.query(`INSERT INTO ${quoteIdentifier(t.name)} (${names.join(', ')}) SELECT * FROM unnest(${casts.join(', ')})`, arrays);
+  const selected = ['c0', ...attributes.map((a, i) => (isList(a) ? `c${i + 1}::text[]` : `c${i + 1}`))];
+  await db.query(
+    `INSERT INTO ${quoteIdentifier(t.name)} (${names.join(', ')}) SELECT ${selected.join(', ')} FROM unnest(${casts.join(', ')}) AS u(${['c0', ...attributes.map((_, i) => `c${i + 1}`)].join(', ')})`,
+    arrays,
+  );
   for (const a of indexes) await db.exec(`CREATE INDEX ON ${quoteIdentifier(t.name)} (${quoteIdentifier(t.mapping.columns[a]!)})`);
 }
 
@@ -234,13 +244,14 @@ describe('example policy sets: the SQL filter returns exactly what `can` allows'
 
 /** Every combination of owner, team and owner role values (strings, near misses, empty, NULL). */
 function crossRows(k: KindSpec, roleNames: readonly string[]): Row[] {
-  const axes: [string, (string | null)[]][] = [];
+  const axes: [string, Row[string][]][] = [];
   if (k.owner !== null) axes.push([k.owner, [...IDS, 'u9', "u1'--", '', null]]);
   if (k.team !== null) axes.push([k.team, [...GROUPS, 'G1', null]]);
   if (k.ownerRole !== null) axes.push([k.ownerRole, [...roleNames, 'nobody', null]]);
   if (k.organisation !== null) axes.push([k.organisation, ['o1', 'o2', null]]);
-  let rows: Record<string, string | null>[] = [{}];
-  for (const [a, values] of axes) rows = rows.flatMap((r) => values.map((v) => obj([...Object.entries(r), [a, v]]) as Record<string, string | null>));
+  if (k.subscribers !== null) axes.push(['subscribers', [null, [], ['u1'], ['u2', "u1'--", 'u3']]]);
+  let rows: Record<string, Row[string]>[] = [{}];
+  for (const [a, values] of axes) rows = rows.flatMap((r) => values.map((v) => obj([...Object.entries(r), [a, v]]) as Record<string, Row[string]>));
   return rows;
 }
 
@@ -254,12 +265,19 @@ const principalArb = (roleNames: readonly string[]) =>
       { arbitrary: fc.constantFrom<unknown>('g1', null, 7), weight: 1 },
     ),
     organisation: fc.oneof({ arbitrary: fc.constantFrom('o1', 'o2'), weight: 6 }, { arbitrary: fc.constantFrom<unknown>(undefined, 7), weight: 1 }),
-  }).map(({ id, role, groups, organisation }) =>
-    obj([['id', id], ['role', role], ...(groups === undefined ? [] : [['groups', groups] as const]), ...(organisation === undefined ? [] : [['organisation', organisation] as const])]) as unknown as Principal,
+    reports: fc.oneof({ arbitrary: fc.subarray([...IDS, 'u9']), weight: 4 }, { arbitrary: fc.constantFrom<unknown>(undefined, 'u1'), weight: 1 }),
+  }).map(({ id, role, groups, organisation, reports }) =>
+    obj([
+      ['id', id],
+      ['role', role],
+      ...(groups === undefined ? [] : [['groups', groups] as const]),
+      ...(organisation === undefined ? [] : [['organisation', organisation] as const]),
+      ...(reports === undefined ? [] : [['reports', reports] as const]),
+    ]) as unknown as Principal,
   );
 
 describe('random policies: the SQL filter returns exactly what `can` allows', () => {
-  it('R-K3 R-K8 R-Z1 R-Z3 random policies × random principals × every kind and action', async () => {
+  it('R-K3 R-K8 R-K9 R-Z1 R-Z3 R-Z4 R-Z5 R-Z7 random policies × random principals × every kind and action', async () => {
     let queries = 0;
     let filters = 0;
     let runs = 0;
@@ -273,12 +291,13 @@ describe('random policies: the SQL filter returns exactly what `can` allows', ()
           runs++;
           for (const [i, k] of policy.kinds.entries()) {
             // attribute names may be `__proto__` or `role`: columns are named apart from them
-            const attributes = [k.owner, k.team, k.ownerRole, k.organisation].filter((a): a is string => a !== null);
+            const attributes = [k.owner, k.team, k.ownerRole, k.organisation, k.subscribers !== null ? 'subscribers' : null].filter((a): a is string => a !== null);
             const t: Table = {
               name: `random ${i}`,
               kind: k.name,
               mapping: { columns: obj(attributes.map((a) => [a, `col ${a}`])) as Record<string, string> },
               rows: crossRows(k, policy.roleNames),
+              lists: ['subscribers'],
             };
             await createTable(t);
             const r = await compare(checker, t, principals, [...new Set(k.actions)]);
