@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { decide, type ReferenceDecision } from '../compiler/reference/interpret.ts';
-import type { Decision } from '../runtime/index.ts';
+import { toPredicate, type Decision } from '../runtime/index.ts';
 import { compileSources } from '../compiler/index.ts';
 import { concrete, obj, policyArb, policyFiles, requestArb } from './helpers/arbitraries.ts';
 import { checkerOf } from './helpers/policy.ts';
@@ -23,6 +23,8 @@ function essence(d: Decision | ReferenceDecision): ReferenceDecision {
     ? { allow: d.allow, code: d.code }
     : { allow: d.allow, code: d.code, rule: { kind: r.kind, ...(r.name !== undefined ? { name: r.name } : {}), role: r.role, declaredIn: r.declaredIn, level: r.level } };
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 const ref = (yamlText: string) => (principal: unknown, action: string, resource: unknown) => decide([parse(yamlText)], principal, action, resource);
 
@@ -170,6 +172,10 @@ describe('differential: generated checkers decide exactly as the reference inter
           total++;
           const request = JSON.stringify({ principal, action, resource });
           expect(essence(got), `${request}\n${got.reason}\n${Object.entries(files).map(([f, t]) => `--- ${f}\n${t}`).join('')}`).toEqual(want);
+          // and the query plan (issue 7) keeps exactly the records `can` allows, parents and subscribers included
+          const kind = isObject(resource) ? resource.kind : undefined;
+          const plan = checker.plan(principal as never, action, kind as never);
+          expect(toPredicate(plan)(resource as never), `plan ${JSON.stringify(plan)} for ${request}`).toBe(got.allow);
         }
       }),
       { numRuns: Number(process.env.DIFFERENTIAL_RUNS ?? 200) }, // DIFFERENTIAL_RUNS=5000 for a longer hunt
