@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { decide, type ReferenceDecision } from '../compiler/reference/interpret.ts';
 import { toPredicate, type Decision } from '../runtime/index.ts';
 import { compileSources } from '../compiler/index.ts';
+import { traceDecision } from '../compiler/explain/trace.ts';
 import { concrete, obj, policyArb, policyFiles, requestArb } from './helpers/arbitraries.ts';
 import { checkerOf } from './helpers/policy.ts';
 
@@ -172,6 +173,8 @@ describe('differential: generated checkers decide exactly as the reference inter
           total++;
           const request = JSON.stringify({ principal, action, resource });
           expect(essence(got), `${request}\n${got.reason}\n${Object.entries(files).map(([f, t]) => `--- ${f}\n${t}`).join('')}`).toEqual(want);
+          // `policyc explain` walks to the same code
+          expect(traceDecision(result.model!, principal, action, resource).code, `trace of ${request}`).toBe(got.code);
           // and the query plan (issue 7) keeps exactly the records `can` allows, parents and subscribers included
           const kind = isObject(resource) ? resource.kind : undefined;
           const plan = checker.plan(principal as never, action, kind as never);

@@ -58,6 +58,21 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     step("the record is in the principal's organisation", organisation === mine ? 'yes' : 'no');
     if (organisation !== mine) return end('other-organisation');
   }
+  if (kind.parent !== undefined) {
+    const { parent } = kind;
+    const rule = model.rules[parent.rule]!;
+    const record = r[parent.attribute] as { kind?: unknown } | null | undefined;
+    const parentKind = typeof record === 'object' && record !== null ? model.resources.find((x) => x.name === record.kind && parent.resources.includes(x.name)) : undefined;
+    step(`\`${kind.name}\` follows its parent record in \`${parent.attribute}\`, of kind ${parent.resources.map((x) => `\`${x}\``).join(' or ')}`, parentKind ? `a \`${parentKind.name}\`` : 'missing or of another kind', rule);
+    if (parentKind === undefined) return end('missing-attribute');
+    const needs = parent.needs.get(action) ?? 'write';
+    const parentAction = (needs === 'read' ? parentKind.read[0] : parentKind.write[0])!;
+    const inner = traceDecision(model, principal, parentAction, record);
+    const allowed = ALLOWING.has(inner.code);
+    step(`the principal may ${needs} the parent (\`${parentAction}\` on \`${parentKind.name}\`)`, `${allowed ? 'yes' : 'no'} (${inner.code})`);
+    for (const s of inner.steps) steps.push({ ...s, test: `  parent: ${s.test}` });
+    return end('parent');
+  }
   const role = model.roles.find((x) => x.name === p.role);
   if (!role) {
     step(`role ${show(p.role)} is defined`, 'no');
@@ -72,14 +87,27 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     return end('admin');
   }
   step(`role \`${role.name}\` is an administrator`, 'no');
+  const subscribers = kind.subscribers !== undefined && kind.subscribers.actions.includes(action) ? kind.subscribers : undefined;
+  /** The last way in: a subscriber (R-K9). */
+  const subscribed = (otherwise: string): Trace => {
+    if (subscribers === undefined) return end(otherwise);
+    const list = r[subscribers.attribute];
+    const yes = Array.isArray(list) && list.includes(p.id);
+    step(`the principal subscribes to the record (\`${subscribers.attribute}\`)`, yes ? 'yes' : 'no', model.rules[subscribers.rule]);
+    return end(yes ? 'subscriber' : otherwise);
+  };
   const rule = model.rules[role.cells.get(kind.name)!.get(action)!]!;
   const inherited = rule.declaredIn === role.name ? '' : `, inherited from \`${rule.declaredIn}\``;
   if (rule.kind === 'default') {
     step(`grant of \`${role.name}\` for \`${kind.name}\` · \`${action}\``, 'none written, nor inherited: default deny', rule);
-    return end('default-deny');
+    return subscribed('default-deny');
+  }
+  if (rule.kind === 'public') {
+    step(`grant of \`${role.name}\` for \`${kind.name}\` · \`${action}\``, `own or team${inherited}, widened to all by the org-wide default \`${kind.defaultAccess}\``, rule);
+    return end('public');
   }
   step(`grant of \`${role.name}\` for \`${kind.name}\` · \`${action}\``, `${rule.level} (${COLOUR_OF[rule.level]})${inherited}`, rule);
-  if (rule.level === 'deny') return end('denied');
+  if (rule.level === 'deny') return subscribed('denied');
   if (rule.level === 'all') return end('all');
 
   const owner = r[kind.owner!];
@@ -87,35 +115,78 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
   if (typeof owner !== 'string') return end('missing-attribute');
   step('the principal is the owner', owner === p.id ? 'yes' : `no (principal ${show(p.id)})`);
   if (owner === p.id) return end('own');
+  const malformedGroups = p.groups !== undefined && !Array.isArray(p.groups);
+  const groups = (Array.isArray(p.groups) ? p.groups : []) as unknown[];
+  const roleGroups = new Map(model.groups.map((g) => [g.name, g.roles]));
+  let ownerRole: unknown;
+  const readOwnerRole = (): boolean => {
+    ownerRole = r[kind.ownerRole!];
+    step(`owner-role attribute \`${kind.ownerRole}\` is a string`, show(ownerRole));
+    return typeof ownerRole === 'string';
+  };
   if (rule.level === 'team') {
     const team = r[kind.team!];
     step(`team attribute \`${kind.team}\` is a string`, show(team));
     if (typeof team !== 'string') return end('missing-attribute');
-    if (p.groups !== undefined && !Array.isArray(p.groups)) {
+    if (malformedGroups) {
       step("the principal's `groups` is a list", 'no');
       return end('invalid-request');
     }
-    const groups = (p.groups ?? []) as unknown[];
-    step("the record's team is one of the principal's groups", groups.includes(team) ? 'yes' : `no (groups: ${groups.map(show).join(', ') || 'none'})`);
-    if (groups.includes(team)) return end('team');
+    const mine = [...groups, ...role.groups];
+    step("the record's team is one of the principal's groups", mine.includes(team) ? 'yes' : `no (groups: ${mine.map(show).join(', ') || 'none'}${role.groups.length > 0 ? `, of which ${role.groups.join(', ')} through role \`${role.name}\`` : ''})`);
+    if (mine.includes(team)) return end('team');
+    if (kind.ownerRole !== undefined && model.groups.some((g) => g.roles.length > 0)) {
+      if (!readOwnerRole()) return end('missing-attribute');
+      const member = mine.some((g) => typeof g === 'string' && (roleGroups.get(g) ?? []).includes(ownerRole as string));
+      step("the owner's role belongs to one of the principal's groups", member ? 'yes' : 'no');
+      if (member) return end('group');
+    }
   }
-  const reaches = role.subordinates.length > 0 || role.sharesWithPeers;
-  if (kind.ownerRole === undefined || !reaches) {
-    step('the hierarchy applies', kind.ownerRole === undefined ? `no: \`${kind.name}\` declares no \`ownerRole\`` : `no: no role is below \`${role.name}\` and it does not share with peers`);
-    return end('not-reached');
+  if (model.hierarchy === 'reporting') {
+    const reports = (p as { reports?: unknown }).reports;
+    const valid = Array.isArray(reports) || reports instanceof Set;
+    step("the principal's `reports` is a list (reporting hierarchy)", valid ? 'yes' : 'no');
+    if (!valid) return end('invalid-request');
+    const yes = Array.isArray(reports) ? reports.includes(owner) : (reports as Set<unknown>).has(owner);
+    step('the owner reports to the principal', yes ? 'yes' : 'no');
+    if (yes) return end('reports');
   }
-  const ownerRole = r[kind.ownerRole];
-  step(`owner-role attribute \`${kind.ownerRole}\` is a string`, show(ownerRole));
-  if (typeof ownerRole !== 'string') return end('missing-attribute');
-  const below = role.subordinates.includes(ownerRole);
-  step(`the owner's role is below \`${role.name}\``, below ? 'yes' : `no (below: ${role.subordinates.join(', ') || 'none'})`);
-  if (below) return end('hierarchy');
-  if (role.sharesWithPeers) {
-    step(`the owner is a peer in \`${role.name}\` (shares with peers)`, ownerRole === role.name ? 'yes' : 'no');
-    if (ownerRole === role.name) return end('peer');
+  const below = model.hierarchy === 'roles' ? role.subordinates : [];
+  if (kind.ownerRole !== undefined && (below.length > 0 || role.sharesWithPeers)) {
+    if (ownerRole === undefined && !readOwnerRole()) return end('missing-attribute');
+    if (typeof ownerRole !== 'string') return end('missing-attribute');
+    if (below.length > 0) {
+      const yes = below.includes(ownerRole);
+      step(`the owner's role is below \`${role.name}\``, yes ? 'yes' : `no (below: ${below.join(', ')})`);
+      if (yes) return end('hierarchy');
+    }
+    if (role.sharesWithPeers) {
+      step(`the owner is a peer in \`${role.name}\` (shares with peers)`, ownerRole === role.name ? 'yes' : 'no');
+      if (ownerRole === role.name) return end('peer');
+    }
+  } else {
+    step('the role hierarchy applies', model.hierarchy === 'reporting' ? 'no: the policy uses the reporting hierarchy' : kind.ownerRole === undefined ? `no: \`${kind.name}\` declares no \`ownerRole\`` : `no: no role is below \`${role.name}\` and it does not share with peers`);
   }
-  return end('not-reached');
+  for (const sharing of model.sharingRules) {
+    if (sharing.resource !== kind.name || !sharing.actions.includes(action)) continue;
+    const fixed = sharing.receivers.includes(role.name);
+    if (!fixed && sharing.to.kind !== 'group') continue;
+    if (!fixed && malformedGroups) {
+      step("the principal's `groups` is a list", 'no');
+      return end('invalid-request');
+    }
+    const rule = model.rules[sharing.rule];
+    const receives = fixed || groups.includes(sharing.to.name);
+    const team = kind.team === undefined ? undefined : r[kind.team];
+    const role_ = kind.ownerRole === undefined ? undefined : r[kind.ownerRole];
+    const owned = (sharing.from.kind === 'group' && team === sharing.from.name) || (typeof role_ === 'string' && sharing.from.roles.includes(role_));
+    step(`sharing rule \`${sharing.name}\` shares this record with the principal`, !receives ? 'no: the principal does not receive it' : owned ? 'yes' : "no: the record's owner is not on its giving side", rule);
+    if (receives && owned) return end('shared');
+  }
+  return subscribed('not-reached');
 }
+
+const ALLOWING = new Set(['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'group', 'reports', 'shared', 'public', 'subscriber', 'parent']);
 
 export function formatTrace(trace: Trace): string {
   return trace.steps.map((s, i) => `${String(i + 1).padStart(2)}. ${s.test}: ${s.outcome}${s.at ? `  (${s.at})` : ''}`).join('\n');
