@@ -50,6 +50,24 @@ describe('semantic diff of effective permissions', () => {
     ]);
   });
 
+  it('R-Z5 R-Z6 R-Z7 R-K8 a new sharing rule and group show on the roles that receive them, traced to where they are written', () => {
+    const after = `${BASE}groups:\n  east: { roles: [rep] }\nsharingRules:\n  reps_to_managers:\n    resource: lead\n    from: { group: east }\n    to: { role: manager }\n    access: read-only\n`;
+    expect(diff(BASE, after)).toEqual([
+      { kind: 'access', role: 'manager', gained: ['`lead` records of group `east` shared by `reps_to_managers` (read-only: `view`)'], lost: [], direction: 'widen', cause: 'sharing rule `reps_to_managers` at policy.yaml:18:3' },
+      { kind: 'access', role: 'rep', gained: ['member of group `east` (blue grants reach its records)'], lost: [], direction: 'widen', cause: 'group `east` at policy.yaml:16:3' },
+    ]);
+    // read-only → read-write: the old way in is lost and the wider one gained
+    const wider = diff(after, after.replace('access: read-only', 'access: read-write'));
+    expect(wider).toMatchObject([{ kind: 'access', role: 'manager', direction: 'both', lost: [expect.stringContaining('read-only')], gained: [expect.stringContaining('read-write')] }]);
+  });
+
+  it('R-K9 R-Z5 org-wide defaults show as cell changes; subscribers as a change for every role', () => {
+    const changes = diff(BASE, BASE.replace('    ownerRole: ownerRole\n', '    ownerRole: ownerRole\n    defaultAccess: public-read-only\n    subscribers: { attribute: followers }\n').replace('ownerRole: string }', "ownerRole: string, followers: 'string[]' }"));
+    expect(changes.filter((c) => c.kind === 'cell').map((c) => `${c.role} ${c.action} ${c.direction}`)).toEqual(['manager view widen', 'rep view widen', 'senior view widen']);
+    expect(changes.find((c) => c.kind === 'cell')).toMatchObject({ cause: expect.stringContaining('made green by the org-wide default at policy.yaml:8:20') });
+    expect(changes.find((c) => c.role === '*')).toMatchObject({ kind: 'access', gained: ['subscribers of `lead` records may `view`'], direction: 'widen' });
+  });
+
   it('R-Z1 R-Z3 a new reportsTo or sharesWithPeers changes whose records a role reaches', () => {
     const changes = diff(BASE, BASE.replace('  rep:\n', '  rep:\n    reportsTo: manager\n    sharesWithPeers: true\n'));
     expect(changes).toEqual([

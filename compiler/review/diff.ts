@@ -1,7 +1,8 @@
 /**
  * `policyc diff`: what a change does to *effective* permissions — every role × resource × action
  * cell whose level changed (directly, or through `extends`), and every change of whose records a
- * role reaches through the hierarchy — each traced to the rule or `reportsTo` that caused it.
+ * role reaches through the hierarchy, groups and sharing rules — each traced to the rule,
+ * `reportsTo`, group or sharing rule that caused it.
  */
 import { COLOUR_OF, type Level, type PolicyModel, type RoleModel, type Rule } from '../ir/model.ts';
 
@@ -33,7 +34,21 @@ export interface ReachChange {
   readonly cause: string;
 }
 
-export type Change = CellChange | ReachChange;
+/**
+ * Records a role reaches by group membership (R-K8, R-Z7) and sharing rules (R-Z5, R-Z6), and
+ * what subscribers may do (R-K9; role `*`: every role): each way in, described, as it appears
+ * or disappears.
+ */
+export interface AccessChange {
+  readonly kind: 'access';
+  readonly role: string;
+  readonly gained: readonly string[];
+  readonly lost: readonly string[];
+  readonly direction: 'widen' | 'narrow' | 'both';
+  readonly cause: string;
+}
+
+export type Change = CellChange | ReachChange | AccessChange;
 
 /** A name as inline code in markdown, whatever characters it holds. */
 const code = (name: string): string => {
@@ -57,6 +72,7 @@ function describeRule(rule: Rule | undefined, role: string, gone: boolean): stri
   const via = rule.declaredIn === role ? '' : `, inherited from ${code(rule.declaredIn)}`;
   if (rule.kind === 'default') return `no grant: default deny (role at ${at(rule)})`;
   if (rule.kind === 'administrator') return `administrator${via} (${at(rule)})`;
+  if (rule.kind === 'public') return `a yellow or blue grant${via} made green by the org-wide default at ${at(rule)}`;
   return `${rule.level} (${COLOUR_OF[rule.level]}) at ${at(rule)}${via}`;
 }
 
@@ -64,6 +80,30 @@ function describeRule(rule: Rule | undefined, role: string, gone: boolean): stri
 function reach(role: RoleModel | undefined): Set<string> {
   if (!role) return new Set();
   return new Set([...role.subordinates, ...(role.sharesWithPeers ? [role.name] : [])]);
+}
+
+/** The ways a role reaches records besides grants and hierarchy, described, with where each is written. */
+function accessOf(model: PolicyModel, role: string): Map<string, string> {
+  const ways = new Map<string, string>();
+  const place = (s: { source: { file: string; line: number; column: number } }): string => `${s.source.file}:${s.source.line}:${s.source.column}`;
+  if (role === '*') {
+    for (const r of model.resources) {
+      if (r.subscribers) ways.set(`subscribers of ${code(r.name)} records may ${r.subscribers.actions.map(code).join(', ')}`, `subscribers at ${at(model.rules[r.subscribers.rule]!)}`);
+    }
+    return ways;
+  }
+  const self = model.roles.find((r) => r.name === role);
+  if (!self) return ways;
+  for (const g of self.groups) {
+    const group = model.groups.find((x) => x.name === g)!;
+    ways.set(`member of group ${code(g)} (blue grants reach its records)`, `group ${code(g)} at ${place(group)}`);
+  }
+  for (const s of model.sharingRules) {
+    if (!s.receivers.includes(role)) continue;
+    const from = `${s.from.kind === 'group' ? 'group' : s.from.kind === 'role' ? 'role' : 'role and subordinates'} ${code(s.from.name)}`;
+    ways.set(`${code(s.resource)} records of ${from} shared by ${code(s.name)} (${s.access}: ${s.actions.map(code).join(', ')})`, `sharing rule ${code(s.name)} at ${place(s)}`);
+  }
+  return ways;
 }
 
 export function diffModels(before: PolicyModel, after: PolicyModel): Change[] {
@@ -104,6 +144,21 @@ export function diffModels(before: PolicyModel, after: PolicyModel): Change[] {
       });
     }
   }
+  for (const name of ['*', ...roles]) {
+    const was = accessOf(before, name);
+    const now = accessOf(after, name);
+    const gained = [...now.keys()].filter((w) => !was.has(w)).sort();
+    const lost = [...was.keys()].filter((w) => !now.has(w)).sort();
+    if (gained.length === 0 && lost.length === 0) continue;
+    changes.push({
+      kind: 'access',
+      role: name,
+      gained,
+      lost,
+      direction: gained.length > 0 && lost.length > 0 ? 'both' : gained.length > 0 ? 'widen' : 'narrow',
+      cause: [...new Set([...gained.map((w) => now.get(w)!), ...lost.map((w) => `${was.get(w)!} (before)`)])].join('; '),
+    });
+  }
   // widening first: that is what a reviewer must not miss
   const rank = (c: Change): number => (c.direction === 'widen' ? 0 : c.direction === 'both' ? 1 : 2);
   return changes.sort((x, y) => (x.role < y.role ? -1 : x.role > y.role ? 1 : rank(x) - rank(y)));
@@ -121,11 +176,14 @@ export function diffMarkdown(changes: readonly Change[], title: string): string 
   out.push(`${changes.length} change${changes.length === 1 ? '' : 's'}: **${widened} widen${widened === 1 ? 's' : ''} access**, ${changes.length - widened} narrow${changes.length - widened === 1 ? 's' : ''} it.`, '');
   const roles = [...new Set(changes.map((c) => c.role))];
   for (const role of roles) {
-    out.push(`#### ${code(role)}`, '');
+    out.push(`#### ${role === '*' ? 'every role' : code(role)}`, '');
     for (const c of changes.filter((x) => x.role === role)) {
       const arrow = c.direction === 'narrow' ? '⬇️' : '⬆️';
       if (c.kind === 'cell') {
         out.push(`- ${arrow} ${SQUARE[c.before]} → ${SQUARE[c.after]} ${code(c.resource)} · ${code(c.action)}: ${NAME[c.before]} → ${NAME[c.after]} — ${c.cause}`);
+      } else if (c.kind === 'access') {
+        const parts = [...c.gained.map((w) => `gains: ${w}`), ...c.lost.map((w) => `loses: ${w}`)];
+        out.push(`- ${arrow} ${parts.join('; ')} — ${c.cause}`);
       } else {
         const parts = [
           ...(c.gained.length > 0 ? [`now reaches records of ${c.gained.map(code).join(', ')}`] : []),
