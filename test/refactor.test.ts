@@ -206,6 +206,34 @@ tests:
     expect(readFileSync(join(dir, 'roles.yaml'), 'utf8')).toContain('    extends: core\n');
   });
 
+  it('R-Z12 R-Z5 R-Z7 renaming a role updates every sharing rule and group that refers to it', () => {
+    const SHARING = `groups:
+  reps:
+    roles: [rep, trainee]              # by role
+    rolesAndSubordinates:
+      - manager
+sharingRules:
+  reps_to_ceo:
+    resource: lead
+    from: { roleAndSubordinates: rep }
+    to:
+      role: ceo
+    access: read-only
+`;
+    const dir = folder({ ...ORG, 'sharing.yaml': SHARING });
+    const rep = renameRole(dir, 'rep', 'account_rep');
+    expect(rep.ok).toBe(true);
+    expect(after(rep, 'sharing.yaml')).toBe(SHARING.replace('[rep, trainee]', '[account_rep, trainee]').replace('roleAndSubordinates: rep }', 'roleAndSubordinates: account_rep }'));
+    applyRefactor(dir, rep);
+    const ceo = renameRole(dir, 'ceo', 'chief');
+    const manager = (applyRefactor(dir, ceo), renameRole(dir, 'manager', 'lead_manager'));
+    expect(after(manager, 'sharing.yaml')).toContain('      - lead_manager\n');
+    applyRefactor(dir, manager);
+    const model = checkDir(dir).model!;
+    expect(model.sharingRules[0]).toMatchObject({ from: { name: 'account_rep' }, to: { name: 'chief' } });
+    expect(model.groups[0]!.roles).toContain('lead_manager');
+  });
+
   it('R-Z12 a new name that needs quotes is quoted; a case-only rename is allowed', () => {
     const dir = folder(ORG);
     const r = renameRole(dir, 'rep', 'rep: north');

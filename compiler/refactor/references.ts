@@ -31,6 +31,12 @@ interface RoleReference {
 const ROLE_REFERENCES: readonly RoleReference[] = [
   { what: '`reportsTo`', in: 'policy', path: ['roles', ANY, 'reportsTo'] },
   { what: '`extends`', in: 'policy', path: ['roles', ANY, 'extends'], list: true },
+  { what: 'a group\'s `roles`', in: 'policy', path: ['groups', ANY, 'roles'], list: true },
+  { what: 'a group\'s `rolesAndSubordinates`', in: 'policy', path: ['groups', ANY, 'rolesAndSubordinates'], list: true },
+  { what: 'a sharing rule\'s `from`', in: 'policy', path: ['sharingRules', ANY, 'from', 'role'] },
+  { what: 'a sharing rule\'s `from`', in: 'policy', path: ['sharingRules', ANY, 'from', 'roleAndSubordinates'] },
+  { what: 'a sharing rule\'s `to`', in: 'policy', path: ['sharingRules', ANY, 'to', 'role'] },
+  { what: 'a sharing rule\'s `to`', in: 'policy', path: ['sharingRules', ANY, 'to', 'roleAndSubordinates'] },
   { what: 'a test principal', in: 'test', path: ['principals', ANY, 'role'] },
   { what: 'an inline test principal', in: 'test', path: ['tests', ANY, 'principal', 'role'] },
   { what: 'the `ownerRole` of a test resource', in: 'test', path: ['resources', ANY], names: ownerRoleValue },
