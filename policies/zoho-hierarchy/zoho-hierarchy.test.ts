@@ -1,6 +1,7 @@
 /**
  * Decision tests of the Zoho-style policy set (seeds 002/003): the role hierarchy, sharing with
- * peers, profiles limiting the hierarchy, the Administrator profile.
+ * peers, profiles limiting the hierarchy, the Administrator profile; groups, sharing rules, an
+ * org-wide default and notes on parent records.
  */
 import { describe, expect, it } from 'vitest';
 import { loadChecker } from '../../test/helpers/policy.ts';
@@ -94,8 +95,8 @@ describe('zoho-hierarchy', () => {
     expect(d.rule).toMatchObject({ file: 'roles.yaml', line: line('standard_profile', /^ +lead:/, /'\*': own/), role: 'sales_rep' });
     expect(checker.can(salesRep, 'view', rec('deal', 'sr2', 'sales_rep'))).toMatchObject({ allow: true, code: 'peer' });
     expect(checker.can(salesRep, 'view', rec('contact', 'sr2', 'sales_rep'))).toMatchObject({ allow: true, code: 'peer' });
-    // …but not the records of another role
-    expect(checker.can(salesRep, 'view', rec('lead', 'mr2', 'marketing_rep'))).toMatchObject({ allow: false, code: 'not-reached' });
+    // …but not the records of another role (leads of marketing reps come through a sharing rule, below)
+    expect(checker.can(salesRep, 'view', rec('deal', 'mr2', 'marketing_rep'))).toMatchObject({ allow: false, code: 'not-reached' });
   });
 
   it('R-Z2 R-Z8 a manager whose profile denies deleting or exporting deals cannot do it to subordinates\' deals', () => {
@@ -202,5 +203,78 @@ describe('zoho-hierarchy', () => {
     expect(checker.can(salesRep, 'create', { kind: 'lead' })).toMatchObject({ allow: true, code: 'all' });
     expect(checker.can(salesManager, 'create', { kind: 'deal' })).toMatchObject({ allow: true, code: 'all' });
     expect(checker.can(marketingManager, 'create', { kind: 'deal' })).toMatchObject({ allow: false, code: 'default-deny' });
+  });
+});
+
+describe('zoho-hierarchy: profiles, groups, sharing rules, org-wide defaults, parent records (sharing.yaml)', () => {
+  const supportAgent = { id: 'sa1', role: 'support_agent' };
+
+  it('R-Z5 a sharing rule shares the giving side\'s records with the receivers, read-only: view but not edit', () => {
+    const d = checker.can(marketingRep, 'view', rec('deal', 'st2', 'sales_trainee'));
+    expect(d).toMatchObject({ allow: true, code: 'shared', rule: { kind: 'sharing', name: 'key_account_deals_to_marketing', file: 'sharing.yaml' } });
+    expect(d.reason).toMatch(/^allowed: sharing rule `key_account_deals_to_marketing` at sharing\.yaml:\d+:3 shares these `deal` records with the principal$/);
+    // read-only, and the marketing rep's own grant denies editing deals anyway (R-Z2)
+    expect(checker.can(marketingRep, 'edit', rec('deal', 'st2', 'sales_trainee'))).toMatchObject({ allow: false, code: 'denied' });
+    // the group is sales_rep and every role below it: not the sales manager's deals
+    expect(checker.can(marketingRep, 'view', rec('deal', 'sm2', 'sales_manager'))).toMatchObject({ allow: false, code: 'not-reached' });
+  });
+
+  it('R-Z6 a sharing rule without allowed superiors does not reach the receivers\' superiors', () => {
+    // marketing_manager is above marketing_rep, but key_account_deals_to_marketing allows no superiors (and the profile has no deals: R-Z2)
+    expect(checker.can(marketingManager, 'view', rec('deal', 'sr2', 'sales_rep'))).toMatchObject({ allow: false, code: 'default-deny' });
+  });
+
+  it('R-Z6 with allowed superiors, the receivers\' superiors get the records too, and only the shared actions', () => {
+    expect(checker.can(salesRep, 'edit', rec('lead', 'mr2', 'marketing_rep'))).toMatchObject({ allow: true, code: 'shared', rule: { name: 'marketing_leads_to_sales' } });
+    expect(checker.can(salesManager, 'view', rec('lead', 'mr2', 'marketing_rep'))).toMatchObject({ allow: true, code: 'shared' });
+    // read-write is view and edit: delete and export are not shared
+    expect(checker.can(salesRep, 'delete', rec('lead', 'mr2', 'marketing_rep'))).toMatchObject({ allow: false, code: 'not-reached' });
+    // a role below the receivers is neither receiver nor superior
+    expect(checker.can(trainee, 'view', rec('lead', 'mr2', 'marketing_rep'))).toMatchObject({ allow: false, code: 'not-reached' });
+  });
+
+  it('R-Z7 R-K8 a group holds users (from the request) and roles with their subordinates; blue reaches its members\' records', () => {
+    const inGroup = { ...marketingManager, groups: ['key_accounts'] };
+    const contact = { kind: 'contact', owner: 'st2', ownerRole: 'sales_trainee', group: 'elsewhere' };
+    expect(checker.can(inGroup, 'view', contact)).toMatchObject({ allow: true, code: 'group' });
+    expect(checker.can(marketingManager, 'view', contact)).toMatchObject({ allow: false, code: 'not-reached' });
+    // only where the grant is blue: the manager's other contact actions are yellow
+    expect(checker.can(inGroup, 'edit', contact)).toMatchObject({ allow: false, code: 'not-reached' });
+  });
+
+  it('R-Z2 R-Z8 a profile says what a user may do, the role whose records they reach', () => {
+    // support_agent reports to sales_manager: the manager reaches the agent's records through the hierarchy
+    expect(checker.can(salesManager, 'view', rec('lead', 'sa1', 'support_agent'))).toMatchObject({ allow: true, code: 'hierarchy' });
+    // the agent's Standard profile: view and edit own leads, no delete
+    expect(checker.can(supportAgent, 'edit', rec('lead', 'sa1', 'support_agent'))).toMatchObject({ allow: true, code: 'own', rule: { declaredIn: 'standard', file: 'sharing.yaml' } });
+    expect(checker.can(supportAgent, 'delete', rec('lead', 'sa1', 'support_agent'))).toMatchObject({ allow: false, code: 'default-deny' });
+    // the Administrator profile reaches all data whatever the role
+    expect(checker.can({ id: 'it1', role: 'it_admin' }, 'delete', rec('deal', 'ceo1', 'ceo'))).toMatchObject({ allow: true, code: 'admin', rule: { declaredIn: 'administrator_profile' } });
+    // a profile is not a role
+    expect(checker.can({ id: 'x', role: 'standard' }, 'view', rec('lead', 'x', 'standard'))).toMatchObject({ allow: false, code: 'unknown-role' });
+  });
+
+  it('R-Z5 an org-wide default of public read-only opens every product to roles whose profile may view products', () => {
+    expect(checker.can(supportAgent, 'view', { kind: 'product', owner: 'someone', ownerRole: 'ceo' })).toMatchObject({ allow: true, code: 'public' });
+    expect(checker.can(supportAgent, 'edit', { kind: 'product', owner: 'someone', ownerRole: 'ceo' })).toMatchObject({ allow: false, code: 'default-deny' });
+    // a role whose profile has no product grant gets nothing from the default (R-Z2)
+    expect(checker.can(salesRep, 'view', { kind: 'product', owner: 'someone', ownerRole: 'ceo' })).toMatchObject({ allow: false, code: 'default-deny' });
+  });
+
+  it('R-Z11 notes need read access to the parent record to be read, and write access to be added or changed', () => {
+    const note = (parent: unknown) => ({ kind: 'note', parent, text: 'called them' });
+    const ownDeal = rec('deal', 'sr1', 'sales_rep');
+    expect(checker.can(salesRep, 'view', note(ownDeal))).toMatchObject({ allow: true, code: 'parent', rule: { kind: 'parent', resource: 'note' } });
+    expect(checker.can(salesManager, 'create', note(rec('deal', 'st2', 'sales_trainee')))).toMatchObject({ allow: true, code: 'parent' });
+    // marketing_manager cannot view deals (R-Z2), so not their notes either
+    expect(checker.can(marketingManager, 'view', note(rec('deal', 'mr2', 'marketing_rep')))).toMatchObject({ allow: false, code: 'parent' });
+    // a marketing rep may view a key-account deal (shared read-only) but not add notes to it
+    expect(checker.can(marketingRep, 'view', note(rec('deal', 'st2', 'sales_trainee')))).toMatchObject({ allow: true, code: 'parent' });
+    expect(checker.can(marketingRep, 'create', note(rec('deal', 'st2', 'sales_trainee')))).toMatchObject({ allow: false, code: 'parent' });
+    // no parent, or a parent of a kind notes do not attach to: fail closed
+    expect(checker.can(salesRep, 'view', note(undefined))).toMatchObject({ allow: false, code: 'missing-attribute' });
+    expect(checker.can(salesRep, 'view', note({ kind: 'product', owner: 'sr1' }))).toMatchObject({ allow: false, code: 'missing-attribute' });
+    // the administrator reaches every note
+    expect(checker.can({ id: 'a1', role: 'administrator' }, 'delete', note(rec('deal', 'ceo1', 'ceo')))).toMatchObject({ allow: true, code: 'parent' });
   });
 });
