@@ -235,3 +235,35 @@ describe('kommo-crm', () => {
     expect(d.rule?.column).toBeGreaterThan(0);
   });
 });
+
+describe('kommo-crm: subscribers and the card chat', () => {
+  const marketer = { id: 'k1', role: 'marketer', groups: ['marketing'] };
+  const analyst = { id: 'n1', role: 'analyst' };
+
+  it('R-K9 a subscriber (participant) may view a lead or contact whatever the role grants, and nothing more', () => {
+    const lead = { ...marketingLead, responsible: 'u9', team: 'south', participants: ['k1'] };
+    const d = checker.can(marketer, 'view', lead);
+    expect(d).toMatchObject({ allow: true, code: 'subscriber', rule: { kind: 'subscribers', resource: 'lead', file: 'resources.yaml' } });
+    expect(d.reason).toMatch(/^allowed: the principal subscribes to this `lead` record, and subscribers may do this \(resources\.yaml:\d+:5\)$/);
+    expect(checker.can(marketer, 'edit', lead)).toMatchObject({ allow: false, code: 'denied' });
+    // a grant that already allows names the grant, not the subscription
+    expect(checker.can(rep, 'view', { ...myLead, participants: ['u1'] })).toMatchObject({ code: 'own' });
+    // analyst's contacts are default deny: a subscriber still views the contact
+    expect(checker.can(analyst, 'view', { kind: 'contact', responsible: 'u3', team: 'south', participants: ['n1'] })).toMatchObject({ allow: true, code: 'subscriber' });
+    expect(checker.can(analyst, 'view', { kind: 'contact', responsible: 'u3', team: 'south', participants: 'n1' } as never)).toMatchObject({ allow: false, code: 'default-deny' });
+  });
+
+  it('R-K10 the chat of a card is always open to its subscribers, and to whoever may view the card', () => {
+    const card = { kind: 'lead', responsible: 'u3', team: 'south', participants: ['n9'] };
+    expect(checker.can(analyst, 'send', { kind: 'chat', card })).toMatchObject({ allow: true, code: 'parent' });
+    expect(checker.can(marketer, 'send', { kind: 'chat', card })).toMatchObject({ allow: false, code: 'parent' });
+    expect(checker.can(marketer, 'send', { kind: 'chat', card: { ...card, participants: ['k1'] } })).toMatchObject({ allow: true, code: 'parent' });
+  });
+
+  it('R-K9 R-K10 the list of leads a subscriber may view includes the subscribed ones (query plans)', () => {
+    const plan = checker.plan(marketer, 'view', 'lead');
+    expect(plan.result).toBe('filter');
+    expect(JSON.stringify(plan.filter)).toContain('{"op":"contains","attribute":"participants","value":"k1"}');
+  });
+});
+
