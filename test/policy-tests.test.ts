@@ -47,7 +47,7 @@ tests:
 `;
 
 describe('policyc test', () => {
-  for (const set of ['kommo-crm', 'zoho-hierarchy', 'gtg-marketing']) {
+  for (const set of ['kommo-crm', 'zoho-hierarchy', 'zoho-reporting', 'gtg-marketing']) {
     it(`the ${set} example's decision tables pass`, async () => {
       const r = await run('test', `policies/${set}`);
       expect(r.err).toBe('');

@@ -1,8 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileSources as compileTexts } from '../compiler/index.ts';
-import { definePolicy, FORMAT_VERSION, loadChecker, PolicyFormatError, type Checker } from '../runtime/index.ts';
-import { compileSources, importBundle } from './helpers/policy.ts';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileDir, compileSources as compileTexts } from '../compiler/index.ts';
+import { definePolicy, FORMAT_VERSION, loadChecker, PolicyFormatError, reportingDirectory, type Checker } from '../runtime/index.ts';
+import { checkerOf, compileSources, importBundle } from './helpers/policy.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 const POLICY = {
   'policy.yaml': `
@@ -118,5 +122,41 @@ describe('runtime: fence', () => {
       expect(source, file).not.toMatch(/require\(|import\(/);
       for (const specifier of specifiers) expect(specifier, `${file} imports ${specifier}`).toMatch(/^\.\/[a-z]+\.js$/);
     }
+  });
+});
+
+describe('R-Z4 reportingDirectory: the reporting chain from the application directory, cached, failing closed', () => {
+  const set = async () => {
+    const result = await compileDir(join(root, 'policies', 'zoho-reporting'));
+    return checkerOf(result);
+  };
+  const chart: Record<string, string[]> = { ana: ['bo'], bo: ['cy', 'di'], cy: [], di: ['ana'] }; // a cycle in the data: di → ana
+
+  it('fills `reports` transitively, once per manager until invalidated, and a cycle cannot loop', async () => {
+    const checker = await set();
+    let calls = 0;
+    const directory = reportingDirectory({ directReports: (id) => (calls++, chart[id] ?? []) });
+    const ana = directory.withReports({ id: 'ana', role: 'manager' });
+    expect([...(ana.reports ?? [])].sort()).toEqual(['bo', 'cy', 'di']);
+    expect(checker.can(ana, 'edit', { kind: 'deal', owner: 'cy' })).toMatchObject({ allow: true, code: 'reports' });
+    const first = calls;
+    directory.withReports({ id: 'ana', role: 'manager' });
+    expect(calls).toBe(first);
+    directory.invalidate('cy');
+    directory.withReports({ id: 'ana', role: 'manager' });
+    expect(calls).toBeGreaterThan(first);
+  });
+
+  it('a failing directory gives no `reports`: checks that need the chain deny with a reason, own records stay allowed', async () => {
+    const checker = await set();
+    const errors: unknown[] = [];
+    const directory = reportingDirectory({ directReports: () => { throw new Error('LDAP is down'); } }, { onError: (e) => errors.push(e) });
+    const ana = directory.withReports({ id: 'ana', role: 'manager', reports: ['cy'] });
+    expect('reports' in ana).toBe(false);
+    expect(errors).toHaveLength(1);
+    expect(checker.can(ana, 'view', { kind: 'deal', owner: 'cy' })).toMatchObject({ allow: false, code: 'invalid-request', reason: expect.stringContaining('no `reports` list') });
+    expect(checker.can(ana, 'view', { kind: 'deal', owner: 'ana' })).toMatchObject({ allow: true, code: 'own' });
+    // the plan keeps only the principal's own deals
+    expect(checker.plan(ana, 'view', 'deal').filter).toEqual({ op: 'and', args: [{ op: 'present', attribute: 'owner' }, { op: 'eq', attribute: 'owner', value: 'ana' }] });
   });
 });
