@@ -140,7 +140,7 @@ async function compare(checker: Checker, t: Table, principals: readonly Principa
 }
 
 /** Generated records: `pick[attribute]` lists the values to draw from (`null` = missing). */
-function generate(seed: number, count: number, pick: Readonly<Record<string, readonly (string | null)[]>>): Row[] {
+function generate(seed: number, count: number, pick: Readonly<Record<string, readonly Row[string][]>>): Row[] {
   const rnd = prng(seed);
   return Array.from({ length: count }, () => Object.fromEntries(Object.entries(pick).map(([a, values]) => [a, values[rnd(values.length)]!])));
 }
@@ -169,17 +169,24 @@ describe('example policy sets: the SQL filter returns exactly what `can` allows'
   const KOMMO_ROLES = ['administrator', 'partner_admin', 'sales_manager', 'sales_rep', 'team_lead', 'senior_rep', 'marketer', 'growth_rep', 'analyst'];
   const KOMMO_GROUPS = ['sales', 'marketing', 'support'];
 
-  it('R-K3 R-K8 kommo-crm: every role × principal variant × action × kind (leads, contacts, companies)', async () => {
+  it('R-K3 R-K8 R-K9 kommo-crm: every role × principal variant × action × kind (leads, contacts, companies)', async () => {
     const checker = await loadChecker(new URL('../policies/kommo-crm/', import.meta.url));
     const principals = principalsFor([...KOMMO_ROLES, 'nobody', 'Sales_Rep'], KOMMO_GROUPS);
     const pick = {
       responsible: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'nobody-owns-this', '', 'U1', null],
       team: [...KOMMO_GROUPS, 'finance', 'Sales', '', null],
+      participants: [null, [], ['u1'], ['u2', 'u5'], ['U1', "u1'--"]],
     };
     let total = { queries: 0, allowed: 0, filters: 0 };
     for (const [i, kind] of ['lead', 'contact', 'company'].entries()) {
       // the mapping renames every attribute; "owner id" and "team name" need quoting
-      const t: Table = { name: `kommo ${kind}`, kind, mapping: { columns: { responsible: 'owner id', team: 'team name' } }, rows: generate(100 + i, 3000, pick) };
+      const t: Table = {
+        name: `kommo ${kind}`,
+        kind,
+        mapping: { columns: { responsible: 'owner id', team: 'team name', participants: 'subscribed users' } },
+        rows: generate(100 + i, 3000, pick),
+        lists: ['participants'],
+      };
       await createTable(t);
       const r = await compare(checker, t, principals, ACTIONS);
       total = { queries: total.queries + r.queries, allowed: total.allowed + r.allowed, filters: total.filters + r.filters };
@@ -336,11 +343,11 @@ describe('indexes: with the recommended indexes the example plans use them', () 
     const t: Table = {
       name: 'leads',
       kind: 'lead',
-      mapping: { columns: { responsible: 'owner id', owner: 'owner id', team: 'team name', ownerRole: 'owner role' } },
+      mapping: { columns: { responsible: 'owner id', owner: 'owner id', team: 'team name', ownerRole: 'owner role', participants: 'participants' } },
       rows: orgRows(20_000),
     };
     await db.exec('DROP TABLE IF EXISTS leads');
-    await db.exec('CREATE TABLE leads (id integer PRIMARY KEY, "owner id" text, "team name" text, "owner role" text)');
+    await db.exec('CREATE TABLE leads (id integer PRIMARY KEY, "owner id" text, "team name" text, "owner role" text, participants text[])');
     await db.query('INSERT INTO leads SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[])', [
       t.rows.map((_, i) => i),
       t.rows.map((r) => r.owner),
@@ -348,7 +355,7 @@ describe('indexes: with the recommended indexes the example plans use them', () 
       t.rows.map((r) => r.ownerRole),
     ]);
     // the indexes docs/data-filtering.md recommends; no `enable_seqscan = off`: the planner chooses them itself
-    await db.exec('CREATE INDEX ON leads ("owner id"); CREATE INDEX ON leads ("team name"); CREATE INDEX ON leads ("owner role"); ANALYZE leads');
+    await db.exec('CREATE INDEX ON leads ("owner id"); CREATE INDEX ON leads ("team name"); CREATE INDEX ON leads ("owner role"); CREATE INDEX ON leads USING gin (participants); ANALYZE leads');
 
     const explain = async (checker: Checker, p: Principal): Promise<string> => {
       const { where, params } = toSql(checker.plan(p, 'view', 'lead'), t.mapping);
@@ -356,7 +363,7 @@ describe('indexes: with the recommended indexes the example plans use them', () 
       return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
     };
     const cases: [string, Checker, Principal, RegExp[]][] = [
-      ['kommo sales_rep (yellow)', kommo, { id: 'u7', role: 'sales_rep' }, [/Index Scan on "leads_owner id_idx"/]],
+      ['kommo sales_rep (yellow)', kommo, { id: 'u7', role: 'sales_rep' }, [/Index Scan on "leads_owner id_idx"/, /Index Scan on "?leads_participants_idx/]],
       ['kommo team_lead (blue)', kommo, { id: 'u7', role: 'team_lead', groups: ['team3', 'team4'] }, [/Index Scan on "leads_owner id_idx"/, /Index Scan on "leads_team name_idx"/]],
       ['zoho marketing_manager (own + hierarchy)', zoho, { id: 'u7', role: 'marketing_manager' }, [/Index Scan on "leads_owner id_idx"/, /Index Scan on "leads_owner role_idx"/]],
     ];
@@ -384,7 +391,7 @@ describe('docs/data-filtering.md: the examples are true', () => {
     const zoho = await loadChecker(new URL('../policies/zoho-hierarchy/', import.meta.url));
     // the examples, in the order of the page
     const examples: [Checker, Principal, string, string, ColumnMapping][] = [
-      [kommo, { id: 'u7', role: 'team_lead', groups: ['north', 'south'] }, 'view', 'lead', { table: 'l', columns: { responsible: 'responsible_id', team: 'team' } }],
+      [kommo, { id: 'u7', role: 'team_lead', groups: ['north', 'south'] }, 'view', 'lead', { table: 'l', columns: { responsible: 'responsible_id', team: 'team', participants: 'participants' } }],
       [zoho, { id: 'u7', role: 'sales_manager' }, 'view', 'deal', { columns: { owner: 'owner_id', ownerRole: 'owner role' } }],
     ];
     const plans = blocks('json plan');
