@@ -5,6 +5,7 @@ import { didYouMean } from '../diagnostics/suggest.ts';
 import type { LoadedSet } from '../load/load.ts';
 import { LEVELS, LEVEL_OF_WORD, type Level, type PolicyModel, type ResourceModel, type RoleModel, type Rule, type SourceRef } from '../ir/model.ts';
 import { collectDeclarations, spanOf, type Origin, type ResourceSpec, type RoleSpec, type Where } from './declarations.ts';
+import { checkFields, fieldSecurity } from './fields.ts';
 import { reportCycles, subordinatesOf } from './hierarchy.ts';
 import { analyzeOrganisation } from './organisation.ts';
 
@@ -78,9 +79,11 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
   const organisation = analyzeOrganisation(set.files, bag, where);
   reportCycles(hierarchyEdges, 'HierarchyCycle', 'reports to', bag);
   reportCycles(extendsEdges, 'InheritanceCycle', 'extends', bag);
+  checkFields(resources, roles, bag);
   if (bag.hasErrors) return undefined;
 
-  return { ...buildModel(set, resources, roles, reportsTo, where, bag), organisation };
+  const model = { ...buildModel(set, resources, roles, reportsTo, where, bag), organisation };
+  return { ...model, fields: fieldSecurity(model, resources, roles, where) };
 }
 
 function checkResource(spec: ResourceSpec, bag: DiagnosticBag): void {
@@ -164,7 +167,7 @@ function buildModel(
   reportsTo: ReadonlyMap<string, string | undefined>,
   where: Where,
   bag: DiagnosticBag,
-): PolicyModel {
+): Omit<PolicyModel, 'fields'> {
   const resourceModels: ResourceModel[] = [...resources.values()]
     .map((r) => ({ ...r.model, source: where(spanOf(r.origin)) }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -36,6 +36,7 @@ export const CODES = {
   NoKeeper: { code: 'PC3015', title: 'no organisation role can manage the role that must always be kept' },
   PrivilegeEscalation: { code: 'PC3016', title: 'a role may assign a role with capabilities it lacks' },
   TopRole: { code: 'PC3017', title: 'the top role is declared twice or reports to another role' },
+  ModuleFields: { code: 'PC3018', title: 'field permissions on a module, which has no fields' },
 
   // PC4xxx — policy test files
   UnknownFixture: { code: 'PC4001', title: 'a test names a principal or resource that no test file defines' },

@@ -7,6 +7,7 @@ import {
   type StatementStructures,
 } from 'ts-morph';
 import { COLOUR_OF, type OrganisationModel, type PolicyModel, type ResourceModel, type RoleModel } from '../ir/model.ts';
+import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { schemaType } from './types.ts';
@@ -162,6 +163,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     planDispatch.set(resource, planEntries);
   }
 
+  const fieldSecurity = fieldSecurityData(model, names);
   return printStructure(
     {
       kind: StructureKind.SourceFile,
@@ -172,6 +174,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           moduleSpecifier: options.runtimeImport,
           namedImports: [
             'and',
+            'defineFields',
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
             'eq',
@@ -197,6 +200,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...[...tests.values()].flatMap((t) => [recordTestFunction(t), recordPlanFunction(t)]),
         ...functions,
         ...planFunctions,
+        fieldSecurity.statement,
         dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) =>
           writeDispatch(w, dispatch, 'r.kind', '(p, r)', 'policy.unknownAction', 'policy.unknownResource'),
         ),
@@ -207,7 +211,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
-          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: 'policy.checker(check, plan) as Checker<Schema>' }],
+          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `${fieldSecurity.name}.checker(policy.checker(check, plan))` }],
         },
         'export default checker;',
         ...(model.organisation ? [organisationData(model.organisation)] : []),
