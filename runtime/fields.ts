@@ -156,7 +156,7 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
       const lookup = (principal: Principal, resource: Resource): { kind: Kind | undefined; entry: RoleKind | undefined } => {
         if (typeof resource !== 'object' || resource === null || typeof resource.kind !== 'string') return { kind: undefined, entry: undefined };
         const kind = kinds.get(resource.kind);
-        if (kind === undefined || typeof principal !== 'object' || principal === null || typeof principal.role !== 'string') return { kind, entry: undefined };
+        if (kind === undefined || typeof principal !== 'object' || principal === null || typeof principal.id !== 'string' || typeof principal.role !== 'string') return { kind, entry: undefined };
         return { kind, entry: roleKinds.get(principal.role)?.get(kind.name) };
       };
       const fields = (principal: Principal, resource: Resource): FieldMask => {

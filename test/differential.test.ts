@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { decide, type ReferenceDecision } from '../compiler/reference/interpret.ts';
+import { decide, fieldAccess, type ReferenceDecision } from '../compiler/reference/interpret.ts';
 import type { Decision } from '../runtime/index.ts';
 import { compileSources } from '../compiler/index.ts';
-import { concrete, obj, policyArb, policyFiles, requestArb } from './helpers/arbitraries.ts';
+import { concrete, fieldNamesOf, obj, policyArb, policyFiles, requestArb } from './helpers/arbitraries.ts';
 import { checkerOf } from './helpers/policy.ts';
 
 /** The part of a decision both sides must agree on. */
@@ -180,5 +180,36 @@ describe('differential: generated checkers decide exactly as the reference inter
     for (const code of ['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'denied', 'default-deny', 'not-reached', 'missing-attribute', 'unknown-role', 'unknown-resource', 'unknown-action', 'other-organisation', 'invalid-request']) {
       expect(seen.get(code) ?? 0, `code ${code} in ${JSON.stringify([...seen])}`).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('differential: field masks (R-K6, R-Z9) equal the reference interpreter', () => {
+  it('R-K6 R-Z9 random policies with `fields` × random principals and records: the same access for every field', async () => {
+    const seen = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(policyArb, fc.array(requestArb, { minLength: 1, maxLength: 60, size: 'max' }), async (policy, requests) => {
+        const files = policyFiles(policy);
+        const parsed = Object.values(files).map((text) => parse(text) as unknown);
+        const checker = await checkerOf(await compileSources('differential', Object.entries(files).map(([path, text]) => ({ path, text }))));
+        for (const q of requests) {
+          const { principal, resource } = concrete(policy, q);
+          const mask = checker.fields(principal as never, resource as never);
+          const kindName = (resource as { kind: unknown }).kind;
+          const kind = policy.kinds.find((k) => k.name === kindName);
+          const declared = kind === undefined ? [] : fieldNamesOf(kind);
+          const context = `${JSON.stringify({ principal, resource })}\n${Object.entries(files).map(([f, t]) => `--- ${f}\n${t}`).join('')}`;
+          expect(Object.keys(mask), context).toEqual(declared);
+          for (const field of [...declared, 'kind', 'nope']) {
+            const want = fieldAccess(parsed, principal, resource, field);
+            const got = declared.includes(field) ? mask[field] : undefined;
+            seen.set(String(want), (seen.get(String(want)) ?? 0) + 1);
+            expect(got, `${field} of ${context}`).toBe(want);
+          }
+        }
+      }),
+      { numRuns: Number(process.env.DIFFERENTIAL_RUNS ?? 150) },
+    );
+    console.log(`differential fields: ${JSON.stringify(Object.fromEntries(seen))}`);
+    for (const access of ['hidden', 'read-only', 'read-write']) expect(seen.get(access) ?? 0, access).toBeGreaterThan(20);
   });
 });

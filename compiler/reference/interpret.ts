@@ -183,3 +183,59 @@ export function decide(files: readonly unknown[], principal: unknown, action: st
   // Step 8: nothing reached the record.
   return deny('not-reached');
 }
+
+// ---------------------------------------------------------------------------------------------
+// Field-level security (R-K6, R-Z9), as docs/fields.md describes it
+
+export type ReferenceFieldAccess = 'hidden' | 'read-only' | 'read-write';
+const FIELD_WIDTH = new Map<unknown, number>([['hidden', 0], ['read-only', 1], ['read-write', 2]]);
+
+/**
+ * The access `principal` has to `field` of `resource`; undefined when the resource's kind is
+ * unknown (or a module) or does not declare the field. Every field is hidden from a malformed
+ * principal, an unknown role, and a principal who may not `view` the record.
+ */
+export function fieldAccess(files: readonly unknown[], principal: unknown, resource: unknown, field: string): ReferenceFieldAccess | undefined {
+  if (!isObject(resource) || typeof resource.kind !== 'string') return undefined;
+  const kindName = resource.kind;
+  let declared: Map<string, unknown> | undefined;
+  let fieldDefault: ReferenceFieldAccess = 'read-write';
+  let actions: readonly string[] = [];
+  const roles = new Map<string, Map<string, unknown>>();
+  for (const file of files) {
+    const sections = entries(file);
+    const kind = entries(sections.get('resources')).get(kindName);
+    if (kind !== undefined) {
+      const raw = entries(kind);
+      declared = entries(raw.get('attributes'));
+      actions = raw.get('actions') as string[];
+      const d = raw.get('fieldDefault');
+      if (d === 'hidden' || d === 'read-only' || d === 'read-write') fieldDefault = d;
+    }
+    for (const [name, r] of entries(sections.get('roles'))) roles.set(name, entries(r));
+  }
+  if (declared === undefined || !declared.has(field)) return undefined;
+  if (!isObject(principal) || typeof principal.id !== 'string' || typeof principal.role !== 'string') return 'hidden';
+  const role = roles.get(principal.role);
+  if (role === undefined) return 'hidden';
+  // a record the principal may not view shows nothing
+  if (actions.includes('view') && !decide(files, principal, 'view', resource).allow) return 'hidden';
+
+  const parentsOf = (r: Map<string, unknown>): string[] => {
+    const ext = r.get('extends');
+    return typeof ext === 'string' ? [ext] : Array.isArray(ext) ? (ext as string[]) : [];
+  };
+  const isAdministrator = (r: Map<string, unknown>): boolean => r.get('administrator') === true || parentsOf(r).some((p) => isAdministrator(roles.get(p)!));
+  if (isAdministrator(role)) return 'read-write';
+  // the role's own entry for the field, else its '*', else the widest of its parents (a parent
+  // with no rule counting with the default), else the resource's fieldDefault or read-write
+  const access = (r: Map<string, unknown>): ReferenceFieldAccess => {
+    const mine = entries(entries(r.get('fields')).get(kindName));
+    if (mine.has(field)) return mine.get(field) as ReferenceFieldAccess;
+    if (mine.has('*')) return mine.get('*') as ReferenceFieldAccess;
+    const parents = parentsOf(r).map((p) => access(roles.get(p)!));
+    if (parents.length === 0) return fieldDefault;
+    return parents.reduce((best, a) => (FIELD_WIDTH.get(a)! > FIELD_WIDTH.get(best)! ? a : best));
+  };
+  return access(role);
+}

@@ -32,7 +32,12 @@ export interface KindSpec {
   readonly organisation: string | null;
   readonly extra: 'string' | 'number' | 'boolean' | 'string[]' | null;
   readonly repeatFirstAction: boolean;
+  /** The resource's `fieldDefault` (R-K6, R-Z9). */
+  readonly fieldDefault: FieldAccessWord | null;
 }
+
+export const FIELD_ACCESS_WORDS = ['hidden', 'read-only', 'read-write'] as const;
+export type FieldAccessWord = (typeof FIELD_ACCESS_WORDS)[number];
 
 export const LEVEL_WORDS = { deny: ['deny', 'red'], own: ['own', 'yellow'], team: ['team', 'blue'], all: ['all', 'green'] } as const;
 
@@ -47,7 +52,21 @@ export function kindArb(name: string): fc.Arbitrary<KindSpec> {
     organisation: fc.option(fc.constantFrom('organisation', 'tenant'), { freq: 2 }),
     extra: fc.option(fc.constantFrom('string' as const, 'number' as const, 'boolean' as const, 'string[]' as const)),
     repeatFirstAction: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
-  }).map((k) => (k.module ? { ...k, owner: null, team: null, ownerRole: null, organisation: null, extra: null } : k));
+    fieldDefault: fc.option(fc.constantFrom(...FIELD_ACCESS_WORDS), { freq: 3 }),
+  }).map((k) => (k.module ? { ...k, owner: null, team: null, ownerRole: null, organisation: null, extra: null, fieldDefault: null } : k));
+}
+
+/** The declared attributes of a kind, which are its fields (a module has none). */
+export function fieldNamesOf(k: KindSpec): string[] {
+  return [k.owner, k.team, k.ownerRole, k.organisation, k.extra !== null ? 'amount' : null].filter((f): f is string => f !== null);
+}
+
+/** A role's `fields` entry for a kind: some of its fields (and maybe '*') → an access word. */
+export function fieldRulesArb(kind: KindSpec): fc.Arbitrary<Record<string, unknown>> {
+  const access = fc.constantFrom(...FIELD_ACCESS_WORDS);
+  return fc
+    .record({ fields: fc.subarray(fieldNamesOf(kind)), star: fc.option(access, { freq: 3 }) })
+    .chain(({ fields, star }) => fc.tuple(...fields.map((f) => access.map((a) => [f, a] as const))).map((pairs) => obj(star === null ? pairs : [...pairs, ['*', star]])));
 }
 
 /**
@@ -103,9 +122,11 @@ export function roleArb(i: number, names: readonly string[], hierarchyOrder: rea
       // only the first role of the hierarchy order may be the top (R-Z12)
       top: above.length === 0 ? fc.integer({ min: 0, max: 2 }).map((n) => n === 0) : fc.constant(false),
       grants: fc.tuple(...kinds.map((k) => fc.option(grantArb(k), { freq: 4 }))),
+      fields: fc.tuple(...kinds.map((k) => (k.module ? fc.constant(null) : fc.option(fieldRulesArb(k), { freq: 2 })))),
     })
     .map((r) => {
       const grants = kinds.flatMap((k, j) => (r.grants[j] === null ? [] : [[k.name, r.grants[j]] as const]));
+      const fields = kinds.flatMap((k, j) => (r.fields[j] === null || r.fields[j] === undefined ? [] : [[k.name, r.fields[j]] as const]));
       return obj([
         ...(r.administrator ? [['administrator', true] as const] : []),
         ...(r.extends.length === 1 && r.extendsAsString ? [['extends', r.extends[0]] as const] : r.extends.length > 0 ? [['extends', r.extends] as const] : []),
@@ -113,6 +134,7 @@ export function roleArb(i: number, names: readonly string[], hierarchyOrder: rea
         ...(r.sharesWithPeers !== undefined ? [['sharesWithPeers', r.sharesWithPeers] as const] : []),
         ...(r.top ? [['top', true] as const] : []),
         ...(grants.length > 0 ? [['grants', obj(grants)] as const] : []),
+        ...(fields.length > 0 ? [['fields', obj(fields)] as const] : []),
       ]);
     });
 }
@@ -152,6 +174,7 @@ export function kindValue(k: KindSpec): Record<string, unknown> {
     ...(k.team !== null ? [['team', k.team] as const] : []),
     ...(k.ownerRole !== null ? [['ownerRole', k.ownerRole] as const] : []),
     ...(k.organisation !== null ? [['organisation', k.organisation] as const] : []),
+    ...(k.fieldDefault !== null ? [['fieldDefault', k.fieldDefault] as const] : []),
   ]);
 }
 
