@@ -188,7 +188,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return;
       }
       const checker = await loadBundle(result.output!.bundle);
-      const run = runTests(result.model!, tests, (p, a, r) => checker.can(p as Principal, a, r as Resource), opts.filter);
+      const run = runTests(
+        result.model!,
+        tests,
+        (p, a, r) => checker.can(p as Principal, a, r as Resource),
+        opts.filter,
+        (p, r) => checker.fields(p as Principal, r as Resource),
+      );
       if (opts.format === 'github' || opts.format === 'sarif') {
         const failures = new DiagnosticBag();
         failuresAsDiagnostics(run, failures);
