@@ -234,4 +234,25 @@ describe('kommo-crm', () => {
     expect(d.reason).not.toContain('\n');
     expect(d.rule?.column).toBeGreaterThan(0);
   });
+
+  it('R-K6 field permissions: a marketer sees leads of the team but not their amount, and cannot edit them at all', () => {
+    const marketer = { id: 'u3', role: 'marketer', groups: ['marketing'] };
+    expect(checker.fields(marketer, marketingLead)).toEqual({ responsible: 'read-write', team: 'read-write', amount: 'hidden', pipeline: 'read-write', stage: 'read-write' });
+    expect(checker.redact(marketer, marketingLead)).toEqual({ kind: 'lead', responsible: 'u3', team: 'marketing' });
+    // a sales lead is not one the marketer views: nothing of it shows
+    expect(checker.redact(marketer, myLead)).toEqual({ kind: 'lead' });
+    // the field rule never widens the grant: edit is red for marketers
+    expect(checker.canWrite(marketer, marketingLead, { stage: 'won' })).toMatchObject({ allow: false, code: 'denied' });
+  });
+
+  it('R-K6 a rep edits every field of their own lead; the amount hidden from marketers is not hidden from reps', () => {
+    expect(checker.fields(rep, myLead).amount).toBe('read-write');
+    expect(checker.canWrite(rep, myLead, { amount: 1500, stage: 'won' })).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.canWrite(rep, myLead, { amount: 1500, colour: 'red' } as never)).toMatchObject({ allow: false, code: 'field-denied', reason: 'denied: `colour` is not a field of `lead`' });
+  });
+
+  it('R-K6 R-K4 a role built from two roles sees a field when either parent does', () => {
+    const growth = { id: 'g1', role: 'growth_rep', groups: ['marketing'] };
+    expect(checker.fields(growth, { kind: 'lead', responsible: 'g1', team: 'marketing' }).amount).toBe('read-write');
+  });
 });
