@@ -4,6 +4,7 @@
  * role reaches through the hierarchy — each traced to the rule or `reportsTo` that caused it.
  */
 import { COLOUR_OF, type Level, type PolicyModel, type RoleModel, type Rule } from '../ir/model.ts';
+import { fieldChanges, type FieldChange } from './fields-diff.ts';
 
 /** Levels from narrowest to widest; an administrator is wider than any grant. */
 export type CellLevel = Level | 'admin';
@@ -33,7 +34,7 @@ export interface ReachChange {
   readonly cause: string;
 }
 
-export type Change = CellChange | ReachChange;
+export type Change = CellChange | ReachChange | FieldChange;
 
 /** A name as inline code in markdown, whatever characters it holds. */
 const code = (name: string): string => {
@@ -104,6 +105,7 @@ export function diffModels(before: PolicyModel, after: PolicyModel): Change[] {
       });
     }
   }
+  changes.push(...fieldChanges(before, after));
   // widening first: that is what a reviewer must not miss
   const rank = (c: Change): number => (c.direction === 'widen' ? 0 : c.direction === 'both' ? 1 : 2);
   return changes.sort((x, y) => (x.role < y.role ? -1 : x.role > y.role ? 1 : rank(x) - rank(y)));
@@ -124,7 +126,9 @@ export function diffMarkdown(changes: readonly Change[], title: string): string 
     out.push(`#### ${code(role)}`, '');
     for (const c of changes.filter((x) => x.role === role)) {
       const arrow = c.direction === 'narrow' ? '⬇️' : '⬆️';
-      if (c.kind === 'cell') {
+      if (c.kind === 'field') {
+        out.push(`- ${arrow} field ${code(`${c.resource}.${c.field}`)}: ${c.before} → ${c.after} — ${c.cause}`);
+      } else if (c.kind === 'cell') {
         out.push(`- ${arrow} ${SQUARE[c.before]} → ${SQUARE[c.after]} ${code(c.resource)} · ${code(c.action)}: ${NAME[c.before]} → ${NAME[c.after]} — ${c.cause}`);
       } else {
         const parts = [
