@@ -40,6 +40,12 @@ function fieldDefaultOf(resource: ResourceSpec): FieldAccess | undefined {
 /** Unknown resources and fields, and fields of modules (which have no records). The schema checks the access words. */
 export function checkFields(resources: ReadonlyMap<string, ResourceSpec>, roles: ReadonlyMap<string, RoleSpec>, bag: DiagnosticBag): void {
   for (const role of roles.values()) {
+    if (role.administrator && own(valueAt(role.origin), 'fields') !== undefined) {
+      bag.report('IneffectiveGrant', spanOf(role.origin, ['fields']), `role ${tick(role.name)} is an administrator, so its field rules have no effect`, {
+        severity: 'warning',
+        help: 'an administrator reads and writes every field; remove `fields`, or remove `administrator: true` to limit the role',
+      });
+    }
     for (const [name, fields] of fieldsOf(role)) {
       const resource = resources.get(name);
       if (!resource) {
