@@ -2,10 +2,11 @@
  * Field-level security (R-K6, R-Z9; docs/fields.md): syntax, defaults, inheritance, the three
  * runtime functions, and the compile errors of `fields`.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkSources } from '../compiler/index.ts';
 import type { Checker, Principal, Resource } from '../runtime/index.ts';
-import { compileSources } from './helpers/policy.ts';
+import { compileSources, loadChecker } from './helpers/policy.ts';
 
 const POLICY = `
 resources:
@@ -178,6 +179,33 @@ describe('compile errors of `fields`', () => {
       'PC3018 inbox: `inbox` is a module, and a module has no fields (field permissions apply to the attributes of a resource; grant the module with `grants`)',
     ]);
     expect(errors('  r:\n    fields:\n      contact: { email: readonly }\n').map((e) => e.slice(0, 15))).toEqual(['PC2004 readonly']);
+  });
+});
+
+describe('docs/fields.md', () => {
+  const doc = readFileSync(new URL('../docs/fields.md', import.meta.url), 'utf8');
+  const show = (o: object) => `{ ${Object.entries(o).map(([k, v]) => `${k}: '${String(v)}'`).join(', ')} }`;
+
+  it('R-Z9 its policy example compiles and decides as the text says', async () => {
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
+    const c = await compileSources({ 'policy.yaml': yaml }, 'doc');
+    const contact = { kind: 'contact', owner: 'u1', ownerRole: 'sales_rep' };
+    expect(c.fields({ id: 'u1', role: 'sales_rep' }, contact)).toMatchObject({ bankAccount: 'hidden', email: 'read-only', group: 'read-write' });
+    expect(c.fields({ id: 'u1', role: 'sales_trainee' }, contact)).toMatchObject({ bankAccount: 'hidden', email: 'read-only', group: 'read-only' });
+  });
+
+  it('R-Z9 its API example shows what the Zoho example policy really returns', async () => {
+    const zoho = await loadChecker(new URL('../policies/zoho-hierarchy/', import.meta.url));
+    const rep = { id: 'sr1', role: 'sales_rep' };
+    const contact = { kind: 'contact', owner: 'sr1', ownerRole: 'sales_rep', group: 'sales', email: 'ann@example.com', bankAccount: 'PL61 1090 1014' } as const;
+    expect(doc).toContain(`const contact = { kind: 'contact', owner: 'sr1', ownerRole: 'sales_rep', group: 'sales', email: 'ann@example.com', bankAccount: 'PL61 1090 1014' };`);
+    expect(doc).toContain(`// ${show(zoho.fields(rep, contact))}`);
+    expect(doc).toContain(`// ${show(zoho.redact(rep, contact))}`);
+    expect(zoho.canWrite(rep, contact, { group: 'north' })).toMatchObject({ allow: true, code: 'own' });
+    const d = zoho.canWrite(rep, contact, { bankAccount: 'PL00' });
+    expect(doc).toContain(`//   reason: '${d.reason}',`);
+    expect(doc).toContain(`file: '${d.field!.file}', line: ${d.field!.line}, column: ${d.field!.column}`);
+    expect(doc).toContain(`hidden at ${d.field!.file}:${d.field!.line}:${d.field!.column}\n`);
   });
 });
 
