@@ -183,6 +183,43 @@ describe('differential: generated checkers decide exactly as the reference inter
   });
 });
 
+describe('reference interpreter: field access, hand-written cases (docs/fields.md)', () => {
+  const files = [parse(`
+resources:
+  contact:
+    actions: [view, edit]
+    attributes: { owner: string, email: string, bank: string }
+    owner: owner
+  note:
+    actions: [edit]
+    attributes: { text: string }
+    fieldDefault: read-only
+roles:
+  a: { grants: { contact: own }, fields: { contact: { bank: hidden, '*': read-only } } }
+  b: { grants: { contact: green }, fields: { contact: { email: hidden } } }
+  c: { extends: [a, b] }
+  d: { extends: a, fields: { contact: { '*': read-write } } }
+  boss: { administrator: true, fields: { contact: { bank: hidden } } }
+  e: { extends: [b, boss] }
+`) as unknown];
+  const access = (role: string, field: string, record: Record<string, unknown> = { kind: 'contact', owner: 'u1' }) => fieldAccess(files, { id: 'u1', role }, record, field);
+
+  it("R-Z9 own entry, then own '*', then the widest parent (a parent without a rule counting with the default)", () => {
+    expect([access('a', 'bank'), access('a', 'email'), access('a', 'owner')]).toEqual(['hidden', 'read-only', 'read-only']);
+    expect([access('c', 'bank'), access('c', 'email'), access('c', 'owner')]).toEqual(['read-write', 'read-only', 'read-write']);
+    expect(access('d', 'bank')).toBe('read-write');
+    expect(access('a', 'text', { kind: 'note' })).toBe('read-only');
+  });
+
+  it('R-Z8 R-Z9 administrators see everything; a record not viewed, a bad principal or an unknown role hide everything; unknown fields are undefined', () => {
+    expect([access('boss', 'bank'), access('e', 'bank')]).toEqual(['read-write', 'read-write']);
+    expect(access('a', 'email', { kind: 'contact', owner: 'u2' })).toBe('hidden');
+    expect(fieldAccess(files, { id: 1, role: 'b' }, { kind: 'contact' }, 'email')).toBe('hidden');
+    expect(access('nobody', 'email')).toBe('hidden');
+    expect([access('a', 'kind'), access('a', 'nope'), access('a', 'text', { kind: 'lead' })]).toEqual([undefined, undefined, undefined]);
+  });
+});
+
 describe('differential: field masks (R-K6, R-Z9) equal the reference interpreter', () => {
   it('R-K6 R-Z9 random policies with `fields` × random principals and records: the same access for every field', async () => {
     const seen = new Map<string, number>();
