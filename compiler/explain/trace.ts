@@ -117,6 +117,6 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
   return end('not-reached');
 }
 
-export function formatTrace(trace: Trace): string {
+export function formatTrace(trace: Pick<Trace, 'steps'>): string {
   return trace.steps.map((s, i) => `${String(i + 1).padStart(2)}. ${s.test}: ${s.outcome}${s.at ? `  (${s.at})` : ''}`).join('\n');
 }
