@@ -3,6 +3,7 @@
  * rule behind every cell — as markdown for a pull request and as a self-contained HTML page.
  */
 import { COLOUR_OF, type Level, type PolicyModel, type Rule } from '../ir/model.ts';
+import { fieldMatrixMarkdown } from './fields-matrix.ts';
 
 export interface MatrixCell {
   readonly role: string;
@@ -57,6 +58,8 @@ export function matrixMarkdown(model: PolicyModel): string {
     }
     out.push('');
   }
+  const fields = model.resources.flatMap((resource) => fieldMatrixMarkdown(model, resource, md));
+  if (fields.length > 0) out.push('## fields (R-K6, R-Z9)', '', '✏️ read-write · 👁️ read-only · 🚫 hidden; tables only for resources where some field is not read-write', '', ...fields);
   return out.join('\n');
 }
 
