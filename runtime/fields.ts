@@ -177,9 +177,11 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
         fields,
         redact(principal: Principal, resource: Resource): Record<string, unknown> {
           const out: Record<string, unknown> = {};
+          let shown: string | undefined;
           try {
             const { kind, entry } = lookup(principal, resource);
             if (kind === undefined) return out;
+            shown = kind.name;
             Object.defineProperty(out, 'kind', { value: kind.name, enumerable: true, writable: true, configurable: true });
             const mask = entry === undefined ? kind.hidden : fields(principal, resource);
             for (const field of kind.fields) {
@@ -191,7 +193,7 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
             }
             return out;
           } catch {
-            return typeof resource?.kind === 'string' && kinds.has(resource.kind) ? { kind: resource.kind } : {};
+            return shown === undefined ? {} : { kind: shown };
           }
         },
         canWrite(principal: Principal, resource: Resource, changes: Record<string, unknown>): Decision {

@@ -134,6 +134,22 @@ describe('checker.redact', () => {
   });
 });
 
+describe('checker.redact: records that are not plain objects', () => {
+  it('R-Z9 copies getters of a class but nothing from Object.prototype, and fails closed on a throwing getter', async () => {
+    const c = await load();
+    class Contact {
+      readonly kind = 'contact';
+      readonly owner = 'u1';
+      get email(): string {
+        return 'a@x';
+      }
+    }
+    expect(c.redact(rep, new Contact() as never)).toEqual({ kind: 'contact', owner: 'u1', email: 'a@x' });
+    const throwing = Object.defineProperty({ kind: 'contact', owner: 'u1' }, 'name', { enumerable: true, get: () => { throw new Error('boom'); } });
+    expect(c.redact(rep, throwing as never)).toEqual({ kind: 'contact' });
+  });
+});
+
 describe('checker.canWrite', () => {
   it('R-Z9 allows changing read-write fields with the edit decision', async () => {
     const c = await load();
