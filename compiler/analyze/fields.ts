@@ -93,7 +93,7 @@ export function fieldSecurity(
   const written = new Map([...roles.values()].map((r) => [r.name, fieldsOf(r)]));
   const memo = new Map<string, Resolved>();
   const effective = (role: RoleSpec, resource: string, field: string, fallback: FieldAccess): Resolved => {
-    const memoKey = JSON.stringify([role.name, resource, field]);
+    const memoKey = `${role.name}\u0000${resource}\u0000${field}`;
     const known = memo.get(memoKey);
     if (known !== undefined) return known;
     const map = written.get(role.name)?.get(resource);
@@ -116,7 +116,7 @@ export function fieldSecurity(
   const rules: FieldRule[] = [];
   const ruleIds = new Map<string, number>();
   const addRule = (rule: Omit<FieldRule, 'id'>): number => {
-    const key = JSON.stringify([rule.kind, rule.role, rule.declaredIn, rule.resource, rule.field, rule.access, rule.source]);
+    const key = [rule.kind, rule.role, rule.declaredIn, rule.resource, rule.field, rule.access, rule.source.file, rule.source.line, rule.source.column].join('\u0000');
     let id = ruleIds.get(key);
     if (id === undefined) {
       id = rules.length;
