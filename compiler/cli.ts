@@ -10,6 +10,7 @@ import { packageRoot } from './bundle/bundle.ts';
 import { formatGithub, formatSarif } from './diagnostics/ci-formats.ts';
 import { DiagnosticBag, sortDiagnostics } from './diagnostics/diagnostic.ts';
 import { formatJson, formatText } from './diagnostics/format.ts';
+import { traceField } from './explain/fields.ts';
 import { formatTrace, traceDecision } from './explain/trace.ts';
 import { checkDir, checkSources, compileDir, type CheckResult } from './index.ts';
 import { applyRefactor, deleteRole, renameRole, type RefactorResult } from './refactor/roles.ts';
@@ -127,11 +128,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .command('explain')
     .description('decide one request and show every step that led to the decision')
     .argument('<dir>', 'policy set folder')
-    .requiredOption('--request <file>', 'the request as YAML or JSON: { principal, action, resource }; `-` reads standard input')
+    .requiredOption('--request <file>', 'the request as YAML or JSON: { principal, action, resource }, or { principal, resource, field } for a field\'s access; `-` reads standard input')
     .addOption(formatOption(['text', 'json']))
     .action(async (dir: string, opts: { request: string; format: string }) => {
       const text = opts.request === '-' ? await (io.stdin ?? readStdin)() : readFileSync(resolve(io.cwd, opts.request), 'utf8');
-      let request: { principal?: unknown; action?: unknown; resource?: unknown };
+      let request: { principal?: unknown; action?: unknown; resource?: unknown; field?: unknown };
       try {
         request = (parseYaml(text) ?? {}) as typeof request;
       } catch (error) {
@@ -139,8 +140,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         exitCode = EXIT.usage;
         return;
       }
-      if (typeof request !== 'object' || typeof request.action !== 'string') {
-        io.err('policyc: the request needs `principal`, `action` (a string) and `resource`\n');
+      if (typeof request !== 'object' || request === null || (typeof request.action !== 'string' && typeof request.field !== 'string')) {
+        io.err('policyc: the request needs `principal`, `action` (a string) and `resource`, or `principal`, `resource` and `field` (a string)\n');
         exitCode = EXIT.usage;
         return;
       }
@@ -150,6 +151,21 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         exitCode = EXIT.policyErrors;
         return;
       }
+      if (typeof request.field === 'string') {
+        // field-level security (R-K6, R-Z9): the compiled checker's mask, traced through the model
+        const checker = await loadBundle(result.output.bundle);
+        const principal = request.principal as Principal;
+        const resource = request.resource as Resource;
+        const mask = checker.fields(principal, resource);
+        const access = Object.prototype.hasOwnProperty.call(mask, request.field) ? mask[request.field] : undefined;
+        const hasView = result.model.resources.some((r) => r.name === (resource as { kind?: unknown } | null)?.kind && r.actions.includes('view'));
+        const trace = traceField(result.model, principal, resource, request.field, hasView ? checker.can(principal, 'view', resource) : undefined);
+        if (trace.access !== access) throw new Error(`policyc internal error: the field trace ends in ${String(trace.access)} but the checker says ${String(access)}`);
+        if (opts.format === 'json') io.out(JSON.stringify({ field: request.field, access: access ?? null, trace: trace.steps }, null, 2) + '\n');
+        else io.out(`${access ?? 'not a field'}: field \`${request.field}\`\n${formatTrace(trace)}\n`);
+        return;
+      }
+      if (typeof request.action !== 'string') throw new Error('policyc internal error: no action');
       const decision = (await loadBundle(result.output.bundle)).can(request.principal as Principal, request.action, request.resource as Resource);
       const trace = traceDecision(result.model, request.principal, request.action, request.resource);
       if (trace.code !== decision.code) throw new Error(`policyc internal error: the trace ends in ${trace.code} but the checker decided ${decision.code}`);
@@ -188,7 +204,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return;
       }
       const checker = await loadBundle(result.output!.bundle);
-      const run = runTests(result.model!, tests, (p, a, r) => checker.can(p as Principal, a, r as Resource), opts.filter);
+      const run = runTests(
+        result.model!,
+        tests,
+        (p, a, r) => checker.can(p as Principal, a, r as Resource),
+        opts.filter,
+        (p, r) => checker.fields(p as Principal, r as Resource),
+      );
       if (opts.format === 'github' || opts.format === 'sarif') {
         const failures = new DiagnosticBag();
         failuresAsDiagnostics(run, failures);

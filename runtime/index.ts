@@ -11,6 +11,8 @@ export {
   type OrganisationData,
   type OrganisationState,
 } from './organisation.js';
+export { defineFields, type FieldAccess, type FieldData, type FieldMask, type FieldRuleRef } from './fields.js';
+import type { FieldMask, FieldRuleRef } from './fields.js';
 
 /**
  * The policyc runtime: the few functions a generated checker needs, and the types an
@@ -49,6 +51,7 @@ export type DecisionCode =
   | 'unknown-action'
   | 'other-organisation'
   | 'invalid-request'
+  | 'field-denied'
   | 'error';
 
 /** The policy rule that decided, with the place in the policy files where it is written. */
@@ -79,6 +82,8 @@ export interface Decision {
   /** One line for people: what decided and where it is written. */
   readonly reason: string;
   readonly rule: RuleRef | undefined;
+  /** For `field-denied` (from `canWrite`): the field rule that makes the field hidden or read-only. */
+  readonly field?: FieldRuleRef;
 }
 
 /** Who asks. `groups` are the teams the user belongs to (R-K8). */
@@ -117,6 +122,15 @@ export interface Checker<S extends PolicySchema = PolicySchema> {
    * exactly when `can` allows it. Never throws; on error the plan is `never`.
    */
   plan<K extends keyof S & string>(principal: Principal, action: S[K]['action'], kind: K): QueryPlan;
+  /**
+   * Access to every declared field of the record (R-K6, R-Z9): a shared frozen mask; every field
+   * is hidden when the principal may not `view` the record. Never throws. See docs/fields.md.
+   */
+  fields<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes']): FieldMask<keyof S[K]['attributes'] & string>;
+  /** A new object with `kind` and the fields the principal may see; anything else is dropped. */
+  redact<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes']): { readonly kind: K } & S[K]['attributes'];
+  /** Whether the principal may `edit` the record and change exactly these fields (each read-write). Never throws. */
+  canWrite<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes'], changes: S[K]['attributes']): Decision;
   readonly formatVersion: number;
   readonly policyName: string;
   readonly policyHash: string;
@@ -183,6 +197,8 @@ export type CheckFunction = (principal: Principal, action: string, resource: Res
 export type PlanFunction = (principal: Principal, action: string, kind: string) => QueryPlan;
 
 export interface Policy {
+  /** The data the policy was defined with (field security reads its name lists). */
+  readonly data: PolicyData;
   /** The decision of rule `rule` taken along `path`; created once, then shared. */
   readonly decide: (rule: number, path: Path) => Decision;
   /** Denials that no rule decides. */
@@ -203,8 +219,11 @@ export interface Policy {
   /** A child kind's plan (R-Z11): records whose parent record, of one of the kinds, its plan allows. */
   readonly parentPlan: (rule: number, attribute: string, kinds: readonly (readonly [string, QueryPlan])[]) => QueryPlan;
   /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
-  readonly checker: (check: CheckFunction, plan: PlanFunction) => Checker;
+  readonly checker: (check: CheckFunction, plan: PlanFunction) => CoreChecker;
 }
+
+/** A checker before field security is added to it ({@link defineFields}). */
+export type CoreChecker = Omit<Checker, 'fields' | 'redact' | 'canWrite'>;
 
 /** Thrown when a generated checker and this runtime disagree on the format version. */
 export class PolicyFormatError extends Error {
@@ -336,6 +355,7 @@ export function definePolicy(data: PolicyData): Policy {
   }
 
   const policy: Policy = {
+    data,
     decide,
     unknownRole: denial('unknown-role', `denied: the principal's role is not defined in policy \`${data.name}\``),
     unknownResource: denial('unknown-resource', `denied: the resource kind is not defined in policy \`${data.name}\``),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../compiler/cli.ts';
 import { checkSources } from '../compiler/index.ts';
-import { diffModels, type Change } from '../compiler/review/diff.ts';
+import { diffMarkdown, diffModels, widens, type Change } from '../compiler/review/diff.ts';
 
 const BASE = `resources:
   lead:
@@ -130,5 +130,35 @@ describe('semantic diff of effective permissions', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('PC3001: unknown role `repp`');
     expect(r.out).toBe('');
+  });
+});
+
+describe('semantic diff of field-level security', () => {
+  const FIELDS = BASE.replace('attributes: { owner: string, team: string, ownerRole: string }', 'attributes: { owner: string, team: string, ownerRole: string, bankAccount: string }');
+
+  it('R-Z9 a new field rule shows per role, on the roles that inherit it too, traced to its line', () => {
+    const after = FIELDS.replace('  senior:\n', '    fields:\n      lead: { bankAccount: hidden }\n  senior:\n');
+    const changes = diff(FIELDS, after);
+    expect(changes).toEqual([
+      { kind: 'field', role: 'rep', resource: 'lead', field: 'bankAccount', before: 'read-write', after: 'hidden', direction: 'narrow', cause: 'hidden at policy.yaml:14:28' },
+      { kind: 'field', role: 'senior', resource: 'lead', field: 'bankAccount', before: 'read-write', after: 'hidden', direction: 'narrow', cause: 'hidden at policy.yaml:14:28, inherited from `rep`' },
+    ]);
+    const md = diffMarkdown(changes, 'changes');
+    expect(md).toContain('- ⬇️ field `lead.bankAccount`: read-write → hidden — hidden at policy.yaml:14:28');
+    expect(md).toContain('#### `senior`');
+  });
+
+  it('R-K6 widening a field (a removed rule, or a new fieldDefault) is a widening, so --fail-on widen catches it', () => {
+    const hidden = FIELDS.replace('  senior:\n', '    fields:\n      lead: { bankAccount: hidden }\n  senior:\n');
+    const readOnly = hidden.replace('bankAccount: hidden', 'bankAccount: read-only');
+    const changes = diff(hidden, readOnly);
+    expect(changes.map((c) => [c.role, c.direction])).toEqual([['rep', 'widen'], ['senior', 'widen']]);
+    expect(widens(changes)).toBe(true);
+    const byDefault = diff(FIELDS, FIELDS.replace('    ownerRole: ownerRole\n', '    ownerRole: ownerRole\n    fieldDefault: read-only\n'));
+    expect(byDefault.filter((c) => c.role === 'manager')).toEqual(
+      ['owner', 'team', 'ownerRole', 'bankAccount'].map((field) => ({
+        kind: 'field', role: 'manager', resource: 'lead', field, before: 'read-write', after: 'read-only', direction: 'narrow', cause: 'no field rule: `fieldDefault: read-only` of `lead` at policy.yaml:8:19',
+      })),
+    );
   });
 });

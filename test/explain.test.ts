@@ -119,3 +119,32 @@ describe('explain for technical users', () => {
     expect(r.out).toContain('the principal is a technical (partner) user: yes: decides exactly like its role `sales_rep` (R-K11)');
   });
 });
+
+describe('explain for a field (R-K6, R-Z9)', () => {
+  it('R-Z9 shows the access of one field with the view decision and the field rule, as the checker says', async () => {
+    const request = '{ principal: { id: sr1, role: sales_rep }, field: bankAccount, resource: { kind: contact, owner: sr1, ownerRole: sales_rep } }';
+    const r = await run(['explain', 'policies/zoho-hierarchy', '--request', '-'], request);
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n')).toEqual([
+      'hidden: field `bankAccount`',
+      ' 1. `contact` declares field `bankAccount`: yes',
+      ' 2. the principal may `view` the record: yes (own)  (roles.yaml:35:16)',
+      ' 3. field rule of `sales_rep` for `contact.bankAccount`: hidden  (roles.yaml:76:22)',
+    ]);
+  });
+
+  it('R-Z9 a record the principal may not view hides every field; inherited, default and administrator rules are named', async () => {
+    const ask = async (principal: string, field: string, resource: string) =>
+      (await run(['explain', 'policies/zoho-hierarchy', '--request', '-', '--format', 'json'], `{ principal: ${principal}, field: ${field}, resource: ${resource} }`)).out;
+    const notViewed = JSON.parse(await ask('{ id: st1, role: sales_trainee }', 'email', '{ kind: contact, owner: x, ownerRole: ceo }')) as { access: string; trace: { outcome: string }[] };
+    expect(notViewed.access).toBe('hidden');
+    expect(notViewed.trace.at(-1)!.outcome).toBe('no (not-reached): every field is hidden');
+    const byDefault = JSON.parse(await ask('{ id: m1, role: sales_manager }', 'bankAccount', '{ kind: contact, owner: r1, ownerRole: sales_rep }')) as { access: string; trace: { outcome: string }[] };
+    expect(byDefault).toMatchObject({ access: 'read-write' });
+    expect(byDefault.trace.at(-1)!.outcome).toBe('none written, nor inherited: read-write by default');
+    const admin = JSON.parse(await ask('{ id: a1, role: administrator }', 'bankAccount', '{ kind: contact }')) as { access: string; trace: { outcome: string }[] };
+    expect(admin.trace.at(-1)!.outcome).toBe('yes: every field is read-write');
+    const unknown = JSON.parse(await ask('{ id: a1, role: administrator }', 'iban', '{ kind: contact }')) as { access: unknown };
+    expect(unknown.access).toBeNull();
+  });
+});

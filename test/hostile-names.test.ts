@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { compileSources, type CompileResult } from '../compiler/index.ts';
 import { formatText } from '../compiler/diagnostics/format.ts';
-import { decide, type ReferenceDecision } from '../compiler/reference/interpret.ts';
+import { decide, fieldAccess, type ReferenceDecision } from '../compiler/reference/interpret.ts';
 import type { Checker, Decision } from '../runtime/index.ts';
 import { importBundle } from './helpers/policy.ts';
 
@@ -90,8 +90,9 @@ function hostilePolicy(h: string): Record<string, string> {
   ])]]);
   const modules = obj([[x.module, obj([['permissions', [x.permission, x.otherPermission]]])]]);
   const roles = obj([
-    [x.role, obj([['reportsTo', x.boss], ['sharesWithPeers', true], ['grants', obj([[x.resource, obj([[x.action, 'own'], ['*', 'blue']])], [x.module, [x.permission]]])]])],
-    [x.boss, obj([['grants', obj([[x.resource, 'team'], [x.module, 'green']])]])],
+    [x.role, obj([['reportsTo', x.boss], ['sharesWithPeers', true], ['grants', obj([[x.resource, obj([[x.action, 'own'], ['*', 'blue']])], [x.module, [x.permission]]])],
+      ['fields', obj([[x.resource, obj([[x.owner, 'hidden'], [x.amount, 'read-only']])]])]])],
+    [x.boss, obj([['grants', obj([[x.resource, 'team'], [x.module, 'green']])], ['fields', obj([[x.resource, obj([['*', 'read-only'], [x.team, 'hidden']])]])]])],
     [x.child, obj([['extends', [x.role, x.boss]], ['grants', obj([[x.resource, obj([['view', 'red']])]])]])],
     [x.admin, obj([['administrator', true]])],
     [x.viaAdmin, obj([['extends', x.admin]])],
@@ -318,6 +319,33 @@ describe('hostile names: generated code is safe whatever strings a policy holds'
       const loaded = await load(h);
       await expectSafeDecisions(loaded, hostileRequests(h));
       expect((globalThis as { pwned?: unknown }).pwned).toBeUndefined();
+    });
+
+    it('R-K6 R-Z9 field masks, redaction and write checks keep hostile field names as plain keys, as the reference says', async () => {
+      const loaded = await load(h);
+      const x = namesOf(h);
+      const files = loaded.parsed;
+      const before = globalState();
+      const checker = (await importBundle(loaded.result.output!.bundle)).checker as Checker;
+      const fields = [x.owner, x.team, x.ownerRole, x.amount];
+      for (const { principal, resource } of hostileRequests(h)) {
+        const mask = checker.fields(principal as never, resource as never);
+        const kind = (resource as { kind: string }).kind;
+        expect(Object.keys(mask)).toEqual(kind === x.resource ? fields : []);
+        for (const f of fields) expect(Object.prototype.hasOwnProperty.call(mask, f) ? mask[f] : undefined).toBe(fieldAccess(files, principal, resource, f));
+        const shown = checker.redact(principal as never, resource as never) as Record<string, unknown>;
+        for (const key of Object.keys(shown)) expect(key === 'kind' || mask[key] !== 'hidden').toBe(true);
+        expect(Object.getPrototypeOf(shown)).toBe(Object.prototype);
+        checker.canWrite(principal as never, resource as never, obj([[x.owner, 'u9']]) as never);
+      }
+      const owner = obj([['id', 'u1'], ['role', x.role]]);
+      const own = obj([['kind', x.resource], [x.owner, 'u1']]);
+      expect(checker.fields(owner as never, own as never)[x.owner]).toBe('hidden');
+      // the kind has no `edit` action, so nothing of it can be written
+      expect(checker.canWrite(owner as never, own as never, obj([[x.team, 'north']]) as never)).toMatchObject({ allow: false, code: 'unknown-action' });
+      const after = globalState();
+      expect([...after.keys()].filter((k) => !before.has(k)), 'new global or prototype keys').toEqual([]);
+      for (const [key, value] of before) expect(Object.is(after.get(key), value), `${key} changed`).toBe(true);
     });
   });
 

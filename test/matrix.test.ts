@@ -31,6 +31,14 @@ describe('permission matrix', () => {
     expect(text).toContain('| sales\\_rep |');
   });
 
+  it('R-K6 markdown: a role × field table for each resource where some field is not read-write', () => {
+    const text = matrixMarkdown(kommo);
+    const fields = text.split('## fields (R-K6, R-Z9)')[1]!;
+    expect(fields).toContain('### fields of lead');
+    expect(fields).not.toContain('### fields of contact');
+    expect(fields).toContain('| marketer | ✏️ read-write | ✏️ read-write | 🚫 hidden | ✏️ read-write | ✏️ read-write |');
+  });
+
   it('policy names cannot break the markdown or the page', async () => {
     const model = checkSources('t', [
       { path: 'p.yaml', text: 'resources:\n  "<b>|x":\n    actions: ["</td><script>alert(1)</script>"]\nroles:\n  "r|`*":\n    grants: { "<b>|x": green }\n' },

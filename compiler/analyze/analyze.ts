@@ -5,6 +5,7 @@ import { didYouMean } from '../diagnostics/suggest.ts';
 import type { LoadedSet } from '../load/load.ts';
 import { LEVELS, LEVEL_OF_WORD, type Level, type PolicyModel, type ResourceModel, type RoleModel, type Rule, type SourceRef } from '../ir/model.ts';
 import { collectDeclarations, spanOf, type Declarations, type Origin, type ResourceSpec, type RoleSpec, type Where } from './declarations.ts';
+import { checkFields, fieldSecurity } from './fields.ts';
 import { reportCycles, subordinatesOf } from './hierarchy.ts';
 import { analyzeOrganisation } from './organisation.ts';
 import { buildGroups, buildSharingRules, checkSharing } from './sharing.ts';
@@ -97,9 +98,12 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
   const organisation = analyzeOrganisation(set.files, bag, where);
   reportCycles(hierarchyEdges, 'HierarchyCycle', 'reports to', bag);
   reportCycles(extendsEdges, 'InheritanceCycle', 'extends', bag);
+  checkFields(resources, roles, bag);
+  checkFields(resources, profiles, bag);
   if (bag.hasErrors) return undefined;
 
-  return { ...buildModel(set, declarations, reportsTo, where, bag), organisation };
+  const model = { ...buildModel(set, declarations, reportsTo, where, bag), organisation };
+  return { ...model, fields: fieldSecurity(model, resources, roles, where, profiles) };
 }
 
 /** Edges child kind → parent kind, for cycles of parent records (R-Z11). */
@@ -253,7 +257,7 @@ function buildModel(
   reportsTo: ReadonlyMap<string, string | undefined>,
   where: Where,
   bag: DiagnosticBag,
-): PolicyModel {
+): Omit<PolicyModel, 'fields'> {
   const { resources, roles, profiles } = declarations;
   const rules: Rule[] = [];
   const addRule = (rule: Omit<Rule, 'id'>): number => {

@@ -40,6 +40,7 @@ export const CODES = {
   UnknownProfile: { code: 'PC3019', title: 'reference to an unknown profile' },
   ParentCycle: { code: 'PC3020', title: 'record kinds are each other\'s parents in a cycle' },
   GrantOnChild: { code: 'PC3021', title: 'a grant on a kind whose access follows its parent record' },
+  ModuleFields: { code: 'PC3022', title: 'field permissions on a module, which has no fields' },
 
   // PC4xxx — policy test files
   UnknownFixture: { code: 'PC4001', title: 'a test names a principal or resource that no test file defines' },

@@ -7,6 +7,7 @@ import {
   type StatementStructures,
 } from 'ts-morph';
 import { COLOUR_OF, type OrganisationModel, type PolicyModel, type ResourceModel, type RoleModel } from '../ir/model.ts';
+import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
@@ -133,6 +134,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     planDispatch.set(resource, planEntries);
   }
 
+  const fieldSecurity = fieldSecurityData(model, names, roleNamesOf(model));
   return printStructure(
     {
       kind: StructureKind.SourceFile,
@@ -144,6 +146,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           namedImports: [
             'and',
             'contains',
+            'defineFields',
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
             'eq',
@@ -173,6 +176,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
         ...functions,
         ...planFunctions,
+        fieldSecurity.statement,
         dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) =>
           writeDispatch(w, dispatch, 'r.kind', '(p, r)', 'policy.unknownAction', 'policy.unknownResource'),
         ),
@@ -183,7 +187,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
-          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: 'policy.checker(check, plan) as Checker<Schema>' }],
+          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `${fieldSecurity.name}.checker(policy.checker(check, plan))` }],
         },
         'export default checker;',
         ...(model.organisation ? [organisationData(model.organisation)] : []),
@@ -286,13 +290,17 @@ function groupTables(model: PolicyModel): string[] {
   ];
 }
 
+/** The policy data's role names: roles, then `*` (rules of no one role), then the profiles rules are declared in. */
+function roleNamesOf(model: PolicyModel): string[] {
+  return [...new Set([...model.roles.map((r) => r.name), '*', ...model.rules.map((r) => r.declaredIn), ...model.fields.rules.map((r) => r.declaredIn)])];
+}
+
 /**
  * The policy's data for the runtime. A rule is a string of numbers — indexes into the name
  * lists — so a large policy stays small and quick to parse.
  */
 function policyData(model: PolicyModel): string {
-  // roles, then `*` (rules of no one role), then profiles that rules are declared in
-  const roleNames = [...new Set([...model.roles.map((r) => r.name), '*', ...model.rules.map((r) => r.declaredIn)])];
+  const roleNames = roleNamesOf(model);
   const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
   const resourceNames = [...model.resources.map((r) => r.name), '*'];
   const resourceIndex = new Map(resourceNames.map((r, i) => [r, i]));

@@ -188,6 +188,6 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
 
 const ALLOWING = new Set(['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'group', 'reports', 'shared', 'public', 'subscriber', 'parent']);
 
-export function formatTrace(trace: Trace): string {
+export function formatTrace(trace: Pick<Trace, 'steps'>): string {
   return trace.steps.map((s, i) => `${String(i + 1).padStart(2)}. ${s.test}: ${s.outcome}${s.at ? `  (${s.at})` : ''}`).join('\n');
 }

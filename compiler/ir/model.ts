@@ -207,4 +207,35 @@ export interface PolicyModel {
   /** `reporting`: own and team grants widen to the records of users reporting to the principal (R-Z4). */
   readonly hierarchy: 'roles' | 'reporting';
   readonly organisation: OrganisationModel | undefined;
+  /** Field-level security (R-K6, R-Z9); see docs/fields.md. */
+  readonly fields: FieldSecurityModel;
+}
+
+/** Field-level security (R-K6, R-Z9): what a role may do with one field of a record. */
+export type FieldAccess = 'hidden' | 'read-only' | 'read-write';
+
+/** From narrowest to widest: inheritance takes the widest of the parents. */
+export const FIELD_ACCESSES: readonly FieldAccess[] = ['hidden', 'read-only', 'read-write'];
+
+/**
+ * Why a field has the access it has for a role. `field`: written under the role's `fields`
+ * (or a parent's, through `extends`); `resource-default`: the resource's `fieldDefault`;
+ * `default`: nothing written, so read-write (points at the role); `administrator`: read-write.
+ */
+export interface FieldRule {
+  readonly id: number;
+  readonly kind: 'field' | 'resource-default' | 'default' | 'administrator';
+  readonly role: string;
+  readonly declaredIn: string;
+  readonly resource: string;
+  readonly field: string;
+  readonly access: FieldAccess;
+  readonly source: SourceRef;
+}
+
+/** Every role's field mask for every record resource, after inheritance and defaults. */
+export interface FieldSecurityModel {
+  readonly rules: readonly FieldRule[];
+  /** `masks[role][resource][field]` → field rule id, for every declared attribute (modules: none). */
+  readonly masks: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, number>>>;
 }

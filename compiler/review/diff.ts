@@ -5,6 +5,7 @@
  * `reportsTo`, group or sharing rule that caused it.
  */
 import { COLOUR_OF, type Level, type PolicyModel, type RoleModel, type Rule } from '../ir/model.ts';
+import { fieldChanges, type FieldChange } from './fields-diff.ts';
 
 /** Levels from narrowest to widest; an administrator is wider than any grant. */
 export type CellLevel = Level | 'admin';
@@ -48,7 +49,7 @@ export interface AccessChange {
   readonly cause: string;
 }
 
-export type Change = CellChange | ReachChange | AccessChange;
+export type Change = CellChange | ReachChange | AccessChange | FieldChange;
 
 /** A name as inline code in markdown, whatever characters it holds. */
 const code = (name: string): string => {
@@ -159,6 +160,7 @@ export function diffModels(before: PolicyModel, after: PolicyModel): Change[] {
       cause: [...new Set([...gained.map((w) => now.get(w)!), ...lost.map((w) => `${was.get(w)!} (before)`)])].join('; '),
     });
   }
+  changes.push(...fieldChanges(before, after));
   // widening first: that is what a reviewer must not miss
   const rank = (c: Change): number => (c.direction === 'widen' ? 0 : c.direction === 'both' ? 1 : 2);
   return changes.sort((x, y) => (x.role < y.role ? -1 : x.role > y.role ? 1 : rank(x) - rank(y)));
@@ -179,7 +181,9 @@ export function diffMarkdown(changes: readonly Change[], title: string): string 
     out.push(`#### ${role === '*' ? 'every role' : code(role)}`, '');
     for (const c of changes.filter((x) => x.role === role)) {
       const arrow = c.direction === 'narrow' ? '⬇️' : '⬆️';
-      if (c.kind === 'cell') {
+      if (c.kind === 'field') {
+        out.push(`- ${arrow} field ${code(`${c.resource}.${c.field}`)}: ${c.before} → ${c.after} — ${c.cause}`);
+      } else if (c.kind === 'cell') {
         out.push(`- ${arrow} ${SQUARE[c.before]} → ${SQUARE[c.after]} ${code(c.resource)} · ${code(c.action)}: ${NAME[c.before]} → ${NAME[c.after]} — ${c.cause}`);
       } else if (c.kind === 'access') {
         const parts = [...c.gained.map((w) => `gains: ${w}`), ...c.lost.map((w) => `loses: ${w}`)];

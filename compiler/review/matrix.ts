@@ -3,6 +3,7 @@
  * rule behind every cell — as markdown for a pull request and as a self-contained HTML page.
  */
 import { COLOUR_OF, type Level, type PolicyModel, type Rule } from '../ir/model.ts';
+import { fieldMatrixMarkdown } from './fields-matrix.ts';
 
 export interface MatrixCell {
   readonly role: string;
@@ -20,7 +21,8 @@ const SQUARE: Readonly<Record<Level | 'admin', string>> = { deny: '🟥', own: '
 export function matrixCells(model: PolicyModel): MatrixCell[] {
   const cells: MatrixCell[] = [];
   for (const role of model.roles) {
-    for (const resource of model.resources) {
+    // a kind that follows its parent record (R-Z11) has no cells of its own
+    for (const resource of model.resources.filter((r) => r.parent === undefined)) {
       for (const action of resource.actions) {
         const id = role.administratorRule ?? role.cells.get(resource.name)?.get(action);
         const rule = id === undefined ? undefined : model.rules[id];
@@ -32,6 +34,8 @@ export function matrixCells(model: PolicyModel): MatrixCell[] {
             ? `administrator${inherited} at ${at}`
             : rule.kind === 'default'
               ? `no grant: default deny (role at ${at})`
+              : rule.kind === 'public'
+                ? `a yellow or blue grant${inherited} made green by the org-wide default at ${at}`
               : `${rule.level} (${COLOUR_OF[rule.level]})${inherited} at ${at}`;
         cells.push({ role: role.name, resource: resource.name, action, level: rule.kind === 'administrator' ? 'admin' : rule.level, rule, why });
       }
@@ -57,6 +61,8 @@ export function matrixMarkdown(model: PolicyModel): string {
     }
     out.push('');
   }
+  const fields = model.resources.flatMap((resource) => fieldMatrixMarkdown(model, resource, md));
+  if (fields.length > 0) out.push('## fields (R-K6, R-Z9)', '', '✏️ read-write · 👁️ read-only · 🚫 hidden; tables only for resources where some field is not read-write', '', ...fields);
   return out.join('\n');
 }
 

@@ -13,6 +13,8 @@ import { validateFiles } from '../validate/validate.ts';
 
 type Decision = { readonly allow: boolean; readonly code: string; readonly reason: string; readonly rule?: { readonly id: number } | undefined };
 export type Decide = (principal: unknown, action: string, resource: unknown) => Decision;
+/** The field mask of the compiled checker (`checker.fields`). */
+export type FieldsOf = (principal: unknown, resource: unknown) => Readonly<Record<string, string>>;
 
 export interface Expectation {
   /** Where the expectation is written (the value of `expect.<action>`). */
@@ -21,6 +23,8 @@ export interface Expectation {
   readonly expected: string;
   readonly actual: Decision;
   readonly passed: boolean;
+  /** Set for an expected field access (`fields.<field>`): `actual.code` is the access found. */
+  readonly field?: string;
 }
 
 export interface TestResult {
@@ -50,6 +54,8 @@ interface TestSpec {
   readonly principal: unknown;
   readonly resource: unknown;
   readonly expect: ReadonlyMap<string, string>;
+  /** Field → expected access (R-K6, R-Z9). */
+  readonly fields: ReadonlyMap<string, string>;
 }
 
 type Raw = Record<string, unknown>;
@@ -91,6 +97,11 @@ export function loadTests(dir: string, bag: DiagnosticBag): { set: LoadedSet; te
         }
         return found?.value;
       };
+      if (test.expect === undefined && test.fields === undefined) {
+        bag.report('MissingKey', spanAt(file, ['tests', index, 'name'], 'key'), `test ${tick(String(test.name))} expects nothing`, {
+          help: 'add `expect:` (action → decision) or `fields:` (field → access)',
+        });
+      }
       tests.push({
         file,
         index,
@@ -98,6 +109,7 @@ export function loadTests(dir: string, bag: DiagnosticBag): { set: LoadedSet; te
         principal: fixture('principal', principals),
         resource: fixture('resource', resources),
         expect: new Map(entries(test.expect) as [string, string][]),
+        fields: new Map(entries(test.fields) as [string, string][]),
       });
     });
   }
@@ -111,7 +123,7 @@ function meets(expected: string, actual: Decision): boolean {
 }
 
 /** Runs the tests whose name contains `filter` (all when undefined). */
-export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide: Decide, filter?: string): TestRun {
+export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide: Decide, filter?: string, fieldsOf?: FieldsOf): TestRun {
   const cellsHit = new Set<string>();
   const rulesHit = new Set<number>();
   const results: TestResult[] = [];
@@ -126,6 +138,7 @@ export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide:
       if (typeof role === 'string' && typeof kind === 'string') cellsHit.add(JSON.stringify([role, kind, action]));
       if (actual.rule !== undefined) rulesHit.add(actual.rule.id);
     }
+    if (test.fields.size > 0) expectations.push(...fieldExpectations(model, test, fieldsOf));
     const line = spanAt(test.file, ['tests', test.index]).start;
     results.push({
       file: test.file.path,
@@ -154,6 +167,28 @@ export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide:
   };
 }
 
+/** Expected field access, checked against `checker.fields`; the reason names the field rule. */
+function fieldExpectations(model: PolicyModel, test: TestSpec, fieldsOf: FieldsOf | undefined): Expectation[] {
+  const mask = fieldsOf?.(test.principal, test.resource) ?? {};
+  const role = (test.principal as { role?: unknown } | null)?.role;
+  const kind = (test.resource as { kind?: unknown } | null)?.kind;
+  return [...test.fields].map(([field, expected]) => {
+    const access = Object.prototype.hasOwnProperty.call(mask, field) ? mask[field]! : 'not a field';
+    const id = typeof role === 'string' && typeof kind === 'string' ? model.fields.masks.get(role)?.get(kind)?.get(field) : undefined;
+    const rule = id === undefined ? undefined : model.fields.rules[id];
+    const reason =
+      access === 'not a field'
+        ? `${tick(field)} is not a field of the record's kind`
+        : rule === undefined
+          ? `field ${tick(field)} is ${access}`
+          : rule.access !== access
+            ? `field ${tick(field)} is ${access}: the principal may not view the record (the role's rule, ${rule.access}, is at ${rule.source.file}:${rule.source.line}:${rule.source.column})`
+            : `field ${tick(field)} is ${access} for role ${tick(rule.role)} (${rule.kind === 'field' ? 'field rule' : rule.kind}${rule.declaredIn === rule.role ? '' : `, inherited from ${tick(rule.declaredIn)}`}) at ${rule.source.file}:${rule.source.line}:${rule.source.column}`;
+    const actual: Decision = { allow: access !== 'hidden' && access !== 'not a field', code: access, reason };
+    return { span: spanAt(test.file, ['tests', test.index, 'fields', field]), action: `field ${field}`, expected, actual, passed: access === expected, field };
+  });
+}
+
 function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
@@ -164,7 +199,8 @@ function lineOf(text: string, offset: number): number {
 export function failuresAsDiagnostics(run: TestRun, bag: DiagnosticBag): void {
   for (const r of run.results) {
     for (const e of r.expectations.filter((x) => !x.passed)) {
-      bag.report('TestFailed', e.span, `test ${tick(r.name)}: ${tick(e.action)} expected ${e.expected}, got ${e.actual.allow ? 'allow' : 'deny'} (${e.actual.code})`, {
+      const got = e.field !== undefined ? e.actual.code : `${e.actual.allow ? 'allow' : 'deny'} (${e.actual.code})`;
+      bag.report('TestFailed', e.span, `test ${tick(r.name)}: ${e.field !== undefined ? `field ${tick(e.field)}` : tick(e.action)} expected ${e.expected}, got ${got}`, {
         help: e.actual.reason,
       });
     }

@@ -234,6 +234,27 @@ describe('kommo-crm', () => {
     expect(d.reason).not.toContain('\n');
     expect(d.rule?.column).toBeGreaterThan(0);
   });
+
+  it('R-K6 field permissions: a marketer sees leads of the team but not their amount, and cannot edit them at all', () => {
+    const marketer = { id: 'u3', role: 'marketer', groups: ['marketing'] };
+    expect(checker.fields(marketer, marketingLead)).toEqual({ responsible: 'read-write', team: 'read-write', amount: 'hidden', pipeline: 'read-write', stage: 'read-write', participants: 'read-write' });
+    expect(checker.redact(marketer, marketingLead)).toEqual({ kind: 'lead', responsible: 'u3', team: 'marketing' });
+    // a sales lead is not one the marketer views: nothing of it shows
+    expect(checker.redact(marketer, myLead)).toEqual({ kind: 'lead' });
+    // the field rule never widens the grant: edit is red for marketers
+    expect(checker.canWrite(marketer, marketingLead, { stage: 'won' })).toMatchObject({ allow: false, code: 'denied' });
+  });
+
+  it('R-K6 a rep edits every field of their own lead; the amount hidden from marketers is not hidden from reps', () => {
+    expect(checker.fields(rep, myLead).amount).toBe('read-write');
+    expect(checker.canWrite(rep, myLead, { amount: 1500, stage: 'won' })).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.canWrite(rep, myLead, { amount: 1500, colour: 'red' } as never)).toMatchObject({ allow: false, code: 'field-denied', reason: 'denied: `colour` is not a field of `lead`' });
+  });
+
+  it('R-K6 R-K4 a role built from two roles sees a field when either parent does', () => {
+    const growth = { id: 'g1', role: 'growth_rep', groups: ['marketing'] };
+    expect(checker.fields(growth, { kind: 'lead', responsible: 'g1', team: 'marketing' }).amount).toBe('read-write');
+  });
 });
 
 describe('kommo-crm: subscribers and the card chat', () => {
@@ -251,6 +272,17 @@ describe('kommo-crm: subscribers and the card chat', () => {
     // analyst's contacts are default deny: a subscriber still views the contact
     expect(checker.can(analyst, 'view', { kind: 'contact', responsible: 'u3', team: 'south', participants: ['n1'] })).toMatchObject({ allow: true, code: 'subscriber' });
     expect(checker.can(analyst, 'view', { kind: 'contact', responsible: 'u3', team: 'south', participants: 'n1' } as never)).toMatchObject({ allow: false, code: 'default-deny' });
+  });
+
+  it('R-K10 a subscriber who may not otherwise view the record sees only its standard fields, read-only', () => {
+    const lead = { kind: 'lead', responsible: 'u9', team: 'south', amount: 900, pipeline: 'main', stage: 'won', participants: ['k1'] };
+    expect(checker.fields(marketer, lead)).toEqual({ responsible: 'read-only', team: 'hidden', amount: 'hidden', pipeline: 'read-only', stage: 'read-only', participants: 'hidden' });
+    expect(checker.redact(marketer, lead)).toEqual({ kind: 'lead', responsible: 'u9', pipeline: 'main', stage: 'won' });
+    // a contact: only the name and the picture
+    const contact = { kind: 'contact', responsible: 'u3', team: 'south', name: 'Ana', phone: '+48 600', tags: ['vip'], picture: 'ana.png', participants: ['n1'] };
+    expect(checker.redact(analyst, contact)).toEqual({ kind: 'contact', name: 'Ana', picture: 'ana.png' });
+    // whoever may view the record by their role sees its fields as their field rules say
+    expect(checker.fields({ id: 'u1', role: 'sales_manager' }, lead).amount).toBe('read-write');
   });
 
   it('R-K10 the chat of a card is always open to its subscribers, and to whoever may view the card', () => {

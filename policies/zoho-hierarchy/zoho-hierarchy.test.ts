@@ -204,6 +204,33 @@ describe('zoho-hierarchy', () => {
     expect(checker.can(salesManager, 'create', { kind: 'deal' })).toMatchObject({ allow: true, code: 'all' });
     expect(checker.can(marketingManager, 'create', { kind: 'deal' })).toMatchObject({ allow: false, code: 'default-deny' });
   });
+
+  it('R-Z9 field-level security: representatives do not see customers\' bank accounts; managers do', () => {
+    const contact = { kind: 'contact', owner: 'sr1', ownerRole: 'sales_rep', group: 'sales', email: 'a@example.com', bankAccount: 'PL61' } as const;
+    expect(checker.fields(salesRep, contact)).toEqual({ owner: 'read-write', ownerRole: 'read-write', email: 'read-only', bankAccount: 'hidden', group: 'read-write' });
+    expect(checker.fields(salesManager, contact)).toMatchObject({ bankAccount: 'read-write', email: 'read-write' });
+    expect(checker.fields(trainee, { ...contact, owner: 'st1', ownerRole: 'sales_trainee' })).toMatchObject({ bankAccount: 'hidden', email: 'read-only', group: 'read-only' });
+    expect(checker.fields(marketingRep, { ...contact, owner: 'mr1', ownerRole: 'marketing_rep' })).toMatchObject({ bankAccount: 'hidden', email: 'read-write' });
+    expect(checker.redact(salesRep, contact)).toEqual({ kind: 'contact', owner: 'sr1', ownerRole: 'sales_rep', group: 'sales', email: 'a@example.com' });
+  });
+
+  it('R-Z9 a representative may edit the contact but not change its bank account or email; the reason names the rule', () => {
+    const contact = { kind: 'contact', owner: 'sr1', ownerRole: 'sales_rep' } as const;
+    expect(checker.canWrite(salesRep, contact, { group: 'north' })).toMatchObject({ allow: true, code: 'own' });
+    const d = checker.canWrite(salesRep, contact, { bankAccount: 'PL00' });
+    const at = line('sales_rep', /^ +contact:/, /bankAccount:/);
+    expect(d).toMatchObject({ allow: false, code: 'field-denied', field: { role: 'sales_rep', field: 'bankAccount', access: 'hidden', file: 'roles.yaml', line: at } });
+    expect(d.reason).toContain(`field \`bankAccount\` of \`contact\` hidden at roles.yaml:${at}:`);
+    expect(checker.canWrite(salesRep, contact, { email: 'b@example.com' })).toMatchObject({ allow: false, code: 'field-denied', field: { access: 'read-only' } });
+    expect(checker.canWrite(salesManager, contact, { bankAccount: 'PL00' })).toMatchObject({ allow: true, code: 'hierarchy' });
+  });
+
+  it('R-Z8 R-Z9 the Administrator profile sees and changes every field', () => {
+    const admin = { id: 'a1', role: 'administrator' };
+    const contact = { kind: 'contact', owner: 'sr1', ownerRole: 'sales_rep' } as const;
+    expect(Object.values(checker.fields(admin, contact)).every((a) => a === 'read-write')).toBe(true);
+    expect(checker.canWrite(admin, contact, { bankAccount: 'PL00', email: 'x' })).toMatchObject({ allow: true, code: 'admin' });
+  });
 });
 
 describe('zoho-hierarchy: profiles, groups, sharing rules, org-wide defaults, parent records (sharing.yaml)', () => {

@@ -12,3 +12,18 @@ checker.can(rep, 'archive', { kind: 'lead' });
 checker.can(rep, 'view', { kind: 'lead', amount: 'five' });
 // @ts-expect-error `invoice` is not a resource kind of this policy
 checker.can(rep, 'view', { kind: 'invoice' });
+
+// Field-level security (R-K6, R-Z9): field names and types come from the policy.
+import { checker as fields } from './compile/fields/expected/checker.ts';
+
+const seller = { id: 'u1', role: 'rep' };
+const contact = { kind: 'contact', owner: 'u1', email: 'a@example.com' } as const;
+export const bankAccount: 'hidden' | 'read-only' | 'read-write' = fields.fields(seller, contact).bankAccount;
+export const shown: string | undefined = fields.redact(seller, contact).email;
+export const write: boolean = fields.canWrite(seller, contact, { email: 'b@example.com' }).allow;
+// @ts-expect-error `phone` is not a field of `contact`
+void fields.fields(seller, contact).phone;
+// @ts-expect-error `iban` is a field of `invoice`, not of `contact`
+fields.canWrite(seller, contact, { iban: 'DE00' });
+// @ts-expect-error `email` is a string
+fields.canWrite(seller, contact, { email: 5 });

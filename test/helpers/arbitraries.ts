@@ -32,6 +32,8 @@ export interface KindSpec {
   readonly organisation: string | null;
   readonly extra: 'string' | 'number' | 'boolean' | 'string[]' | null;
   readonly repeatFirstAction: boolean;
+  /** The resource's `fieldDefault` (R-K6, R-Z9). */
+  readonly fieldDefault: FieldAccessWord | null;
   /** Read and write actions written under `access` (null: the defaults, view and edit). */
   readonly access: { readonly read: readonly string[]; readonly write: readonly string[] } | null;
   /** Org-wide default (null: not written, private). */
@@ -43,6 +45,9 @@ export interface KindSpec {
 /** The actions that read and that write a kind's records, as the compiler derives them. */
 export const readOf = (k: KindSpec): readonly string[] => k.access?.read ?? k.actions.filter((a) => a === 'view');
 export const writeOf = (k: KindSpec): readonly string[] => k.access?.write ?? k.actions.filter((a) => a === 'edit');
+
+export const FIELD_ACCESS_WORDS = ['hidden', 'read-only', 'read-write'] as const;
+export type FieldAccessWord = (typeof FIELD_ACCESS_WORDS)[number];
 
 export const LEVEL_WORDS = { deny: ['deny', 'red'], own: ['own', 'yellow'], team: ['team', 'blue'], all: ['all', 'green'] } as const;
 
@@ -57,6 +62,7 @@ export function kindArb(name: string): fc.Arbitrary<KindSpec> {
     organisation: fc.option(fc.constantFrom('organisation', 'tenant'), { freq: 2 }),
     extra: fc.option(fc.constantFrom('string' as const, 'number' as const, 'boolean' as const, 'string[]' as const)),
     repeatFirstAction: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    fieldDefault: fc.option(fc.constantFrom(...FIELD_ACCESS_WORDS), { freq: 3 }),
     access: fc.option(fc.record({ read: fc.constant<readonly string[]>([]), write: fc.constant<readonly string[]>([]) }), { freq: 2 }),
     accessSeed: fc.tuple(fc.nat(), fc.nat()),
     defaultAccess: fc.option(fc.constantFrom('private' as const, 'public-read-only' as const, 'public-read-write' as const), { freq: 3 }),
@@ -68,8 +74,21 @@ export function kindArb(name: string): fc.Arbitrary<KindSpec> {
     const access = k.access && { read: pick(accessSeed[0] | 1), write: pick(accessSeed[1] | 2) };
     const subscribers = k.subscribers === null ? null : pick(accessSeed[0] ^ accessSeed[1]);
     const spec = { ...k, access, subscribers };
-    return k.module ? { ...spec, owner: null, team: null, ownerRole: null, organisation: null, extra: null, access: null, defaultAccess: null, subscribers: null } : spec;
+    return k.module ? { ...spec, owner: null, team: null, ownerRole: null, organisation: null, extra: null, access: null, defaultAccess: null, subscribers: null, fieldDefault: null } : spec;
   });
+}
+
+/** The declared attributes of a kind, which are its fields (a module has none). */
+export function fieldNamesOf(k: KindSpec): string[] {
+  return [k.owner, k.team, k.ownerRole, k.organisation, k.extra !== null ? 'amount' : null, k.subscribers !== null ? 'subscribers' : null].filter((f): f is string => f !== null);
+}
+
+/** A role's `fields` entry for a kind: some of its fields (and maybe '*') → an access word. */
+export function fieldRulesArb(kind: KindSpec): fc.Arbitrary<Record<string, unknown>> {
+  const access = fc.constantFrom(...FIELD_ACCESS_WORDS);
+  return fc
+    .record({ fields: fc.subarray(fieldNamesOf(kind)), star: fc.option(access, { freq: 3 }) })
+    .chain(({ fields, star }) => fc.tuple(...fields.map((f) => access.map((a) => [f, a] as const))).map((pairs) => obj(star === null ? pairs : [...pairs, ['*', star]])));
 }
 
 /**
@@ -177,9 +196,11 @@ export function roleArb(i: number, names: readonly string[], hierarchyOrder: rea
       // only the first role of the hierarchy order may be the top (R-Z12)
       top: above.length === 0 ? fc.integer({ min: 0, max: 2 }).map((n) => n === 0) : fc.constant(false),
       grants: fc.tuple(...kinds.map((k) => fc.option(grantArb(k), { freq: 4 }))),
+      fields: fc.tuple(...kinds.map((k) => (k.module ? fc.constant(null) : fc.option(fieldRulesArb(k), { freq: 2 })))),
     })
     .map((r) => {
       const grants = kinds.flatMap((k, j) => (r.grants[j] === null ? [] : [[k.name, r.grants[j]] as const]));
+      const fields = kinds.flatMap((k, j) => (r.fields[j] === null || r.fields[j] === undefined ? [] : [[k.name, r.fields[j]] as const]));
       return obj([
         ...(r.administrator ? [['administrator', true] as const] : []),
         ...(r.extends.length === 1 && r.extendsAsString ? [['extends', r.extends[0]] as const] : r.extends.length > 0 ? [['extends', r.extends] as const] : []),
@@ -187,6 +208,7 @@ export function roleArb(i: number, names: readonly string[], hierarchyOrder: rea
         ...(r.sharesWithPeers !== undefined ? [['sharesWithPeers', r.sharesWithPeers] as const] : []),
         ...(r.top ? [['top', true] as const] : []),
         ...(grants.length > 0 ? [['grants', obj(grants)] as const] : []),
+        ...(fields.length > 0 ? [['fields', obj(fields)] as const] : []),
       ]);
     });
 }
@@ -227,6 +249,7 @@ export function kindValue(k: KindSpec): Record<string, unknown> {
     ...(k.team !== null ? [['team', k.team] as const] : []),
     ...(k.ownerRole !== null ? [['ownerRole', k.ownerRole] as const] : []),
     ...(k.organisation !== null ? [['organisation', k.organisation] as const] : []),
+    ...(k.fieldDefault !== null ? [['fieldDefault', k.fieldDefault] as const] : []),
     ...(k.access !== null ? [['access', obj([['read', k.access.read], ['write', k.access.write]])] as const] : []),
     ...(k.defaultAccess !== null ? [['defaultAccess', k.defaultAccess] as const] : []),
     ...(k.subscribers !== null ? [['subscribers', obj([['attribute', 'subscribers'], ['actions', k.subscribers]])] as const] : []),

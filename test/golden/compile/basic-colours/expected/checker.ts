@@ -2,7 +2,7 @@
 // policyc-format: 3
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import { and, contains, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
 const policy = definePolicy({
   format: 3,
   name: "policy",
@@ -223,6 +223,25 @@ function plan_social_view(p: Principal): QueryPlan {
   }
 }
 
+/** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
+const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
+  fields: [["responsible", "team", "amount"], []],
+  subscribers: [[], []],
+  names: ["responsible", "team", "amount", "*"],
+  // one field rule per line: kind, role, declaredIn, resource, field, access, file, line, column
+  rules: [
+    "3,0,0,2,3,2,1,4,5",
+    "2,1,1,0,3,2,1,5,3",
+    "2,2,2,0,3,2,1,13,3",
+  ],
+  // per role: per resource (`;`), the rule of each field (`,`)
+  masks: [
+    "0,0,0;",
+    "1,1,1;",
+    "2,2,2;",
+  ],
+});
+
 function check(p: Principal, action: string, r: Resource): Decision {
   switch (r.kind) {
     case "lead":
@@ -267,5 +286,5 @@ function plan(p: Principal, action: string, kind: string): QueryPlan {
   }
 }
 
-export const checker: Checker<Schema> = policy.checker(check, plan) as Checker<Schema>;
+export const checker: Checker<Schema> = fieldSecurity.checker(policy.checker(check, plan));
 export default checker;

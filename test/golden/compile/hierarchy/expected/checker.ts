@@ -2,7 +2,7 @@
 // policyc-format: 3
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import { and, contains, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
 const policy = definePolicy({
   format: 3,
   name: "policy",
@@ -136,6 +136,27 @@ function plan_deal_edit(p: Principal): QueryPlan {
   }
 }
 
+/** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
+const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
+  fields: [["owner", "ownerRole"]],
+  subscribers: [[]],
+  names: ["owner", "ownerRole", "*"],
+  // one field rule per line: kind, role, declaredIn, resource, field, access, file, line, column
+  rules: [
+    "2,0,0,0,2,2,0,9,3",
+    "2,1,1,0,2,2,0,18,3",
+    "2,2,2,0,2,2,0,11,3",
+    "2,3,3,0,2,2,0,14,3",
+  ],
+  // per role: per resource (`;`), the rule of each field (`,`)
+  masks: [
+    "0,0",
+    "1,1",
+    "2,2",
+    "3,3",
+  ],
+});
+
 function check(p: Principal, action: string, r: Resource): Decision {
   switch (r.kind) {
     case "deal":
@@ -160,5 +181,5 @@ function plan(p: Principal, action: string, kind: string): QueryPlan {
   }
 }
 
-export const checker: Checker<Schema> = policy.checker(check, plan) as Checker<Schema>;
+export const checker: Checker<Schema> = fieldSecurity.checker(policy.checker(check, plan));
 export default checker;

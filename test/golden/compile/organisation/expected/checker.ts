@@ -2,7 +2,7 @@
 // policyc-format: 3
 // policy: "policy"
 // policy-hash: sha256:0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7
-import { and, contains, definePolicy, defineOrganisation, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
+import { and, contains, defineFields, definePolicy, defineOrganisation, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
 const policy = definePolicy({
   format: 3,
   name: "policy",
@@ -21,6 +21,18 @@ const d = policy.decide;
 const NO_RECORD: Resource = Object.freeze({ kind: "" });
 export type Schema = {
 };
+/** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
+const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
+  fields: [],
+  subscribers: [],
+  names: ["*"],
+  // one field rule per line: kind, role, declaredIn, resource, field, access, file, line, column
+  rules: [
+  ],
+  // per role: per resource (`;`), the rule of each field (`,`)
+  masks: [
+  ],
+});
 
 function check(p: Principal, action: string, r: Resource): Decision {
   switch (r.kind) {
@@ -34,7 +46,7 @@ function plan(p: Principal, action: string, kind: string): QueryPlan {
   }
 }
 
-export const checker: Checker<Schema> = policy.checker(check, plan) as Checker<Schema>;
+export const checker: Checker<Schema> = fieldSecurity.checker(policy.checker(check, plan));
 export default checker;
 /** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */
 export const organisation = defineOrganisation({

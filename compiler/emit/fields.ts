@@ -1,0 +1,61 @@
+/**
+ * Field-level security in the generated module (R-K6, R-Z9): the field rules and every
+ * role × resource mask as data for `defineFields` of the runtime (runtime/fields.ts), which
+ * builds the frozen masks once at load time. Names reach the code only through `lit`.
+ */
+import type { FieldRule, PolicyModel } from '../ir/model.ts';
+import type { IdentifierPool } from './literal.ts';
+import { lit } from './literal.ts';
+
+/** Column orders of a generated field rule row; the runtime reads the same orders. */
+const FIELD_RULE_KINDS: readonly FieldRule['kind'][] = ['field', 'resource-default', 'default', 'administrator'];
+const ACCESS_CODES: readonly FieldRule['access'][] = ['hidden', 'read-only', 'read-write'];
+
+/** The `defineFields` statement; `name` is the constant it declares, whose `.checker(…)` completes the checker. */
+export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, roleNames: readonly string[]): { name: string; statement: string } {
+  const name = names.take('fieldSecurity');
+  const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
+  const resourceIndex = new Map([...model.resources.map((r) => r.name), '*'].map((r, i) => [r, i]));
+  const fieldNames = [...new Set([...model.resources.flatMap((r) => r.attributes.map((a) => a.name)), '*'])];
+  const fieldIndex = new Map(fieldNames.map((f, i) => [f, i]));
+  const fileIndex = new Map(model.files.map((f, i) => [f, i]));
+  const list = (items: readonly string[]): string => `[${items.map(lit).join(', ')}]`;
+  const rows = model.fields.rules.map((rule) => {
+    const row = [
+      FIELD_RULE_KINDS.indexOf(rule.kind),
+      roleIndex.get(rule.role),
+      roleIndex.get(rule.declaredIn),
+      resourceIndex.get(rule.resource),
+      fieldIndex.get(rule.field),
+      ACCESS_CODES.indexOf(rule.access),
+      fileIndex.get(rule.source.file),
+      rule.source.line,
+      rule.source.column,
+    ];
+    if (row.some((n) => n === undefined || n === -1)) throw new Error(`policyc internal error: field rule ${rule.id} does not fit the policy's lists`);
+    return `    "${row.join(',')}",`;
+  });
+  const masks = model.roles.map((role) => {
+    const byResource = model.fields.masks.get(role.name);
+    const row = model.resources.map((resource) => resource.attributes.map((a) => byResource?.get(resource.name)?.get(a.name) ?? -1).join(',')).join(';');
+    if (/(^|[,;])-1/.test(row)) throw new Error(`policyc internal error: no field mask for ${role.name}`);
+    return `    ${lit(row)},`;
+  });
+  const statement = [
+    '/** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */',
+    `const ${name} = defineFields<Checker<Schema>>(policy.data, {`,
+    `  fields: [${model.resources.map((r) => list(r.attributes.map((a) => a.name))).join(', ')}],`,
+    `  subscribers: [${model.resources.map((r) => list(r.subscribers?.fields ?? [])).join(', ')}],`,
+    `  names: ${list(fieldNames)},`,
+    '  // one field rule per line: kind, role, declaredIn, resource, field, access, file, line, column',
+    '  rules: [',
+    ...rows,
+    '  ],',
+    "  // per role: per resource (`;`), the rule of each field (`,`)",
+    '  masks: [',
+    ...masks,
+    '  ],',
+    '});',
+  ].join('\n');
+  return { name, statement };
+}

@@ -1,0 +1,228 @@
+/**
+ * Field-level security at run time (R-K6, R-Z9; docs/fields.md): field masks, redaction and
+ * write checks, added to a generated checker by {@link defineFields}.
+ *
+ * Masks are built once at load time, one frozen object per role × resource (and one all-hidden
+ * mask per resource), so `fields` allocates nothing. Like `can`, nothing here throws: a
+ * malformed request or a throwing getter hides every field or denies the write.
+ */
+import type { CoreChecker, Decision, PolicyData, Principal, Resource } from './index.js';
+
+/** What a principal may do with a field: not see it, see it, or see and change it. */
+export type FieldAccess = 'hidden' | 'read-only' | 'read-write';
+
+/** Access per declared field of a resource kind. */
+export type FieldMask<F extends string = string> = { readonly [field in F]: FieldAccess };
+
+/** The field rule that decided a field's access, with the place it is written. */
+export interface FieldRuleRef {
+  readonly id: number;
+  /** `field`: a role's `fields` entry; `resource-default`: the resource's `fieldDefault`;
+   * `default`: nothing written, so read-write; `administrator`: read-write. */
+  readonly kind: 'field' | 'resource-default' | 'default' | 'administrator';
+  readonly role: string;
+  readonly declaredIn: string;
+  readonly resource: string;
+  /** The field as written: its name, or `*` for every other field. */
+  readonly field: string;
+  readonly access: FieldAccess;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * The field data of a generated checker, in terms of the lists of its {@link PolicyData}.
+ * `fields[k]`: the declared fields of `resources[k]`. `rules`: one string per field rule,
+ * `kind,role,declaredIn,resource,field,access,file,line,column` (kind: field, resource-default,
+ * default, administrator; field: an index into `names`; access: hidden, read-only, read-write).
+ * `masks[role]`: per resource a `,`-separated list of rule ids in the order of its fields,
+ * resources separated by `;`. `subscribers[k]`: the fields of `resources[k]` a subscriber who
+ * may not otherwise view a record sees (R-K10), read-only at most.
+ */
+export interface FieldData {
+  readonly fields: readonly (readonly string[])[];
+  readonly subscribers: readonly (readonly string[])[];
+  readonly names: readonly string[];
+  readonly rules: readonly string[];
+  readonly masks: readonly string[];
+}
+
+export interface FieldChecks<S> {
+  /** Adds `fields`, `redact` and `canWrite` to a checker made by `policy.checker`. */
+  readonly checker: (base: CoreChecker) => S;
+}
+
+const RULE_KINDS: readonly FieldRuleRef['kind'][] = ['field', 'resource-default', 'default', 'administrator'];
+const ACCESSES: readonly FieldAccess[] = ['hidden', 'read-only', 'read-write'];
+const tick = (s: string): string => '`' + s + '`';
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+
+/** A frozen object with exactly these own keys, whatever they are called (`__proto__` too), and no prototype. */
+function frozenMask(fields: readonly string[], access: (i: number) => FieldAccess): FieldMask {
+  const mask: Record<string, FieldAccess> = Object.create(null) as Record<string, FieldAccess>;
+  fields.forEach((field, i) => Object.defineProperty(mask, field, { value: access(i), enumerable: true }));
+  return Object.freeze(mask);
+}
+
+function denial(reason: string, field?: FieldRuleRef): Decision {
+  return Object.freeze(field === undefined ? { allow: false, code: 'field-denied' as const, reason, rule: undefined } : { allow: false, code: 'field-denied' as const, reason, rule: undefined, field });
+}
+
+const INVALID_CHANGES: Decision = Object.freeze({ allow: false, code: 'invalid-request', reason: 'denied: the changes must be an object of field → new value', rule: undefined });
+
+function failure(error: unknown): Decision {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : `an error: ${String(error)}`;
+  return Object.freeze({ allow: false, code: 'error', reason: `denied: the check failed with ${what}`, rule: undefined });
+}
+
+/** One resource kind for one role: the mask, the rule of each field, and write denials made on first use. */
+interface RoleKind {
+  readonly mask: FieldMask;
+  /** The mask when the principal views the record only as a subscriber (R-K10). */
+  readonly subscribed: FieldMask;
+  readonly rules: readonly number[];
+  readonly denials: (Decision | undefined)[];
+}
+
+interface Kind {
+  readonly name: string;
+  readonly fields: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly hidden: FieldMask;
+  /** Fields a subscriber who may not otherwise view the record sees (R-K10). */
+  readonly subscriberFields: ReadonlySet<string>;
+}
+
+const EMPTY: FieldMask = Object.freeze(Object.create(null) as FieldMask);
+
+/**
+ * Called once by a generated module with the policy's data and its field data; refuses data
+ * that does not fit (a checker compiled by another policyc).
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldChecks<S> {
+  const name = (list: readonly string[], i: number): string => list[i] ?? '?';
+  const refs: FieldRuleRef[] = fieldData.rules.map((row, id) => {
+    const n = row.split(',').map(Number);
+    if (n.length !== 9 || n.some((x) => !Number.isInteger(x))) throw new RangeError(`policyc: malformed field rule ${id}`);
+    const [kind, role, declaredIn, resource, field, access, file, line, column] = n as [number, number, number, number, number, number, number, number, number];
+    return Object.freeze({
+      id,
+      kind: RULE_KINDS[kind] ?? 'field',
+      role: name(data.roles, role),
+      declaredIn: name(data.roles, declaredIn),
+      resource: name(data.resources, resource),
+      field: name(fieldData.names, field),
+      access: ACCESSES[access] ?? 'hidden',
+      file: name(data.files, file),
+      line,
+      column,
+    });
+  });
+  const kinds = new Map<string, Kind>();
+  fieldData.fields.forEach((fields, k) => {
+    const kind = data.resources[k];
+    if (kind === undefined) throw new RangeError(`policyc: no resource ${k} for field data`);
+    const subscriberFields = new Set(fieldData.subscribers[k] ?? []);
+    kinds.set(kind, { name: kind, fields, index: new Map(fields.map((f, i) => [f, i])), hidden: frozenMask(fields, () => 'hidden'), subscriberFields });
+  });
+  const roleKinds = new Map<string, Map<string, RoleKind>>();
+  fieldData.masks.forEach((row, r) => {
+    const byKind = new Map<string, RoleKind>();
+    row.split(';').forEach((ids, k) => {
+      const kind = kinds.get(name(data.resources, k));
+      if (kind === undefined) return;
+      const rules = ids === '' ? [] : ids.split(',').map(Number);
+      const access = (i: number): FieldAccess => refs[rules[i] ?? -1]?.access ?? 'hidden';
+      const subscribed = frozenMask(kind.fields, (i) => (kind.subscriberFields.has(kind.fields[i]!) && access(i) !== 'hidden' ? 'read-only' : 'hidden'));
+      byKind.set(kind.name, { mask: frozenMask(kind.fields, access), subscribed, rules, denials: [] });
+    });
+    roleKinds.set(name(data.roles, r), byKind);
+  });
+
+  function writeDenial(entry: RoleKind, kind: Kind, i: number): Decision {
+    const made = entry.denials[i];
+    if (made !== undefined) return made;
+    const field = kind.fields[i]!;
+    const rule = refs[entry.rules[i] ?? -1];
+    const at = rule === undefined ? '' : ` at ${rule.file}:${rule.line}:${rule.column}`;
+    const inherited = rule === undefined || rule.declaredIn === rule.role ? '' : ` (inherited from ${tick(rule.declaredIn)})`;
+    const access = rule?.access ?? 'hidden';
+    const reason =
+      rule?.kind === 'resource-default'
+        ? `denied: field ${tick(field)} of ${tick(kind.name)} is ${access} for role ${tick(rule.role)}: no field rule mentions it, and ${tick(kind.name)} has \`fieldDefault: ${access}\`${at}`
+        : `denied: role ${tick(rule?.role ?? '?')} has field ${tick(field)} of ${tick(kind.name)} ${access}${inherited}${at}`;
+    const decision = denial(reason, rule);
+    entry.denials[i] = decision;
+    return decision;
+  }
+
+  return {
+    checker(base: CoreChecker): S {
+      const can = base.can.bind(base) as (p: Principal, action: string, r: Resource) => Decision;
+      /** The role's entry for the record's kind, or the reason there is none. */
+      const lookup = (principal: Principal, resource: Resource): { kind: Kind | undefined; entry: RoleKind | undefined } => {
+        if (typeof resource !== 'object' || resource === null || typeof resource.kind !== 'string') return { kind: undefined, entry: undefined };
+        const kind = kinds.get(resource.kind);
+        if (kind === undefined || typeof principal !== 'object' || principal === null || typeof principal.id !== 'string' || typeof principal.role !== 'string') return { kind, entry: undefined };
+        return { kind, entry: roleKinds.get(principal.role)?.get(kind.name) };
+      };
+      const fields = (principal: Principal, resource: Resource): FieldMask => {
+        try {
+          const { kind, entry } = lookup(principal, resource);
+          if (kind === undefined) return EMPTY;
+          if (entry === undefined) return kind.hidden;
+          const view = can(principal, 'view', resource);
+          // a kind without a `view` action: the mask alone decides
+          if (!view.allow && view.code !== 'unknown-action') return kind.hidden;
+          return view.code === 'subscriber' ? entry.subscribed : entry.mask;
+        } catch {
+          return EMPTY;
+        }
+      };
+      return Object.freeze({
+        ...base,
+        fields,
+        redact(principal: Principal, resource: Resource): Record<string, unknown> {
+          const out: Record<string, unknown> = {};
+          let shown: string | undefined;
+          try {
+            const { kind, entry } = lookup(principal, resource);
+            if (kind === undefined) return out;
+            shown = kind.name;
+            Object.defineProperty(out, 'kind', { value: kind.name, enumerable: true, writable: true, configurable: true });
+            const mask = entry === undefined ? kind.hidden : fields(principal, resource);
+            for (const field of kind.fields) {
+              if (mask[field] === 'hidden' || mask[field] === undefined) continue;
+              // own properties, and inherited ones other than Object.prototype's (getters of a class)
+              if (!hasOwn(resource, field) && (!(field in resource) || field in Object.prototype)) continue;
+              const value = resource[field];
+              if (value !== undefined) Object.defineProperty(out, field, { value, enumerable: true, writable: true, configurable: true });
+            }
+            return out;
+          } catch {
+            return shown === undefined ? {} : { kind: shown };
+          }
+        },
+        canWrite(principal: Principal, resource: Resource, changes: Record<string, unknown>): Decision {
+          const edit = can(principal, 'edit', resource);
+          if (!edit.allow) return edit;
+          try {
+            if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) return INVALID_CHANGES;
+            const { kind, entry } = lookup(principal, resource);
+            if (kind === undefined || entry === undefined) return INVALID_CHANGES;
+            for (const key of Object.keys(changes)) {
+              const i = kind.index.get(key);
+              if (i === undefined) return denial(`denied: ${tick(key.replace(/[\r\n\u2028\u2029]/g, ' ').slice(0, 200))} is not a field of ${tick(kind.name)}`);
+              if (entry.mask[key] !== 'read-write') return writeDenial(entry, kind, i);
+            }
+            return edit;
+          } catch (error) {
+            return failure(error);
+          }
+        },
+      }) as S;
+    },
+  };
+}
