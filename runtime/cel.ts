@@ -222,6 +222,7 @@ function equal(a: V, b: V): boolean | CelError {
   const tb = typeof b;
   if ((ta === 'bigint' || ta === 'number') && (tb === 'bigint' || tb === 'number')) return a == b; // eslint-disable-line eqeqeq
   if (ta !== 'object' || tb !== 'object' || a === null || b === null) return false;
+  if (a instanceof Date || b instanceof Date) return equal(read(a, 'value'), read(b, 'value'));
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     let failure: CelError | undefined;
@@ -590,7 +591,7 @@ export function all(r: V, p: (x: V) => V): V {
   if (items instanceof CelError) return items;
   let failure: V;
   for (const item of items) {
-    const v = p(item);
+    const v = p(read(item, 'list element'));
     if (v === false) return false;
     if (v !== true) failure ??= v instanceof CelError ? v : overload('all');
   }
@@ -603,7 +604,7 @@ export function exists(r: V, p: (x: V) => V): V {
   if (items instanceof CelError) return items;
   let failure: V;
   for (const item of items) {
-    const v = p(item);
+    const v = p(read(item, 'list element'));
     if (v === true) return true;
     if (v !== false) failure ??= v instanceof CelError ? v : overload('exists');
   }
@@ -616,7 +617,7 @@ export function existsOne(r: V, p: (x: V) => V): V {
   if (items instanceof CelError) return items;
   let n = 0;
   for (const item of items) {
-    const v = p(item);
+    const v = p(read(item, 'list element'));
     if (v === true) n++;
     else if (v !== false) return v instanceof CelError ? v : overload('exists_one');
   }
@@ -630,11 +631,11 @@ export function mapList(r: V, f: (x: V) => V, p?: (x: V) => V): V {
   const out: V[] = [];
   for (const item of items) {
     if (p) {
-      const keep = p(item);
+      const keep = p(read(item, 'list element'));
       if (keep === false) continue;
       if (keep !== true) return keep instanceof CelError ? keep : overload('map');
     }
-    const v = f(item);
+    const v = f(read(item, 'list element'));
     if (v instanceof CelError) return v;
     out.push(v);
   }
@@ -647,7 +648,7 @@ export function filter(r: V, p: (x: V) => V): V {
   if (items instanceof CelError) return items;
   const out: V[] = [];
   for (const item of items) {
-    const keep = p(item);
+    const keep = p(read(item, 'list element'));
     if (keep === true) out.push(item);
     else if (keep !== false) return keep instanceof CelError ? keep : overload('filter');
   }

@@ -44,8 +44,8 @@ const fail = (code: string, offset: number, length: number, message: string, hel
   throw new Problem(help === undefined ? { code, offset, length, message } : { code, offset, length, message, help });
 };
 const syntax = (offset: number, length: number, message: string): never => fail('PC5001', offset, length, message);
-const unsupported = (offset: number, length: number, what: string): never =>
-  fail('PC5004', offset, length, `${what} ${what.endsWith('s') ? 'are' : 'is'} not supported in conditions`);
+/** `what` is a plural noun phrase: "… are not supported in conditions". */
+const unsupported = (offset: number, length: number, what: string): never => fail('PC5004', offset, length, `${what} are not supported in conditions`);
 
 function nodes(node: CstNode, name: string): CstNode[] {
   return (node.children[name] as CstNode[] | undefined) ?? [];
@@ -152,7 +152,7 @@ function closeOf(n: CstNode | undefined, fallback: number): number {
 function memberSuffix(operand: Expr, n: CstNode): Expr {
   const name = tokens(n, 'Identifier')[0] ?? tokens(n, 'QuotedIdentifier')[0];
   if (name) {
-    if (tokens(n, 'Question')[0]) unsupported(operand.offset, name.startOffset + name.image.length - operand.offset, 'optional field selection');
+    if (tokens(n, 'Question')[0]) unsupported(operand.offset, name.startOffset + name.image.length - operand.offset, 'optional field selections');
     const call = nodes(n, 'callArgs')[0];
     const nameEnd = name.startOffset + name.image.length;
     if (!call) {
@@ -168,12 +168,12 @@ function memberSuffix(operand: Expr, n: CstNode): Expr {
   }
   const open = tokens(n, 'LBracket')[0];
   if (open) {
-    if (tokens(n, 'Question')[0]) unsupported(open.startOffset, 2, 'optional indexing');
+    if (tokens(n, 'Question')[0]) unsupported(open.startOffset, 2, 'optional indexes');
     const close = tokens(n, 'RBracket')[0]!;
     return { kind: 'index', operand, index: expr(node(n, 'expr')), ...span(operand.offset, close.startOffset + 1) };
   }
   const brace = tokens(n, 'RBrace')[0]!;
-  return unsupported(operand.offset, brace.startOffset + 1 - operand.offset, 'message construction');
+  return unsupported(operand.offset, brace.startOffset + 1 - operand.offset, 'message constructions');
 }
 
 function comprehension(macro: Macro, range: Expr, list: Expr[], whole: { offset: number; length: number }): Expr {
