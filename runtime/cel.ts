@@ -136,9 +136,16 @@ export function val(v: V, name: string): V {
 
 /** `a.b` on a map or object: own properties only, so `__proto__` or `constructor` are just keys. */
 export function sel(obj: V, key: string): V {
+  if (typeof obj === 'object' && obj !== null && Object.getPrototypeOf(obj) === Object.prototype) {
+    // the common case, a plain object from the application
+    if (!Object.hasOwn(obj, key)) return new CelError(`no such key: ${key}`);
+    const v = (obj as Record<string, V>)[key];
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : read(v, key);
+  }
   if (obj instanceof Map) return read(obj.get(key), key);
   if (isMap(obj)) return Object.hasOwn(obj, key) ? read((obj as Record<string, V>)[key], key) : new CelError(`no such key: ${key}`);
   if (obj instanceof CelError) return obj;
+  if (obj === undefined) return new CelError(`no such attribute (reading \`${key}\`)`);
   return new CelError(`no such field \`${key}\``);
 }
 
@@ -259,6 +266,7 @@ function keys(m: ReadonlyMap<V, V> | Record<string, V>): V[] {
 
 /** `a == b` with CEL's heterogeneous equality (`1 == 1.0`, different kinds are unequal). */
 export function eq(a: V, b: V): V {
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
   if (a instanceof CelError) return a;
   if (b instanceof CelError) return b;
   return equal(a, b);
@@ -271,6 +279,14 @@ export function ne(a: V, b: V): V {
 
 /** -1, 0, 1, NaN (unordered doubles) or an error. */
 function compare(a: V, b: V, op: string): number | CelError {
+  const ta = typeof a;
+  if (ta === typeof b && (ta === 'bigint' || ta === 'string' || ta === 'number')) {
+    return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : a === b ? 0 : NaN;
+  }
+  return compareSlow(a, b, op);
+}
+
+function compareSlow(a: V, b: V, op: string): number | CelError {
   if (a instanceof CelError) return a;
   if (b instanceof CelError) return b;
   const ta = typeof a;
@@ -291,6 +307,35 @@ function compare(a: V, b: V, op: string): number | CelError {
     return Math.sign(d);
   }
   return overload(op);
+}
+
+/** An int read from application data for a comparison: a safe integer or a bigint, kept as is (no conversion). */
+export function intValue(v: V): V {
+  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isSafeInteger(v))) return v;
+  return v instanceof CelError ? v : new CelError('not an int');
+}
+
+/**
+ * Comparisons of two ints (the checker knows both sides are), each a bigint or a safe integer:
+ * JS compares a number with a bigint exactly.
+ */
+export function ltInt(a: V, b: V): V {
+  return a instanceof CelError ? a : b instanceof CelError ? b : (a as number) < (b as number);
+}
+export function leInt(a: V, b: V): V {
+  return a instanceof CelError ? a : b instanceof CelError ? b : (a as number) <= (b as number);
+}
+export function gtInt(a: V, b: V): V {
+  return a instanceof CelError ? a : b instanceof CelError ? b : (a as number) > (b as number);
+}
+export function geInt(a: V, b: V): V {
+  return a instanceof CelError ? a : b instanceof CelError ? b : (a as number) >= (b as number);
+}
+export function eqInt(a: V, b: V): V {
+  return a instanceof CelError ? a : b instanceof CelError ? b : a == b; // eslint-disable-line eqeqeq
+}
+export function neInt(a: V, b: V): V {
+  return a instanceof CelError ? a : b instanceof CelError ? b : a != b; // eslint-disable-line eqeqeq
 }
 
 export function lt(a: V, b: V): V {
@@ -423,19 +468,18 @@ export function size(v: V): V {
   return v instanceof CelError ? v : overload('size');
 }
 
-function strings(fn: string, a: V, b: V, test: (a: string, b: string) => boolean): V {
-  if (typeof a === 'string' && typeof b === 'string') return test(a, b);
+function notStrings(fn: string, a: V, b: V): V {
   return a instanceof CelError ? a : b instanceof CelError ? b : overload(fn);
 }
 
 export function startsWith(a: V, b: V): V {
-  return strings('startsWith', a, b, (x, y) => x.startsWith(y));
+  return typeof a === 'string' && typeof b === 'string' ? a.startsWith(b) : notStrings('startsWith', a, b);
 }
 export function endsWith(a: V, b: V): V {
-  return strings('endsWith', a, b, (x, y) => x.endsWith(y));
+  return typeof a === 'string' && typeof b === 'string' ? a.endsWith(b) : notStrings('endsWith', a, b);
 }
 export function contains(a: V, b: V): V {
-  return strings('contains', a, b, (x, y) => x.includes(y));
+  return typeof a === 'string' && typeof b === 'string' ? a.includes(b) : notStrings('contains', a, b);
 }
 
 const regexes = new Map<string, RegExp | CelError>();
@@ -537,16 +581,29 @@ export function toBool(v: V): V {
   return v instanceof CelError ? v : overload('bool');
 }
 
+const parsed = new Map<string, V>();
+
+/** Timestamps and durations are immutable: a text is parsed once (conditions mostly convert literals). */
+function memo(text: string, parse: (text: string) => V): V {
+  let v = parsed.get(text);
+  if (v === undefined) {
+    v = parse(text);
+    if (parsed.size > 1024) parsed.clear();
+    parsed.set(text, v);
+  }
+  return v;
+}
+
 export function toTimestamp(v: V): V {
   if (v instanceof CelTimestamp) return v;
-  if (typeof v === 'string') return parseTimestamp(v) ?? new CelError(`cannot convert \`${v}\` to timestamp`);
+  if (typeof v === 'string') return memo('t' + v, () => parseTimestamp(v) ?? new CelError(`cannot convert \`${v}\` to timestamp`));
   if (typeof v === 'bigint') return time(timestampOf(Number(v), 0), 'timestamp');
   return v instanceof CelError ? v : overload('timestamp');
 }
 
 export function toDuration(v: V): V {
   if (v instanceof CelDuration) return v;
-  if (typeof v === 'string') return parseDuration(v) ?? new CelError(`cannot convert \`${v}\` to duration`);
+  if (typeof v === 'string') return memo('d' + v, () => parseDuration(v) ?? new CelError(`cannot convert \`${v}\` to duration`));
   return v instanceof CelError ? v : overload('duration');
 }
 

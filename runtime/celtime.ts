@@ -160,15 +160,28 @@ export function durationFromNanos(n: bigint): CelDuration | undefined {
 }
 
 const FIXED_OFFSET = /^([+-]?)(\d{2}):(\d{2})$/;
-const formatters = new Map<string, Intl.DateTimeFormat | null>();
-const offsetCache = new Map<string, number>();
 
-function formatter(zone: string): Intl.DateTimeFormat | null {
-  let f = formatters.get(zone);
-  if (f === undefined) {
+/** What is known about a zone name: a fixed offset, or a formatter and its offsets by 15-minute bucket. */
+interface Zone {
+  readonly fixed: number | undefined;
+  readonly format: Intl.DateTimeFormat | undefined;
+  readonly offsets: Map<number, number>;
+}
+const zones = new Map<string, Zone | null>();
+
+function zoneOf(name: string): Zone | null {
+  let zone = zones.get(name);
+  if (zone !== undefined) return zone;
+  const fixed = FIXED_OFFSET.exec(name);
+  if (fixed) {
+    const off = Number(fixed[2]) * 3600 + Number(fixed[3]) * 60;
+    zone = { fixed: fixed[1] === '-' ? -off : off, format: undefined, offsets: new Map() };
+  } else if (name === 'UTC' || name === 'Z') {
+    zone = { fixed: 0, format: undefined, offsets: new Map() };
+  } else {
     try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
+      const format = new Intl.DateTimeFormat('en-US', {
+        timeZone: name,
         hourCycle: 'h23',
         year: 'numeric',
         month: 'numeric',
@@ -178,12 +191,14 @@ function formatter(zone: string): Intl.DateTimeFormat | null {
         second: 'numeric',
         era: 'short',
       });
+      zone = { fixed: undefined, format, offsets: new Map() };
     } catch {
-      f = null;
+      zone = null;
     }
-    formatters.set(zone, f);
   }
-  return f;
+  if (zones.size > 256) zones.clear();
+  zones.set(name, zone);
+  return zone;
 }
 
 /**
@@ -191,28 +206,23 @@ function formatter(zone: string): Intl.DateTimeFormat | null {
  * IANA offsets are cached per 15-minute bucket of UTC time: every transition of the current
  * tz database falls on such a boundary (historical local-mean-time offsets before ~1900 may not).
  */
-export function zoneOffset(zone: string, seconds: number): number | undefined {
-  const fixed = FIXED_OFFSET.exec(zone);
-  if (fixed) {
-    const off = Number(fixed[2]) * 3600 + Number(fixed[3]) * 60;
-    return fixed[1] === '-' ? -off : off;
-  }
-  if (zone === 'UTC' || zone === 'Z') return 0;
-  const key = zone + '@' + Math.floor(seconds / 900);
-  const cached = offsetCache.get(key);
+export function zoneOffset(name: string, seconds: number): number | undefined {
+  const zone = zoneOf(name);
+  if (zone === null) return undefined;
+  if (zone.fixed !== undefined) return zone.fixed;
+  const bucket = Math.floor(seconds / 900);
+  const cached = zone.offsets.get(bucket);
   if (cached !== undefined) return cached;
-  const f = formatter(zone);
-  if (f === null) return undefined;
-  const bucket = Math.floor(seconds / 900) * 900;
   // the offset at the start of the bucket, from the wall-clock fields Intl gives
-  const parts = f.formatToParts(new Date(bucket * 1000));
+  const at = bucket * 900;
+  const parts = zone.format!.formatToParts(new Date(at * 1000));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   let year = get('year');
   if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
   const wall = daysFromCivil(year, get('month'), get('day')) * 86400 + get('hour') * 3600 + get('minute') * 60 + get('second');
-  const offset = wall - bucket;
-  if (offsetCache.size > 4096) offsetCache.clear();
-  offsetCache.set(key, offset);
+  const offset = wall - at;
+  if (zone.offsets.size > 8192) zone.offsets.clear();
+  zone.offsets.set(bucket, offset);
   return offset;
 }
 

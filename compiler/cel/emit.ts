@@ -33,6 +33,9 @@ const BINARY: Record<string, string> = {
 const CONVERSIONS: Record<string, string> = {
   int: 'toInt', double: 'toDouble', string: 'toStr', bool: 'toBool', timestamp: 'toTimestamp', duration: 'toDuration', type: 'typeOfValue', dyn: 'dyn',
 };
+/** Names every plain object inherits: never read inline. */
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'toString', 'valueOf', ...Object.getOwnPropertyNames(Object.prototype)]);
+const INT_COMPARISONS: Record<string, string> = { '<': 'ltInt', '<=': 'leInt', '>': 'gtInt', '>=': 'geInt', '==': 'eqInt', '!=': 'neInt' };
 const STRING_TESTS = new Set(['startsWith', 'endsWith', 'contains', 'matches']);
 const TIME_PARTS = new Set(['getFullYear', 'getMonth', 'getDate', 'getDayOfMonth', 'getDayOfWeek', 'getDayOfYear', 'getHours', 'getMinutes', 'getSeconds', 'getMilliseconds']);
 const COMPREHENSIONS: Record<string, string> = { all: 'all', exists: 'exists', exists_one: 'existsOne', filter: 'filter', map: 'mapList' };
@@ -51,8 +54,38 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
   let vars = 0;
   const declared = (name: string) => Object.hasOwn(names.variables, name);
 
-  /** Application values declared `int` arrive as numbers or bigints: convert to CEL ints. */
-  const intRead = (e: Expr, code: string) => (checked?.types.get(e)?.kind === 'int' ? `${R}.asInt(${code})` : code);
+  const typeOf = (e: Expr) => checked?.types.get(e)?.kind;
+  /**
+   * Application values declared `int` arrive as numbers or bigints: converted to CEL ints
+   * (`asInt`), or only validated (`intValue`) where the value is just compared — JS compares a
+   * safe integer with a bigint exactly, and this avoids allocating a bigint per read.
+   */
+  let compared: Expr | undefined;
+  const intRead = (e: Expr, code: string) => (typeOf(e) === 'int' ? `${R}.${compared === e ? 'intValue' : 'asInt'}(${code})` : code);
+  const operand = (e: Expr, scope: ReadonlyMap<string, string>) => {
+    // a safe int literal that is only compared is written as a number: number-with-number is
+    // the fast comparison, and number-with-bigint (a bigint from the application) stays exact
+    if (e.kind === 'literal' && e.literal.type === 'int' && e.literal.value <= 9007199254740991n && e.literal.value >= -9007199254740991n) {
+      return number(Number(e.literal.value));
+    }
+    compared = e;
+    const code = emit(e, scope);
+    compared = undefined;
+    return code;
+  };
+
+  /** `x in ["a", "b"]` and `x in [1, 2]`: a chain of `===` (or exact `==` for ints) instead of a list. */
+  function inLiterals(e: Expr & { kind: 'binary' }, scope: ReadonlyMap<string, string>): string | undefined {
+    if (e.right.kind !== 'list' || e.right.items.length === 0 || e.right.items.length > 16) return undefined;
+    const items = e.right.items;
+    const kind = items[0]!.kind === 'literal' ? (items[0] as Expr & { kind: 'literal' }).literal.type : undefined;
+    if ((kind !== 'string' && kind !== 'int') || !items.every((i) => i.kind === 'literal' && i.literal.type === kind)) return undefined;
+    const tmp = `_t${temps++}`;
+    const values = items.map((i) => emit(i, scope));
+    const test = kind === 'string' ? `typeof ${tmp} === "string"` : `(typeof ${tmp} === "bigint" || typeof ${tmp} === "number")`;
+    const eq = kind === 'string' ? '===' : '==';
+    return `((${tmp}) => ${test} ? ${values.map((v) => `${tmp} ${eq} ${v}`).join(' || ')} : ${R}.isIn(${tmp}, [${values.join(', ')}]))(${operand(e.left, scope)})`;
+  }
 
   function variable(name: string): string {
     return `${R}.val(${names.variables[name]!}, ${jsString(name)})`;
@@ -81,7 +114,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
           if (declared(name)) return intRead(e, variable(name));
           if ((TYPE_NAMES as readonly string[]).includes(name)) return `${R}.types[${jsString(name)}]`;
         }
-        return intRead(e, `${R}.sel(${emit(e.operand, scope)}, ${jsString(e.field)})`);
+        return intRead(e, select(e, scope));
       }
       case 'index':
         return intRead(e, `${R}.idx(${emit(e.operand, scope)}, ${emit(e.index, scope)})`);
@@ -89,16 +122,8 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
         return `${R}.has(${emit(e.operand, scope)}, ${jsString(e.field)})`;
       case 'unary':
         return `${R}.${e.op === '!' ? 'not' : 'neg'}(${emit(e.operand, scope)})`;
-      case 'binary': {
-        const left = emit(e.left, scope);
-        const right = emit(e.right, scope);
-        if (e.op === '&&' || e.op === '||') {
-          const tmp = `_t${temps++}`;
-          const stop = e.op === '&&' ? 'false' : 'true';
-          return `((${tmp}) => ${tmp} === ${stop} ? ${stop} : ${R}.${e.op === '&&' ? 'and' : 'or'}(${tmp}, ${right}))(${left})`;
-        }
-        return `${R}.${BINARY[e.op]!}(${left}, ${right})`;
-      }
+      case 'binary':
+        return binary(e, scope);
       case 'conditional': {
         const tmp = `_t${temps++}`;
         return `((${tmp}) => ${tmp} === true ? ${emit(e.then, scope)} : ${tmp} === false ? ${emit(e.otherwise, scope)} : ${R}.notBool(${tmp}))(${emit(e.test, scope)})`;
@@ -119,6 +144,44 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
       case 'call':
         return call(e, scope);
     }
+  }
+
+  /**
+   * `a.f`. Where the checker says `f` holds a primitive, the read is inlined so each site gets its
+   * own inline cache: a plain object (`constructor === Object`, which an own `constructor` key
+   * also fails) is read directly unless the value is missing; anything else takes `sel`, which
+   * also checks own properties. Names that `Object.prototype` has never take the inline path.
+   */
+  function select(e: Expr & { kind: 'select' }, scope: ReadonlyMap<string, string>): string {
+    const field = jsString(e.field);
+    // a declared object variable is read raw: `sel` reports an undefined operand as missing
+    const operand =
+      e.operand.kind === 'ident' && !scope.has(e.operand.name) && declared(e.operand.name) && checked?.types.get(e.operand)?.kind === 'object'
+        ? names.variables[e.operand.name]!
+        : emit(e.operand, scope);
+    const kind = typeOf(e);
+    if ((kind === 'string' || kind === 'bool' || kind === 'double' || kind === 'int') && !PROTOTYPE_NAMES.has(e.field) && !e.field.startsWith('__')) {
+      const o = `_t${temps++}`;
+      return `((${o}) => ${o} != null && ${o}.constructor === Object && ${o}[${field}] !== undefined ? ${o}[${field}] : ${R}.sel(${o}, ${field}))(${operand})`;
+    }
+    return `${R}.sel(${operand}, ${field})`;
+  }
+
+  function binary(e: Expr & { kind: 'binary' }, scope: ReadonlyMap<string, string>): string {
+    if (e.op === '&&' || e.op === '||') {
+      // the right side is evaluated only when the left does not decide
+      const left = emit(e.left, scope);
+      const right = emit(e.right, scope);
+      const tmp = `_t${temps++}`;
+      const stop = e.op === '&&' ? 'false' : 'true';
+      return `((${tmp}) => ${tmp} === ${stop} ? ${stop} : ${R}.${e.op === '&&' ? 'and' : 'or'}(${tmp}, ${right}))(${left})`;
+    }
+    if (e.op === 'in') return inLiterals(e, scope) ?? `${R}.isIn(${emit(e.left, scope)}, ${emit(e.right, scope)})`;
+    const intComparison = INT_COMPARISONS[e.op];
+    if (intComparison && typeOf(e.left) === 'int' && typeOf(e.right) === 'int') {
+      return `${R}.${intComparison}(${operand(e.left, scope)}, ${operand(e.right, scope)})`;
+    }
+    return `${R}.${BINARY[e.op]!}(${emit(e.left, scope)}, ${emit(e.right, scope)})`;
   }
 
   function call(e: Expr & { kind: 'call' }, scope: ReadonlyMap<string, string>): string {
