@@ -487,7 +487,8 @@ const regexes = new Map<string, RegExp | CelError>();
 /**
  * Translates an RE2 pattern to a JS `RegExp` (unicode mode). Leading inline flags `(?i)`,
  * `(?s)`, `(?m)` become JS flags and `(?P<name>` a named group; what RE2 lacks (lookaround,
- * backreferences) or JS cannot express (`\C`, `\z`, other inline flags) is an error.
+ * backreferences) or JS cannot express (`\C`, `\z`, other inline flags, POSIX classes `[[:alpha:]]`)
+ * is an error.
  */
 function compileRegex(pattern: string): RegExp | CelError {
   let source = pattern;
@@ -497,7 +498,7 @@ function compileRegex(pattern: string): RegExp | CelError {
     for (const f of new Set(inline[1])) flags += f;
     source = source.slice(inline[0].length);
   }
-  if (/\(\?[=!]|\(\?<[=!]|\\[1-9]|\\[Cz]|\(\?[a-zA-Z-]+[):]/.test(source.replace(/\(\?P?<[A-Za-z_]\w*>/g, '('))) {
+  if (/\(\?[=!]|\(\?<[=!]|\\[1-9]|\\[Cz]|\(\?[a-zA-Z-]+[):]|\[\[:/.test(source.replace(/\(\?P?<[A-Za-z_]\w*>/g, '('))) {
     return new CelError(`unsupported regular expression: ${pattern}`);
   }
   source = source.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^');

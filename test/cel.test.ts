@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileExpression, jsString, parseExpression, t, type CelProblem, type Declarations } from '../compiler/cel/index.ts';
+import { checkExpression, compileExpression, emitExpression, jsString, parseExpression, t, type CelProblem, type Declarations } from '../compiler/cel/index.ts';
+import * as runtime from '../runtime/cel.ts';
 import { CelError } from '../runtime/cel.ts';
 
 const lead = t.object('lead', {
@@ -265,5 +266,26 @@ describe('conditions: 64-bit int arithmetic (fast-check against BigInt)', () => 
     expect(c.test({ resource: { amount: 21 } })).toBe(true);
     expect(c.test({ resource: { amount: 21n } })).toBe(true);
     expect(c.test({ resource: { amount: 2 ** 62 } })).toBeInstanceOf(CelError); // not a safe integer
+  });
+});
+
+describe('conditions: the emitted source, as a generated checker embeds it', () => {
+  it('reads variables by the names the caller chooses and the runtime under its prefix', () => {
+    const parsed = parseExpression('principal.role == "manager" && resource.amount < 1000 && context.now.getHours("+02:00") < 17');
+    if (!parsed.ok) throw new Error('parse');
+    const checked = checkExpression(parsed.ast, DECLS);
+    expect(checked.problems).toEqual([]);
+    const source = emitExpression(parsed.ast, { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'rt' }, checked);
+    expect(source).toMatch(/\brt\.geInt|\brt\.ltInt/);
+    expect(source).not.toMatch(/\bcel\./);
+    const fn = new Function('rt', 'p', 'r', 'c', `return ${source};`);
+    const now = new Date('2026-06-01T12:00:00Z'); // 14:00 at +02:00
+    expect(fn(runtime, { role: 'manager' }, { amount: 999 }, { now })).toBe(true);
+    expect(fn(runtime, { role: 'manager' }, { amount: 1000 }, { now })).toBe(false);
+    expect(fn(runtime, { role: 'manager' }, {}, { now })).toBeInstanceOf(CelError);
+  });
+  it('is deterministic', () => {
+    const text = 'resource.tags.exists(x, x in ["a", "b"]) ? resource.amount + 1 > 2 : has(resource.owner.email)';
+    expect(compile(text).source).toBe(compile(text).source);
   });
 });

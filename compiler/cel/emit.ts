@@ -118,8 +118,13 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
       }
       case 'index':
         return intRead(e, `${R}.idx(${emit(e.operand, scope)}, ${emit(e.index, scope)})`);
-      case 'has':
-        return `${R}.has(${emit(e.operand, scope)}, ${jsString(e.field)})`;
+      case 'has': {
+        const field = jsString(e.field);
+        const operand = emit(e.operand, scope);
+        if (PROTOTYPE_NAMES.has(e.field) || e.field.startsWith('__')) return `${R}.has(${operand}, ${field})`;
+        const o = `_t${temps++}`;
+        return `((${o}) => ${o} != null && ${o}.constructor === Object ? ${o}[${field}] !== undefined : ${R}.has(${o}, ${field}))(${operand})`;
+      }
       case 'unary':
         return `${R}.${e.op === '!' ? 'not' : 'neg'}(${emit(e.operand, scope)})`;
       case 'binary':
