@@ -72,27 +72,34 @@ const OVERFLOW = 'integer overflow';
 const MIN_INT = -(2n ** 63n);
 const MAX_INT = 2n ** 63n - 1n;
 
-const TYPES = {
-  int: new CelType('int'),
-  uint: new CelType('uint'),
-  double: new CelType('double'),
-  string: new CelType('string'),
-  bool: new CelType('bool'),
-  bytes: new CelType('bytes'),
-  null_type: new CelType('null_type'),
-  list: new CelType('list'),
-  map: new CelType('map'),
-  type: new CelType('type'),
-  timestamp: new CelType('google.protobuf.Timestamp'),
-  duration: new CelType('google.protobuf.Duration'),
-} as const;
+/* @__NO_SIDE_EFFECTS__ */
+function typeValues() {
+  const of = (name: string) => new CelType(name);
+  return {
+    int: of('int'),
+    uint: of('uint'),
+    double: of('double'),
+    string: of('string'),
+    bool: of('bool'),
+    bytes: of('bytes'),
+    null_type: of('null_type'),
+    list: of('list'),
+    map: of('map'),
+    type: of('type'),
+    timestamp: of('google.protobuf.Timestamp'),
+    duration: of('google.protobuf.Duration'),
+  } as const;
+}
+
+const TYPES = /* @__PURE__ */ typeValues();
+
+/* @__NO_SIDE_EFFECTS__ */
+function typeTable(values: ReturnType<typeof typeValues>): Readonly<Record<string, CelType>> {
+  return Object.freeze({ ...values, 'google.protobuf.Timestamp': values.timestamp, 'google.protobuf.Duration': values.duration });
+}
 
 /** The type values an expression can name (`int`, `list`, `google.protobuf.Timestamp` …). */
-export const types: Readonly<Record<string, CelType>> = {
-  ...TYPES,
-  'google.protobuf.Timestamp': TYPES.timestamp,
-  'google.protobuf.Duration': TYPES.duration,
-};
+export const types = /* @__PURE__ */ typeTable(TYPES);
 
 function isMap(v: V): v is ReadonlyMap<V, V> | Record<string, V> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof CelTimestamp || v instanceof CelDuration || v instanceof CelType || v instanceof CelError);
@@ -194,7 +201,7 @@ export function idx(obj: V, key: V): V {
 
 /** A declared `int` read from application data: a safe integer number or a bigint. */
 export function asInt(v: V): V {
-  if (typeof v === 'bigint') return v;
+  if (typeof v === 'bigint') return v >= MIN_INT && v <= MAX_INT ? v : new CelError('int out of range');
   if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : new CelError('not an int');
   return v instanceof CelError ? v : new CelError('not an int');
 }
@@ -311,7 +318,7 @@ function compareSlow(a: V, b: V, op: string): number | CelError {
 
 /** An int read from application data for a comparison: a safe integer or a bigint, kept as is (no conversion). */
 export function intValue(v: V): V {
-  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isSafeInteger(v))) return v;
+  if (typeof v === 'number' ? Number.isSafeInteger(v) : typeof v === 'bigint' && v >= MIN_INT && v <= MAX_INT) return v;
   return v instanceof CelError ? v : new CelError('not an int');
 }
 
@@ -482,7 +489,7 @@ export function contains(a: V, b: V): V {
   return typeof a === 'string' && typeof b === 'string' ? a.includes(b) : notStrings('contains', a, b);
 }
 
-const regexes = new Map<string, RegExp | CelError>();
+const regexes = /* @__PURE__ */ new Map<string, RegExp | CelError>();
 
 /**
  * Translates an RE2 pattern to a JS `RegExp` (unicode mode). Leading inline flags `(?i)`,
@@ -582,7 +589,7 @@ export function toBool(v: V): V {
   return v instanceof CelError ? v : overload('bool');
 }
 
-const parsed = new Map<string, V>();
+const parsed = /* @__PURE__ */ new Map<string, V>();
 
 /** Timestamps and durations are immutable: a text is parsed once (conditions mostly convert literals). */
 function memo(text: string, parse: (text: string) => V): V {

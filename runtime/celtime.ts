@@ -167,7 +167,7 @@ interface Zone {
   readonly format: Intl.DateTimeFormat | undefined;
   readonly offsets: Map<number, number>;
 }
-const zones = new Map<string, Zone | null>();
+const zones = /* @__PURE__ */ new Map<string, Zone | null>();
 
 function zoneOf(name: string): Zone | null {
   let zone = zones.get(name);

@@ -87,12 +87,17 @@ function run(c: Obj): { outcome: Outcome; detail?: string } {
   for (const name of Object.keys((c.bindings ?? {}) as Obj)) declarations[name] ??= t.dyn;
   const compiled = compileExpression(String(c.expr), declarations as Declarations, { check: c.disableCheck !== true });
   const expectError = c.evalError !== undefined;
-  if (!compiled.ok) {
-    if (expectError && process.env.CEL_SHOW_COMPILE_ERRORS) console.log(`${String(c.name)}: ${String(c.expr)} → ${compiled.errors.map((e) => e.message).join('; ')}`);
-    return expectError ? { outcome: 'passed' } : { outcome: 'failed', detail: `compile error: ${compiled.errors.map((e) => `${e.code} ${e.message}`).join('; ')}` };
-  }
   const bindings: Record<string, unknown> = {};
   for (const [name, b] of Object.entries((c.bindings ?? {}) as Obj)) bindings[name] = valueOf((b as Obj).value!);
+  if (!compiled.ok) {
+    if (!expectError) return { outcome: 'failed', detail: `compile error: ${compiled.errors.map((e) => `${e.code} ${e.message}`).join('; ')}` };
+    // rejected at compile time (an invalid literal): evaluating it unchecked must be an error too
+    const unchecked = compileExpression(String(c.expr), declarations as Declarations, { check: false });
+    if (process.env.CEL_SHOW_COMPILE_ERRORS) console.log(`${String(c.name)}: ${String(c.expr)} → ${compiled.errors.map((e) => e.message).join('; ')}`);
+    if (!unchecked.ok) return { outcome: 'passed' };
+    const value = unchecked.evaluate(bindings);
+    return value instanceof CelError ? { outcome: 'passed' } : { outcome: 'failed', detail: `rejected by the checker, but evaluates to ${show(value)}` };
+  }
   const result = compiled.evaluate(bindings);
   if (expectError) return result instanceof CelError ? { outcome: 'passed' } : { outcome: 'failed', detail: `expected an error, got ${show(result)} from ${compiled.source}` };
   const want = valueOf(c.value ?? { boolValue: true });

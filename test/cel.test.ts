@@ -74,6 +74,22 @@ describe('conditions: syntax errors are placed in the expression text', () => {
   });
 });
 
+describe('conditions: literals that would fail every evaluation', () => {
+  it('R-Z10 an unknown time zone, with a did-you-mean hint', () => {
+    expect(underline('context.now.getHours("Europe/Warsw") >= 9')).toEqual({
+      code: 'PC5005', text: '"Europe/Warsw"', message: 'time zone `Europe/Warsw` is not valid', help: 'did you mean `Europe/Warsaw`?',
+    });
+    expect(underline('context.now.getHours("+1:00") >= 9')).toMatchObject({ code: 'PC5005', text: '"+1:00"' });
+    expect(compile('context.now.getHours("-02:30") >= 9 && context.now.getHours("America/New_York") < 17').ok).toBe(true);
+  });
+  it('durations, timestamps and regular expressions', () => {
+    expect(underline('context.now - resource.owner.id < duration("72 hours")', { ...DECLS, resource: t.dyn })).toMatchObject({ code: 'PC5005', text: '"72 hours"' });
+    expect(underline('context.now > timestamp("2026-13-01T00:00:00Z")')).toMatchObject({ code: 'PC5005', text: '"2026-13-01T00:00:00Z"' });
+    expect(underline('resource.name.matches("(?<=a)b")')).toMatchObject({ code: 'PC5005', text: '"(?<=a)b"' });
+    expect(underline('resource.name.matches("(")')).toMatchObject({ code: 'PC5005', text: '"("' });
+  });
+});
+
 describe('conditions: the type checker', () => {
   it('an unknown field, with a did-you-mean hint', () => {
     expect(underline('resource.amout > 5')).toEqual({ code: 'PC5002', text: 'amout', message: '`lead` has no field `amout`', help: 'did you mean `amount`?' });
@@ -136,7 +152,7 @@ describe('conditions: errors are values (fail closed)', () => {
   });
   it('division by zero, overflow, bad conversions and bad regular expressions are errors', () => {
     const d = { n: t.int, s: t.string };
-    for (const text of ['n / 0 == 1', 'n % 0 == 1', 'n * 9223372036854775807 > 0', 'int(s) > 0', "s.matches('(')", "s.matches('(?=a)')", 'timestamp(s) > timestamp(0)', 'double(s) > 0.0']) {
+    for (const text of ['n / 0 == 1', 'n % 0 == 1', 'n * 9223372036854775807 > 0', 'int(s) > 0', "s.matches(s + '(')", "s.matches('(?=' + s + ')')", 'timestamp(s) > timestamp(0)', 'double(s) > 0.0']) {
       expect(compile(text, d).test({ n: 3n, s: 'x' }), text).toBeInstanceOf(CelError);
     }
   });
@@ -227,6 +243,14 @@ describe('conditions: text from the policy cannot change generated code', () => 
   });
   it('jsString escapes line terminators JS does not allow in strings and comment ends', () => {
     expect(jsString('a\u2028b\u2029c*/')).toBe('"a\\u2028b\\u2029c*\\/"');
+  });
+  it('deep nesting is a problem, not a stack overflow', () => {
+    for (const text of ['('.repeat(5000) + '1' + ')'.repeat(5000), '!'.repeat(5000) + 'true', Array.from({ length: 5000 }, () => '1').join(' + '), '['.repeat(3000) + ']'.repeat(3000)]) {
+      const parsed = parseExpression(text);
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.errors[0]!.message).toMatch(/nests deeper than 250 levels/);
+    }
+    expect(compile(`${'('.repeat(100)}1${')'.repeat(100)} == 1`, {}).test({})).toBe(true);
   });
   it('arbitrary text parses to an AST or to problems inside the text, never an exception (fast-check)', () => {
     fc.assert(

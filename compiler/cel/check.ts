@@ -4,6 +4,8 @@
  * did-you-mean hint. `dyn` switches checking off below it. int and double compare with each
  * other (as current CEL allows) but do not mix in arithmetic.
  */
+import { CelError, matches, toDuration, toTimestamp } from '../../runtime/cel.ts';
+import { zoneOffset } from '../../runtime/celtime.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { CelProblem, Expr } from './ast.ts';
 import { dottedParts } from './names.ts';
@@ -224,7 +226,29 @@ export function checkExpression(ast: Expr, declarations: Declarations): CheckRes
     return t.dyn;
   }
 
+  /**
+   * A literal that would fail every evaluation is a compile error: an unknown time zone, a
+   * duration, timestamp or regular expression that does not parse (the runtime's own parsers decide).
+   */
+  function literalArgument(e: Expr & { kind: 'call' }): void {
+    const arg = e.args[0];
+    if (e.args.length !== 1 || arg?.kind !== 'literal' || arg.literal.type !== 'string') return;
+    const text = arg.literal.value;
+    const invalid = (what: string, help?: string) => report('PC5005', arg, `${what} \`${text}\` is not valid`, help);
+    if (e.target && TIME_PARTS.includes(e.fn)) {
+      if (zoneOffset(text, 0) === undefined) invalid('time zone', didYouMean(text, Intl.supportedValuesOf('timeZone')) ?? 'use an IANA name like `Europe/Warsaw` or an offset like `+02:00`');
+    } else if (!e.target && e.fn === 'duration') {
+      if (toDuration(text) instanceof CelError) invalid('duration', 'write durations like `1h30m`, `90s` or `250ms`');
+    } else if (!e.target && e.fn === 'timestamp') {
+      if (toTimestamp(text) instanceof CelError) invalid('timestamp', 'write timestamps in RFC 3339, like `2026-03-29T09:00:00Z`');
+    } else if (e.target && e.fn === 'matches') {
+      const result = matches('', text);
+      if (result instanceof CelError) invalid('regular expression', result.message.startsWith('unsupported') ? 'lookaround, backreferences and POSIX classes are not supported' : undefined);
+    }
+  }
+
   function call(e: Expr & { kind: 'call' }, target: CelType | undefined, args: CelType[]): CelType {
+    literalArgument(e);
     const at = { offset: e.nameOffset, length: e.fn.length };
     const arity = (n: number) => {
       if (args.length === n) return true;

@@ -28,10 +28,59 @@ export { checkExpression, emitExpression, jsString };
 
 /** Parses a condition; lexer and parser errors come back as PC5001 problems, unsupported syntax as PC5004. */
 export function parseExpression(text: string): { ok: true; ast: Expr } | { ok: false; errors: readonly CelProblem[] } {
-  const parsed = parseCst(text);
-  if (!parsed.cst) return { ok: false, errors: parsed.errors.map((e) => ({ code: 'PC5001', ...e })) };
-  const built = buildAst(parsed.cst);
-  return built.ast ? { ok: true, ast: built.ast } : { ok: false, errors: built.problems };
+  const tooDeep = { ok: false, errors: [{ code: 'PC5001', offset: 0, length: text.length, message: `the expression nests deeper than ${MAX_DEPTH} levels` }] } as const;
+  try {
+    const parsed = parseCst(text);
+    if (!parsed.cst) return { ok: false, errors: parsed.errors.map((e) => ({ code: 'PC5001', ...e })) };
+    const built = buildAst(parsed.cst);
+    if (!built.ast) return { ok: false, errors: built.problems };
+    // the checker and the emitter recurse over the AST: bound its depth
+    return depth(built.ast) > MAX_DEPTH ? tooDeep : { ok: true, ast: built.ast };
+  } catch (e) {
+    if (e instanceof RangeError) return tooDeep; // the parser's own recursion ran out of stack
+    throw e;
+  }
+}
+
+/** Far beyond conditions people write (CEL asks implementations for at least 12 levels of nesting). */
+const MAX_DEPTH = 250;
+
+/** The depth of an AST, without recursion. */
+function depth(ast: Expr): number {
+  let max = 0;
+  const stack: [Expr, number][] = [[ast, 1]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [e, d] = item;
+    if (d > max) max = d;
+    for (const child of children(e)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+function children(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case 'literal':
+    case 'ident':
+      return [];
+    case 'select':
+    case 'has':
+    case 'unary':
+      return [e.operand];
+    case 'index':
+      return [e.operand, e.index];
+    case 'call':
+      return e.target ? [e.target, ...e.args] : e.args;
+    case 'binary':
+      return [e.left, e.right];
+    case 'conditional':
+      return [e.test, e.then, e.otherwise];
+    case 'list':
+      return e.items;
+    case 'map':
+      return e.entries.flatMap((entry) => [entry.key, entry.value]);
+    case 'comprehension':
+      return [e.range, ...(e.predicate ? [e.predicate] : []), ...(e.transform ? [e.transform] : [])];
+  }
 }
 
 export interface CompiledExpression {

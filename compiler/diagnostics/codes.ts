@@ -47,6 +47,7 @@ export const CODES = {
   ConditionUnknownName: { code: 'PC5002', title: 'a condition refers to an unknown variable, field or function' },
   ConditionType: { code: 'PC5003', title: 'a condition uses a value of the wrong type' },
   ConditionUnsupported: { code: 'PC5004', title: 'a condition uses a CEL feature policyc does not support' },
+  ConditionInvalidLiteral: { code: 'PC5005', title: 'a time zone, duration, timestamp or regular expression in a condition is not valid' },
 } as const;
 
 export type CodeName = keyof typeof CODES;
