@@ -241,6 +241,12 @@ describe('conditions: text from the policy cannot change generated code', () => 
     expect(compile('resource.constructor == "c" && resource.__proto__ == 2', declared).test({ resource: JSON.parse('{"constructor":"c","__proto__":2}') })).toBe(true);
     expect(underline('resource.toString == "x"', declared)).toMatchObject({ code: 'PC5002', text: 'toString' });
   });
+  it('a variable may be called `__proto__` or `constructor`', () => {
+    const declarations = Object.fromEntries([['__proto__', t.int], ['constructor', t.string]]) as Declarations;
+    const c = compile('__proto__ == 1 && constructor == "x"', declarations);
+    expect(c.test(Object.fromEntries([['__proto__', 1n], ['constructor', 'x']]))).toBe(true);
+    expect(c.test({})).toBeInstanceOf(CelError);
+  });
   it('jsString escapes line terminators JS does not allow in strings and comment ends', () => {
     expect(jsString('a\u2028b\u2029c*/')).toBe('"a\\u2028b\\u2029c*\\/"');
   });

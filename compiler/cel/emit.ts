@@ -62,10 +62,12 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
    */
   let compared: Expr | undefined;
   const intRead = (e: Expr, code: string) => (typeOf(e) === 'int' ? `${R}.${compared === e ? 'intValue' : 'asInt'}(${code})` : code);
-  const operand = (e: Expr, scope: ReadonlyMap<string, string>) => {
-    // a safe int literal that is only compared is written as a number: number-with-number is
-    // the fast comparison, and number-with-bigint (a bigint from the application) stays exact
-    if (e.kind === 'literal' && e.literal.type === 'int' && e.literal.value <= 9007199254740991n && e.literal.value >= -9007199254740991n) {
+  const isRead = (e: Expr) => e.kind === 'ident' || e.kind === 'select' || e.kind === 'index';
+  const operand = (e: Expr, other: Expr, scope: ReadonlyMap<string, string>) => {
+    // a safe int literal compared with a value read from the application is written as a number:
+    // number-with-number is the fast comparison, and number-with-bigint stays exact (computed
+    // ints such as `getHours()` are bigints, so their literals stay bigints)
+    if (isRead(other) && e.kind === 'literal' && e.literal.type === 'int' && e.literal.value <= 9007199254740991n && e.literal.value >= -9007199254740991n) {
       return number(Number(e.literal.value));
     }
     compared = e;
@@ -84,7 +86,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
     const values = items.map((i) => emit(i, scope));
     const test = kind === 'string' ? `typeof ${tmp} === "string"` : `(typeof ${tmp} === "bigint" || typeof ${tmp} === "number")`;
     const eq = kind === 'string' ? '===' : '==';
-    return `((${tmp}) => ${test} ? ${values.map((v) => `${tmp} ${eq} ${v}`).join(' || ')} : ${R}.isIn(${tmp}, [${values.join(', ')}]))(${operand(e.left, scope)})`;
+    return `((${tmp}) => ${test} ? ${values.map((v) => `${tmp} ${eq} ${v}`).join(' || ')} : ${R}.isIn(${tmp}, [${values.join(', ')}]))(${operand(e.left, e.right, scope)})`;
   }
 
   function variable(name: string): string {
@@ -184,7 +186,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
     if (e.op === 'in') return inLiterals(e, scope) ?? `${R}.isIn(${emit(e.left, scope)}, ${emit(e.right, scope)})`;
     const intComparison = INT_COMPARISONS[e.op];
     if (intComparison && typeOf(e.left) === 'int' && typeOf(e.right) === 'int') {
-      return `${R}.${intComparison}(${operand(e.left, scope)}, ${operand(e.right, scope)})`;
+      return `${R}.${intComparison}(${operand(e.left, e.right, scope)}, ${operand(e.right, e.left, scope)})`;
     }
     return `${R}.${BINARY[e.op]!}(${emit(e.left, scope)}, ${emit(e.right, scope)})`;
   }

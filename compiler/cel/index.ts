@@ -111,8 +111,8 @@ export function compileExpression(text: string, declarations: Declarations, opti
   if (options.check !== false && check.problems.length > 0) return { ok: false, errors: check.problems };
   const names = Object.keys(declarations);
   const parameters = names.map((_, i) => `v${i}`);
-  const variables: Record<string, string> = {};
-  names.forEach((name, i) => (variables[name] = parameters[i]!));
+  // fromEntries defines own properties, so even a variable called `__proto__` is a name here
+  const variables: Record<string, string> = Object.fromEntries(names.map((name, i) => [name, parameters[i]!]));
   const emitNames: EmitNames = { variables, runtime: 'cel' };
   const source = emitExpression(parsed.ast, emitNames, options.check === false ? undefined : check);
   const fn = new Function('cel', ...parameters, `"use strict"; return ${source};`) as (...args: unknown[]) => unknown;

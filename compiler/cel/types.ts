@@ -10,7 +10,11 @@ export type CelType =
   /** An application object with named fields (`resource` with `amount`, `stage` …). */
   | { readonly kind: 'object'; readonly name: string; readonly fields: Readonly<Record<string, CelType>> };
 
-/** Variables by name: `{ resource: t.object('lead', { amount: t.int }) }`. */
+/**
+ * Variables by name: `{ resource: t.object('lead', { amount: t.int }) }`. Only own properties
+ * count; build records from policy names with `Object.fromEntries` (an object literal key
+ * `__proto__` would set the prototype instead).
+ */
 export type Declarations = Readonly<Record<string, CelType>>;
 
 /** Builders for {@link CelType}s. */
