@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkExpression, compileExpression, emitExpression, jsString, parseExpression, t, type CelProblem, type Declarations } from '../compiler/cel/index.ts';
+import { checkCondition, checkExpression, compileExpression, emitExpression, jsString, parseExpression, t, type CelProblem, type Declarations } from '../compiler/cel/index.ts';
 import * as runtime from '../runtime/cel.ts';
 import { CelError } from '../runtime/cel.ts';
 
@@ -105,6 +105,18 @@ describe('conditions: the type checker', () => {
     expect(underline('resource.amount + 1.5 > 3.0')).toMatchObject({ code: 'PC5003', text: 'resource.amount + 1.5' });
     expect(underline('resource.stage && true')).toMatchObject({ code: 'PC5003', text: 'resource.stage' });
     expect(underline('context.now.getHours(2)')).toMatchObject({ code: 'PC5003', text: '2', message: 'a time zone must be `string`, not `int`' });
+  });
+  it('`in` between values that can never be equal', () => {
+    expect(underline('resource.amount in ["a", "b"]')).toMatchObject({ code: 'PC5003', message: '`in` looks for `int` among `string` values' });
+    expect(compile('resource.price in [1, 2] && 3 in principal.teams && "x" in dyn(resource.tags)').ok).toBe(true);
+  });
+  it('a condition must be a bool', () => {
+    const parsed = parseExpression('resource.amount + 1');
+    if (!parsed.ok) throw new Error('parse');
+    expect(checkCondition(parsed.ast, DECLS).problems).toEqual([{ code: 'PC5003', offset: 0, length: 19, message: 'a condition must be a `bool`, not `int`' }]);
+    const ok = parseExpression('resource.extra');
+    if (!ok.ok) throw new Error('parse');
+    expect(checkCondition(ok.ast, DECLS).problems).toEqual([]);
   });
   it('all problems of an expression are reported, in text order', () => {
     expect(problems('resource.amout > 1 && principal.rol == "x"').map((p) => p.code + ' ' + p.message)).toEqual([

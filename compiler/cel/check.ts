@@ -202,9 +202,13 @@ export function checkExpression(ast: Expr, declarations: Declarations): CheckRes
           if (!comparable) mismatch(e, `\`${e.op}\` cannot compare ${both}`);
         }
         return t.bool;
-      case 'in':
+      case 'in': {
         if (!isDyn(b) && b.kind !== 'list' && b.kind !== 'map') mismatch(e.right, `the right side of \`in\` must be a list or a map, not \`${typeName(b)}\``);
+        const element = b.kind === 'list' ? b.elem : b.kind === 'map' ? b.key : t.dyn;
+        const comparable = isDyn(a) || isDyn(element) || a.kind === element.kind || (NUMERIC.has(a.kind) && NUMERIC.has(element.kind));
+        if (!comparable) mismatch(e, `\`in\` looks for \`${typeName(a)}\` among \`${typeName(element)}\` values`);
         return t.bool;
+      }
       default:
         return arithmetic(e, a, b, both);
     }

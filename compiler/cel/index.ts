@@ -18,7 +18,7 @@ import { buildAst } from './build-ast.ts';
 import { checkExpression, type CheckResult } from './check.ts';
 import { emitExpression, jsString, type EmitNames } from './emit.ts';
 import { parseCst } from './parser.ts';
-import type { Declarations } from './types.ts';
+import { typeName, type Declarations } from './types.ts';
 
 export type { CelProblem, Expr } from './ast.ts';
 export type { CheckResult } from './check.ts';
@@ -81,6 +81,18 @@ function children(e: Expr): readonly Expr[] {
     case 'comprehension':
       return [e.range, ...(e.predicate ? [e.predicate] : []), ...(e.transform ? [e.transform] : [])];
   }
+}
+
+/**
+ * {@link checkExpression} for a condition: the whole expression must also be a bool (or `dyn`),
+ * since anything else can never be met.
+ */
+export function checkCondition(ast: Expr, declarations: Declarations): CheckResult {
+  const result = checkExpression(ast, declarations);
+  const type = result.types.get(ast);
+  if (!type || type.kind === 'bool' || type.kind === 'dyn') return result;
+  const problem: CelProblem = { code: 'PC5003', offset: ast.offset, length: ast.length, message: `a condition must be a \`bool\`, not \`${typeName(type)}\`` };
+  return { ...result, problems: [...result.problems, problem] };
 }
 
 export interface CompiledExpression {
