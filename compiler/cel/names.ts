@@ -13,13 +13,3 @@ export function dottedParts(e: Expr): string[] | undefined {
   }
   return undefined;
 }
-
-/** The select node whose dotted name is the longest one `isName` accepts, with that name. */
-export function resolveQualified(e: Expr, isName: (name: string) => boolean): { node: Expr; name: string } | undefined {
-  if (e.kind !== 'select') return undefined;
-  const parts = dottedParts(e);
-  if (!parts) return undefined;
-  const name = parts.join('.');
-  if (isName(name)) return { node: e, name };
-  return undefined;
-}
