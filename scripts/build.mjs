@@ -8,7 +8,7 @@ const root = new URL('..', import.meta.url).pathname;
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ['compiler/cli.ts', 'compiler/index.ts', 'runtime/index.ts', 'runtime/sql.ts'],
+  entryPoints: ['compiler/cli.ts', 'compiler/index.ts', 'compiler/cel/index.ts', 'runtime/index.ts', 'runtime/sql.ts', 'runtime/cel.ts'],
   outdir: 'dist',
   outbase: '.',
   bundle: true,

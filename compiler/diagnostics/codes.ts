@@ -1,7 +1,7 @@
 /**
  * The one catalogue of diagnostic codes. A code never changes meaning once released;
  * ranges: PC1xxx reading files, PC2xxx schema, PC3xxx semantics of the policy model, PC4xxx
- * policy test files.
+ * policy test files, PC5xxx conditions (CEL expressions).
  */
 export const CODES = {
   // PC1xxx — reading policy files
@@ -46,6 +46,13 @@ export const CODES = {
   UnknownFixture: { code: 'PC4001', title: 'a test names a principal or resource that no test file defines' },
   DuplicateFixture: { code: 'PC4002', title: 'a principal or resource fixture is defined twice' },
   TestFailed: { code: 'PC4003', title: 'a test expectation does not hold' },
+
+  // PC5xxx — conditions (CEL expressions)
+  ConditionSyntax: { code: 'PC5001', title: 'a condition is not a valid expression' },
+  ConditionUnknownName: { code: 'PC5002', title: 'a condition refers to an unknown variable, field or function' },
+  ConditionType: { code: 'PC5003', title: 'a condition uses a value of the wrong type' },
+  ConditionUnsupported: { code: 'PC5004', title: 'a condition uses a CEL feature policyc does not support' },
+  ConditionInvalidLiteral: { code: 'PC5005', title: 'a time zone, duration, timestamp or regular expression in a condition is not valid' },
 } as const;
 
 export type CodeName = keyof typeof CODES;

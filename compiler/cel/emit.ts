@@ -1,0 +1,208 @@
+/**
+ * AST → one JavaScript expression over the runtime (`runtime/cel.ts`). Deterministic and free
+ * of policy text except through {@link jsString}: names of fields, keys and time zones are string
+ * literals, never property names or identifiers, and every property read goes through the
+ * runtime's own-property checks. Comprehension variables become `_v0`, `_v1` …, temporaries
+ * `_t0` …; caller-chosen names must not start with `_`.
+ *
+ * `&&`, `||` and `?:` evaluate their right side only when needed: the left value is bound by an
+ * immediately called arrow (`((_t0) => _t0 === false ? false : cel.and(_t0, B))(A)`), which
+ * V8 inlines.
+ */
+import type { Expr } from './ast.ts';
+import type { CheckResult } from './check.ts';
+import { dottedParts } from './names.ts';
+import { TYPE_NAMES } from './types.ts';
+
+export interface EmitNames {
+  /** JS expressions (trusted, from the caller) reading each declared variable: `{ principal: 'p' }`. */
+  readonly variables: Readonly<Record<string, string>>;
+  /** The JS name under which generated code reaches the runtime module (`cel` → `cel.sel(…)`). */
+  readonly runtime: string;
+}
+
+/** A JS string literal for any text: JSON escaping plus U+2028, U+2029 and `*\/`. */
+export function jsString(value: string): string {
+  return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029').replace(/\*\//g, '*\\/');
+}
+
+const BINARY: Record<string, string> = {
+  '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge', in: 'isIn',
+  '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod',
+};
+const CONVERSIONS: Record<string, string> = {
+  int: 'toInt', double: 'toDouble', string: 'toStr', bool: 'toBool', timestamp: 'toTimestamp', duration: 'toDuration', type: 'typeOfValue', dyn: 'dyn',
+};
+/** Names every plain object inherits: never read inline. */
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'toString', 'valueOf', ...Object.getOwnPropertyNames(Object.prototype)]);
+const INT_COMPARISONS: Record<string, string> = { '<': 'ltInt', '<=': 'leInt', '>': 'gtInt', '>=': 'geInt', '==': 'eqInt', '!=': 'neInt' };
+const STRING_TESTS = new Set(['startsWith', 'endsWith', 'contains', 'matches']);
+const TIME_PARTS = new Set(['getFullYear', 'getMonth', 'getDate', 'getDayOfMonth', 'getDayOfWeek', 'getDayOfYear', 'getHours', 'getMinutes', 'getSeconds', 'getMilliseconds']);
+const COMPREHENSIONS: Record<string, string> = { all: 'all', exists: 'exists', exists_one: 'existsOne', filter: 'filter', map: 'mapList' };
+
+function number(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '(-Infinity)';
+  if (Object.is(value, -0)) return '(-0)';
+  return value < 0 ? `(${value})` : String(value);
+}
+
+/** The JS expression computing `ast`; `checked` (from `checkExpression`) enables int reads of declared fields. */
+export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResult): string {
+  const R = names.runtime;
+  let temps = 0;
+  let vars = 0;
+  const declared = (name: string) => Object.hasOwn(names.variables, name);
+
+  const typeOf = (e: Expr) => checked?.types.get(e)?.kind;
+  /**
+   * Application values declared `int` arrive as numbers or bigints: converted to CEL ints
+   * (`asInt`), or only validated (`intValue`) where the value is just compared — JS compares a
+   * safe integer with a bigint exactly, and this avoids allocating a bigint per read.
+   */
+  let compared: Expr | undefined;
+  const intRead = (e: Expr, code: string) => (typeOf(e) === 'int' ? `${R}.${compared === e ? 'intValue' : 'asInt'}(${code})` : code);
+  const isRead = (e: Expr) => e.kind === 'ident' || e.kind === 'select' || e.kind === 'index';
+  const operand = (e: Expr, other: Expr, scope: ReadonlyMap<string, string>) => {
+    // a safe int literal compared with a value read from the application is written as a number:
+    // number-with-number is the fast comparison, and number-with-bigint stays exact (computed
+    // ints such as `getHours()` are bigints, so their literals stay bigints)
+    if (isRead(other) && e.kind === 'literal' && e.literal.type === 'int' && e.literal.value <= 9007199254740991n && e.literal.value >= -9007199254740991n) {
+      return number(Number(e.literal.value));
+    }
+    compared = e;
+    const code = emit(e, scope);
+    compared = undefined;
+    return code;
+  };
+
+  /** `x in ["a", "b"]` and `x in [1, 2]`: a chain of `===` (or exact `==` for ints) instead of a list. */
+  function inLiterals(e: Expr & { kind: 'binary' }, scope: ReadonlyMap<string, string>): string | undefined {
+    if (e.right.kind !== 'list' || e.right.items.length === 0 || e.right.items.length > 16) return undefined;
+    const items = e.right.items;
+    const kind = items[0]!.kind === 'literal' ? (items[0] as Expr & { kind: 'literal' }).literal.type : undefined;
+    if ((kind !== 'string' && kind !== 'int') || !items.every((i) => i.kind === 'literal' && i.literal.type === kind)) return undefined;
+    const tmp = `_t${temps++}`;
+    const values = items.map((i) => emit(i, scope));
+    const test = kind === 'string' ? `typeof ${tmp} === "string"` : `(typeof ${tmp} === "bigint" || typeof ${tmp} === "number")`;
+    const eq = kind === 'string' ? '===' : '==';
+    return `((${tmp}) => ${test} ? ${values.map((v) => `${tmp} ${eq} ${v}`).join(' || ')} : ${R}.isIn(${tmp}, [${values.join(', ')}]))(${operand(e.left, e.right, scope)})`;
+  }
+
+  function variable(name: string): string {
+    return `${R}.val(${names.variables[name]!}, ${jsString(name)})`;
+  }
+
+  function emit(e: Expr, scope: ReadonlyMap<string, string>): string {
+    switch (e.kind) {
+      case 'literal': {
+        const l = e.literal;
+        if (l.type === 'int') return l.value < 0n ? `(${l.value}n)` : `${l.value}n`;
+        if (l.type === 'double') return number(l.value);
+        if (l.type === 'string') return jsString(l.value);
+        return String(l.value);
+      }
+      case 'ident': {
+        const local = scope.get(e.name);
+        if (local) return intRead(e, local);
+        if (declared(e.name)) return intRead(e, variable(e.name));
+        if ((TYPE_NAMES as readonly string[]).includes(e.name)) return `${R}.types[${jsString(e.name)}]`;
+        return `${R}.error(${jsString(`unknown variable ${e.name}`)})`;
+      }
+      case 'select': {
+        const parts = dottedParts(e);
+        if (parts && !scope.has(parts[0]!)) {
+          const name = parts.join('.');
+          if (declared(name)) return intRead(e, variable(name));
+          if ((TYPE_NAMES as readonly string[]).includes(name)) return `${R}.types[${jsString(name)}]`;
+        }
+        return intRead(e, select(e, scope));
+      }
+      case 'index':
+        return intRead(e, `${R}.idx(${emit(e.operand, scope)}, ${emit(e.index, scope)})`);
+      case 'has': {
+        const field = jsString(e.field);
+        const operand = emit(e.operand, scope);
+        if (PROTOTYPE_NAMES.has(e.field) || e.field.startsWith('__')) return `${R}.has(${operand}, ${field})`;
+        const o = `_t${temps++}`;
+        return `((${o}) => ${o} != null && ${o}.constructor === Object ? ${o}[${field}] !== undefined : ${R}.has(${o}, ${field}))(${operand})`;
+      }
+      case 'unary':
+        return `${R}.${e.op === '!' ? 'not' : 'neg'}(${emit(e.operand, scope)})`;
+      case 'binary':
+        return binary(e, scope);
+      case 'conditional': {
+        const tmp = `_t${temps++}`;
+        return `((${tmp}) => ${tmp} === true ? ${emit(e.then, scope)} : ${tmp} === false ? ${emit(e.otherwise, scope)} : ${R}.notBool(${tmp}))(${emit(e.test, scope)})`;
+      }
+      case 'list':
+        return `${R}.list([${e.items.map((item) => emit(item, scope)).join(', ')}])`;
+      case 'map':
+        return `${R}.map([${e.entries.map(({ key, value }) => `[${emit(key, scope)}, ${emit(value, scope)}]`).join(', ')}])`;
+      case 'comprehension': {
+        const range = emit(e.range, scope);
+        const v = `_v${vars++}`;
+        const inner = new Map(scope).set(e.variable, v);
+        const fn = (body: Expr) => `(${v}) => ${emit(body, inner)}`;
+        const macro = COMPREHENSIONS[e.macro]!;
+        if (e.macro === 'map') return `${R}.${macro}(${range}, ${fn(e.transform!)}${e.predicate ? `, ${fn(e.predicate)}` : ''})`;
+        return `${R}.${macro}(${range}, ${fn(e.predicate!)})`;
+      }
+      case 'call':
+        return call(e, scope);
+    }
+  }
+
+  /**
+   * `a.f`. Where the checker says `f` holds a primitive, the read is inlined so each site gets its
+   * own inline cache: a plain object (`constructor === Object`, which an own `constructor` key
+   * also fails) is read directly unless the value is missing; anything else takes `sel`, which
+   * also checks own properties. Names that `Object.prototype` has never take the inline path.
+   */
+  function select(e: Expr & { kind: 'select' }, scope: ReadonlyMap<string, string>): string {
+    const field = jsString(e.field);
+    // a declared object variable is read raw: `sel` reports an undefined operand as missing
+    const operand =
+      e.operand.kind === 'ident' && !scope.has(e.operand.name) && declared(e.operand.name) && checked?.types.get(e.operand)?.kind === 'object'
+        ? names.variables[e.operand.name]!
+        : emit(e.operand, scope);
+    const kind = typeOf(e);
+    if ((kind === 'string' || kind === 'bool' || kind === 'double' || kind === 'int') && !PROTOTYPE_NAMES.has(e.field) && !e.field.startsWith('__')) {
+      const o = `_t${temps++}`;
+      return `((${o}) => ${o} != null && ${o}.constructor === Object && ${o}[${field}] !== undefined ? ${o}[${field}] : ${R}.sel(${o}, ${field}))(${operand})`;
+    }
+    return `${R}.sel(${operand}, ${field})`;
+  }
+
+  function binary(e: Expr & { kind: 'binary' }, scope: ReadonlyMap<string, string>): string {
+    if (e.op === '&&' || e.op === '||') {
+      // the right side is evaluated only when the left does not decide
+      const left = emit(e.left, scope);
+      const right = emit(e.right, scope);
+      const tmp = `_t${temps++}`;
+      const stop = e.op === '&&' ? 'false' : 'true';
+      return `((${tmp}) => ${tmp} === ${stop} ? ${stop} : ${R}.${e.op === '&&' ? 'and' : 'or'}(${tmp}, ${right}))(${left})`;
+    }
+    if (e.op === 'in') return inLiterals(e, scope) ?? `${R}.isIn(${emit(e.left, scope)}, ${emit(e.right, scope)})`;
+    const intComparison = INT_COMPARISONS[e.op];
+    if (intComparison && typeOf(e.left) === 'int' && typeOf(e.right) === 'int') {
+      return `${R}.${intComparison}(${operand(e.left, e.right, scope)}, ${operand(e.right, e.left, scope)})`;
+    }
+    return `${R}.${BINARY[e.op]!}(${emit(e.left, scope)}, ${emit(e.right, scope)})`;
+  }
+
+  function call(e: Expr & { kind: 'call' }, scope: ReadonlyMap<string, string>): string {
+    const args = e.args.map((a) => emit(a, scope));
+    const target = e.target ? emit(e.target, scope) : undefined;
+    const all = target === undefined ? args : [target, ...args];
+    if (e.fn === 'size' && all.length === 1) return `${R}.size(${all[0]})`;
+    if (!target && Object.hasOwn(CONVERSIONS, e.fn) && args.length === 1) return `${R}.${CONVERSIONS[e.fn]!}(${args[0]})`;
+    if (target && STRING_TESTS.has(e.fn) && args.length === 1) return `${R}.${e.fn}(${target}, ${args[0]})`;
+    if (target && TIME_PARTS.has(e.fn) && args.length <= 1) {
+      return `${R}.timePart(${[target, jsString(e.fn.slice(3)), ...args].join(', ')})`;
+    }
+    return `${R}.error(${jsString(`no matching overload for ${e.fn}`)})`;
+  }
+
+  return emit(ast, new Map());
+}

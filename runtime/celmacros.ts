@@ -1,0 +1,80 @@
+import { CelError, isMap, overload, read, type V } from './celvalue.js';
+
+/** The comprehension macros of compiled conditions: `all`, `exists`, `exists_one`, `map`, `filter`. */
+
+function range(v: V, fn: string): readonly V[] | CelError {
+  if (Array.isArray(v)) return v;
+  if (v instanceof Map) return [...v.keys()];
+  if (isMap(v)) return Object.keys(v);
+  return v instanceof CelError ? v : overload(fn);
+}
+
+/** `r.all(x, p)`: false wins over errors; an error wins over true. */
+export function all(r: V, p: (x: V) => V): V {
+  const items = range(r, 'all');
+  if (items instanceof CelError) return items;
+  let failure: V;
+  for (const item of items) {
+    const v = p(read(item, 'list element'));
+    if (v === false) return false;
+    if (v !== true) failure ??= v instanceof CelError ? v : overload('all');
+  }
+  return failure ?? true;
+}
+
+/** `r.exists(x, p)`: true wins over errors; an error wins over false. */
+export function exists(r: V, p: (x: V) => V): V {
+  const items = range(r, 'exists');
+  if (items instanceof CelError) return items;
+  let failure: V;
+  for (const item of items) {
+    const v = p(read(item, 'list element'));
+    if (v === true) return true;
+    if (v !== false) failure ??= v instanceof CelError ? v : overload('exists');
+  }
+  return failure ?? false;
+}
+
+/** `r.exists_one(x, p)`: exactly one element satisfies `p`; any error is the result. */
+export function existsOne(r: V, p: (x: V) => V): V {
+  const items = range(r, 'exists_one');
+  if (items instanceof CelError) return items;
+  let n = 0;
+  for (const item of items) {
+    const v = p(read(item, 'list element'));
+    if (v === true) n++;
+    else if (v !== false) return v instanceof CelError ? v : overload('exists_one');
+  }
+  return n === 1;
+}
+
+/** `r.map(x, f)` and `r.map(x, p, f)`. */
+export function mapList(r: V, f: (x: V) => V, p?: (x: V) => V): V {
+  const items = range(r, 'map');
+  if (items instanceof CelError) return items;
+  const out: V[] = [];
+  for (const item of items) {
+    if (p) {
+      const keep = p(read(item, 'list element'));
+      if (keep === false) continue;
+      if (keep !== true) return keep instanceof CelError ? keep : overload('map');
+    }
+    const v = f(read(item, 'list element'));
+    if (v instanceof CelError) return v;
+    out.push(v);
+  }
+  return out;
+}
+
+/** `r.filter(x, p)` */
+export function filter(r: V, p: (x: V) => V): V {
+  const items = range(r, 'filter');
+  if (items instanceof CelError) return items;
+  const out: V[] = [];
+  for (const item of items) {
+    const keep = p(read(item, 'list element'));
+    if (keep === true) out.push(item);
+    else if (keep !== false) return keep instanceof CelError ? keep : overload('filter');
+  }
+  return out;
+}
