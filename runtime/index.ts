@@ -1,6 +1,6 @@
-import { and, eq, FALSE, or, planOf, record, TRUE, type Filter, type QueryPlan } from './plan.js';
+import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 
-export { and, contains, eq, FALSE, list, oneOf, or, present, record, toPredicate, TRUE, type Filter, type QueryPlan } from './plan.js';
+export { and, contains, eq, FALSE, list, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type QueryPlan } from './plan.js';
 export { reportingDirectory, reportList, reportsInclude, reportsOf, type Directory, type ReportingDirectory, type ReportingOptions } from './reporting.js';
 export {
   defineOrganisation,
@@ -24,7 +24,7 @@ import type { FieldMask, FieldRuleRef } from './fields.js';
  */
 
 /** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export type Level = 'deny' | 'own' | 'team' | 'all';
 
@@ -42,6 +42,7 @@ export type DecisionCode =
   | 'public'
   | 'subscriber'
   | 'parent'
+  | 'condition'
   | 'denied'
   | 'default-deny'
   | 'not-reached'
@@ -65,6 +66,8 @@ export interface RuleRef {
   readonly kind: 'grant' | 'administrator' | 'default' | 'public' | 'sharing' | 'subscribers' | 'parent';
   /** The sharing rule's name. */
   readonly name: string | undefined;
+  /** The rule applies only when this condition holds (CEL text: `when:`, stages, pipelines, shifts). */
+  readonly condition: string | undefined;
   readonly role: string;
   /** The role the rule is written in; differs from `role` when inherited through `extends`. */
   readonly declaredIn: string;
@@ -103,6 +106,12 @@ export interface Principal {
   readonly reports?: readonly string[] | ReadonlySet<string>;
 }
 
+/** What a check knows besides the principal and the record, for conditions: `now` (a `Date`) and declared attributes. */
+export interface Context {
+  readonly now?: Date;
+  readonly [attribute: string]: unknown;
+}
+
 /** A record (or a module) the principal acts on: its kind and its attributes. */
 export interface Resource {
   readonly kind: string;
@@ -116,12 +125,12 @@ export interface PolicySchema {
 
 export interface Checker<S extends PolicySchema = PolicySchema> {
   /** Decides whether `principal` may do `action` on `resource`. Never throws, never allows on error. */
-  can<K extends keyof S & string>(principal: Principal, action: S[K]['action'], resource: { readonly kind: K } & S[K]['attributes']): Decision;
+  can<K extends keyof S & string>(principal: Principal, action: S[K]['action'], resource: { readonly kind: K } & S[K]['attributes'], context?: Context): Decision;
   /**
    * Which records of `kind` the principal may `action`: a plan whose filter a record satisfies
    * exactly when `can` allows it. Never throws; on error the plan is `never`.
    */
-  plan<K extends keyof S & string>(principal: Principal, action: S[K]['action'], kind: K): QueryPlan;
+  plan<K extends keyof S & string>(principal: Principal, action: S[K]['action'], kind: K, context?: Context): QueryPlan;
   /**
    * Access to every declared field of the record (R-K6, R-Z9): a shared frozen mask; every field
    * is hidden when the principal may not `view` the record. Never throws. See docs/fields.md.
@@ -137,11 +146,11 @@ export interface Checker<S extends PolicySchema = PolicySchema> {
 }
 
 /**
- * The rules of a policy as generated: one string per rule, ten comma-separated integers
- * `kind,role,declaredIn,resource,action,level,file,line,column,name` — indexes into the lists of
- * {@link PolicyData} (kind: grant, administrator, default, public, sharing, subscribers, parent;
- * level: deny, own, team, all), a 1-based position, and the index of the rule's name in
- * `names` or -1. Strings rather than nested arrays keep an 80,000-rule policy quick to
+ * The rules of a policy as generated: one string per rule, eleven comma-separated integers
+ * `kind,role,declaredIn,resource,action,level,file,line,column,name,condition` — indexes into the
+ * lists of {@link PolicyData} (kind: grant, administrator, default, public, sharing, subscribers,
+ * parent; level: deny, own, team, all), a 1-based position, and the indexes in `names` of the
+ * rule's name and condition, or -1. Strings rather than nested arrays keep an 80,000-rule policy quick to
  * compile and load; a row is decoded when its rule first decides.
  */
 export type RuleTable = readonly string[];
@@ -154,7 +163,7 @@ export interface PolicyData {
   readonly roles: readonly string[];
   readonly resources: readonly string[];
   readonly actions: readonly string[];
-  /** Names of sharing rules. */
+  /** Names of sharing rules and texts of conditions. */
   readonly names: readonly string[];
   readonly rules: RuleTable;
 }
@@ -189,12 +198,14 @@ export const Path = Object.freeze({
   ParentNoRead: 22,
   ParentNoWrite: 23,
   MissingParent: 24,
+  ConditionNotMet: 25,
+  ConditionFailed: 26,
 } as const);
 export type Path = (typeof Path)[keyof typeof Path];
-const PATHS = 25;
+const PATHS = 27;
 
-export type CheckFunction = (principal: Principal, action: string, resource: Resource) => Decision;
-export type PlanFunction = (principal: Principal, action: string, kind: string) => QueryPlan;
+export type CheckFunction = (principal: Principal, action: string, resource: Resource, context: Context) => Decision;
+export type PlanFunction = (principal: Principal, action: string, kind: string, context: Context) => QueryPlan;
 
 export interface Policy {
   /** The data the policy was defined with (field security reads its name lists). */
@@ -216,6 +227,12 @@ export interface Policy {
   readonly fixed: (decision: Decision) => QueryPlan;
   /** A plan with a filter, explained by the grant of `rule`. */
   readonly filtered: (rule: number, filter: Filter) => QueryPlan;
+  /** A stage or pipeline override's plan (R-K5): `then` where the attribute equals `value`, else `otherwise`. */
+  readonly onAttribute: (attribute: string, value: string, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
+  /** A condition decided for the principal (`k`): `then` if true, `otherwise` if false, rule `rule`'s denial if it failed. */
+  readonly onCondition: (k: boolean | undefined, rule: number, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
+  /** A cell whose condition reads the record in CEL: no filter can express it; the plan fails (and `plan` returns `never`). */
+  readonly unplannable: (rule: number) => never;
   /** A child kind's plan (R-Z11): records whose parent record, of one of the kinds, its plan allows. */
   readonly parentPlan: (rule: number, attribute: string, kinds: readonly (readonly [string, QueryPlan])[]) => QueryPlan;
   /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
@@ -243,10 +260,18 @@ const INVALID_PRINCIPAL = denial(
   'denied: the principal must be an object with a string `id` and a string `role`',
 );
 const INVALID_RESOURCE = denial('invalid-request', 'denied: the resource must be an object with a string `kind`');
+const INVALID_CONTEXT = denial('invalid-request', 'denied: the context must be an object');
+const NO_CONTEXT: Context = Object.freeze({});
+
+/** Thrown inside `plan` for a cell no filter can express; `plan` returns `never` with its message. */
+export class PlanUnavailable extends Error {
+  override readonly name = 'PlanUnavailable';
+}
 
 function grantText(rule: RuleRef): string {
   const inherited = rule.declaredIn === rule.role ? '' : ` (inherited from ${tick(rule.declaredIn)})`;
-  return `role ${tick(rule.role)} grants ${tick(rule.action)} on ${tick(rule.resource)} as ${rule.level} (${COLOUR[rule.level]})${inherited} at ${rule.file}:${rule.line}:${rule.column}`;
+  const when = rule.condition === undefined ? '' : ` when ${tick(rule.condition)}`;
+  return `role ${tick(rule.role)} grants ${tick(rule.action)} on ${tick(rule.resource)} as ${rule.level} (${COLOUR[rule.level]})${when}${inherited} at ${rule.file}:${rule.line}:${rule.column}`;
 }
 
 function explain(rule: RuleRef, path: Path): { allow: boolean; code: DecisionCode; reason: string } {
@@ -267,7 +292,11 @@ function explain(rule: RuleRef, path: Path): { allow: boolean; code: DecisionCod
     case Path.Peer:
       return { allow: true, code: 'peer', reason: `allowed: ${grant}, and the record's owner is a peer in ${tick(rule.role)}, which shares data with peers` };
     case Path.Denied:
-      return { allow: false, code: 'denied', reason: `denied: role ${tick(rule.role)} denies ${tick(rule.action)} on ${tick(rule.resource)} (red)${inherited} at ${at}` };
+      return { allow: false, code: 'denied', reason: `denied: role ${tick(rule.role)} denies ${tick(rule.action)} on ${tick(rule.resource)} (red)${rule.condition === undefined ? '' : ` when ${tick(rule.condition)}`}${inherited} at ${at}` };
+    case Path.ConditionNotMet:
+      return { allow: false, code: 'condition', reason: `denied: ${grant}, and the condition does not hold` };
+    case Path.ConditionFailed:
+      return { allow: false, code: 'condition', reason: `denied: ${grant}, and the condition could not be evaluated (a missing attribute or context value, or a value of the wrong type)` };
     case Path.DefaultDeny:
       return { allow: false, code: 'default-deny', reason: `denied: role ${tick(rule.role)} (${at}) has no grant for ${tick(rule.action)} on ${tick(rule.resource)}, so the default deny applies` };
     case Path.NotReached:
@@ -324,13 +353,14 @@ export function definePolicy(data: PolicyData): Policy {
     const known = refs[id];
     if (known !== undefined) return known;
     const row = rows[id]?.split(',').map(Number);
-    if (row === undefined || row.length !== 10 || row.some((n) => !Number.isInteger(n))) throw new RangeError(`policyc: no rule ${id}`);
-    const [kind, role, declaredIn, resource, action, level, file, line, column, ruleName] = row as [number, number, number, number, number, number, number, number, number, number];
+    if (row === undefined || row.length !== 11 || row.some((n) => !Number.isInteger(n))) throw new RangeError(`policyc: no rule ${id}`);
+    const [kind, role, declaredIn, resource, action, level, file, line, column, ruleName, condition] = row as [number, number, number, number, number, number, number, number, number, number, number];
     const name = (list: readonly string[], i: number): string => list[i] ?? '?';
     const made: RuleRef = Object.freeze({
       id,
       kind: RULE_KINDS[kind] ?? 'grant',
       name: ruleName < 0 ? undefined : name(data.names, ruleName),
+      condition: condition < 0 ? undefined : name(data.names, condition),
       role: name(data.roles, role),
       declaredIn: name(data.roles, declaredIn),
       resource: name(data.resources, resource),
@@ -366,6 +396,18 @@ export function definePolicy(data: PolicyData): Policy {
     within: (attribute, organisation, plan) => planOf(and(eq(attribute, organisation), plan.filter), plan.reason),
     fixed: (decision) => planOf(decision.allow ? TRUE : FALSE, decision.reason),
     filtered: (rule, filter) => planOf(filter, `filtered: ${grantText(ruleRef(rule))}`),
+    onAttribute(attribute, value, then, otherwise) {
+      const yes = then();
+      const no = otherwise();
+      const reason = yes.reason === no.reason ? yes.reason : `${yes.reason}; where \`${attribute}\` is not ${JSON.stringify(value)}: ${no.reason}`;
+      return planOf(and(present(attribute), or(and(eq(attribute, value), yes.filter), and(not(eq(attribute, value)), no.filter))), reason);
+    },
+    onCondition(k, rule, then, otherwise) {
+      return k === true ? then() : k === false ? otherwise() : planOf(FALSE, decide(rule, Path.ConditionFailed).reason);
+    },
+    unplannable(rule) {
+      throw new PlanUnavailable(`the condition ${tick(ruleRef(rule).condition ?? '?')} reads the record in a way no filter expresses; use \`can\` per record`);
+    },
     parentPlan(rule, attribute, kinds) {
       const ref = ruleRef(rule);
       const filter = record(attribute, or(...kinds.map(([kind, plan]) => and(eq('kind', kind), plan.filter))));
@@ -376,22 +418,24 @@ export function definePolicy(data: PolicyData): Policy {
         formatVersion: data.format,
         policyName: data.name,
         policyHash: data.hash,
-        can(principal: Principal, action: string, resource: Resource): Decision {
+        can(principal: Principal, action: string, resource: Resource, context?: Context): Decision {
           if (!validPrincipal(principal)) return INVALID_PRINCIPAL;
           if (typeof resource !== 'object' || resource === null || typeof resource.kind !== 'string') {
             return INVALID_RESOURCE;
           }
+          if (context !== undefined && (typeof context !== 'object' || context === null)) return INVALID_CONTEXT;
           try {
-            return check(principal, action, resource);
+            return check(principal, action, resource, context ?? NO_CONTEXT);
           } catch (error) {
             return failure(error);
           }
         },
-        plan(principal: Principal, action: string, kind: string): QueryPlan {
+        plan(principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
           if (!validPrincipal(principal)) return planOf(FALSE, INVALID_PRINCIPAL.reason);
           if (typeof kind !== 'string') return planOf(FALSE, INVALID_RESOURCE.reason);
+          if (context !== undefined && (typeof context !== 'object' || context === null)) return planOf(FALSE, INVALID_CONTEXT.reason);
           try {
-            return plan(principal, action, kind);
+            return plan(principal, action, kind, context ?? NO_CONTEXT);
           } catch (error) {
             return planOf(FALSE, failure(error).reason);
           }

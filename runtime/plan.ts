@@ -22,6 +22,8 @@ export type Filter =
   | { readonly op: 'list'; readonly attribute: string }
   /** The attribute is a list that contains `value` (R-K9 subscribers). */
   | { readonly op: 'contains'; readonly attribute: string; readonly value: string }
+  /** `filter` does not match (only around `eq`, on an attribute known to be present). */
+  | { readonly op: 'not'; readonly filter: Filter }
   /** The attribute holds a record (a parent record, R-Z11) that satisfies `filter`. */
   | { readonly op: 'record'; readonly attribute: string; readonly filter: Filter };
 
@@ -69,6 +71,11 @@ export function eq(attribute: string, value: string): Filter {
 /** The attribute is a list of strings. */
 export function list(attribute: string): Filter {
   return { op: 'list', attribute };
+}
+
+/** Negation, folding constants. */
+export function not(filter: Filter): Filter {
+  return filter.op === 'true' ? FALSE : filter.op === 'false' ? TRUE : { op: 'not', filter };
 }
 
 /** The list attribute contains `value`. */
@@ -120,6 +127,8 @@ export function toPredicate(plan: QueryPlan): (record: { readonly [attribute: st
         const v = r[f.attribute];
         return Array.isArray(v) && v.includes(f.value);
       }
+      case 'not':
+        return !test(f.filter, r);
       case 'record': {
         const v = r[f.attribute];
         return typeof v === 'object' && v !== null && test(f.filter, v as { readonly [attribute: string]: unknown });

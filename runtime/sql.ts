@@ -73,6 +73,8 @@ export function toSql(plan: QueryPlan, mapping: ColumnMapping, options: SqlOptio
       case 'contains':
         // `@>` rather than `= ANY(column)`: a GIN index on the column serves it
         return `${column(f.attribute)} @> ARRAY[${param(f.value)}]::text[]`;
+      case 'not':
+        return `NOT ${render(f.filter, mapping)}`;
       case 'record': {
         const nested = mapping.records !== undefined && Object.hasOwn(mapping.records, f.attribute) ? mapping.records[f.attribute] : undefined;
         if (nested === undefined) throw new ColumnMappingError(`no mapping is given for the record in attribute \`${f.attribute}\``);

@@ -3,18 +3,21 @@ import { tick } from '../diagnostics/diagnostic.ts';
 import { LineIndex } from '../diagnostics/format.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { LoadedSet } from '../load/load.ts';
-import { LEVELS, LEVEL_OF_WORD, type Level, type PolicyModel, type ResourceModel, type RoleModel, type Rule, type SourceRef } from '../ir/model.ts';
+import { LEVELS, LEVEL_OF_WORD, type ConditionModel, type Level, type PolicyModel, type ResourceModel, type RoleModel, type Rule, type SourceRef } from '../ir/model.ts';
 import { collectDeclarations, spanOf, type Declarations, type Origin, type ResourceSpec, type RoleSpec, type Where } from './declarations.ts';
 import { checkFields, fieldSecurity } from './fields.ts';
 import { reportCycles, subordinatesOf } from './hierarchy.ts';
 import { analyzeOrganisation } from './organisation.ts';
 import { buildGroups, buildSharingRules, checkSharing } from './sharing.ts';
+import { checkConditions, conditions } from './conditions.ts';
 
 /** A level with the place it is written and the role it is written in. */
 interface Written {
   readonly level: Level;
   readonly declaredIn: string;
   readonly source: SourceRef;
+  /** A conditional grant's `when` and `duringShift`, with the resource it is written for. */
+  readonly condition?: { readonly when: string | undefined; readonly duringShift: boolean };
 }
 
 /**
@@ -82,6 +85,7 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
     }
   }
   checkSharing(declarations.groups, declarations.sharingRules, resources, refer, bag);
+  checkConditions(declarations, set.sources, bag);
   // R-Z12: a role without a parent reports to the top role, when the policy names one
   const tops = [...roles.values()].filter((r) => r.top);
   for (const extra of tops.slice(1)) {
@@ -308,7 +312,10 @@ function buildModel(
     const map = grant as ReadonlyMap<string, string>;
     const word = map.get(action) ?? map.get('*');
     if (word === undefined) return undefined;
-    return { level: LEVEL_OF_WORD.get(word)!, declaredIn: role.name, source: at([map.has(action) ? action : '*']) };
+    const key = map.has(action) ? action : '*';
+    const condition = role.conditions.get(resource)?.get(key);
+    if (condition === undefined) return { level: LEVEL_OF_WORD.get(word)!, declaredIn: role.name, source: at([key]) };
+    return { level: LEVEL_OF_WORD.get(word)!, declaredIn: role.name, source: at([key, 'level']), condition };
   };
 
   const memo = new Map<string, Written | undefined>();
@@ -335,6 +342,13 @@ function buildModel(
     return undefined;
   };
 
+  const conds = conditions(declarations, where);
+  /** The condition of a conditional grant written for `role`'s users on `resource`. */
+  const conditionOf = (role: RoleSpec, resource: ResourceSpec, c: NonNullable<Written['condition']>): ConditionModel => {
+    if (!c.duringShift) return conds.when(c.when!, resource);
+    const shift = conds.duringShift(role);
+    return c.when === undefined ? shift : conds.when(`(${c.when}) && (${shift.text})`, resource);
+  };
   const groups = buildGroups(declarations.groups, subordinates, where);
   const sharingRules = buildSharingRules(declarations.sharingRules, resourceModels, groups, subordinates, reportsTo, addRule, where);
   /** A resource's org-wide default, where it is written: it widens own and team grants of its actions to all. */
@@ -360,6 +374,7 @@ function buildModel(
         ? undefined
         : addRule({ kind: 'administrator', role: name, declaredIn: admin.name, resource: '*', action: '*', level: 'all', source: where(spanOf(admin.origin, ['administrator'])) });
     const cells = new Map<string, Map<string, number>>();
+    const overrides = new Map<string, Map<string, number[]>>();
     const roleSource = where(spanOf(role.origin));
     if (admin === undefined) {
       for (const resource of resourceModels) {
@@ -368,13 +383,35 @@ function buildModel(
         const open = publicActions.get(resource.name)!;
         for (const action of resource.actions) {
           const written = effective(role, resource.name, action);
+          const condition = written?.condition && { condition: conditionOf(role, resources.get(resource.name)!, written.condition) };
           const rule: Omit<Rule, 'id'> =
             written === undefined
               ? { kind: 'default', role: name, declaredIn: name, resource: resource.name, action, level: 'deny', source: roleSource }
               : open.source !== undefined && open.actions.includes(action) && (written.level === 'own' || written.level === 'team')
-                ? { kind: 'public', role: name, declaredIn: written.declaredIn, resource: resource.name, action, level: 'all', source: open.source }
-                : { kind: 'grant', role: name, declaredIn: written.declaredIn, resource: resource.name, action, level: written.level, source: written.source };
+                ? { kind: 'public', role: name, declaredIn: written.declaredIn, resource: resource.name, action, level: 'all', source: open.source, ...condition }
+                : { kind: 'grant', role: name, declaredIn: written.declaredIn, resource: resource.name, action, level: written.level, source: written.source, ...condition };
           row.set(action, addRule(rule));
+          // R-K5: the role's pipelines, then its stages, override the grant on records they match
+          const before: number[] = [];
+          for (const [key, attribute] of [['pipelines', resource.pipeline], ['stages', resource.stage]] as const) {
+            if (attribute === undefined) continue;
+            for (const [value, levels] of role[key].get(resource.name) ?? []) {
+              const word = typeof levels === 'string' ? levels : (levels.get(action) ?? levels.get('*'));
+              if (word === undefined) continue;
+              const path = typeof levels === 'string' ? [key, resource.name, value] : [key, resource.name, value, levels.has(action) ? action : '*'];
+              const text = `resource[${JSON.stringify(attribute)}] == ${JSON.stringify(value)}`;
+              const level = LEVEL_OF_WORD.get(word)!;
+              const widened = open.source !== undefined && open.actions.includes(action) && (level === 'own' || level === 'team');
+              before.push(
+                addRule({
+                  kind: widened ? 'public' : 'grant', role: name, declaredIn: name, resource: resource.name, action, level: widened ? 'all' : level,
+                  source: where(spanOf(role.origin, path, 'value')),
+                  condition: { kind: 'equals', attribute, value, text },
+                }),
+              );
+            }
+          }
+          if (before.length > 0) overrides.set(resource.name, (overrides.get(resource.name) ?? new Map()).set(action, before));
         }
         cells.set(resource.name, row);
       }
@@ -392,6 +429,8 @@ function buildModel(
       profile: role.profile,
       groups: groups.filter((g) => g.roles.includes(name)).map((g) => g.name),
       cells,
+      overrides,
+      shift: role.shift,
     };
   });
   return {
@@ -404,6 +443,7 @@ function buildModel(
     groups,
     sharingRules,
     hierarchy: declarations.hierarchy?.value ?? 'roles',
+    shifts: conds.shifts,
     organisation: undefined,
   };
 }

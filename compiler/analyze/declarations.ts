@@ -30,6 +30,23 @@ export interface RoleSpec {
   readonly profile: string | undefined;
   /** resource name → the grant as written: a level word, a list of actions, or action → level word. */
   readonly grants: ReadonlyMap<string, string | readonly string[] | ReadonlyMap<string, string>>;
+  /** resource → action (or '*') → the condition of a conditional grant (`{ level, when, duringShift }`). */
+  readonly conditions: ReadonlyMap<string, ReadonlyMap<string, { readonly when: string | undefined; readonly duringShift: boolean }>>;
+  /** R-K5: resource → stage value → action (or '*') → level word. */
+  readonly stages: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, string>>>;
+  /** R-K5: resource → pipeline value → level word. */
+  readonly pipelines: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** R-Z10: the shift of the role's users. */
+  readonly shift: string | undefined;
+}
+
+export interface ShiftSpec {
+  readonly name: string;
+  readonly origin: Origin;
+  readonly days: readonly string[];
+  readonly start: string;
+  readonly end: string;
+  readonly timeZone: string;
 }
 
 export interface ResourceSpec {
@@ -73,6 +90,10 @@ export interface Declarations {
   readonly profiles: ReadonlyMap<string, RoleSpec>;
   readonly groups: ReadonlyMap<string, GroupSpec>;
   readonly sharingRules: ReadonlyMap<string, SharingRuleSpec>;
+  /** Working hours (R-Z10). */
+  readonly shifts: ReadonlyMap<string, ShiftSpec>;
+  /** Declared `context` attributes besides `now`, with where they are written. */
+  readonly context: ReadonlyMap<string, { readonly type: string; readonly origin: Origin }>;
   /** `hierarchy: reporting` and where it is written, if it is. */
   readonly hierarchy: { readonly value: 'roles' | 'reporting'; readonly origin: Origin } | undefined;
   /** Role names rejected as duplicates: references to them are not reported again. */
@@ -100,6 +121,8 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
   const groups = new Map<string, GroupSpec>();
   const sharingRules = new Map<string, SharingRuleSpec>();
   let hierarchy: Declarations['hierarchy'];
+  const shifts = new Map<string, ShiftSpec>();
+  const context = new Map<string, { type: string; origin: Origin }>();
 
   for (const file of files) {
     const top = file.value as Raw | null;
@@ -107,6 +130,19 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
       const origin: Origin = { file, path: ['hierarchy'] };
       if (hierarchy !== undefined) duplicate(bag, origin, hierarchy.origin, '`hierarchy` is set twice');
       else hierarchy = { value: top.hierarchy, origin };
+    }
+    for (const [name, raw] of entries(top?.shifts)) {
+      const origin: Origin = { file, path: ['shifts', name] };
+      const previous = shifts.get(name);
+      const s = raw as Raw;
+      if (previous) duplicate(bag, origin, previous.origin, `shift ${tick(name)} is defined twice`);
+      else shifts.set(name, { name, origin, days: s.days as string[], start: s.start as string, end: s.end as string, timeZone: s.timeZone as string });
+    }
+    for (const [name, type] of entries(top?.context)) {
+      const origin: Origin = { file, path: ['context', name] };
+      const previous = context.get(name);
+      if (previous) duplicate(bag, origin, previous.origin, `context attribute ${tick(name)} is declared twice`);
+      else context.set(name, { type: type as string, origin });
     }
     for (const [name, raw] of entries(top?.profiles)) {
       const origin: Origin = { file, path: ['profiles', name] };
@@ -180,7 +216,7 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
       roleByFolded.set(folded, spec);
     }
   }
-  return { resources, roles, duplicateRoles, profiles, groups, sharingRules, hierarchy };
+  return { resources, roles, duplicateRoles, profiles, groups, sharingRules, hierarchy, shifts, context };
 }
 
 function duplicate(bag: DiagnosticBag, origin: Origin, first: Origin, message: string, help?: string): void {
@@ -229,6 +265,8 @@ function readResource(name: string, section: 'resources' | 'modules', raw: Raw, 
       read: access.read ?? (actions.includes('view') ? ['view'] : []),
       write: access.write ?? (actions.includes('edit') ? ['edit'] : []),
       defaultAccess: (text('defaultAccess') ?? 'private') as ResourceModel['defaultAccess'],
+      stage: text('stage'),
+      pipeline: text('pipeline'),
     },
   };
 }
@@ -236,9 +274,32 @@ function readResource(name: string, section: 'resources' | 'modules', raw: Raw, 
 function readRole(name: string, raw: Raw, origin: Origin): RoleSpec {
   const ext = raw.extends;
   const grants = new Map<string, string | readonly string[] | ReadonlyMap<string, string>>();
+  const conditions = new Map<string, Map<string, { when: string | undefined; duringShift: boolean }>>();
   for (const [resource, grant] of entries(raw.grants)) {
-    grants.set(resource, typeof grant === 'string' || Array.isArray(grant) ? (grant as string | string[]) : new Map(entries(grant) as [string, string][]));
+    if (typeof grant === 'string' || Array.isArray(grant)) {
+      grants.set(resource, grant as string | string[]);
+      continue;
+    }
+    // an action's value is a level word, or `{ level, when?, duringShift? }`
+    const levels = new Map<string, string>();
+    for (const [action, value] of entries(grant)) {
+      if (typeof value === 'string') levels.set(action, value);
+      else {
+        const v = value as { level: string; when?: string; duringShift?: boolean };
+        levels.set(action, v.level);
+        if (v.when !== undefined || v.duringShift === true) {
+          const byAction = conditions.get(resource) ?? new Map();
+          byAction.set(action, { when: v.when, duringShift: v.duringShift === true });
+          conditions.set(resource, byAction);
+        }
+      }
+    }
+    grants.set(resource, levels);
   }
+  const stages = new Map(
+    entries(raw.stages).map(([resource, byStage]) => [resource, new Map(entries(byStage).map(([stage, levels]) => [stage, new Map(entries(levels) as [string, string][])]))] as const),
+  );
+  const pipelines = new Map(entries(raw.pipelines).map(([resource, byPipeline]) => [resource, new Map(entries(byPipeline) as [string, string][])] as const));
   return {
     name,
     origin,
@@ -251,5 +312,9 @@ function readRole(name: string, raw: Raw, origin: Origin): RoleSpec {
     top: raw.top === true,
     profile: typeof raw.profile === 'string' ? raw.profile : undefined,
     grants,
+    conditions,
+    stages,
+    pipelines,
+    shift: typeof raw.shift === 'string' ? raw.shift : undefined,
   };
 }

@@ -32,7 +32,7 @@ export async function bundleChecker(checkerTs: string, runtimeImport: string, ba
     format: 'esm',
     platform: 'neutral',
     target: 'es2022',
-    alias: { [runtimeImport]: runtimeEntry() },
+    alias: { [runtimeImport]: runtimeEntry(), [`${runtimeImport}/cel`]: join(packageRoot(), 'runtime', 'cel.ts') },
     banner: { js: banner },
     legalComments: 'none',
     logLevel: 'silent',

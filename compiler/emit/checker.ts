@@ -6,7 +6,7 @@ import {
   type FunctionDeclarationStructure,
   type StatementStructures,
 } from 'ts-morph';
-import { COLOUR_OF, type OrganisationModel, type PolicyModel, type ResourceModel, type RoleModel } from '../ir/model.ts';
+import { COLOUR_OF, type ConditionModel, type OrganisationModel, type PolicyModel, type ResourceModel, type RoleModel } from '../ir/model.ts';
 import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
@@ -29,7 +29,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'rule', 'groups', 'Schema', 'NO_RECORD']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel']) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
 
@@ -66,6 +66,33 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     return test;
   };
 
+  const whens = new Map<string, FunctionDeclarationStructure>();
+  /** The function testing a condition: `true`, `false`, or `undefined` when it cannot be evaluated. */
+  const whenFor = (condition: ConditionModel): string => {
+    const key = JSON.stringify(condition);
+    const known = whens.get(key);
+    if (known) return known.name!;
+    const name = names.take('when', String(whens.size + 1));
+    const body =
+      condition.kind === 'equals'
+        ? [`const v = r[${lit(condition.attribute)}];`, `return typeof v !== "string" ? undefined : v === ${lit(condition.value)};`]
+        : ['try {', `  const v: unknown = ${condition.js};`, '  return v === true ? true : v === false ? false : undefined;', '} catch {', '  return undefined;', '}'];
+    whens.set(key, {
+      kind: StructureKind.Function,
+      name,
+      docs: [condition.text.replace(/\*\//g, '* /')],
+      parameters: [
+        { name: 'p', type: 'Principal' },
+        { name: 'r', type: 'Resource' },
+        { name: 'c', type: 'Context' },
+      ],
+      returnType: 'boolean | undefined',
+      statements: body.join('\n'),
+    });
+    return name;
+  };
+  const cellEmitters: CellEmitters = { testFor, whenFor };
+
   const functions: FunctionDeclarationStructure[] = [];
   const planFunctions: FunctionDeclarationStructure[] = [];
   const dispatch = new Map<ResourceModel, { action: string; fn: string }[]>();
@@ -85,39 +112,40 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       const planCellsFn = org === undefined ? planFn : names.take('plan', 'cells', resource.name, action);
       const principal = { name: 'p', type: 'Principal' };
       const record = { name: 'r', type: 'Resource' };
+      const context = { name: 'c', type: 'Context' };
       if (org !== undefined) {
         functions.push({
           kind: StructureKind.Function,
           name: fn,
           docs: [`${lit(resource.name)} · ${lit(action)}, within the principal's organisation`],
-          parameters: [principal, record],
+          parameters: [principal, record, context],
           returnType: 'Decision',
           statements: [
             `const organisation = r[${lit(org)}];`,
             'if (typeof organisation !== "string") return policy.missingOrganisation;',
             'if (typeof p.organisation !== "string") return policy.noOrganisation;',
             'if (organisation !== p.organisation) return policy.otherOrganisation;',
-            `return ${cellsFn}(p, r);`,
+            `return ${cellsFn}(p, r, c);`,
           ].join('\n'),
         });
         planFunctions.push({
           kind: StructureKind.Function,
           name: planFn,
           docs: [`${lit(resource.name)} · ${lit(action)}: which records, within the principal's organisation`],
-          parameters: [principal],
+          parameters: [principal, context],
           returnType: 'QueryPlan',
           statements: [
             'if (typeof p.organisation !== "string") return policy.fixed(policy.noOrganisation);',
-            `return policy.within(${lit(org)}, p.organisation, ${planCellsFn}(p));`,
+            `return policy.within(${lit(org)}, p.organisation, ${planCellsFn}(p, c));`,
           ].join('\n'),
         });
       }
-      const bodies = resource.parent !== undefined ? parentBodies(model, resource, action) : roleSwitch(model, resource, action, cellsFn, testFor);
+      const bodies = resource.parent !== undefined ? parentBodies(model, resource, action) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
       planFunctions.push({
         kind: StructureKind.Function,
         name: planCellsFn,
         docs: [`${lit(resource.name)} · ${lit(action)}: which records${org === undefined ? '' : ', by role'}`],
-        parameters: [principal],
+        parameters: [principal, context],
         returnType: 'QueryPlan',
         statements: bodies.plan,
       });
@@ -125,7 +153,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         kind: StructureKind.Function,
         name: cellsFn,
         docs: [`${lit(resource.name)} · ${lit(action)}${org === undefined ? '' : ', by role'}`],
-        parameters: [principal, record],
+        parameters: [principal, record, context],
         returnType: 'Decision',
         statements: bodies.check,
       });
@@ -160,28 +188,35 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'reportsInclude',
             'reportsOf',
             'type Checker',
+            'type Context',
             'type Decision',
             'type Principal',
             'type QueryPlan',
             'type Resource',
           ],
         },
+        ...([...whens.keys()].some((k) => JSON.parse(k).kind === 'cel')
+          ? [{ kind: StructureKind.ImportDeclaration, moduleSpecifier: `${options.runtimeImport}/cel`, namespaceImport: 'cel' } as const]
+          : []),
         policyData(model),
         'const d = policy.decide;',
         '/** What `plan` passes to a cell that does not read the record. */',
         'const NO_RECORD: Resource = Object.freeze({ kind: "" });',
+        '/** The context of a check made without one. */',
+        'const NO_CONTEXT: Context = Object.freeze({});',
         schemaType(model),
         ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
         ...constants,
         ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
+        ...whens.values(),
         ...functions,
         ...planFunctions,
         fieldSecurity.statement,
         dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) =>
-          writeDispatch(w, dispatch, 'r.kind', '(p, r)', 'policy.unknownAction', 'policy.unknownResource'),
+          writeDispatch(w, dispatch, 'r.kind', '(p, r, c)', 'policy.unknownAction', 'policy.unknownResource'),
         ),
         dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) =>
-          writeDispatch(w, planDispatch, 'kind', '(p)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)'),
+          writeDispatch(w, planDispatch, 'kind', '(p, c)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)'),
         ),
         {
           kind: StructureKind.VariableStatement,
@@ -202,21 +237,15 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
  * not depend on the record (red, green, administrator, default deny, unknown role) plan
  * exactly what `can` decides for them, without reading the record.
  */
-function roleSwitch(
-  model: PolicyModel,
-  resource: ResourceModel,
-  action: string,
-  cellsFn: string,
-  testFor: (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string) => RecordTest,
-): { check: string; plan: string } {
-  const cells = model.roles.map((role) => ({ role, ...cellBodies(model, role, resource, action, testFor) }));
+function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string, cellsFn: string, emitters: CellEmitters): { check: string; plan: string } {
+  const cells = model.roles.map((role) => ({ role, ...cellBodies(model, role, resource, action, emitters) }));
   // one string per function: large policies have tens of thousands of cells
   return {
     check: ['switch (p.role) {', ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
     plan: [
       'switch (p.role) {',
-      ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
-      `  default: return policy.fixed(${cellsFn}(p, NO_RECORD));`,
+      ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: return ${plan};`),
+      `  default: return policy.fixed(${cellsFn}(p, NO_RECORD, c));`,
       '}',
     ].join('\n'),
   };
@@ -240,35 +269,84 @@ function parentBodies(model: PolicyModel, resource: ResourceModel, action: strin
       `const parent = r[${lit(parent.attribute)}];`,
       `if (typeof parent !== "object" || parent === null) return d(${id}, Path.MissingParent);`,
       'switch ((parent as Resource).kind) {',
-      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, parent as Resource).allow ? d(${id}, Path.${allow}) : d(${id}, Path.${deny});`),
+      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, parent as Resource, c).allow ? d(${id}, Path.${allow}) : d(${id}, Path.${deny});`),
       `  default: return d(${id}, Path.MissingParent);`,
       '}',
     ].join('\n'),
-    plan: [`return policy.parentPlan(${id}, ${lit(parent.attribute)}, [`, ...kinds.map((k) => `  [${lit(k.name)}, plan(p, ${lit(k.action)}, ${lit(k.name)})],`), ']);'].join('\n'),
+    plan: [`return policy.parentPlan(${id}, ${lit(parent.attribute)}, [`, ...kinds.map((k) => `  [${lit(k.name)}, plan(p, ${lit(k.action)}, ${lit(k.name)}, c)],`), ']);'].join('\n'),
   };
 }
 
-/** The statements of one role × resource × action cell: for `can`, and for `plan` when the cell reads the record. */
-function cellBodies(
-  model: PolicyModel,
-  role: RoleModel,
-  resource: ResourceModel,
-  action: string,
-  testFor: (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string) => RecordTest,
-): { check: string; plan: string | undefined } {
-  const fixed = (decision: string) => ({ check: `return ${decision};`, plan: undefined });
-  if (role.administratorRule !== undefined) return fixed(`d(${role.administratorRule}, Path.Admin)`);
+interface CellEmitters {
+  readonly testFor: (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string) => RecordTest;
+  readonly whenFor: (condition: ConditionModel) => string;
+}
+
+/**
+ * One role × resource × action cell: its statement for `can`, and for `plan` an expression when
+ * the cell reads the record or has conditions (else the plan is what `can` decides without one).
+ * Conditional rules (pipelines, stages, R-K5) are tried first, in order: the first whose
+ * condition holds decides, one that cannot be evaluated denies. A `when:` on the cell's own
+ * rule denies when it does not hold.
+ */
+function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters): { check: string; plan: string | undefined } {
+  if (role.administratorRule !== undefined) return { check: `return d(${role.administratorRule}, Path.Admin);`, plan: undefined };
   const id = role.cells.get(resource.name)?.get(action);
-  const rule = id === undefined ? undefined : model.rules[id];
-  if (rule === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
-  const tested = (test: RecordTest) => ({ check: `return ${test.name}(p, r, ${id});`, plan: `return ${test.planName}(p, ${id});` });
+  if (id === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
+  const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
+  const base = model.rules[id]!;
+  if (overrides.length === 0 && base.condition === undefined) {
+    const body = ruleBody(model, role, resource, action, id, emitters);
+    return { check: `return ${body.check};`, plan: body.plan };
+  }
+  const check: string[] = [];
+  // the plan, built from the last rule back to the first
+  const baseBody = ruleBody(model, role, resource, action, id, emitters);
+  let plan = baseBody.plan ?? fixedPlan(baseBody.check);
+  if (base.condition !== undefined) plan = conditionPlan(base.condition, id, emitters, plan, undefined);
+  for (const o of [...overrides].reverse()) {
+    const body = ruleBody(model, role, resource, action, o, emitters);
+    plan = conditionPlan(model.rules[o]!.condition!, o, emitters, body.plan ?? fixedPlan(body.check), plan);
+  }
+  overrides.forEach((o, i) => {
+    const when = emitters.whenFor(model.rules[o]!.condition!);
+    check.push(`const k${i} = ${when}(p, r, c);`, `if (k${i} === true) return ${ruleBody(model, role, resource, action, o, emitters).check};`, `if (k${i} === undefined) return d(${o}, Path.ConditionFailed);`);
+  });
+  if (base.condition !== undefined) {
+    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? Path.ConditionNotMet : Path.ConditionFailed);`);
+  }
+  check.push(`return ${baseBody.check};`);
+  return { check: `{\n${check.map((l) => `    ${l}`).join('\n')}\n  }`, plan };
+}
+
+/** A decision that does not read the record, as a plan. */
+const fixedPlan = (decision: string): string => `policy.fixed(${decision})`;
+
+/**
+ * The plan of a conditional rule: `then` where its condition holds; where it does not, `otherwise`
+ * (an override) or the rule's denial (a `when:`); where it cannot be evaluated, its denial.
+ * A condition on a stage or pipeline is a filter; one that only reads the principal and the
+ * context is decided now; a CEL condition reading the record cannot be a filter.
+ */
+function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
+  const orElse = otherwise === undefined ? `() => policy.fixed(d(${rule}, Path.ConditionNotMet))` : `() => ${otherwise}`;
+  if (condition.kind === 'equals') return `policy.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
+  if (condition.readsResource) return `policy.unplannable(${rule})`;
+  return `policy.onCondition(${emitters.whenFor(condition)}(p, NO_RECORD, c), ${rule}, () => ${then}, ${orElse})`;
+}
+
+/** What rule `id` decides for the cell: a decision expression for `can`, and a plan expression when it reads the record. */
+function ruleBody(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, id: number, emitters: CellEmitters): { check: string; plan: string | undefined } {
+  const rule = model.rules[id]!;
+  const fixed = (decision: string) => ({ check: decision, plan: undefined });
+  const tested = (test: RecordTest) => ({ check: `${test.name}(p, r, ${id})`, plan: `${test.planName}(p, ${id})` });
   // red and default deny: only a subscriber gets past them (R-K9)
   const subscribed = resource.subscribers?.actions.includes(action) === true;
-  if (rule.kind === 'default') return subscribed ? tested(testFor(role, resource, action, undefined, 'DefaultDeny')) : fixed(`d(${id}, Path.DefaultDeny)`);
-  if (rule.level === 'deny') return subscribed ? tested(testFor(role, resource, action, undefined, 'Denied')) : fixed(`d(${id}, Path.Denied)`);
+  if (rule.kind === 'default') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'DefaultDeny')) : fixed(`d(${id}, Path.DefaultDeny)`);
+  if (rule.level === 'deny') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'Denied')) : fixed(`d(${id}, Path.Denied)`);
   if (rule.kind === 'public') return fixed(`d(${id}, Path.Public)`);
   if (rule.level === 'all') return fixed(`d(${id}, Path.All)`);
-  return tested(testFor(role, resource, action, rule.level, 'NotReached'));
+  return tested(emitters.testFor(role, resource, action, rule.level, 'NotReached'));
 }
 
 /** Member roles of each group, for a principal's groups given at check time (R-Z7). */
@@ -308,7 +386,8 @@ function policyData(model: PolicyModel): string {
   const actionIndex = new Map(actionNames.map((a, i) => [a, i]));
   const fileIndex = new Map(model.files.map((f, i) => [f, i]));
   const list = (items: readonly string[]): string => `[${items.map(lit).join(', ')}]`;
-  const ruleNames = [...new Set(model.rules.flatMap((r) => (r.name === undefined ? [] : [r.name])))];
+  // sharing rules' names and conditions' texts, each once
+  const ruleNames = [...new Set(model.rules.flatMap((r) => [...(r.name === undefined ? [] : [r.name]), ...(r.condition === undefined ? [] : [r.condition.text])]))];
   const rows = model.rules.map((rule) => {
     const row = [
       RULE_KINDS.indexOf(rule.kind),
@@ -321,6 +400,7 @@ function policyData(model: PolicyModel): string {
       rule.source.line,
       rule.source.column,
       rule.name === undefined ? -1 : ruleNames.indexOf(rule.name),
+      rule.condition === undefined ? -1 : ruleNames.indexOf(rule.condition.text),
     ];
     return `    "${row.join(',')}",`;
   });
@@ -334,7 +414,7 @@ function policyData(model: PolicyModel): string {
     `  resources: ${list(resourceNames)},`,
     `  actions: ${list(actionNames)},`,
     `  names: ${list(ruleNames)},`,
-    '  // one rule per line: kind, role, declaredIn, resource, action, level, file, line, column, name',
+    '  // one rule per line: kind, role, declaredIn, resource, action, level, file, line, column, name, condition',
     '  rules: [',
     ...rows,
     '  ],',
@@ -352,7 +432,7 @@ function dispatcher(
   return {
     kind: StructureKind.Function,
     name,
-    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, target],
+    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, target, { name: 'c', type: 'Context', initializer: 'NO_CONTEXT' }],
     returnType,
     statements,
   };

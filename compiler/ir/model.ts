@@ -69,6 +69,29 @@ export interface ResourceModel {
   readonly subscribers: SubscribersModel | undefined;
   /** The parent record whose access decides this kind's (R-Z11). */
   readonly parent: ParentModel | undefined;
+  /** Attributes holding the record's pipeline stage and pipeline (R-K5). */
+  readonly stage: string | undefined;
+  readonly pipeline: string | undefined;
+  readonly source: SourceRef;
+}
+
+/**
+ * When a rule applies. `equals`: a record attribute is a string equal to `value` (pipeline
+ * stages and pipelines, R-K5); `cel`: a condition written in CEL (`when:`), or generated (shifts,
+ * R-Z10), compiled to the JavaScript expression `js` over `p`, `r`, `c` and the runtime's `cel`.
+ * A condition that fails (missing attribute, CEL error) denies: it never falls through.
+ */
+export type ConditionModel =
+  | { readonly kind: 'equals'; readonly attribute: string; readonly value: string; readonly text: string }
+  | { readonly kind: 'cel'; readonly text: string; readonly js: string; readonly readsResource: boolean };
+
+/** A shift of working hours (R-Z10): on `days` (0 = Sunday) from `start` to `end` minutes, in `timeZone`. */
+export interface ShiftModel {
+  readonly name: string;
+  readonly days: readonly number[];
+  readonly start: number;
+  readonly end: number;
+  readonly timeZone: string;
   readonly source: SourceRef;
 }
 
@@ -141,6 +164,8 @@ export interface Rule {
   readonly kind: 'grant' | 'administrator' | 'default' | 'public' | 'sharing' | 'subscribers' | 'parent';
   /** A sharing rule's name. */
   readonly name?: string;
+  /** The rule applies only when this holds (`when:`, stages, pipelines, shifts). */
+  readonly condition?: ConditionModel;
   /** The role whose effective permissions this rule decides (`*` for rules of no one role). */
   readonly role: string;
   /** The role in which the rule was written (differs when inherited through `extends`). */
@@ -170,6 +195,13 @@ export interface RoleModel {
   readonly groups: readonly string[];
   /** Effective rule id per resource and action, after inheritance: `cells[resource][action]`. */
   readonly cells: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /**
+   * Conditional rules tried before a cell's rule, in order (pipelines, then stages, R-K5): the
+   * first whose condition holds decides; one whose condition fails denies.
+   */
+  readonly overrides: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
+  /** The shift of the role's users, unless a user names another (R-Z10). */
+  readonly shift: string | undefined;
 }
 
 /** An organisation role of the capability table (R-O1) and whom it may manage (R-O3). */
@@ -206,6 +238,7 @@ export interface PolicyModel {
   readonly sharingRules: readonly SharingRuleModel[];
   /** `reporting`: own and team grants widen to the records of users reporting to the principal (R-Z4). */
   readonly hierarchy: 'roles' | 'reporting';
+  readonly shifts: readonly ShiftModel[];
   readonly organisation: OrganisationModel | undefined;
   /** Field-level security (R-K6, R-Z9); see docs/fields.md. */
   readonly fields: FieldSecurityModel;

@@ -8,6 +8,7 @@
  * only ever looked up in Maps, so a name like `__proto__` or `constructor` is just a name.
  */
 import type { DecisionCode, Level } from '../../runtime/index.ts';
+import { compileExpression, t, type CelType } from '../cel/index.ts';
 
 export interface ReferenceRule {
   readonly kind: 'grant' | 'administrator' | 'default' | 'public' | 'sharing' | 'subscribers' | 'parent';
@@ -28,6 +29,9 @@ export interface ReferenceDecision {
 
 interface Kind {
   readonly actions: readonly string[];
+  readonly attributes: ReadonlyMap<string, string>;
+  readonly stage: string | undefined;
+  readonly pipeline: string | undefined;
   readonly organisation: string | undefined;
   readonly owner: string | undefined;
   readonly team: string | undefined;
@@ -61,8 +65,18 @@ interface Role {
   readonly top: boolean;
   readonly sharesWithPeers: boolean;
   readonly profile: string | undefined;
-  /** resource name → a level word, a list of actions, or a Map of action (or '*') → level word. */
+  /** resource name → a level word, a list of actions, or a Map of action (or '*') → level word or `{ level, when?, duringShift? }`. */
   readonly grants: ReadonlyMap<string, unknown>;
+  readonly stages: ReadonlyMap<string, unknown>;
+  readonly pipelines: ReadonlyMap<string, unknown>;
+  readonly shift: string | undefined;
+}
+
+interface Shift {
+  readonly days: readonly string[];
+  readonly start: string;
+  readonly end: string;
+  readonly timeZone: string;
 }
 
 const LEVEL_OF_WORD = new Map<unknown, Level>([
@@ -88,6 +102,9 @@ interface Policy {
   readonly groups: Map<string, { roles: string[]; withSubordinates: string[] }>;
   readonly sharing: SharingRule[];
   readonly reporting: boolean;
+  readonly shifts: Map<string, Shift>;
+  /** Declared context attributes and their types. */
+  readonly context: Map<string, string>;
 }
 
 function readRole(name: string, r: unknown): Role {
@@ -102,16 +119,21 @@ function readRole(name: string, r: unknown): Role {
     sharesWithPeers: raw.get('sharesWithPeers') === true,
     profile: text(raw.get('profile')),
     grants: entries(raw.get('grants')),
+    stages: entries(raw.get('stages')),
+    pipelines: entries(raw.get('pipelines')),
+    shift: text(raw.get('shift')),
   };
 }
 
 /** Every resource, module, role, profile, group and sharing rule of the policy set, by name. */
 function read(files: readonly unknown[]): Policy {
-  const policy: Policy = { kinds: new Map(), roles: new Map(), profiles: new Map(), groups: new Map(), sharing: [], reporting: false };
+  const policy: Policy = { kinds: new Map(), roles: new Map(), profiles: new Map(), groups: new Map(), sharing: [], reporting: false, shifts: new Map(), context: new Map() };
   let reporting = false;
   for (const file of files) {
     const sections = entries(file);
     if (sections.get('hierarchy') === 'reporting') reporting = true;
+    for (const [name, s] of entries(sections.get('shifts'))) policy.shifts.set(name, s as Shift);
+    for (const [name, type] of entries(sections.get('context'))) policy.context.set(name, type as string);
     for (const [name, r] of entries(sections.get('resources'))) {
       const raw = entries(r);
       const actions = raw.get('actions') as string[];
@@ -120,6 +142,9 @@ function read(files: readonly unknown[]): Policy {
       const parent = raw.has('parent') ? entries(raw.get('parent')) : undefined;
       policy.kinds.set(name, {
         actions,
+        attributes: entries(raw.get('attributes')) as Map<string, string>,
+        stage: text(raw.get('stage')),
+        pipeline: text(raw.get('pipeline')),
         organisation: text(raw.get('organisation')),
         owner: text(raw.get('owner')),
         team: text(raw.get('team')),
@@ -135,6 +160,7 @@ function read(files: readonly unknown[]): Policy {
     for (const [name, m] of entries(sections.get('modules'))) {
       policy.kinds.set(name, {
         actions: entries(m).get('permissions') as string[],
+        attributes: new Map(), stage: undefined, pipeline: undefined,
         organisation: undefined, owner: undefined, team: undefined, ownerRole: undefined,
         read: [], write: [], defaultAccess: 'private', subscribers: undefined, parent: undefined,
       });
@@ -159,12 +185,73 @@ function read(files: readonly unknown[]): Policy {
   return { ...policy, reporting };
 }
 
-/** Decides `principal` doing `action` on `resource` under the policy whose parsed files are `files`. */
-export function decide(files: readonly unknown[], principal: unknown, action: string, resource: unknown): ReferenceDecision {
-  return decideIn(read(files), principal, action, resource);
+/**
+ * Whether a conditional grant's condition holds: `true`, `false`, or `undefined` when it cannot
+ * be evaluated. `when:` is CEL (compiled by compiler/cel, whose semantics the CEL conformance
+ * suite pins); `duringShift` is computed here, from the shift's days, times and time zone.
+ */
+function conditionMet(
+  policy: Policy,
+  kind: Kind,
+  kindName: string,
+  role: Role,
+  condition: { when: string | undefined; duringShift: boolean },
+  principal: Record<string, unknown>,
+  resource: Record<string, unknown>,
+  context: unknown,
+): boolean | undefined {
+  let met: boolean | undefined = true;
+  if (condition.when !== undefined) {
+    const CEL: Record<string, CelType> = { string: t.string, number: t.double, boolean: t.bool, 'string[]': t.list(t.string), record: t.dyn, timestamp: t.timestamp };
+    const declarations = {
+      principal: t.object('principal', { id: t.string, role: t.string, groups: t.list(t.string), organisation: t.string, shift: t.string, reports: t.list(t.string) }),
+      resource: t.object(kindName, Object.fromEntries([...kind.attributes].map(([a, type]) => [a, CEL[type] ?? t.dyn]))),
+      context: t.object('context', Object.fromEntries([['now', t.timestamp], ...[...policy.context].map(([a, type]) => [a, CEL[type] ?? t.dyn] as const)])),
+    };
+    const compiled = compileExpression(condition.when, declarations);
+    if (!compiled.ok) throw new Error(`reference: condition does not compile: ${condition.when}`);
+    const result = compiled.test({ principal, resource, context: context ?? {} });
+    met = result === true ? true : result === false ? false : undefined;
+  }
+  if (met === true && condition.duringShift === true) met = inShift(policy, role, principal, context);
+  return met;
 }
 
-function decideIn(policy: Policy, principal: unknown, action: string, resource: unknown): ReferenceDecision {
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** Whether `context.now` falls in the principal's shift (its own `shift`, else its role's). */
+function inShift(policy: Policy, role: Role, principal: Record<string, unknown>, context: unknown): boolean | undefined {
+  const now = isObject(context) ? context.now : undefined;
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) return undefined;
+  const name = principal.shift !== undefined ? principal.shift : role.shift;
+  const shift = typeof name === 'string' ? policy.shifts.get(name) : undefined;
+  if (shift === undefined) return false;
+  const { day, minute } = localTime(now, shift.timeZone);
+  const start = Number(shift.start.slice(0, 2)) * 60 + Number(shift.start.slice(3));
+  const end = Number(shift.end.slice(0, 2)) * 60 + Number(shift.end.slice(3));
+  const startsOn = (d: number) => shift.days.includes(WEEKDAYS[d]!);
+  if (start < end) return startsOn(day) && minute >= start && minute < end;
+  return (startsOn(day) && minute >= start) || (startsOn((day + 6) % 7) && minute < end);
+}
+
+/** Day of week (0 = Sunday) and minute of the day of `now` in a time zone: an IANA name or `±HH:MM`. */
+function localTime(now: Date, zone: string): { day: number; minute: number } {
+  const fixed = /^([+-])(\d\d):(\d\d)$/.exec(zone);
+  if (fixed) {
+    const shifted = new Date(now.getTime() + (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000);
+    return { day: shifted.getUTCDay(), minute: shifted.getUTCHours() * 60 + shifted.getUTCMinutes() };
+  }
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+  const part = (type: string) => parts.find((p) => p.type === type)!.value;
+  return { day: WEEKDAYS.indexOf(part('weekday').toLowerCase().slice(0, 3)), minute: Number(part('hour')) * 60 + Number(part('minute')) };
+}
+
+/** Decides `principal` doing `action` on `resource` under the policy whose parsed files are `files`. */
+export function decide(files: readonly unknown[], principal: unknown, action: string, resource: unknown, context?: unknown): ReferenceDecision {
+  return decideIn(read(files), principal, action, resource, context);
+}
+
+function decideIn(policy: Policy, principal: unknown, action: string, resource: unknown, context: unknown): ReferenceDecision {
   const { kinds, roles, profiles } = policy;
   /** A role's or a profile's entry (a role's parents may be its profile and other roles). */
   const specOf = (name: string): Role => (roles.get(name) ?? profiles.get(name))!;
@@ -173,6 +260,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   // Step 1: a malformed request is denied …
   if (!isObject(principal) || typeof principal.id !== 'string' || typeof principal.role !== 'string') return { allow: false, code: 'invalid-request' };
   if (!isObject(resource) || typeof resource.kind !== 'string') return { allow: false, code: 'invalid-request' };
+  if (context !== undefined && !isObject(context)) return { allow: false, code: 'invalid-request' };
   // … and so is an unknown kind or action, checked in that order.
   const kindName = resource.kind;
   const kind = kinds.get(kindName);
@@ -196,7 +284,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     if (typeof record.kind !== 'string' || !parent.resources.includes(record.kind) || parentKind === undefined) return { allow: false, code: 'missing-attribute', rule };
     const reads = parent.read !== undefined ? parent.read.includes(action) : !(parent.write ?? []).includes(action) && action === 'view';
     const needed = reads ? parentKind.read[0]! : parentKind.write[0]!;
-    return { allow: decideIn(policy, principal, needed, record).allow, code: 'parent', rule };
+    return { allow: decideIn(policy, principal, needed, record, context).allow, code: 'parent', rule };
   }
   const role = roles.get(principal.role);
   if (role === undefined) return { allow: false, code: 'unknown-role' };
@@ -208,25 +296,62 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   if (admin !== undefined) return { allow: true, code: 'admin', rule: { kind: 'administrator', role: role.name, declaredIn: admin.name, level: 'all' } };
 
   // Step 3, first bullet: the level the role writes itself — action entry > '*' > whole resource; a list grants `all`.
-  const written = (r: Role): Level | undefined => {
+  type Cell = { level: Level; declaredIn: string; condition?: { when: string | undefined; duringShift: boolean } };
+  const written = (r: Role): Omit<Cell, 'declaredIn'> | undefined => {
     const grant = r.grants.get(kindName);
-    if (typeof grant === 'string') return LEVEL_OF_WORD.get(grant);
-    if (Array.isArray(grant)) return grant.includes(action) ? 'all' : undefined;
+    if (typeof grant === 'string') return { level: LEVEL_OF_WORD.get(grant)! };
+    if (Array.isArray(grant)) return grant.includes(action) ? { level: 'all' } : undefined;
     const map = entries(grant);
-    return LEVEL_OF_WORD.get(map.has(action) ? map.get(action) : map.get('*'));
+    const value = map.has(action) ? map.get(action) : map.get('*');
+    if (typeof value === 'string') return { level: LEVEL_OF_WORD.get(value)! };
+    if (!isObject(value)) return undefined;
+    // a conditional grant (issue 3): `{ level, when?, duringShift? }`
+    const condition = value.when !== undefined || value.duringShift === true ? { when: value.when as string | undefined, duringShift: value.duringShift === true } : undefined;
+    return { level: LEVEL_OF_WORD.get(value.level)!, ...(condition ? { condition } : {}) };
   };
   // Step 3, second bullet: else the widest effective level among the profile and the parents, ties to the first.
-  const effective = (r: Role): { level: Level; declaredIn: string } | undefined => {
+  const effective = (r: Role): Cell | undefined => {
     const mine = written(r);
-    if (mine !== undefined) return { level: mine, declaredIn: r.name };
-    let best: { level: Level; declaredIn: string } | undefined;
+    if (mine !== undefined) return { ...mine, declaredIn: r.name };
+    let best: Cell | undefined;
     for (const parent of parentsOf(r)) {
       const found = effective(specOf(parent));
       if (found !== undefined && (best === undefined || WIDTH.get(found.level)! > WIDTH.get(best.level)!)) best = found;
     }
     return best;
   };
-  const cell = effective(role);
+  const open = kind.defaultAccess === 'public-read-only' ? kind.read : kind.defaultAccess === 'public-read-write' ? [...kind.read, ...kind.write] : [];
+  /** The rule a cell names: a grant, or one made green by the org-wide default. */
+  const ruleOf = (c: Cell): ReferenceRule =>
+    (c.level === 'own' || c.level === 'team') && open.includes(action)
+      ? { kind: 'public', role: role.name, declaredIn: c.declaredIn, level: 'all' }
+      : { kind: 'grant', role: role.name, declaredIn: c.declaredIn, level: c.level };
+
+  // Step 3, before the grant (R-K5): the role's pipelines, then its stages, that name this action
+  // decide for records in them; a record without a string stage (or pipeline) is denied.
+  let cell: Cell | undefined;
+  for (const [key, attributeName] of [['pipelines', kind.pipeline], ['stages', kind.stage]] as const) {
+    if (attributeName === undefined || cell !== undefined) continue;
+    for (const [value, levels] of entries(role[key].get(kindName))) {
+      const word = typeof levels === 'string' ? levels : entries(levels).has(action) ? entries(levels).get(action) : entries(levels).get('*');
+      if (word === undefined) continue;
+      const override: Cell = { level: LEVEL_OF_WORD.get(word)!, declaredIn: role.name };
+      const actual = attribute(resource, attributeName);
+      if (typeof actual !== 'string') return { allow: false, code: 'condition', rule: ruleOf(override) };
+      if (actual === value) {
+        cell = override;
+        break;
+      }
+    }
+  }
+  // …otherwise the grant, whose condition (`when:`, `duringShift`) must hold.
+  if (cell === undefined) {
+    cell = effective(role);
+    if (cell?.condition !== undefined) {
+      const met = conditionMet(policy, kind, kindName, role, cell.condition, principal, resource, context);
+      if (met !== true) return { allow: false, code: 'condition', rule: ruleOf(cell) };
+    }
+  }
   const subscribes = (): boolean => {
     if (kind.subscribers === undefined || !kind.subscribers.actions.includes(action)) return false;
     const list = attribute(resource, kind.subscribers.attribute);
@@ -238,6 +363,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     return subscribes() ? subscriber : { allow: false, code: 'default-deny', rule: { kind: 'default', role: role.name, declaredIn: role.name, level: 'deny' } };
   }
   const rule: ReferenceRule = { kind: 'grant', role: role.name, declaredIn: cell.declaredIn, level: cell.level };
+  const chosen = cell;
   const deny = (code: DecisionCode): ReferenceDecision => ({ allow: false, code, rule });
   const allow = (code: DecisionCode): ReferenceDecision => ({ allow: true, code, rule });
 
@@ -245,8 +371,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   // org-wide public default makes yellow and blue green for its actions.
   if (cell.level === 'deny') return subscribes() ? subscriber : deny('denied');
   if (cell.level === 'all') return allow('all');
-  const open = kind.defaultAccess === 'public-read-only' ? kind.read : kind.defaultAccess === 'public-read-write' ? [...kind.read, ...kind.write] : [];
-  if (open.includes(action)) return { allow: true, code: 'public', rule: { ...rule, kind: 'public', level: 'all' } };
+  if (open.includes(action)) return { allow: true, code: 'public', rule: ruleOf(chosen) };
 
   // Step 5: own and team read the owner (missing or not a string: fail closed).
   const owner = attribute(resource, kind.owner!);

@@ -1,0 +1,234 @@
+/**
+ * Conditions on rules (issue 3): `when:` conditions written in CEL, pipeline-stage and pipeline
+ * overrides (R-K5) and working hours (R-Z10) — all compiled to one mechanism, a
+ * {@link ConditionModel} on a rule. CEL text goes through `compiler/cel` (the only user of
+ * chevrotain); its problems are reported at their line and column inside the YAML file.
+ */
+import { checkCondition, emitExpression, parseExpression, t, type CelProblem, type CelType, type Declarations as CelDeclarations, type Expr } from '../cel/index.ts';
+import type { CodeName } from '../diagnostics/codes.ts';
+import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.ts';
+import { tick } from '../diagnostics/diagnostic.ts';
+import { didYouMean } from '../diagnostics/suggest.ts';
+import type { ConditionModel, ShiftModel } from '../ir/model.ts';
+import { spanOf, type Declarations, type ResourceSpec, type RoleSpec, type Where } from './declarations.ts';
+
+const CEL_CODES: Readonly<Record<string, CodeName>> = {
+  PC5001: 'ConditionSyntax',
+  PC5002: 'ConditionUnknownName',
+  PC5003: 'ConditionType',
+  PC5004: 'ConditionUnsupported',
+  PC5005: 'ConditionInvalidLiteral',
+};
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+const CEL_TYPE: Readonly<Record<string, CelType>> = {
+  string: t.string,
+  number: t.double,
+  boolean: t.bool,
+  'string[]': t.list(t.string),
+  record: t.dyn,
+  timestamp: t.timestamp,
+};
+
+/** What `principal` offers a condition. */
+const PRINCIPAL = t.object('principal', {
+  id: t.string,
+  role: t.string,
+  groups: t.list(t.string),
+  organisation: t.string,
+  shift: t.string,
+  reports: t.list(t.string),
+});
+
+export interface Conditions {
+  /** The `when:` condition of a grant on `resource` (compiled once; problems reported by {@link checkConditions}). */
+  when(text: string, resource: ResourceSpec): ConditionModel;
+  /** The condition "now is within the principal's shift": `principal.shift`, else the role's. */
+  duringShift(role: RoleSpec): ConditionModel;
+  readonly shifts: readonly ShiftModel[];
+}
+
+type Kind = Pick<ResourceSpec['model'], 'name' | 'attributes'>;
+
+/** Names a CEL condition can see for a grant on `resource`. */
+function celDeclarations(resource: Kind, context: Declarations['context']): CelDeclarations {
+  return {
+    principal: PRINCIPAL,
+    resource: t.object(resource.name, Object.fromEntries(resource.attributes.map((a) => [a.name, CEL_TYPE[a.type] ?? t.dyn]))),
+    context: t.object('context', Object.fromEntries([['now', t.timestamp], ...[...context].map(([name, c]) => [name, CEL_TYPE[c.type] ?? t.dyn] as const)])),
+  };
+}
+
+function readsVariable(e: Expr, name: string): boolean {
+  switch (e.kind) {
+    case 'ident':
+      return e.name === name;
+    case 'literal':
+      return false;
+    case 'select':
+    case 'has':
+    case 'unary':
+      return readsVariable(e.operand, name);
+    case 'index':
+      return readsVariable(e.operand, name) || readsVariable(e.index, name);
+    case 'call':
+      return (e.target !== undefined && readsVariable(e.target, name)) || e.args.some((a) => readsVariable(a, name));
+    case 'binary':
+      return readsVariable(e.left, name) || readsVariable(e.right, name);
+    case 'conditional':
+      return readsVariable(e.test, name) || readsVariable(e.then, name) || readsVariable(e.otherwise, name);
+    case 'list':
+      return e.items.some((i) => readsVariable(i, name));
+    case 'map':
+      return e.entries.some((x) => readsVariable(x.key, name) || readsVariable(x.value, name));
+    case 'comprehension':
+      return readsVariable(e.range, name) || (e.predicate !== undefined && readsVariable(e.predicate, name)) || (e.transform !== undefined && readsVariable(e.transform, name));
+  }
+}
+
+/** Minutes since midnight of `HH:MM`. */
+const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Whether `zone` is a time zone the runtime's accessors accept: a fixed offset or an IANA name. */
+function validZone(zone: string): boolean {
+  if (/^[+-](0\d|1[0-4]):[0-5]\d$/.test(zone)) return true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return !zone.startsWith('+') && !zone.startsWith('-');
+  } catch {
+    return false;
+  }
+}
+
+/** CEL text of "`now` is within shift `s`": the days it starts on, and before midnight or after it for one crossing midnight. */
+function shiftText(s: ShiftModel): string {
+  const zone = JSON.stringify(s.timeZone);
+  const day = `context.now.getDayOfWeek(${zone})`;
+  const minute = `(context.now.getHours(${zone}) * 60 + context.now.getMinutes(${zone}))`;
+  const days = (list: readonly number[]) => `[${list.join(', ')}]`;
+  if (s.start < s.end) return `${day} in ${days(s.days)} && ${minute} >= ${s.start} && ${minute} < ${s.end}`;
+  const next = s.days.map((d) => (d + 1) % 7);
+  return `(${day} in ${days(s.days)} && ${minute} >= ${s.start}) || (${day} in ${days(next)} && ${minute} < ${s.end})`;
+}
+
+/**
+ * Checks every condition of the policy set and reports problems at their place: CEL `when:`
+ * conditions, stage and pipeline overrides (their resource must say which attribute holds the
+ * stage or pipeline), shifts (time zone, times) and the shifts roles name.
+ */
+export function checkConditions(declarations: Declarations, sources: ReadonlyMap<string, string>, bag: DiagnosticBag): void {
+  const { resources, shifts } = declarations;
+  for (const shift of shifts.values()) {
+    if (!validZone(shift.timeZone)) {
+      bag.report('ConditionInvalidLiteral', spanOf(shift.origin, ['timeZone'], 'value'), `${tick(shift.timeZone)} is not a time zone`, {
+        help: 'write an IANA name such as `Europe/Warsaw`, or a fixed offset such as `+11:00`',
+      });
+    }
+    if (shift.start === shift.end) {
+      bag.report('ConditionInvalidLiteral', spanOf(shift.origin, ['end'], 'value'), `shift ${tick(shift.name)} starts and ends at ${shift.start}`, {
+        help: 'a shift of 24 hours is not a limit: remove `duringShift` instead',
+      });
+    }
+  }
+  for (const role of [...declarations.roles.values(), ...declarations.profiles.values()]) {
+    if (role.shift !== undefined && !shifts.has(role.shift)) {
+      bag.report('UnknownShift', spanOf(role.origin, ['shift'], 'value'), `unknown shift ${tick(role.shift)}`, { help: didYouMean(role.shift, shifts.keys()) ?? 'declare it under `shifts`' });
+    }
+    for (const [resourceName, byAction] of role.conditions) {
+      const resource = resources.get(resourceName);
+      if (resource === undefined) continue; // reported with the grant
+      for (const [action, c] of byAction) {
+        if (c.duringShift && shifts.size === 0) {
+          bag.report('UnknownShift', spanOf(role.origin, ['grants', resourceName, action, 'duringShift']), '`duringShift` needs working hours, but the policy declares no `shifts`', {
+            help: 'declare the shifts under `shifts`, and give the role a `shift`',
+          });
+        }
+        if (c.when === undefined) continue;
+        const span = spanOf(role.origin, ['grants', resourceName, action, 'when'], 'value');
+        for (const problem of compileCel(c.when, resource.model, declarations.context).problems) report(bag, problem, span, c.when, sources);
+      }
+    }
+    for (const [key, kind] of [['stages', 'stage'], ['pipelines', 'pipeline']] as const) {
+      for (const [resourceName, byValue] of role[key]) {
+        const resource = resources.get(resourceName);
+        const at = spanOf(role.origin, [key, resourceName]);
+        if (resource === undefined || resource.model.kind === 'module') {
+          bag.report('UnknownResource', at, resource ? `${tick(resourceName)} is a module: it has no ${kind}s` : `unknown resource ${tick(resourceName)}`, {
+            help: resource ? undefined : didYouMean(resourceName, resources.keys()),
+          });
+          continue;
+        }
+        if (resource.model[kind] === undefined) {
+          bag.report('UnknownAttribute', at, `${tick(resourceName)} declares no \`${kind}\` attribute`, { help: `add \`${kind}: <attribute>\` to ${tick(resourceName)}` });
+          continue;
+        }
+        if (key === 'stages') {
+          for (const [stage, levels] of byValue as ReadonlyMap<string, ReadonlyMap<string, string>>) {
+            for (const action of levels.keys()) {
+              if (action !== '*' && !resource.model.actions.includes(action)) {
+                bag.report('UnknownAction', spanOf(role.origin, [key, resourceName, stage, action]), `${tick(resourceName)} has no action ${tick(action)}`, {
+                  help: didYouMean(action, resource.model.actions) ?? `its actions are ${resource.model.actions.map(tick).join(', ')}`,
+                });
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function compileCel(text: string, resource: Kind, context: Declarations['context']): { problems: readonly CelProblem[]; model: ConditionModel | undefined } {
+  const parsed = parseExpression(text);
+  if (!parsed.ok) return { problems: parsed.errors, model: undefined };
+  const checked = checkCondition(parsed.ast, celDeclarations(resource, context));
+  if (checked.problems.length > 0) return { problems: checked.problems, model: undefined };
+  const js = emitExpression(parsed.ast, { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel' }, checked);
+  return { problems: [], model: { kind: 'cel', text, js, readsResource: readsVariable(parsed.ast, 'resource') } };
+}
+
+/** Reports a CEL problem at its line and column inside the YAML scalar (or on the scalar, when it is written with escapes). */
+function report(bag: DiagnosticBag, problem: CelProblem, span: Span, text: string, sources: ReadonlyMap<string, string>): void {
+  const raw = sources.get(span.file)?.slice(span.start, span.end) ?? '';
+  const base = raw === text ? span.start : (raw.startsWith('"') || raw.startsWith("'")) && raw.slice(1, -1) === text ? span.start + 1 : undefined;
+  const at: Span = base === undefined ? span : { file: span.file, start: base + problem.offset, end: base + problem.offset + Math.max(problem.length, 1) };
+  bag.report(CEL_CODES[problem.code] ?? 'ConditionSyntax', at, problem.message, { help: problem.help });
+}
+
+/** Compiles conditions for the model; `checkConditions` has reported every problem before. */
+export function conditions(declarations: Declarations, where: Where): Conditions {
+  const shifts: ShiftModel[] = [...declarations.shifts.values()]
+    .map((s) => ({
+      name: s.name,
+      days: s.days.map((d) => DAYS.indexOf(d)).sort(),
+      start: minutes(s.start),
+      end: minutes(s.end),
+      timeZone: s.timeZone,
+      source: where(spanOf(s.origin)),
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const cache = new Map<string, ConditionModel>();
+  const compiled = (key: string, text: string, resource: Kind): ConditionModel => {
+    let model = cache.get(key);
+    if (model === undefined) {
+      model = compileCel(text, resource, declarations.context).model;
+      if (model === undefined) throw new Error(`policyc internal error: condition ${JSON.stringify(text)} was not checked`);
+      cache.set(key, model);
+    }
+    return model;
+  };
+  return {
+    shifts,
+    when: (text, resource) => compiled(`${resource.model.name}\u0000${text}`, text, resource.model),
+    duringShift(role) {
+      // the user's own shift if the request names one, else the role's; outside any shift: not met
+      const of = (name: string) => shifts.find((s) => s.name === name)!;
+      const own = shifts.map((s) => `(principal.shift == ${JSON.stringify(s.name)} && (${shiftText(s)}))`);
+      const fallback = role.shift === undefined ? 'false' : shiftText(of(role.shift));
+      const text = `has(principal.shift) ? (${own.join(' || ') || 'false'}) : (${fallback})`;
+      return compiled(`\u0000shift\u0000${text}`, text, { name: 'resource', attributes: [] });
+    },
+  };
+}
+
