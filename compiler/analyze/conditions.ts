@@ -164,7 +164,8 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
           continue;
         }
         if (key === 'stages') {
-          for (const [stage, levels] of byValue as ReadonlyMap<string, ReadonlyMap<string, string>>) {
+          for (const [stage, levels] of byValue as ReadonlyMap<string, string | ReadonlyMap<string, string>>) {
+            if (typeof levels === 'string') continue;
             for (const action of levels.keys()) {
               if (action !== '*' && !resource.model.actions.includes(action)) {
                 bag.report('UnknownAction', spanOf(role.origin, [key, resourceName, stage, action]), `${tick(resourceName)} has no action ${tick(action)}`, {

@@ -32,8 +32,8 @@ export interface RoleSpec {
   readonly grants: ReadonlyMap<string, string | readonly string[] | ReadonlyMap<string, string>>;
   /** resource → action (or '*') → the condition of a conditional grant (`{ level, when, duringShift }`). */
   readonly conditions: ReadonlyMap<string, ReadonlyMap<string, { readonly when: string | undefined; readonly duringShift: boolean }>>;
-  /** R-K5: resource → stage value → action (or '*') → level word. */
-  readonly stages: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, string>>>;
+  /** R-K5: resource → stage value → a level word for every action, or action (or '*') → level word. */
+  readonly stages: ReadonlyMap<string, ReadonlyMap<string, string | ReadonlyMap<string, string>>>;
   /** R-K5: resource → pipeline value → level word. */
   readonly pipelines: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** R-Z10: the shift of the role's users. */
@@ -297,7 +297,10 @@ function readRole(name: string, raw: Raw, origin: Origin): RoleSpec {
     grants.set(resource, levels);
   }
   const stages = new Map(
-    entries(raw.stages).map(([resource, byStage]) => [resource, new Map(entries(byStage).map(([stage, levels]) => [stage, new Map(entries(levels) as [string, string][])]))] as const),
+    entries(raw.stages).map(([resource, byStage]) => [
+      resource,
+      new Map(entries(byStage).map(([stage, levels]) => [stage, typeof levels === 'string' ? levels : new Map(entries(levels) as [string, string][])] as const)),
+    ] as const),
   );
   const pipelines = new Map(entries(raw.pipelines).map(([resource, byPipeline]) => [resource, new Map(entries(byPipeline) as [string, string][])] as const));
   return {

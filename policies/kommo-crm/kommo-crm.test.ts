@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadChecker } from '../../test/helpers/policy.ts';
+import { toPredicate } from '../../runtime/index.ts';
 import { grantLine } from '../yaml-lines.ts';
 
 const here = new URL('.', import.meta.url);
@@ -299,3 +300,34 @@ describe('kommo-crm: subscribers and the card chat', () => {
   });
 });
 
+
+describe('kommo-crm: pipelines and stages (R-K5)', () => {
+  const rep = { id: 'u1', role: 'pipeline_rep', groups: ['north'] };
+  const lead = (stage: string, pipeline = 'main', amount = 500) => ({ kind: 'lead', responsible: 'u1', team: 'north', amount, pipeline, stage });
+
+  it('R-K5 a stage overrides the grant, and the decision says which stage rule decided', () => {
+    const d = checker.can(rep, 'edit', lead('won'));
+    expect(d).toMatchObject({ allow: false, code: 'denied', rule: { condition: 'resource["stage"] == "won"', line: line('pipeline_rep', /^ +won:/) } });
+    expect(d.reason).toContain('when `resource["stage"] == "won"`');
+    expect(checker.can(rep, 'edit', lead('new'))).toMatchObject({ allow: true, code: 'own', rule: { condition: 'resource.amount < 10000.0' } });
+  });
+
+  it('R-K5 a condition that does not hold denies, and says so', () => {
+    const d = checker.can(rep, 'edit', lead('new', 'main', 25_000));
+    expect(d).toMatchObject({ allow: false, code: 'condition' });
+    expect(d.reason).toMatch(/when `resource\.amount < 10000\.0`.*and the condition does not hold$/);
+    // the amount missing: the condition cannot be evaluated — denied, never allowed
+    expect(checker.can(rep, 'edit', { kind: 'lead', responsible: 'u1', team: 'north', pipeline: 'main', stage: 'new' })).toMatchObject({ allow: false, code: 'condition' });
+  });
+
+  it('R-K5 lists of leads filter pipelines and stages in the query plan', () => {
+    const plan = checker.plan(rep, 'delete', 'lead');
+    const keep = toPredicate(plan);
+    expect(keep(lead('new'))).toBe(false); // sales_rep's delete is red
+    const view = toPredicate(checker.plan(rep, 'view', 'lead'));
+    expect([lead('new'), lead('won'), lead('lost'), lead('new', 'partners')].map((l) => view(l))).toEqual([true, true, false, false]);
+    for (const l of [lead('new'), lead('won'), lead('lost'), lead('new', 'partners'), { ...lead('x'), pipeline: undefined }]) {
+      expect(view(l)).toBe(checker.can(rep, 'view', l as never).allow);
+    }
+  });
+});

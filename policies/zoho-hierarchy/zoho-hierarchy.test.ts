@@ -305,3 +305,46 @@ describe('zoho-hierarchy: profiles, groups, sharing rules, org-wide defaults, pa
     expect(checker.can({ id: 'a1', role: 'administrator' }, 'delete', note(rec('deal', 'ceo1', 'ceo')))).toMatchObject({ allow: true, code: 'parent' });
   });
 });
+
+describe('zoho-hierarchy: working hours (shifts.yaml, R-Z10)', () => {
+  const desk = { id: 'd1', role: 'support_desk' };
+  const contact = { kind: 'contact', owner: 'sr2', ownerRole: 'sales_rep', group: 'sales' };
+  const at = (iso: string) => ({ now: new Date(iso) });
+
+  it('R-Z10 a grant during the shift applies only within the role\'s working hours, in its time zone', () => {
+    // Monday 2026-03-23, Warsaw is UTC+1: 08:30 local is 07:30 UTC
+    expect(checker.can(desk, 'view', contact, at('2026-03-23T07:30:00Z'))).toMatchObject({ allow: true, code: 'all' });
+    expect(checker.can(desk, 'view', contact, at('2026-03-23T06:30:00Z'))).toMatchObject({ allow: false, code: 'condition' });
+    // Saturday: no shift
+    expect(checker.can(desk, 'view', contact, at('2026-03-28T10:00:00Z'))).toMatchObject({ allow: false, code: 'condition' });
+  });
+
+  it('R-Z10 across the daylight-saving change the shift follows local time', () => {
+    // Monday 2026-03-30, Warsaw is UTC+2 (summer time since 2026-03-29): 08:30 local is 06:30 UTC
+    expect(checker.can(desk, 'view', contact, at('2026-03-30T06:30:00Z'))).toMatchObject({ allow: true });
+    expect(checker.can(desk, 'view', contact, at('2026-03-30T15:30:00Z'))).toMatchObject({ allow: false, code: 'condition' }); // 17:30 local
+    // Monday 2026-10-26, back to UTC+1: 16:30 local is 15:30 UTC
+    expect(checker.can(desk, 'view', contact, at('2026-10-26T15:30:00Z'))).toMatchObject({ allow: true });
+  });
+
+  it('R-Z10 a user assigned to another shift works its hours: a night shift crossing midnight at +11:00', () => {
+    const night = { ...desk, shift: 'sydney_night' };
+    // Monday 23:00 at +11:00 is Monday 12:00 UTC; Tuesday 05:00 at +11:00 is Monday 18:00 UTC
+    expect(checker.can(night, 'view', contact, at('2026-03-23T12:00:00Z'))).toMatchObject({ allow: true });
+    expect(checker.can(night, 'view', contact, at('2026-03-23T18:00:00Z'))).toMatchObject({ allow: true });
+    expect(checker.can(night, 'view', contact, at('2026-03-23T20:00:00Z'))).toMatchObject({ allow: false, code: 'condition' }); // 07:00
+    // Saturday 05:00 at +11:00 ends Friday's shift: still in it
+    expect(checker.can(night, 'view', contact, at('2026-03-27T18:00:00Z'))).toMatchObject({ allow: true });
+    // an unknown shift is no shift at all
+    expect(checker.can({ ...desk, shift: 'nope' }, 'view', contact, at('2026-03-23T07:30:00Z'))).toMatchObject({ allow: false, code: 'condition' });
+  });
+
+  it('R-Z10 without a `now` the condition cannot be evaluated: denied, with a reason', () => {
+    const d = checker.can(desk, 'view', contact);
+    expect(d).toMatchObject({ allow: false, code: 'condition' });
+    expect(d.reason).toContain('could not be evaluated');
+    // plans decide the shift for the principal up front
+    expect(checker.plan(desk, 'view', 'contact', at('2026-03-23T07:30:00Z')).result).toBe('always');
+    expect(checker.plan(desk, 'view', 'contact', at('2026-03-23T20:00:00Z')).result).toBe('never');
+  });
+});
