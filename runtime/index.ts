@@ -99,6 +99,8 @@ export interface Principal {
   readonly organisation?: string;
   /** A partner's technical user: decides exactly like its role; `policyc explain` shows it (R-K11). */
   readonly technical?: boolean;
+  /** The user's shift of working hours (R-Z10), if not the one of their role. */
+  readonly shift?: string;
   /**
    * For a policy with `hierarchy: reporting` (R-Z4): the ids of every user who reports to this
    * one, directly or not. See {@link reportingDirectory} to fill it from a directory.

@@ -74,7 +74,18 @@ function namesOf(h: string) {
     module: n('m'), permission: h, otherPermission: n('p'),
     role: h, boss: n('b'), child: n('c'), admin: n('a'), viaAdmin: n('d'), below: n('s'),
     group: n('g'), files: [`${h}.yaml`, n('z')] as const,
+    stage: n('st'), pipeline: n('pl'), shift: h,
   };
+}
+
+/** A CEL string literal of `s`: every character outside printable ASCII, quotes and backslashes escaped. */
+function celString(s: string): string {
+  const escape = (ch: string): string => {
+    const code = ch.codePointAt(0)!;
+    if (code >= 0x20 && code < 0x7f && ch !== '"' && ch !== '\\') return ch;
+    return code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  };
+  return `"${[...s].map(escape).join('')}"`;
 }
 
 /**
@@ -85,20 +96,26 @@ function hostilePolicy(h: string): Record<string, string> {
   const x = namesOf(h);
   const resources = obj([[x.resource, obj([
     ['actions', [x.action, 'view', x.otherAction]],
-    ['attributes', obj([[x.owner, 'string'], [x.team, 'string'], [x.ownerRole, 'string'], [x.amount, 'number']])],
-    ['owner', x.owner], ['team', x.team], ['ownerRole', x.ownerRole],
+    ['attributes', obj([[x.owner, 'string'], [x.team, 'string'], [x.ownerRole, 'string'], [x.amount, 'number'], [x.stage, 'string'], [x.pipeline, 'string']])],
+    ['owner', x.owner], ['team', x.team], ['ownerRole', x.ownerRole], ['stage', x.stage], ['pipeline', x.pipeline],
   ])]]);
   const modules = obj([[x.module, obj([['permissions', [x.permission, x.otherPermission]]])]]);
   const roles = obj([
     [x.role, obj([['reportsTo', x.boss], ['sharesWithPeers', true], ['grants', obj([[x.resource, obj([[x.action, 'own'], ['*', 'blue']])], [x.module, [x.permission]]])],
       ['fields', obj([[x.resource, obj([[x.owner, 'hidden'], [x.amount, 'read-only']])]])]])],
-    [x.boss, obj([['grants', obj([[x.resource, 'team'], [x.module, 'green']])], ['fields', obj([[x.resource, obj([['*', 'read-only'], [x.team, 'hidden']])]])]])],
+    [x.boss, obj([['grants', obj([[x.resource, obj([['*', 'team'], [x.otherAction, obj([['level', 'all'], ['when', `principal.id == ${celString(h)} || resource[${celString(x.team)}] == ${celString(h)}`]])]])], [x.module, 'green']])], ['fields', obj([[x.resource, obj([['*', 'read-only'], [x.team, 'hidden']])]])],
+      // R-K5 stage and pipeline values, and R-Z10 a shift, named by the hostile string
+      ['stages', obj([[x.resource, obj([[h, obj([[x.action, 'red']])]])]])], ['pipelines', obj([[x.resource, obj([[h, 'deny']])]])], ['shift', x.shift]])],
     [x.child, obj([['extends', [x.role, x.boss]], ['grants', obj([[x.resource, obj([['view', 'red']])]])]])],
     [x.admin, obj([['administrator', true]])],
     [x.viaAdmin, obj([['extends', x.admin]])],
-    [x.below, obj([['reportsTo', x.role], ['grants', obj([[x.resource, [x.action]]])]])],
+    [x.below, obj([['reportsTo', x.role], ['grants', obj([[x.resource, obj([[x.action, obj([['level', 'all'], ['duringShift', true]])]])]])]])],
   ]);
-  return { [x.files[0]]: stringify(obj([['resources', resources], ['modules', modules]])), [x.files[1]]: stringify(obj([['roles', roles]])) };
+  const shifts = obj([[x.shift, obj([['days', ['mon', 'tue', 'wed', 'thu', 'fri']], ['start', '22:00'], ['end', '06:00'], ['timeZone', 'Europe/Warsaw']])]]);
+  return {
+    [x.files[0]]: stringify(obj([['resources', resources], ['modules', modules], ['shifts', shifts]])),
+    [x.files[1]]: stringify(obj([['roles', roles]])),
+  };
 }
 
 /** Requests over every role (and an unknown one), kind, action and reach, with hostile ids, groups and attribute values. */
@@ -109,6 +126,7 @@ function hostileRequests(h: string): { principal: unknown; action: string; resou
     obj([['id', h], ['role', role]]),
     obj([['id', 'u1'], ['role', role], ['groups', [x.group, h]]]),
     obj([['id', 'u1'], ['role', role], ['groups', h]]),
+    obj([['id', 'u1'], ['role', role], ['shift', h]]),
   ]);
   const records = [
     obj([['kind', x.resource]]),
@@ -118,6 +136,9 @@ function hostileRequests(h: string): { principal: unknown; action: string; resou
     obj([['kind', x.resource], [x.owner, 'u2'], [x.team, 'south'], [x.ownerRole, x.role]]),
     obj([['kind', x.resource], [x.owner, 'u2'], [x.team, 'south']]),
     obj([['kind', x.resource], [x.owner, 'u2'], [x.team, 7], [x.ownerRole, h]]),
+    obj([['kind', x.resource], [x.owner, h], [x.team, h], [x.stage, h], [x.pipeline, 'main']]),
+    obj([['kind', x.resource], [x.owner, h], [x.team, 'south'], [x.stage, 'open'], [x.pipeline, h]]),
+    obj([['kind', x.resource], [x.owner, 'u2'], [x.team, 'south'], [x.stage, 'open'], [x.pipeline, 'main']]),
   ];
   const out: { principal: unknown; action: string; resource: unknown }[] = [];
   for (const principal of principals) {
@@ -230,7 +251,7 @@ function typeCheck(sources: readonly string[], declarations: readonly string[] =
     verbatimModuleSyntax: true,
     allowImportingTsExtensions: true,
     noEmit: true,
-    paths: { 'policyc/runtime': [RUNTIME] },
+    paths: { 'policyc/runtime': [RUNTIME], 'policyc/runtime/cel': [RUNTIME.replace(/index\.ts$/, 'cel.ts')] },
   };
   const program = ts.createProgram(files, options);
   const diagnostics = ts.getPreEmitDiagnostics(program);
@@ -253,7 +274,9 @@ async function compileHostile(name: string, files: Record<string, string>): Prom
 async function expectSafeDecisions(loaded: Loaded, requests: readonly { principal: unknown; action: string; resource: unknown }[]): Promise<void> {
   const before = globalState();
   const checker = (await importBundle(loaded.result.output!.bundle)).checker as Checker;
-  const decisions = requests.map((q) => checker.can(q.principal as never, q.action, q.resource as never));
+  // Tuesday 2026-03-24 23:30 in Warsaw: within the hostile night shift
+  const context = { now: new Date('2026-03-24T22:30:00Z') };
+  const decisions = requests.map((q) => checker.can(q.principal as never, q.action, q.resource as never, context));
   const after = globalState();
   expect([...after.keys()].filter((k) => !before.has(k)), 'new global or prototype keys').toEqual([]);
   for (const [key, value] of before) expect(Object.is(after.get(key), value), `${key} changed`).toBe(true);
@@ -261,14 +284,14 @@ async function expectSafeDecisions(loaded: Loaded, requests: readonly { principa
   const fileNames = Object.keys(loaded.files);
   requests.forEach((q, i) => {
     const got = decisions[i]!;
-    const want = decide(loaded.parsed, q.principal, q.action, q.resource);
-    const context = `${JSON.stringify(q)}\n${got.reason}`;
-    expect(essence(got), context).toEqual(want);
+    const want = decide(loaded.parsed, q.principal, q.action, q.resource, context);
+    const about = `${JSON.stringify(q)}\n${got.reason}`;
+    expect(essence(got), about).toEqual(want);
     if (got.rule && got.rule.kind !== 'administrator') {
       // the rule names the very kind and action asked about, in one of the policy's files
-      expect(got.rule.resource, context).toBe((q.resource as { kind: string }).kind);
-      expect(got.rule.action, context).toBe(q.action);
-      expect(fileNames, context).toContain(got.rule.file);
+      expect(got.rule.resource, about).toBe((q.resource as { kind: string }).kind);
+      expect(got.rule.action, about).toBe(q.action);
+      expect(fileNames, about).toContain(got.rule.file);
     }
   });
 }
@@ -327,7 +350,7 @@ describe('hostile names: generated code is safe whatever strings a policy holds'
       const files = loaded.parsed;
       const before = globalState();
       const checker = (await importBundle(loaded.result.output!.bundle)).checker as Checker;
-      const fields = [x.owner, x.team, x.ownerRole, x.amount];
+      const fields = [x.owner, x.team, x.ownerRole, x.amount, x.stage, x.pipeline];
       for (const { principal, resource } of hostileRequests(h)) {
         const mask = checker.fields(principal as never, resource as never);
         const kind = (resource as { kind: string }).kind;

@@ -122,10 +122,12 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
         return intRead(e, `${R}.idx(${emit(e.operand, scope)}, ${emit(e.index, scope)})`);
       case 'has': {
         const field = jsString(e.field);
-        const operand = emit(e.operand, scope);
-        if (PROTOTYPE_NAMES.has(e.field) || e.field.startsWith('__')) return `${R}.has(${operand}, ${field})`;
+        const raw = rawVariable(e.operand, scope);
+        const operand = raw ?? emit(e.operand, scope);
+        // inline only on a declared object variable: its JavaScript type (the caller's) allows the read
+        if (raw === undefined || PROTOTYPE_NAMES.has(e.field) || e.field.startsWith('__')) return `${R}.has(${operand}, ${field})`;
         const o = `_t${temps++}`;
-        return `((${o}) => ${o} != null && ${o}.constructor === Object ? ${o}[${field}] !== undefined : ${R}.has(${o}, ${field}))(${operand})`;
+        return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype ? ${o}[${field}] !== undefined : ${R}.has(${o}, ${field}))(${operand})`;
       }
       case 'unary':
         return `${R}.${e.op === '!' ? 'not' : 'neg'}(${emit(e.operand, scope)})`;
@@ -155,21 +157,25 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
 
   /**
    * `a.f`. Where the checker says `f` holds a primitive, the read is inlined so each site gets its
-   * own inline cache: a plain object (`constructor === Object`, which an own `constructor` key
-   * also fails) is read directly unless the value is missing; anything else takes `sel`, which
+   * own inline cache: a plain object (its prototype is `Object.prototype`, whatever keys it has)
+   * is read directly unless the value is missing; anything else takes `sel`, which
    * also checks own properties. Names that `Object.prototype` has never take the inline path.
    */
+  /** The caller's name for `e` when it is a declared object variable (not a comprehension's). */
+  function rawVariable(e: Expr, scope: ReadonlyMap<string, string>): string | undefined {
+    return e.kind === 'ident' && !scope.has(e.name) && declared(e.name) && checked?.types.get(e)?.kind === 'object' ? names.variables[e.name] : undefined;
+  }
+
   function select(e: Expr & { kind: 'select' }, scope: ReadonlyMap<string, string>): string {
     const field = jsString(e.field);
     // a declared object variable is read raw: `sel` reports an undefined operand as missing
-    const operand =
-      e.operand.kind === 'ident' && !scope.has(e.operand.name) && declared(e.operand.name) && checked?.types.get(e.operand)?.kind === 'object'
-        ? names.variables[e.operand.name]!
-        : emit(e.operand, scope);
+    const raw = rawVariable(e.operand, scope);
+    const operand = raw ?? emit(e.operand, scope);
     const kind = typeOf(e);
-    if ((kind === 'string' || kind === 'bool' || kind === 'double' || kind === 'int') && !PROTOTYPE_NAMES.has(e.field) && !e.field.startsWith('__')) {
+    // inline only on a declared object variable, whose JavaScript type (the caller's) allows the read
+    if (raw !== undefined && (kind === 'string' || kind === 'bool' || kind === 'double' || kind === 'int') && !PROTOTYPE_NAMES.has(e.field) && !e.field.startsWith('__')) {
       const o = `_t${temps++}`;
-      return `((${o}) => ${o} != null && ${o}.constructor === Object && ${o}[${field}] !== undefined ? ${o}[${field}] : ${R}.sel(${o}, ${field}))(${operand})`;
+      return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype && ${o}[${field}] !== undefined ? ${o}[${field}] : ${R}.sel(${o}, ${field}))(${operand})`;
     }
     return `${R}.sel(${operand}, ${field})`;
   }
