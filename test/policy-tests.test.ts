@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -230,6 +230,14 @@ tests:
     expect(r.err).toMatch(/lead_test\.yaml:13:16: error PC4004: test `twice` gives `now` twice/);
     const schema = await run('test', conditionalSet(tests.replace('now: 2026-03-02 10:00\n', 'now: [soon]\n')));
     expect(schema.err).toMatch(/lead_test\.yaml:1:6: error PC2002: expected a string/);
+  });
+
+  it('the example of docs/testing.md passes against the policy it describes', async () => {
+    const doc = readFileSync(join(root, 'docs', 'testing.md'), 'utf8');
+    const example = doc.split('### Conditions')[1]!.split('```yaml\n')[1]!.split('```')[0]!;
+    const r = await run('test', conditionalSet(example));
+    expect(r.err).toBe('');
+    expect(r.out.trim().split('\n').at(-1)).toBe('4 passed, 0 failed');
   });
 
   it('R-K5 each stage and pipeline override is a cell of its own, covered when it decided a test; --min-coverage counts it', async () => {
