@@ -93,6 +93,18 @@ describe('permission matrix with conditions', () => {
     expect(matrixMarkdown(kommo)).not.toContain('conditional');
   });
 
+  it('R-Z10 a duringShift grant reads as words, not as its generated CEL', () => {
+    const model = checkSources('shift', [
+      {
+        path: 'roles.yaml',
+        text: "resources:\n  lead: { actions: [view], attributes: { owner: string }, owner: owner }\nshifts:\n  office: { days: [mon], start: '09:00', end: '17:00', timeZone: UTC }\nroles:\n  rep:\n    shift: office\n    grants: { lead: { view: { level: all, duringShift: true } } }\n",
+      },
+    ]).model!;
+    const [cell] = matrixCells(model);
+    expect(cell).toMatchObject({ conditional: true, conditions: [], why: "all (green) when during the user's shift (`office` unless the user has another) at roles.yaml:8:38" });
+    expect(matrixMarkdown(model)).toContain("- `rep` · `view`: 🟩 when during the user's shift (`office` unless the user has another) (roles.yaml:8:38)");
+  });
+
   it('R-K5 HTML: the marker in the cell and the conditions in its tooltip', () => {
     const page = matrixHtml(CONDITIONAL);
     expect(page).toContain('<td class="cell own conditional" tabindex="0" title="own (yellow) when `resource.amount &#60; 1000.0` at roles.yaml:10:49; in pipeline `partners`: 🟥 (roles.yaml:12:36); in stage `won`: 🟥 (roles.yaml:11:36)"');

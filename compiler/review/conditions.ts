@@ -18,10 +18,22 @@ export const code = (name: string): string => {
  * ``when `resource.amount < 1000.0` ``.
  */
 export function conditionLabel(model: PolicyModel, resource: string, condition: ConditionModel): string {
-  if (condition.kind === 'cel') return `when ${code(condition.text)}`;
+  if (condition.kind === 'cel') return `when ${whenText(condition)}`;
   const r = model.resources.find((x) => x.name === resource);
   const what = r?.pipeline === condition.attribute ? 'pipeline' : r?.stage === condition.attribute ? 'stage' : `\`${condition.attribute}\` =`;
   return `${what} ${code(condition.value)}`;
+}
+
+/**
+ * A grant's condition for people, as markdown: the CEL text in code, or for `duringShift` (whose
+ * CEL text is generated) ``during the shift (`office` unless the user has another)``.
+ */
+export function whenText(condition: ConditionModel): string {
+  if (condition.kind === 'equals') return code(condition.text);
+  const shift = condition.duringShift;
+  if (shift === undefined) return code(condition.text);
+  const during = `during the user's shift (${shift.roleShift === undefined ? 'none unless the user has one' : `${code(shift.roleShift)} unless the user has another`})`;
+  return shift.when === undefined ? during : `${code(shift.when)} ${during}`;
 }
 
 /** The conditional override rules of a role's cell, in the order the checker tries them. */

@@ -5,7 +5,7 @@
  * `reportsTo`, group or sharing rule that caused it.
  */
 import { COLOUR_OF, type Level, type PolicyModel, type RoleModel, type Rule } from '../ir/model.ts';
-import { code, conditionLabel, overridesOf, place } from './conditions.ts';
+import { code, conditionLabel, overridesOf, place, whenText } from './conditions.ts';
 import { fieldChanges, type FieldChange } from './fields-diff.ts';
 
 /** Levels from narrowest to widest; an administrator is wider than any grant. */
@@ -30,7 +30,10 @@ export interface CellChange {
    * ``stage `won` `` (the levels are the cell's for records in that stage).
    */
   readonly condition?: string;
-  /** The CEL condition (`when:`, shifts) of the grant before and after, where one is written. */
+  /**
+   * The condition of the grant before and after, where one is written, as markdown: the `when:`
+   * in code, or ``during the user's shift (`office` unless the user has another)``.
+   */
   readonly beforeWhen?: string;
   readonly afterWhen?: string;
 }
@@ -83,6 +86,11 @@ function describeRule(rule: Rule | undefined, role: string, gone: boolean): stri
 
 /** The CEL text of a rule's condition (`when:`, shifts); stage and pipeline overrides are cells of their own. */
 const whenOf = (rule: Rule | undefined): string | undefined => (rule?.condition?.kind === 'cel' ? rule.condition.text : undefined);
+/** The same condition for people (see {@link whenText}). */
+const shownWhen = (rule: Rule | undefined): string | undefined => (rule?.condition?.kind === 'cel' ? whenText(rule.condition) : undefined);
+/** Why a condition whose words did not change is reported: the shifts behind `duringShift` changed. */
+const shiftsChanged = (w1: string | undefined, w2: string | undefined, c1: string | undefined, c2: string | undefined): string =>
+  w1 !== undefined && w1 === w2 && c1 !== c2 ? 'the shifts (R-Z10) changed; ' : '';
 
 /**
  * How access moved from `level` when `cond` (no condition: always) to the other side's. A deny
@@ -142,12 +150,15 @@ export function diffModels(before: PolicyModel, after: PolicyModel): Change[] {
         const wasWhen = whenOf(was.rule);
         const nowWhen = whenOf(now.rule);
         const moved = direction(was.level, wasWhen, now.level, nowWhen);
+        const wasShown = shownWhen(was.rule);
+        const nowShown = shownWhen(now.rule);
         if (moved !== undefined) {
           const cause = a ? describeRule(now.rule, name, false) : describeRule(undefined, name, true);
           changes.push({
-            kind: 'cell', role: name, resource, action, before: was.level, after: now.level, direction: moved, cause,
-            ...(wasWhen === undefined ? {} : { beforeWhen: wasWhen }),
-            ...(nowWhen === undefined ? {} : { afterWhen: nowWhen }),
+            kind: 'cell', role: name, resource, action, before: was.level, after: now.level, direction: moved,
+            cause: shiftsChanged(wasShown, nowShown, wasWhen, nowWhen) + cause,
+            ...(wasShown === undefined ? {} : { beforeWhen: wasShown }),
+            ...(nowShown === undefined ? {} : { afterWhen: nowShown }),
           });
         }
         // R-K5: each stage or pipeline override, compared as the cell of the records it matches
@@ -156,16 +167,17 @@ export function diffModels(before: PolicyModel, after: PolicyModel): Change[] {
         for (const label of new Set([...wasOverrides.keys(), ...nowOverrides.keys()])) {
           const o1 = wasOverrides.get(label);
           const o2 = nowOverrides.get(label);
-          const [l1, c1] = o1 ? [o1.level, undefined] : [was.level, wasWhen];
-          const [l2, c2] = o2 ? [o2.level, undefined] : [now.level, nowWhen];
+          const [l1, c1, w1] = o1 ? [o1.level, undefined, undefined] : [was.level, wasWhen, wasShown];
+          const [l2, c2, w2] = o2 ? [o2.level, undefined, undefined] : [now.level, nowWhen, nowShown];
           const d = direction(l1, c1, l2, c2);
           if (d === undefined) continue;
           const decided = a ? describeRule(o2 ?? now.rule, name, false) : describeRule(undefined, name, true);
           const cause = o1 && !o2 && a ? `the override at ${place(o1)} was removed; now ${decided}` : decided;
           changes.push({
-            kind: 'cell', role: name, resource, action, condition: label, before: l1, after: l2, direction: d, cause,
-            ...(c1 === undefined ? {} : { beforeWhen: c1 }),
-            ...(c2 === undefined ? {} : { afterWhen: c2 }),
+            kind: 'cell', role: name, resource, action, condition: label, before: l1, after: l2, direction: d,
+            cause: shiftsChanged(w1, w2, c1, c2) + cause,
+            ...(w1 === undefined ? {} : { beforeWhen: w1 }),
+            ...(w2 === undefined ? {} : { afterWhen: w2 }),
           });
         }
       }
@@ -230,7 +242,7 @@ export function diffMarkdown(changes: readonly Change[], title: string): string 
         out.push(`- ${arrow} field ${code(`${c.resource}.${c.field}`)}: ${c.before} → ${c.after} — ${c.cause}`);
       } else if (c.kind === 'cell') {
         const stage = c.condition === undefined ? '' : ` [${c.condition}]`;
-        const level = (l: CellLevel, when: string | undefined) => `${NAME[l]}${when === undefined ? '' : ` when ${code(when)}`}`;
+        const level = (l: CellLevel, when: string | undefined) => `${NAME[l]}${when === undefined ? '' : ` when ${when}`}`;
         out.push(`- ${arrow} ${SQUARE[c.before]} → ${SQUARE[c.after]} ${code(c.resource)} · ${code(c.action)}${stage}: ${level(c.before, c.beforeWhen)} → ${level(c.after, c.afterWhen)} — ${c.cause}`);
       } else if (c.kind === 'access') {
         const parts = [...c.gained.map((w) => `gains: ${w}`), ...c.lost.map((w) => `loses: ${w}`)];

@@ -3,7 +3,7 @@
  * rule behind every cell — as markdown for a pull request and as a self-contained HTML page.
  */
 import { COLOUR_OF, type Level, type PolicyModel, type Rule } from '../ir/model.ts';
-import { code, conditionLabel, overridesOf, place } from './conditions.ts';
+import { code, conditionLabel, overridesOf, place, whenText } from './conditions.ts';
 import { fieldMatrixMarkdown } from './fields-matrix.ts';
 
 export interface MatrixCell {
@@ -44,7 +44,7 @@ export function matrixCells(model: PolicyModel): MatrixCell[] {
               ? `no grant: default deny (role at ${at})`
               : rule.kind === 'public'
                 ? `a yellow or blue grant${inherited} made green by the org-wide default at ${at}`
-              : `${rule.level} (${COLOUR_OF[rule.level]})${inherited}${rule.condition?.kind === 'cel' ? ` when ${code(rule.condition.text)}` : ''} at ${at}`;
+              : `${rule.level} (${COLOUR_OF[rule.level]})${inherited}${rule.condition?.kind === 'cel' ? ` when ${whenText(rule.condition)}` : ''} at ${at}`;
         const conditions = (role.administratorRule === undefined ? overridesOf(model, role, resource.name, action) : []).map((o) => {
           const label = conditionLabel(model, resource.name, o.condition!);
           return `${o.condition!.kind === 'equals' ? `in ${label}` : label}: ${SQUARE[o.level]} (${place(o)})`;
@@ -80,7 +80,7 @@ export function matrixMarkdown(model: PolicyModel): string {
     if (marked.length > 0) {
       out.push('Conditional cells:', '');
       for (const c of marked) {
-        const when = c.rule.condition?.kind === 'cel' ? ` when ${code(c.rule.condition.text)}` : '';
+        const when = c.rule.condition?.kind === 'cel' ? ` when ${whenText(c.rule.condition)}` : '';
         out.push(`- ${code(c.role)} · ${code(c.action)}: ${SQUARE[c.level]}${when} (${place(c.rule)})${c.conditions.map((x) => `; ${x}`).join('')}`);
       }
       out.push('');
