@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../compiler/cli.ts';
+import { parseTimestamp } from '../compiler/testing/tests.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -204,6 +205,16 @@ tests:
     const r = await run('test', conditionalSet(tests));
     expect(r.err).toBe('');
     expect(r.out.trim().split('\n').at(-1)).toBe('2 passed, 0 failed');
+  });
+
+  it('parseTimestamp takes ISO 8601 instants with an offset and nothing looser', () => {
+    expect(parseTimestamp('2026-03-02T10:00:00Z')?.toISOString()).toBe('2026-03-02T10:00:00.000Z');
+    expect(parseTimestamp('2026-03-02T11:30+01:00')?.toISOString()).toBe('2026-03-02T10:30:00.000Z');
+    expect(parseTimestamp('2026-03-02T00:30:00.25+02:00')?.toISOString()).toBe('2026-03-01T22:30:00.250Z');
+    expect(parseTimestamp('2024-02-29T12:00:00-05:00')?.toISOString()).toBe('2024-02-29T17:00:00.000Z');
+    for (const bad of ['2026-03-02T10:00:00', '2026-03-02', '2026-03-02 10:00:00Z', '2026-02-29T10:00:00Z', '2026-04-31T10:00:00Z', '2026-13-01T10:00:00Z', '2026-03-02T24:00:00Z', '2026-03-02t10:00:00z', 'tomorrow']) {
+      expect(parseTimestamp(bad), bad).toBeUndefined();
+    }
   });
 
   it('a `now` that is not an ISO timestamp with an offset, or `now` given twice, is a diagnostic at its place', async () => {

@@ -69,7 +69,7 @@ interface TestSpec {
 }
 
 /** An ISO 8601 date and time with a UTC offset (`Z` or `±hh:mm`): a pinned `now` means the same instant everywhere. */
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The instant an ISO timestamp names, or undefined when it is not one (checked, not guessed: `Date.parse` alone accepts too much). */
 export function parseTimestamp(text: string): Date | undefined {
@@ -79,7 +79,7 @@ export function parseTimestamp(text: string): Date | undefined {
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) return undefined;
   // Date.parse rolls 2026-02-30 over to March: require the written date back
-  const offset = /(Z|[+-]\d{2}:\d{2})$/i.exec(text)![1]!.toUpperCase();
+  const offset = /(Z|[+-]\d{2}:\d{2})$/.exec(text)![1]!;
   const minutes = offset === 'Z' ? 0 : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
   const local = new Date(ms + minutes * 60_000);
   if (local.getUTCMonth() + 1 !== month || local.getUTCDate() !== day) return undefined;
