@@ -185,7 +185,7 @@ tests:
     // the same expectations fail when the instants are swapped: the now really reaches `can`
     const swapped = await run('test', conditionalSet(tests.replace('2026-03-02T20:00:00Z', '2026-03-02T09:00:00Z').replace('2026-03-02T10:00:00+01:00', '2026-03-02T21:00:00+01:00')));
     expect(swapped.out.trim().split('\n').at(-1)).toBe('0 passed, 2 failed');
-    expect(swapped.out).toContain('delete: expected own, got deny (condition)');
+    expect(swapped.out).toContain('delete: expected own, got deny (condition) at lead_test.yaml:9 (now 2026-03-02T20:00:00.000Z)');
   });
 
   it('without any now a shift condition is not met; `context:` passes attributes and `now` as a Date', async () => {

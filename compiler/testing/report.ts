@@ -23,7 +23,7 @@ export function testText(run: TestRun, showUncovered = 20): string {
     out.push(`  ${r.passed ? '✓' : '✗'} ${r.name}`);
     for (const e of r.expectations.filter((x) => !x.passed)) {
       const got = e.field !== undefined ? e.actual.code : `${e.actual.allow ? 'allow' : 'deny'} (${e.actual.code})`;
-      out.push(`      ${e.action}: expected ${e.expected}, got ${got} at ${r.file}:${r.line}`);
+      out.push(`      ${e.action}: expected ${e.expected}, got ${got} at ${r.file}:${r.line}${r.now === undefined ? '' : ` (now ${r.now})`}`);
       out.push(`        ${e.actual.reason}`);
     }
   }

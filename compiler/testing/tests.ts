@@ -35,6 +35,8 @@ export interface TestResult {
   readonly name: string;
   readonly expectations: readonly Expectation[];
   readonly passed: boolean;
+  /** The instant the test was decided at (`context.now`, ISO), when it has one. */
+  readonly now?: string;
 }
 
 export interface Coverage {
@@ -196,6 +198,7 @@ export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide:
       name: test.name,
       expectations,
       passed: expectations.every((e) => e.passed),
+      ...(test.context?.now instanceof Date ? { now: test.context.now.toISOString() } : {}),
     });
   }
   const uncovered: string[] = [];
