@@ -202,6 +202,12 @@ roles:
       { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'edit', condition: 'pipeline `partners`', before: 'deny', after: 'own', direction: 'widen', cause: 'the override at policy.yaml:12:36 was removed; now own (yellow) at policy.yaml:10:49', afterWhen: '`resource.amount < 1000.0`' },
       { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'delete', condition: 'pipeline `partners`', before: 'deny', after: 'own', direction: 'widen', cause: 'the override at policy.yaml:12:36 was removed; now own (yellow) at policy.yaml:10:98' },
     ]);
+    // an administrator has no overrides: the stage's red becomes administrator
+    const admin = diff(COND, COND.replace('  sales_rep:\n', '  sales_rep:\n    administrator: true\n').replace('  senior:\n    extends: sales_rep\n', ''));
+    expect(admin.filter((c) => c.kind === 'cell' && c.condition === 'stage `won`').map((c) => c.kind === 'cell' && [c.action, c.before, c.after, c.direction])).toEqual([
+      ['edit', 'deny', 'admin', 'widen'],
+      ['delete', 'deny', 'admin', 'widen'],
+    ]);
     // an override with the level the grant already gives changes nothing
     const green = COND.replace("edit: { level: own, when: 'resource.amount < 1000.0' }", 'edit: all').replace('delete: own }', 'delete: all }');
     expect(diff(green, green.replace('partners: deny }', 'partners: deny, vip: green }'))).toEqual([]);

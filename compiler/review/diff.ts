@@ -162,8 +162,8 @@ export function diffModels(before: PolicyModel, after: PolicyModel): Change[] {
           });
         }
         // R-K5: each stage or pipeline override, compared as the cell of the records it matches
-        const wasOverrides = new Map(b && !b.administratorRule ? overridesOf(before, b, resource, action).map((r) => [conditionLabel(before, resource, r.condition!), r] as const) : []);
-        const nowOverrides = new Map(a && !a.administratorRule ? overridesOf(after, a, resource, action).map((r) => [conditionLabel(after, resource, r.condition!), r] as const) : []);
+        const wasOverrides = new Map(b && b.administratorRule === undefined ? overridesOf(before, b, resource, action).map((r) => [conditionLabel(before, resource, r.condition!), r] as const) : []);
+        const nowOverrides = new Map(a && a.administratorRule === undefined ? overridesOf(after, a, resource, action).map((r) => [conditionLabel(after, resource, r.condition!), r] as const) : []);
         for (const label of new Set([...wasOverrides.keys(), ...nowOverrides.keys()])) {
           const o1 = wasOverrides.get(label);
           const o2 = nowOverrides.get(label);
