@@ -207,7 +207,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       const run = runTests(
         result.model!,
         tests,
-        (p, a, r) => checker.can(p as Principal, a, r as Resource),
+        (p, a, r, c) => checker.can(p as Principal, a, r as Resource, c),
         opts.filter,
         (p, r) => checker.fields(p as Principal, r as Resource),
       );

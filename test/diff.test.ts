@@ -162,3 +162,108 @@ describe('semantic diff of field-level security', () => {
     );
   });
 });
+
+describe('semantic diff of conditional rules', () => {
+  const COND = `resources:
+  lead:
+    actions: [view, edit, delete]
+    attributes: { owner: string, stage: string, pipeline: string, amount: number }
+    owner: owner
+    stage: stage
+    pipeline: pipeline
+roles:
+  sales_rep:
+    grants: { lead: { view: all, edit: { level: own, when: 'resource.amount < 1000.0' }, delete: own } }
+    stages: { lead: { won: { edit: red, delete: red } } }
+    pipelines: { lead: { partners: deny } }
+  senior:
+    extends: sales_rep
+`;
+
+  it('R-K5 a changed stage override is a change of the cell in that stage, traced to its line, on inheriting roles too', () => {
+    const changes = diff(COND, COND.replace('won: { edit: red, delete: red }', 'won: { edit: green, delete: red }'));
+    expect(changes).toEqual([
+      { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'edit', condition: 'stage `won`', before: 'deny', after: 'all', direction: 'widen', cause: 'all (green) at policy.yaml:11:36' },
+    ]);
+    // stages and pipelines are the role's own (not inherited), so `senior` is unaffected
+    const md = diffMarkdown(diff(COND, COND.replace('won: { edit: red, delete: red }', 'won: { edit: red, delete: red, view: red }')), 'changes');
+    expect(md).toContain('- ⬇️ 🟩 → 🟥 `lead` · `view` [stage `won`]: green → red — deny (red) at policy.yaml:11:60');
+  });
+
+  it('R-K5 added and removed stages and pipelines compare with the grant they override', () => {
+    const added = diff(COND, COND.replace("partners: deny }", "partners: deny, vip: green }"));
+    expect(added.map((c) => (c.kind === 'cell' ? [c.action, c.condition, c.before, c.after, c.direction, c.beforeWhen] : c))).toEqual([
+      ['edit', 'pipeline `vip`', 'own', 'all', 'widen', '`resource.amount < 1000.0`'],
+      ['delete', 'pipeline `vip`', 'own', 'all', 'widen', undefined],
+    ]);
+    const removed = diff(COND, COND.replace("    pipelines: { lead: { partners: deny } }\n", ''));
+    expect(removed).toEqual([
+      { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'view', condition: 'pipeline `partners`', before: 'deny', after: 'all', direction: 'widen', cause: 'the override at policy.yaml:12:36 was removed; now all (green) at policy.yaml:10:29' },
+      { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'edit', condition: 'pipeline `partners`', before: 'deny', after: 'own', direction: 'widen', cause: 'the override at policy.yaml:12:36 was removed; now own (yellow) at policy.yaml:10:49', afterWhen: '`resource.amount < 1000.0`' },
+      { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'delete', condition: 'pipeline `partners`', before: 'deny', after: 'own', direction: 'widen', cause: 'the override at policy.yaml:12:36 was removed; now own (yellow) at policy.yaml:10:98' },
+    ]);
+    // an administrator has no overrides: the stage's red becomes administrator
+    const admin = diff(COND, COND.replace('  sales_rep:\n', '  sales_rep:\n    administrator: true\n').replace('  senior:\n    extends: sales_rep\n', ''));
+    expect(admin.filter((c) => c.kind === 'cell' && c.condition === 'stage `won`').map((c) => c.kind === 'cell' && [c.action, c.before, c.after, c.direction])).toEqual([
+      ['edit', 'deny', 'admin', 'widen'],
+      ['delete', 'deny', 'admin', 'widen'],
+    ]);
+    // an override with the level the grant already gives changes nothing
+    const green = COND.replace("edit: { level: own, when: 'resource.amount < 1000.0' }", 'edit: all').replace('delete: own }', 'delete: all }');
+    expect(diff(green, green.replace('partners: deny }', 'partners: deny, vip: green }'))).toEqual([]);
+  });
+
+  it('a removed `when:` widens an allowing grant, an added one narrows it, a rewritten one may do both; on a red grant it changes nothing', () => {
+    const removed = diff(COND, COND.replace("edit: { level: own, when: 'resource.amount < 1000.0' }", 'edit: own'));
+    expect(removed).toEqual([
+      { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'edit', before: 'own', after: 'own', direction: 'widen', cause: 'own (yellow) at policy.yaml:10:40', beforeWhen: '`resource.amount < 1000.0`' },
+      { kind: 'cell', role: 'senior', resource: 'lead', action: 'edit', before: 'own', after: 'own', direction: 'widen', cause: 'own (yellow) at policy.yaml:10:40, inherited from `sales_rep`', beforeWhen: '`resource.amount < 1000.0`' },
+    ]);
+    expect(widens(removed)).toBe(true);
+    const added = diff(COND, COND.replace('view: all,', "view: { level: all, when: 'resource.amount > 0.0' },"));
+    expect(added.map((c) => [c.role, c.direction, c.kind === 'cell' && c.afterWhen])).toEqual([['sales_rep', 'narrow', '`resource.amount > 0.0`'], ['senior', 'narrow', '`resource.amount > 0.0`']]);
+    expect(widens(added)).toBe(false);
+    const rewritten = diff(COND, COND.replace('resource.amount < 1000.0', 'resource.amount < 500.0 || resource.stage == "new"'));
+    expect(rewritten.map((c) => c.direction)).toEqual(['both', 'both']);
+    expect(widens(rewritten)).toBe(true);
+    // a wider level under a new condition: unclear, so both; a wider level with the condition dropped: widen
+    expect(diff(COND, COND.replace('delete: own }', "delete: { level: all, when: 'resource.amount > 0.0' } }")).map((c) => c.direction)).toEqual(['both', 'both']);
+    expect(diff(COND, COND.replace("edit: { level: own, when: 'resource.amount < 1000.0' }", 'edit: all')).map((c) => c.direction)).toEqual(['widen', 'widen']);
+    const red = COND.replace('delete: own }', 'delete: red }');
+    expect(diff(red, red.replace('delete: red }', "delete: { level: red, when: 'resource.amount > 0.0' } }"))).toEqual([]);
+  });
+
+  it('markdown shows conditions beside the levels; --fail-on widen counts conditional changes', async () => {
+    const before = folder(COND);
+    const r = await run('/', 'diff', before, folder(COND.replace("edit: { level: own, when: 'resource.amount < 1000.0' }", 'edit: own').replace("partners: deny }", 'partners: red, vip: red }')), '--fail-on', 'widen');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('- ⬆️ 🟨 → 🟨 `lead` · `edit`: yellow when `resource.amount < 1000.0` → yellow — own (yellow) at policy.yaml:10:40');
+    expect(r.out).toContain('- ⬇️ 🟩 → 🟥 `lead` · `view` [pipeline `vip`]: green → red — deny (red) at policy.yaml:12:46');
+    expect(r.out).toContain('- ⬇️ 🟨 → 🟥 `lead` · `edit` [pipeline `vip`]: yellow when `resource.amount < 1000.0` → red');
+    const narrowOnly = await run('/', 'diff', before, folder(COND.replace('won: { edit: red, delete: red }', 'won: { edit: red, delete: red, view: red }')), '--fail-on', 'widen', '--format', 'json');
+    expect(narrowOnly.code).toBe(0);
+    expect(JSON.parse(narrowOnly.out)).toEqual({
+      changes: [{ kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'view', condition: 'stage `won`', before: 'all', after: 'deny', direction: 'narrow', cause: 'deny (red) at policy.yaml:11:60' }],
+    });
+    const both = await run('/', 'diff', before, folder(COND.replace('resource.amount < 1000.0', 'resource.amount < 500.0 || resource.stage == "new"')));
+    expect(both.out).toContain('- ↕️ 🟨 → 🟨 `lead` · `edit`: yellow when `resource.amount < 1000.0` → yellow when `resource.amount < 500.0 || resource.stage == "new"`');
+    expect(both.out).toContain('2 changes: **2 widen access**, 0 narrow it.');
+  });
+
+  it('R-Z10 duringShift reads as words; new shift hours are a change of both directions, said to come from the shifts', () => {
+    const SHIFTS = COND.replace('roles:\n', "shifts:\n  office: { days: [mon, tue, wed, thu, fri], start: '09:00', end: '17:00', timeZone: Europe/Warsaw }\nroles:\n").replace('  sales_rep:\n', '  sales_rep:\n    shift: office\n');
+    const added = diff(SHIFTS, SHIFTS.replace('delete: own }', 'delete: { level: own, duringShift: true } }'));
+    expect(added).toMatchObject([
+      { role: 'sales_rep', action: 'delete', direction: 'narrow', afterWhen: "during the user's shift (`office` unless the user has another)" },
+      // `senior` has no shift of its own: outside a user's own shift the condition is not met
+      { role: 'senior', action: 'delete', direction: 'narrow', afterWhen: "during the user's shift (none unless the user has one)" },
+    ]);
+    const during = SHIFTS.replace('delete: own }', "delete: { level: own, duringShift: true, when: 'resource.amount > 0.0' } }");
+    expect(diffMarkdown(diff(SHIFTS, during), 'changes')).toContain("- ⬇️ 🟨 → 🟨 `lead` · `delete`: yellow → yellow when `resource.amount > 0.0` during the user's shift (`office` unless the user has another) — own (yellow) at policy.yaml:");
+    const later = diff(during, during.replace("start: '09:00'", "start: '08:00'"));
+    expect(later.map((c) => [c.role, c.direction, c.cause])).toEqual([
+      ['sales_rep', 'both', expect.stringMatching(/^the shifts \(R-Z10\) changed; own \(yellow\) at policy\.yaml:\d+:\d+$/)],
+      ['senior', 'both', expect.stringMatching(/^the shifts \(R-Z10\) changed; own \(yellow\) at policy\.yaml:\d+:\d+, inherited from `sales_rep`$/)],
+    ]);
+  });
+});

@@ -50,6 +50,69 @@ describe('permission matrix', () => {
   });
 });
 
+const CONDITIONAL = checkSources('cond', [
+  {
+    path: 'roles.yaml',
+    text: `resources:
+  lead:
+    actions: [view, edit, delete]
+    attributes: { owner: string, stage: string, pipeline: string, amount: number }
+    owner: owner
+    stage: stage
+    pipeline: pipeline
+roles:
+  sales_rep:
+    grants: { lead: { view: all, edit: { level: own, when: 'resource.amount < 1000.0' }, delete: own } }
+    stages: { lead: { won: { edit: red } } }
+    pipelines: { lead: { partners: deny } }
+  admin:
+    administrator: true
+`,
+  },
+]).model!;
+
+describe('permission matrix with conditions', () => {
+  it('R-K5 a cell with overrides or a condition is marked and lists them in the checker\'s order, each with its place', () => {
+    const cells = matrixCells(CONDITIONAL);
+    const edit = cells.find((c) => c.role === 'sales_rep' && c.action === 'edit')!;
+    expect(edit).toMatchObject({ level: 'own', conditional: true, conditions: ['in pipeline `partners`: 🟥 (roles.yaml:12:36)', 'in stage `won`: 🟥 (roles.yaml:11:36)'] });
+    expect(edit.why).toBe('own (yellow) when `resource.amount < 1000.0` at roles.yaml:10:49; in pipeline `partners`: 🟥 (roles.yaml:12:36); in stage `won`: 🟥 (roles.yaml:11:36)');
+    expect(cells.find((c) => c.role === 'sales_rep' && c.action === 'view')).toMatchObject({ conditional: true, conditions: ['in pipeline `partners`: 🟥 (roles.yaml:12:36)'] });
+    // administrators are not subject to overrides
+    expect(cells.filter((c) => c.role === 'admin').every((c) => !c.conditional && c.conditions.length === 0)).toBe(true);
+  });
+
+  it('R-K5 markdown: a marker in the cell, the conditions listed under the table', () => {
+    const text = matrixMarkdown(CONDITIONAL);
+    expect(text).toContain('**A** administrator · \\* conditional (listed below the table)');
+    expect(text).toContain('| sales\\_rep | 🟩\\* | 🟨\\* | 🟨\\* |');
+    expect(text).toContain('| admin | 🟩 A | 🟩 A | 🟩 A |');
+    expect(text).toContain('Conditional cells:\n\n- `sales_rep` · `view`: 🟩 (roles.yaml:10:29); in pipeline `partners`: 🟥 (roles.yaml:12:36)\n');
+    expect(text).toContain('- `sales_rep` · `edit`: 🟨 when `resource.amount < 1000.0` (roles.yaml:10:49); in pipeline `partners`: 🟥 (roles.yaml:12:36); in stage `won`: 🟥 (roles.yaml:11:36)\n');
+    // without conditions nothing changes
+    expect(matrixMarkdown(kommo)).not.toContain('conditional');
+  });
+
+  it('R-Z10 a duringShift grant reads as words, not as its generated CEL', () => {
+    const model = checkSources('shift', [
+      {
+        path: 'roles.yaml',
+        text: "resources:\n  lead: { actions: [view], attributes: { owner: string }, owner: owner }\nshifts:\n  office: { days: [mon], start: '09:00', end: '17:00', timeZone: UTC }\nroles:\n  rep:\n    shift: office\n    grants: { lead: { view: { level: all, duringShift: true } } }\n",
+      },
+    ]).model!;
+    const [cell] = matrixCells(model);
+    expect(cell).toMatchObject({ conditional: true, conditions: [], why: "all (green) when during the user's shift (`office` unless the user has another) at roles.yaml:8:38" });
+    expect(matrixMarkdown(model)).toContain("- `rep` · `view`: 🟩 when during the user's shift (`office` unless the user has another) (roles.yaml:8:38)");
+  });
+
+  it('R-K5 HTML: the marker in the cell and the conditions in its tooltip', () => {
+    const page = matrixHtml(CONDITIONAL);
+    expect(page).toContain('<td class="cell own conditional" tabindex="0" title="own (yellow) when `resource.amount &#60; 1000.0` at roles.yaml:10:49; in pipeline `partners`: 🟥 (roles.yaml:12:36); in stage `won`: 🟥 (roles.yaml:11:36)"');
+    expect(page).toContain('* = conditional');
+    expect(matrixHtml(kommo)).not.toContain('conditional');
+  });
+});
+
 describe('permission matrix page in a real headless Chromium', () => {
   let browser: Browser;
   let url: string;
@@ -105,6 +168,18 @@ describe('permission matrix page in a real headless Chromium', () => {
     await page.selectOption('#resource', 'contact');
     expect(await page.locator('section[data-resource="lead"]').isHidden()).toBe(true);
     expect(requests.every((u) => u.startsWith('file:'))).toBe(true);
+    await page.close();
+  });
+
+  it('R-K5 clicking a conditional cell shows its conditions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policyc-matrix-'));
+    writeFileSync(join(dir, 'matrix.html'), matrixHtml(CONDITIONAL));
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(join(dir, 'matrix.html')).href);
+    const edit = page.locator('section[data-resource="lead"] tr[data-role="sales_rep"] td.cell').nth(1);
+    expect(await edit.textContent()).toBe('*');
+    await edit.click();
+    await expect.poll(() => page.textContent('#why')).toBe('sales_rep · lead · edit: own (yellow) when `resource.amount < 1000.0` at roles.yaml:10:49; in pipeline `partners`: 🟥 (roles.yaml:12:36); in stage `won`: 🟥 (roles.yaml:11:36)');
     await page.close();
   });
 });

@@ -347,7 +347,8 @@ function buildModel(
   const conditionOf = (role: RoleSpec, resource: ResourceSpec, c: NonNullable<Written['condition']>): ConditionModel => {
     if (!c.duringShift) return conds.when(c.when!, resource);
     const shift = conds.duringShift(role);
-    return c.when === undefined ? shift : conds.when(`(${c.when}) && (${shift.text})`, resource);
+    const both = c.when === undefined ? shift : conds.when(`(${c.when}) && (${shift.text})`, resource);
+    return both.kind === 'cel' ? { ...both, duringShift: { when: c.when, roleShift: role.shift } } : both;
   };
   const groups = buildGroups(declarations.groups, subordinates, where);
   const sharingRules = buildSharingRules(declarations.sharingRules, resourceModels, groups, subordinates, reportsTo, addRule, where);

@@ -47,6 +47,7 @@ export const CODES = {
   UnknownFixture: { code: 'PC4001', title: 'a test names a principal or resource that no test file defines' },
   DuplicateFixture: { code: 'PC4002', title: 'a principal or resource fixture is defined twice' },
   TestFailed: { code: 'PC4003', title: 'a test expectation does not hold' },
+  InvalidTimestamp: { code: 'PC4004', title: 'a test\'s `now` is not an ISO 8601 timestamp with an offset' },
 
   // PC5xxx — conditions (CEL expressions)
   ConditionSyntax: { code: 'PC5001', title: 'a condition is not a valid expression' },

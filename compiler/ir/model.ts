@@ -83,7 +83,17 @@ export interface ResourceModel {
  */
 export type ConditionModel =
   | { readonly kind: 'equals'; readonly attribute: string; readonly value: string; readonly text: string }
-  | { readonly kind: 'cel'; readonly text: string; readonly js: string; readonly readsResource: boolean };
+  | {
+      readonly kind: 'cel';
+      readonly text: string;
+      readonly js: string;
+      readonly readsResource: boolean;
+      /**
+       * Set for a grant with `duringShift` (R-Z10), whose `text` is generated: the `when:` as
+       * written (if any) and the role's own shift, so that reviews can say "during the shift".
+       */
+      readonly duringShift?: { readonly when: string | undefined; readonly roleShift: string | undefined };
+    };
 
 /** A shift of working hours (R-Z10): on `days` (0 = Sunday) from `start` to `end` minutes, in `timeZone`. */
 export interface ShiftModel {

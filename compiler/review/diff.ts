@@ -5,6 +5,7 @@
  * `reportsTo`, group or sharing rule that caused it.
  */
 import { COLOUR_OF, type Level, type PolicyModel, type RoleModel, type Rule } from '../ir/model.ts';
+import { code, conditionLabel, overridesOf, place, whenText } from './conditions.ts';
 import { fieldChanges, type FieldChange } from './fields-diff.ts';
 
 /** Levels from narrowest to widest; an administrator is wider than any grant. */
@@ -20,9 +21,21 @@ export interface CellChange {
   readonly action: string;
   readonly before: CellLevel;
   readonly after: CellLevel;
-  readonly direction: 'widen' | 'narrow';
+  /** `both`: a condition changed, so some requests may gain and others lose access. */
+  readonly direction: 'widen' | 'narrow' | 'both';
   /** The rule that decides the cell after the change (or before it, when the role is gone). */
   readonly cause: string;
+  /**
+   * Set for a stage or pipeline override (R-K5): which records the change is about, such as
+   * ``stage `won` `` (the levels are the cell's for records in that stage).
+   */
+  readonly condition?: string;
+  /**
+   * The condition of the grant before and after, where one is written, as markdown: the `when:`
+   * in code, or ``during the user's shift (`office` unless the user has another)``.
+   */
+  readonly beforeWhen?: string;
+  readonly afterWhen?: string;
 }
 
 export interface ReachChange {
@@ -51,12 +64,6 @@ export interface AccessChange {
 
 export type Change = CellChange | ReachChange | AccessChange | FieldChange;
 
-/** A name as inline code in markdown, whatever characters it holds. */
-const code = (name: string): string => {
-  const flat = name.replace(/[\r\n\u2028\u2029]+/g, ' ');
-  const fence = '`'.repeat((flat.match(/`+/g) ?? []).reduce((n, run) => Math.max(n, run.length + 1), 1));
-  return fence === '`' ? `\`${flat}\`` : `${fence} ${flat} ${fence}`;
-};
 
 const at = (rule: Rule): string => `${rule.source.file}:${rule.source.line}:${rule.source.column}`;
 
@@ -75,6 +82,27 @@ function describeRule(rule: Rule | undefined, role: string, gone: boolean): stri
   if (rule.kind === 'administrator') return `administrator${via} (${at(rule)})`;
   if (rule.kind === 'public') return `a yellow or blue grant${via} made green by the org-wide default at ${at(rule)}`;
   return `${rule.level} (${COLOUR_OF[rule.level]}) at ${at(rule)}${via}`;
+}
+
+/** The CEL text of a rule's condition (`when:`, shifts); stage and pipeline overrides are cells of their own. */
+const whenOf = (rule: Rule | undefined): string | undefined => (rule?.condition?.kind === 'cel' ? rule.condition.text : undefined);
+/** The same condition for people (see {@link whenText}). */
+const shownWhen = (rule: Rule | undefined): string | undefined => (rule?.condition?.kind === 'cel' ? whenText(rule.condition) : undefined);
+/** Why a condition whose words did not change is reported: the shifts behind `duringShift` changed. */
+const shiftsChanged = (w1: string | undefined, w2: string | undefined, c1: string | undefined, c2: string | undefined): string =>
+  w1 !== undefined && w1 === w2 && c1 !== c2 ? 'the shifts (R-Z10) changed; ' : '';
+
+/**
+ * How access moved from `level` when `cond` (no condition: always) to the other side's. A deny
+ * allows nothing whatever its condition; between two allowing levels, a removed condition widens,
+ * an added one narrows, a rewritten one may do both.
+ */
+function direction(l1: CellLevel, c1: string | undefined, l2: CellLevel, c2: string | undefined): CellChange['direction'] | undefined {
+  if (l1 === 'deny' || l2 === 'deny') return l1 === l2 ? undefined : l1 === 'deny' ? 'widen' : 'narrow';
+  const byLevel = ORDER.indexOf(l2) > ORDER.indexOf(l1) ? 'widen' : ORDER.indexOf(l2) < ORDER.indexOf(l1) ? 'narrow' : undefined;
+  const byCondition = c1 === c2 ? undefined : c2 === undefined ? 'widen' : c1 === undefined ? 'narrow' : 'both';
+  if (byLevel === undefined || byCondition === undefined) return byLevel ?? byCondition;
+  return byLevel === byCondition ? byLevel : 'both';
 }
 
 /** Roles whose records `role` reaches beyond its own: the roles below it, and itself with peers. */
@@ -119,10 +147,39 @@ export function diffModels(before: PolicyModel, after: PolicyModel): Change[] {
       for (const action of actions) {
         const was = cellOf(before, b, resource, action);
         const now = cellOf(after, a, resource, action);
-        if (was.level === now.level) continue;
-        const direction = ORDER.indexOf(now.level) > ORDER.indexOf(was.level) ? 'widen' : 'narrow';
-        const cause = a ? describeRule(now.rule, name, false) : describeRule(undefined, name, true);
-        changes.push({ kind: 'cell', role: name, resource, action, before: was.level, after: now.level, direction, cause });
+        const wasWhen = whenOf(was.rule);
+        const nowWhen = whenOf(now.rule);
+        const moved = direction(was.level, wasWhen, now.level, nowWhen);
+        const wasShown = shownWhen(was.rule);
+        const nowShown = shownWhen(now.rule);
+        if (moved !== undefined) {
+          const cause = a ? describeRule(now.rule, name, false) : describeRule(undefined, name, true);
+          changes.push({
+            kind: 'cell', role: name, resource, action, before: was.level, after: now.level, direction: moved,
+            cause: shiftsChanged(wasShown, nowShown, wasWhen, nowWhen) + cause,
+            ...(wasShown === undefined ? {} : { beforeWhen: wasShown }),
+            ...(nowShown === undefined ? {} : { afterWhen: nowShown }),
+          });
+        }
+        // R-K5: each stage or pipeline override, compared as the cell of the records it matches
+        const wasOverrides = new Map(b && b.administratorRule === undefined ? overridesOf(before, b, resource, action).map((r) => [conditionLabel(before, resource, r.condition!), r] as const) : []);
+        const nowOverrides = new Map(a && a.administratorRule === undefined ? overridesOf(after, a, resource, action).map((r) => [conditionLabel(after, resource, r.condition!), r] as const) : []);
+        for (const label of new Set([...wasOverrides.keys(), ...nowOverrides.keys()])) {
+          const o1 = wasOverrides.get(label);
+          const o2 = nowOverrides.get(label);
+          const [l1, c1, w1] = o1 ? [o1.level, undefined, undefined] : [was.level, wasWhen, wasShown];
+          const [l2, c2, w2] = o2 ? [o2.level, undefined, undefined] : [now.level, nowWhen, nowShown];
+          const d = direction(l1, c1, l2, c2);
+          if (d === undefined) continue;
+          const decided = a ? describeRule(o2 ?? now.rule, name, false) : describeRule(undefined, name, true);
+          const cause = o1 && !o2 && a ? `the override at ${place(o1)} was removed; now ${decided}` : decided;
+          changes.push({
+            kind: 'cell', role: name, resource, action, condition: label, before: l1, after: l2, direction: d,
+            cause: shiftsChanged(w1, w2, c1, c2) + cause,
+            ...(w1 === undefined ? {} : { beforeWhen: w1 }),
+            ...(w2 === undefined ? {} : { afterWhen: w2 }),
+          });
+        }
       }
     }
     const wasReach = reach(b);
@@ -180,11 +237,13 @@ export function diffMarkdown(changes: readonly Change[], title: string): string 
   for (const role of roles) {
     out.push(`#### ${role === '*' ? 'every role' : code(role)}`, '');
     for (const c of changes.filter((x) => x.role === role)) {
-      const arrow = c.direction === 'narrow' ? '⬇️' : '⬆️';
+      const arrow = c.direction === 'narrow' ? '⬇️' : c.direction === 'both' ? '↕️' : '⬆️';
       if (c.kind === 'field') {
         out.push(`- ${arrow} field ${code(`${c.resource}.${c.field}`)}: ${c.before} → ${c.after} — ${c.cause}`);
       } else if (c.kind === 'cell') {
-        out.push(`- ${arrow} ${SQUARE[c.before]} → ${SQUARE[c.after]} ${code(c.resource)} · ${code(c.action)}: ${NAME[c.before]} → ${NAME[c.after]} — ${c.cause}`);
+        const stage = c.condition === undefined ? '' : ` [${c.condition}]`;
+        const level = (l: CellLevel, when: string | undefined) => `${NAME[l]}${when === undefined ? '' : ` when ${when}`}`;
+        out.push(`- ${arrow} ${SQUARE[c.before]} → ${SQUARE[c.after]} ${code(c.resource)} · ${code(c.action)}${stage}: ${level(c.before, c.beforeWhen)} → ${level(c.after, c.afterWhen)} — ${c.cause}`);
       } else if (c.kind === 'access') {
         const parts = [...c.gained.map((w) => `gains: ${w}`), ...c.lost.map((w) => `loses: ${w}`)];
         out.push(`- ${arrow} ${parts.join('; ')} — ${c.cause}`);

@@ -3,6 +3,7 @@
  * rule behind every cell — as markdown for a pull request and as a self-contained HTML page.
  */
 import { COLOUR_OF, type Level, type PolicyModel, type Rule } from '../ir/model.ts';
+import { code, conditionLabel, overridesOf, place, whenText } from './conditions.ts';
 import { fieldMatrixMarkdown } from './fields-matrix.ts';
 
 export interface MatrixCell {
@@ -12,8 +13,15 @@ export interface MatrixCell {
   /** `admin` for an administrator role, else the effective level. */
   readonly level: Level | 'admin';
   readonly rule: Rule;
-  /** One line: what decides this cell and where it is written. */
+  /** One line: what decides this cell and where it is written (with its conditions, if any). */
   readonly why: string;
+  /**
+   * The cell depends on a condition: its rule has a `when:` (or a shift), or stage and pipeline
+   * overrides (R-K5) decide some records — each described in `conditions`, in the order the
+   * checker tries them, e.g. ``in stage `won`: 🟥 (roles.yaml:12:9)``.
+   */
+  readonly conditional: boolean;
+  readonly conditions: readonly string[];
 }
 
 const SQUARE: Readonly<Record<Level | 'admin', string>> = { deny: '🟥', own: '🟨', team: '🟦', all: '🟩', admin: '🟩' };
@@ -36,8 +44,14 @@ export function matrixCells(model: PolicyModel): MatrixCell[] {
               ? `no grant: default deny (role at ${at})`
               : rule.kind === 'public'
                 ? `a yellow or blue grant${inherited} made green by the org-wide default at ${at}`
-              : `${rule.level} (${COLOUR_OF[rule.level]})${inherited} at ${at}`;
-        cells.push({ role: role.name, resource: resource.name, action, level: rule.kind === 'administrator' ? 'admin' : rule.level, rule, why });
+              : `${rule.level} (${COLOUR_OF[rule.level]})${inherited}${rule.condition?.kind === 'cel' ? ` when ${whenText(rule.condition)}` : ''} at ${at}`;
+        const conditions = (role.administratorRule === undefined ? overridesOf(model, role, resource.name, action) : []).map((o) => {
+          const label = conditionLabel(model, resource.name, o.condition!);
+          return `${o.condition!.kind === 'equals' ? `in ${label}` : label}: ${SQUARE[o.level]} (${place(o)})`;
+        });
+        const conditional = conditions.length > 0 || rule.condition !== undefined;
+        const level = rule.kind === 'administrator' ? 'admin' : rule.level;
+        cells.push({ role: role.name, resource: resource.name, action, level, rule, why: [why, ...conditions].join('; '), conditional, conditions });
       }
     }
   }
@@ -50,16 +64,27 @@ const md = (s: string): string => s.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`).
 /** One table per resource: a row per role, a column per action, a colour square per cell. */
 export function matrixMarkdown(model: PolicyModel): string {
   const cells = matrixCells(model);
-  const out = [`# Permission matrix: ${md(model.name)}`, '', '🟩 all (green) · 🟦 team (blue) · 🟨 own (yellow) · 🟥 denied (red) · **A** administrator', ''];
+  const marker = cells.some((c) => c.conditional) ? ' · \\* conditional (listed below the table)' : '';
+  const out = [`# Permission matrix: ${md(model.name)}`, '', `🟩 all (green) · 🟦 team (blue) · 🟨 own (yellow) · 🟥 denied (red) · **A** administrator${marker}`, ''];
   for (const resource of model.resources) {
     out.push(`## ${md(resource.name)}${resource.kind === 'module' ? ' (module)' : ''}`, '');
     out.push(`| role | ${resource.actions.map(md).join(' | ')} |`);
     out.push(`|---|${resource.actions.map(() => ':---:').join('|')}|`);
     for (const role of model.roles) {
       const row = cells.filter((c) => c.role === role.name && c.resource === resource.name);
-      out.push(`| ${md(role.name)} | ${row.map((c) => `${SQUARE[c.level]}${c.level === 'admin' ? ' A' : ''}`).join(' | ')} |`);
+      out.push(`| ${md(role.name)} | ${row.map((c) => `${SQUARE[c.level]}${c.conditional ? '\\*' : ''}${c.level === 'admin' ? ' A' : ''}`).join(' | ')} |`);
     }
     out.push('');
+    // what the marked cells depend on: the grant's condition, then each override
+    const marked = cells.filter((c) => c.resource === resource.name && c.conditional);
+    if (marked.length > 0) {
+      out.push('Conditional cells:', '');
+      for (const c of marked) {
+        const when = c.rule.condition?.kind === 'cel' ? ` when ${whenText(c.rule.condition)}` : '';
+        out.push(`- ${code(c.role)} · ${code(c.action)}: ${SQUARE[c.level]}${when} (${place(c.rule)})${c.conditions.map((x) => `; ${x}`).join('')}`);
+      }
+      out.push('');
+    }
   }
   const fields = model.resources.flatMap((resource) => fieldMatrixMarkdown(model, resource, md));
   if (fields.length > 0) out.push('## fields (R-K6, R-Z9)', '', '✏️ read-write · 👁️ read-only · 🚫 hidden; tables only for resources where some field is not read-write', '', ...fields);
@@ -79,7 +104,7 @@ export function matrixHtml(model: PolicyModel): string {
     const rows = model.roles.map((role) => {
       const tds = cells
         .filter((c) => c.role === role.name && c.resource === resource.name)
-        .map((c) => `<td class="cell ${c.level}" tabindex="0" title="${html(c.why)}" data-why="${html(`${c.role} · ${c.resource} · ${c.action}: ${c.why}`)}">${c.level === 'admin' ? 'A' : ''}</td>`)
+        .map((c) => `<td class="cell ${c.level}${c.conditional ? ' conditional' : ''}" tabindex="0" title="${html(c.why)}" data-why="${html(`${c.role} · ${c.resource} · ${c.action}: ${c.why}`)}">${c.level === 'admin' ? 'A' : ''}${c.conditional ? '*' : ''}</td>`)
         .join('');
       return `<tr data-role="${html(role.name)}"><th scope="row">${html(role.name)}</th>${tds}</tr>`;
     });
@@ -100,7 +125,7 @@ th[scope=row] { text-align: left; }
 .legend span { display: inline-block; width: 1rem; height: 1rem; vertical-align: middle; margin: 0 4px 0 12px; }
 </style></head><body>
 <h1>Permission matrix: ${html(model.name)}</h1>
-<p class="legend"><span class="all"></span>all (green)<span class="team"></span>team (blue)<span class="own"></span>own (yellow)<span class="deny"></span>denied (red) · A = administrator</p>
+<p class="legend"><span class="all"></span>all (green)<span class="team"></span>team (blue)<span class="own"></span>own (yellow)<span class="deny"></span>denied (red) · A = administrator${cells.some((c) => c.conditional) ? ' · * = conditional (stages, pipelines, conditions: see the cell)' : ''}</p>
 <p><label>role <select id="role"><option value="">all</option>${options(model.roles.map((r) => r.name))}</select></label>
 <label>resource <select id="resource"><option value="">all</option>${options(model.resources.map((r) => r.name))}</select></label></p>
 <div id="why" aria-live="polite">hover or click a cell to see the rule that decides it</div>

@@ -23,15 +23,16 @@ export function testText(run: TestRun, showUncovered = 20): string {
     out.push(`  ${r.passed ? '✓' : '✗'} ${r.name}`);
     for (const e of r.expectations.filter((x) => !x.passed)) {
       const got = e.field !== undefined ? e.actual.code : `${e.actual.allow ? 'allow' : 'deny'} (${e.actual.code})`;
-      out.push(`      ${e.action}: expected ${e.expected}, got ${got} at ${r.file}:${r.line}`);
+      out.push(`      ${e.action}: expected ${e.expected}, got ${got} at ${r.file}:${r.line}${r.now === undefined ? '' : ` (now ${r.now})`}`);
       out.push(`        ${e.actual.reason}`);
     }
   }
-  const { cells, rules } = run.coverage;
+  const { cells, rules, conditional } = run.coverage;
   out.push('');
-  out.push(`coverage: ${cells.covered}/${cells.total} matrix cells (${cellCoverage(run).toFixed(1)}%), ${rules.covered}/${rules.total} rules (${percent(rules.covered, rules.total).toFixed(1)}%)`);
+  const stages = conditional.total === 0 ? '' : `; stage and pipeline cells: ${conditional.covered}/${conditional.total}`;
+  out.push(`coverage: ${cells.covered}/${cells.total} matrix cells (${cellCoverage(run).toFixed(1)}%${stages}), ${rules.covered}/${rules.total} rules (${percent(rules.covered, rules.total).toFixed(1)}%)`);
   if (cells.uncovered.length > 0) {
-    out.push(`uncovered cells (role · resource · action):`);
+    out.push(`uncovered cells (role · resource · action${conditional.total === 0 ? '' : ' [stage or pipeline]'}):`);
     for (const cell of cells.uncovered.slice(0, showUncovered)) out.push(`  ${cell}`);
     if (cells.uncovered.length > showUncovered) out.push(`  … and ${cells.uncovered.length - showUncovered} more`);
   }

@@ -9,10 +9,12 @@ import { tick } from '../diagnostics/diagnostic.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { PolicyModel } from '../ir/model.ts';
 import { isTestFileName, listPolicyFiles, parsePolicyFiles, spanAt, type LoadedSet, type PolicyFile } from '../load/load.ts';
+import { conditionLabel, overridesOf } from '../review/conditions.ts';
 import { validateFiles } from '../validate/validate.ts';
 
 type Decision = { readonly allow: boolean; readonly code: string; readonly reason: string; readonly rule?: { readonly id: number } | undefined };
-export type Decide = (principal: unknown, action: string, resource: unknown) => Decision;
+/** Decides one request; `context` is the test's context (its `now` a `Date`), when it has one. */
+export type Decide = (principal: unknown, action: string, resource: unknown, context: Readonly<Record<string, unknown>> | undefined) => Decision;
 /** The field mask of the compiled checker (`checker.fields`). */
 export type FieldsOf = (principal: unknown, resource: unknown) => Readonly<Record<string, string>>;
 
@@ -33,11 +35,19 @@ export interface TestResult {
   readonly name: string;
   readonly expectations: readonly Expectation[];
   readonly passed: boolean;
+  /** The instant the test was decided at (`context.now`, ISO), when it has one. */
+  readonly now?: string;
 }
 
 export interface Coverage {
-  /** Cells (`role · resource · action`) of the matrix that some expectation exercised. */
+  /**
+   * Cells (`role · resource · action`) of the matrix that some expectation exercised, and the
+   * conditional cells (`role · resource · action [stage \`won\`]`, one per stage or pipeline
+   * override, R-K5) that decided some expectation.
+   */
   readonly cells: { readonly covered: number; readonly total: number; readonly uncovered: readonly string[] };
+  /** The conditional cells alone (included in `cells`). */
+  readonly conditional: { readonly covered: number; readonly total: number };
   /** Rules that decided at least one expectation. */
   readonly rules: { readonly covered: number; readonly total: number };
 }
@@ -56,6 +66,26 @@ interface TestSpec {
   readonly expect: ReadonlyMap<string, string>;
   /** Field → expected access (R-K6, R-Z9). */
   readonly fields: ReadonlyMap<string, string>;
+  /** The context passed to `can`: the test's `context:`, with `now` (the test's or the file's) as a `Date`. */
+  readonly context: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** An ISO 8601 date and time with a UTC offset (`Z` or `±hh:mm`): a pinned `now` means the same instant everywhere. */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The instant an ISO timestamp names, or undefined when it is not one (checked, not guessed: `Date.parse` alone accepts too much). */
+export function parseTimestamp(text: string): Date | undefined {
+  if (!ISO_TIMESTAMP.test(text)) return undefined;
+  const [, month, day, hour, minute, second] = /^\d{4}-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text)!.map(Number);
+  if (month! < 1 || month! > 12 || day! < 1 || day! > 31 || hour! > 23 || minute! > 59 || (second !== undefined && !Number.isNaN(second) && second > 59)) return undefined;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return undefined;
+  // Date.parse rolls 2026-02-30 over to March: require the written date back
+  const offset = /(Z|[+-]\d{2}:\d{2})$/.exec(text)![1]!;
+  const minutes = offset === 'Z' ? 0 : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const local = new Date(ms + minutes * 60_000);
+  if (local.getUTCMonth() + 1 !== month || local.getUTCDate() !== day) return undefined;
+  return new Date(ms);
 }
 
 type Raw = Record<string, unknown>;
@@ -84,6 +114,18 @@ export function loadTests(dir: string, bag: DiagnosticBag): { set: LoadedSet; te
 
   const tests: TestSpec[] = [];
   for (const file of set.files) {
+    /** A `now:` as a Date; a diagnostic at `path` when it is not an ISO timestamp with an offset. */
+    const timestamp = (value: unknown, path: readonly (string | number)[]): Date | undefined => {
+      if (typeof value !== 'string') return undefined; // the schema reports other types
+      const date = parseTimestamp(value);
+      if (date === undefined) {
+        bag.report('InvalidTimestamp', spanAt(file, path), `${tick(value)} is not an ISO 8601 timestamp`, {
+          help: 'write a date, a time and an offset, such as `2026-03-02T10:30:00Z` or `2026-03-02T11:30:00+01:00`',
+        });
+      }
+      return date;
+    };
+    const fileNow = timestamp((file.value as Raw | null)?.now, ['now']);
     const list = ((file.value as Raw | null)?.tests ?? []) as Raw[];
     list.forEach((test, index) => {
       const fixture = (section: 'principal' | 'resource', known: Map<string, { value: unknown }>): unknown => {
@@ -102,9 +144,19 @@ export function loadTests(dir: string, bag: DiagnosticBag): { set: LoadedSet; te
           help: 'add `expect:` (action → decision) or `fields:` (field → access)',
         });
       }
+      const written = test.context !== null && typeof test.context === 'object' && !Array.isArray(test.context) ? (test.context as Raw) : undefined;
+      if (written?.now !== undefined && test.now !== undefined) {
+        bag.report('InvalidTimestamp', spanAt(file, ['tests', index, 'context', 'now'], 'key'), `test ${tick(String(test.name))} gives \`now\` twice`, {
+          help: 'keep either the test\'s `now:` or `context: { now: … }`',
+        });
+      }
+      const now = written?.now !== undefined ? timestamp(written.now, ['tests', index, 'context', 'now']) : test.now !== undefined ? timestamp(test.now, ['tests', index, 'now']) : fileNow;
+      const { now: _written, ...attributes } = written ?? {};
+      const context = written === undefined && now === undefined ? undefined : { ...attributes, ...(now === undefined ? {} : { now }) };
       tests.push({
         file,
         index,
+        context,
         name: String(test.name),
         principal: fixture('principal', principals),
         resource: fixture('resource', resources),
@@ -131,7 +183,7 @@ export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide:
     if (filter !== undefined && !test.name.includes(filter)) continue;
     const expectations: Expectation[] = [];
     for (const [action, expected] of test.expect) {
-      const actual = decide(test.principal, action, test.resource);
+      const actual = decide(test.principal, action, test.resource, test.context);
       expectations.push({ span: spanAt(test.file, ['tests', test.index, 'expect', action]), action, expected, actual, passed: meets(expected, actual) });
       const role = (test.principal as { role?: unknown } | null)?.role;
       const kind = (test.resource as { kind?: unknown } | null)?.kind;
@@ -146,15 +198,27 @@ export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide:
       name: test.name,
       expectations,
       passed: expectations.every((e) => e.passed),
+      ...(test.context?.now instanceof Date ? { now: test.context.now.toISOString() } : {}),
     });
   }
   const uncovered: string[] = [];
   let total = 0;
+  let conditional = 0;
+  let conditionalUncovered = 0;
   for (const role of model.roles) {
     for (const resource of model.resources) {
       for (const action of resource.actions) {
         total++;
-        if (!cellsHit.has(JSON.stringify([role.name, resource.name, action]))) uncovered.push(`${role.name} · ${resource.name} · ${action}`);
+        const cell = `${role.name} · ${resource.name} · ${action}`;
+        if (!cellsHit.has(JSON.stringify([role.name, resource.name, action]))) uncovered.push(cell);
+        // each stage or pipeline override is a cell of its own: covered when it decided
+        for (const rule of overridesOf(model, role, resource.name, action)) {
+          total++;
+          conditional++;
+          if (rulesHit.has(rule.id)) continue;
+          conditionalUncovered++;
+          uncovered.push(`${cell} [${conditionLabel(model, resource.name, rule.condition!)}]`);
+        }
       }
     }
   }
@@ -162,6 +226,7 @@ export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide:
     results,
     coverage: {
       cells: { covered: total - uncovered.length, total, uncovered },
+      conditional: { covered: conditional - conditionalUncovered, total: conditional },
       rules: { covered: [...rulesHit].filter((id) => id < model.rules.length).length, total: model.rules.length },
     },
   };
