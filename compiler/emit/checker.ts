@@ -368,6 +368,17 @@ function groupTables(model: PolicyModel): string[] {
   ];
 }
 
+/**
+ * A condition as decisions quote it: its text, but for working hours (whose generated CEL spells
+ * out every shift) what it means.
+ */
+function conditionLabel(condition: ConditionModel): string {
+  if (condition.kind !== 'cel' || condition.duringShift === undefined) return condition.text;
+  const { when, roleShift } = condition.duringShift;
+  const shift = roleShift === undefined ? "during the principal's own shift" : `during the principal's shift (${roleShift} unless the principal names another)`;
+  return when === undefined ? shift : `${when}, ${shift}`;
+}
+
 /** The policy data's role names: roles, then `*` (rules of no one role), then the profiles rules are declared in. */
 function roleNamesOf(model: PolicyModel): string[] {
   return [...new Set([...model.roles.map((r) => r.name), '*', ...model.rules.map((r) => r.declaredIn), ...model.fields.rules.map((r) => r.declaredIn)])];
@@ -387,7 +398,7 @@ function policyData(model: PolicyModel): string {
   const fileIndex = new Map(model.files.map((f, i) => [f, i]));
   const list = (items: readonly string[]): string => `[${items.map(lit).join(', ')}]`;
   // sharing rules' names and conditions' texts, each once
-  const ruleNames = [...new Set(model.rules.flatMap((r) => [...(r.name === undefined ? [] : [r.name]), ...(r.condition === undefined ? [] : [r.condition.text])]))];
+  const ruleNames = [...new Set(model.rules.flatMap((r) => [...(r.name === undefined ? [] : [r.name]), ...(r.condition === undefined ? [] : [conditionLabel(r.condition)])]))];
   const rows = model.rules.map((rule) => {
     const row = [
       RULE_KINDS.indexOf(rule.kind),
@@ -400,7 +411,7 @@ function policyData(model: PolicyModel): string {
       rule.source.line,
       rule.source.column,
       rule.name === undefined ? -1 : ruleNames.indexOf(rule.name),
-      rule.condition === undefined ? -1 : ruleNames.indexOf(rule.condition.text),
+      rule.condition === undefined ? -1 : ruleNames.indexOf(conditionLabel(rule.condition)),
     ];
     return `    "${row.join(',')}",`;
   });
