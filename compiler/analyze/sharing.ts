@@ -59,7 +59,7 @@ export function checkSharing(
         help: `add \`ownerRole: <attribute>\` to ${tick(rule.resource)}`,
       });
     }
-    if (from.kind === 'group' && model.ownerRole === undefined && model.team === undefined) {
+    if (from.kind === 'group' && groups.has(from.name) && model.ownerRole === undefined && model.team === undefined) {
       bag.report('LevelNeedsAttribute', at(['from', 'group']), `records owned by a group need the owner's team or role, but ${tick(rule.resource)} declares neither \`team\` nor \`ownerRole\``, {
         help: `add \`team: <attribute>\` to ${tick(rule.resource)}`,
       });

@@ -51,7 +51,14 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     return name;
   };
   const tests = new Map<string, RecordTest>();
+  // the steps depend on the action only through the sharing rules and subscriber actions that
+  // open it: cells of one role and resource share them (a large policy has 80,000 cells)
+  const known = new Map<string, RecordTest>();
   const testFor = (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string): RecordTest => {
+    const sharing = model.sharingRules.filter((s) => s.resource === resource.name && s.actions.includes(action)).map((s) => s.rule);
+    const quick = JSON.stringify([role.name, resource.name, level ?? null, fallback, sharing, resource.subscribers?.actions.includes(action) === true]);
+    const hit = known.get(quick);
+    if (hit) return hit;
     const { steps, uses, doc } = reachSteps(model, role, resource, action, level, { roleSet });
     const key = JSON.stringify([steps, fallback]);
     let test = tests.get(key);
@@ -63,6 +70,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       test = { name, planName: names.take(name, 'plan'), doc: `${doc.join(', or ')}${otherwise}; reads ${reads}`, steps, uses, fallback };
       tests.set(key, test);
     }
+    known.set(quick, test);
     return test;
   };
 
