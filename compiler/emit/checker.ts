@@ -55,8 +55,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   // open it: cells of one role and resource share them (a large policy has 80,000 cells)
   const known = new Map<string, RecordTest>();
   const testFor = (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string): RecordTest => {
-    const sharing = model.sharingRules.filter((s) => s.resource === resource.name && s.actions.includes(action)).map((s) => s.rule);
-    const quick = JSON.stringify([role.name, resource.name, level ?? null, fallback, sharing, resource.subscribers?.actions.includes(action) === true]);
+    const sharing = model.sharingRules.length === 0 ? '' : model.sharingRules.filter((s) => s.resource === resource.name && s.actions.includes(action)).map((s) => s.rule).join(',');
+    const quick = `${role.name}\u0000${resource.name}\u0000${level ?? ''}\u0000${fallback}\u0000${sharing}\u0000${resource.subscribers?.actions.includes(action) === true}`;
     const hit = known.get(quick);
     if (hit) return hit;
     const { steps, uses, doc } = reachSteps(model, role, resource, action, level, { roleSet });
