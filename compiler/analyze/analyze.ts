@@ -392,24 +392,38 @@ function buildModel(
                 ? { kind: 'public', role: name, declaredIn: written.declaredIn, resource: resource.name, action, level: 'all', source: open.source, ...condition }
                 : { kind: 'grant', role: name, declaredIn: written.declaredIn, resource: resource.name, action, level: written.level, source: written.source, ...condition };
           row.set(action, addRule(rule));
-          // R-K5: the role's pipelines, then its stages, override the grant on records they match
+          // R-K5: the role's pipelines, its groups' pipelines, then its stages, override the grant
+          // on records they match
           const before: number[] = [];
-          for (const [key, attribute] of [['pipelines', resource.pipeline], ['stages', resource.stage]] as const) {
-            if (attribute === undefined) continue;
-            for (const [value, levels] of role[key].get(resource.name) ?? []) {
+          const override = (attribute: string, value: string, word: string, source: SourceRef, group: string | undefined): void => {
+            const level = LEVEL_OF_WORD.get(word)!;
+            const widened = open.source !== undefined && open.actions.includes(action) && (level === 'own' || level === 'team');
+            const text = `${group === undefined ? '' : `${JSON.stringify(group)} in principal.groups && `}resource[${JSON.stringify(attribute)}] == ${JSON.stringify(value)}`;
+            before.push(
+              addRule({
+                kind: widened ? 'public' : 'grant', role: name, declaredIn: name, resource: resource.name, action, level: widened ? 'all' : level, source,
+                condition: { kind: 'equals', attribute, value, text, ...(group === undefined ? {} : { group }) },
+              }),
+            );
+          };
+          if (resource.pipeline !== undefined) {
+            for (const [value, word] of role.pipelines.get(resource.name) ?? []) {
+              override(resource.pipeline, value, word, where(spanOf(role.origin, ['pipelines', resource.name, value], 'value')), undefined);
+            }
+            for (const group of groups) {
+              const spec = declarations.groups.get(group.name)!;
+              for (const [value, word] of spec.pipelines.get(resource.name) ?? []) {
+                // members by role always; members by request only when `principal.groups` lists the group
+                override(resource.pipeline, value, word, where(spanOf(spec.origin, ['pipelines', resource.name, value], 'value')), group.roles.includes(name) ? undefined : group.name);
+              }
+            }
+          }
+          if (resource.stage !== undefined) {
+            for (const [value, levels] of role.stages.get(resource.name) ?? []) {
               const word = typeof levels === 'string' ? levels : (levels.get(action) ?? levels.get('*'));
               if (word === undefined) continue;
-              const path = typeof levels === 'string' ? [key, resource.name, value] : [key, resource.name, value, levels.has(action) ? action : '*'];
-              const text = `resource[${JSON.stringify(attribute)}] == ${JSON.stringify(value)}`;
-              const level = LEVEL_OF_WORD.get(word)!;
-              const widened = open.source !== undefined && open.actions.includes(action) && (level === 'own' || level === 'team');
-              before.push(
-                addRule({
-                  kind: widened ? 'public' : 'grant', role: name, declaredIn: name, resource: resource.name, action, level: widened ? 'all' : level,
-                  source: where(spanOf(role.origin, path, 'value')),
-                  condition: { kind: 'equals', attribute, value, text },
-                }),
-              );
+              const path = typeof levels === 'string' ? ['stages', resource.name, value] : ['stages', resource.name, value, levels.has(action) ? action : '*'];
+              override(resource.stage, value, word, where(spanOf(role.origin, path, 'value')), undefined);
             }
           }
           if (before.length > 0) overrides.set(resource.name, (overrides.get(resource.name) ?? new Map()).set(action, before));

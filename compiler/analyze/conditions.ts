@@ -131,6 +131,19 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
       });
     }
   }
+  for (const group of declarations.groups.values()) {
+    for (const resourceName of group.pipelines.keys()) {
+      const resource = resources.get(resourceName);
+      const at = spanOf(group.origin, ['pipelines', resourceName]);
+      if (resource === undefined || resource.model.kind === 'module') {
+        bag.report('UnknownResource', at, resource ? `${tick(resourceName)} is a module: it has no pipelines` : `unknown resource ${tick(resourceName)}`, {
+          help: resource ? undefined : didYouMean(resourceName, resources.keys()),
+        });
+      } else if (resource.model.pipeline === undefined) {
+        bag.report('UnknownAttribute', at, `${tick(resourceName)} declares no \`pipeline\` attribute`, { help: `add \`pipeline: <attribute>\` to ${tick(resourceName)}` });
+      }
+    }
+  }
   for (const role of [...declarations.roles.values(), ...declarations.profiles.values()]) {
     if (role.shift !== undefined && !shifts.has(role.shift)) {
       bag.report('UnknownShift', spanOf(role.origin, ['shift'], 'value'), `unknown shift ${tick(role.shift)}`, { help: didYouMean(role.shift, shifts.keys()) ?? 'declare it under `shifts`' });

@@ -64,6 +64,8 @@ export interface GroupSpec {
   readonly description: string | undefined;
   readonly roles: readonly string[];
   readonly rolesAndSubordinates: readonly string[];
+  /** R-K5: resource → pipeline value → level word, for the group's members. */
+  readonly pipelines: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 export interface PartySpec {
@@ -164,6 +166,7 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
         description: typeof g.description === 'string' ? g.description : undefined,
         roles: (g.roles as string[] | undefined) ?? [],
         rolesAndSubordinates: (g.rolesAndSubordinates as string[] | undefined) ?? [],
+        pipelines: new Map(entries(g.pipelines).map(([resource, byPipeline]) => [resource, new Map(entries(byPipeline) as [string, string][])] as const)),
       });
     }
     for (const [name, raw] of entries(top?.sharingRules)) {

@@ -83,7 +83,12 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     const name = names.take('when', String(whens.size + 1));
     const body =
       condition.kind === 'equals'
-        ? [`const v = r[${lit(condition.attribute)}];`, `return typeof v !== "string" ? undefined : v === ${lit(condition.value)};`]
+        ? [
+            // a group's rule applies only to its members by request: others skip it, reading nothing
+            ...(condition.group === undefined ? [] : [`if (!Array.isArray(p.groups) || !p.groups.includes(${lit(condition.group)})) return false;`]),
+            `const v = r[${lit(condition.attribute)}];`,
+            `return typeof v !== "string" ? undefined : v === ${lit(condition.value)};`,
+          ]
         : ['try {', `  const v: unknown = ${condition.js};`, '  return v === true ? true : v === false ? false : undefined;', '} catch {', '  return undefined;', '}'];
     whens.set(key, {
       kind: StructureKind.Function,
@@ -338,7 +343,11 @@ const fixedPlan = (decision: string): string => `policy.fixed(${decision})`;
  */
 function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
   const orElse = otherwise === undefined ? `() => policy.fixed(d(${rule}, Path.ConditionNotMet))` : `() => ${otherwise}`;
-  if (condition.kind === 'equals') return `policy.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
+  if (condition.kind === 'equals') {
+    const plan = `policy.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
+    // a group's rule for members by request: decided for the principal when the plan is made
+    return condition.group === undefined ? plan : `(Array.isArray(p.groups) && p.groups.includes(${lit(condition.group)}) ? ${plan} : (${orElse})())`;
+  }
   if (condition.readsResource) return `policy.unplannable(${rule})`;
   return `policy.onCondition(${emitters.whenFor(condition)}(p, NO_RECORD, c), ${rule}, () => ${then}, ${orElse})`;
 }

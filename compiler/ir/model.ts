@@ -82,7 +82,14 @@ export interface ResourceModel {
  * A condition that fails (missing attribute, CEL error) denies: it never falls through.
  */
 export type ConditionModel =
-  | { readonly kind: 'equals'; readonly attribute: string; readonly value: string; readonly text: string }
+  | {
+      readonly kind: 'equals';
+      readonly attribute: string;
+      readonly value: string;
+      readonly text: string;
+      /** A group's pipeline rule for members by request: it applies only when `principal.groups` lists it. */
+      readonly group?: string;
+    }
   | {
       readonly kind: 'cel';
       readonly text: string;

@@ -98,8 +98,8 @@ interface Policy {
   readonly kinds: Map<string, Kind>;
   readonly roles: Map<string, Role>;
   readonly profiles: Map<string, Role>;
-  /** group name → its `roles` and `rolesAndSubordinates` as written. */
-  readonly groups: Map<string, { roles: string[]; withSubordinates: string[] }>;
+  /** group name → its `roles` and `rolesAndSubordinates` as written, and its pipelines (R-K5). */
+  readonly groups: Map<string, { roles: string[]; withSubordinates: string[]; pipelines: Map<string, unknown> }>;
   readonly sharing: SharingRule[];
   readonly reporting: boolean;
   readonly shifts: Map<string, Shift>;
@@ -169,7 +169,7 @@ function read(files: readonly unknown[]): Policy {
     for (const [name, r] of entries(sections.get('profiles'))) policy.profiles.set(name, readRole(name, r));
     for (const [name, g] of entries(sections.get('groups'))) {
       const raw = entries(g);
-      policy.groups.set(name, { roles: list(raw.get('roles')) ?? [], withSubordinates: list(raw.get('rolesAndSubordinates')) ?? [] });
+      policy.groups.set(name, { roles: list(raw.get('roles')) ?? [], withSubordinates: list(raw.get('rolesAndSubordinates')) ?? [], pipelines: entries(raw.get('pipelines')) });
     }
     for (const [name, s] of entries(sections.get('sharingRules'))) {
       const raw = entries(s);
@@ -327,21 +327,41 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
       ? { kind: 'public', role: role.name, declaredIn: c.declaredIn, level: 'all' }
       : { kind: 'grant', role: role.name, declaredIn: c.declaredIn, level: c.level };
 
-  // Step 3, before the grant (R-K5): the role's pipelines, then its stages, that name this action
-  // decide for records in them; a record without a string stage (or pipeline) is denied.
+  // Step 3, before the grant (R-K5): the role's pipelines, then the pipelines of its groups (by
+  // name; a group it belongs to only by request counts when `principal.groups` lists it), then
+  // its stages, that name this action decide for records in them; a record without a string
+  // stage (or pipeline) is denied.
+  const top0 = [...roles.values()].find((r) => r.top)?.name;
+  const above = (name: string, boss: string): boolean => {
+    for (let at = roles.get(name)?.reportsTo ?? (top0 !== undefined && name !== top0 ? top0 : undefined); at !== undefined; ) {
+      if (at === boss) return true;
+      at = roles.get(at)?.reportsTo ?? (top0 !== undefined && at !== top0 ? top0 : undefined);
+    }
+    return false;
+  };
+  const memberByRole = (g: { roles: string[]; withSubordinates: string[] }): boolean =>
+    g.roles.includes(role.name) || g.withSubordinates.includes(role.name) || g.withSubordinates.some((boss) => above(role.name, boss));
+  const overrides: { attribute: string; value: string; levels: unknown }[] = [];
+  if (kind.pipeline !== undefined) {
+    for (const [value, levels] of entries(role.pipelines.get(kindName))) overrides.push({ attribute: kind.pipeline, value, levels });
+    for (const name of [...policy.groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const g = policy.groups.get(name)!;
+      const member = memberByRole(g) || (Array.isArray(principal.groups) && principal.groups.includes(name));
+      if (!member) continue;
+      for (const [value, levels] of entries(g.pipelines.get(kindName))) overrides.push({ attribute: kind.pipeline, value, levels });
+    }
+  }
+  if (kind.stage !== undefined) for (const [value, levels] of entries(role.stages.get(kindName))) overrides.push({ attribute: kind.stage, value, levels });
   let cell: Cell | undefined;
-  for (const [key, attributeName] of [['pipelines', kind.pipeline], ['stages', kind.stage]] as const) {
-    if (attributeName === undefined || cell !== undefined) continue;
-    for (const [value, levels] of entries(role[key].get(kindName))) {
-      const word = typeof levels === 'string' ? levels : entries(levels).has(action) ? entries(levels).get(action) : entries(levels).get('*');
-      if (word === undefined) continue;
-      const override: Cell = { level: LEVEL_OF_WORD.get(word)!, declaredIn: role.name };
-      const actual = attribute(resource, attributeName);
-      if (typeof actual !== 'string') return { allow: false, code: 'condition', rule: ruleOf(override) };
-      if (actual === value) {
-        cell = override;
-        break;
-      }
+  for (const { attribute: attributeName, value, levels } of overrides) {
+    const word = typeof levels === 'string' ? levels : entries(levels).has(action) ? entries(levels).get(action) : entries(levels).get('*');
+    if (word === undefined) continue;
+    const override: Cell = { level: LEVEL_OF_WORD.get(word)!, declaredIn: role.name };
+    const actual = attribute(resource, attributeName);
+    if (typeof actual !== 'string') return { allow: false, code: 'condition', rule: ruleOf(override) };
+    if (actual === value) {
+      cell = override;
+      break;
     }
   }
   // …otherwise the grant, whose condition (`when:`, `duringShift`) must hold.

@@ -330,4 +330,16 @@ describe('kommo-crm: pipelines and stages (R-K5)', () => {
       expect(view(l)).toBe(checker.can(rep, 'view', l as never).allow);
     }
   });
+
+  it('R-K5 a group\'s pipeline rule applies to its members by request, in decisions and in plans', () => {
+    const intern = { id: 'u5', role: 'sales_manager', groups: ['interns'] };
+    const notIntern = { id: 'u5', role: 'sales_manager', groups: ['north'] };
+    const partners = lead('new', 'partners');
+    expect(checker.can(intern, 'view', partners)).toMatchObject({ allow: false, code: 'denied', rule: { condition: '"interns" in principal.groups && resource["pipeline"] == "partners"', file: 'groups.yaml' } });
+    expect(checker.can(notIntern, 'view', partners)).toMatchObject({ allow: true, code: 'all' });
+    for (const p of [intern, notIntern]) {
+      const keep = toPredicate(checker.plan(p, 'view', 'lead'));
+      for (const l of [lead('new'), partners, { ...lead('new'), pipeline: undefined }]) expect(keep(l)).toBe(checker.can(p, 'view', l as never).allow);
+    }
+  });
 });
