@@ -147,9 +147,9 @@ export function grantArb(kind: KindSpec, shifts = false): fc.Arbitrary<unknown> 
   const plain = fc.constantFrom(...wordsFor(kind));
   // a conditional grant (issue 3): `{ level, when?, duringShift? }`
   const conditional = fc
-    .record({ level: plain, when: fc.option(fc.constantFrom(...conditionsFor(kind)), { freq: 4 }), duringShift: shifts ? fc.option(fc.boolean(), { freq: 2 }) : fc.constant(null) })
+    .record({ level: plain, when: fc.option(fc.constantFrom(...conditionsFor(kind)), { freq: 4 }), duringShift: shifts ? fc.option(fc.integer({ min: 0, max: 3 }).map((n) => n > 0), { freq: 3 }) : fc.constant(null) })
     .map(({ level, when, duringShift }) => obj([['level', level], ...(when !== null ? [['when', when] as const] : []), ...(duringShift !== null ? [['duringShift', duringShift] as const] : [])]));
-  const word = fc.oneof({ arbitrary: plain, weight: 3 }, { arbitrary: conditional, weight: 1 });
+  const word = fc.oneof({ arbitrary: plain, weight: 3 }, { arbitrary: conditional, weight: 2 });
   return fc.oneof(
     { arbitrary: plain, weight: 2 },
     { arbitrary: fc.subarray([...kind.actions]), weight: 1 },
@@ -416,7 +416,7 @@ export interface RequestSpec {
   readonly reports: { readonly absent: true } | { readonly value: unknown };
   /** For a `note` (R-Z11): its parent record — a kind (index or bogus) and attribute values — or a malformed value. */
   readonly parent: { readonly kind: number | unknown; readonly attrs: RequestSpec['attrs'] } | { readonly value: unknown };
-  /** The principal's `shift` (R-Z10). */
+  /** The principal's `shift` (R-Z10): a number picks one of the policy's shifts. */
   readonly shift: { readonly absent: true } | { readonly value: unknown };
   /** The request's context: absent, or a value (usually `{ now }`). */
   readonly context: { readonly absent: true } | { readonly value: unknown };
@@ -439,9 +439,9 @@ export const NOWS: readonly Date[] = [
 ];
 
 export const contextArb: fc.Arbitrary<RequestSpec['context']> = fc.oneof(
-  { arbitrary: fc.constant({ absent: true as const }), weight: 3 },
-  { arbitrary: fc.constantFrom(...NOWS).map((now) => ({ value: { now } })), weight: 12 },
-  { arbitrary: fc.constantFrom<unknown>({}, { now: '2026-03-29T01:00:00Z' }, { now: new Date(Number.NaN) }, { now: 1774746000000 }).map((value) => ({ value })), weight: 2 },
+  { arbitrary: fc.constant({ absent: true as const }), weight: 4 },
+  { arbitrary: fc.constantFrom(...NOWS).map((now) => ({ value: { now } })), weight: 20 },
+  { arbitrary: fc.constantFrom<unknown>({}, { now: '2026-03-29T01:00:00Z' }, { now: new Date(Number.NaN) }, { now: 1774746000000 }).map((value) => ({ value })), weight: 3 },
   { arbitrary: fc.constantFrom<unknown>('now', 7, null).map((value) => ({ value })), weight: 1 },
 );
 
@@ -489,7 +489,8 @@ export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
   ),
   shift: fc.oneof(
     { arbitrary: fc.constant({ absent: true as const }), weight: 4 },
-    { arbitrary: fc.constantFrom<unknown>(...SHIFT_NAMES, 'nope').map((value) => ({ value })), weight: 4 },
+    { arbitrary: fc.nat().map((value) => ({ value })), weight: 4 },
+    { arbitrary: fc.constantFrom<unknown>(...SHIFT_NAMES, 'nope').map((value) => ({ value })), weight: 1 },
     { arbitrary: fc.constantFrom<unknown>(7, null).map((value) => ({ value })), weight: 1 },
   ),
   context: contextArb,
@@ -508,7 +509,7 @@ export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; a
         ...('value' in q.groups ? [['groups', q.groups.value] as const] : []),
         ...('value' in q.organisation ? [['organisation', q.organisation.value] as const] : []),
         ...('value' in q.reports ? [['reports', q.reports.value] as const] : []),
-        ...('value' in q.shift ? [['shift', q.shift.value] as const] : []),
+        ...('value' in q.shift ? [['shift', typeof q.shift.value === 'number' ? (p.shifts.length > 0 ? p.shifts[q.shift.value % p.shifts.length] : 'nope') : q.shift.value] as const] : []),
       ]);
   // kinds by number: the policy's kinds, then its `note` kind if it has one
   const note = parentKinds(p).length > 0;
