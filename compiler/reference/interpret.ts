@@ -185,6 +185,8 @@ function read(files: readonly unknown[]): Policy {
   return { ...policy, reporting };
 }
 
+const COMPILED = new Map<string, ReturnType<typeof compileExpression>>();
+
 /**
  * Whether a conditional grant's condition holds: `true`, `false`, or `undefined` when it cannot
  * be evaluated. `when:` is CEL (compiled by compiler/cel, whose semantics the CEL conformance
@@ -208,7 +210,13 @@ function conditionMet(
       resource: t.object(kindName, Object.fromEntries([...kind.attributes].map(([a, type]) => [a, CEL[type] ?? t.dyn]))),
       context: t.object('context', Object.fromEntries([['now', t.timestamp], ...[...policy.context].map(([a, type]) => [a, CEL[type] ?? t.dyn] as const)])),
     };
-    const compiled = compileExpression(condition.when, declarations);
+    // compiled once per text and declared attributes (a cache only: the same text and types compile the same)
+    const key = JSON.stringify([condition.when, kindName, [...kind.attributes], [...policy.context]]);
+    let compiled = COMPILED.get(key);
+    if (compiled === undefined) {
+      compiled = compileExpression(condition.when, declarations);
+      COMPILED.set(key, compiled);
+    }
     if (!compiled.ok) throw new Error(`reference: condition does not compile: ${condition.when}`);
     const result = compiled.test({ principal, resource, context: context ?? {} });
     met = result === true ? true : result === false ? false : undefined;
