@@ -125,7 +125,7 @@ export const SHIFT_DEFS: Readonly<Record<string, { days: string[]; start: string
 export const SHIFT_NAMES = Object.keys(SHIFT_DEFS);
 
 /** CEL conditions a `when:` on `kind` may use: over its declared attributes, the principal and the context; some fail at run time on some inputs. */
-export function conditionsFor(kind: KindSpec): string[] {
+export function conditionsFor(kind: KindSpec, context = false): string[] {
   const typed = { number: 'resource.amount > 100.0', string: 'resource.amount.startsWith("u")', boolean: 'resource.amount', 'string[]': '"g1" in resource.amount' } as const;
   return [
     'principal.id == "u1"',
@@ -140,16 +140,24 @@ export function conditionsFor(kind: KindSpec): string[] {
     ...(kind.owner !== null ? [`resource.\`${kind.owner}\` == principal.id`] : []),
     ...(kind.extra !== null ? [typed[kind.extra]] : []),
     ...(kind.stage ? ['resource.stage in ["won", "lost"]'] : []),
+    // a declared context attribute (the policy's `context` section)
+    ...(context ? ['context.region == "eu"', 'context.region.startsWith("e") && context.now.getHours("+11:00") >= 12'] : []),
   ];
 }
 
-export function grantArb(kind: KindSpec, shifts = false): fc.Arbitrary<unknown> {
+/** What conditions may use besides the kind: `duringShift` (the policy declares shifts), `context.region` (it declares it). */
+export interface ConditionOptions {
+  readonly shifts: boolean;
+  readonly context: boolean;
+}
+
+export function grantArb(kind: KindSpec, { shifts, context }: ConditionOptions = { shifts: false, context: false }): fc.Arbitrary<unknown> {
   const plain = fc.constantFrom(...wordsFor(kind));
   // a conditional grant (issue 3): `{ level, when?, duringShift? }`
   const conditional = fc
-    .record({ level: plain, when: fc.option(fc.constantFrom(...conditionsFor(kind)), { freq: 4 }), duringShift: shifts ? fc.option(fc.integer({ min: 0, max: 3 }).map((n) => n > 0), { freq: 3 }) : fc.constant(null) })
+    .record({ level: plain, when: fc.option(fc.constantFrom(...conditionsFor(kind, context)), { freq: 4 }), duringShift: shifts ? fc.option(fc.integer({ min: 0, max: 3 }).map((n) => n > 0), { freq: 3 }) : fc.constant(null) })
     .map(({ level, when, duringShift }) => obj([['level', level], ...(when !== null ? [['when', when] as const] : []), ...(duringShift !== null ? [['duringShift', duringShift] as const] : [])]));
-  const word = fc.oneof({ arbitrary: plain, weight: 3 }, { arbitrary: conditional, weight: 2 });
+  const word = fc.oneof({ arbitrary: plain, weight: 2 }, { arbitrary: conditional, weight: 1 });
   return fc.oneof(
     { arbitrary: plain, weight: 2 },
     { arbitrary: fc.subarray([...kind.actions]), weight: 1 },
@@ -172,6 +180,8 @@ export interface PolicySpec {
   readonly sharing: SharingSpec;
   /** The shifts declared (names in {@link SHIFT_DEFS}). */
   readonly shifts: readonly string[];
+  /** Whether the policy declares the context attribute `region` (a string). */
+  readonly context: boolean;
 }
 
 export const PROFILE_NAMES = ['profile one', 'hasOwnProperty'];
@@ -198,14 +208,14 @@ export interface SharingSpec {
 
 type PartyKind = 'role' | 'roleAndSubordinates' | 'group';
 
-const sharingArb = (roles: number, kinds: readonly KindSpec[], shifts: boolean): fc.Arbitrary<SharingSpec> => {
+const sharingArb = (roles: number, kinds: readonly KindSpec[], options: ConditionOptions): fc.Arbitrary<SharingSpec> => {
   const roleIndex = fc.nat({ max: roles - 1 });
   // roles with their subordinates most often: the widest sides, so rules decide often enough to be compared
   const party = fc.tuple(
     fc.oneof({ arbitrary: fc.constant<PartyKind>('roleAndSubordinates'), weight: 3 }, { arbitrary: fc.constantFrom<PartyKind>('role', 'group'), weight: 2 }),
     fc.nat(),
   );
-  const withGrants = (k: KindSpec) => fc.option(grantArb(k, shifts), { freq: 3 });
+  const withGrants = (k: KindSpec) => fc.option(grantArb(k, options), { freq: 3 });
   return fc.record({
     profiles: fc.array(
       fc.record({ administrator: fc.integer({ min: 0, max: 6 }).map((n) => n === 0), grants: fc.tuple(...kinds.map(withGrants)) }).map((p) => {
@@ -244,7 +254,7 @@ function pipelinesArb(kind: KindSpec): fc.Arbitrary<Record<string, unknown>> {
  * Role i may extend roles before it (a DAG); reportsTo follows an independent order (a forest, or
  * with `chain` a single line, so the top role has every other role below it).
  */
-export function roleArb(i: number, names: readonly string[], hierarchyOrder: readonly string[], chain: boolean, kinds: readonly KindSpec[], shifts: readonly string[] = []): fc.Arbitrary<Record<string, unknown>> {
+export function roleArb(i: number, names: readonly string[], hierarchyOrder: readonly string[], chain: boolean, kinds: readonly KindSpec[], shifts: readonly string[] = [], context = false): fc.Arbitrary<Record<string, unknown>> {
   const name = names[i]!;
   const above = hierarchyOrder.slice(0, hierarchyOrder.indexOf(name));
   return fc
@@ -256,7 +266,7 @@ export function roleArb(i: number, names: readonly string[], hierarchyOrder: rea
       sharesWithPeers: fc.constantFrom(undefined, true, false),
       // only the first role of the hierarchy order may be the top (R-Z12)
       top: above.length === 0 ? fc.integer({ min: 0, max: 2 }).map((n) => n === 0) : fc.constant(false),
-      grants: fc.tuple(...kinds.map((k) => fc.option(grantArb(k, shifts.length > 0), { freq: 4 }))),
+      grants: fc.tuple(...kinds.map((k) => fc.option(grantArb(k, { shifts: shifts.length > 0, context }), { freq: 4 }))),
       fields: fc.tuple(...kinds.map((k) => (k.module ? fc.constant(null) : fc.option(fieldRulesArb(k), { freq: 2 })))),
       // R-K5: stage value → (action or '*' → level word); pipeline value → level word
       stages: fc.tuple(...kinds.map((k) => (k.stage ? fc.option(stagesArb(k), { freq: 2 }) : fc.constant(null)))),
@@ -290,16 +300,18 @@ export const policyArb: fc.Arbitrary<PolicySpec> = fc
     chain: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
     layout: fc.constantFrom('one' as const, 'split' as const, 'three' as const),
     shifts: fc.option(fc.shuffledSubarray(SHIFT_NAMES, { minLength: 1 }), { freq: 2 }).map((s) => s ?? []),
+    context: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
   })
-  .chain(({ kindNames, roleNames, chain, layout, shifts }) =>
+  .chain(({ kindNames, roleNames, chain, layout, shifts, context }) =>
     fc.record({ kinds: fc.tuple(...kindNames.map(kindArb)), hierarchyOrder: fc.shuffledSubarray(roleNames, { minLength: roleNames.length }) }).chain(({ kinds, hierarchyOrder }) =>
       fc.record({
         kinds: fc.constant(kinds),
         roleNames: fc.constant(roleNames),
-        roles: fc.tuple(...roleNames.map((_, i) => roleArb(i, roleNames, hierarchyOrder, chain, kinds, shifts))),
+        roles: fc.tuple(...roleNames.map((_, i) => roleArb(i, roleNames, hierarchyOrder, chain, kinds, shifts, context))),
         layout: fc.constant(layout),
-        sharing: sharingArb(roleNames.length, kinds, shifts.length > 0),
+        sharing: sharingArb(roleNames.length, kinds, { shifts: shifts.length > 0, context }),
         shifts: fc.constant(shifts),
+        context: fc.constant(context),
       }),
     ),
   );
@@ -384,7 +396,7 @@ export function policyFiles(p: PolicySpec): Record<string, string> {
   const modules = p.kinds.filter((k) => k.module).map((k) => [k.name, kindValue(k)] as const);
   const roles = rolesWithProfiles(p);
   const section = (key: string, pairs: readonly (readonly [string, unknown])[]) => (pairs.length > 0 ? [[key, obj(pairs)] as const] : []);
-  const shifts = section('shifts', p.shifts.map((name) => [name, SHIFT_DEFS[name]!] as const));
+  const shifts = [...section('shifts', p.shifts.map((name) => [name, SHIFT_DEFS[name]!] as const)), ...section('context', p.context ? [['region', 'string'] as const] : [])];
   const file = (...sections: (readonly [string, unknown])[][]) => stringify(obj(sections.flat()));
   // the sharing model in a file of its own (a second `resources` section holds the `note` kind)
   const sharing = sharingSections(p);
@@ -440,7 +452,8 @@ export const NOWS: readonly Date[] = [
 
 export const contextArb: fc.Arbitrary<RequestSpec['context']> = fc.oneof(
   { arbitrary: fc.constant({ absent: true as const }), weight: 4 },
-  { arbitrary: fc.constantFrom(...NOWS).map((now) => ({ value: { now } })), weight: 20 },
+  { arbitrary: fc.constantFrom(...NOWS).map((now) => ({ value: { now } })), weight: 14 },
+  { arbitrary: fc.tuple(fc.constantFrom(...NOWS), fc.constantFrom<unknown>('eu', 'us', 7)).map(([now, region]) => ({ value: { now, region } })), weight: 6 },
   { arbitrary: fc.constantFrom<unknown>({}, { now: '2026-03-29T01:00:00Z' }, { now: new Date(Number.NaN) }, { now: 1774746000000 }).map((value) => ({ value })), weight: 3 },
   { arbitrary: fc.constantFrom<unknown>('now', 7, null).map((value) => ({ value })), weight: 1 },
 );
