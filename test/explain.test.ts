@@ -180,7 +180,8 @@ roles:
     const during = await explain("principal: { id: u1, role: rep }\naction: view\nresource: { kind: deal }\ncontext: { now: '2026-11-30T08:30:00Z' }\n");
     expect(during.code).toBe(0);
     expect(during.out.split('\n')[0]).toMatch(/^allowed \(all\): /);
-    expect(steps(during.out).at(-1)).toMatch(/^ 3\. the grant's condition has\(principal\.shift\) \? .*: holds$/);
+    expect(steps(during.out)[2]).toBe(" 3. the principal's shift (of role `rep`), at `context.now` 2026-11-30T08:30:00.000Z: `office`: mon, tue, wed, thu, fri, 09:00 to 17:00 in Europe/Warsaw");
+    expect(steps(during.out).at(-1)).toMatch(/^ 4\. the grant's condition has\(principal\.shift\) \? .*: holds$/);
 
     // a Sunday: outside the office shift
     const sunday = await explain('{ "principal": { "id": "u1", "role": "rep" }, "action": "view", "resource": { "kind": "deal" }, "context": { "now": "2026-11-29T08:30:00Z" } }');
