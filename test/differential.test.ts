@@ -150,6 +150,39 @@ roles:
   });
 });
 
+describe('reference interpreter: shifts read own properties, as conditions do', () => {
+  it('R-Z10 a `now` getter inherited from a class is not seen: the shift cannot be evaluated, in the reference and the checker alike', async () => {
+    const text = `resources:
+  lead: { actions: [view], attributes: {} }
+shifts:
+  day: { days: [mon, tue, wed, thu, fri], start: '09:00', end: '17:00', timeZone: Europe/Warsaw }
+roles:
+  rep: { shift: day, grants: { lead: { view: { level: all, duringShift: true } } } }
+`;
+    const checker = await checkerOf(await compileSources('shift', [{ path: 'p.yaml', text }]));
+    const now = new Date('2026-11-30T08:30:00Z'); // a Monday, 09:30 in Warsaw
+    class RequestContext {
+      get now(): Date {
+        return now;
+      }
+    }
+    const principal = { id: 'u1', role: 'rep' };
+    for (const [context, code] of [[{ now }, 'all'], [new RequestContext(), 'condition'], [{ now: now.toISOString() }, 'condition'], [undefined, 'condition']] as const) {
+      expect(decide([parse(text)], principal, 'view', { kind: 'lead' }, context).code).toBe(code);
+      expect(checker.can(principal, 'view', { kind: 'lead' }, context as never).code).toBe(code);
+    }
+    // the principal's own `shift` only
+    class Night {
+      get shift(): string {
+        return 'night';
+      }
+    }
+    const inherited = Object.assign(new Night(), principal);
+    expect(decide([parse(text)], inherited, 'view', { kind: 'lead' }, { now }).code).toBe('all');
+    expect(checker.can(inherited as never, 'view', { kind: 'lead' }, { now }).code).toBe('all');
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Random policies (generators in test/helpers/arbitraries.ts, shared with test/pglite.test.ts)
 

@@ -149,14 +149,15 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     if (rule.condition === undefined) return true;
     if (rule.condition.kind === 'cel' && rule.condition.text.includes('has(principal.shift) ?')) {
       // R-Z10: which shift the generated condition tests (the principal's own, else the role's)
-      const own = (p as { shift?: unknown }).shift;
+      // own properties, as conditions read them (docs/conditions.md)
+      const own = Object.hasOwn(p, 'shift') ? (p as { shift?: unknown }).shift : undefined;
       const name = own !== undefined ? own : role.shift;
       const shift = typeof name === 'string' ? model.shifts.find((x) => x.name === name) : undefined;
-      const now = typeof context === 'object' && context !== null ? (context as { now?: unknown }).now : undefined;
+      const now = typeof context === 'object' && context !== null && Object.hasOwn(context, 'now') ? (context as { now?: unknown }).now : undefined;
       const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
       const days = shift?.days.map((d) => ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][d]).join(', ');
       step(
-        `the principal's shift (${own !== undefined ? 'its own `shift`' : `of role \`${role.name}\``}), at \`context.now\` ${now instanceof Date ? now.toISOString() : show(now)}`,
+        `the principal's shift (${own !== undefined ? 'its own `shift`' : `of role \`${role.name}\``}), at \`context.now\` ${now instanceof Date ? (Number.isNaN(now.getTime()) ? 'an invalid Date' : now.toISOString()) : show(now)}`,
         name === undefined ? 'none' : shift === undefined ? `${show(name)}, not a declared shift` : `\`${shift.name}\`: ${days}, ${hhmm(shift.start)} to ${hhmm(shift.end)} in ${shift.timeZone}`,
       );
     }

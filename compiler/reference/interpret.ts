@@ -227,11 +227,16 @@ function conditionMet(
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
-/** Whether `context.now` falls in the principal's shift (its own `shift`, else its role's). */
+/**
+ * Whether `context.now` falls in the principal's shift (its own `shift`, else its role's). Like
+ * every value a condition reads (docs/conditions.md, "Values from the application"), `now` and
+ * `shift` are own properties: a `now` getter inherited from a class is not seen.
+ */
 function inShift(policy: Policy, role: Role, principal: Record<string, unknown>, context: unknown): boolean | undefined {
-  const now = isObject(context) ? context.now : undefined;
+  const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
+  const now = isObject(context) ? own(context, 'now') : undefined;
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) return undefined;
-  const name = principal.shift !== undefined ? principal.shift : role.shift;
+  const name = own(principal, 'shift') !== undefined ? own(principal, 'shift') : role.shift;
   const shift = typeof name === 'string' ? policy.shifts.get(name) : undefined;
   if (shift === undefined) return false;
   const { day, minute } = localTime(now, shift.timeZone);

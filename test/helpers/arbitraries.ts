@@ -455,7 +455,10 @@ export const contextArb: fc.Arbitrary<RequestSpec['context']> = fc.oneof(
   { arbitrary: fc.constantFrom(...NOWS).map((now) => ({ value: { now } })), weight: 14 },
   { arbitrary: fc.tuple(fc.constantFrom(...NOWS), fc.constantFrom<unknown>('eu', 'us', 7)).map(([now, region]) => ({ value: { now, region } })), weight: 6 },
   { arbitrary: fc.constantFrom<unknown>({}, { now: '2026-03-29T01:00:00Z' }, { now: new Date(Number.NaN) }, { now: 1774746000000 }).map((value) => ({ value })), weight: 3 },
-  { arbitrary: fc.constantFrom<unknown>('now', 7, null).map((value) => ({ value })), weight: 1 },
+  { arbitrary: fc.constantFrom<unknown>('now', 7, null, []).map((value) => ({ value })), weight: 1 },
+  // `now` inherited from a class, not an own property: conditions do not see it (docs/conditions.md).
+  // (Not `Object.create({ now })`: docs/conditions.md, departure 7, reads inherited fields of such objects.)
+  { arbitrary: fc.constantFrom(...NOWS).map((now) => ({ value: new (class RequestContext { get now() { return now; } })() as unknown })), weight: 1 },
 );
 
 export const wrongType = fc.constantFrom<unknown>(7, null, true, ['u1'], { toString: 'u1' });
