@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { parse as parseYaml } from 'yaml';
-import type { Checker, Principal, Resource } from '../runtime/index.ts';
+import type { Checker, Context, Principal, Resource } from '../runtime/index.ts';
 import { packageRoot } from './bundle/bundle.ts';
 import { formatGithub, formatSarif } from './diagnostics/ci-formats.ts';
 import { DiagnosticBag, sortDiagnostics } from './diagnostics/diagnostic.ts';
@@ -128,11 +128,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .command('explain')
     .description('decide one request and show every step that led to the decision')
     .argument('<dir>', 'policy set folder')
-    .requiredOption('--request <file>', 'the request as YAML or JSON: { principal, action, resource }, or { principal, resource, field } for a field\'s access; `-` reads standard input')
+    .requiredOption('--request <file>', 'the request as YAML or JSON: { principal, action, resource, context? } (context.now: an ISO date-time), or { principal, resource, field } for a field\'s access; `-` reads standard input')
     .addOption(formatOption(['text', 'json']))
     .action(async (dir: string, opts: { request: string; format: string }) => {
       const text = opts.request === '-' ? await (io.stdin ?? readStdin)() : readFileSync(resolve(io.cwd, opts.request), 'utf8');
-      let request: { principal?: unknown; action?: unknown; resource?: unknown; field?: unknown };
+      let request: { principal?: unknown; action?: unknown; resource?: unknown; field?: unknown; context?: unknown };
       try {
         request = (parseYaml(text) ?? {}) as typeof request;
       } catch (error) {
@@ -144,6 +144,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         io.err('policyc: the request needs `principal`, `action` (a string) and `resource`, or `principal`, `resource` and `field` (a string)\n');
         exitCode = EXIT.usage;
         return;
+      }
+      // conditions read `context.now` as a Date: the request writes it as an ISO date-time
+      let context = request.context;
+      if (typeof context === 'object' && context !== null && !Array.isArray(context) && 'now' in context) {
+        const now = (context as { now: unknown }).now;
+        const date = typeof now === 'string' ? new Date(now) : now instanceof Date ? now : undefined;
+        if (date === undefined || Number.isNaN(date.getTime())) {
+          io.err(`policyc: the request's \`context.now\` is not an ISO date-time: ${JSON.stringify(now)}\n`);
+          exitCode = EXIT.usage;
+          return;
+        }
+        context = { ...context, now: date };
       }
       const result = await compileDir(resolve(io.cwd, dir));
       if (!result.output || !result.model) {
@@ -166,8 +178,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return;
       }
       if (typeof request.action !== 'string') throw new Error('policyc internal error: no action');
-      const decision = (await loadBundle(result.output.bundle)).can(request.principal as Principal, request.action, request.resource as Resource);
-      const trace = traceDecision(result.model, request.principal, request.action, request.resource);
+      const decision = (await loadBundle(result.output.bundle)).can(request.principal as Principal, request.action, request.resource as Resource, context as Context | undefined);
+      const trace = traceDecision(result.model, request.principal, request.action, request.resource, context);
       if (trace.code !== decision.code) throw new Error(`policyc internal error: the trace ends in ${trace.code} but the checker decided ${decision.code}`);
       if (opts.format === 'json') {
         io.out(JSON.stringify({ decision, trace: trace.steps }, null, 2) + '\n');

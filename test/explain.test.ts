@@ -148,3 +148,98 @@ describe('explain for a field (R-K6, R-Z9)', () => {
     expect(unknown.access).toBeNull();
   });
 });
+
+describe('explain with conditions (issue 3: R-K5 overrides, `when:`, R-Z10 shifts)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'policyc-explain-conditions-'));
+  writeFileSync(
+    join(dir, 'policy.yaml'),
+    `resources:
+  deal:
+    actions: [view, edit]
+    attributes: { owner: string, stage: string, amount: number }
+    owner: owner
+    stage: stage
+shifts:
+  office: { days: [mon, tue, wed, thu, fri], start: '09:00', end: '17:00', timeZone: Europe/Warsaw }
+roles:
+  rep:
+    shift: office
+    grants:
+      deal:
+        view: { level: all, duringShift: true }
+        edit: { level: own, when: 'resource.amount < 1000.0' }
+    stages:
+      deal:
+        won: { edit: deny }
+`,
+  );
+  const explain = async (request: string) => run(['explain', dir, '--request', '-'], request);
+  const steps = (out: string) => out.trim().split('\n').slice(1).map((l) => l.replace(/\s+\(policy\.yaml:\d+:\d+\)$/, ''));
+
+  it('R-Z10 the request may carry a context: `now` as an ISO date-time; the shift condition holds, does not hold, or cannot be evaluated', async () => {
+    const during = await explain("principal: { id: u1, role: rep }\naction: view\nresource: { kind: deal }\ncontext: { now: '2026-11-30T08:30:00Z' }\n");
+    expect(during.code).toBe(0);
+    expect(during.out.split('\n')[0]).toMatch(/^allowed \(all\): /);
+    expect(steps(during.out)[2]).toBe(" 3. the principal's shift (of role `rep`), at `context.now` 2026-11-30T08:30:00.000Z: `office`: mon, tue, wed, thu, fri, 09:00 to 17:00 in Europe/Warsaw");
+    expect(steps(during.out).at(-1)).toMatch(/^ 4\. the grant's condition has\(principal\.shift\) \? .*: holds$/);
+
+    // a Sunday: outside the office shift
+    const sunday = await explain('{ "principal": { "id": "u1", "role": "rep" }, "action": "view", "resource": { "kind": "deal" }, "context": { "now": "2026-11-29T08:30:00Z" } }');
+    expect(sunday.out.split('\n')[0]).toMatch(/^denied \(condition\): .*the condition does not hold/);
+    expect(steps(sunday.out).at(-1)).toMatch(/: does not hold: denied$/);
+
+    // no context: `context.now` is missing
+    const none = await explain('principal: { id: u1, role: rep }\naction: view\nresource: { kind: deal }\n');
+    expect(none.out.split('\n')[0]).toMatch(/^denied \(condition\): /);
+    expect(steps(none.out).at(-1)).toMatch(/: could not be evaluated \(.+\): denied$/);
+
+    const bad = await explain("principal: { id: u1, role: rep }\naction: view\nresource: { kind: deal }\ncontext: { now: 'monday morning' }\n");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('`context.now` is not an ISO date-time');
+  });
+
+  it('R-K5 overrides show which stage matched, or that the stage attribute is missing; `when:` shows whether it held', async () => {
+    const won = await explain('principal: { id: u1, role: rep }\naction: edit\nresource: { kind: deal, owner: u1, stage: won, amount: 5 }\n');
+    expect(won.out.split('\n')[0]).toMatch(/^denied \(denied\): /);
+    expect(steps(won.out)).toEqual([' 1. role `rep` is an administrator: no', ' 2. override of `rep`: resource["stage"] == "won" gives deny (red): yes']);
+
+    const missing = await explain('principal: { id: u1, role: rep }\naction: edit\nresource: { kind: deal, owner: u1, amount: 5 }\n');
+    expect(missing.out.split('\n')[0]).toMatch(/^denied \(condition\): /);
+    expect(steps(missing.out).at(-1)).toBe(' 2. override of `rep`: resource["stage"] == "won" gives deny (red): cannot tell: `stage` is missing; denied');
+
+    const open = await explain('principal: { id: u1, role: rep }\naction: edit\nresource: { kind: deal, owner: u1, stage: open, amount: 5 }\n');
+    expect(open.out.split('\n')[0]).toMatch(/^allowed \(own\): /);
+    expect(steps(open.out)).toEqual([
+      ' 1. role `rep` is an administrator: no',
+      ' 2. override of `rep`: resource["stage"] == "won" gives deny (red): no',
+      ' 3. grant of `rep` for `deal` · `edit`: own (yellow)',
+      " 4. the grant's condition resource.amount < 1000.0: holds",
+      ' 5. owner attribute `owner` is a string: "u1"',
+      ' 6. the principal is the owner: yes',
+    ]);
+
+    const big = await explain('principal: { id: u1, role: rep }\naction: edit\nresource: { kind: deal, owner: u1, stage: open, amount: 5000 }\n');
+    expect(big.out.split('\n')[0]).toMatch(/^denied \(condition\): /);
+    expect(steps(big.out).at(-1)).toBe(" 4. the grant's condition resource.amount < 1000.0: does not hold: denied");
+
+    const text = await explain('principal: { id: u1, role: rep }\naction: edit\nresource: { kind: deal, owner: u1, stage: open, amount: "a lot" }\n');
+    expect(steps(text.out).at(-1)).toMatch(/^ 4\. the grant's condition resource\.amount < 1000\.0: could not be evaluated \(.+\): denied$/);
+  });
+
+  it('R-K5 R-Z10 the trace agrees with the checker with a context, and a context that is not an object is a malformed request', async () => {
+    const { compileSources } = await import('../compiler/index.ts');
+    const { readFileSync } = await import('node:fs');
+    const result = await compileSources('c', [{ path: 'policy.yaml', text: readFileSync(join(dir, 'policy.yaml'), 'utf8') }]);
+    const checker = await checkerOf(result);
+    for (const context of [undefined, {}, { now: new Date('2026-11-30T08:30:00Z') }, 'now', null]) {
+      for (const stage of [undefined, 'won', 'open', 7]) {
+        for (const action of ['view', 'edit']) {
+          const resource = { kind: 'deal', owner: 'u1', amount: 5, ...(stage === undefined ? {} : { stage }) };
+          const decision = checker.can({ id: 'u1', role: 'rep' }, action as never, resource as never, context as never);
+          expect(traceDecision(result.model!, { id: 'u1', role: 'rep' }, action, resource, context).code, JSON.stringify({ context, stage, action })).toBe(decision.code);
+        }
+      }
+    }
+    expect(traceDecision(result.model!, { id: 'u1', role: 'rep' }, 'view', { kind: 'deal' }, 7).code).toBe('invalid-request');
+  });
+});

@@ -3,7 +3,8 @@
  * them, each with the rule it consults and its source position. Read from the policy model;
  * the CLI prints it next to the decision of the compiled checker itself.
  */
-import { COLOUR_OF, type PolicyModel, type Rule } from '../ir/model.ts';
+import * as cel from '../../runtime/cel.ts';
+import { COLOUR_OF, type ConditionModel, type PolicyModel, type Rule } from '../ir/model.ts';
 
 export interface TraceStep {
   /** What was tested, in the policy's words. */
@@ -24,7 +25,33 @@ const show = (value: unknown): string => (typeof value === 'string' ? JSON.strin
 
 const where = (rule: Rule): string => `${rule.source.file}:${rule.source.line}:${rule.source.column}`;
 
-export function traceDecision(model: PolicyModel, principal: unknown, action: string, resource: unknown): Trace {
+/** Compiled `cel` conditions, by their JavaScript. */
+const compiled = new Map<string, (cel: unknown, p: unknown, r: unknown, c: unknown) => unknown>();
+
+/**
+ * Evaluates a condition as the generated checker does: `true`, `false`, or why it cannot be
+ * evaluated (a stage or pipeline attribute that is not a string, a CEL error, an exception).
+ */
+export function evaluateCondition(condition: ConditionModel, principal: unknown, resource: Record<string, unknown>, context: unknown): true | false | { readonly error: string } {
+  if (condition.kind === 'equals') {
+    const value = resource[condition.attribute];
+    return typeof value !== 'string' ? { error: `\`${condition.attribute}\` is ${show(value)}` } : value === condition.value;
+  }
+  let fn = compiled.get(condition.js);
+  if (fn === undefined) {
+    fn = new Function('cel', 'p', 'r', 'c', `"use strict"; return ${condition.js};`) as (cel: unknown, p: unknown, r: unknown, c: unknown) => unknown;
+    compiled.set(condition.js, fn);
+  }
+  try {
+    const value = fn(cel, principal, resource, context ?? {});
+    if (value === true || value === false) return value;
+    return { error: cel.isError(value as cel.CelValue) ? (value as cel.CelError).message : `the value is not a bool` };
+  } catch (error) {
+    return { error: `an exception: ${(error as Error).message}` };
+  }
+}
+
+export function traceDecision(model: PolicyModel, principal: unknown, action: string, resource: unknown, context?: unknown): Trace {
   const steps: TraceStep[] = [];
   const step = (test: string, outcome: string, rule?: Rule): void => void steps.push({ test, outcome, at: rule && where(rule) });
   const end = (code: string): Trace => ({ steps, code });
@@ -37,6 +64,10 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
   const r = resource as { kind?: unknown; [attribute: string]: unknown } | null;
   if (typeof r !== 'object' || r === null || typeof r.kind !== 'string') {
     step('the resource has a string `kind`', 'no');
+    return end('invalid-request');
+  }
+  if (context !== undefined && (typeof context !== 'object' || context === null)) {
+    step('the context, if given, is an object', 'no');
     return end('invalid-request');
   }
   const kind = model.resources.find((x) => x.name === r.kind);
@@ -67,7 +98,7 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     if (parentKind === undefined) return end('missing-attribute');
     const needs = parent.needs.get(action) ?? 'write';
     const parentAction = (needs === 'read' ? parentKind.read[0] : parentKind.write[0])!;
-    const inner = traceDecision(model, principal, parentAction, record);
+    const inner = traceDecision(model, principal, parentAction, record, context);
     const allowed = ALLOWING.has(inner.code);
     step(`the principal may ${needs} the parent (\`${parentAction}\` on \`${parentKind.name}\`)`, `${allowed ? 'yes' : 'no'} (${inner.code})`);
     for (const s of inner.steps) steps.push({ ...s, test: `  parent: ${s.test}` });
@@ -96,7 +127,49 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     step(`the principal subscribes to the record (\`${subscribers.attribute}\`)`, yes ? 'yes' : 'no', model.rules[subscribers.rule]);
     return end(yes ? 'subscriber' : otherwise);
   };
-  const rule = model.rules[role.cells.get(kind.name)!.get(action)!]!;
+  let rule = model.rules[role.cells.get(kind.name)!.get(action)!]!;
+  // R-K5: the role's pipelines, then its stages, naming this action, before the grant
+  const overrides = role.overrides.get(kind.name)?.get(action) ?? [];
+  let overridden = false;
+  for (const o of overrides) {
+    const override = model.rules[o]!;
+    const condition = override.condition!;
+    const held = evaluateCondition(condition, p, r, context);
+    const level = override.kind === 'public' ? `all (${COLOUR_OF.all}, widened by the org-wide default)` : `${override.level} (${COLOUR_OF[override.level]})`;
+    step(`override of \`${role.name}\`: ${condition.text} gives ${level}`, held === true ? 'yes' : held === false ? 'no' : `cannot tell: ${held.error}; denied`, override);
+    if (held !== true && held !== false) return end('condition');
+    if (held) {
+      rule = override;
+      overridden = true;
+      break;
+    }
+  }
+  /** The grant's own condition (`when:`, `duringShift`), which must hold. */
+  const conditionHolds = (): boolean => {
+    if (rule.condition === undefined) return true;
+    if (rule.condition.kind === 'cel' && rule.condition.text.includes('has(principal.shift) ?')) {
+      // R-Z10: which shift the generated condition tests (the principal's own, else the role's)
+      // own properties, as conditions read them (docs/conditions.md)
+      const own = Object.hasOwn(p, 'shift') ? (p as { shift?: unknown }).shift : undefined;
+      const name = own !== undefined ? own : role.shift;
+      const shift = typeof name === 'string' ? model.shifts.find((x) => x.name === name) : undefined;
+      const now = typeof context === 'object' && context !== null && Object.hasOwn(context, 'now') ? (context as { now?: unknown }).now : undefined;
+      const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+      const days = shift?.days.map((d) => ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][d]).join(', ');
+      step(
+        `the principal's shift (${own !== undefined ? 'its own `shift`' : `of role \`${role.name}\``}), at \`context.now\` ${now instanceof Date ? (Number.isNaN(now.getTime()) ? 'an invalid Date' : now.toISOString()) : show(now)}`,
+        name === undefined ? 'none' : shift === undefined ? `${show(name)}, not a declared shift` : `\`${shift.name}\`: ${days}, ${hhmm(shift.start)} to ${hhmm(shift.end)} in ${shift.timeZone}`,
+      );
+    }
+    const held = evaluateCondition(rule.condition, p, r, context);
+    step(`the grant's condition ${rule.condition.text}`, held === true ? 'holds' : held === false ? 'does not hold: denied' : `could not be evaluated (${held.error}): denied`, rule);
+    return held === true;
+  };
+  if (overridden) {
+    if (rule.kind === 'public') return end('public');
+    if (rule.level === 'deny') return subscribed('denied');
+    if (rule.level === 'all') return end('all');
+  }
   const inherited = rule.declaredIn === role.name ? '' : `, inherited from \`${rule.declaredIn}\``;
   if (rule.kind === 'default') {
     step(`grant of \`${role.name}\` for \`${kind.name}\` · \`${action}\``, 'none written, nor inherited: default deny', rule);
@@ -104,9 +177,12 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
   }
   if (rule.kind === 'public') {
     step(`grant of \`${role.name}\` for \`${kind.name}\` · \`${action}\``, `own or team${inherited}, widened to all by the org-wide default \`${kind.defaultAccess}\``, rule);
-    return end('public');
+    return end(conditionHolds() ? 'public' : 'condition');
   }
-  step(`grant of \`${role.name}\` for \`${kind.name}\` · \`${action}\``, `${rule.level} (${COLOUR_OF[rule.level]})${inherited}`, rule);
+  if (!overridden) {
+    step(`grant of \`${role.name}\` for \`${kind.name}\` · \`${action}\``, `${rule.level} (${COLOUR_OF[rule.level]})${inherited}`, rule);
+    if (!conditionHolds()) return end('condition');
+  }
   if (rule.level === 'deny') return subscribed('denied');
   if (rule.level === 'all') return end('all');
 

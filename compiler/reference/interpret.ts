@@ -185,6 +185,8 @@ function read(files: readonly unknown[]): Policy {
   return { ...policy, reporting };
 }
 
+const COMPILED = new Map<string, ReturnType<typeof compileExpression>>();
+
 /**
  * Whether a conditional grant's condition holds: `true`, `false`, or `undefined` when it cannot
  * be evaluated. `when:` is CEL (compiled by compiler/cel, whose semantics the CEL conformance
@@ -208,7 +210,13 @@ function conditionMet(
       resource: t.object(kindName, Object.fromEntries([...kind.attributes].map(([a, type]) => [a, CEL[type] ?? t.dyn]))),
       context: t.object('context', Object.fromEntries([['now', t.timestamp], ...[...policy.context].map(([a, type]) => [a, CEL[type] ?? t.dyn] as const)])),
     };
-    const compiled = compileExpression(condition.when, declarations);
+    // compiled once per text and declared attributes (a cache only: the same text and types compile the same)
+    const key = JSON.stringify([condition.when, kindName, [...kind.attributes], [...policy.context]]);
+    let compiled = COMPILED.get(key);
+    if (compiled === undefined) {
+      compiled = compileExpression(condition.when, declarations);
+      COMPILED.set(key, compiled);
+    }
     if (!compiled.ok) throw new Error(`reference: condition does not compile: ${condition.when}`);
     const result = compiled.test({ principal, resource, context: context ?? {} });
     met = result === true ? true : result === false ? false : undefined;
@@ -219,11 +227,16 @@ function conditionMet(
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
-/** Whether `context.now` falls in the principal's shift (its own `shift`, else its role's). */
+/**
+ * Whether `context.now` falls in the principal's shift (its own `shift`, else its role's). Like
+ * every value a condition reads (docs/conditions.md, "Values from the application"), `now` and
+ * `shift` are own properties: a `now` getter inherited from a class is not seen.
+ */
 function inShift(policy: Policy, role: Role, principal: Record<string, unknown>, context: unknown): boolean | undefined {
-  const now = isObject(context) ? context.now : undefined;
+  const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
+  const now = isObject(context) ? own(context, 'now') : undefined;
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) return undefined;
-  const name = principal.shift !== undefined ? principal.shift : role.shift;
+  const name = own(principal, 'shift') !== undefined ? own(principal, 'shift') : role.shift;
   const shift = typeof name === 'string' ? policy.shifts.get(name) : undefined;
   if (shift === undefined) return false;
   const { day, minute } = localTime(now, shift.timeZone);

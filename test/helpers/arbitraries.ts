@@ -40,6 +40,9 @@ export interface KindSpec {
   readonly defaultAccess: 'private' | 'public-read-only' | 'public-read-write' | null;
   /** Subscriber actions, with the attribute `subscribers` (R-K9); null: none. */
   readonly subscribers: readonly string[] | null;
+  /** Whether the kind has a `stage` and a `pipeline` attribute (named so), for overrides (R-K5). */
+  readonly stage: boolean;
+  readonly pipeline: boolean;
 }
 
 /** The actions that read and that write a kind's records, as the compiler derives them. */
@@ -67,6 +70,8 @@ export function kindArb(name: string): fc.Arbitrary<KindSpec> {
     accessSeed: fc.tuple(fc.nat(), fc.nat()),
     defaultAccess: fc.option(fc.constantFrom('private' as const, 'public-read-only' as const, 'public-read-write' as const), { freq: 3 }),
     subscribers: fc.option(fc.constant(true), { freq: 3 }),
+    stage: fc.integer({ min: 0, max: 2 }).map((n) => n > 0),
+    pipeline: fc.integer({ min: 0, max: 2 }).map((n) => n === 0),
   }).map(({ accessSeed, ...k }) => {
     // explicit read and write actions: one or two of the kind's actions each
     const unique = [...new Set(k.actions)];
@@ -74,13 +79,13 @@ export function kindArb(name: string): fc.Arbitrary<KindSpec> {
     const access = k.access && { read: pick(accessSeed[0] | 1), write: pick(accessSeed[1] | 2) };
     const subscribers = k.subscribers === null ? null : pick(accessSeed[0] ^ accessSeed[1]);
     const spec = { ...k, access, subscribers };
-    return k.module ? { ...spec, owner: null, team: null, ownerRole: null, organisation: null, extra: null, access: null, defaultAccess: null, subscribers: null, fieldDefault: null } : spec;
+    return k.module ? { ...spec, owner: null, team: null, ownerRole: null, organisation: null, extra: null, access: null, defaultAccess: null, subscribers: null, fieldDefault: null, stage: false, pipeline: false } : spec;
   });
 }
 
 /** The declared attributes of a kind, which are its fields (a module has none). */
 export function fieldNamesOf(k: KindSpec): string[] {
-  return [k.owner, k.team, k.ownerRole, k.organisation, k.extra !== null ? 'amount' : null, k.subscribers !== null ? 'subscribers' : null].filter((f): f is string => f !== null);
+  return [k.owner, k.team, k.ownerRole, k.organisation, k.extra !== null ? 'amount' : null, k.stage ? 'stage' : null, k.pipeline ? 'pipeline' : null, k.subscribers !== null ? 'subscribers' : null].filter((f): f is string => f !== null);
 }
 
 /** A role's `fields` entry for a kind: some of its fields (and maybe '*') → an access word. */
@@ -104,10 +109,57 @@ export function wordsFor(kind: KindSpec): string[] {
   ];
 }
 
-export function grantArb(kind: KindSpec): fc.Arbitrary<unknown> {
-  const word = fc.constantFrom(...wordsFor(kind));
+export const STAGES = ['won', 'lost', 'open'];
+export const PIPELINES = ['p1', 'p2'];
+
+/**
+ * Working hours (R-Z10) a policy may declare: some crossing midnight, one around the DST changes
+ * of Europe/Warsaw (2026-03-29 and 2026-10-25 are Sundays), in IANA zones and a fixed offset.
+ */
+export const SHIFT_DEFS: Readonly<Record<string, { days: string[]; start: string; end: string; timeZone: string }>> = {
+  day: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00', timeZone: 'Europe/Warsaw' },
+  night: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '22:00', end: '06:00', timeZone: '+11:00' },
+  dst: { days: ['sun'], start: '01:30', end: '03:30', timeZone: 'Europe/Warsaw' },
+  weekend: { days: ['sat', 'sun'], start: '20:00', end: '02:00', timeZone: 'America/New_York' },
+};
+export const SHIFT_NAMES = Object.keys(SHIFT_DEFS);
+
+/** CEL conditions a `when:` on `kind` may use: over its declared attributes, the principal and the context; some fail at run time on some inputs. */
+export function conditionsFor(kind: KindSpec, context = false): string[] {
+  const typed = { number: 'resource.amount > 100.0', string: 'resource.amount.startsWith("u")', boolean: 'resource.amount', 'string[]': '"g1" in resource.amount' } as const;
+  return [
+    'principal.id == "u1"',
+    '"g1" in principal.groups',
+    'context.now.getHours("Europe/Warsaw") < 12',
+    'context.now.getDayOfWeek("America/New_York") in [0, 6] || principal.id != "u2"',
+    'context.now < timestamp("2026-10-25T01:00:00Z")',
+    // a division by zero for u1
+    '1 / (principal.id == "u1" ? 0 : 1) == 1',
+    'principal.organisation == "o1"',
+    ...(kind.team !== null ? [`has(resource.${kind.team})`] : []),
+    ...(kind.owner !== null ? [`resource.\`${kind.owner}\` == principal.id`] : []),
+    ...(kind.extra !== null ? [typed[kind.extra]] : []),
+    ...(kind.stage ? ['resource.stage in ["won", "lost"]'] : []),
+    // a declared context attribute (the policy's `context` section)
+    ...(context ? ['context.region == "eu"', 'context.region.startsWith("e") && context.now.getHours("+11:00") >= 12'] : []),
+  ];
+}
+
+/** What conditions may use besides the kind: `duringShift` (the policy declares shifts), `context.region` (it declares it). */
+export interface ConditionOptions {
+  readonly shifts: boolean;
+  readonly context: boolean;
+}
+
+export function grantArb(kind: KindSpec, { shifts, context }: ConditionOptions = { shifts: false, context: false }): fc.Arbitrary<unknown> {
+  const plain = fc.constantFrom(...wordsFor(kind));
+  // a conditional grant (issue 3): `{ level, when?, duringShift? }`
+  const conditional = fc
+    .record({ level: plain, when: fc.option(fc.constantFrom(...conditionsFor(kind, context)), { freq: 4 }), duringShift: shifts ? fc.option(fc.integer({ min: 0, max: 3 }).map((n) => n > 0), { freq: 3 }) : fc.constant(null) })
+    .map(({ level, when, duringShift }) => obj([['level', level], ...(when !== null ? [['when', when] as const] : []), ...(duringShift !== null ? [['duringShift', duringShift] as const] : [])]));
+  const word = fc.oneof({ arbitrary: plain, weight: 2 }, { arbitrary: conditional, weight: 1 });
   return fc.oneof(
-    { arbitrary: word, weight: 2 },
+    { arbitrary: plain, weight: 2 },
     { arbitrary: fc.subarray([...kind.actions]), weight: 1 },
     {
       weight: 2,
@@ -126,6 +178,10 @@ export interface PolicySpec {
   readonly roles: readonly Record<string, unknown>[];
   readonly layout: 'one' | 'split' | 'three';
   readonly sharing: SharingSpec;
+  /** The shifts declared (names in {@link SHIFT_DEFS}). */
+  readonly shifts: readonly string[];
+  /** Whether the policy declares the context attribute `region` (a string). */
+  readonly context: boolean;
 }
 
 export const PROFILE_NAMES = ['profile one', 'hasOwnProperty'];
@@ -152,14 +208,14 @@ export interface SharingSpec {
 
 type PartyKind = 'role' | 'roleAndSubordinates' | 'group';
 
-const sharingArb = (roles: number, kinds: readonly KindSpec[]): fc.Arbitrary<SharingSpec> => {
+const sharingArb = (roles: number, kinds: readonly KindSpec[], options: ConditionOptions): fc.Arbitrary<SharingSpec> => {
   const roleIndex = fc.nat({ max: roles - 1 });
   // roles with their subordinates most often: the widest sides, so rules decide often enough to be compared
   const party = fc.tuple(
     fc.oneof({ arbitrary: fc.constant<PartyKind>('roleAndSubordinates'), weight: 3 }, { arbitrary: fc.constantFrom<PartyKind>('role', 'group'), weight: 2 }),
     fc.nat(),
   );
-  const withGrants = (k: KindSpec) => fc.option(grantArb(k), { freq: 3 });
+  const withGrants = (k: KindSpec) => fc.option(grantArb(k, options), { freq: 3 });
   return fc.record({
     profiles: fc.array(
       fc.record({ administrator: fc.integer({ min: 0, max: 6 }).map((n) => n === 0), grants: fc.tuple(...kinds.map(withGrants)) }).map((p) => {
@@ -179,11 +235,26 @@ const sharingArb = (roles: number, kinds: readonly KindSpec[]): fc.Arbitrary<Sha
   });
 };
 
+/** A role's `stages` entry for a kind: some stages, each with levels for some actions and maybe '*'. */
+function stagesArb(kind: KindSpec): fc.Arbitrary<Record<string, unknown>> {
+  const word = fc.constantFrom(...wordsFor(kind));
+  const levels = fc
+    .record({ actions: fc.subarray([...new Set(kind.actions)], { maxLength: Math.min(2, new Set(kind.actions).size) }), star: fc.option(word, { freq: 2 }) })
+    .chain(({ actions, star }) => fc.tuple(...actions.map((a) => word.map((w) => [a, w] as const))).map((pairs) => obj(star === null ? pairs : [...pairs, ['*', star]])));
+  return fc.shuffledSubarray(STAGES, { minLength: 1, maxLength: 2 }).chain((stages) => fc.tuple(...stages.map((s) => levels.map((l) => [s, l] as const))).map(obj));
+}
+
+/** A role's `pipelines` entry for a kind: some pipelines, each with a level word. */
+function pipelinesArb(kind: KindSpec): fc.Arbitrary<Record<string, unknown>> {
+  const word = fc.constantFrom(...wordsFor(kind));
+  return fc.shuffledSubarray(PIPELINES, { minLength: 1, maxLength: 2 }).chain((ps) => fc.tuple(...ps.map((v) => word.map((w) => [v, w] as const))).map(obj));
+}
+
 /**
  * Role i may extend roles before it (a DAG); reportsTo follows an independent order (a forest, or
  * with `chain` a single line, so the top role has every other role below it).
  */
-export function roleArb(i: number, names: readonly string[], hierarchyOrder: readonly string[], chain: boolean, kinds: readonly KindSpec[]): fc.Arbitrary<Record<string, unknown>> {
+export function roleArb(i: number, names: readonly string[], hierarchyOrder: readonly string[], chain: boolean, kinds: readonly KindSpec[], shifts: readonly string[] = [], context = false): fc.Arbitrary<Record<string, unknown>> {
   const name = names[i]!;
   const above = hierarchyOrder.slice(0, hierarchyOrder.indexOf(name));
   return fc
@@ -195,12 +266,18 @@ export function roleArb(i: number, names: readonly string[], hierarchyOrder: rea
       sharesWithPeers: fc.constantFrom(undefined, true, false),
       // only the first role of the hierarchy order may be the top (R-Z12)
       top: above.length === 0 ? fc.integer({ min: 0, max: 2 }).map((n) => n === 0) : fc.constant(false),
-      grants: fc.tuple(...kinds.map((k) => fc.option(grantArb(k), { freq: 4 }))),
+      grants: fc.tuple(...kinds.map((k) => fc.option(grantArb(k, { shifts: shifts.length > 0, context }), { freq: 4 }))),
       fields: fc.tuple(...kinds.map((k) => (k.module ? fc.constant(null) : fc.option(fieldRulesArb(k), { freq: 2 })))),
+      // R-K5: stage value → (action or '*' → level word); pipeline value → level word
+      stages: fc.tuple(...kinds.map((k) => (k.stage ? fc.option(stagesArb(k), { freq: 2 }) : fc.constant(null)))),
+      pipelines: fc.tuple(...kinds.map((k) => (k.pipeline ? fc.option(pipelinesArb(k), { freq: 2 }) : fc.constant(null)))),
+      shift: shifts.length > 0 ? fc.option(fc.constantFrom(...shifts), { freq: 2 }) : fc.constant(null),
     })
     .map((r) => {
       const grants = kinds.flatMap((k, j) => (r.grants[j] === null ? [] : [[k.name, r.grants[j]] as const]));
       const fields = kinds.flatMap((k, j) => (r.fields[j] === null || r.fields[j] === undefined ? [] : [[k.name, r.fields[j]] as const]));
+      const stages = kinds.flatMap((k, j) => (r.stages[j] === null || r.stages[j] === undefined ? [] : [[k.name, r.stages[j]] as const]));
+      const pipelines = kinds.flatMap((k, j) => (r.pipelines[j] === null || r.pipelines[j] === undefined ? [] : [[k.name, r.pipelines[j]] as const]));
       return obj([
         ...(r.administrator ? [['administrator', true] as const] : []),
         ...(r.extends.length === 1 && r.extendsAsString ? [['extends', r.extends[0]] as const] : r.extends.length > 0 ? [['extends', r.extends] as const] : []),
@@ -209,6 +286,9 @@ export function roleArb(i: number, names: readonly string[], hierarchyOrder: rea
         ...(r.top ? [['top', true] as const] : []),
         ...(grants.length > 0 ? [['grants', obj(grants)] as const] : []),
         ...(fields.length > 0 ? [['fields', obj(fields)] as const] : []),
+        ...(stages.length > 0 ? [['stages', obj(stages)] as const] : []),
+        ...(pipelines.length > 0 ? [['pipelines', obj(pipelines)] as const] : []),
+        ...(r.shift !== null ? [['shift', r.shift] as const] : []),
       ]);
     });
 }
@@ -219,15 +299,19 @@ export const policyArb: fc.Arbitrary<PolicySpec> = fc
     roleNames: fc.oneof(fc.shuffledSubarray(ROLE_NAMES, { minLength: 1, maxLength: 8 }), fc.shuffledSubarray(ROLE_NAMES, { minLength: 10, maxLength: 12 })),
     chain: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
     layout: fc.constantFrom('one' as const, 'split' as const, 'three' as const),
+    shifts: fc.option(fc.shuffledSubarray(SHIFT_NAMES, { minLength: 1 }), { freq: 2 }).map((s) => s ?? []),
+    context: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
   })
-  .chain(({ kindNames, roleNames, chain, layout }) =>
+  .chain(({ kindNames, roleNames, chain, layout, shifts, context }) =>
     fc.record({ kinds: fc.tuple(...kindNames.map(kindArb)), hierarchyOrder: fc.shuffledSubarray(roleNames, { minLength: roleNames.length }) }).chain(({ kinds, hierarchyOrder }) =>
       fc.record({
         kinds: fc.constant(kinds),
         roleNames: fc.constant(roleNames),
-        roles: fc.tuple(...roleNames.map((_, i) => roleArb(i, roleNames, hierarchyOrder, chain, kinds))),
+        roles: fc.tuple(...roleNames.map((_, i) => roleArb(i, roleNames, hierarchyOrder, chain, kinds, shifts, context))),
         layout: fc.constant(layout),
-        sharing: sharingArb(roleNames.length, kinds),
+        sharing: sharingArb(roleNames.length, kinds, { shifts: shifts.length > 0, context }),
+        shifts: fc.constant(shifts),
+        context: fc.constant(context),
       }),
     ),
   );
@@ -241,6 +325,8 @@ export function kindValue(k: KindSpec): Record<string, unknown> {
     ...(k.ownerRole !== null ? [[k.ownerRole, 'string'] as const] : []),
     ...(k.organisation !== null ? [[k.organisation, 'string'] as const] : []),
     ...(k.extra !== null ? [['amount', k.extra] as const] : []),
+    ...(k.stage ? [['stage', 'string'] as const] : []),
+    ...(k.pipeline ? [['pipeline', 'string'] as const] : []),
   ]);
   return obj([
     ['actions', actions],
@@ -253,6 +339,8 @@ export function kindValue(k: KindSpec): Record<string, unknown> {
     ...(k.access !== null ? [['access', obj([['read', k.access.read], ['write', k.access.write]])] as const] : []),
     ...(k.defaultAccess !== null ? [['defaultAccess', k.defaultAccess] as const] : []),
     ...(k.subscribers !== null ? [['subscribers', obj([['attribute', 'subscribers'], ['actions', k.subscribers]])] as const] : []),
+    ...(k.stage ? [['stage', 'stage'] as const] : []),
+    ...(k.pipeline ? [['pipeline', 'pipeline'] as const] : []),
   ]);
 }
 
@@ -308,16 +396,17 @@ export function policyFiles(p: PolicySpec): Record<string, string> {
   const modules = p.kinds.filter((k) => k.module).map((k) => [k.name, kindValue(k)] as const);
   const roles = rolesWithProfiles(p);
   const section = (key: string, pairs: readonly (readonly [string, unknown])[]) => (pairs.length > 0 ? [[key, obj(pairs)] as const] : []);
+  const shifts = [...section('shifts', p.shifts.map((name) => [name, SHIFT_DEFS[name]!] as const)), ...section('context', p.context ? [['region', 'string'] as const] : [])];
   const file = (...sections: (readonly [string, unknown])[][]) => stringify(obj(sections.flat()));
   // the sharing model in a file of its own (a second `resources` section holds the `note` kind)
   const sharing = sharingSections(p);
   const extra = sharing.length > 0 ? { 'sharing.yaml': stringify(obj(sharing)) } : {};
-  if (p.layout === 'one') return { 'policy.yaml': file(section('resources', resources), section('modules', modules), section('roles', roles)), ...extra };
-  if (p.layout === 'split') return { 'resources.yaml': file(section('resources', resources), section('modules', modules)), 'roles.yaml': file(section('roles', roles)), ...extra };
+  if (p.layout === 'one') return { 'policy.yaml': file(section('resources', resources), section('modules', modules), shifts, section('roles', roles)), ...extra };
+  if (p.layout === 'split') return { 'resources.yaml': file(section('resources', resources), section('modules', modules), shifts), 'roles.yaml': file(section('roles', roles)), ...extra };
   const half = Math.ceil(roles.length / 2);
   return {
     'a/roles.yaml': file(section('roles', roles.slice(0, half))),
-    'kinds.yml': file(section('resources', resources), section('modules', modules)),
+    'kinds.yml': file(section('resources', resources), section('modules', modules), shifts),
     'z.yaml': file(section('roles', roles.slice(half))),
     ...extra,
   };
@@ -339,7 +428,38 @@ export interface RequestSpec {
   readonly reports: { readonly absent: true } | { readonly value: unknown };
   /** For a `note` (R-Z11): its parent record — a kind (index or bogus) and attribute values — or a malformed value. */
   readonly parent: { readonly kind: number | unknown; readonly attrs: RequestSpec['attrs'] } | { readonly value: unknown };
+  /** The principal's `shift` (R-Z10): a number picks one of the policy's shifts. */
+  readonly shift: { readonly absent: true } | { readonly value: unknown };
+  /** The request's context: absent, or a value (usually `{ now }`). */
+  readonly context: { readonly absent: true } | { readonly value: unknown };
 }
+
+const at = (iso: string) => new Date(iso);
+/**
+ * Instants for `context.now`: the DST changes of Europe/Warsaw (2026-03-29 01:00Z, 2026-10-25
+ * 01:00Z) and the hours around them, and the edges of the shifts of {@link SHIFT_DEFS}.
+ */
+export const NOWS: readonly Date[] = [
+  ...['00:30', '00:59:59', '01:00', '01:29', '01:30', '02:00', '02:30', '03:00'].map((t) => at(`2026-03-29T${t}Z`)),
+  ...['00:29', '00:30', '00:59:59', '01:00', '01:30', '02:00', '02:30', '03:00'].map((t) => at(`2026-10-25T${t}Z`)),
+  // day (Warsaw, Monday 2026-11-30, CET): 09:00 = 08:00Z, 17:00 = 16:00Z
+  at('2026-11-30T07:59:59Z'), at('2026-11-30T08:00:00Z'), at('2026-11-30T15:59:59Z'), at('2026-11-30T16:00:00Z'),
+  // night (+11:00): 22:00 = 11:00Z, 06:00 = 19:00Z the day before
+  at('2026-11-30T10:59:00Z'), at('2026-11-30T11:00:00Z'), at('2026-11-29T18:59:00Z'), at('2026-11-29T19:00:00Z'),
+  // weekend (New York, EST): Saturday 20:00 = Sunday 01:00Z, Monday 02:00 = 07:00Z
+  at('2026-12-06T00:59:00Z'), at('2026-12-06T01:00:00Z'), at('2026-12-07T06:59:00Z'), at('2026-12-07T07:00:00Z'), at('2026-12-05T07:00:00Z'),
+];
+
+export const contextArb: fc.Arbitrary<RequestSpec['context']> = fc.oneof(
+  { arbitrary: fc.constant({ absent: true as const }), weight: 4 },
+  { arbitrary: fc.constantFrom(...NOWS).map((now) => ({ value: { now } })), weight: 14 },
+  { arbitrary: fc.tuple(fc.constantFrom(...NOWS), fc.constantFrom<unknown>('eu', 'us', 7)).map(([now, region]) => ({ value: { now, region } })), weight: 6 },
+  { arbitrary: fc.constantFrom<unknown>({}, { now: '2026-03-29T01:00:00Z' }, { now: new Date(Number.NaN) }, { now: 1774746000000 }).map((value) => ({ value })), weight: 3 },
+  { arbitrary: fc.constantFrom<unknown>('now', 7, null, []).map((value) => ({ value })), weight: 1 },
+  // `now` inherited from a class, not an own property: conditions do not see it (docs/conditions.md).
+  // (Not `Object.create({ now })`: docs/conditions.md, departure 7, reads inherited fields of such objects.)
+  { arbitrary: fc.constantFrom(...NOWS).map((now) => ({ value: new (class RequestContext { get now() { return now; } })() as unknown })), weight: 1 },
+);
 
 export const wrongType = fc.constantFrom<unknown>(7, null, true, ['u1'], { toString: 'u1' });
 export const attrArb = (strings: fc.Arbitrary<unknown>) =>
@@ -349,9 +469,11 @@ const attrsArb = fc.tuple(
   attrArb(fc.constantFrom(...IDS)),
   attrArb(fc.constantFrom(...GROUPS)),
   attrArb(fc.oneof({ arbitrary: fc.nat(), weight: 4 }, { arbitrary: fc.constantFrom('nobody', 'REP'), weight: 1 })),
-  attrArb(fc.constantFrom<unknown>('u1', 3, false, ['g1'])),
+  attrArb(fc.constantFrom<unknown>('u1', 3, 150, false, ['g1'])),
   attrArb(fc.constantFrom('o1', 'o2')),
   attrArb(fc.subarray(IDS)),
+  attrArb(fc.constantFrom(...STAGES, 'Won')),
+  attrArb(fc.constantFrom(...PIPELINES, 'p3')),
 );
 
 export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
@@ -381,9 +503,17 @@ export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
     { arbitrary: fc.record({ kind: fc.oneof({ arbitrary: fc.nat(), weight: 8 }, { arbitrary: fc.constantFrom<unknown>('note', 'nope', 3), weight: 1 }), attrs: attrsArb }), weight: 8 },
     { arbitrary: fc.constantFrom<unknown>(undefined, null, 'lead', 7).map((value) => ({ value })), weight: 1 },
   ),
+  shift: fc.oneof(
+    { arbitrary: fc.constant({ absent: true as const }), weight: 4 },
+    { arbitrary: fc.nat().map((value) => ({ value })), weight: 4 },
+    { arbitrary: fc.constantFrom<unknown>(...SHIFT_NAMES, 'nope').map((value) => ({ value })), weight: 1 },
+    { arbitrary: fc.constantFrom<unknown>(7, null).map((value) => ({ value })), weight: 1 },
+  ),
+  context: contextArb,
 });
 
-export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; action: string; resource: unknown } {
+export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; action: string; resource: unknown; context: unknown } {
+  const context = 'value' in q.context ? q.context.value : undefined;
   const role = typeof q.role === 'number' ? p.roleNames[q.role % p.roleNames.length]! : q.role;
   const principal =
     q.principal === 'null' ? null
@@ -395,6 +525,7 @@ export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; a
         ...('value' in q.groups ? [['groups', q.groups.value] as const] : []),
         ...('value' in q.organisation ? [['organisation', q.organisation.value] as const] : []),
         ...('value' in q.reports ? [['reports', q.reports.value] as const] : []),
+        ...('value' in q.shift ? [['shift', typeof q.shift.value === 'number' ? (p.shifts.length > 0 ? p.shifts[q.shift.value % p.shifts.length] : 'nope') : q.shift.value] as const] : []),
       ]);
   // kinds by number: the policy's kinds, then its `note` kind if it has one
   const note = parentKinds(p).length > 0;
@@ -404,15 +535,15 @@ export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; a
   const action = typeof q.action === 'number' ? (isNote ? ['view', 'create', 'edit'][q.action % 3]! : kind ? kind.actions[q.action % kind.actions.length]! : 'view') : q.action;
   if (isNote) {
     const parent = 'value' in q.parent ? q.parent.value : record(p, q.parent.kind, q.parent.attrs);
-    return { principal, action, resource: obj([['kind', 'note'], ...(parent === undefined ? [] : [['parent', parent] as const])]) };
+    return { principal, action, resource: obj([['kind', 'note'], ...(parent === undefined ? [] : [['parent', parent] as const])]), context };
   }
-  return { principal, action, resource: record(p, kind ? kind.name : q.kind, q.attrs) };
+  return { principal, action, resource: record(p, kind ? kind.name : q.kind, q.attrs), context };
 }
 
 /** A record of kind `kind` (a name, an index into the policy's kinds, or a bogus value) with these attribute values. */
 function record(p: PolicySpec, kindOrIndex: unknown, values: RequestSpec['attrs']): Record<string, unknown> {
   const kind = typeof kindOrIndex === 'number' ? p.kinds[kindOrIndex % p.kinds.length] : p.kinds.find((k) => k.name === kindOrIndex);
-  const names = kind ? [kind.owner, kind.team, kind.ownerRole, kind.extra !== null ? 'amount' : null, kind.organisation, kind.subscribers !== null ? 'subscribers' : null] : [];
+  const names = kind ? [kind.owner, kind.team, kind.ownerRole, kind.extra !== null ? 'amount' : null, kind.organisation, kind.subscribers !== null ? 'subscribers' : null, kind.stage ? 'stage' : null, kind.pipeline ? 'pipeline' : null] : [];
   const attrs = names.flatMap((name, i) => {
     const a = values[i]!;
     if (name === null || !('value' in a)) return [];
