@@ -34,6 +34,11 @@ const compiled = new Map<string, (cel: unknown, p: unknown, r: unknown, c: unkno
  */
 export function evaluateCondition(condition: ConditionModel, principal: unknown, resource: Record<string, unknown>, context: unknown): true | false | { readonly error: string } {
   if (condition.kind === 'equals') {
+    // a group's pipeline rule for members by request (R-K5): others skip it
+    if (condition.group !== undefined) {
+      const groups = (principal as { groups?: unknown } | null)?.groups;
+      if (!Array.isArray(groups) || !groups.includes(condition.group)) return false;
+    }
     const value = resource[condition.attribute];
     return typeof value !== 'string' ? { error: `\`${condition.attribute}\` is ${show(value)}` } : value === condition.value;
   }
@@ -128,7 +133,7 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     return end(yes ? 'subscriber' : otherwise);
   };
   let rule = model.rules[role.cells.get(kind.name)!.get(action)!]!;
-  // R-K5: the role's pipelines, then its stages, naming this action, before the grant
+  // R-K5: the role's pipelines, its groups' pipelines, then its stages, naming this action, before the grant
   const overrides = role.overrides.get(kind.name)?.get(action) ?? [];
   let overridden = false;
   for (const o of overrides) {
