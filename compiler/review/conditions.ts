@@ -21,7 +21,8 @@ export function conditionLabel(model: PolicyModel, resource: string, condition: 
   if (condition.kind === 'cel') return `when ${whenText(condition)}`;
   const r = model.resources.find((x) => x.name === resource);
   const what = r?.pipeline === condition.attribute ? 'pipeline' : r?.stage === condition.attribute ? 'stage' : `\`${condition.attribute}\` =`;
-  return `${what} ${code(condition.value)}`;
+  // a group's pipeline rule for its members by request
+  return `${condition.group === undefined ? '' : `for members of group ${code(condition.group)}, `}${what} ${code(condition.value)}`;
 }
 
 /**
