@@ -6,7 +6,7 @@
  * mask per resource), so `fields` allocates nothing. Like `can`, nothing here throws: a
  * malformed request or a throwing getter hides every field or denies the write.
  */
-import type { CoreChecker, Decision, PolicyData, Principal, Resource } from './index.js';
+import type { Context, CoreChecker, Decision, PolicyData, Principal, Resource } from './index.js';
 
 /** What a principal may do with a field: not see it, see it, or see and change it. */
 export type FieldAccess = 'hidden' | 'read-only' | 'read-write';
@@ -160,7 +160,7 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
 
   return {
     checker(base: CoreChecker): S {
-      const can = base.can.bind(base) as (p: Principal, action: string, r: Resource) => Decision;
+      const can = base.can.bind(base) as (p: Principal, action: string, r: Resource, c?: Context) => Decision;
       /** The role's entry for the record's kind, or the reason there is none. */
       const lookup = (principal: Principal, resource: Resource): { kind: Kind | undefined; entry: RoleKind | undefined } => {
         if (typeof resource !== 'object' || resource === null || typeof resource.kind !== 'string') return { kind: undefined, entry: undefined };
@@ -168,12 +168,12 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
         if (kind === undefined || typeof principal !== 'object' || principal === null || typeof principal.id !== 'string' || typeof principal.role !== 'string') return { kind, entry: undefined };
         return { kind, entry: roleKinds.get(principal.role)?.get(kind.name) };
       };
-      const fields = (principal: Principal, resource: Resource): FieldMask => {
+      const fields = (principal: Principal, resource: Resource, context?: Context): FieldMask => {
         try {
           const { kind, entry } = lookup(principal, resource);
           if (kind === undefined) return EMPTY;
           if (entry === undefined) return kind.hidden;
-          const view = can(principal, 'view', resource);
+          const view = can(principal, 'view', resource, context);
           // a kind without a `view` action: the mask alone decides
           if (!view.allow && view.code !== 'unknown-action') return kind.hidden;
           return view.code === 'subscriber' ? entry.subscribed : entry.mask;
@@ -184,7 +184,7 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
       return Object.freeze({
         ...base,
         fields,
-        redact(principal: Principal, resource: Resource): Record<string, unknown> {
+        redact(principal: Principal, resource: Resource, context?: Context): Record<string, unknown> {
           const out: Record<string, unknown> = {};
           let shown: string | undefined;
           try {
@@ -192,7 +192,7 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
             if (kind === undefined) return out;
             shown = kind.name;
             Object.defineProperty(out, 'kind', { value: kind.name, enumerable: true, writable: true, configurable: true });
-            const mask = entry === undefined ? kind.hidden : fields(principal, resource);
+            const mask = entry === undefined ? kind.hidden : fields(principal, resource, context);
             for (const field of kind.fields) {
               if (mask[field] === 'hidden' || mask[field] === undefined) continue;
               // own properties, and inherited ones other than Object.prototype's (getters of a class)
@@ -205,8 +205,8 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
             return shown === undefined ? {} : { kind: shown };
           }
         },
-        canWrite(principal: Principal, resource: Resource, changes: Record<string, unknown>): Decision {
-          const edit = can(principal, 'edit', resource);
+        canWrite(principal: Principal, resource: Resource, changes: Record<string, unknown>, context?: Context): Decision {
+          const edit = can(principal, 'edit', resource, context);
           if (!edit.allow) return edit;
           try {
             if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) return INVALID_CHANGES;

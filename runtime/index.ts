@@ -137,11 +137,11 @@ export interface Checker<S extends PolicySchema = PolicySchema> {
    * Access to every declared field of the record (R-K6, R-Z9): a shared frozen mask; every field
    * is hidden when the principal may not `view` the record. Never throws. See docs/fields.md.
    */
-  fields<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes']): FieldMask<keyof S[K]['attributes'] & string>;
+  fields<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes'], context?: Context): FieldMask<keyof S[K]['attributes'] & string>;
   /** A new object with `kind` and the fields the principal may see; anything else is dropped. */
-  redact<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes']): { readonly kind: K } & S[K]['attributes'];
+  redact<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes'], context?: Context): { readonly kind: K } & S[K]['attributes'];
   /** Whether the principal may `edit` the record and change exactly these fields (each read-write). Never throws. */
-  canWrite<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes'], changes: S[K]['attributes']): Decision;
+  canWrite<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes'], changes: S[K]['attributes'], context?: Context): Decision;
   readonly formatVersion: number;
   readonly policyName: string;
   readonly policyHash: string;

@@ -348,3 +348,17 @@ describe('zoho-hierarchy: working hours (shifts.yaml, R-Z10)', () => {
     expect(checker.plan(desk, 'view', 'contact', at('2026-03-23T20:00:00Z')).result).toBe('never');
   });
 });
+
+describe('zoho-hierarchy: fields within working hours (R-Z9, R-Z10)', () => {
+  it('R-Z9 R-Z10 field masks, redaction and write checks take the context of the check', () => {
+    const desk = { id: 'd1', role: 'support_desk' };
+    const contact = { kind: 'contact', owner: 'd1', ownerRole: 'support_desk', group: 'sales', email: 'a@b.c', bankAccount: 'PL61' };
+    const inShift = { now: new Date('2026-03-23T07:30:00Z') };
+    const outside = { now: new Date('2026-03-23T20:00:00Z') };
+    expect(checker.fields(desk, contact, inShift).email).not.toBe('hidden');
+    expect(Object.values(checker.fields(desk, contact, outside)).every((a) => a === 'hidden')).toBe(true);
+    expect(checker.redact(desk, contact, outside)).toEqual({ kind: 'contact' });
+    expect(checker.canWrite(desk, contact, { email: 'x@y.z' }, inShift)).toMatchObject({ allow: true });
+    expect(checker.canWrite(desk, contact, { email: 'x@y.z' }, outside)).toMatchObject({ allow: false, code: 'condition' });
+  });
+});
