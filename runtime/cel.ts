@@ -12,6 +12,7 @@
  * Errors are values, never thrown: every function returns a {@link CelError} when an argument is
  * one or when it has no overload for its arguments.
  */
+import { contains, eq as eqFilter, FALSE, oneOf, TRUE, type Filter } from './plan.js';
 import { CelDuration, CelTimestamp, durationFromNanos, durationNanos, durationOf, timestampOf, timestampPart, type TimePart } from './celtime.js';
 import { CelError, equal, int64, isMap, mapGet, MAX_INT, MIN_INT, overload, read, time, type V } from './celvalue.js';
 
@@ -294,4 +295,27 @@ export function timePart(v: V, part: TimePart, zone?: V): V {
     return part === 'Milliseconds' ? (nanos % 1000000000n) / 1000000n : nanos / DURATION_PARTS[part]!;
   }
   return overload(`get${part}`);
+}
+
+/**
+ * Query-plan filters of conditions reading the record (issue 7): the records on which the
+ * condition is `true`. A value that is not what the comparison needs matches nothing, as in CEL.
+ */
+export function planBool(v: V): Filter {
+  return v === true ? TRUE : FALSE;
+}
+
+/** `resource.f == v`. */
+export function planEq(attribute: string, v: V): Filter {
+  return typeof v === 'string' ? eqFilter(attribute, v) : FALSE;
+}
+
+/** `resource.f in list`. */
+export function planOneOf(attribute: string, list: V): Filter {
+  return Array.isArray(list) ? oneOf(attribute, list.filter((x): x is string => typeof x === 'string')) : FALSE;
+}
+
+/** `v in resource.f`, on a list attribute. */
+export function planContains(attribute: string, v: V): Filter {
+  return typeof v === 'string' ? contains(attribute, v) : FALSE;
 }

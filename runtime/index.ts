@@ -233,6 +233,8 @@ export interface Policy {
   readonly onAttribute: (attribute: string, value: string, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
   /** A condition decided for the principal (`k`): `then` if true, `otherwise` if false, rule `rule`'s denial if it failed. */
   readonly onCondition: (k: boolean | undefined, rule: number, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
+  /** A `when:` reading the record, as `filter`: `then` on the records where it holds; rule `rule`'s denial when it holds nowhere. */
+  readonly onFilter: (filter: Filter, rule: number, then: () => QueryPlan) => QueryPlan;
   /** A cell whose condition reads the record in CEL: no filter can express it; the plan fails (and `plan` returns `never`). */
   readonly unplannable: (rule: number) => never;
   /** A child kind's plan (R-Z11): records whose parent record, of one of the kinds, its plan allows. */
@@ -406,6 +408,11 @@ export function definePolicy(data: PolicyData): Policy {
     },
     onCondition(k, rule, then, otherwise) {
       return k === true ? then() : k === false ? otherwise() : planOf(FALSE, decide(rule, Path.ConditionFailed).reason);
+    },
+    onFilter(filter, rule, then) {
+      if (filter.op === 'false') return planOf(FALSE, decide(rule, Path.ConditionNotMet).reason);
+      const yes = then();
+      return planOf(and(filter, yes.filter), yes.reason);
     },
     unplannable(rule) {
       throw new PlanUnavailable(`the condition ${tick(ruleRef(rule).condition ?? '?')} reads the record in a way no filter expresses; use \`can\` per record`);

@@ -3,7 +3,7 @@
  * `checker.can(...)` allows it. Postgres itself is exercised in test/pglite.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toPredicate, type Checker } from '../runtime/index.ts';
+import { and, eq, oneOf, or, toPredicate, type Checker } from '../runtime/index.ts';
 import { ColumnMappingError, quoteIdentifier, toSql } from '../runtime/sql.ts';
 import { compileSources } from './helpers/policy.ts';
 
@@ -132,5 +132,48 @@ describe('SQL adapter', () => {
   it('quotes identifiers by doubling quotes', () => {
     expect(quoteIdentifier('a"b')).toBe('"a""b"');
     expect(() => quoteIdentifier('')).toThrow(ColumnMappingError);
+  });
+});
+
+describe('plans of conditions reading the record (issue 3, issue 7)', () => {
+  const policy = {
+    'policy.yaml': `resources:
+  lead:
+    actions: [view, edit]
+    attributes: { owner: string, stage: string, tags: 'string[]', amount: number }
+    owner: owner
+roles:
+  rep:
+    grants:
+      lead:
+        view: { level: all, when: 'resource.stage in ["new", "open"] && "vip" in resource.tags || resource.owner == principal.id' }
+        edit: { level: all, when: 'resource.amount < 100.0' }
+`,
+  };
+
+  it('R-K5 equality, membership and contains become filters, with the principal folded in; the plan keeps exactly what can allows', async () => {
+    const checker = await compileSources(policy);
+    const p = { id: 'u1', role: 'rep' };
+    const plan = checker.plan(p, 'view', 'lead');
+    expect(plan.filter).toEqual(
+      or(and(oneOf('stage', ['new', 'open']), { op: 'contains', attribute: 'tags', value: 'vip' }), eq('owner', 'u1')),
+    );
+    const keep = toPredicate(plan);
+    const records = [
+      { kind: 'lead', owner: 'u2', stage: 'new', tags: ['vip'] },
+      { kind: 'lead', owner: 'u2', stage: 'won', tags: ['vip'] },
+      { kind: 'lead', owner: 'u1', stage: 'won' },
+      { kind: 'lead', owner: 'u2', stage: 'open', tags: 'vip' },
+      { kind: 'lead', owner: 7, stage: 'open' },
+      { kind: 'lead' },
+    ];
+    for (const r of records) expect(keep(r), JSON.stringify(r)).toBe(checker.can(p, 'view', r as never).allow);
+  });
+
+  it('R-K5 a numeric comparison on the record has no filter: the plan is `never`, and says to use `can` per record', async () => {
+    const checker = await compileSources(policy);
+    const plan = checker.plan({ id: 'u1', role: 'rep' }, 'edit', 'lead');
+    expect(plan).toMatchObject({ result: 'never' });
+    expect(plan.reason).toContain('reads the record in a way no filter expresses');
   });
 });

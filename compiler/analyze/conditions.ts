@@ -198,8 +198,46 @@ function compileCel(text: string, resource: Kind, context: Declarations['context
   if (!parsed.ok) return { problems: parsed.errors, model: undefined };
   const checked = checkCondition(parsed.ast, celDeclarations(resource, context));
   if (checked.problems.length > 0) return { problems: checked.problems, model: undefined };
-  const js = emitExpression(parsed.ast, { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel' }, checked);
-  return { problems: [], model: { kind: 'cel', text, js, readsResource: readsVariable(parsed.ast, 'resource') } };
+  const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel' };
+  const js = emitExpression(parsed.ast, names, checked);
+  const readsResource = readsVariable(parsed.ast, 'resource');
+  const planFilter = readsResource ? filterOf(parsed.ast, resource, (e) => emitExpression(e, names, checked)) : undefined;
+  return { problems: [], model: { kind: 'cel', text, js, readsResource, ...(planFilter === undefined ? {} : { planFilter }) } };
+}
+
+/**
+ * JavaScript building the filter of the records on which `e` is `true` (issue 7), or undefined
+ * when no filter expresses it. Parts that do not read `resource` are decided when the plan is
+ * made; `&&` and `||` keep CEL's meaning for "true" (an error on one side never makes the whole
+ * true unless the other side is); `resource.f == x`, `resource.f in list` (string attributes) and
+ * `x in resource.f` (list attributes) become `eq`, `in` and `contains`.
+ */
+function filterOf(e: Expr, resource: Kind, emit: (e: Expr) => string): string | undefined {
+  if (!readsVariable(e, 'resource')) return `cel.planBool(${emit(e)})`;
+  const attribute = (x: Expr, type: string): string | undefined =>
+    x.kind === 'select' && x.operand.kind === 'ident' && x.operand.name === 'resource' && resource.attributes.find((a) => a.name === x.field)?.type === type
+      ? x.field
+      : undefined;
+  if (e.kind !== 'binary') return undefined;
+  const { op, left, right } = e;
+  if (op === '&&' || op === '||') {
+    const l = filterOf(left, resource, emit);
+    const r = filterOf(right, resource, emit);
+    return l === undefined || r === undefined ? undefined : `${op === '&&' ? 'and' : 'or'}(${l}, ${r})`;
+  }
+  if (op === '==') {
+    for (const [side, other] of [[left, right], [right, left]] as const) {
+      const a = attribute(side, 'string');
+      if (a !== undefined && !readsVariable(other, 'resource')) return `cel.planEq(${JSON.stringify(a)}, ${emit(other)})`;
+    }
+  }
+  if (op === 'in') {
+    const a = attribute(left, 'string');
+    if (a !== undefined && !readsVariable(right, 'resource')) return `cel.planOneOf(${JSON.stringify(a)}, ${emit(right)})`;
+    const list = attribute(right, 'string[]');
+    if (list !== undefined && !readsVariable(left, 'resource')) return `cel.planContains(${JSON.stringify(list)}, ${emit(left)})`;
+  }
+  return undefined;
 }
 
 /** Reports a CEL problem at its line and column inside the YAML scalar (or on the scalar, when it is written with escapes). */

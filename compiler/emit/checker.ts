@@ -348,7 +348,10 @@ function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEm
     // a group's rule for members by request: decided for the principal when the plan is made
     return condition.group === undefined ? plan : `(Array.isArray(p.groups) && p.groups.includes(${lit(condition.group)}) ? ${plan} : (${orElse})())`;
   }
-  if (condition.readsResource) return `policy.unplannable(${rule})`;
+  if (condition.readsResource) {
+    // the records on which a `when:` holds, as a filter; a condition no filter expresses fails the plan
+    return condition.planFilter !== undefined && otherwise === undefined ? `policy.onFilter(${condition.planFilter}, ${rule}, () => ${then})` : `policy.unplannable(${rule})`;
+  }
   return `policy.onCondition(${emitters.whenFor(condition)}(p, NO_RECORD, c), ${rule}, () => ${then}, ${orElse})`;
 }
 

@@ -96,6 +96,11 @@ export type ConditionModel =
       readonly js: string;
       readonly readsResource: boolean;
       /**
+       * For a condition reading `resource`: JavaScript building the filter of the records on which
+       * it is `true` (over `p`, `c`, the runtime's `cel` and the plan helpers), when one exists.
+       */
+      readonly planFilter?: string;
+      /**
        * Set for a grant with `duringShift` (R-Z10), whose `text` is generated: the `when:` as
        * written (if any) and the role's own shift, so that reviews can say "during the shift".
        */
