@@ -4,7 +4,7 @@
  * {@link ConditionModel} on a rule. CEL text goes through `compiler/cel` (the only user of
  * chevrotain); its problems are reported at their line and column inside the YAML file.
  */
-import { checkCondition, emitExpression, parseExpression, t, type CelProblem, type CelType, type Declarations as CelDeclarations, type Expr } from '../cel/index.ts';
+import { checkCondition, children, emitExpression, parseExpression, t, type CelProblem, type CelType, type Declarations as CelDeclarations, type Expr } from '../cel/index.ts';
 import type { CodeName } from '../diagnostics/codes.ts';
 import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
@@ -60,31 +60,9 @@ function celDeclarations(resource: Kind, context: Declarations['context']): CelD
   };
 }
 
+/** Whether `e` reads the variable `name` anywhere (a comprehension variable of that name counts too: conservative). */
 function readsVariable(e: Expr, name: string): boolean {
-  switch (e.kind) {
-    case 'ident':
-      return e.name === name;
-    case 'literal':
-      return false;
-    case 'select':
-    case 'has':
-    case 'unary':
-      return readsVariable(e.operand, name);
-    case 'index':
-      return readsVariable(e.operand, name) || readsVariable(e.index, name);
-    case 'call':
-      return (e.target !== undefined && readsVariable(e.target, name)) || e.args.some((a) => readsVariable(a, name));
-    case 'binary':
-      return readsVariable(e.left, name) || readsVariable(e.right, name);
-    case 'conditional':
-      return readsVariable(e.test, name) || readsVariable(e.then, name) || readsVariable(e.otherwise, name);
-    case 'list':
-      return e.items.some((i) => readsVariable(i, name));
-    case 'map':
-      return e.entries.some((x) => readsVariable(x.key, name) || readsVariable(x.value, name));
-    case 'comprehension':
-      return readsVariable(e.range, name) || (e.predicate !== undefined && readsVariable(e.predicate, name)) || (e.transform !== undefined && readsVariable(e.transform, name));
-  }
+  return e.kind === 'ident' ? e.name === name : children(e).some((c) => readsVariable(c, name));
 }
 
 /** Minutes since midnight of `HH:MM`. */

@@ -57,7 +57,8 @@ function depth(ast: Expr): number {
   return max;
 }
 
-function children(e: Expr): readonly Expr[] {
+/** The direct subexpressions of `e`. */
+export function children(e: Expr): readonly Expr[] {
   switch (e.kind) {
     case 'literal':
     case 'ident':

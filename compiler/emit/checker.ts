@@ -175,7 +175,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     planDispatch.set(resource, planEntries);
   }
 
-  const fieldSecurity = fieldSecurityData(model, names, roleNamesOf(model));
+  const roleNames = roleNamesOf(model);
+  const fieldSecurity = fieldSecurityData(model, names, roleNames);
   return printStructure(
     {
       kind: StructureKind.SourceFile,
@@ -211,7 +212,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...([...whens.keys()].some((k) => JSON.parse(k).kind === 'cel')
           ? [{ kind: StructureKind.ImportDeclaration, moduleSpecifier: `${options.runtimeImport}/cel`, namespaceImport: 'cel' } as const]
           : []),
-        policyData(model),
+        policyData(model, roleNames),
         'const d = policy.decide;',
         '/** What `plan` passes to a cell that does not read the record. */',
         'const NO_RECORD: Resource = Object.freeze({ kind: "" });',
@@ -312,18 +313,16 @@ function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel
     const body = ruleBody(model, role, resource, action, id, emitters);
     return { check: `return ${body.check};`, plan: body.plan };
   }
-  const check: string[] = [];
-  // the plan, built from the last rule back to the first
+  // each rule's body once, for both the check and the plan
   const baseBody = ruleBody(model, role, resource, action, id, emitters);
+  const overrideBodies = overrides.map((o) => ({ o, condition: model.rules[o]!.condition!, body: ruleBody(model, role, resource, action, o, emitters) }));
+  // the plan, built from the last rule back to the first
   let plan = baseBody.plan ?? fixedPlan(baseBody.check);
   if (base.condition !== undefined) plan = conditionPlan(base.condition, id, emitters, plan, undefined);
-  for (const o of [...overrides].reverse()) {
-    const body = ruleBody(model, role, resource, action, o, emitters);
-    plan = conditionPlan(model.rules[o]!.condition!, o, emitters, body.plan ?? fixedPlan(body.check), plan);
-  }
-  overrides.forEach((o, i) => {
-    const when = emitters.whenFor(model.rules[o]!.condition!);
-    check.push(`const k${i} = ${when}(p, r, c);`, `if (k${i} === true) return ${ruleBody(model, role, resource, action, o, emitters).check};`, `if (k${i} === undefined) return d(${o}, Path.ConditionFailed);`);
+  for (const { o, condition, body } of [...overrideBodies].reverse()) plan = conditionPlan(condition, o, emitters, body.plan ?? fixedPlan(body.check), plan);
+  const check: string[] = [];
+  overrideBodies.forEach(({ o, condition, body }, i) => {
+    check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} === undefined) return d(${o}, Path.ConditionFailed);`);
   });
   if (base.condition !== undefined) {
     check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? Path.ConditionNotMet : Path.ConditionFailed);`);
@@ -408,8 +407,7 @@ function roleNamesOf(model: PolicyModel): string[] {
  * The policy's data for the runtime. A rule is a string of numbers — indexes into the name
  * lists — so a large policy stays small and quick to parse.
  */
-function policyData(model: PolicyModel): string {
-  const roleNames = roleNamesOf(model);
+function policyData(model: PolicyModel, roleNames: readonly string[]): string {
   const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
   const resourceNames = [...model.resources.map((r) => r.name), '*'];
   const resourceIndex = new Map(resourceNames.map((r, i) => [r, i]));
@@ -418,8 +416,11 @@ function policyData(model: PolicyModel): string {
   const fileIndex = new Map(model.files.map((f, i) => [f, i]));
   const list = (items: readonly string[]): string => `[${items.map(lit).join(', ')}]`;
   // sharing rules' names and conditions' texts, each once
-  const ruleNames = [...new Set(model.rules.flatMap((r) => [...(r.name === undefined ? [] : [r.name]), ...(r.condition === undefined ? [] : [conditionLabel(r.condition)])]))];
-  const rows = model.rules.map((rule) => {
+  const labels = model.rules.map((r) => (r.condition === undefined ? undefined : conditionLabel(r.condition)));
+  const ruleNames = [...new Set(model.rules.flatMap((r, i) => [...(r.name === undefined ? [] : [r.name]), ...(labels[i] === undefined ? [] : [labels[i]])]))];
+  const nameIndex = new Map(ruleNames.map((n, i) => [n, i]));
+  const rows = model.rules.map((rule, i) => {
+    const label = labels[i];
     const row = [
       RULE_KINDS.indexOf(rule.kind),
       roleIndex.get(rule.role),
@@ -430,8 +431,8 @@ function policyData(model: PolicyModel): string {
       fileIndex.get(rule.source.file),
       rule.source.line,
       rule.source.column,
-      rule.name === undefined ? -1 : ruleNames.indexOf(rule.name),
-      rule.condition === undefined ? -1 : ruleNames.indexOf(conditionLabel(rule.condition)),
+      rule.name === undefined ? -1 : nameIndex.get(rule.name),
+      label === undefined ? -1 : nameIndex.get(label),
     ];
     return `    "${row.join(',')}",`;
   });

@@ -152,7 +152,7 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
   /** The grant's own condition (`when:`, `duringShift`), which must hold. */
   const conditionHolds = (): boolean => {
     if (rule.condition === undefined) return true;
-    if (rule.condition.kind === 'cel' && rule.condition.text.includes('has(principal.shift) ?')) {
+    if (rule.condition.kind === 'cel' && rule.condition.duringShift !== undefined) {
       // R-Z10: which shift the generated condition tests (the principal's own, else the role's)
       // own properties, as conditions read them (docs/conditions.md)
       const own = Object.hasOwn(p, 'shift') ? (p as { shift?: unknown }).shift : undefined;

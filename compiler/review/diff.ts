@@ -38,29 +38,23 @@ export interface CellChange {
   readonly afterWhen?: string;
 }
 
-export interface ReachChange {
-  readonly kind: 'reach';
+/**
+ * Ways a role reaches records, as they appear (`gained`) or disappear (`lost`). `reach`: the
+ * roles whose users' records it reaches through the hierarchy and peers; `access`: group
+ * membership (R-K8, R-Z7), sharing rules (R-Z5, R-Z6) and what subscribers may do (R-K9; role
+ * `*`: every role), each described.
+ */
+interface WaysChange<K extends 'reach' | 'access'> {
+  readonly kind: K;
   readonly role: string;
-  /** Roles whose users' records the role now reaches / no longer reaches (hierarchy and peers). */
   readonly gained: readonly string[];
   readonly lost: readonly string[];
   readonly direction: 'widen' | 'narrow' | 'both';
   readonly cause: string;
 }
 
-/**
- * Records a role reaches by group membership (R-K8, R-Z7) and sharing rules (R-Z5, R-Z6), and
- * what subscribers may do (R-K9; role `*`: every role): each way in, described, as it appears
- * or disappears.
- */
-export interface AccessChange {
-  readonly kind: 'access';
-  readonly role: string;
-  readonly gained: readonly string[];
-  readonly lost: readonly string[];
-  readonly direction: 'widen' | 'narrow' | 'both';
-  readonly cause: string;
-}
+export type ReachChange = WaysChange<'reach'>;
+export type AccessChange = WaysChange<'access'>;
 
 export type Change = CellChange | ReachChange | AccessChange | FieldChange;
 
