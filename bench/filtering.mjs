@@ -15,7 +15,8 @@ const PAGE = 50;
 
 // Kommo-style teams (blue) and a Zoho-style hierarchy (reportsTo): reps see their own leads, team
 // leads their teams' leads, the partner manager the leads of the partner reps below them, and the
-// sales director the leads of every role below theirs, which is nearly the whole table.
+// sales director the leads of every role below theirs, which is nearly the whole table; a key
+// account rep their teams' large leads that are not lost (a `when:` condition, planned as a filter).
 const POLICY = `
 resources:
   lead:
@@ -46,10 +47,14 @@ roles:
     reportsTo: partner_manager
     grants:
       lead: { create: green, view: yellow, edit: yellow, '*': red }
+  key_account_rep:
+    reportsTo: sales_director
+    grants:
+      lead: { create: green, view: { level: blue, when: 'resource.amount >= 900000.0 && resource.stage != "lost"' }, '*': red }
 `;
 
 /** Attribute → column, as an application would map them (the docs recommend indexing these three). */
-const MAPPING = { columns: { responsible: 'responsible_id', team: 'team', responsibleRole: 'responsible_role' } };
+const MAPPING = { columns: { responsible: 'responsible_id', team: 'team', responsibleRole: 'responsible_role', amount: 'amount', stage: 'stage' } };
 const INDEXED = ['responsible_id', 'team', 'responsible_role'];
 
 /** 1,000 users: 1 director, 2 partner managers, 50 team leads, 50 partner reps, the rest sales reps. */
@@ -117,6 +122,7 @@ export async function runFilteringBench() {
     { who: 'team lead (view: blue, 2 teams)', principal: { id: 'u10', role: 'team_lead', groups: ['team10', 'team11'] } },
     { who: 'partner manager (view: yellow + hierarchy over partner reps)', principal: { id: 'u1', role: 'partner_manager' } },
     { who: 'sales director (view: yellow + hierarchy over every role)', principal: { id: 'u0', role: 'sales_director' } },
+    { who: 'key account rep (view: blue, 2 teams, `when: amount >= 900000.0 && stage != "lost"`)', principal: { id: 'u20', role: 'key_account_rep', groups: ['team20', 'team21'] } },
   ];
 
   const results = [];
@@ -127,7 +133,7 @@ export async function runFilteringBench() {
     const jsList = async () => {
       const all = await db.query('SELECT * FROM leads');
       return all.rows.filter((row) =>
-        checker.can(principal, 'view', { kind: 'lead', responsible: row.responsible_id, team: row.team, responsibleRole: row.responsible_role }).allow,
+        checker.can(principal, 'view', { kind: 'lead', responsible: row.responsible_id, team: row.team, responsibleRole: row.responsible_role, amount: row.amount, stage: row.stage }).allow,
       );
     };
     // the first page of a list view: the 50 largest allowed leads

@@ -1,6 +1,6 @@
 import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 
-export { and, contains, eq, FALSE, list, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type QueryPlan } from './plan.js';
+export { and, contains, eq, FALSE, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type PresentType, type QueryPlan, type Scalar } from './plan.js';
 export { reportingDirectory, reportList, reportsInclude, reportsOf, type Directory, type ReportingDirectory, type ReportingOptions } from './reporting.js';
 export {
   defineOrganisation,
@@ -24,7 +24,7 @@ import type { FieldMask, FieldRuleRef } from './fields.js';
  */
 
 /** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 
 export type Level = 'deny' | 'own' | 'team' | 'all';
 
@@ -235,7 +235,7 @@ export interface Policy {
   readonly onCondition: (k: boolean | undefined, rule: number, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
   /** A `when:` reading the record, as `filter`: `then` on the records where it holds; rule `rule`'s denial when it holds nowhere. */
   readonly onFilter: (filter: Filter, rule: number, then: () => QueryPlan) => QueryPlan;
-  /** A cell whose condition reads the record in CEL: no filter can express it; the plan fails (and `plan` returns `never`). */
+  /** A cell whose condition reads the record in a way no filter expresses: the plan fails (and `plan` returns `never`). */
   readonly unplannable: (rule: number) => never;
   /** A child kind's plan (R-Z11): records whose parent record, of one of the kinds, its plan allows. */
   readonly parentPlan: (rule: number, attribute: string, kinds: readonly (readonly [string, QueryPlan])[]) => QueryPlan;

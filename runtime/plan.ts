@@ -6,23 +6,36 @@
  * No dependencies; imports nothing from the compiler.
  */
 
+/** A value a filter compares an attribute with. */
+export type Scalar = string | number | boolean;
+
 /**
- * A condition over one record's attributes. `present` means: the attribute is a string
- * (in SQL: the column is not NULL), which is what `can` requires before comparing it.
+ * What `present` asks of an attribute: to hold a string, a number, a boolean, a list, or
+ * anything at all (`any`: CEL's `has()`). In SQL each is `IS NOT NULL`: a column's type is the
+ * attribute's.
+ */
+export type PresentType = 'string' | 'number' | 'boolean' | 'list' | 'any';
+
+/**
+ * A condition over one record's attributes. Every comparison matches only values of its own
+ * type (`eq` with a string value only strings), which is what `can` requires before comparing.
  */
 export type Filter =
   | { readonly op: 'true' }
   | { readonly op: 'false' }
   | { readonly op: 'and'; readonly args: readonly Filter[] }
   | { readonly op: 'or'; readonly args: readonly Filter[] }
-  | { readonly op: 'present'; readonly attribute: string }
-  | { readonly op: 'eq'; readonly attribute: string; readonly value: string }
-  | { readonly op: 'in'; readonly attribute: string; readonly values: readonly string[] }
-  /** The attribute is a list (in SQL: a `text[]` column that is not NULL). */
-  | { readonly op: 'list'; readonly attribute: string }
+  | { readonly op: 'present'; readonly attribute: string; readonly type: PresentType }
+  | { readonly op: 'eq'; readonly attribute: string; readonly value: Scalar }
+  /** Equal to one of `values` (all of one type). */
+  | { readonly op: 'in'; readonly attribute: string; readonly values: readonly Scalar[] }
+  /** A number attribute compared with `value` (`when:` conditions, issue 7). */
+  | { readonly op: 'lt' | 'le' | 'gt' | 'ge'; readonly attribute: string; readonly value: number }
+  /** A string attribute that starts with, ends with or includes `value` (`when:` conditions). */
+  | { readonly op: 'startsWith' | 'endsWith' | 'includes'; readonly attribute: string; readonly value: string }
   /** The attribute is a list that contains `value` (R-K9 subscribers). */
   | { readonly op: 'contains'; readonly attribute: string; readonly value: string }
-  /** `filter` does not match (only around `eq`, on an attribute known to be present). */
+  /** `filter` does not match (a record on which it cannot be decided does not match it either). */
   | { readonly op: 'not'; readonly filter: Filter }
   /** The attribute holds a record (a parent record, R-Z11) that satisfies `filter`. */
   | { readonly op: 'record'; readonly attribute: string; readonly filter: Filter };
@@ -60,17 +73,13 @@ export function or(...args: Filter[]): Filter {
   return kept.length === 0 ? FALSE : kept.length === 1 ? kept[0]! : { op: 'or', args: kept };
 }
 
-export function present(attribute: string): Filter {
-  return { op: 'present', attribute };
+/** The attribute holds a value of `type` (a string unless said). */
+export function present(attribute: string, type: PresentType = 'string'): Filter {
+  return { op: 'present', attribute, type };
 }
 
-export function eq(attribute: string, value: string): Filter {
+export function eq(attribute: string, value: Scalar): Filter {
   return { op: 'eq', attribute, value };
-}
-
-/** The attribute is a list of strings. */
-export function list(attribute: string): Filter {
-  return { op: 'list', attribute };
 }
 
 /** Negation, folding constants. */
@@ -89,7 +98,7 @@ export function record(attribute: string, filter: Filter): Filter {
 }
 
 /** Membership; an empty list is false. */
-export function oneOf(attribute: string, values: readonly string[]): Filter {
+export function oneOf(attribute: string, values: readonly Scalar[]): Filter {
   return values.length === 0 ? FALSE : values.length === 1 ? eq(attribute, values[0]!) : { op: 'in', attribute, values };
 }
 
@@ -100,10 +109,11 @@ export function planOf(filter: Filter, reason: string): QueryPlan {
 
 /**
  * A plain JavaScript predicate for in-memory lists. It reads attributes as `can` does
- * (as properties; `present` = a string).
+ * (as properties; `present` checks the value's type, `any` an own property that is set).
  */
 export function toPredicate(plan: QueryPlan): (record: { readonly [attribute: string]: unknown }) => boolean {
-  const test = (f: Filter, r: { readonly [attribute: string]: unknown }): boolean => {
+  type Row = { readonly [attribute: string]: unknown };
+  const test = (f: Filter, r: Row): boolean => {
     switch (f.op) {
       case 'true':
         return true;
@@ -114,15 +124,24 @@ export function toPredicate(plan: QueryPlan): (record: { readonly [attribute: st
       case 'or':
         return f.args.some((a) => test(a, r));
       case 'present':
-        return typeof r[f.attribute] === 'string';
+        return isType(f.attribute, f.type, r);
       case 'eq':
         return r[f.attribute] === f.value;
-      case 'in': {
+      case 'in':
+        return f.values.includes(r[f.attribute] as Scalar);
+      case 'lt':
+      case 'le':
+      case 'gt':
+      case 'ge': {
         const v = r[f.attribute];
-        return typeof v === 'string' && f.values.includes(v);
+        return typeof v === 'number' && (f.op === 'lt' ? v < f.value : f.op === 'le' ? v <= f.value : f.op === 'gt' ? v > f.value : v >= f.value);
       }
-      case 'list':
-        return Array.isArray(r[f.attribute]);
+      case 'startsWith':
+      case 'endsWith':
+      case 'includes': {
+        const v = r[f.attribute];
+        return typeof v === 'string' && v[f.op](f.value);
+      }
       case 'contains': {
         const v = r[f.attribute];
         return Array.isArray(v) && v.includes(f.value);
@@ -131,9 +150,15 @@ export function toPredicate(plan: QueryPlan): (record: { readonly [attribute: st
         return !test(f.filter, r);
       case 'record': {
         const v = r[f.attribute];
-        return typeof v === 'object' && v !== null && test(f.filter, v as { readonly [attribute: string]: unknown });
+        return typeof v === 'object' && v !== null && test(f.filter, v as Row);
       }
     }
   };
   return (record) => typeof record === 'object' && record !== null && test(plan.filter, record);
+}
+
+function isType(attribute: string, type: PresentType, r: { readonly [attribute: string]: unknown }): boolean {
+  if (type === 'any') return Object.hasOwn(r, attribute) && r[attribute] !== undefined;
+  const v = r[attribute];
+  return type === 'list' ? Array.isArray(v) : typeof v === type;
 }

@@ -33,6 +33,9 @@ export class ColumnMappingError extends Error {
   override readonly name = 'ColumnMappingError';
 }
 
+const COMPARISON = { lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
+const ARRAY_TYPE: { readonly [type: string]: string } = { string: 'text[]', number: 'float8[]', boolean: 'boolean[]' };
+
 /** Quotes an SQL identifier: wrapped in `"`, with inner `"` doubled. */
 export function quoteIdentifier(name: string): string {
   if (name.length === 0 || name.includes('\u0000')) throw new ColumnMappingError('an SQL identifier cannot be empty or contain NUL');
@@ -67,14 +70,25 @@ export function toSql(plan: QueryPlan, mapping: ColumnMapping, options: SqlOptio
       case 'eq':
         return `${column(f.attribute)} = ${param(f.value)}`;
       case 'in':
-        return `${column(f.attribute)} = ANY(${param([...f.values])}::text[])`;
-      case 'list':
-        return `${column(f.attribute)} IS NOT NULL`;
+        return `${column(f.attribute)} = ANY(${param([...f.values])}::${ARRAY_TYPE[typeof f.values[0]] ?? 'text[]'})`;
+      case 'lt':
+      case 'le':
+      case 'gt':
+      case 'ge':
+        return `${column(f.attribute)} ${COMPARISON[f.op]} ${param(f.value)}`;
+      case 'startsWith':
+      case 'endsWith':
+      case 'includes': {
+        // LIKE with the value escaped (`\` is LIKE's default escape): a prefix can use an index
+        const escaped = f.value.replace(/[\\%_]/g, (c) => `\\${c}`);
+        return `${column(f.attribute)} LIKE ${param(f.op === 'startsWith' ? `${escaped}%` : f.op === 'endsWith' ? `%${escaped}` : `%${escaped}%`)}`;
+      }
       case 'contains':
         // `@>` rather than `= ANY(column)`: a GIN index on the column serves it
         return `${column(f.attribute)} @> ARRAY[${param(f.value)}]::text[]`;
       case 'not':
-        return `NOT ${render(f.filter, mapping)}`;
+        // `IS NOT TRUE`, not `NOT`: a comparison with a NULL column is NULL, which must count as "no match" inside too
+        return `(${render(f.filter, mapping)}) IS NOT TRUE`;
       case 'record': {
         const nested = mapping.records !== undefined && Object.hasOwn(mapping.records, f.attribute) ? mapping.records[f.attribute] : undefined;
         if (nested === undefined) throw new ColumnMappingError(`no mapping is given for the record in attribute \`${f.attribute}\``);

@@ -37,7 +37,7 @@ function prng(seed: number): (n: number) => number {
 }
 
 /** A record as stored: attribute → value (a list: a `text[]` column), `null` = missing (a NULL column). */
-type Row = Readonly<Record<string, string | readonly string[] | null>>;
+type Row = Readonly<Record<string, string | number | boolean | readonly string[] | null>>;
 
 /** A Postgres array literal of strings, quoted. */
 const arrayLiteral = (items: readonly string[]): string => `{${items.map((i) => `"${i.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
@@ -50,23 +50,24 @@ function resourceOf(kind: string, row: Row): Record<string, unknown> {
 interface Table {
   readonly name: string;
   readonly kind: string;
-  /** Attribute → column; every attribute is a nullable text column, or `text[]` if listed in `lists`. */
+  /** Attribute → column; every attribute is a nullable `text` column unless `types` says otherwise. */
   readonly mapping: ColumnMapping;
   readonly rows: readonly Row[];
-  readonly lists?: readonly string[];
+  /** Attribute → column type: `text[]`, `float8` or `boolean`. */
+  readonly types?: Readonly<Record<string, 'text[]' | 'float8' | 'boolean'>>;
 }
 
 /** Creates the table (id + one text column per attribute) and loads its rows in one statement. */
 async function createTable(t: Table, indexes: readonly string[] = []): Promise<void> {
   const attributes = Object.keys(t.mapping.columns);
-  const isList = (a: string) => t.lists?.includes(a) === true;
-  const cols = attributes.map((a) => `${quoteIdentifier(t.mapping.columns[a]!)} ${isList(a) ? 'text[]' : 'text'}`);
+  const type = (a: string) => (t.types !== undefined && Object.hasOwn(t.types, a) ? t.types[a]! : 'text');
+  const cols = attributes.map((a) => `${quoteIdentifier(t.mapping.columns[a]!)} ${type(a)}`);
   await db.exec(`DROP TABLE IF EXISTS ${quoteIdentifier(t.name)}; CREATE TABLE ${quoteIdentifier(t.name)} (id integer PRIMARY KEY${cols.map((c) => `, ${c}`).join('')})`);
-  // lists travel as array literals in a text[] parameter and are cast back per row
+  // columns travel as arrays of their type; lists as array literals in a text[] parameter, cast back per row
   const arrays = [t.rows.map((_, i) => i), ...attributes.map((a) => t.rows.map((r) => { const v = r[a] ?? null; return Array.isArray(v) ? arrayLiteral(v) : v; }))];
-  const casts = ['$1::integer[]', ...attributes.map((_, i) => `$${i + 2}::text[]`)];
+  const casts = ['$1::integer[]', ...attributes.map((a, i) => `$${i + 2}::${type(a) === 'text[]' ? 'text' : type(a)}[]`)];
   const names = ['id', ...attributes.map((a) => t.mapping.columns[a]!)].map(quoteIdentifier);
-  const selected = ['c0', ...attributes.map((a, i) => (isList(a) ? `c${i + 1}::text[]` : `c${i + 1}`))];
+  const selected = ['c0', ...attributes.map((a, i) => (type(a) === 'text[]' ? `c${i + 1}::text[]` : `c${i + 1}`))];
   await db.query(
     `INSERT INTO ${quoteIdentifier(t.name)} (${names.join(', ')}) SELECT ${selected.join(', ')} FROM unnest(${casts.join(', ')}) AS u(${['c0', ...attributes.map((_, i) => `c${i + 1}`)].join(', ')})`,
     arrays,
@@ -126,8 +127,9 @@ async function compare(
   principals: readonly Principal[],
   actions: readonly string[],
   context?: Context,
-): Promise<{ queries: number; allowed: number; filters: number; unavailable: number; overrides: number }> {
+): Promise<{ queries: number; allowed: number; filters: number; unavailable: number; overrides: number; compared: number }> {
   let overrides = 0;
+  let compared = 0;
   let queries = 0;
   let allowed = 0;
   let filters = 0;
@@ -152,9 +154,11 @@ async function compare(
       allowed += want.length;
       if (plan.result === 'filter') filters++;
       if (/"attribute":"(stage|pipeline)"/.test(JSON.stringify(plan.filter))) overrides++;
+      // a `when:` comparing the record: a number, text or `has` test, or one on `amount`
+      if (/"op":"(lt|le|gt|ge|startsWith|endsWith|includes)"|"type":"any"|"attribute":"amount"/.test(JSON.stringify(plan.filter))) compared++;
     }
   }
-  return { queries, allowed, filters, unavailable, overrides };
+  return { queries, allowed, filters, unavailable, overrides, compared };
 }
 
 /** Generated records: `pick[attribute]` lists the values to draw from (`null` = missing). */
@@ -184,16 +188,23 @@ const ACTIONS = ['create', 'view', 'edit', 'delete', 'export'];
 // The example policy sets
 
 describe('example policy sets: the SQL filter returns exactly what `can` allows', () => {
-  const KOMMO_ROLES = ['administrator', 'partner_admin', 'sales_manager', 'sales_rep', 'team_lead', 'senior_rep', 'marketer', 'growth_rep', 'analyst'];
+  const KOMMO_ROLES = ['administrator', 'partner_admin', 'sales_manager', 'sales_rep', 'pipeline_rep', 'team_lead', 'senior_rep', 'marketer', 'growth_rep', 'analyst'];
   const KOMMO_GROUPS = ['sales', 'marketing', 'support'];
 
-  it('R-K3 R-K8 R-K9 kommo-crm: every role × principal variant × action × kind (leads, contacts, companies)', async () => {
+  it('R-K3 R-K5 R-K8 R-K9 kommo-crm: every role × principal variant × action × kind (leads, contacts, companies)', async () => {
     const checker = await loadChecker(new URL('../policies/kommo-crm/', import.meta.url));
+    // pipeline_rep edits leads below 10,000 (a `when:`), outside the won and lost stages and the partners pipeline
+    const edit = JSON.stringify(checker.plan({ id: 'u1', role: 'pipeline_rep' }, 'edit', 'lead').filter);
+    for (const part of ['{"op":"lt","attribute":"amount","value":10000}', '"attribute":"stage","value":"won"', '"attribute":"pipeline","value":"partners"']) expect(edit).toContain(part);
     const principals = principalsFor([...KOMMO_ROLES, 'nobody', 'Sales_Rep'], KOMMO_GROUPS);
     const pick = {
       responsible: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'nobody-owns-this', '', 'U1', null],
       team: [...KOMMO_GROUPS, 'finance', 'Sales', '', null],
       participants: [null, [], ['u1'], ['u2', 'u5'], ['U1', "u1'--"]],
+      // pipelines and stages (R-K5), and the amount `pipeline_rep`'s `when:` compares
+      pipeline: ['main', 'partners', null],
+      stage: ['new', 'won', 'lost', null],
+      amount: [500, 9999.5, 10000, 250000, null],
     };
     let total = { queries: 0, allowed: 0, filters: 0 };
     for (const [i, kind] of ['lead', 'contact', 'company'].entries()) {
@@ -201,9 +212,9 @@ describe('example policy sets: the SQL filter returns exactly what `can` allows'
       const t: Table = {
         name: `kommo ${kind}`,
         kind,
-        mapping: { columns: { responsible: 'owner id', team: 'team name', participants: 'subscribed users' } },
+        mapping: { columns: { responsible: 'owner id', team: 'team name', participants: 'subscribed users', pipeline: 'pipeline', stage: 'stage', amount: 'amount' } },
         rows: generate(100 + i, 3000, pick),
-        lists: ['participants'],
+        types: { participants: 'text[]', amount: 'float8' },
       };
       await createTable(t);
       const r = await compare(checker, t, principals, ACTIONS);
@@ -268,6 +279,15 @@ describe('example policy sets: the SQL filter returns exactly what `can` allows'
 // Random policies
 
 /** Every combination of owner, team and owner role values (strings, near misses, empty, NULL). */
+/** Column types and values of a kind's `amount` attribute, by its declared type. */
+const EXTRA_COLUMN = { number: 'float8', boolean: 'boolean', 'string[]': 'text[]' } as const;
+const EXTRA_VALUES: Readonly<Record<NonNullable<KindSpec['extra']>, Row[string][]>> = {
+  number: [3, 100, 100.5, 150, -0, 1e300, -Infinity, null],
+  string: ['u1', 'u2x', 'x_%', 'x\\y%', '', null],
+  boolean: [true, false, null],
+  'string[]': [[], ['g1'], ['g2', 'g1'], null],
+};
+
 function crossRows(k: KindSpec, roleNames: readonly string[]): Row[] {
   const axes: [string, Row[string][]][] = [];
   if (k.owner !== null) axes.push([k.owner, [...IDS, 'u9', "u1'--", '', null]]);
@@ -281,6 +301,8 @@ function crossRows(k: KindSpec, roleNames: readonly string[]): Row[] {
   const more: [string, Row[string][]][] = [
     ...(k.stage ? [['stage', [...STAGES, 'Won', null]] as [string, Row[string][]]] : []),
     ...(k.pipeline ? [['pipeline', [...PIPELINES, 'p3', null]] as [string, Row[string][]]] : []),
+    // the attribute `when:` conditions compare (issue 7), of its declared type
+    ...(k.extra !== null ? [['amount', EXTRA_VALUES[k.extra]] as [string, Row[string][]]] : []),
   ];
   const rnd = prng(rows.length);
   for (const [a, values] of more) {
@@ -321,6 +343,7 @@ describe('random policies: the SQL filter returns exactly what `can` allows', ()
     let runs = 0;
     let unavailable = 0;
     let overrides = 0;
+    let compared = 0;
     // conditions read `context.now`: one fixed instant (a Sunday, in the DST change of Europe/Warsaw)
     const context = { now: new Date('2026-03-29T01:30:00Z') };
     await fc.assert(
@@ -333,13 +356,13 @@ describe('random policies: the SQL filter returns exactly what `can` allows', ()
           runs++;
           for (const [i, k] of policy.kinds.entries()) {
             // attribute names may be `__proto__` or `role`: columns are named apart from them
-            const attributes = [k.owner, k.team, k.ownerRole, k.organisation, k.subscribers !== null ? 'subscribers' : null, k.stage ? 'stage' : null, k.pipeline ? 'pipeline' : null].filter((a): a is string => a !== null);
+            const attributes = [k.owner, k.team, k.ownerRole, k.organisation, k.subscribers !== null ? 'subscribers' : null, k.stage ? 'stage' : null, k.pipeline ? 'pipeline' : null, k.extra !== null ? 'amount' : null].filter((a): a is string => a !== null);
             const t: Table = {
               name: `random ${i}`,
               kind: k.name,
               mapping: { columns: obj(attributes.map((a) => [a, `col ${a}`])) as Record<string, string> },
               rows: crossRows(k, policy.roleNames),
-              lists: ['subscribers'],
+              types: { subscribers: 'text[]', ...(k.extra === null || k.extra === 'string' ? {} : { amount: EXTRA_COLUMN[k.extra] }) },
             };
             await createTable(t);
             const r = await compare(checker, t, principals, [...new Set(k.actions)], context);
@@ -347,14 +370,78 @@ describe('random policies: the SQL filter returns exactly what `can` allows', ()
             filters += r.filters;
             unavailable += r.unavailable;
             overrides += r.overrides;
+            compared += r.compared;
           }
         },
       ),
       { numRuns: Number(process.env.PGLITE_RUNS ?? 50) },
     );
-    console.log(`pglite property: ${runs} policies, ${queries} SQL queries, ${filters} filtered plans (${overrides} on a stage or pipeline), ${unavailable} cells without a plan skipped`);
+    console.log(`pglite property: ${runs} policies, ${queries} SQL queries, ${filters} filtered plans (${overrides} on a stage or pipeline, ${compared} comparing the record in a \`when:\`), ${unavailable} cells without a plan skipped`);
     expect(filters).toBeGreaterThan(20);
     expect(overrides).toBeGreaterThan(5);
+    expect(compared).toBeGreaterThan(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// `when:` conditions comparing the record (issue 7, docs/conditions.md § Query plans)
+
+/**
+ * Random CEL conditions made of the comparisons that query plans express, combined with `!`,
+ * `&&`, `||` and `?:`; values include edge cases (`-0`, infinities, LIKE's `%`, `_` and `\`).
+ */
+const conditionArb: fc.Arbitrary<string> = fc.letrec<{ cond: string }>((tie) => ({
+  cond: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.oneof(
+      fc.tuple(fc.constantFrom('==', '!=', '<', '<=', '>', '>='), fc.constantFrom('3', '3.0', '100.5', '-1', '1e300', '-0.0'), fc.boolean()).map(([op, v, flip]) => (flip ? `${v} ${op} resource.n` : `resource.n ${op} ${v}`)),
+      fc.tuple(fc.constantFrom('==', '!='), fc.constantFrom('"a"', '""', '"%"', 'principal.id')).map(([op, v]) => `resource.s ${op} ${v}`),
+      fc.tuple(fc.constantFrom('startsWith', 'endsWith', 'contains'), fc.constantFrom('"a"', '""', '"%"', '"_x"', '"a\\\\"')).map(([f, v]) => `resource.s.${f}(${v})`),
+      fc.constantFrom('resource.s in ["a", "b%"]', 'resource.n in [3, 100.5]', 'resource.b', 'resource.b == (principal.id == "u1")', '"x" in resource.tags', 'principal.id in resource.tags'),
+      fc.constantFrom('has(resource.n)', 'has(resource.tags)', 'resource.owner == principal.id', 'principal.id == "u1"'),
+    ),
+    tie('cond').map((a) => `!(${a})`),
+    fc.tuple(tie('cond'), fc.constantFrom('&&', '||'), tie('cond')).map(([a, op, b]) => `(${a}) ${op} (${b})`),
+    fc.tuple(tie('cond'), tie('cond'), tie('cond')).map(([c, a, b]) => `(${c}) ? (${a}) : (${b})`),
+  ),
+})).cond;
+
+describe('`when:` conditions comparing the record: the SQL filter returns exactly what `can` allows', () => {
+  it('R-K5 random conditions of number, text, boolean and list comparisons under `!`, `&&`, `||` and `?:` × a table crossing every edge value', async () => {
+    const values: Record<string, Row[string][]> = {
+      n: [null, 3, 100.5, -1, 0, 1e300, -Infinity],
+      s: [null, 'a', '', '%', 'ab', '_x', 'a\\', 'u1'],
+      b: [null, true, false],
+      tags: [null, [], ['x'], ['u1', 'x']],
+      owner: [null, 'u1', 'u2'],
+    };
+    let rows: Row[] = [{}];
+    for (const [a, vs] of Object.entries(values)) rows = rows.flatMap((r) => vs.map((v) => ({ ...r, [a]: v })));
+    const t: Table = {
+      name: 'conditions',
+      kind: 'item',
+      mapping: { columns: { n: 'n', s: 's', b: 'b', tags: 'tags', owner: 'owner' } },
+      rows,
+      types: { n: 'float8', b: 'boolean', tags: 'text[]' },
+    };
+    await createTable(t);
+    let queries = 0;
+    let filters = 0;
+    await fc.assert(
+      fc.asyncProperty(conditionArb, async (when) => {
+        const text = `resources:\n  item:\n    actions: [view]\n    attributes: { n: number, s: string, b: boolean, tags: 'string[]', owner: string }\n    owner: owner\nroles:\n  r:\n    grants:\n      item:\n        view: { level: all, when: ${JSON.stringify(when)} }\n`;
+        const result = await compileTexts('conditions', [{ path: 'policy.yaml', text }]);
+        // every condition of this grammar has a filter: no PC5006 warning
+        expect(result.diagnostics, when).toEqual([]);
+        const r = await compare(await checkerOf(result), t, [{ id: 'u1', role: 'r' }, { id: 'u2', role: 'r' }], ['view']);
+        expect(r.unavailable).toBe(0);
+        queries += r.queries;
+        filters += r.filters;
+      }),
+      { numRuns: Number(process.env.PGLITE_RUNS ?? 40) },
+    );
+    console.log(`pglite conditions: ${queries} SQL queries over ${rows.length} rows, ${filters} filtered plans`);
+    expect(filters).toBeGreaterThan(queries / 4);
   });
 });
 

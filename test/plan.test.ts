@@ -3,7 +3,8 @@
  * `checker.can(...)` allows it. Postgres itself is exercised in test/pglite.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, oneOf, or, toPredicate, type Checker } from '../runtime/index.ts';
+import { compileSources as compile } from '../compiler/index.ts';
+import { and, eq, oneOf, or, toPredicate, type Checker, type Filter, type QueryPlan } from '../runtime/index.ts';
 import { ColumnMappingError, quoteIdentifier, toSql } from '../runtime/sql.ts';
 import { compileSources } from './helpers/policy.ts';
 
@@ -78,8 +79,8 @@ describe('query plans match the per-record checker', () => {
     expect(rep.filter).toEqual({
       op: 'and',
       args: [
-        { op: 'present', attribute: 'owner' },
-        { op: 'or', args: [{ op: 'eq', attribute: 'owner', value: 'u1' }, { op: 'and', args: [{ op: 'present', attribute: 'ownerRole' }, { op: 'eq', attribute: 'ownerRole', value: 'rep' }] }] },
+        { op: 'present', attribute: 'owner', type: 'string' },
+        { op: 'or', args: [{ op: 'eq', attribute: 'owner', value: 'u1' }, { op: 'and', args: [{ op: 'present', attribute: 'ownerRole', type: 'string' }, { op: 'eq', attribute: 'ownerRole', value: 'rep' }] }] },
       ],
     });
   });
@@ -101,7 +102,7 @@ describe('SQL adapter', () => {
       filter: {
         op: 'and' as const,
         args: [
-          { op: 'present' as const, attribute: 'owner' },
+          { op: 'present' as const, attribute: 'owner', type: 'string' as const },
           {
             op: 'or' as const,
             args: [
@@ -139,8 +140,8 @@ describe('plans of conditions reading the record (issue 3, issue 7)', () => {
   const policy = {
     'policy.yaml': `resources:
   lead:
-    actions: [view, edit]
-    attributes: { owner: string, stage: string, tags: 'string[]', amount: number }
+    actions: [view, edit, delete, export, archive]
+    attributes: { owner: string, stage: string, tags: 'string[]', amount: number, hot: boolean, email: string }
     owner: owner
 roles:
   rep:
@@ -148,32 +149,93 @@ roles:
       lead:
         view: { level: all, when: 'resource.stage in ["new", "open"] && "vip" in resource.tags || resource.owner == principal.id' }
         edit: { level: all, when: 'resource.amount < 100.0' }
+        delete: { level: all, when: '!(resource.amount >= 1000) || resource.owner == principal.id' }
+        archive: { level: all, when: 'resource.hot ? resource.email.endsWith("@acme.com") : !has(resource.email)' }
+        export: { level: all, when: 'size(resource.tags) > 2' }
 `,
+  };
+  const p = { id: 'u1', role: 'rep' };
+  // declared types, absent attributes, and edge values: -0, infinities, empty strings, LIKE's `%` and `_`
+  const records = [
+    { kind: 'lead', owner: 'u2', stage: 'new', tags: ['vip'], amount: 99.5, hot: true, email: 'a@acme.com' },
+    { kind: 'lead', owner: 'u2', stage: 'won', tags: ['vip', 'x', 'y'], amount: 100, hot: false, email: '' },
+    { kind: 'lead', owner: 'u1', stage: 'won', amount: 1000 },
+    { kind: 'lead', owner: 'u2', stage: 'open', tags: [], amount: -0, hot: true, email: 'a@acme.com.evil' },
+    { kind: 'lead', owner: 'u2', amount: -Infinity, hot: false },
+    { kind: 'lead', owner: 'u2', amount: 999.999, email: '%_@acme.com' },
+    { kind: 'lead', hot: true },
+    { kind: 'lead' },
+  ];
+  const same = (checker: Checker, action: string) => {
+    const keep = toPredicate(checker.plan(p, action as never, 'lead'));
+    for (const r of records) expect(keep(r), `${action} ${JSON.stringify(r)}`).toBe(checker.can(p, action as never, r as never).allow);
   };
 
   it('R-K5 equality, membership and contains become filters, with the principal folded in; the plan keeps exactly what can allows', async () => {
     const checker = await compileSources(policy);
-    const p = { id: 'u1', role: 'rep' };
-    const plan = checker.plan(p, 'view', 'lead');
-    expect(plan.filter).toEqual(
+    expect(checker.plan(p, 'view', 'lead').filter).toEqual(
       or(and(oneOf('stage', ['new', 'open']), { op: 'contains', attribute: 'tags', value: 'vip' }), eq('owner', 'u1')),
     );
-    const keep = toPredicate(plan);
-    const records = [
-      { kind: 'lead', owner: 'u2', stage: 'new', tags: ['vip'] },
-      { kind: 'lead', owner: 'u2', stage: 'won', tags: ['vip'] },
-      { kind: 'lead', owner: 'u1', stage: 'won' },
-      { kind: 'lead', owner: 'u2', stage: 'open', tags: 'vip' },
-      { kind: 'lead', owner: 7, stage: 'open' },
-      { kind: 'lead' },
-    ];
-    for (const r of records) expect(keep(r), JSON.stringify(r)).toBe(checker.can(p, 'view', r as never).allow);
+    same(checker, 'view');
+    // values of another type than declared: the plan lists none of them, and `can` allows none here either
+    const keep = toPredicate(checker.plan(p, 'view', 'lead'));
+    for (const r of [{ kind: 'lead', owner: 'u2', stage: 'open', tags: 'vip' }, { kind: 'lead', owner: 7, stage: 'open' }]) {
+      expect(keep(r)).toBe(false);
+      expect(checker.can(p, 'view', r as never).allow).toBe(false);
+    }
   });
 
-  it('R-K5 a numeric comparison on the record has no filter: the plan is `never`, and says to use `can` per record', async () => {
+  it('R-K5 a numeric comparison is a filter, and its SQL compares the column with a parameter', async () => {
     const checker = await compileSources(policy);
-    const plan = checker.plan({ id: 'u1', role: 'rep' }, 'edit', 'lead');
+    const plan = checker.plan(p, 'edit', 'lead');
+    expect(plan.filter).toEqual({ op: 'lt', attribute: 'amount', value: 100 });
+    expect(toSql(plan, { columns: { amount: 'amount' } })).toEqual({ where: '"amount" < $1', params: [100] });
+    same(checker, 'edit');
+  });
+
+  it('R-K5 `!` holds where its operand is false, not where it cannot be evaluated: a lead without an amount is kept only through its owner', async () => {
+    const checker = await compileSources(policy);
+    const plan = checker.plan(p, 'delete', 'lead');
+    expect(plan.filter).toEqual(or(and({ op: 'present', attribute: 'amount', type: 'number' }, { op: 'not', filter: { op: 'ge', attribute: 'amount', value: 1000 } }), eq('owner', 'u1')));
+    expect(toSql(plan, { columns: { amount: 'amount', owner: 'owner' } }).where).toBe('(("amount" IS NOT NULL AND ("amount" >= $1) IS NOT TRUE) OR "owner" = $2)');
+    same(checker, 'delete');
+    expect(checker.can(p, 'delete', { kind: 'lead', owner: 'u2' } as never).allow).toBe(false);
+  });
+
+  it('R-K5 `c ? a : b`, a boolean attribute, `has` and `endsWith` are filters too', async () => {
+    const checker = await compileSources(policy);
+    same(checker, 'archive');
+    const { where, params } = toSql(checker.plan(p, 'archive', 'lead'), { columns: { hot: 'hot', email: 'email' } });
+    expect(where).toBe('(("hot" = $1 AND "email" LIKE $2) OR ("hot" IS NOT NULL AND ("hot" = $3) IS NOT TRUE AND ("email" IS NOT NULL) IS NOT TRUE))');
+    expect(params).toEqual([true, '%@acme.com', true]);
+  });
+
+  it('R-K5 a use of the record that no filter expresses: the compiler warns (PC5006) and the plan is `never`, saying to use `can` per record', async () => {
+    const result = await compile('plan', [{ path: 'policy.yaml', text: policy['policy.yaml'] }]);
+    // placed at the part of the condition that reads the record
+    expect(result.diagnostics.map((d) => [d.code, d.severity, policy['policy.yaml'].slice(d.start, d.end), d.message])).toEqual([
+      ['PC5006', 'warning', 'size(resource.tags) > 2', 'no query-plan filter expresses `size(resource.tags) > 2`: `plan` returns `never` for this grant'],
+    ]);
+    const checker = await compileSources(policy);
+    const plan = checker.plan(p, 'export', 'lead');
     expect(plan).toMatchObject({ result: 'never' });
     expect(plan.reason).toContain('reads the record in a way no filter expresses');
+  });
+});
+
+describe('SQL of the filters of conditions (issue 7)', () => {
+  const plan = (filter: Filter): QueryPlan => ({ result: 'filter', reason: '', filter });
+  const mapping = { columns: { name: 'name', n: 'n', b: 'b', s: 's' } };
+
+  it('text tests are LIKE patterns with `%`, `_` and `\\` escaped, in a parameter', () => {
+    expect(toSql(plan({ op: 'startsWith', attribute: 'name', value: '50%_a\\' }), mapping)).toEqual({ where: '"name" LIKE $1', params: ['50\\%\\_a\\\\%'] });
+    expect(toSql(plan({ op: 'endsWith', attribute: 'name', value: 'x' }), mapping).params).toEqual(['%x']);
+    expect(toSql(plan({ op: 'includes', attribute: 'name', value: '' }), mapping).params).toEqual(['%%']);
+  });
+
+  it('membership casts the parameter to the array type of its values', () => {
+    expect(toSql(plan({ op: 'in', attribute: 'n', values: [1, 2.5] }), mapping).where).toBe('"n" = ANY($1::float8[])');
+    expect(toSql(plan({ op: 'in', attribute: 'b', values: [true] }), mapping).where).toBe('"b" = ANY($1::boolean[])');
+    expect(toSql(plan({ op: 'in', attribute: 's', values: ['a', 'b'] }), mapping).where).toBe('"s" = ANY($1::text[])');
   });
 });

@@ -157,6 +157,6 @@ describe('R-Z4 reportingDirectory: the reporting chain from the application dire
     expect(checker.can(ana, 'view', { kind: 'deal', owner: 'cy' })).toMatchObject({ allow: false, code: 'invalid-request', reason: expect.stringContaining('no `reports` list') });
     expect(checker.can(ana, 'view', { kind: 'deal', owner: 'ana' })).toMatchObject({ allow: true, code: 'own' });
     // the plan keeps only the principal's own deals
-    expect(checker.plan(ana, 'view', 'deal').filter).toEqual({ op: 'and', args: [{ op: 'present', attribute: 'owner' }, { op: 'eq', attribute: 'owner', value: 'ana' }] });
+    expect(checker.plan(ana, 'view', 'deal').filter).toEqual({ op: 'and', args: [{ op: 'present', attribute: 'owner', type: 'string' }, { op: 'eq', attribute: 'owner', value: 'ana' }] });
   });
 });

@@ -4,7 +4,8 @@
  * {@link ConditionModel} on a rule. CEL text goes through `compiler/cel` (the only user of
  * chevrotain); its problems are reported at their line and column inside the YAML file.
  */
-import { checkCondition, children, emitExpression, parseExpression, t, type CelProblem, type CelType, type Declarations as CelDeclarations, type Expr } from '../cel/index.ts';
+import { filterOf, readsVariable, type AttributeType } from '../cel/filter.ts';
+import { checkCondition, emitExpression, parseExpression, t, type CelProblem, type CelType, type Declarations as CelDeclarations } from '../cel/index.ts';
 import type { CodeName } from '../diagnostics/codes.ts';
 import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
@@ -18,6 +19,7 @@ const CEL_CODES: Readonly<Record<string, CodeName>> = {
   PC5003: 'ConditionType',
   PC5004: 'ConditionUnsupported',
   PC5005: 'ConditionInvalidLiteral',
+  PC5006: 'ConditionNotPlannable',
 };
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -30,6 +32,9 @@ const CEL_TYPE: Readonly<Record<string, CelType>> = {
   record: t.dyn,
   timestamp: t.timestamp,
 };
+
+/** Record attribute types that query-plan filters compare (issue 7). */
+const FILTER_TYPE: Readonly<Record<string, AttributeType>> = { string: 'string', number: 'number', boolean: 'boolean', 'string[]': 'list' };
 
 /** What `principal` offers a condition. */
 const PRINCIPAL = t.object('principal', {
@@ -58,11 +63,6 @@ function celDeclarations(resource: Kind, context: Declarations['context']): CelD
     resource: t.object(resource.name, Object.fromEntries(resource.attributes.map((a) => [a.name, CEL_TYPE[a.type] ?? t.dyn]))),
     context: t.object('context', Object.fromEntries([['now', t.timestamp], ...[...context].map(([name, c]) => [name, CEL_TYPE[c.type] ?? t.dyn] as const)])),
   };
-}
-
-/** Whether `e` reads the variable `name` anywhere (a comprehension variable of that name counts too: conservative). */
-function readsVariable(e: Expr, name: string): boolean {
-  return e.kind === 'ident' ? e.name === name : children(e).some((c) => readsVariable(c, name));
 }
 
 /** Minutes since midnight of `HH:MM`. */
@@ -137,7 +137,9 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
         }
         if (c.when === undefined) continue;
         const span = spanOf(role.origin, ['grants', resourceName, action, 'when'], 'value');
-        for (const problem of compileCel(c.when, resource.model, declarations.context).problems) report(bag, problem, span, c.when, sources);
+        const { problems, notice } = compileCel(c.when, resource.model, declarations.context);
+        for (const problem of problems) report(bag, problem, span, c.when, sources);
+        if (notice !== undefined) report(bag, notice, span, c.when, sources, 'warning');
       }
     }
     for (const [key, kind] of [['stages', 'stage'], ['pipelines', 'pipeline']] as const) {
@@ -171,7 +173,11 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
   }
 }
 
-function compileCel(text: string, resource: Kind, context: Declarations['context']): { problems: readonly CelProblem[]; model: ConditionModel | undefined } {
+/**
+ * Compiles a condition: its problems (errors), and a notice (a warning) when it reads the record
+ * in a way no query-plan filter expresses, so that `plan` returns `never` for its grant.
+ */
+function compileCel(text: string, resource: Kind, context: Declarations['context']): { problems: readonly CelProblem[]; notice?: CelProblem; model: ConditionModel | undefined } {
   const parsed = parseExpression(text);
   if (!parsed.ok) return { problems: parsed.errors, model: undefined };
   const checked = checkCondition(parsed.ast, celDeclarations(resource, context));
@@ -179,51 +185,27 @@ function compileCel(text: string, resource: Kind, context: Declarations['context
   const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel' };
   const js = emitExpression(parsed.ast, names, checked);
   const readsResource = readsVariable(parsed.ast, 'resource');
-  const planFilter = readsResource ? filterOf(parsed.ast, resource, (e) => emitExpression(e, names, checked)) : undefined;
-  return { problems: [], model: { kind: 'cel', text, js, readsResource, ...(planFilter === undefined ? {} : { planFilter }) } };
-}
-
-/**
- * JavaScript building the filter of the records on which `e` is `true` (issue 7), or undefined
- * when no filter expresses it. Parts that do not read `resource` are decided when the plan is
- * made; `&&` and `||` keep CEL's meaning for "true" (an error on one side never makes the whole
- * true unless the other side is); `resource.f == x`, `resource.f in list` (string attributes) and
- * `x in resource.f` (list attributes) become `eq`, `in` and `contains`.
- */
-function filterOf(e: Expr, resource: Kind, emit: (e: Expr) => string): string | undefined {
-  if (!readsVariable(e, 'resource')) return `cel.planBool(${emit(e)})`;
-  const attribute = (x: Expr, type: string): string | undefined =>
-    x.kind === 'select' && x.operand.kind === 'ident' && x.operand.name === 'resource' && resource.attributes.find((a) => a.name === x.field)?.type === type
-      ? x.field
-      : undefined;
-  if (e.kind !== 'binary') return undefined;
-  const { op, left, right } = e;
-  if (op === '&&' || op === '||') {
-    const l = filterOf(left, resource, emit);
-    const r = filterOf(right, resource, emit);
-    return l === undefined || r === undefined ? undefined : `${op === '&&' ? 'and' : 'or'}(${l}, ${r})`;
-  }
-  if (op === '==') {
-    for (const [side, other] of [[left, right], [right, left]] as const) {
-      const a = attribute(side, 'string');
-      if (a !== undefined && !readsVariable(other, 'resource')) return `cel.planEq(${JSON.stringify(a)}, ${emit(other)})`;
-    }
-  }
-  if (op === 'in') {
-    const a = attribute(left, 'string');
-    if (a !== undefined && !readsVariable(right, 'resource')) return `cel.planOneOf(${JSON.stringify(a)}, ${emit(right)})`;
-    const list = attribute(right, 'string[]');
-    if (list !== undefined && !readsVariable(left, 'resource')) return `cel.planContains(${JSON.stringify(list)}, ${emit(left)})`;
-  }
-  return undefined;
+  const attributeType = (name: string) => FILTER_TYPE[resource.attributes.find((a) => a.name === name)?.type ?? ''];
+  const planFilter = readsResource ? filterOf(parsed.ast, { attributeType, emit: (e) => emitExpression(e, names, checked), runtime: 'cel' }) : undefined;
+  const model: ConditionModel = { kind: 'cel', text, js, readsResource, ...(typeof planFilter === 'string' ? { planFilter } : {}) };
+  if (typeof planFilter !== 'object') return { problems: [], model };
+  const { offset, length } = planFilter.unplannable;
+  const notice: CelProblem = {
+    code: 'PC5006',
+    offset,
+    length,
+    message: `no query-plan filter expresses ${tick(text.slice(offset, offset + length))}: \`plan\` returns \`never\` for this grant`,
+    help: 'compare one attribute with a value of the principal or the context (`==`, `<`, `in`, `startsWith`, `has`, …), or check records with `can` one by one',
+  };
+  return { problems: [], notice, model };
 }
 
 /** Reports a CEL problem at its line and column inside the YAML scalar (or on the scalar, when it is written with escapes). */
-function report(bag: DiagnosticBag, problem: CelProblem, span: Span, text: string, sources: ReadonlyMap<string, string>): void {
+function report(bag: DiagnosticBag, problem: CelProblem, span: Span, text: string, sources: ReadonlyMap<string, string>, severity: 'error' | 'warning' = 'error'): void {
   const raw = sources.get(span.file)?.slice(span.start, span.end) ?? '';
   const base = raw === text ? span.start : (raw.startsWith('"') || raw.startsWith("'")) && raw.slice(1, -1) === text ? span.start + 1 : undefined;
   const at: Span = base === undefined ? span : { file: span.file, start: base + problem.offset, end: base + problem.offset + Math.max(problem.length, 1) };
-  bag.report(CEL_CODES[problem.code] ?? 'ConditionSyntax', at, problem.message, { help: problem.help });
+  bag.report(CEL_CODES[problem.code] ?? 'ConditionSyntax', at, problem.message, { help: problem.help, severity });
 }
 
 /** Compiles conditions for the model; `checkConditions` has reported every problem before. */

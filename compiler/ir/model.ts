@@ -97,7 +97,8 @@ export type ConditionModel =
       readonly readsResource: boolean;
       /**
        * For a condition reading `resource`: JavaScript building the filter of the records on which
-       * it is `true` (over `p`, `c`, the runtime's `cel` and the plan helpers), when one exists.
+       * it is `true` (over `p`, `c`, the runtime's `cel` and the plan helpers `and`, `or`), when one
+       * exists (`compiler/cel/filter.ts`).
        */
       readonly planFilter?: string;
       /**

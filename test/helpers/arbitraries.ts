@@ -88,6 +88,26 @@ export function fieldNamesOf(k: KindSpec): string[] {
   return [k.owner, k.team, k.ownerRole, k.organisation, k.extra !== null ? 'amount' : null, k.stage ? 'stage' : null, k.pipeline ? 'pipeline' : null, k.subscribers !== null ? 'subscribers' : null].filter((f): f is string => f !== null);
 }
 
+/**
+ * Whether every attribute of a record (and of its parent record) is absent or of its declared
+ * type: query plans match `can` exactly on such records (docs/conditions.md); on others a plan
+ * never lists a record `can` denies.
+ */
+export function wellTyped(p: PolicySpec, resource: unknown): boolean {
+  if (typeof resource !== 'object' || resource === null) return true;
+  const r = resource as Record<string, unknown>;
+  if (Object.hasOwn(r, 'parent')) return wellTyped(p, r.parent);
+  const kind = p.kinds.find((k) => k.name === r.kind);
+  if (kind === undefined) return true;
+  const is = (name: string | null, type: string): boolean => {
+    if (name === null || !Object.hasOwn(r, name) || r[name] === undefined) return true;
+    const v = r[name];
+    return type === 'string[]' ? Array.isArray(v) && v.every((x) => typeof x === 'string') : typeof v === type;
+  };
+  return [kind.owner, kind.team, kind.ownerRole, kind.organisation, kind.stage ? 'stage' : null, kind.pipeline ? 'pipeline' : null].every((a) => is(a, 'string')) &&
+    is(kind.extra === null ? null : 'amount', kind.extra ?? '') && is(kind.subscribers === null ? null : 'subscribers', 'string[]');
+}
+
 /** A role's `fields` entry for a kind: some of its fields (and maybe '*') → an access word. */
 export function fieldRulesArb(kind: KindSpec): fc.Arbitrary<Record<string, unknown>> {
   const access = fc.constantFrom(...FIELD_ACCESS_WORDS);
@@ -124,10 +144,19 @@ export const SHIFT_DEFS: Readonly<Record<string, { days: string[]; start: string
 };
 export const SHIFT_NAMES = Object.keys(SHIFT_DEFS);
 
-/** CEL conditions a `when:` on `kind` may use: over its declared attributes, the principal and the context; some fail at run time on some inputs. */
-export function conditionsFor(kind: KindSpec, context = false): string[] {
-  const typed = { number: 'resource.amount > 100.0', string: 'resource.amount.startsWith("u")', boolean: 'resource.amount', 'string[]': '"g1" in resource.amount' } as const;
-  return [
+/**
+ * CEL conditions a `when:` on `kind` may use: over the principal and the context (`request`), and
+ * over the record's declared attributes too (`record`); some fail at run time on some inputs.
+ */
+export function conditionsFor(kind: KindSpec, context = false): { request: string[]; record: string[] } {
+  // each typed attribute: comparisons, `!`, `?:` and `in` that plans express as filters (issue 7), and one that they cannot
+  const typed = {
+    number: ['resource.amount > 100.0', '!(resource.amount <= 3) || principal.id == "u2"', 'resource.amount == 150 ? principal.id != "u1" : 100 >= resource.amount', 'resource.amount in [3.0, 150.0] && resource.amount != 3.0', 'resource.amount * 2.0 > 100.0'],
+    string: ['resource.amount.startsWith("u")', '!resource.amount.endsWith("1") && resource.amount.contains("u")', 'resource.amount != principal.id', 'resource.amount in ["u1", "x_%"]', 'resource.amount.endsWith("_%") || resource.amount.startsWith("x\\\\")', 'size(resource.amount) > 1'],
+    boolean: ['resource.amount', '!resource.amount || principal.id == "u1"', 'resource.amount == (principal.id == "u1")', 'resource.amount ? false : true'],
+    'string[]': ['"g1" in resource.amount', '!("g2" in resource.amount)', 'principal.id in resource.amount || !has(resource.amount)', 'size(resource.amount) > 0'],
+  } as const;
+  const request = [
     'principal.id == "u1"',
     '"g1" in principal.groups',
     'context.now.getHours("Europe/Warsaw") < 12',
@@ -136,13 +165,22 @@ export function conditionsFor(kind: KindSpec, context = false): string[] {
     // a division by zero for u1
     '1 / (principal.id == "u1" ? 0 : 1) == 1',
     'principal.organisation == "o1"',
-    ...(kind.team !== null ? [`has(resource.${kind.team})`] : []),
-    ...(kind.owner !== null ? [`resource.\`${kind.owner}\` == principal.id`] : []),
-    ...(kind.extra !== null ? [typed[kind.extra]] : []),
-    ...(kind.stage ? ['resource.stage in ["won", "lost"]'] : []),
     // a declared context attribute (the policy's `context` section)
     ...(context ? ['context.region == "eu"', 'context.region.startsWith("e") && context.now.getHours("+11:00") >= 12'] : []),
   ];
+  const record = [
+    ...(kind.team !== null ? [`has(resource.${kind.team})`, `!has(resource.${kind.team}) || resource.${kind.team} != "g2"`] : []),
+    ...(kind.owner !== null ? [`resource.\`${kind.owner}\` == principal.id`, `!(resource.\`${kind.owner}\` in ["u1", "u3"]) && principal.id != "u3"`] : []),
+    ...(kind.extra !== null ? typed[kind.extra] : []),
+    ...(kind.stage ? ['resource.stage in ["won", "lost"]'] : []),
+  ];
+  return { request, record };
+}
+
+/** A `when:` condition: as often one reading the record as one reading only the request. */
+function whenArb(kind: KindSpec, context: boolean): fc.Arbitrary<string> {
+  const { request, record } = conditionsFor(kind, context);
+  return record.length === 0 ? fc.constantFrom(...request) : fc.oneof(fc.constantFrom(...request), fc.constantFrom(...record));
 }
 
 /** What conditions may use besides the kind: `duringShift` (the policy declares shifts), `context.region` (it declares it). */
@@ -155,7 +193,7 @@ export function grantArb(kind: KindSpec, { shifts, context }: ConditionOptions =
   const plain = fc.constantFrom(...wordsFor(kind));
   // a conditional grant (issue 3): `{ level, when?, duringShift? }`
   const conditional = fc
-    .record({ level: plain, when: fc.option(fc.constantFrom(...conditionsFor(kind, context)), { freq: 4 }), duringShift: shifts ? fc.option(fc.integer({ min: 0, max: 3 }).map((n) => n > 0), { freq: 3 }) : fc.constant(null) })
+    .record({ level: plain, when: fc.option(whenArb(kind, context), { freq: 4 }), duringShift: shifts ? fc.option(fc.integer({ min: 0, max: 3 }).map((n) => n > 0), { freq: 3 }) : fc.constant(null) })
     .map(({ level, when, duringShift }) => obj([['level', level], ...(when !== null ? [['when', when] as const] : []), ...(duringShift !== null ? [['duringShift', duringShift] as const] : [])]));
   const word = fc.oneof({ arbitrary: plain, weight: 2 }, { arbitrary: conditional, weight: 1 });
   return fc.oneof(

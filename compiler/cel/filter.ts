@@ -1,0 +1,103 @@
+/**
+ * Query-plan filters of CEL conditions that read the record (issue 7): JavaScript that builds,
+ * when the plan is made, the filter of the records on which the condition is `true`.
+ *
+ * Each part is planned for both outcomes, because CEL has three (true, false, an error):
+ * `!a` holds where `a` is false, `a && b` is false where either side is, `c ? a : b` is `a` where
+ * `c` holds and `b` where it is false; a record on which a part is an error is in neither set.
+ * Parts that do not read `resource` are evaluated when the plan is made (`planBool`). The record
+ * is read only through comparisons of one attribute with a value known when the plan is made;
+ * any other use of it (arithmetic, `size`, `matches`, macros, two attributes compared) has no
+ * filter, and {@link filterOf} returns that part.
+ */
+import type { BinaryOperator, Expr } from './ast.ts';
+import { jsString } from './emit.ts';
+import { children } from './index.ts';
+
+/** The declared type of a record attribute, as far as filters compare it. */
+export type AttributeType = 'string' | 'number' | 'boolean' | 'list';
+
+export interface FilterNames {
+  /** The type of a record attribute, or undefined for one that filters cannot compare (a record, say). */
+  readonly attributeType: (name: string) => AttributeType | undefined;
+  /** JavaScript evaluating an expression that does not read the record. */
+  readonly emit: (e: Expr) => string;
+  /** The runtime's CEL support module (`cel.planEq`, …) and the plan helpers `and`, `or` in scope. */
+  readonly runtime: string;
+}
+
+/** Whether `e` reads the variable `name` anywhere (a comprehension variable of that name counts too: conservative). */
+export function readsVariable(e: Expr, name: string): boolean {
+  return e.kind === 'ident' ? e.name === name : children(e).some((c) => readsVariable(c, name));
+}
+
+/** JavaScript building the filter of the records on which a part is `true`, or the part of it that no filter expresses. */
+export type Planned = string | { readonly unplannable: Expr };
+
+/** JavaScript building the filter of the records on which `e` is `true`, or the part of `e` that no filter expresses. */
+export function filterOf(e: Expr, names: FilterNames): Planned {
+  return planned(e, true, names);
+}
+
+/** Comparisons with the attribute on the left: `3 < resource.n` is `resource.n > 3`. */
+const FLIPPED: Partial<Record<BinaryOperator, BinaryOperator>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' };
+const COMPARISON: Partial<Record<BinaryOperator, string>> = { '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
+const TEXT: Readonly<Record<string, string>> = { startsWith: 'startsWith', endsWith: 'endsWith', contains: 'includes' };
+
+/** JavaScript building the filter of the records on which `e` is `want`. */
+function planned(e: Expr, want: boolean, names: FilterNames): Planned {
+  const { emit, runtime: cel } = names;
+  if (!readsVariable(e, 'resource')) return `${cel}.planBool(${emit(e)}, ${want})`;
+  const no = { unplannable: e };
+  // `op(a, b, …)` of the parts' filters, or the first part that has none
+  const combine = (op: 'and' | 'or', ...parts: Planned[]): Planned => parts.find((p) => typeof p !== 'string') ?? `${op}(${parts.join(', ')})`;
+  // a record attribute read directly: `resource.f`
+  const attribute = (x: Expr): { name: string; type: AttributeType } | undefined => {
+    if (x.kind !== 'select' || x.operand.kind !== 'ident' || x.operand.name !== 'resource') return undefined;
+    const type = names.attributeType(x.field);
+    return type === undefined ? undefined : { name: jsString(x.field), type };
+  };
+  const free = (x: Expr) => !readsVariable(x, 'resource');
+  switch (e.kind) {
+    case 'unary':
+      return e.op === '!' ? planned(e.operand, !want, names) : no;
+    case 'conditional': {
+      const [holds, then, fails, otherwise] = [planned(e.test, true, names), planned(e.then, want, names), planned(e.test, false, names), planned(e.otherwise, want, names)];
+      const failed = [holds, then, fails, otherwise].find((p) => typeof p !== 'string');
+      return failed ?? `or(and(${holds as string}, ${then as string}), and(${fails as string}, ${otherwise as string}))`;
+    }
+    case 'has':
+      return e.operand.kind === 'ident' && e.operand.name === 'resource' ? `${cel}.planHas(${jsString(e.field)}, ${want})` : no;
+    case 'select': {
+      const a = attribute(e);
+      return a?.type === 'boolean' ? `${cel}.planEq(${a.name}, "boolean", true, ${want})` : no;
+    }
+    case 'call': {
+      const a = e.target === undefined ? undefined : attribute(e.target);
+      const op = TEXT[e.fn];
+      if (a?.type !== 'string' || op === undefined || e.args.length !== 1 || !free(e.args[0]!)) return no;
+      return `${cel}.planText(${a.name}, "${op}", ${emit(e.args[0]!)}, ${want})`;
+    }
+    case 'binary':
+      break;
+    default:
+      return no;
+  }
+  const { op, left, right } = e;
+  // `a && b` is true where both are, false where either is; `||` the other way round
+  if (op === '&&' || op === '||') return combine((op === '&&') === want ? 'and' : 'or', planned(left, want, names), planned(right, want, names));
+  if (op === 'in') {
+    const a = attribute(left);
+    if (a !== undefined && a.type !== 'list' && free(right)) return `${cel}.planIn(${a.name}, "${a.type}", ${emit(right)}, ${want})`;
+    const list = attribute(right);
+    if (list?.type === 'list' && free(left)) return `${cel}.planContains(${list.name}, ${emit(left)}, ${want})`;
+    return no;
+  }
+  // a comparison of one attribute with a value known when the plan is made, either way round
+  const [side, other, cmp] = attribute(left) !== undefined && free(right) ? [left, right, op] : [right, left, FLIPPED[op]];
+  const a = attribute(side);
+  if (a === undefined || a.type === 'list' || cmp === undefined || !free(other)) return no;
+  if (cmp === '==' || cmp === '!=') return `${cel}.planEq(${a.name}, "${a.type}", ${emit(other)}, ${cmp === '==' ? want : !want})`;
+  const compare = COMPARISON[cmp];
+  return compare !== undefined && a.type === 'number' ? `${cel}.planCompare(${a.name}, "${compare}", ${emit(other)}, ${want})` : no;
+}
