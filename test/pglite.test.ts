@@ -1,7 +1,8 @@
 /**
  * Data filtering proven on a real Postgres (@electric-sql/pglite, embedded, WASM): for the
  * example policy sets and for random policies, `SELECT id FROM t WHERE <toSql(plan)>` returns
- * exactly the records for which `checker.can` allows. Also checks that the examples of
+ * exactly the records for which `checker.can` allows — notes through a join with their parent
+ * records, and random `when:` conditions comparing the record. Also checks that the examples of
  * docs/data-filtering.md are true and that the indexes it recommends are used (EXPLAIN).
  *
  * One database for the whole file (starting PGlite takes seconds).
@@ -226,29 +227,85 @@ describe('example policy sets: the SQL filter returns exactly what `can` allows'
     expect(total.allowed).toBeLessThan(total.queries * 3000);
   });
 
-  const ZOHO_ROLES = ['administrator', 'standard_profile', 'ceo', 'sales_manager', 'marketing_manager', 'sales_rep', 'sales_trainee', 'marketing_rep'];
+  const ZOHO_ROLES = ['administrator', 'standard_profile', 'ceo', 'sales_manager', 'marketing_manager', 'sales_rep', 'sales_trainee', 'marketing_rep', 'support_agent', 'it_admin', 'support_desk'];
+  const ZOHO_GROUPS = ['campaigns', 'key_accounts', 'events'];
+  // support_desk views contacts during its Warsaw office shift (R-Z10): a Monday morning, and a Sunday
+  const MONDAY = { now: new Date('2026-11-30T09:00:00Z') };
+  const SUNDAY = { now: new Date('2026-11-29T09:00:00Z') };
+  const zohoPrincipals = () => [...principalsFor([...ZOHO_ROLES, 'nobody'], ZOHO_GROUPS), { id: 'u5', role: 'support_desk', shift: 'sydney_night' }];
 
-  it('R-Z1 R-Z3 zoho-hierarchy: every role × principal variant × action × kind, with owner roles above, below, peers, unknown and missing', async () => {
+  it('R-Z1 R-Z2 R-Z3 R-Z5 R-Z7 R-Z8 R-Z10 zoho-hierarchy: every role × principal variant × action × kind, with owner roles above, below, peers, unknown and missing', async () => {
     const checker = await loadChecker(new URL('../policies/zoho-hierarchy/', import.meta.url));
-    const groups = ['campaigns', 'events', 'partners'];
-    const principals = principalsFor([...ZOHO_ROLES, 'nobody'], groups);
+    const principals = zohoPrincipals();
     const owner = ['u1', 'u2', 'u3', 'u4', 'u7', 'u8', 'u9', null];
     const ownerRole = [...ZOHO_ROLES, 'intern', 'CEO', '', null];
     let total = { queries: 0, allowed: 0, filters: 0 };
     const kinds = [
-      { kind: 'lead', mapping: { columns: { owner: 'owner', ownerRole: 'owner role' } }, pick: { owner, ownerRole } },
-      { kind: 'deal', mapping: { columns: { owner: 'owner', ownerRole: 'owner role' } }, pick: { owner, ownerRole } },
+      { kind: 'lead', mapping: { columns: { owner: 'owner', ownerRole: 'owner role' } }, pick: { owner, ownerRole }, contexts: [MONDAY] },
+      { kind: 'deal', mapping: { columns: { owner: 'owner', ownerRole: 'owner role' } }, pick: { owner, ownerRole }, contexts: [MONDAY] },
       // "group" is a reserved word: quoting makes it a column name
-      { kind: 'contact', mapping: { columns: { owner: 'owner', ownerRole: 'owner role', group: 'group' } }, pick: { owner, ownerRole, group: [...groups, 'sales', null] } },
+      { kind: 'contact', mapping: { columns: { owner: 'owner', ownerRole: 'owner role', group: 'group' } }, pick: { owner, ownerRole, group: [...ZOHO_GROUPS, 'sales', null] }, contexts: [MONDAY, SUNDAY] },
+      // the org-wide default public-read-only (R-Z5)
+      { kind: 'product', mapping: { columns: { owner: 'owner', ownerRole: 'owner role' } }, pick: { owner, ownerRole }, contexts: [MONDAY] },
     ];
     for (const [i, k] of kinds.entries()) {
-      const t: Table = { name: `zoho_${k.kind}`, kind: k.kind, mapping: k.mapping, rows: generate(200 + i, 3000, k.pick) };
+      const t: Table = { name: `zoho_${k.kind}`, kind: k.kind, mapping: k.mapping, rows: generate(200 + i, 2000, k.pick) };
       await createTable(t);
-      const r = await compare(checker, t, principals, ACTIONS);
-      total = { queries: total.queries + r.queries, allowed: total.allowed + r.allowed, filters: total.filters + r.filters };
+      for (const context of k.contexts) {
+        const r = await compare(checker, t, principals, ACTIONS, context);
+        total = { queries: total.queries + r.queries, allowed: total.allowed + r.allowed, filters: total.filters + r.filters };
+      }
     }
     expect(total.filters).toBeGreaterThan(100);
     expect(total.allowed).toBeGreaterThan(0);
+  });
+
+  it('R-Z11 zoho-hierarchy notes: the plan of a note is its parent record\'s, as SQL over a LEFT JOIN with the parents\' table', async () => {
+    const checker = await loadChecker(new URL('../policies/zoho-hierarchy/', import.meta.url));
+    const rnd = prng(311);
+    const pick = <T,>(values: readonly T[]): T => values[rnd(values.length)]!;
+    const parents = Array.from({ length: 1500 }, () => ({
+      kind: pick(['lead', 'deal', 'contact', 'product', 'Lead', null]),
+      owner: pick(['u1', 'u2', 'u3', 'u7', null]),
+      ownerRole: pick([...ZOHO_ROLES, 'intern', null]),
+      group: pick([...ZOHO_GROUPS, null]),
+    }));
+    const notes = Array.from({ length: 3000 }, () => (rnd(20) === 0 ? null : rnd(parents.length)));
+    await db.exec('DROP TABLE IF EXISTS zoho_parents; DROP TABLE IF EXISTS zoho_notes; CREATE TABLE zoho_parents (id integer PRIMARY KEY, kind text, owner text, "owner role" text, "group" text); CREATE TABLE zoho_notes (id integer PRIMARY KEY, parent_id integer)');
+    await db.query('INSERT INTO zoho_parents SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[])', [
+      parents.map((_, i) => i), parents.map((p) => p.kind), parents.map((p) => p.owner), parents.map((p) => p.ownerRole), parents.map((p) => p.group),
+    ]);
+    await db.query('INSERT INTO zoho_notes SELECT * FROM unnest($1::integer[], $2::integer[])', [notes.map((_, i) => i), notes]);
+    const mapping: ColumnMapping = { table: 'n', columns: {}, records: { parent: { table: 'p', columns: { kind: 'kind', owner: 'owner', ownerRole: 'owner role', group: 'group' } } } };
+    const resources = notes.map((parent) => obj([['kind', 'note'], ...(parent === null ? [] : [['parent', obj(Object.entries(parents[parent]!).filter(([, v]) => v !== null))] as const])]));
+    let filters = 0;
+    let allowed = 0;
+    for (const p of zohoPrincipals()) {
+      for (const action of ['view', 'create', 'edit', 'delete']) {
+        for (const context of [MONDAY, SUNDAY]) {
+          const plan = checker.plan(p, action as never, 'note', context);
+          const { where, params } = toSql(plan, mapping);
+          const got = (await db.query<{ id: number }>(`SELECT n.id FROM zoho_notes n LEFT JOIN zoho_parents p ON p.id = n.parent_id WHERE ${where} ORDER BY n.id`, [...params])).rows.map((r) => r.id);
+          const want = resources.flatMap((r, id) => (checker.can(p, action as never, r as never, context).allow ? [id] : []));
+          expect(got, `${JSON.stringify(p)} ${action}: ${JSON.stringify(plan)}`).toEqual(want);
+          if (plan.result === 'filter') filters++;
+          allowed += want.length;
+        }
+      }
+    }
+    expect(filters).toBeGreaterThan(50);
+    expect(allowed).toBeGreaterThan(0);
+  });
+
+  it('R-Z4 zoho-reporting: the reporting hierarchy folds `principal.reports` into the plan, for lists, sets, empty and malformed chains', async () => {
+    const checker = await loadChecker(new URL('../policies/zoho-reporting/', import.meta.url));
+    const reports: unknown[] = [undefined, [], ['u2'], ['u2', 'u3', "u9'--"], new Set(['u3']), 'u2', [7]];
+    const principals = ['manager', 'member', 'nobody'].flatMap((role) => reports.map((r) => ({ id: 'u1', role, ...(r === undefined ? {} : { reports: r }) }) as Principal));
+    const t: Table = { name: 'reporting_deal', kind: 'deal', mapping: { columns: { owner: 'owner', amount: 'amount' } }, rows: generate(400, 2000, { owner: ['u1', 'u2', 'u3', "u9'--", 'U2', '', null], amount: [100, 900, null] }), types: { amount: 'float8' } };
+    await createTable(t);
+    const r = await compare(checker, t, principals, ['view', 'edit', 'delete']);
+    expect(r.filters).toBeGreaterThan(10);
+    expect(r.allowed).toBeGreaterThan(0);
   });
 
   it('R-G1 gtg-marketing: modules have no records, so every plan is always or never, as `can` decides', async () => {
