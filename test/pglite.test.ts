@@ -452,7 +452,7 @@ const conditionArb: fc.Arbitrary<string> = fc.letrec<{ cond: string }>((tie) => 
     { depthSize: 'small', withCrossShrink: true },
     fc.oneof(
       fc.tuple(fc.constantFrom('==', '!=', '<', '<=', '>', '>='), fc.constantFrom('3', '3.0', '100.5', '-1', '1e300', '-0.0'), fc.boolean()).map(([op, v, flip]) => (flip ? `${v} ${op} resource.n` : `resource.n ${op} ${v}`)),
-      fc.tuple(fc.constantFrom('==', '!='), fc.constantFrom('"a"', '""', '"%"', 'principal.id')).map(([op, v]) => `resource.s ${op} ${v}`),
+      fc.tuple(fc.constantFrom('==', '!='), fc.constantFrom('"a"', '""', '"%"', 'principal.id'), fc.constantFrom('resource.s', 'resource["s"]', 'resource.`s`')).map(([op, v, s]) => `${s} ${op} ${v}`),
       fc.tuple(fc.constantFrom('startsWith', 'endsWith', 'contains'), fc.constantFrom('"a"', '""', '"%"', '"_x"', '"a\\\\"')).map(([f, v]) => `resource.s.${f}(${v})`),
       fc.constantFrom('resource.s in ["a", "b%"]', 'resource.n in [3, 100.5]', 'resource.b', 'resource.b == (principal.id == "u1")', '"x" in resource.tags', 'principal.id in resource.tags'),
       fc.constantFrom('has(resource.n)', 'has(resource.tags)', 'resource.owner == principal.id', 'principal.id == "u1"'),

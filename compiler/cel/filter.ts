@@ -51,11 +51,12 @@ function planned(e: Expr, want: boolean, names: FilterNames): Planned {
   const no = { unplannable: e };
   // `op(a, b, …)` of the parts' filters, or the first part that has none
   const combine = (op: 'and' | 'or', ...parts: Planned[]): Planned => parts.find((p) => typeof p !== 'string') ?? `${op}(${parts.join(', ')})`;
-  // a record attribute read directly: `resource.f`
+  // a record attribute read directly: `resource.f`, ``resource.`f` `` or `resource["f"]`
   const attribute = (x: Expr): { name: string; type: AttributeType } | undefined => {
-    if (x.kind !== 'select' || x.operand.kind !== 'ident' || x.operand.name !== 'resource') return undefined;
-    const type = names.attributeType(x.field);
-    return type === undefined ? undefined : { name: jsString(x.field), type };
+    if ((x.kind !== 'select' && x.kind !== 'index') || x.operand.kind !== 'ident' || x.operand.name !== 'resource') return undefined;
+    const field = x.kind === 'select' ? x.field : x.index.kind === 'literal' && x.index.literal.type === 'string' ? x.index.literal.value : undefined;
+    const type = field === undefined ? undefined : names.attributeType(field);
+    return field === undefined || type === undefined ? undefined : { name: jsString(field), type };
   };
   const free = (x: Expr) => !readsVariable(x, 'resource');
   switch (e.kind) {
@@ -68,7 +69,8 @@ function planned(e: Expr, want: boolean, names: FilterNames): Planned {
     }
     case 'has':
       return e.operand.kind === 'ident' && e.operand.name === 'resource' ? `${cel}.planHas(${jsString(e.field)}, ${want})` : no;
-    case 'select': {
+    case 'select':
+    case 'index': {
       const a = attribute(e);
       return a?.type === 'boolean' ? `${cel}.planEq(${a.name}, "boolean", true, ${want})` : no;
     }
