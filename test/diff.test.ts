@@ -184,20 +184,29 @@ roles:
     const changes = diff(COND, COND.replace('won: { edit: red, delete: red }', 'won: { edit: green, delete: red }'));
     expect(changes).toEqual([
       { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'edit', condition: 'stage `won`', before: 'deny', after: 'all', direction: 'widen', cause: 'all (green) at policy.yaml:11:36' },
+      // stages and pipelines are inherited through `extends` as grants are
+      { kind: 'cell', role: 'senior', resource: 'lead', action: 'edit', condition: 'stage `won`', before: 'deny', after: 'all', direction: 'widen', cause: 'all (green) at policy.yaml:11:36, inherited from `sales_rep`' },
     ]);
-    // stages and pipelines are the role's own (not inherited), so `senior` is unaffected
     const md = diffMarkdown(diff(COND, COND.replace('won: { edit: red, delete: red }', 'won: { edit: red, delete: red, view: red }')), 'changes');
     expect(md).toContain('- ⬇️ 🟩 → 🟥 `lead` · `view` [stage `won`]: green → red — deny (red) at policy.yaml:11:60');
   });
 
   it('R-K5 added and removed stages and pipelines compare with the grant they override', () => {
     const added = diff(COND, COND.replace("partners: deny }", "partners: deny, vip: green }"));
-    expect(added.map((c) => (c.kind === 'cell' ? [c.action, c.condition, c.before, c.after, c.direction, c.beforeWhen] : c))).toEqual([
-      ['edit', 'pipeline `vip`', 'own', 'all', 'widen', '`resource.amount < 1000.0`'],
-      ['delete', 'pipeline `vip`', 'own', 'all', 'widen', undefined],
+    // `senior` inherits the new pipeline rule with its other rules
+    expect(added.map((c) => (c.kind === 'cell' ? [c.role, c.action, c.condition, c.before, c.after, c.direction, c.beforeWhen] : c))).toEqual([
+      ['sales_rep', 'edit', 'pipeline `vip`', 'own', 'all', 'widen', '`resource.amount < 1000.0`'],
+      ['sales_rep', 'delete', 'pipeline `vip`', 'own', 'all', 'widen', undefined],
+      ['senior', 'edit', 'pipeline `vip`', 'own', 'all', 'widen', '`resource.amount < 1000.0`'],
+      ['senior', 'delete', 'pipeline `vip`', 'own', 'all', 'widen', undefined],
     ]);
     const removed = diff(COND, COND.replace("    pipelines: { lead: { partners: deny } }\n", ''));
-    expect(removed).toEqual([
+    expect(removed.filter((c) => c.role === 'senior').map((c) => c.kind === 'cell' && [c.action, c.direction, c.cause.endsWith(', inherited from `sales_rep`')])).toEqual([
+      ['view', 'widen', true],
+      ['edit', 'widen', true],
+      ['delete', 'widen', true],
+    ]);
+    expect(removed.filter((c) => c.role === 'sales_rep')).toEqual([
       { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'view', condition: 'pipeline `partners`', before: 'deny', after: 'all', direction: 'widen', cause: 'the override at policy.yaml:12:36 was removed; now all (green) at policy.yaml:10:29' },
       { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'edit', condition: 'pipeline `partners`', before: 'deny', after: 'own', direction: 'widen', cause: 'the override at policy.yaml:12:36 was removed; now own (yellow) at policy.yaml:10:49', afterWhen: '`resource.amount < 1000.0`' },
       { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'delete', condition: 'pipeline `partners`', before: 'deny', after: 'own', direction: 'widen', cause: 'the override at policy.yaml:12:36 was removed; now own (yellow) at policy.yaml:10:98' },
@@ -243,7 +252,10 @@ roles:
     const narrowOnly = await run('/', 'diff', before, folder(COND.replace('won: { edit: red, delete: red }', 'won: { edit: red, delete: red, view: red }')), '--fail-on', 'widen', '--format', 'json');
     expect(narrowOnly.code).toBe(0);
     expect(JSON.parse(narrowOnly.out)).toEqual({
-      changes: [{ kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'view', condition: 'stage `won`', before: 'all', after: 'deny', direction: 'narrow', cause: 'deny (red) at policy.yaml:11:60' }],
+      changes: [
+        { kind: 'cell', role: 'sales_rep', resource: 'lead', action: 'view', condition: 'stage `won`', before: 'all', after: 'deny', direction: 'narrow', cause: 'deny (red) at policy.yaml:11:60' },
+        { kind: 'cell', role: 'senior', resource: 'lead', action: 'view', condition: 'stage `won`', before: 'all', after: 'deny', direction: 'narrow', cause: 'deny (red) at policy.yaml:11:60, inherited from `sales_rep`' },
+      ],
     });
     const both = await run('/', 'diff', before, folder(COND.replace('resource.amount < 1000.0', 'resource.amount < 500.0 || resource.stage == "new"')));
     expect(both.out).toContain('- ↕️ 🟨 → 🟨 `lead` · `edit`: yellow when `resource.amount < 1000.0` → yellow when `resource.amount < 500.0 || resource.stage == "new"`');

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileDir, compileSources as compileTexts } from '../compiler/index.ts';
-import { definePolicy, FORMAT_VERSION, loadChecker, PolicyFormatError, reportingDirectory, type Checker } from '../runtime/index.ts';
+import { definePolicy, FORMAT_VERSION, loadChecker, PolicyFormatError, reportingDirectory, toPredicate, type Checker } from '../runtime/index.ts';
 import { checkerOf, compileSources, importBundle } from './helpers/policy.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -158,5 +158,59 @@ describe('R-Z4 reportingDirectory: the reporting chain from the application dire
     expect(checker.can(ana, 'view', { kind: 'deal', owner: 'ana' })).toMatchObject({ allow: true, code: 'own' });
     // the plan keeps only the principal's own deals
     expect(checker.plan(ana, 'view', 'deal').filter).toEqual({ op: 'and', args: [{ op: 'present', attribute: 'owner', type: 'string' }, { op: 'eq', attribute: 'owner', value: 'ana' }] });
+  });
+});
+
+describe('stage and pipeline rules through `extends` (R-K4, R-K5)', () => {
+  const POLICY = {
+    'policy.yaml': `resources:
+  lead:
+    actions: [view, edit, export]
+    attributes: { owner: string, stage: string, pipeline: string }
+    owner: owner
+    stage: stage
+    pipeline: pipeline
+roles:
+  rep:
+    grants: { lead: { view: own, edit: own } }
+    stages: { lead: { won: { edit: red }, lost: red } }
+    pipelines: { lead: { partners: red } }
+  vip_rep:
+    grants: { lead: { view: own, edit: own } }
+    stages: { lead: { won: { edit: own } } }
+  senior:
+    extends: rep
+    grants: { lead: { export: all } }
+    stages: { lead: { lost: { view: own } } }
+  lead_rep:
+    extends: [rep, vip_rep]
+`,
+  };
+  const p = (role: string) => ({ id: 'u1', role });
+  const lead = (stage: string, pipeline = 'main') => ({ kind: 'lead', owner: 'u1', stage, pipeline });
+
+  it('R-K4 R-K5 a role inherits its parent\'s stage and pipeline rules; its own rule for a stage replaces the inherited one, action by action', async () => {
+    const checker = await compileSources(POLICY);
+    // inherited: won leads stay read-only, the partners pipeline closed
+    expect(checker.can(p('senior'), 'edit', lead('won') as never)).toMatchObject({ allow: false, code: 'denied' });
+    expect(checker.can(p('senior'), 'view', lead('won') as never)).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.can(p('senior'), 'view', lead('new', 'partners') as never)).toMatchObject({ allow: false, code: 'denied' });
+    // its own `lost: { view: own }` opens viewing lost leads; editing them is still the inherited red
+    expect(checker.can(p('senior'), 'view', lead('lost') as never)).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.can(p('senior'), 'edit', lead('lost') as never)).toMatchObject({ allow: false, code: 'denied' });
+    // the rule names where it was written
+    expect(checker.can(p('senior'), 'edit', lead('won') as never).rule).toMatchObject({ role: 'senior', declaredIn: 'rep', line: 11 });
+    // the plan keeps the inherited stage out
+    const keep = toPredicate(checker.plan(p('senior'), 'edit', 'lead'));
+    expect([keep(lead('new')), keep(lead('won')), keep(lead('lost')), keep(lead('new', 'partners'))]).toEqual([true, false, false, false]);
+  });
+
+  it('R-K4 R-K5 with two parents, the widest rule for a stage wins, as for grants', async () => {
+    const checker = await compileSources(POLICY);
+    // rep says red for editing won leads, vip_rep own: own wins
+    expect(checker.can(p('lead_rep'), 'edit', lead('won') as never)).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.can(p('lead_rep'), 'edit', lead('won') as never).rule).toMatchObject({ declaredIn: 'vip_rep' });
+    // only rep writes `lost`: its red applies
+    expect(checker.can(p('lead_rep'), 'view', lead('lost') as never)).toMatchObject({ allow: false, code: 'denied' });
   });
 });

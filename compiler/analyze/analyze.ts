@@ -333,6 +333,29 @@ function buildModel(
     memo.set(key, found);
     return found;
   };
+  /**
+   * The stage or pipeline rule (R-K5) for records whose attribute is `value`, for `action`, that
+   * applies to `role`: its own, else the widest of its parents' (ties: first listed) — inherited
+   * as grants are.
+   */
+  const overrideRule = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string, value: string, action: string): Written | undefined => {
+    const levels = role[key].get(resource)?.get(value);
+    const word = levels === undefined || typeof levels === 'string' ? levels : (levels.get(action) ?? levels.get('*'));
+    if (word !== undefined) {
+      const path = typeof levels === 'string' ? [key, resource, value] : [key, resource, value, (levels as ReadonlyMap<string, string>).has(action) ? action : '*'];
+      return { level: LEVEL_OF_WORD.get(word)!, declaredIn: role.name, source: where(spanOf(role.origin, path, 'value')) };
+    }
+    let found: Written | undefined;
+    for (const parent of parentsOf(role)) {
+      const inherited = overrideRule(specOf(parent), key, resource, value, action);
+      if (inherited && (found === undefined || LEVELS.indexOf(inherited.level) > LEVELS.indexOf(found.level))) found = inherited;
+    }
+    return found;
+  };
+  /** The values `role` and the roles it inherits from write stage or pipeline rules for: its own first, then its parents' in order. */
+  const overrideValues = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string): string[] => [
+    ...new Set([...(role[key].get(resource)?.keys() ?? []), ...parentsOf(role).flatMap((parent) => overrideValues(specOf(parent), key, resource))]),
+  ];
   const administratorOf = (role: RoleSpec): RoleSpec | undefined => {
     if (role.administrator) return role;
     for (const parent of parentsOf(role)) {
@@ -395,37 +418,36 @@ function buildModel(
           // R-K5: the role's pipelines, its groups' pipelines, then its stages, override the grant
           // on records they match
           const before: number[] = [];
-          const override = (attribute: string, value: string, word: string, source: SourceRef, group: string | undefined): void => {
-            const level = LEVEL_OF_WORD.get(word)!;
+          const override = (attribute: string, value: string, written: Written, group: string | undefined): void => {
+            const { level, declaredIn, source } = written;
             const widened = open.source !== undefined && open.actions.includes(action) && (level === 'own' || level === 'team');
             const text = `${group === undefined ? '' : `${JSON.stringify(group)} in principal.groups && `}resource[${JSON.stringify(attribute)}] == ${JSON.stringify(value)}`;
             before.push(
               addRule({
-                kind: widened ? 'public' : 'grant', role: name, declaredIn: name, resource: resource.name, action, level: widened ? 'all' : level, source,
+                kind: widened ? 'public' : 'grant', role: name, declaredIn, resource: resource.name, action, level: widened ? 'all' : level, source,
                 condition: { kind: 'equals', attribute, value, text, ...(group === undefined ? {} : { group }) },
               }),
             );
           };
-          if (resource.pipeline !== undefined) {
-            for (const [value, word] of role.pipelines.get(resource.name) ?? []) {
-              override(resource.pipeline, value, word, where(spanOf(role.origin, ['pipelines', resource.name, value], 'value')), undefined);
+          // the role's own and inherited rules for one attribute, value by value
+          const inherited = (attribute: string, key: 'stages' | 'pipelines'): void => {
+            for (const value of overrideValues(role, key, resource.name)) {
+              const written = overrideRule(role, key, resource.name, value, action);
+              if (written !== undefined) override(attribute, value, written, undefined);
             }
+          };
+          if (resource.pipeline !== undefined) {
+            inherited(resource.pipeline, 'pipelines');
             for (const group of groups) {
               const spec = declarations.groups.get(group.name)!;
               for (const [value, word] of spec.pipelines.get(resource.name) ?? []) {
                 // members by role always; members by request only when `principal.groups` lists the group
-                override(resource.pipeline, value, word, where(spanOf(spec.origin, ['pipelines', resource.name, value], 'value')), group.roles.includes(name) ? undefined : group.name);
+                const written = { level: LEVEL_OF_WORD.get(word)!, declaredIn: name, source: where(spanOf(spec.origin, ['pipelines', resource.name, value], 'value')) };
+                override(resource.pipeline, value, written, group.roles.includes(name) ? undefined : group.name);
               }
             }
           }
-          if (resource.stage !== undefined) {
-            for (const [value, levels] of role.stages.get(resource.name) ?? []) {
-              const word = typeof levels === 'string' ? levels : (levels.get(action) ?? levels.get('*'));
-              if (word === undefined) continue;
-              const path = typeof levels === 'string' ? ['stages', resource.name, value] : ['stages', resource.name, value, levels.has(action) ? action : '*'];
-              override(resource.stage, value, word, where(spanOf(role.origin, path, 'value')), undefined);
-            }
-          }
+          if (resource.stage !== undefined) inherited(resource.stage, 'stages');
           if (before.length > 0) overrides.set(resource.name, (overrides.get(resource.name) ?? new Map()).set(action, before));
         }
         cells.set(resource.name, row);

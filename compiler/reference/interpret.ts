@@ -354,22 +354,38 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   };
   const memberByRole = (g: { roles: string[]; withSubordinates: string[] }): boolean =>
     g.roles.includes(role.name) || g.withSubordinates.includes(role.name) || g.withSubordinates.some((boss) => above(role.name, boss));
-  const overrides: { attribute: string; value: string; levels: unknown }[] = [];
+  // A role's stage and pipeline rules are inherited as its grants are: for each value, its own
+  // rule for the action, else the widest of its parents' (first listed on a tie).
+  const wordFor = (levels: unknown): string | undefined =>
+    levels === undefined ? undefined : typeof levels === 'string' ? levels : entries(levels).has(action) ? (entries(levels).get(action) as string) : (entries(levels).get('*') as string | undefined);
+  const ruleFor = (r: Role, key: 'stages' | 'pipelines', value: string): Cell | undefined => {
+    const word = wordFor(entries(r[key].get(kindName)).get(value));
+    if (word !== undefined) return { level: LEVEL_OF_WORD.get(word)!, declaredIn: r.name };
+    let best: Cell | undefined;
+    for (const parent of parentsOf(r)) {
+      const found = ruleFor(specOf(parent), key, value);
+      if (found !== undefined && (best === undefined || WIDTH.get(found.level)! > WIDTH.get(best.level)!)) best = found;
+    }
+    return best;
+  };
+  const valuesOf = (r: Role, key: 'stages' | 'pipelines'): string[] => [...new Set([...entries(r[key].get(kindName)).keys(), ...parentsOf(r).flatMap((p) => valuesOf(specOf(p), key))])];
+  const overrides: { attribute: string; value: string; cell: Cell | undefined }[] = [];
+  const inherited = (attributeName: string, key: 'stages' | 'pipelines') => {
+    for (const value of valuesOf(role, key)) overrides.push({ attribute: attributeName, value, cell: ruleFor(role, key, value) });
+  };
   if (kind.pipeline !== undefined) {
-    for (const [value, levels] of entries(role.pipelines.get(kindName))) overrides.push({ attribute: kind.pipeline, value, levels });
+    inherited(kind.pipeline, 'pipelines');
     for (const name of [...policy.groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
       const g = policy.groups.get(name)!;
       const member = memberByRole(g) || (Array.isArray(principal.groups) && principal.groups.includes(name));
       if (!member) continue;
-      for (const [value, levels] of entries(g.pipelines.get(kindName))) overrides.push({ attribute: kind.pipeline, value, levels });
+      for (const [value, levels] of entries(g.pipelines.get(kindName))) overrides.push({ attribute: kind.pipeline, value, cell: { level: LEVEL_OF_WORD.get(levels as string)!, declaredIn: role.name } });
     }
   }
-  if (kind.stage !== undefined) for (const [value, levels] of entries(role.stages.get(kindName))) overrides.push({ attribute: kind.stage, value, levels });
+  if (kind.stage !== undefined) inherited(kind.stage, 'stages');
   let cell: Cell | undefined;
-  for (const { attribute: attributeName, value, levels } of overrides) {
-    const word = typeof levels === 'string' ? levels : entries(levels).has(action) ? entries(levels).get(action) : entries(levels).get('*');
-    if (word === undefined) continue;
-    const override: Cell = { level: LEVEL_OF_WORD.get(word)!, declaredIn: role.name };
+  for (const { attribute: attributeName, value, cell: override } of overrides) {
+    if (override === undefined) continue;
     const actual = attribute(resource, attributeName);
     if (typeof actual !== 'string') return { allow: false, code: 'condition', rule: ruleOf(override) };
     if (actual === value) {
