@@ -287,16 +287,16 @@ describe('differential: field masks (R-K6, R-Z9) equal the reference interpreter
         const parsed = Object.values(files).map((text) => parse(text) as unknown);
         const checker = await checkerOf(await compileSources('differential', Object.entries(files).map(([path, text]) => ({ path, text }))));
         for (const q of requests) {
-          const { principal, resource } = concrete(policy, q);
-          const mask = checker.fields(principal as never, resource as never);
+          const { principal, resource, context: requestContext } = concrete(policy, q);
+          const mask = checker.fields(principal as never, resource as never, requestContext as never);
           const kindName = (resource as { kind: unknown }).kind;
           const kind = policy.kinds.find((k) => k.name === kindName);
           // the `note` kind of the sharing model (R-Z11) has one field, its parent
           const declared = kind !== undefined ? fieldNamesOf(kind) : kindName === 'note' && parentKinds(policy).length > 0 ? ['parent'] : [];
-          const context = `${JSON.stringify({ principal, resource })}\n${Object.entries(files).map(([f, t]) => `--- ${f}\n${t}`).join('')}`;
+          const context = `${JSON.stringify({ principal, resource, context: requestContext })}\n${Object.entries(files).map(([f, t]) => `--- ${f}\n${t}`).join('')}`;
           expect(Object.keys(mask), context).toEqual(declared);
           for (const field of [...declared, 'kind', 'nope']) {
-            const want = fieldAccess(parsed, principal, resource, field);
+            const want = fieldAccess(parsed, principal, resource, field, requestContext);
             const got = declared.includes(field) ? mask[field] : undefined;
             seen.set(String(want), (seen.get(String(want)) ?? 0) + 1);
             expect(got, `${field} of ${context}`).toBe(want);

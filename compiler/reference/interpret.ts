@@ -520,12 +520,11 @@ const FIELD_WIDTH = new Map<unknown, number>([['hidden', 0], ['read-only', 1], [
  * unknown (or a module) or does not declare the field. Every field is hidden from a malformed
  * principal, an unknown role, and a principal who may not `view` the record.
  */
-export function fieldAccess(files: readonly unknown[], principal: unknown, resource: unknown, field: string): ReferenceFieldAccess | undefined {
+export function fieldAccess(files: readonly unknown[], principal: unknown, resource: unknown, field: string, context?: unknown): ReferenceFieldAccess | undefined {
   if (!isObject(resource) || typeof resource.kind !== 'string') return undefined;
   const kindName = resource.kind;
   let declared: Map<string, unknown> | undefined;
   let fieldDefault: ReferenceFieldAccess = 'read-write';
-  let actions: readonly string[] = [];
   const roles = new Map<string, Map<string, unknown>>();
   const profiles = new Map<string, Map<string, unknown>>();
   let subscriberFields: readonly string[] | undefined;
@@ -535,7 +534,6 @@ export function fieldAccess(files: readonly unknown[], principal: unknown, resou
     if (kind !== undefined) {
       const raw = entries(kind);
       declared = entries(raw.get('attributes'));
-      actions = raw.get('actions') as string[];
       const d = raw.get('fieldDefault');
       if (d === 'hidden' || d === 'read-only' || d === 'read-write') fieldDefault = d;
       if (raw.has('subscribers')) subscriberFields = list(entries(raw.get('subscribers')).get('fields')) ?? [];
@@ -549,8 +547,9 @@ export function fieldAccess(files: readonly unknown[], principal: unknown, resou
   if (role === undefined) return 'hidden';
   // a record the principal may not view shows nothing; one they view only as a subscriber, only
   // the subscriber fields, read-only at most (R-K10)
-  const view = actions.includes('view') ? decide(files, principal, 'view', resource) : undefined;
-  if (view !== undefined && !view.allow) return 'hidden';
+  // (a kind without a `view` action: the field rules alone decide, for a well-formed request)
+  const view = decide(files, principal, 'view', resource, context);
+  if (!view.allow && view.code !== 'unknown-action') return 'hidden';
   if (view?.code === 'subscriber' && !(subscriberFields ?? []).includes(field)) return 'hidden';
 
   // parents: the profile, then the extended roles
