@@ -111,8 +111,7 @@ export function planOf(filter: Filter, reason: string): QueryPlan {
  * A plain JavaScript predicate for in-memory lists. It reads attributes as `can` does
  * (as properties; `present` checks the value's type, `any` an own property that is set).
  */
-export function toPredicate(plan: QueryPlan): (record: { readonly [attribute: string]: unknown }) => boolean {
-  type Row = { readonly [attribute: string]: unknown };
+export function toPredicate(plan: QueryPlan): (record: Row) => boolean {
   const test = (f: Filter, r: Row): boolean => {
     switch (f.op) {
       case 'true':
@@ -157,7 +156,10 @@ export function toPredicate(plan: QueryPlan): (record: { readonly [attribute: st
   return (record) => typeof record === 'object' && record !== null && test(plan.filter, record);
 }
 
-function isType(attribute: string, type: PresentType, r: { readonly [attribute: string]: unknown }): boolean {
+/** A record as the predicate reads it. */
+type Row = { readonly [attribute: string]: unknown };
+
+function isType(attribute: string, type: PresentType, r: Row): boolean {
   if (type === 'any') return Object.hasOwn(r, attribute) && r[attribute] !== undefined;
   const v = r[attribute];
   return type === 'list' ? Array.isArray(v) : typeof v === type;

@@ -62,11 +62,9 @@ function planned(e: Expr, want: boolean, names: FilterNames): Planned {
   switch (e.kind) {
     case 'unary':
       return e.op === '!' ? planned(e.operand, !want, names) : no;
-    case 'conditional': {
-      const [holds, then, fails, otherwise] = [planned(e.test, true, names), planned(e.then, want, names), planned(e.test, false, names), planned(e.otherwise, want, names)];
-      const failed = [holds, then, fails, otherwise].find((p) => typeof p !== 'string');
-      return failed ?? `or(and(${holds as string}, ${then as string}), and(${fails as string}, ${otherwise as string}))`;
-    }
+    case 'conditional':
+      // `then` where the test holds, `otherwise` where it is false
+      return combine('or', combine('and', planned(e.test, true, names), planned(e.then, want, names)), combine('and', planned(e.test, false, names), planned(e.otherwise, want, names)));
     case 'has':
       return e.operand.kind === 'ident' && e.operand.name === 'resource' ? `${cel}.planHas(${jsString(e.field)}, ${want})` : no;
     case 'select':
