@@ -106,6 +106,8 @@ export interface Principal {
    * one, directly or not. See {@link reportingDirectory} to fill it from a directory.
    */
   readonly reports?: readonly string[] | ReadonlySet<string>;
+  /** Attributes the policy declares under `principal:`, for conditions (`principal.approvalLimit`). */
+  readonly [attribute: string]: unknown;
 }
 
 /** What a check knows besides the principal and the record, for conditions: `now` (a `Date`) and declared attributes. */

@@ -382,7 +382,9 @@ const principalArb = (roleNames: readonly string[]) =>
     organisation: fc.oneof({ arbitrary: fc.constantFrom('o1', 'o2'), weight: 6 }, { arbitrary: fc.constantFrom<unknown>(undefined, 7), weight: 1 }),
     reports: fc.oneof({ arbitrary: fc.subarray([...IDS, 'u9']), weight: 4 }, { arbitrary: fc.constantFrom<unknown>(undefined, 'u1'), weight: 1 }),
     shift: fc.option(fc.constantFrom(...SHIFT_NAMES)),
-  }).map(({ id, role, groups, organisation, reports, shift }) =>
+    // the declared `principal.limit` of policies with a `principal` section
+    limit: fc.option(fc.constantFrom(3.5, 100, 1e300)),
+  }).map(({ id, role, groups, organisation, reports, shift, limit }) =>
     obj([
       ['id', id],
       ['role', role],
@@ -390,6 +392,7 @@ const principalArb = (roleNames: readonly string[]) =>
       ...(organisation === undefined ? [] : [['organisation', organisation] as const]),
       ...(reports === undefined ? [] : [['reports', reports] as const]),
       ...(shift === null ? [] : [['shift', shift] as const]),
+      ...(limit === null ? [] : [['limit', limit] as const]),
     ]) as unknown as Principal,
   );
 

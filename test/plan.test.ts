@@ -239,3 +239,50 @@ describe('SQL of the filters of conditions (issue 7)', () => {
     expect(toSql(plan({ op: 'in', attribute: 's', values: ['a', 'b'] }), mapping).where).toBe('"s" = ANY($1::text[])');
   });
 });
+
+describe('declared principal attributes in conditions (issue 3, issue 7)', () => {
+  const policy = {
+    'policy.yaml': `principal:
+  approvalLimit: number
+  regions: 'string[]'
+resources:
+  deal:
+    actions: [view, approve]
+    attributes: { owner: string, amount: number, region: string }
+    owner: owner
+roles:
+  approver:
+    grants:
+      deal:
+        view: { level: all, when: 'resource.region in principal.regions' }
+        approve: { level: all, when: 'resource.amount <= principal.approvalLimit' }
+`,
+  };
+
+  it('R-K5 a principal attribute declared under `principal:` is read by `can` and folded into the plan', async () => {
+    const checker = await compileSources(policy);
+    const ana = { id: 'ana', role: 'approver', approvalLimit: 5000, regions: ['eu', 'uk'] };
+    const deals = [{ kind: 'deal', amount: 4999.5, region: 'eu' }, { kind: 'deal', amount: 5000, region: 'us' }, { kind: 'deal', amount: 5001, region: 'uk' }, { kind: 'deal' }];
+    expect(deals.map((d) => checker.can(ana, 'approve', d as never).allow)).toEqual([true, true, false, false]);
+    const plan = checker.plan(ana, 'approve', 'deal');
+    expect(plan.filter).toEqual({ op: 'le', attribute: 'amount', value: 5000 });
+    expect(toSql(plan, { columns: { amount: 'amount' } })).toEqual({ where: '"amount" <= $1', params: [5000] });
+    expect(checker.plan(ana, 'view', 'deal').filter).toEqual(oneOf('region', ['eu', 'uk']));
+    for (const action of ['view', 'approve'] as const) {
+      const keep = toPredicate(checker.plan(ana, action, 'deal'));
+      for (const d of deals) expect(keep(d), `${action} ${JSON.stringify(d)}`).toBe(checker.can(ana, action, d as never).allow);
+    }
+    // without the attribute the condition cannot be evaluated: nothing is approved, and the plan says so
+    expect(checker.can({ id: 'bo', role: 'approver' }, 'approve', deals[0] as never)).toMatchObject({ allow: false, code: 'condition' });
+    expect(checker.plan({ id: 'bo', role: 'approver' }, 'approve', 'deal').result).toBe('never');
+  });
+
+  it('a built-in principal attribute cannot be declared (PC3013), and an undeclared one is an unknown name (PC5002)', async () => {
+    const bad = policy['policy.yaml'].replace('  approvalLimit: number\n', '  approvalLimit: number\n  role: number\n').replace('principal.approvalLimit', 'principal.aprovalLimit');
+    const result = await compile('plan', [{ path: 'policy.yaml', text: bad }]);
+    expect(result.diagnostics.map((d) => [d.code, d.message, d.help])).toEqual([
+      ['PC3013', '`principal.role` is built in: it cannot be declared', 'its type is fixed; declare other attributes (built in: `id`, `role`, `groups`, `organisation`, `technical`, `shift`, `reports`)'],
+      ['PC5002', '`principal` has no field `aprovalLimit`', 'did you mean `approvalLimit`?'],
+    ]);
+  });
+});

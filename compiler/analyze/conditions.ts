@@ -36,15 +36,16 @@ const CEL_TYPE: Readonly<Record<string, CelType>> = {
 /** Record attribute types that query-plan filters compare (issue 7). */
 const FILTER_TYPE: Readonly<Record<string, AttributeType>> = { string: 'string', number: 'number', boolean: 'boolean', 'string[]': 'list' };
 
-/** What `principal` offers a condition. */
-const PRINCIPAL = t.object('principal', {
+/** What `principal` offers a condition besides declared attributes (`BUILT_IN_PRINCIPAL`). */
+const PRINCIPAL: Readonly<Record<string, CelType>> = {
   id: t.string,
   role: t.string,
   groups: t.list(t.string),
   organisation: t.string,
+  technical: t.bool,
   shift: t.string,
   reports: t.list(t.string),
-});
+};
 
 export interface Conditions {
   /** The `when:` condition of a grant on `resource` (compiled once; problems reported by {@link checkConditions}). */
@@ -57,11 +58,15 @@ export interface Conditions {
 type Kind = Pick<ResourceSpec['model'], 'name' | 'attributes'>;
 
 /** Names a CEL condition can see for a grant on `resource`. */
-function celDeclarations(resource: Kind, context: Declarations['context']): CelDeclarations {
+/** The attributes declared under `context:` and `principal:`. */
+type Declared = Pick<Declarations, 'context' | 'principal'>;
+
+function celDeclarations(resource: Kind, { context, principal }: Declared): CelDeclarations {
+  const declared = (attributes: Declared['context']) => [...attributes].map(([name, a]) => [name, CEL_TYPE[a.type] ?? t.dyn] as const);
   return {
-    principal: PRINCIPAL,
+    principal: t.object('principal', Object.fromEntries([...Object.entries(PRINCIPAL), ...declared(principal)])),
     resource: t.object(resource.name, Object.fromEntries(resource.attributes.map((a) => [a.name, CEL_TYPE[a.type] ?? t.dyn]))),
-    context: t.object('context', Object.fromEntries([['now', t.timestamp], ...[...context].map(([name, c]) => [name, CEL_TYPE[c.type] ?? t.dyn] as const)])),
+    context: t.object('context', Object.fromEntries([['now', t.timestamp], ...declared(context)])),
   };
 }
 
@@ -137,7 +142,7 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
         }
         if (c.when === undefined) continue;
         const span = spanOf(role.origin, ['grants', resourceName, action, 'when'], 'value');
-        const { problems, notice } = compileCel(c.when, resource.model, declarations.context);
+        const { problems, notice } = compileCel(c.when, resource.model, declarations);
         for (const problem of problems) report(bag, problem, span, c.when, sources);
         if (notice !== undefined) report(bag, notice, span, c.when, sources, 'warning');
       }
@@ -177,10 +182,10 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
  * Compiles a condition: its problems (errors), and a notice (a warning) when it reads the record
  * in a way no query-plan filter expresses, so that `plan` returns `never` for its grant.
  */
-function compileCel(text: string, resource: Kind, context: Declarations['context']): { problems: readonly CelProblem[]; notice?: CelProblem; model: ConditionModel | undefined } {
+function compileCel(text: string, resource: Kind, declared: Declared): { problems: readonly CelProblem[]; notice?: CelProblem; model: ConditionModel | undefined } {
   const parsed = parseExpression(text);
   if (!parsed.ok) return { problems: parsed.errors, model: undefined };
-  const checked = checkCondition(parsed.ast, celDeclarations(resource, context));
+  const checked = checkCondition(parsed.ast, celDeclarations(resource, declared));
   if (checked.problems.length > 0) return { problems: checked.problems, model: undefined };
   const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel' };
   const js = emitExpression(parsed.ast, names, checked);
@@ -224,7 +229,7 @@ export function conditions(declarations: Declarations, where: Where): Conditions
   const compiled = (key: string, text: string, resource: Kind): ConditionModel => {
     let model = cache.get(key);
     if (model === undefined) {
-      model = compileCel(text, resource, declarations.context).model;
+      model = compileCel(text, resource, declarations).model;
       if (model === undefined) throw new Error(`policyc internal error: condition ${JSON.stringify(text)} was not checked`);
       cache.set(key, model);
     }

@@ -96,6 +96,8 @@ export interface Declarations {
   readonly shifts: ReadonlyMap<string, ShiftSpec>;
   /** Declared `context` attributes besides `now`, with where they are written. */
   readonly context: ReadonlyMap<string, { readonly type: string; readonly origin: Origin }>;
+  /** Declared `principal` attributes besides the built-in ones, with where they are written. */
+  readonly principal: ReadonlyMap<string, { readonly type: string; readonly origin: Origin }>;
   /** `hierarchy: reporting` and where it is written, if it is. */
   readonly hierarchy: { readonly value: 'roles' | 'reporting'; readonly origin: Origin } | undefined;
   /** Role names rejected as duplicates: references to them are not reported again. */
@@ -103,6 +105,9 @@ export interface Declarations {
 }
 
 type Raw = Record<string, unknown>;
+
+/** The principal's attributes every check knows (runtime `Principal`); a `principal:` section declares others. */
+export const BUILT_IN_PRINCIPAL: readonly string[] = ['id', 'role', 'groups', 'organisation', 'technical', 'shift', 'reports'];
 
 const entries = (value: unknown): [string, unknown][] =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value as Raw) : [];
@@ -125,6 +130,7 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
   let hierarchy: Declarations['hierarchy'];
   const shifts = new Map<string, ShiftSpec>();
   const context = new Map<string, { type: string; origin: Origin }>();
+  const principal = new Map<string, { type: string; origin: Origin }>();
 
   for (const file of files) {
     const top = file.value as Raw | null;
@@ -140,11 +146,15 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
       if (previous) duplicate(bag, origin, previous.origin, `shift ${tick(name)} is defined twice`);
       else shifts.set(name, { name, origin, days: s.days as string[], start: s.start as string, end: s.end as string, timeZone: s.timeZone as string });
     }
-    for (const [name, type] of entries(top?.context)) {
-      const origin: Origin = { file, path: ['context', name] };
-      const previous = context.get(name);
-      if (previous) duplicate(bag, origin, previous.origin, `context attribute ${tick(name)} is declared twice`);
-      else context.set(name, { type: type as string, origin });
+    for (const [section, declared] of [['context', context], ['principal', principal]] as const) {
+      for (const [name, type] of entries(top?.[section])) {
+        const origin: Origin = { file, path: [section, name] };
+        const previous = declared.get(name);
+        if (section === 'principal' && BUILT_IN_PRINCIPAL.includes(name)) {
+          bag.report('ReservedName', spanOf(origin), `\`principal.${name}\` is built in: it cannot be declared`, { help: `its type is fixed; declare other attributes (built in: ${BUILT_IN_PRINCIPAL.map(tick).join(', ')})` });
+        } else if (previous) duplicate(bag, origin, previous.origin, `${section} attribute ${tick(name)} is declared twice`);
+        else declared.set(name, { type: type as string, origin });
+      }
     }
     for (const [name, raw] of entries(top?.profiles)) {
       const origin: Origin = { file, path: ['profiles', name] };
@@ -219,7 +229,7 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
       roleByFolded.set(folded, spec);
     }
   }
-  return { resources, roles, duplicateRoles, profiles, groups, sharingRules, hierarchy, shifts, context };
+  return { resources, roles, duplicateRoles, profiles, groups, sharingRules, hierarchy, shifts, context, principal };
 }
 
 function duplicate(bag: DiagnosticBag, origin: Origin, first: Origin, message: string, help?: string): void {

@@ -105,6 +105,8 @@ interface Policy {
   readonly shifts: Map<string, Shift>;
   /** Declared context attributes and their types. */
   readonly context: Map<string, string>;
+  /** Declared principal attributes (besides the built-in ones) and their types. */
+  readonly principal: Map<string, string>;
 }
 
 function readRole(name: string, r: unknown): Role {
@@ -127,13 +129,14 @@ function readRole(name: string, r: unknown): Role {
 
 /** Every resource, module, role, profile, group and sharing rule of the policy set, by name. */
 function read(files: readonly unknown[]): Policy {
-  const policy: Policy = { kinds: new Map(), roles: new Map(), profiles: new Map(), groups: new Map(), sharing: [], reporting: false, shifts: new Map(), context: new Map() };
+  const policy: Policy = { kinds: new Map(), roles: new Map(), profiles: new Map(), groups: new Map(), sharing: [], reporting: false, shifts: new Map(), context: new Map(), principal: new Map() };
   let reporting = false;
   for (const file of files) {
     const sections = entries(file);
     if (sections.get('hierarchy') === 'reporting') reporting = true;
     for (const [name, s] of entries(sections.get('shifts'))) policy.shifts.set(name, s as Shift);
     for (const [name, type] of entries(sections.get('context'))) policy.context.set(name, type as string);
+    for (const [name, type] of entries(sections.get('principal'))) policy.principal.set(name, type as string);
     for (const [name, r] of entries(sections.get('resources'))) {
       const raw = entries(r);
       const actions = raw.get('actions') as string[];
@@ -206,12 +209,15 @@ function conditionMet(
   if (condition.when !== undefined) {
     const CEL: Record<string, CelType> = { string: t.string, number: t.double, boolean: t.bool, 'string[]': t.list(t.string), record: t.dyn, timestamp: t.timestamp };
     const declarations = {
-      principal: t.object('principal', { id: t.string, role: t.string, groups: t.list(t.string), organisation: t.string, shift: t.string, reports: t.list(t.string) }),
+      principal: t.object('principal', {
+        id: t.string, role: t.string, groups: t.list(t.string), organisation: t.string, technical: t.bool, shift: t.string, reports: t.list(t.string),
+        ...Object.fromEntries([...policy.principal].map(([a, type]) => [a, CEL[type] ?? t.dyn])),
+      }),
       resource: t.object(kindName, Object.fromEntries([...kind.attributes].map(([a, type]) => [a, CEL[type] ?? t.dyn]))),
       context: t.object('context', Object.fromEntries([['now', t.timestamp], ...[...policy.context].map(([a, type]) => [a, CEL[type] ?? t.dyn] as const)])),
     };
     // compiled once per text and declared attributes (a cache only: the same text and types compile the same)
-    const key = JSON.stringify([condition.when, kindName, [...kind.attributes], [...policy.context]]);
+    const key = JSON.stringify([condition.when, kindName, [...kind.attributes], [...policy.context], [...policy.principal]]);
     let compiled = COMPILED.get(key);
     if (compiled === undefined) {
       compiled = compileExpression(condition.when, declarations);

@@ -167,12 +167,15 @@ export function conditionsFor(kind: KindSpec, context = false): { request: strin
     'principal.organisation == "o1"',
     // a declared context attribute (the policy's `context` section)
     ...(context ? ['context.region == "eu"', 'context.region.startsWith("e") && context.now.getHours("+11:00") >= 12'] : []),
+    // a declared principal attribute (the policy's `principal` section, declared with `context`)
+    ...(context ? ['principal.limit > 10.0'] : []),
   ];
   const record = [
     ...(kind.team !== null ? [`has(resource.${kind.team})`, `!has(resource.${kind.team}) || resource.${kind.team} != "g2"`] : []),
     ...(kind.owner !== null ? [`resource.\`${kind.owner}\` == principal.id`, `!(resource.\`${kind.owner}\` in ["u1", "u3"]) && principal.id != "u3"`] : []),
     ...(kind.extra !== null ? typed[kind.extra] : []),
     ...(kind.stage ? ['resource.stage in ["won", "lost"]'] : []),
+    ...(context && kind.extra === 'number' ? ['resource.amount <= principal.limit'] : []),
   ];
   return { request, record };
 }
@@ -183,7 +186,7 @@ function whenArb(kind: KindSpec, context: boolean): fc.Arbitrary<string> {
   return record.length === 0 ? fc.constantFrom(...request) : fc.oneof(fc.constantFrom(...request), fc.constantFrom(...record));
 }
 
-/** What conditions may use besides the kind: `duringShift` (the policy declares shifts), `context.region` (it declares it). */
+/** What conditions may use besides the kind: `duringShift` (the policy declares shifts), `context.region` and `principal.limit` (it declares them). */
 export interface ConditionOptions {
   readonly shifts: boolean;
   readonly context: boolean;
@@ -218,7 +221,7 @@ export interface PolicySpec {
   readonly sharing: SharingSpec;
   /** The shifts declared (names in {@link SHIFT_DEFS}). */
   readonly shifts: readonly string[];
-  /** Whether the policy declares the context attribute `region` (a string). */
+  /** Whether the policy declares the context attribute `region` (a string) and the principal attribute `limit` (a number). */
   readonly context: boolean;
 }
 
@@ -434,7 +437,7 @@ export function policyFiles(p: PolicySpec): Record<string, string> {
   const modules = p.kinds.filter((k) => k.module).map((k) => [k.name, kindValue(k)] as const);
   const roles = rolesWithProfiles(p);
   const section = (key: string, pairs: readonly (readonly [string, unknown])[]) => (pairs.length > 0 ? [[key, obj(pairs)] as const] : []);
-  const shifts = [...section('shifts', p.shifts.map((name) => [name, SHIFT_DEFS[name]!] as const)), ...section('context', p.context ? [['region', 'string'] as const] : [])];
+  const shifts = [...section('shifts', p.shifts.map((name) => [name, SHIFT_DEFS[name]!] as const)), ...section('context', p.context ? [['region', 'string'] as const] : []), ...section('principal', p.context ? [['limit', 'number'] as const] : [])];
   const file = (...sections: (readonly [string, unknown])[][]) => stringify(obj(sections.flat()));
   // the sharing model in a file of its own (a second `resources` section holds the `note` kind)
   const sharing = sharingSections(p);
@@ -564,6 +567,8 @@ export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; a
         ...('value' in q.organisation ? [['organisation', q.organisation.value] as const] : []),
         ...('value' in q.reports ? [['reports', q.reports.value] as const] : []),
         ...('value' in q.shift ? [['shift', typeof q.shift.value === 'number' ? (p.shifts.length > 0 ? p.shifts[q.shift.value % p.shifts.length] : 'nope') : q.shift.value] as const] : []),
+        // the declared `principal.limit`: u1 and u2 have one, u3 not
+        ...(q.id === 'u3' ? [] : [['limit', q.id === 'u1' ? 100 : 3.5] as const]),
       ]);
   // kinds by number: the policy's kinds, then its `note` kind if it has one
   const note = parentKinds(p).length > 0;
