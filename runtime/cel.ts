@@ -358,6 +358,14 @@ export function planContains(attribute: string, v: V, want: boolean): Filter {
   return polar(typeof v === 'string' ? contains(attribute, v) : FALSE, attribute, 'list', want);
 }
 
+/**
+ * A part of a condition that no filter expresses: any record may be one where it is true (or
+ * false), so the plan keeps them all and is marked to recheck with `can`.
+ */
+export function planUnknown(): Filter {
+  return TRUE;
+}
+
 /** `has(resource.f)`. */
 export function planHas(attribute: string, want: boolean): Filter {
   const set = present(attribute, 'any');

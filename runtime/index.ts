@@ -235,10 +235,11 @@ export interface Policy {
   readonly onAttribute: (attribute: string, value: string, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
   /** A condition decided for the principal (`k`): `then` if true, `otherwise` if false, rule `rule`'s denial if it failed. */
   readonly onCondition: (k: boolean | undefined, rule: number, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
-  /** A `when:` reading the record, as `filter`: `then` on the records where it holds; rule `rule`'s denial when it holds nowhere. */
-  readonly onFilter: (filter: Filter, rule: number, then: () => QueryPlan) => QueryPlan;
-  /** A cell whose condition reads the record in a way no filter expresses: the plan fails (and `plan` returns `never`). */
-  readonly unplannable: (rule: number) => never;
+  /**
+   * A `when:` reading the record, as `filter`: `then` on the records where it holds; rule `rule`'s
+   * denial when it holds nowhere. Not `exact`: the filter is a superset, and the plan says to recheck.
+   */
+  readonly onFilter: (filter: Filter, rule: number, then: () => QueryPlan, exact?: boolean) => QueryPlan;
   /** A child kind's plan (R-Z11): records whose parent record, of one of the kinds, its plan allows. */
   readonly parentPlan: (rule: number, attribute: string, kinds: readonly (readonly [string, QueryPlan])[]) => QueryPlan;
   /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
@@ -270,10 +271,6 @@ const INVALID_CONTEXT = denial('invalid-request', 'denied: the context must be a
 const NO_CONTEXT: Context = Object.freeze({});
 
 /** Thrown inside `plan` for a cell no filter can express; `plan` returns `never` with its message. */
-export class PlanUnavailable extends Error {
-  override readonly name = 'PlanUnavailable';
-}
-
 function grantText(rule: RuleRef): string {
   const inherited = rule.declaredIn === rule.role ? '' : ` (inherited from ${tick(rule.declaredIn)})`;
   const when = rule.condition === undefined ? '' : ` when ${tick(rule.condition)}`;
@@ -399,30 +396,28 @@ export function definePolicy(data: PolicyData): Policy {
     otherOrganisation: denial('other-organisation', "denied: the record belongs to another organisation than the principal's"),
     noOrganisation: denial('invalid-request', 'denied: the principal has no string `organisation`, needed for records of an organisation'),
     missingOrganisation: denial('missing-attribute', 'denied: the record has no string organisation attribute'),
-    within: (attribute, organisation, plan) => planOf(and(eq(attribute, organisation), plan.filter), plan.reason),
+    within: (attribute, organisation, plan) => planOf(and(eq(attribute, organisation), plan.filter), plan.reason, plan.recheck),
     fixed: (decision) => planOf(decision.allow ? TRUE : FALSE, decision.reason),
     filtered: (rule, filter) => planOf(filter, `filtered: ${grantText(ruleRef(rule))}`),
     onAttribute(attribute, value, then, otherwise) {
       const yes = then();
       const no = otherwise();
       const reason = yes.reason === no.reason ? yes.reason : `${yes.reason}; where \`${attribute}\` is not ${JSON.stringify(value)}: ${no.reason}`;
-      return planOf(and(present(attribute), or(and(eq(attribute, value), yes.filter), and(not(eq(attribute, value)), no.filter))), reason);
+      return planOf(and(present(attribute), or(and(eq(attribute, value), yes.filter), and(not(eq(attribute, value)), no.filter))), reason, yes.recheck ?? no.recheck);
     },
     onCondition(k, rule, then, otherwise) {
       return k === true ? then() : k === false ? otherwise() : planOf(FALSE, decide(rule, Path.ConditionFailed).reason);
     },
-    onFilter(filter, rule, then) {
+    onFilter(filter, rule, then, exact = true) {
       if (filter.op === 'false') return planOf(FALSE, decide(rule, Path.ConditionNotMet).reason);
       const yes = then();
-      return planOf(and(filter, yes.filter), yes.reason);
-    },
-    unplannable(rule) {
-      throw new PlanUnavailable(`the condition ${tick(ruleRef(rule).condition ?? '?')} reads the record in a way no filter expresses; use \`can\` per record`);
+      const recheck = exact ? '' : `; recheck each record with \`can\`: no filter expresses all of ${tick(ruleRef(rule).condition ?? '?')}`;
+      return planOf(and(filter, yes.filter), `${yes.reason}${recheck}`, !exact || yes.recheck);
     },
     parentPlan(rule, attribute, kinds) {
       const ref = ruleRef(rule);
       const filter = record(attribute, or(...kinds.map(([kind, plan]) => and(eq('kind', kind), plan.filter))));
-      return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`);
+      return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`, kinds.some(([, plan]) => plan.recheck));
     },
     checker(check, plan) {
       return Object.freeze({

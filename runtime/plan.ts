@@ -46,6 +46,12 @@ export interface QueryPlan {
   readonly filter: Filter;
   /** Why, in the words of the decision that `can` would give (for `filter`: the grant). */
   readonly reason: string;
+  /**
+   * Set when a `when:` condition reads the record in a way no filter expresses (PC5006): the
+   * filter then keeps every record the rest of the policy allows, a superset — check each record
+   * it returns with `can`. Absent when the filter is exact.
+   */
+  readonly recheck?: true;
 }
 
 export const TRUE: Filter = Object.freeze({ op: 'true' });
@@ -102,9 +108,11 @@ export function oneOf(attribute: string, values: readonly Scalar[]): Filter {
   return values.length === 0 ? FALSE : values.length === 1 ? eq(attribute, values[0]!) : { op: 'in', attribute, values };
 }
 
-export function planOf(filter: Filter, reason: string): QueryPlan {
-  const result = filter.op === 'true' ? 'always' : filter.op === 'false' ? 'never' : 'filter';
-  return { result, filter, reason };
+/** A plan of `filter`; `recheck` when the filter may keep records `can` denies (an empty filter never does). */
+export function planOf(filter: Filter, reason: string, recheck = false): QueryPlan {
+  if (filter.op === 'false') return { result: 'never', filter, reason };
+  if (recheck) return { result: 'filter', filter, reason, recheck: true };
+  return { result: filter.op === 'true' ? 'always' : 'filter', filter, reason };
 }
 
 /**

@@ -210,16 +210,32 @@ roles:
     expect(params).toEqual([true, '%@acme.com', true]);
   });
 
-  it('R-K5 a use of the record that no filter expresses: the compiler warns (PC5006) and the plan is `never`, saying to use `can` per record', async () => {
+  it('R-K5 a use of the record that no filter expresses: the compiler warns (PC5006), and the plan keeps a superset marked `recheck` that `can` narrows exactly', async () => {
     const result = await compile('plan', [{ path: 'policy.yaml', text: policy['policy.yaml'] }]);
     // placed at the part of the condition that reads the record
     expect(result.diagnostics.map((d) => [d.code, d.severity, policy['policy.yaml'].slice(d.start, d.end), d.message])).toEqual([
-      ['PC5006', 'warning', 'size(resource.tags) > 2', 'no query-plan filter expresses `size(resource.tags) > 2`: `plan` returns `never` for this grant'],
+      ['PC5006', 'warning', 'size(resource.tags) > 2', 'no query-plan filter expresses `size(resource.tags) > 2`: plans keep every record the rest of the condition allows, marked `recheck`'],
     ]);
     const checker = await compileSources(policy);
     const plan = checker.plan(p, 'export', 'lead');
-    expect(plan).toMatchObject({ result: 'never' });
-    expect(plan.reason).toContain('reads the record in a way no filter expresses');
+    // the grant is green: without its condition every lead, so the plan is every lead, to recheck
+    expect(plan).toMatchObject({ result: 'filter', filter: { op: 'true' }, recheck: true });
+    expect(plan.reason).toContain('recheck each record with `can`: no filter expresses all of `size(resource.tags) > 2`');
+    const keep = toPredicate(plan);
+    for (const r of records) {
+      const allowed = checker.can(p, 'export', r as never).allow;
+      expect(keep(r) && allowed, JSON.stringify(r)).toBe(allowed);
+    }
+    expect(records.some((r) => checker.can(p, 'export', r as never).allow)).toBe(true);
+  });
+
+  it('R-K5 the parts of a condition that filters express still narrow a plan to recheck', async () => {
+    const mixed = { 'policy.yaml': policy['policy.yaml'].replace("'size(resource.tags) > 2'", "'resource.owner == principal.id && size(resource.tags) > 2'") };
+    const checker = await compileSources(mixed);
+    const plan = checker.plan(p, 'export', 'lead');
+    expect(plan).toMatchObject({ result: 'filter', filter: eq('owner', 'u1'), recheck: true });
+    // exact plans carry no `recheck`
+    expect(checker.plan(p, 'edit', 'lead')).not.toHaveProperty('recheck');
   });
 });
 

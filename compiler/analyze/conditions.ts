@@ -142,9 +142,9 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
         }
         if (c.when === undefined) continue;
         const span = spanOf(role.origin, ['grants', resourceName, action, 'when'], 'value');
-        const { problems, notice } = compileCel(c.when, resource.model, declarations);
+        const { problems, notices } = compileCel(c.when, resource.model, declarations);
         for (const problem of problems) report(bag, problem, span, c.when, sources);
-        if (notice !== undefined) report(bag, notice, span, c.when, sources, 'warning');
+        for (const notice of notices) report(bag, notice, span, c.when, sources, 'warning');
       }
     }
     for (const [key, kind] of [['stages', 'stage'], ['pipelines', 'pipeline']] as const) {
@@ -179,30 +179,30 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
 }
 
 /**
- * Compiles a condition: its problems (errors), and a notice (a warning) when it reads the record
- * in a way no query-plan filter expresses, so that `plan` returns `never` for its grant.
+ * Compiles a condition: its problems (errors), and notices (warnings) for the parts that read the
+ * record in a way no query-plan filter expresses, so that plans of its grant must be rechecked.
  */
-function compileCel(text: string, resource: Kind, declared: Declared): { problems: readonly CelProblem[]; notice?: CelProblem; model: ConditionModel | undefined } {
+function compileCel(text: string, resource: Kind, declared: Declared): { problems: readonly CelProblem[]; notices: readonly CelProblem[]; model: ConditionModel | undefined } {
   const parsed = parseExpression(text);
-  if (!parsed.ok) return { problems: parsed.errors, model: undefined };
+  if (!parsed.ok) return { problems: parsed.errors, notices: [], model: undefined };
   const checked = checkCondition(parsed.ast, celDeclarations(resource, declared));
-  if (checked.problems.length > 0) return { problems: checked.problems, model: undefined };
+  if (checked.problems.length > 0) return { problems: checked.problems, notices: [], model: undefined };
   const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel' };
   const js = emitExpression(parsed.ast, names, checked);
   const readsResource = readsVariable(parsed.ast, 'resource');
   const attributeType = (name: string) => FILTER_TYPE[resource.attributes.find((a) => a.name === name)?.type ?? ''];
-  const planFilter = readsResource ? filterOf(parsed.ast, { attributeType, emit: (e) => emitExpression(e, names, checked), runtime: 'cel' }) : undefined;
-  const model: ConditionModel = { kind: 'cel', text, js, readsResource, ...(typeof planFilter === 'string' ? { planFilter } : {}) };
-  if (typeof planFilter !== 'object') return { problems: [], model };
-  const { offset, length } = planFilter.unplannable;
-  const notice: CelProblem = {
-    code: 'PC5006',
-    offset,
-    length,
-    message: `no query-plan filter expresses ${tick(text.slice(offset, offset + length))}: \`plan\` returns \`never\` for this grant`,
-    help: 'compare one attribute with a value of the principal or the context (`==`, `<`, `in`, `startsWith`, `has`, …), or check records with `can` one by one',
-  };
-  return { problems: [], notice, model };
+  const planned = readsResource ? filterOf(parsed.ast, { attributeType, emit: (e) => emitExpression(e, names, checked), runtime: 'cel' }) : undefined;
+  const model: ConditionModel = { kind: 'cel', text, js, readsResource, ...(planned === undefined ? {} : { planFilter: { code: planned.code, exact: planned.unplannable.length === 0 } }) };
+  const notices = (planned?.unplannable ?? []).map(
+    ({ offset, length }): CelProblem => ({
+      code: 'PC5006',
+      offset,
+      length,
+      message: `no query-plan filter expresses ${tick(text.slice(offset, offset + length))}: plans keep every record the rest of the condition allows, marked \`recheck\``,
+      help: 'check each record such a plan returns with `can`, or compare one attribute with a value of the principal or the context (`==`, `<`, `in`, `startsWith`, `has`, …)',
+    }),
+  );
+  return { problems: [], notices, model };
 }
 
 /** Reports a CEL problem at its line and column inside the YAML scalar (or on the scalar, when it is written with escapes). */

@@ -8,7 +8,9 @@
  * Parts that do not read `resource` are evaluated when the plan is made (`planBool`). The record
  * is read only through comparisons of one attribute with a value known when the plan is made;
  * any other use of it (arithmetic, `size`, `matches`, macros, two attributes compared) has no
- * filter, and {@link filterOf} returns that part.
+ * filter: it is planned as "any record" (`planUnknown`) for both outcomes, so the filter keeps
+ * every record the condition may allow — a superset that `can` must recheck — and
+ * {@link filterOf} lists those parts.
  */
 import type { BinaryOperator, Expr } from './ast.ts';
 import { jsString } from './emit.ts';
@@ -31,12 +33,18 @@ export function readsVariable(e: Expr, name: string): boolean {
   return e.kind === 'ident' ? e.name === name : children(e).some((c) => readsVariable(c, name));
 }
 
-/** JavaScript building the filter of the records on which a part is `true`, or the part of it that no filter expresses. */
-export type Planned = string | { readonly unplannable: Expr };
+export interface PlannedFilter {
+  /** JavaScript building the filter of the records on which the condition is `true` (a superset when `unplannable` is not empty). */
+  readonly code: string;
+  /** The parts of the condition that no filter expresses, planned as "any record". */
+  readonly unplannable: readonly Expr[];
+}
 
-/** JavaScript building the filter of the records on which `e` is `true`, or the part of `e` that no filter expresses. */
-export function filterOf(e: Expr, names: FilterNames): Planned {
-  return planned(e, true, names);
+/** The filter of the records on which `e` is `true`, and the parts of `e` that no filter expresses. */
+export function filterOf(e: Expr, names: FilterNames): PlannedFilter {
+  const unplannable = new Set<Expr>();
+  const code = planned(e, true, names, unplannable);
+  return { code, unplannable: [...unplannable] };
 }
 
 /** Comparisons with the attribute on the left: `3 < resource.n` is `resource.n > 3`. */
@@ -44,13 +52,15 @@ const FLIPPED: Partial<Record<BinaryOperator, BinaryOperator>> = { '<': '>', '<=
 const COMPARISON: Partial<Record<BinaryOperator, string>> = { '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 const TEXT: Readonly<Record<string, string>> = { startsWith: 'startsWith', endsWith: 'endsWith', contains: 'includes' };
 
-/** JavaScript building the filter of the records on which `e` is `want`. */
-function planned(e: Expr, want: boolean, names: FilterNames): Planned {
+/** JavaScript building the filter of the records on which `e` is `want`; a part no filter expresses is added to `unplannable`. */
+function planned(e: Expr, want: boolean, names: FilterNames, unplannable: Set<Expr>): string {
   const { emit, runtime: cel } = names;
   if (!readsVariable(e, 'resource')) return `${cel}.planBool(${emit(e)}, ${want})`;
-  const no = { unplannable: e };
-  // `op(a, b, …)` of the parts' filters, or the first part that has none
-  const combine = (op: 'and' | 'or', ...parts: Planned[]): Planned => parts.find((p) => typeof p !== 'string') ?? `${op}(${parts.join(', ')})`;
+  const sub = (x: Expr, w: boolean) => planned(x, w, names, unplannable);
+  const no = () => {
+    unplannable.add(e);
+    return `${cel}.planUnknown()`;
+  };
   // a record attribute read directly: `resource.f`, ``resource.`f` `` or `resource["f"]`
   const attribute = (x: Expr): { name: string; type: AttributeType } | undefined => {
     if ((x.kind !== 'select' && x.kind !== 'index') || x.operand.kind !== 'ident' || x.operand.name !== 'resource') return undefined;
@@ -61,43 +71,43 @@ function planned(e: Expr, want: boolean, names: FilterNames): Planned {
   const free = (x: Expr) => !readsVariable(x, 'resource');
   switch (e.kind) {
     case 'unary':
-      return e.op === '!' ? planned(e.operand, !want, names) : no;
+      return e.op === '!' ? sub(e.operand, !want) : no();
     case 'conditional':
       // `then` where the test holds, `otherwise` where it is false
-      return combine('or', combine('and', planned(e.test, true, names), planned(e.then, want, names)), combine('and', planned(e.test, false, names), planned(e.otherwise, want, names)));
+      return `or(and(${sub(e.test, true)}, ${sub(e.then, want)}), and(${sub(e.test, false)}, ${sub(e.otherwise, want)}))`;
     case 'has':
-      return e.operand.kind === 'ident' && e.operand.name === 'resource' ? `${cel}.planHas(${jsString(e.field)}, ${want})` : no;
+      return e.operand.kind === 'ident' && e.operand.name === 'resource' ? `${cel}.planHas(${jsString(e.field)}, ${want})` : no();
     case 'select':
     case 'index': {
       const a = attribute(e);
-      return a?.type === 'boolean' ? `${cel}.planEq(${a.name}, "boolean", true, ${want})` : no;
+      return a?.type === 'boolean' ? `${cel}.planEq(${a.name}, "boolean", true, ${want})` : no();
     }
     case 'call': {
       const a = e.target === undefined ? undefined : attribute(e.target);
       const op = TEXT[e.fn];
-      if (a?.type !== 'string' || op === undefined || e.args.length !== 1 || !free(e.args[0]!)) return no;
+      if (a?.type !== 'string' || op === undefined || e.args.length !== 1 || !free(e.args[0]!)) return no();
       return `${cel}.planText(${a.name}, "${op}", ${emit(e.args[0]!)}, ${want})`;
     }
     case 'binary':
       break;
     default:
-      return no;
+      return no();
   }
   const { op, left, right } = e;
   // `a && b` is true where both are, false where either is; `||` the other way round
-  if (op === '&&' || op === '||') return combine((op === '&&') === want ? 'and' : 'or', planned(left, want, names), planned(right, want, names));
+  if (op === '&&' || op === '||') return `${(op === '&&') === want ? 'and' : 'or'}(${sub(left, want)}, ${sub(right, want)})`;
   if (op === 'in') {
     const a = attribute(left);
     if (a !== undefined && a.type !== 'list' && free(right)) return `${cel}.planIn(${a.name}, "${a.type}", ${emit(right)}, ${want})`;
     const list = attribute(right);
     if (list?.type === 'list' && free(left)) return `${cel}.planContains(${list.name}, ${emit(left)}, ${want})`;
-    return no;
+    return no();
   }
   // a comparison of one attribute with a value known when the plan is made, either way round
   const [side, other, cmp] = attribute(left) !== undefined && free(right) ? [left, right, op] : [right, left, FLIPPED[op]];
   const a = attribute(side);
-  if (a === undefined || a.type === 'list' || cmp === undefined || !free(other)) return no;
+  if (a === undefined || a.type === 'list' || cmp === undefined || !free(other)) return no();
   if (cmp === '==' || cmp === '!=') return `${cel}.planEq(${a.name}, "${a.type}", ${emit(other)}, ${cmp === '==' ? want : !want})`;
   const compare = COMPARISON[cmp];
-  return compare !== undefined && a.type === 'number' ? `${cel}.planCompare(${a.name}, "${compare}", ${emit(other)}, ${want})` : no;
+  return compare !== undefined && a.type === 'number' ? `${cel}.planCompare(${a.name}, "${compare}", ${emit(other)}, ${want})` : no();
 }

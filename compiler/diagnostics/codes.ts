@@ -55,7 +55,7 @@ export const CODES = {
   ConditionType: { code: 'PC5003', title: 'a condition uses a value of the wrong type' },
   ConditionUnsupported: { code: 'PC5004', title: 'a condition uses a CEL feature policyc does not support' },
   ConditionInvalidLiteral: { code: 'PC5005', title: 'a time zone, duration, timestamp or regular expression in a condition is not valid' },
-  ConditionNotPlannable: { code: 'PC5006', title: 'a condition reads the record in a way no query-plan filter expresses (warning)' },
+  ConditionNotPlannable: { code: 'PC5006', title: 'a condition reads the record in a way no query-plan filter expresses: plans are supersets to recheck (warning)' },
 } as const;
 
 export type CodeName = keyof typeof CODES;

@@ -338,7 +338,8 @@ const fixedPlan = (decision: string): string => `policy.fixed(${decision})`;
  * The plan of a conditional rule: `then` where its condition holds; where it does not, `otherwise`
  * (an override) or the rule's denial (a `when:`); where it cannot be evaluated, its denial.
  * A condition on a stage or pipeline is a filter; one that only reads the principal and the
- * context is decided now; a CEL condition reading the record is a filter when one expresses it.
+ * context is decided now; a CEL condition reading the record is a filter (a superset to recheck
+ * when no filter expresses some part of it).
  */
 function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
   const orElse = otherwise === undefined ? `() => policy.fixed(d(${rule}, Path.ConditionNotMet))` : `() => ${otherwise}`;
@@ -349,7 +350,9 @@ function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEm
   }
   if (condition.readsResource) {
     // the records on which a `when:` holds, as a filter (overrides are stages and pipelines, never CEL)
-    return condition.planFilter !== undefined && otherwise === undefined ? `policy.onFilter(${condition.planFilter}, ${rule}, () => ${then})` : `policy.unplannable(${rule})`;
+    if (condition.planFilter === undefined || otherwise !== undefined) throw new Error('policyc internal error: a condition reading the record without its filter');
+    const { code, exact } = condition.planFilter;
+    return `policy.onFilter(${code}, ${rule}, () => ${then}${exact ? '' : ', false'})`;
   }
   return `policy.onCondition(${emitters.whenFor(condition)}(p, NO_RECORD, c), ${rule}, () => ${then}, ${orElse})`;
 }

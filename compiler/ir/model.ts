@@ -97,10 +97,11 @@ export type ConditionModel =
       readonly readsResource: boolean;
       /**
        * For a condition reading `resource`: JavaScript building the filter of the records on which
-       * it is `true` (over `p`, `c`, the runtime's `cel` and the plan helpers `and`, `or`), when one
-       * exists (`compiler/cel/filter.ts`).
+       * it is `true` (over `p`, `c`, the runtime's `cel` and the plan helpers `and`, `or`;
+       * `compiler/cel/filter.ts`) — exactly, or a superset to recheck with `can` when some part
+       * of the condition has no filter.
        */
-      readonly planFilter?: string;
+      readonly planFilter?: { readonly code: string; readonly exact: boolean };
       /**
        * Set for a grant with `duringShift` (R-Z10), whose `text` is generated: the `when:` as
        * written (if any) and the role's own shift, so that reviews can say "during the shift".
