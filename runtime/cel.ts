@@ -347,6 +347,15 @@ export function planCompare(attribute: string, op: 'lt' | 'le' | 'gt' | 'ge', v:
   return polar(Number.isNaN(x) ? FALSE : { op, attribute, value: x }, attribute, 'number', want);
 }
 
+/** `size(resource.f) == v` (and `<`, `<=`, `>`, `>=`; `!=` is `eq` with `want = false`) on a string or list attribute, the size on the left. */
+export function planSize(attribute: string, type: 'string' | 'list', compare: 'eq' | 'lt' | 'le' | 'gt' | 'ge', v: V, want: boolean): Filter {
+  if (typeof v !== 'number' && typeof v !== 'bigint') return FALSE;
+  // a size is an int: compared with a double as a double; equal to none that is not a whole number
+  const x = Number(v);
+  const hit = Number.isNaN(x) || (compare === 'eq' && !Number.isInteger(x)) ? FALSE : ({ op: 'size', attribute, type, compare, value: x } as const);
+  return polar(hit, attribute, type, want);
+}
+
 /** `resource.f.startsWith(v)`, `endsWith(v)`, `contains(v)` on a string attribute. */
 export function planText(attribute: string, op: 'startsWith' | 'endsWith' | 'includes', v: V, want: boolean): Filter {
   return typeof v === 'string' ? polar({ op, attribute, value: v }, attribute, 'string', want) : FALSE;

@@ -33,6 +33,8 @@ export type Filter =
   | { readonly op: 'lt' | 'le' | 'gt' | 'ge'; readonly attribute: string; readonly value: number }
   /** A string attribute that starts with, ends with or includes `value` (`when:` conditions). */
   | { readonly op: 'startsWith' | 'endsWith' | 'includes'; readonly attribute: string; readonly value: string }
+  /** The size of a string (in code points) or list attribute compared with `value` (`when:` conditions). */
+  | { readonly op: 'size'; readonly attribute: string; readonly type: 'string' | 'list'; readonly compare: 'eq' | 'lt' | 'le' | 'gt' | 'ge'; readonly value: number }
   /** The attribute is a list that contains `value` (R-K9 subscribers). */
   | { readonly op: 'contains'; readonly attribute: string; readonly value: string }
   /** `filter` does not match (a record on which it cannot be decided does not match it either). */
@@ -141,7 +143,12 @@ export function toPredicate(plan: QueryPlan): (record: Row) => boolean {
       case 'gt':
       case 'ge': {
         const v = r[f.attribute];
-        return typeof v === 'number' && (f.op === 'lt' ? v < f.value : f.op === 'le' ? v <= f.value : f.op === 'gt' ? v > f.value : v >= f.value);
+        return typeof v === 'number' && compare(v, f.op, f.value);
+      }
+      case 'size': {
+        const v = r[f.attribute];
+        const n = f.type === 'string' ? (typeof v === 'string' ? [...v].length : undefined) : Array.isArray(v) ? v.length : undefined;
+        return n !== undefined && compare(n, f.compare, f.value);
       }
       case 'startsWith':
       case 'endsWith':
@@ -162,6 +169,10 @@ export function toPredicate(plan: QueryPlan): (record: Row) => boolean {
     }
   };
   return (record) => typeof record === 'object' && record !== null && test(plan.filter, record);
+}
+
+function compare(a: number, op: 'eq' | 'lt' | 'le' | 'gt' | 'ge', b: number): boolean {
+  return op === 'eq' ? a === b : op === 'lt' ? a < b : op === 'le' ? a <= b : op === 'gt' ? a > b : a >= b;
 }
 
 /** A record as the predicate reads it. */

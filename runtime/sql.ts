@@ -33,7 +33,7 @@ export class ColumnMappingError extends Error {
   override readonly name = 'ColumnMappingError';
 }
 
-const COMPARISON = { lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
+const COMPARISON = { eq: '=', lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
 const ARRAY_TYPE: { readonly [type: string]: string } = { string: 'text[]', number: 'float8[]', boolean: 'boolean[]' };
 
 /** Quotes an SQL identifier: wrapped in `"`, with inner `"` doubled. */
@@ -76,6 +76,9 @@ export function toSql(plan: QueryPlan, mapping: ColumnMapping, options: SqlOptio
       case 'gt':
       case 'ge':
         return `${column(f.attribute)} ${COMPARISON[f.op]} ${param(f.value)}`;
+      case 'size':
+        // the value may be fractional (`size(x) < 1.5`): compared as a double, as CEL does
+        return `${f.type === 'string' ? 'char_length' : 'cardinality'}(${column(f.attribute)}) ${COMPARISON[f.compare]} ${param(f.value)}::float8`;
       case 'startsWith':
       case 'endsWith':
       case 'includes': {

@@ -151,7 +151,7 @@ roles:
         edit: { level: all, when: 'resource.amount < 100.0' }
         delete: { level: all, when: '!(resource.amount >= 1000) || resource.owner == principal.id' }
         archive: { level: all, when: 'resource.hot ? resource.email.endsWith("@acme.com") : !has(resource.email)' }
-        export: { level: all, when: 'size(resource.tags) > 2' }
+        export: { level: all, when: 'resource.tags.exists(t, t.startsWith("v"))' }
 `,
   };
   const p = { id: 'u1', role: 'rep' };
@@ -214,13 +214,13 @@ roles:
     const result = await compile('plan', [{ path: 'policy.yaml', text: policy['policy.yaml'] }]);
     // placed at the part of the condition that reads the record
     expect(result.diagnostics.map((d) => [d.code, d.severity, policy['policy.yaml'].slice(d.start, d.end), d.message])).toEqual([
-      ['PC5006', 'warning', 'size(resource.tags) > 2', 'no query-plan filter expresses `size(resource.tags) > 2`: plans keep every record the rest of the condition allows, marked `recheck`'],
+      ['PC5006', 'warning', 'resource.tags.exists(t, t.startsWith("v"))', 'no query-plan filter expresses `resource.tags.exists(t, t.startsWith("v"))`: plans keep every record the rest of the condition allows, marked `recheck`'],
     ]);
     const checker = await compileSources(policy);
     const plan = checker.plan(p, 'export', 'lead');
     // the grant is green: without its condition every lead, so the plan is every lead, to recheck
     expect(plan).toMatchObject({ result: 'filter', filter: { op: 'true' }, recheck: true });
-    expect(plan.reason).toContain('recheck each record with `can`: no filter expresses all of `size(resource.tags) > 2`');
+    expect(plan.reason).toContain('recheck each record with `can`: no filter expresses all of `resource.tags.exists(t, t.startsWith("v"))`');
     const keep = toPredicate(plan);
     for (const r of records) {
       const allowed = checker.can(p, 'export', r as never).allow;
@@ -230,7 +230,7 @@ roles:
   });
 
   it('R-K5 the parts of a condition that filters express still narrow a plan to recheck', async () => {
-    const mixed = { 'policy.yaml': policy['policy.yaml'].replace("'size(resource.tags) > 2'", "'resource.owner == principal.id && size(resource.tags) > 2'") };
+    const mixed = { 'policy.yaml': policy['policy.yaml'].replace(`'resource.tags.exists(t, t.startsWith("v"))'`, `'resource.owner == principal.id && resource.tags.exists(t, t.startsWith("v"))'`) };
     const checker = await compileSources(mixed);
     const plan = checker.plan(p, 'export', 'lead');
     expect(plan).toMatchObject({ result: 'filter', filter: eq('owner', 'u1'), recheck: true });
@@ -247,6 +247,13 @@ describe('SQL of the filters of conditions (issue 7)', () => {
     expect(toSql(plan({ op: 'startsWith', attribute: 'name', value: '50%_a\\' }), mapping)).toEqual({ where: '"name" LIKE $1', params: ['50\\%\\_a\\\\%'] });
     expect(toSql(plan({ op: 'endsWith', attribute: 'name', value: 'x' }), mapping).params).toEqual(['%x']);
     expect(toSql(plan({ op: 'includes', attribute: 'name', value: '' }), mapping).params).toEqual(['%%']);
+  });
+
+  it('sizes count code points of text (char_length) and elements of lists (cardinality)', () => {
+    expect(toSql(plan({ op: 'size', attribute: 'name', type: 'string', compare: 'ge', value: 3 }), mapping).where).toBe('char_length("name") >= $1::float8');
+    expect(toSql(plan({ op: 'size', attribute: 'n', type: 'list', compare: 'eq', value: 0 }), mapping).where).toBe('cardinality("n") = $1::float8');
+    const keep = toPredicate(plan({ op: 'size', attribute: 'name', type: 'string', compare: 'eq', value: 1 }));
+    expect([keep({ name: '😀' }), keep({ name: 'ab' }), keep({ name: ['a'] })]).toEqual([true, false, false]);
   });
 
   it('membership casts the parameter to the array type of its values', () => {

@@ -6,11 +6,11 @@
  * `!a` holds where `a` is false, `a && b` is false where either side is, `c ? a : b` is `a` where
  * `c` holds and `b` where it is false; a record on which a part is an error is in neither set.
  * Parts that do not read `resource` are evaluated when the plan is made (`planBool`). The record
- * is read only through comparisons of one attribute with a value known when the plan is made;
- * any other use of it (arithmetic, `size`, `matches`, macros, two attributes compared) has no
- * filter: it is planned as "any record" (`planUnknown`) for both outcomes, so the filter keeps
- * every record the condition may allow — a superset that `can` must recheck — and
- * {@link filterOf} lists those parts.
+ * is read through comparisons of one attribute (or its size) with a value known when the plan is
+ * made; any other use (arithmetic, `matches`, macros, two attributes compared) has no filter: it
+ * is planned as "any record" (`planUnknown`) for both outcomes, so the filter keeps every record
+ * the condition may allow — a superset that `can` must recheck — and {@link filterOf} lists
+ * those parts.
  */
 import type { BinaryOperator, Expr } from './ast.ts';
 import { jsString } from './emit.ts';
@@ -49,7 +49,7 @@ export function filterOf(e: Expr, names: FilterNames): PlannedFilter {
 
 /** Comparisons with the attribute on the left: `3 < resource.n` is `resource.n > 3`. */
 const FLIPPED: Partial<Record<BinaryOperator, BinaryOperator>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' };
-const COMPARISON: Partial<Record<BinaryOperator, string>> = { '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
+const COMPARISON: Partial<Record<BinaryOperator, string>> = { '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge', '==': 'eq' };
 const TEXT: Readonly<Record<string, string>> = { startsWith: 'startsWith', endsWith: 'endsWith', contains: 'includes' };
 
 /** JavaScript building the filter of the records on which `e` is `want`; a part no filter expresses is added to `unplannable`. */
@@ -67,6 +67,13 @@ function planned(e: Expr, want: boolean, names: FilterNames, unplannable: Set<Ex
     const field = x.kind === 'select' ? x.field : x.index.kind === 'literal' && x.index.literal.type === 'string' ? x.index.literal.value : undefined;
     const type = field === undefined ? undefined : names.attributeType(field);
     return field === undefined || type === undefined ? undefined : { name: jsString(field), type };
+  };
+  // `size(resource.f)` or `resource.f.size()` of a string or list attribute
+  const sized = (x: Expr): { name: string; type: AttributeType } | undefined => {
+    if (x.kind !== 'call' || x.fn !== 'size') return undefined;
+    const of = x.target === undefined ? (x.args.length === 1 ? x.args[0] : undefined) : x.args.length === 0 ? x.target : undefined;
+    const a = of === undefined ? undefined : attribute(of);
+    return a?.type === 'string' || a?.type === 'list' ? a : undefined;
   };
   const free = (x: Expr) => !readsVariable(x, 'resource');
   switch (e.kind) {
@@ -103,11 +110,16 @@ function planned(e: Expr, want: boolean, names: FilterNames, unplannable: Set<Ex
     if (list?.type === 'list' && free(left)) return `${cel}.planContains(${list.name}, ${emit(left)}, ${want})`;
     return no();
   }
-  // a comparison of one attribute with a value known when the plan is made, either way round
-  const [side, other, cmp] = attribute(left) !== undefined && free(right) ? [left, right, op] : [right, left, FLIPPED[op]];
-  const a = attribute(side);
-  if (a === undefined || a.type === 'list' || cmp === undefined || !free(other)) return no();
-  if (cmp === '==' || cmp === '!=') return `${cel}.planEq(${a.name}, "${a.type}", ${emit(other)}, ${cmp === '==' ? want : !want})`;
-  const compare = COMPARISON[cmp];
-  return compare !== undefined && a.type === 'number' ? `${cel}.planCompare(${a.name}, "${compare}", ${emit(other)}, ${want})` : no();
+  // a comparison of one attribute, or its size, with a value known when the plan is made, either way round
+  const measured = (x: Expr) => attribute(x) ?? sized(x);
+  const [side, other, cmp] = measured(left) !== undefined && free(right) ? [left, right, op] : [right, left, FLIPPED[op]];
+  const size = sized(side);
+  const a = size ?? attribute(side);
+  const compare = cmp === undefined ? undefined : COMPARISON[cmp === '!=' ? '==' : cmp];
+  if (a === undefined || compare === undefined || !free(other)) return no();
+  const polarity = cmp === '!=' ? !want : want;
+  if (size !== undefined) return `${cel}.planSize(${a.name}, "${a.type}", "${compare}", ${emit(other)}, ${polarity})`;
+  if (a.type === 'list') return no();
+  if (compare === 'eq') return `${cel}.planEq(${a.name}, "${a.type}", ${emit(other)}, ${polarity})`;
+  return a.type === 'number' ? `${cel}.planCompare(${a.name}, "${compare}", ${emit(other)}, ${want})` : no();
 }
