@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import pc from 'picocolors';
 import { parse as parseYaml } from 'yaml';
 import type { Checker, Context, Principal, Resource } from '../runtime/index.ts';
+import { toSql, type ColumnMapping } from '../runtime/sql.ts';
 import { packageRoot } from './bundle/bundle.ts';
 import { formatGithub, formatSarif } from './diagnostics/ci-formats.ts';
 import { DiagnosticBag, sortDiagnostics } from './diagnostics/diagnostic.ts';
@@ -22,7 +23,7 @@ import { failuresAsDiagnostics, loadTests, runTests } from './testing/tests.ts';
 import { writeOutput } from './write.ts';
 
 /**
- * The `policyc` command line: check, build, test, explain, diff, matrix, rename-role, delete-role.
+ * The `policyc` command line: check, build, test, explain, plan, diff, matrix, rename-role, delete-role.
  * `main` takes its input and output as parameters, so tests run it in process.
  */
 export interface Io {
@@ -31,7 +32,7 @@ export interface Io {
   readonly cwd: string;
   /** Colour the output (only on a terminal, by default). */
   readonly color: boolean;
-  /** Standard input, for `explain --request -`. */
+  /** Standard input, for `explain --request -` and `plan --request -`. */
   readonly stdin?: () => Promise<string>;
 }
 
@@ -51,6 +52,32 @@ const defaultIo: Io = {
 
 /** Exit codes: 0 clean, 1 policy errors, 2 usage errors. */
 export const EXIT = { ok: 0, policyErrors: 1, usage: 2 } as const;
+
+/** Thrown for a request file that cannot be used: a usage error, one line. */
+class RequestError extends Error {}
+
+/**
+ * Reads a request (`explain`, `plan`) as YAML or JSON from a file or standard input; conditions
+ * read `context.now` as a Date, so the request's ISO date-time becomes one.
+ */
+async function readRequest(file: string, io: Io): Promise<{ readonly request: Record<string, unknown>; readonly context: unknown }> {
+  const text = file === '-' ? await (io.stdin ?? readStdin)() : readFileSync(resolve(io.cwd, file), 'utf8');
+  let request: unknown;
+  try {
+    request = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new RequestError(`the request is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new RequestError('the request is not a mapping');
+  let context = (request as { context?: unknown }).context;
+  if (typeof context === 'object' && context !== null && !Array.isArray(context) && 'now' in context) {
+    const now = (context as { now: unknown }).now;
+    const date = typeof now === 'string' ? new Date(now) : now instanceof Date ? now : undefined;
+    if (date === undefined || Number.isNaN(date.getTime())) throw new RequestError(`the request's \`context.now\` is not an ISO date-time: ${JSON.stringify(now)}`);
+    context = { ...context, now: date };
+  }
+  return { request: request as Record<string, unknown>, context };
+}
 
 function report(result: CheckResult, dir: string, format: string, io: Io): void {
   const c = pc.createColors(io.color);
@@ -131,31 +158,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .requiredOption('--request <file>', 'the request as YAML or JSON: { principal, action, resource, context? } (context.now: an ISO date-time), or { principal, resource, field } for a field\'s access; `-` reads standard input')
     .addOption(formatOption(['text', 'json']))
     .action(async (dir: string, opts: { request: string; format: string }) => {
-      const text = opts.request === '-' ? await (io.stdin ?? readStdin)() : readFileSync(resolve(io.cwd, opts.request), 'utf8');
-      let request: { principal?: unknown; action?: unknown; resource?: unknown; field?: unknown; context?: unknown };
-      try {
-        request = (parseYaml(text) ?? {}) as typeof request;
-      } catch (error) {
-        io.err(`policyc: the request is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}\n`);
-        exitCode = EXIT.usage;
-        return;
-      }
-      if (typeof request !== 'object' || request === null || (typeof request.action !== 'string' && typeof request.field !== 'string')) {
-        io.err('policyc: the request needs `principal`, `action` (a string) and `resource`, or `principal`, `resource` and `field` (a string)\n');
-        exitCode = EXIT.usage;
-        return;
-      }
-      // conditions read `context.now` as a Date: the request writes it as an ISO date-time
-      let context = request.context;
-      if (typeof context === 'object' && context !== null && !Array.isArray(context) && 'now' in context) {
-        const now = (context as { now: unknown }).now;
-        const date = typeof now === 'string' ? new Date(now) : now instanceof Date ? now : undefined;
-        if (date === undefined || Number.isNaN(date.getTime())) {
-          io.err(`policyc: the request's \`context.now\` is not an ISO date-time: ${JSON.stringify(now)}\n`);
-          exitCode = EXIT.usage;
-          return;
-        }
-        context = { ...context, now: date };
+      const { request, context } = await readRequest(opts.request, io);
+      if (typeof request.action !== 'string' && typeof request.field !== 'string') {
+        throw new RequestError('the request needs `principal`, `action` (a string) and `resource`, or `principal`, `resource` and `field` (a string)');
       }
       const result = await compileDir(resolve(io.cwd, dir));
       if (!result.output || !result.model) {
@@ -187,6 +192,36 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         const c = pc.createColors(io.color);
         io.out(`${decision.allow ? c.green('allowed') : c.red('denied')} (${decision.code}): ${decision.reason}\n${formatTrace(trace)}\n`);
       }
+    });
+
+  program
+    .command('plan')
+    .description('which records of a kind one principal may act on: the query plan, and its SQL with --columns')
+    .argument('<dir>', 'policy set folder')
+    .requiredOption('--request <file>', 'the request as YAML or JSON: { principal, action, kind, context? } (context.now: an ISO date-time); `-` reads standard input')
+    .option('--columns <file>', 'a column mapping as YAML or JSON ({ table?, columns: { attribute: column }, records? }): also print the SQL WHERE fragment and its parameters')
+    .addOption(formatOption(['text', 'json']))
+    .action(async (dir: string, opts: { request: string; columns?: string; format: string }) => {
+      const { request, context } = await readRequest(opts.request, io);
+      if (typeof request.action !== 'string' || typeof request.kind !== 'string') throw new RequestError('the request needs `principal`, `action` (a string) and `kind` (a string)');
+      const mapping = opts.columns === undefined ? undefined : (parseYaml(readFileSync(resolve(io.cwd, opts.columns), 'utf8')) as ColumnMapping);
+      const result = await compileDir(resolve(io.cwd, dir));
+      if (!result.output) {
+        report(result, dir, 'text', io);
+        exitCode = EXIT.policyErrors;
+        return;
+      }
+      const plan = (await loadBundle(result.output.bundle)).plan(request.principal as Principal, request.action, request.kind, context as Context | undefined);
+      const sql = mapping === undefined ? undefined : toSql(plan, mapping);
+      if (opts.format === 'json') {
+        io.out(JSON.stringify({ plan, ...(sql === undefined ? {} : { sql }) }, null, 2) + '\n');
+        return;
+      }
+      const c = pc.createColors(io.color);
+      const head = plan.result === 'always' ? c.green('always') : plan.result === 'never' ? c.red('never') : c.yellow(plan.recheck ? 'filter, to recheck with `can`' : 'filter');
+      io.out(`${head}: ${plan.reason}\n`);
+      if (plan.result === 'filter') io.out(`${JSON.stringify(plan.filter, null, 2)}\n`);
+      if (sql !== undefined) io.out(`WHERE ${sql.where}\nparams: ${JSON.stringify(sql.params)}\n`);
     });
 
   program
@@ -340,6 +375,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof RequestError) {
+      io.err(`policyc: ${error.message}\n`);
+      return EXIT.usage;
     }
     // a file that cannot be read or written, a failing git, …: one line, no stack (POLICYC_DEBUG=1 for it)
     const message = error instanceof Error ? error.message : String(error);

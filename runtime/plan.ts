@@ -59,13 +59,17 @@ export interface QueryPlan {
 export const TRUE: Filter = Object.freeze({ op: 'true' });
 export const FALSE: Filter = Object.freeze({ op: 'false' });
 
-/** Conjunction, folding constants: `and()` is true, any false argument makes it false. */
+/** Conjunction, folding constants: `and()` is true, any false argument makes it false; a `present` test is kept once. */
 export function and(...args: Filter[]): Filter {
   const kept: Filter[] = [];
+  const keep = (a: Filter): void => {
+    if (a.op === 'present' && kept.some((k) => k.op === 'present' && k.attribute === a.attribute && k.type === a.type)) return;
+    if (a.op !== 'true') kept.push(a);
+  };
   for (const a of args) {
     if (a.op === 'false') return FALSE;
-    if (a.op === 'and') kept.push(...a.args);
-    else if (a.op !== 'true') kept.push(a);
+    if (a.op === 'and') a.args.forEach(keep);
+    else keep(a);
   }
   return kept.length === 0 ? TRUE : kept.length === 1 ? kept[0]! : { op: 'and', args: kept };
 }

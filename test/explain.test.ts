@@ -243,3 +243,33 @@ roles:
     expect(traceDecision(result.model!, { id: 'u1', role: 'rep' }, 'view', { kind: 'deal' }, 7).code).toBe('invalid-request');
   });
 });
+
+describe('policyc plan (issue 7)', () => {
+  it('R-K5 R-K8 prints which leads a principal may edit: the filter, the reason, and with --columns the SQL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policyc-plan-'));
+    writeFileSync(join(dir, 'columns.yaml'), 'columns: { responsible: responsible_id, amount: amount, stage: stage, pipeline: pipeline }\n');
+    const request = '{ principal: { id: u7, role: pipeline_rep }, action: edit, kind: lead }';
+    const r = await run(['plan', 'policies/kommo-crm', '--request', '-', '--columns', join(dir, 'columns.yaml')], request);
+    expect(r.code).toBe(0);
+    // the reason names the stage and pipeline rules and the conditional grant, each at its line
+    expect(r.out.split('\n')[0]).toMatch(/^filter: denied: role `pipeline_rep` denies `edit` on `lead` \(red\) when `resource\["pipeline"\] == "partners"` at roles\.yaml:\d+:\d+; .*filtered: role `pipeline_rep` grants `edit` on `lead` as own \(yellow\) when `resource\.amount < 10000\.0`/);
+    expect(r.out).toContain('"op": "lt"');
+    // the SQL names only mapped columns, and passes every value as a parameter
+    expect(r.out).toMatch(/^WHERE .*"amount" < \$\d+.*$/m);
+    expect(r.out).toContain('params: ["partners","won","lost",10000,"u7"]');
+    const json = await run(['plan', 'policies/kommo-crm', '--request', '-', '--columns', join(dir, 'columns.yaml'), '--format', 'json'], request);
+    const out = JSON.parse(json.out) as { plan: { result: string }; sql: { where: string; params: unknown[] } };
+    expect(out.plan.result).toBe('filter');
+    expect(out.sql.params).toContain('u7');
+  });
+
+  it('prints always and never without a filter, and exits 2 on a request without a kind', async () => {
+    const always = await run(['plan', 'policies/kommo-crm', '--request', '-'], '{ principal: { id: a, role: administrator }, action: delete, kind: lead }');
+    expect(always.out).toMatch(/^always: allowed: `administrator` is an administrator role at roles\.yaml:\d+:\d+\n$/);
+    const never = await run(['plan', 'policies/kommo-crm', '--request', '-'], '{ principal: { id: a, role: analyst }, action: delete, kind: lead }');
+    expect(never.out.trim().split('\n')).toHaveLength(1);
+    expect(never.out).toMatch(/^never: denied/);
+    const bad = await run(['plan', 'policies/kommo-crm', '--request', '-'], '{ principal: { id: a, role: analyst }, action: view }');
+    expect(bad).toMatchObject({ code: 2, err: 'policyc: the request needs `principal`, `action` (a string) and `kind` (a string)\n' });
+  });
+});
