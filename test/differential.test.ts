@@ -184,7 +184,7 @@ roles:
 });
 
 // ---------------------------------------------------------------------------------------------
-// Random policies (generators in test/helpers/arbitraries.ts, shared with test/pglite.test.ts)
+// Random policies (generators in test/helpers/arbitraries.ts, shared with test/pglite-random.test.ts)
 
 describe('differential: generated checkers decide exactly as the reference interpreter', () => {
   it('R-K1 R-K3 R-K4 R-K8 R-K9 R-Z1 R-Z2 R-Z3 R-Z4 R-Z5 R-Z6 R-Z7 R-Z8 R-Z11 random policies × random requests: same allow, code and rule', async () => {

@@ -1,6 +1,6 @@
 /**
  * Query plans (data filtering): a record satisfies `checker.plan(...)` exactly when
- * `checker.can(...)` allows it. Postgres itself is exercised in test/pglite.test.ts.
+ * `checker.can(...)` allows it. Postgres itself is exercised in test/pglite.test.ts and test/pglite-random.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileSources as compile } from '../compiler/index.ts';

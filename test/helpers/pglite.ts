@@ -1,0 +1,185 @@
+/**
+ * Helpers of the PGlite proofs (test/pglite.test.ts, test/pglite-random.test.ts): one embedded
+ * Postgres per test file, tables of generated records, and the comparison of a plan's SQL with
+ * `can` row by row.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { toPredicate, type Checker, type Context, type Filter, type Principal, type QueryPlan } from '../../runtime/index.ts';
+import { quoteIdentifier, toSql, type ColumnMapping } from '../../runtime/sql.ts';
+import { obj } from './arbitraries.ts';
+
+let db: PGlite;
+
+/** Starts one embedded Postgres for the calling test file (starting PGlite takes seconds) and closes it after. */
+export function usePglite(): void {
+  beforeAll(async () => {
+    db = new PGlite();
+    await db.waitReady;
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+}
+
+/** The test file's database. */
+export const database = (): PGlite => db;
+
+/** A seeded PRNG (LCG): `rnd(n)` is in 0..n-1. */
+export function prng(seed: number): (n: number) => number {
+  let s = seed >>> 0;
+  return (n) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s >>> 8) % n;
+  };
+}
+
+/** A record as stored: attribute → value (a list: a `text[]` column), `null` = missing (a NULL column). */
+export type Row = Readonly<Record<string, string | number | boolean | readonly string[] | null>>;
+
+/** A Postgres array literal of strings, quoted. */
+const arrayLiteral = (items: readonly string[]): string => `{${items.map((i) => `"${i.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+
+/** The record `can` sees: its kind and the attributes that are not NULL (missing, not null). */
+function resourceOf(kind: string, row: Row): Record<string, unknown> {
+  return obj([['kind', kind], ...Object.entries(row).filter(([, v]) => v !== null)]);
+}
+
+export interface Table {
+  readonly name: string;
+  readonly kind: string;
+  /** Attribute → column; every attribute is a nullable `text` column unless `types` says otherwise. */
+  readonly mapping: ColumnMapping;
+  readonly rows: readonly Row[];
+  /** Attribute → column type: `text[]`, `float8` or `boolean`. */
+  readonly types?: Readonly<Record<string, 'text[]' | 'float8' | 'boolean'>>;
+}
+
+/** Creates the table (id + one text column per attribute) and loads its rows in one statement. */
+export async function createTable(t: Table, indexes: readonly string[] = []): Promise<void> {
+  const attributes = Object.keys(t.mapping.columns);
+  const type = (a: string) => (t.types !== undefined && Object.hasOwn(t.types, a) ? t.types[a]! : 'text');
+  const cols = attributes.map((a) => `${quoteIdentifier(t.mapping.columns[a]!)} ${type(a)}`);
+  await db.exec(`DROP TABLE IF EXISTS ${quoteIdentifier(t.name)}; CREATE TABLE ${quoteIdentifier(t.name)} (id integer PRIMARY KEY${cols.map((c) => `, ${c}`).join('')})`);
+  // columns travel as arrays of their type; lists as array literals in a text[] parameter, cast back per row
+  const arrays = [t.rows.map((_, i) => i), ...attributes.map((a) => t.rows.map((r) => { const v = r[a] ?? null; return Array.isArray(v) ? arrayLiteral(v) : v; }))];
+  const casts = ['$1::integer[]', ...attributes.map((a, i) => `$${i + 2}::${type(a) === 'text[]' ? 'text' : type(a)}[]`)];
+  const names = ['id', ...attributes.map((a) => t.mapping.columns[a]!)].map(quoteIdentifier);
+  const selected = ['c0', ...attributes.map((a, i) => (type(a) === 'text[]' ? `c${i + 1}::text[]` : `c${i + 1}`))];
+  await db.query(
+    `INSERT INTO ${quoteIdentifier(t.name)} (${names.join(', ')}) SELECT ${selected.join(', ')} FROM unnest(${casts.join(', ')}) AS u(${['c0', ...attributes.map((_, i) => `c${i + 1}`)].join(', ')})`,
+    arrays,
+  );
+  for (const a of indexes) await db.exec(`CREATE INDEX ON ${quoteIdentifier(t.name)} (${quoteIdentifier(t.mapping.columns[a]!)})`);
+}
+
+/** The ids the SQL filter of the plan returns, sorted. */
+async function sqlIds(t: Table, plan: QueryPlan): Promise<number[]> {
+  const { where, params } = toSql(plan, t.mapping);
+  const result = await db.query<{ id: number }>(`SELECT id FROM ${quoteIdentifier(t.name)} WHERE ${where} ORDER BY id`, [...params]);
+  return result.rows.map((r) => r.id);
+}
+
+/** The ids of the rows `can` allows, sorted. */
+function allowedIds(checker: Checker, t: Table, principal: Principal, action: string, context?: Context): number[] {
+  const ids: number[] = [];
+  t.rows.forEach((row, id) => {
+    if (checker.can(principal, action as never, resourceOf(t.kind, row) as never, context).allow) ids.push(id);
+  });
+  return ids;
+}
+
+/**
+ * The shape docs/data-filtering.md promises: `true`/`false` only as the whole filter, no `and`
+ * directly in an `and` (nor `or` in `or`), `in` never empty. Returns what is wrong, or undefined.
+ */
+function misshapen(f: Filter, top = true): string | undefined {
+  switch (f.op) {
+    case 'true':
+    case 'false':
+      return top ? undefined : `nested ${f.op}`;
+    case 'and':
+    case 'or':
+      if (f.args.length < 2) return `${f.op} of ${f.args.length}`;
+      for (const a of f.args) {
+        if (a.op === f.op) return `${f.op} in ${f.op}`;
+        const wrong = misshapen(a, false);
+        if (wrong !== undefined) return wrong;
+      }
+      return undefined;
+    case 'in':
+      return f.values.length === 0 ? 'empty in' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Compares the SQL filter with `can` for every principal × action on the table; returns how many
+ * rows were allowed in all. A plan to recheck (a condition reading the record in a way no filter
+ * expresses) must return a superset that `can` narrows to exactly the allowed rows; counted.
+ */
+export async function compare(
+  checker: Checker,
+  t: Table,
+  principals: readonly Principal[],
+  actions: readonly string[],
+  context?: Context,
+): Promise<{ queries: number; allowed: number; filters: number; recheck: number; overrides: number; compared: number }> {
+  let overrides = 0;
+  let compared = 0;
+  let queries = 0;
+  let allowed = 0;
+  let filters = 0;
+  let recheck = 0;
+  for (const p of principals) {
+    for (const action of actions) {
+      const plan = checker.plan(p, action as never, t.kind as never, context);
+      const want = allowedIds(checker, t, p, action, context);
+      if (plan.recheck) {
+        // a condition no filter expresses: the SQL returns a superset, which `can` narrows exactly
+        const rows = await sqlIds(t, plan);
+        expect(rows.filter((id) => checker.can(p, action as never, resourceOf(t.kind, t.rows[id]!) as never, context).allow)).toEqual(want);
+        recheck++;
+        continue;
+      }
+      expect(misshapen(plan.filter), JSON.stringify(plan)).toBeUndefined();
+      const got = await sqlIds(t, plan);
+      // a mismatch prints the request and the plan, the minimal reproduction
+      expect(got, `${JSON.stringify(p)} ${action} ${t.kind}: plan ${JSON.stringify(plan)}`).toEqual(want);
+      // the in-memory predicate agrees too
+      const keep = toPredicate(plan);
+      expect(t.rows.flatMap((r, id) => (keep(resourceOf(t.kind, r)) ? [id] : []))).toEqual(want);
+      queries++;
+      allowed += want.length;
+      if (plan.result === 'filter') filters++;
+      if (/"attribute":"(stage|pipeline)"/.test(JSON.stringify(plan.filter))) overrides++;
+      // a `when:` comparing the record: a number, text or `has` test, or one on `amount`
+      if (/"op":"(lt|le|gt|ge|startsWith|endsWith|includes)"|"type":"any"|"attribute":"amount"/.test(JSON.stringify(plan.filter))) compared++;
+    }
+  }
+  return { queries, allowed, filters, recheck, overrides, compared };
+}
+
+/** Generated records: `pick[attribute]` lists the values to draw from (`null` = missing). */
+export function generate(seed: number, count: number, pick: Readonly<Record<string, readonly Row[string][]>>): Row[] {
+  const rnd = prng(seed);
+  return Array.from({ length: count }, () => Object.fromEntries(Object.entries(pick).map(([a, values]) => [a, values[rnd(values.length)]!])));
+}
+
+/** Principal variants for a role: ids that own records or not, groups absent, empty, one, two, or malformed. */
+export function principalsFor(roles: readonly string[], groups: readonly string[]): Principal[] {
+  const out: Principal[] = [];
+  for (const role of roles) {
+    out.push(
+      { id: 'u1', role },
+      { id: 'u2', role, groups: [groups[0]!] },
+      { id: 'u3', role, groups: [groups[1]!, groups[2]!] },
+      { id: 'nobody-owns-this', role, groups: [] },
+      { id: 'u4', role, groups: groups[0] as never }, // malformed: not a list
+    );
+  }
+  return out;
+}
+
+export const ACTIONS = ['create', 'view', 'edit', 'delete', 'export'];
