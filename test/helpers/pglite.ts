@@ -125,13 +125,8 @@ export async function compare(
   principals: readonly Principal[],
   actions: readonly string[],
   context?: Context,
-): Promise<{ queries: number; allowed: number; filters: number; recheck: number; overrides: number; compared: number }> {
-  let overrides = 0;
-  let compared = 0;
-  let queries = 0;
-  let allowed = 0;
-  let filters = 0;
-  let recheck = 0;
+  into: Counts = counts(),
+): Promise<Counts> {
   for (const p of principals) {
     for (const action of actions) {
       const plan = checker.plan(p, action as never, t.kind as never, context);
@@ -140,7 +135,7 @@ export async function compare(
         // a condition no filter expresses: the SQL returns a superset, which `can` narrows exactly
         const rows = await sqlIds(t, plan);
         expect(rows.filter((id) => checker.can(p, action as never, resourceOf(t.kind, t.rows[id]!) as never, context).allow)).toEqual(want);
-        recheck++;
+        into.recheck++;
         continue;
       }
       expect(misshapen(plan.filter), JSON.stringify(plan)).toBeUndefined();
@@ -150,16 +145,30 @@ export async function compare(
       // the in-memory predicate agrees too
       const keep = toPredicate(plan);
       expect(t.rows.flatMap((r, id) => (keep(resourceOf(t.kind, r)) ? [id] : []))).toEqual(want);
-      queries++;
-      allowed += want.length;
-      if (plan.result === 'filter') filters++;
-      if (/"attribute":"(stage|pipeline)"/.test(JSON.stringify(plan.filter))) overrides++;
-      // a `when:` comparing the record: a number, text or `has` test, or one on `amount`
-      if (/"op":"(lt|le|gt|ge|startsWith|endsWith|includes)"|"type":"any"|"attribute":"amount"/.test(JSON.stringify(plan.filter))) compared++;
+      into.queries++;
+      into.allowed += want.length;
+      if (plan.result === 'filter') into.filters++;
+      if (/"attribute":"(stage|pipeline)"/.test(JSON.stringify(plan.filter))) into.overrides++;
+      // a `when:` comparing the record: a number, text, size or `has` test, or one on `amount`
+      if (/"op":"(lt|le|gt|ge|startsWith|endsWith|includes|size)"|"type":"any"|"attribute":"amount"/.test(JSON.stringify(plan.filter))) into.compared++;
     }
   }
-  return { queries, allowed, filters, recheck, overrides, compared };
+  return into;
 }
+
+/** What {@link compare} counted: SQL queries compared, rows allowed, filtered plans and which, plans to recheck. */
+export interface Counts {
+  queries: number;
+  allowed: number;
+  filters: number;
+  recheck: number;
+  /** Plans filtering on a stage or pipeline (R-K5). */
+  overrides: number;
+  /** Plans with a filter from a `when:` comparing the record. */
+  compared: number;
+}
+
+export const counts = (): Counts => ({ queries: 0, allowed: 0, filters: 0, recheck: 0, overrides: 0, compared: 0 });
 
 /** Generated records: `pick[attribute]` lists the values to draw from (`null` = missing). */
 export function generate(seed: number, count: number, pick: Readonly<Record<string, readonly Row[string][]>>): Row[] {
