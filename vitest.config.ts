@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const runtime = (file: string): string => fileURLToPath(new URL(`./packages/runtime/src/${file}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // tests and the compiler's sources read the runtime's sources, as the generated checkers' bundles do
+    alias: [
+      { find: /^@policyc\/runtime$/, replacement: runtime('index.ts') },
+      { find: /^@policyc\/runtime\/cel$/, replacement: runtime('cel.ts') },
+      { find: /^@policyc\/runtime\/sql$/, replacement: runtime('sql.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts', 'policies/**/*.test.ts'],
     testTimeout: 180_000, // a hang guard, not a speed assertion: slow shared CI machines run the PGlite and property tests for a minute

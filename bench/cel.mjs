@@ -70,7 +70,7 @@ export function bindings() {
 
 /** The conditions as a module, as generated checkers embed them: one arrow per condition. */
 export async function compiledConditions() {
-  const runtime = new URL('../dist/runtime/cel.js', import.meta.url).href;
+  const runtime = new URL('../packages/runtime/dist/cel.js', import.meta.url).href;
   const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel' };
   const bodies = CONDITIONS.map((text) => {
     const parsed = parseExpression(text);

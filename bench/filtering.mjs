@@ -4,7 +4,7 @@
 //   node scripts/build.mjs && node -e "import('./bench/filtering.mjs').then(async (m) => console.log((await m.runFilteringBench()).markdown))"
 import { PGlite } from '@electric-sql/pglite';
 import { compileSources } from '../dist/compiler/index.js';
-import { quoteIdentifier, toSql } from '../dist/runtime/sql.js';
+import { quoteIdentifier, toSql } from '@policyc/runtime/sql';
 import { importBundle, median, prng } from './lib.mjs';
 
 const ROWS = 100_000;

@@ -16,7 +16,7 @@ const progress = (line) => console.error(`  … ${line}`);
 const started = performance.now();
 
 async function runtimeSize() {
-  const out = await build({ entryPoints: [new URL('../runtime/index.ts', here).pathname], bundle: true, minify: true, format: 'esm', write: false, logLevel: 'silent' });
+  const out = await build({ entryPoints: [new URL('../packages/runtime/src/index.ts', here).pathname], bundle: true, minify: true, format: 'esm', write: false, logLevel: 'silent' });
   const code = out.outputFiles[0].contents;
   return { min: code.length, gzip: gzipSync(code, { level: 9 }).length };
 }
@@ -81,7 +81,7 @@ say();
 const size = await runtimeSize();
 say('### Runtime size');
 say();
-say(`\`runtime/index.ts\` bundled and minified with esbuild: ${int(size.min)} bytes, **${int(size.gzip)} bytes gzipped** (zlib level 9).`);
+say(`\`@policyc/runtime\` bundled and minified with esbuild: ${int(size.min)} bytes, **${int(size.gzip)} bytes gzipped** (zlib level 9).`);
 
 const cpu = cpus();
 const machine = `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu[0]?.model?.trim() ?? 'unknown CPU'} × ${cpu.length}`;

@@ -17,7 +17,7 @@ export { FORMAT_VERSION } from './emit/header.ts';
 export type { Diagnostic } from './diagnostics/diagnostic.ts';
 export type { PolicyModel } from './ir/model.ts';
 
-export const DEFAULT_RUNTIME_IMPORT = 'policyc/runtime';
+export const DEFAULT_RUNTIME_IMPORT = '@policyc/runtime';
 
 export interface SourceText {
   /** Path relative to the policy set folder. */

@@ -1,14 +1,36 @@
-// Builds dist/: the compiler and CLI (Node ESM, dependencies external) and the runtime
-// with its declarations. Run by `npm ci` (prepare), `npm test` (pretest) and `npm run build`.
+// Builds both packages: @policyc/runtime (packages/runtime/dist: ES modules with declarations, and
+// CommonJS in dist/cjs) and policyc (dist/: the compiler and CLI, Node ESM, dependencies external,
+// with declarations of the compiler API). Run by `npm ci` (prepare), `npm test` (pretest) and `npm run build`.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
+const tsc = (...args) => execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, ...args], { cwd: root, stdio: 'inherit' });
+
+// @policyc/runtime
+const runtime = `${root}packages/runtime/`;
+rmSync(`${runtime}dist`, { recursive: true, force: true });
+tsc('-p', 'packages/runtime/tsconfig.json', '--noEmit', 'false');
+const sources = readdirSync(`${runtime}src`).filter((f) => f.endsWith('.ts'));
+await build({
+  absWorkingDir: runtime,
+  entryPoints: sources.map((f) => `src/${f}`),
+  outdir: 'dist/cjs',
+  format: 'cjs',
+  platform: 'neutral',
+  target: 'es2022',
+  logLevel: 'warning',
+});
+// the declarations describe the CommonJS files too: under dist/cjs, package.json says commonjs
+for (const f of readdirSync(`${runtime}dist`)) if (f.endsWith('.d.ts')) cpSync(`${runtime}dist/${f}`, `${runtime}dist/cjs/${f}`);
+writeFileSync(`${runtime}dist/cjs/package.json`, '{ "type": "commonjs" }\n');
+
+// policyc
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ['compiler/cli.ts', 'compiler/index.ts', 'compiler/cel/index.ts', 'runtime/index.ts', 'runtime/sql.ts', 'runtime/cel.ts'],
+  entryPoints: ['compiler/cli.ts', 'compiler/index.ts', 'compiler/cel/index.ts'],
   outdir: 'dist',
   outbase: '.',
   bundle: true,
@@ -19,8 +41,5 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
-// declarations of the runtime, for applications importing `policyc/runtime`
-execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'runtime/tsconfig.json', '--noEmit', 'false', '--declaration', '--emitDeclarationOnly', '--outDir', 'dist/runtime'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+mkdirSync(`${root}dist/compiler`, { recursive: true });
+tsc('-p', 'compiler/tsconfig.build.json');

@@ -8,7 +8,7 @@
 import { tests } from '@bufbuild/cel-spec/testdata/conformance.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileExpression, t, type CelType, type Declarations } from '../compiler/cel/index.ts';
-import { CelError, CelType as CelTypeValue } from '../runtime/cel.ts';
+import { CelError, CelType as CelTypeValue } from '../packages/runtime/src/cel.ts';
 
 const SECTIONS = ['basic', 'comparisons', 'conversions', 'fields', 'fp_math', 'integer_math', 'lists', 'logic', 'macros', 'parse', 'plumbing', 'string', 'timestamps'];
 

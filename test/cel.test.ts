@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkCondition, checkExpression, compileExpression, emitExpression, jsString, parseExpression, t, type CelProblem, type Declarations } from '../compiler/cel/index.ts';
-import * as runtime from '../runtime/cel.ts';
-import { CelError } from '../runtime/cel.ts';
+import * as runtime from '../packages/runtime/src/cel.ts';
+import { CelError } from '../packages/runtime/src/cel.ts';
 
 const lead = t.object('lead', {
   amount: t.int,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../compiler/cli.ts';
-import { FORMAT_VERSION } from '../runtime/index.ts';
+import { FORMAT_VERSION } from '../packages/runtime/src/index.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const goldenPolicy = join(root, 'test', 'golden', 'compile', 'basic-colours', 'policy');

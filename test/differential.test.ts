@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { decide, fieldAccess, type ReferenceDecision } from '../compiler/reference/interpret.ts';
-import { toPredicate, type Decision } from '../runtime/index.ts';
+import { toPredicate, type Decision } from '../packages/runtime/src/index.ts';
 import { compileSources } from '../compiler/index.ts';
 import { traceDecision } from '../compiler/explain/trace.ts';
 import { concrete, fieldNamesOf, obj, parentKinds, policyArb, policyFiles, requestArb, wellTyped } from './helpers/arbitraries.ts';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Checker } from '../runtime/index.ts';
+import type { Checker } from '../packages/runtime/src/index.ts';
 import { compileSources } from './helpers/policy.ts';
 
 const DOC_PATH = new URL('../docs/policy-language.md', import.meta.url);

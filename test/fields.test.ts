@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkSources } from '../compiler/index.ts';
-import type { Checker, Principal, Resource } from '../runtime/index.ts';
+import type { Checker, Principal, Resource } from '../packages/runtime/src/index.ts';
 import { compileSources, loadChecker } from './helpers/policy.ts';
 
 const POLICY = `

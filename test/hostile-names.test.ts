@@ -16,7 +16,7 @@ import { parse, stringify } from 'yaml';
 import { compileSources, type CompileResult } from '../compiler/index.ts';
 import { formatText } from '../compiler/diagnostics/format.ts';
 import { decide, fieldAccess, type ReferenceDecision } from '../compiler/reference/interpret.ts';
-import type { Checker, Decision } from '../runtime/index.ts';
+import type { Checker, Decision } from '../packages/runtime/src/index.ts';
 import { importBundle } from './helpers/policy.ts';
 
 const HOSTILE: readonly (readonly [string, string])[] = [
@@ -49,7 +49,7 @@ const HOSTILE: readonly (readonly [string, string])[] = [
   ['all at once', `"'\`\${x}*/ /* // \n\r\u2028\u2029\\</script>😀`],
 ];
 
-const RUNTIME = fileURLToPath(new URL('../runtime/index.ts', import.meta.url));
+const RUNTIME = fileURLToPath(new URL('../packages/runtime/src/index.ts', import.meta.url));
 
 /** An object with exactly these own keys (even `__proto__`), in this order. */
 function obj(pairs: readonly (readonly [string, unknown])[]): Record<string, unknown> {
@@ -251,7 +251,7 @@ function typeCheck(sources: readonly string[], declarations: readonly string[] =
     verbatimModuleSyntax: true,
     allowImportingTsExtensions: true,
     noEmit: true,
-    paths: { 'policyc/runtime': [RUNTIME], 'policyc/runtime/cel': [RUNTIME.replace(/index\.ts$/, 'cel.ts')] },
+    paths: { '@policyc/runtime': [RUNTIME], '@policyc/runtime/cel': [RUNTIME.replace(/index\.ts$/, 'cel.ts')] },
   };
   const program = ts.createProgram(files, options);
   const diagnostics = ts.getPreEmitDiagnostics(program);
@@ -306,8 +306,8 @@ describe('hostile names: the checks themselves catch a leak', () => {
   });
 
   it('the type-check reports errors and resolves the runtime', () => {
-    expect(typeCheck(['import { definePolicy } from "policyc/runtime";\nexport const n: number = definePolicy;\n'])).toContain('TS2322');
-    expect(typeCheck(['import { FORMAT_VERSION } from "policyc/runtime";\nexport const n: number = FORMAT_VERSION;\n'])).toBe('');
+    expect(typeCheck(['import { definePolicy } from "@policyc/runtime";\nexport const n: number = definePolicy;\n'])).toContain('TS2322');
+    expect(typeCheck(['import { FORMAT_VERSION } from "@policyc/runtime";\nexport const n: number = FORMAT_VERSION;\n'])).toBe('');
     expect(typeCheck([], ['export declare const x: Unknown;\n'])).toContain('TS2304');
   });
 });

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileSources as compileTexts } from '../compiler/index.ts';
-import type { Principal } from '../runtime/index.ts';
+import type { Principal } from '../packages/runtime/src/index.ts';
 import { GROUPS, IDS, obj, PIPELINES, policyArb, policyFiles, SHIFT_NAMES, STAGES, type KindSpec } from './helpers/arbitraries.ts';
 import { compare, counts, createTable, prng, usePglite, type Row, type Table } from './helpers/pglite.ts';
 import { checkerOf } from './helpers/policy.ts';

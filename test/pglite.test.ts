@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Checker, Principal } from '../runtime/index.ts';
-import { toSql, type ColumnMapping } from '../runtime/sql.ts';
+import type { Checker, Principal } from '../packages/runtime/src/index.ts';
+import { toSql, type ColumnMapping } from '../packages/runtime/src/sql.ts';
 import { obj } from './helpers/arbitraries.ts';
 import { ACTIONS, compare, counts, createTable, database, generate, principalsFor, prng, usePglite, type Row, type Table } from './helpers/pglite.ts';
 import { loadChecker } from './helpers/policy.ts';

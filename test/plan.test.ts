@@ -4,8 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileSources as compile } from '../compiler/index.ts';
-import { and, eq, oneOf, or, toPredicate, type Checker, type Filter, type QueryPlan } from '../runtime/index.ts';
-import { ColumnMappingError, quoteIdentifier, toSql } from '../runtime/sql.ts';
+import { and, eq, oneOf, or, toPredicate, type Checker, type Filter, type QueryPlan } from '../packages/runtime/src/index.ts';
+import { ColumnMappingError, quoteIdentifier, toSql } from '../packages/runtime/src/sql.ts';
 import { compileSources } from './helpers/policy.ts';
 
 const HIERARCHY = {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileDir, compileSources as compileTexts } from '../compiler/index.ts';
-import { definePolicy, FORMAT_VERSION, loadChecker, PolicyFormatError, reportingDirectory, toPredicate, type Checker } from '../runtime/index.ts';
+import { definePolicy, FORMAT_VERSION, loadChecker, PolicyFormatError, reportingDirectory, toPredicate, type Checker } from '../packages/runtime/src/index.ts';
 import { checkerOf, compileSources, importBundle } from './helpers/policy.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -115,7 +115,7 @@ describe('runtime: format version', () => {
 
 describe('runtime: fence', () => {
   it('imports nothing but its own files (no compiler, no Node built-ins, no packages)', () => {
-    const dir = new URL('../runtime/', import.meta.url);
+    const dir = new URL('../packages/runtime/src/', import.meta.url);
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const source = readFileSync(new URL(file, dir), 'utf8');
       const specifiers = [...source.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+'([^']+)'/gm)].map((m) => m[1]);

@@ -16,6 +16,6 @@ describe('type-check', () => {
   });
 
   it('the runtime type-checks alone, without Node types (it must run anywhere)', () => {
-    expect(tsc('runtime/tsconfig.json')).toBe('');
+    expect(tsc('packages/runtime/tsconfig.json')).toBe('');
   });
 });

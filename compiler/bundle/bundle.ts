@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
 
@@ -15,24 +16,31 @@ export function packageRoot(): string {
   }
 }
 
-/** The runtime's source, which the bundle inlines so the bundled checker stands alone. */
-function runtimeEntry(): string {
-  return join(packageRoot(), 'runtime', 'index.ts');
+/**
+ * The runtime the bundle inlines so the bundled checker stands alone: the installed
+ * `@policyc/runtime` package, or its sources when policyc runs inside its own repository.
+ */
+function runtimeEntries(): { index: string; cel: string } {
+  const dir = dirname(createRequire(join(packageRoot(), 'package.json')).resolve('@policyc/runtime/package.json'));
+  const sources = join(dir, 'src');
+  if (existsSync(join(sources, 'index.ts'))) return { index: join(sources, 'index.ts'), cel: join(sources, 'cel.ts') };
+  return { index: join(dir, 'dist', 'index.js'), cel: join(dir, 'dist', 'cel.js') };
 }
 
 /**
- * Bundles a generated checker with the runtime into one self-contained ES module.
+ * Bundles a generated checker with the runtime into one self-contained module (ES or CommonJS).
  * `runtimeImport` is the specifier the generated code uses for the runtime.
  */
-export async function bundleChecker(checkerTs: string, runtimeImport: string, banner: string): Promise<string> {
+export async function bundleChecker(checkerTs: string, runtimeImport: string, banner: string, format: 'esm' | 'cjs' = 'esm'): Promise<string> {
+  const runtime = runtimeEntries();
   const result = await build({
     stdin: { contents: checkerTs, loader: 'ts', resolveDir: packageRoot(), sourcefile: 'checker.ts' },
     bundle: true,
     write: false,
-    format: 'esm',
+    format,
     platform: 'neutral',
     target: 'es2022',
-    alias: { [runtimeImport]: runtimeEntry(), [`${runtimeImport}/cel`]: join(packageRoot(), 'runtime', 'cel.ts') },
+    alias: { [runtimeImport]: runtime.index, [`${runtimeImport}/cel`]: runtime.cel },
     banner: { js: banner },
     legalComments: 'none',
     logLevel: 'silent',

@@ -4,8 +4,8 @@
  * did-you-mean hint. `dyn` switches checking off below it. int and double compare with each
  * other (as current CEL allows) but do not mix in arithmetic.
  */
-import { CelError, matches, toDuration, toTimestamp } from '../../runtime/cel.ts';
-import { zoneOffset } from '../../runtime/celtime.ts';
+import { CelError, matches, toDuration, toTimestamp, zoneOffset } from '@policyc/runtime/cel';
+
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { CelProblem, Expr } from './ast.ts';
 import { dottedParts } from './names.ts';

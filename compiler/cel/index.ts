@@ -12,7 +12,7 @@
  * a `bigint` with 64-bit overflow checks. Errors are values (`CelError`): a condition is met only
  * when it evaluates to `true`.
  */
-import * as runtime from '../../runtime/cel.ts';
+import * as runtime from '@policyc/runtime/cel';
 import type { CelProblem, Expr } from './ast.ts';
 import { buildAst } from './build-ast.ts';
 import { checkExpression, type CheckResult } from './check.ts';

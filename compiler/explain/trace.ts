@@ -3,7 +3,7 @@
  * them, each with the rule it consults and its source position. Read from the policy model;
  * the CLI prints it next to the decision of the compiled checker itself.
  */
-import * as cel from '../../runtime/cel.ts';
+import * as cel from '@policyc/runtime/cel';
 import { COLOUR_OF, type ConditionModel, type PolicyModel, type Rule } from '../ir/model.ts';
 
 export interface TraceStep {

@@ -7,7 +7,7 @@
  * follows "How a decision is made" in docs/policy-language.md step by step. Policy names are
  * only ever looked up in Maps, so a name like `__proto__` or `constructor` is just a name.
  */
-import type { DecisionCode, Level } from '../../runtime/index.ts';
+import type { DecisionCode, Level } from '@policyc/runtime';
 import { compileExpression, t, type CelType } from '../cel/index.ts';
 
 export interface ReferenceRule {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadChecker } from '../../test/helpers/policy.ts';
-import { toPredicate } from '../../runtime/index.ts';
+import { toPredicate } from '../../packages/runtime/src/index.ts';
 import { grantLine } from '../yaml-lines.ts';
 
 const here = new URL('.', import.meta.url);

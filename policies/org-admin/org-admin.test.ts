@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileDir } from '../../compiler/index.ts';
-import type { Organisation } from '../../runtime/index.ts';
+import type { Organisation } from '../../packages/runtime/src/index.ts';
 import { importBundle } from '../../test/helpers/policy.ts';
 
 let org: Organisation;

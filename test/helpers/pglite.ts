@@ -5,8 +5,8 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { toPredicate, type Checker, type Context, type Filter, type Principal, type QueryPlan } from '../../runtime/index.ts';
-import { quoteIdentifier, toSql, type ColumnMapping } from '../../runtime/sql.ts';
+import { toPredicate, type Checker, type Context, type Filter, type Principal, type QueryPlan } from '../../packages/runtime/src/index.ts';
+import { quoteIdentifier, toSql, type ColumnMapping } from '../../packages/runtime/src/sql.ts';
 import { obj } from './arbitraries.ts';
 
 let db: PGlite;

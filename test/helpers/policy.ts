@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileDir, compileSources as compileTexts, type CompileResult } from '../../compiler/index.ts';
 import { formatText } from '../../compiler/diagnostics/format.ts';
-import type { Checker } from '../../runtime/index.ts';
+import type { Checker } from '../../packages/runtime/src/index.ts';
 
 const cacheDir = join(tmpdir(), 'policyc-test-checkers');
 

@@ -2,7 +2,7 @@
 // policyc-format: 5
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import type { Checker } from "policyc/runtime";
+import type { Checker } from "@policyc/runtime";
 
 export type Schema = {
   "lead": {

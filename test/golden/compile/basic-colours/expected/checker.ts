@@ -2,7 +2,7 @@
 // policyc-format: 5
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Context, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Context, type Decision, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 5,
   name: "policy",

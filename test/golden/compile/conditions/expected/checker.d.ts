@@ -2,7 +2,7 @@
 // policyc-format: 5
 // policy: "policy"
 // policy-hash: sha256:82db57ebee8edbe13bd6aa0032fe437c60d9cbd3d35fa0dbae13abb6e89f3417
-import type { Checker } from "policyc/runtime";
+import type { Checker } from "@policyc/runtime";
 
 export type Schema = {
   "lead": {

@@ -2,8 +2,8 @@
 // policyc-format: 5
 // policy: "policy"
 // policy-hash: sha256:82db57ebee8edbe13bd6aa0032fe437c60d9cbd3d35fa0dbae13abb6e89f3417
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Context, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
-import * as cel from "policyc/runtime/cel";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Context, type Decision, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 5,
   name: "policy",

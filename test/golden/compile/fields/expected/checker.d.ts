@@ -2,7 +2,7 @@
 // policyc-format: 5
 // policy: "policy"
 // policy-hash: sha256:541f7ea4c656bcfd083b33f92ecbef185ee98adc7b91b05cee654c1b6d5758ca
-import type { Checker } from "policyc/runtime";
+import type { Checker } from "@policyc/runtime";
 
 export type Schema = {
   "contact": {

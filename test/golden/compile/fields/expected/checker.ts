@@ -2,7 +2,7 @@
 // policyc-format: 5
 // policy: "policy"
 // policy-hash: sha256:541f7ea4c656bcfd083b33f92ecbef185ee98adc7b91b05cee654c1b6d5758ca
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Context, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Context, type Decision, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 5,
   name: "policy",

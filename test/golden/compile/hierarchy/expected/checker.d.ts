@@ -2,7 +2,7 @@
 // policyc-format: 5
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import type { Checker } from "policyc/runtime";
+import type { Checker } from "@policyc/runtime";
 
 export type Schema = {
   "deal": {

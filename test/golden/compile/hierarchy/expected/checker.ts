@@ -2,7 +2,7 @@
 // policyc-format: 5
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Context, type Decision, type Principal, type QueryPlan, type Resource } from "policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, oneOf, or, Path, present, reportList, reportsInclude, reportsOf, type Checker, type Context, type Decision, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 5,
   name: "policy",

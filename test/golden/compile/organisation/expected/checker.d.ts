@@ -2,7 +2,7 @@
 // policyc-format: 5
 // policy: "policy"
 // policy-hash: sha256:0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7
-import type { Checker, Organisation } from "policyc/runtime";
+import type { Checker, Organisation } from "@policyc/runtime";
 
 export type Schema = {
 };

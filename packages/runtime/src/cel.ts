@@ -16,7 +16,7 @@ import { and as andFilter, contains, eq as eqFilter, FALSE, not as notFilter, on
 import { CelDuration, CelTimestamp, durationFromNanos, durationNanos, durationOf, timestampOf, timestampPart, type TimePart } from './celtime.js';
 import { CelError, equal, int64, isMap, mapGet, MAX_INT, MIN_INT, overload, read, time, type V } from './celvalue.js';
 
-export { CelDuration, CelTimestamp } from './celtime.js';
+export { CelDuration, CelTimestamp, zoneOffset } from './celtime.js';
 export { all, exists, existsOne, filter, mapList } from './celmacros.js';
 export { contains, dyn, endsWith, matches, size, startsWith, toBool, toDouble, toDuration, toInt, toStr, toTimestamp, typeOfValue } from './celtext.js';
 export { CelError, CelType, error, isError, types, type CelValue } from './celvalue.js';

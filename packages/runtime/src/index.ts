@@ -11,8 +11,29 @@ export {
   type OrganisationData,
   type OrganisationState,
 } from './organisation.js';
-export { defineFields, type FieldAccess, type FieldData, type FieldMask, type FieldRuleRef } from './fields.js';
-import type { FieldMask, FieldRuleRef } from './fields.js';
+export { defineFields, type FieldData } from './fields.js';
+export {
+  Path,
+  type CheckFunction,
+  type Checker,
+  type Context,
+  type CoreChecker,
+  type Decision,
+  type DecisionCode,
+  type FieldAccess,
+  type FieldMask,
+  type FieldRuleRef,
+  type Level,
+  type PlanFunction,
+  type Policy,
+  type PolicyData,
+  type PolicySchema,
+  type Principal,
+  type Resource,
+  type RuleRef,
+  type RuleTable,
+} from './types.js';
+import { Path, type Checker, type Context, type Decision, type DecisionCode, type Level, type Policy, type PolicyData, type Principal, type Resource, type RuleRef } from './types.js';
 
 /**
  * The policyc runtime: the few functions a generated checker needs, and the types an
@@ -26,228 +47,10 @@ import type { FieldMask, FieldRuleRef } from './fields.js';
 /** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
 export const FORMAT_VERSION = 5;
 
-export type Level = 'deny' | 'own' | 'team' | 'all';
-
-/** What decided: the stable part of a decision, for programs (the `reason` is for people). */
-export type DecisionCode =
-  | 'admin'
-  | 'all'
-  | 'own'
-  | 'team'
-  | 'hierarchy'
-  | 'peer'
-  | 'group'
-  | 'reports'
-  | 'shared'
-  | 'public'
-  | 'subscriber'
-  | 'parent'
-  | 'condition'
-  | 'denied'
-  | 'default-deny'
-  | 'not-reached'
-  | 'missing-attribute'
-  | 'unknown-role'
-  | 'unknown-resource'
-  | 'unknown-action'
-  | 'other-organisation'
-  | 'invalid-request'
-  | 'field-denied'
-  | 'error';
-
-/** The policy rule that decided, with the place in the policy files where it is written. */
-export interface RuleRef {
-  readonly id: number;
-  /**
-   * `grant`, `administrator`, `default` (no grant: default deny) and `public` (a grant widened by
-   * the org-wide default) decide for one role; `sharing` is a sharing rule (its `name` is set),
-   * `subscribers` and `parent` a resource's subscribers and parent-record declarations (role `*`).
-   */
-  readonly kind: 'grant' | 'administrator' | 'default' | 'public' | 'sharing' | 'subscribers' | 'parent';
-  /** The sharing rule's name. */
-  readonly name: string | undefined;
-  /** The rule applies only when this condition holds (CEL text: `when:`, stages, pipelines, shifts). */
-  readonly condition: string | undefined;
-  readonly role: string;
-  /** The role the rule is written in; differs from `role` when inherited through `extends`. */
-  readonly declaredIn: string;
-  readonly resource: string;
-  readonly action: string;
-  readonly level: Level;
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-}
-
-export interface Decision {
-  readonly allow: boolean;
-  readonly code: DecisionCode;
-  /** One line for people: what decided and where it is written. */
-  readonly reason: string;
-  readonly rule: RuleRef | undefined;
-  /** For `field-denied` (from `canWrite`): the field rule that makes the field hidden or read-only. */
-  readonly field?: FieldRuleRef;
-}
-
-/** Who asks. `groups` are the teams the user belongs to (R-K8). */
-export interface Principal {
-  readonly id: string;
-  /** The principal's role in the organisation the check is about. */
-  readonly role: string;
-  readonly groups?: readonly string[];
-  /** The organisation the check is made in, for resources that declare one (R-Z13). */
-  readonly organisation?: string;
-  /** A partner's technical user: decides exactly like its role; `policyc explain` shows it (R-K11). */
-  readonly technical?: boolean;
-  /** The user's shift of working hours (R-Z10), if not the one of their role. */
-  readonly shift?: string;
-  /**
-   * For a policy with `hierarchy: reporting` (R-Z4): the ids of every user who reports to this
-   * one, directly or not. See {@link reportingDirectory} to fill it from a directory.
-   */
-  readonly reports?: readonly string[] | ReadonlySet<string>;
-  /** Attributes the policy declares under `principal:`, for conditions (`principal.approvalLimit`). */
-  readonly [attribute: string]: unknown;
-}
-
-/** What a check knows besides the principal and the record, for conditions: `now` (a `Date`) and declared attributes. */
-export interface Context {
-  readonly now?: Date;
-  readonly [attribute: string]: unknown;
-}
-
-/** A record (or a module) the principal acts on: its kind and its attributes. */
-export interface Resource {
-  readonly kind: string;
-  readonly [attribute: string]: unknown;
-}
-
-/** What a generated checker knows of its policy: per resource kind, its actions and attribute types. */
-export interface PolicySchema {
-  readonly [kind: string]: { readonly action: string; readonly attributes: { readonly [attribute: string]: unknown } };
-}
-
-export interface Checker<S extends PolicySchema = PolicySchema> {
-  /** Decides whether `principal` may do `action` on `resource`. Never throws, never allows on error. */
-  can<K extends keyof S & string>(principal: Principal, action: S[K]['action'], resource: { readonly kind: K } & S[K]['attributes'], context?: Context): Decision;
-  /**
-   * Which records of `kind` the principal may `action`: a plan whose filter a record satisfies
-   * exactly when `can` allows it. Never throws; on error the plan is `never`.
-   */
-  plan<K extends keyof S & string>(principal: Principal, action: S[K]['action'], kind: K, context?: Context): QueryPlan;
-  /**
-   * Access to every declared field of the record (R-K6, R-Z9): a shared frozen mask; every field
-   * is hidden when the principal may not `view` the record. Never throws. See docs/fields.md.
-   */
-  fields<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes'], context?: Context): FieldMask<keyof S[K]['attributes'] & string>;
-  /** A new object with `kind` and the fields the principal may see; anything else is dropped. */
-  redact<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes'], context?: Context): { readonly kind: K } & S[K]['attributes'];
-  /** Whether the principal may `edit` the record and change exactly these fields (each read-write). Never throws. */
-  canWrite<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes'], changes: S[K]['attributes'], context?: Context): Decision;
-  readonly formatVersion: number;
-  readonly policyName: string;
-  readonly policyHash: string;
-}
-
-/**
- * The rules of a policy as generated: one string per rule, eleven comma-separated integers
- * `kind,role,declaredIn,resource,action,level,file,line,column,name,condition` — indexes into the
- * lists of {@link PolicyData} (kind: grant, administrator, default, public, sharing, subscribers,
- * parent; level: deny, own, team, all), a 1-based position, and the indexes in `names` of the
- * rule's name and condition, or -1. Strings rather than nested arrays keep an 80,000-rule policy quick to
- * compile and load; a row is decoded when its rule first decides.
- */
-export type RuleTable = readonly string[];
-
-export interface PolicyData {
-  readonly format: number;
-  readonly name: string;
-  readonly hash: string;
-  readonly files: readonly string[];
-  readonly roles: readonly string[];
-  readonly resources: readonly string[];
-  readonly actions: readonly string[];
-  /** Names of sharing rules and texts of conditions. */
-  readonly names: readonly string[];
-  readonly rules: RuleTable;
-}
-
 const RULE_KINDS: readonly RuleRef['kind'][] = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'];
 const LEVELS: readonly Level[] = ['deny', 'own', 'team', 'all'];
 
-/** The ways a rule can decide, as indexes into its decision cache. Generated code names them. */
-export const Path = Object.freeze({
-  Admin: 0,
-  All: 1,
-  Own: 2,
-  Team: 3,
-  Hierarchy: 4,
-  Peer: 5,
-  Denied: 6,
-  DefaultDeny: 7,
-  NotReached: 8,
-  MissingOwner: 9,
-  MissingTeam: 10,
-  MissingOwnerRole: 11,
-  InvalidGroups: 12,
-  Group: 13,
-  Reports: 14,
-  Shared: 15,
-  Public: 16,
-  Subscriber: 17,
-  MissingSubscribers: 18,
-  MissingReports: 19,
-  ParentRead: 20,
-  ParentWrite: 21,
-  ParentNoRead: 22,
-  ParentNoWrite: 23,
-  MissingParent: 24,
-  ConditionNotMet: 25,
-  ConditionFailed: 26,
-} as const);
-export type Path = (typeof Path)[keyof typeof Path];
 const PATHS = 27;
-
-export type CheckFunction = (principal: Principal, action: string, resource: Resource, context: Context) => Decision;
-export type PlanFunction = (principal: Principal, action: string, kind: string, context: Context) => QueryPlan;
-
-export interface Policy {
-  /** The data the policy was defined with (field security reads its name lists). */
-  readonly data: PolicyData;
-  /** The decision of rule `rule` taken along `path`; created once, then shared. */
-  readonly decide: (rule: number, path: Path) => Decision;
-  /** Denials that no rule decides. */
-  readonly unknownRole: Decision;
-  readonly unknownResource: Decision;
-  readonly unknownAction: Decision;
-  /** Organisation checks (R-Z13), made before any rule. */
-  readonly otherOrganisation: Decision;
-  readonly noOrganisation: Decision;
-  readonly missingOrganisation: Decision;
-  /** A plan restricted to the records of one organisation. */
-  readonly within: (attribute: string, organisation: string, plan: QueryPlan) => QueryPlan;
-  /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
-  /** A plan that allows every record or none, with the reason of `decision`. */
-  readonly fixed: (decision: Decision) => QueryPlan;
-  /** A plan with a filter, explained by the grant of `rule`. */
-  readonly filtered: (rule: number, filter: Filter) => QueryPlan;
-  /** A stage or pipeline override's plan (R-K5): `then` where the attribute equals `value`, else `otherwise`. */
-  readonly onAttribute: (attribute: string, value: string, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
-  /** A condition decided for the principal (`k`): `then` if true, `otherwise` if false, rule `rule`'s denial if it failed. */
-  readonly onCondition: (k: boolean | undefined, rule: number, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
-  /**
-   * A `when:` reading the record, as `filter`: `then` on the records where it holds; rule `rule`'s
-   * denial when it holds nowhere. Not `exact`: the filter is a superset, and the plan says to recheck.
-   */
-  readonly onFilter: (filter: Filter, rule: number, then: () => QueryPlan, exact?: boolean) => QueryPlan;
-  /** A child kind's plan (R-Z11): records whose parent record, of one of the kinds, its plan allows. */
-  readonly parentPlan: (rule: number, attribute: string, kinds: readonly (readonly [string, QueryPlan])[]) => QueryPlan;
-  /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
-  readonly checker: (check: CheckFunction, plan: PlanFunction) => CoreChecker;
-}
-
-/** A checker before field security is added to it ({@link defineFields}). */
-export type CoreChecker = Omit<Checker, 'fields' | 'redact' | 'canWrite'>;
 
 /** Thrown when a generated checker and this runtime disagree on the format version. */
 export class PolicyFormatError extends Error {

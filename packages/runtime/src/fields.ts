@@ -6,30 +6,7 @@
  * mask per resource), so `fields` allocates nothing. Like `can`, nothing here throws: a
  * malformed request or a throwing getter hides every field or denies the write.
  */
-import type { Context, CoreChecker, Decision, PolicyData, Principal, Resource } from './index.js';
-
-/** What a principal may do with a field: not see it, see it, or see and change it. */
-export type FieldAccess = 'hidden' | 'read-only' | 'read-write';
-
-/** Access per declared field of a resource kind. */
-export type FieldMask<F extends string = string> = { readonly [field in F]: FieldAccess };
-
-/** The field rule that decided a field's access, with the place it is written. */
-export interface FieldRuleRef {
-  readonly id: number;
-  /** `field`: a role's `fields` entry; `resource-default`: the resource's `fieldDefault`;
-   * `default`: nothing written, so read-write; `administrator`: read-write. */
-  readonly kind: 'field' | 'resource-default' | 'default' | 'administrator';
-  readonly role: string;
-  readonly declaredIn: string;
-  readonly resource: string;
-  /** The field as written: its name, or `*` for every other field. */
-  readonly field: string;
-  readonly access: FieldAccess;
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-}
+import type { Context, CoreChecker, Decision, FieldAccess, FieldMask, FieldRuleRef, PolicyData, Principal, Resource } from './types.js';
 
 /**
  * The field data of a generated checker, in terms of the lists of its {@link PolicyData}.
