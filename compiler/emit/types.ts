@@ -10,9 +10,22 @@ const TS_TYPE: Readonly<Record<AttributeType, string>> = {
   record: '{ readonly kind: string; readonly [attribute: string]: unknown }',
 };
 
-/** `PolicySchema` of the policy: each kind's actions and (optional) attribute types, for typed checks. */
+/**
+ * The policy's names as types, for the application: `Role` and `Kind` (literal unions),
+ * `ActionOf<K>` (the actions of a kind), and `Schema` (each kind's actions and optional
+ * attribute types, which types `checker.can`).
+ */
 export function schemaType(model: PolicyModel): string {
-  const lines = ['export type Schema = {'];
+  const union = (names: readonly string[]): string => (names.length === 0 ? 'never' : names.map(lit).join(' | '));
+  const lines = [
+    '/** The roles of the policy. */',
+    `export type Role = ${union(model.roles.map((r) => r.name))};`,
+    '/** The resource kinds (records and modules) of the policy. */',
+    `export type Kind = ${union(model.resources.map((r) => r.name))};`,
+    '/** The actions of a resource kind. */',
+    "export type ActionOf<K extends Kind> = Schema[K]['action'];",
+    'export type Schema = {',
+  ];
   for (const r of model.resources) {
     lines.push(`  ${lit(r.name)}: {`);
     lines.push(`    action: ${r.actions.map(lit).join(' | ')};`);

@@ -27,3 +27,14 @@ void fields.fields(seller, contact).phone;
 fields.canWrite(seller, contact, { iban: 'DE00' });
 // @ts-expect-error `email` is a string
 fields.canWrite(seller, contact, { email: 5 });
+
+// The policy's names as literal unions (Role, Kind, ActionOf<K>) from the declarations of the bundle.
+import type { ActionOf, Kind, Role } from './compile/basic-colours/expected/checker.d.ts';
+
+export const role: Role = 'senior_sales';
+export const kind: Kind = 'social';
+export const publish: ActionOf<'social'> = 'publish';
+// @ts-expect-error `manager` is not a role of this policy
+export const noRole: Role = 'manager';
+// @ts-expect-error `publish` is an action of `social`, not of `lead`
+export const noAction: ActionOf<'lead'> = 'publish';

@@ -4,6 +4,12 @@
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
 import type { Checker } from "@policyc/runtime";
 
+/** The roles of the policy. */
+export type Role = "admin" | "sales" | "senior_sales";
+/** The resource kinds (records and modules) of the policy. */
+export type Kind = "lead" | "social";
+/** The actions of a resource kind. */
+export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
   "lead": {
     action: "create" | "view" | "edit" | "delete" | "export";

@@ -38,6 +38,12 @@ const d = policy.decide;
 const NO_RECORD: Resource = Object.freeze({ kind: "" });
 /** The context of a check made without one. */
 const NO_CONTEXT: Context = Object.freeze({});
+/** The roles of the policy. */
+export type Role = "admin" | "sales" | "senior_sales";
+/** The resource kinds (records and modules) of the policy. */
+export type Kind = "lead" | "social";
+/** The actions of a resource kind. */
+export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
   "lead": {
     action: "create" | "view" | "edit" | "delete" | "export";

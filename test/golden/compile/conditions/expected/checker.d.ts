@@ -4,6 +4,12 @@
 // policy-hash: sha256:82db57ebee8edbe13bd6aa0032fe437c60d9cbd3d35fa0dbae13abb6e89f3417
 import type { Checker } from "@policyc/runtime";
 
+/** The roles of the policy. */
+export type Role = "rep";
+/** The resource kinds (records and modules) of the policy. */
+export type Kind = "lead";
+/** The actions of a resource kind. */
+export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
   "lead": {
     action: "view" | "edit" | "delete";

@@ -4,6 +4,12 @@
 // policy-hash: sha256:541f7ea4c656bcfd083b33f92ecbef185ee98adc7b91b05cee654c1b6d5758ca
 import type { Checker } from "@policyc/runtime";
 
+/** The roles of the policy. */
+export type Role = "admin" | "rep" | "senior";
+/** The resource kinds (records and modules) of the policy. */
+export type Kind = "contact" | "invoice";
+/** The actions of a resource kind. */
+export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
   "contact": {
     action: "view" | "edit";

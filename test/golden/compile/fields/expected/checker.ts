@@ -30,6 +30,12 @@ const d = policy.decide;
 const NO_RECORD: Resource = Object.freeze({ kind: "" });
 /** The context of a check made without one. */
 const NO_CONTEXT: Context = Object.freeze({});
+/** The roles of the policy. */
+export type Role = "admin" | "rep" | "senior";
+/** The resource kinds (records and modules) of the policy. */
+export type Kind = "contact" | "invoice";
+/** The actions of a resource kind. */
+export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
   "contact": {
     action: "view" | "edit";

@@ -4,6 +4,12 @@
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
 import type { Checker } from "@policyc/runtime";
 
+/** The roles of the policy. */
+export type Role = "ceo" | "intern" | "manager" | "rep";
+/** The resource kinds (records and modules) of the policy. */
+export type Kind = "deal";
+/** The actions of a resource kind. */
+export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
   "deal": {
     action: "view" | "edit";

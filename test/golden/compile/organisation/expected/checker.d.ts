@@ -4,6 +4,12 @@
 // policy-hash: sha256:0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7
 import type { Checker, Organisation } from "@policyc/runtime";
 
+/** The roles of the policy. */
+export type Role = never;
+/** The resource kinds (records and modules) of the policy. */
+export type Kind = never;
+/** The actions of a resource kind. */
+export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
 };
 

@@ -21,6 +21,12 @@ const d = policy.decide;
 const NO_RECORD: Resource = Object.freeze({ kind: "" });
 /** The context of a check made without one. */
 const NO_CONTEXT: Context = Object.freeze({});
+/** The roles of the policy. */
+export type Role = never;
+/** The resource kinds (records and modules) of the policy. */
+export type Kind = never;
+/** The actions of a resource kind. */
+export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
 };
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
