@@ -4,11 +4,7 @@
  */
 import { basename, resolve } from 'node:path';
 import { analyze } from './analyze/analyze.ts';
-import { bundleChecker } from './bundle/bundle.ts';
 import { DiagnosticBag, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.ts';
-import { emitChecker } from './emit/checker.ts';
-import { header } from './emit/header.ts';
-import { emitDeclarations } from './emit/types.ts';
 import type { PolicyModel } from './ir/model.ts';
 import { parsePolicyFiles, readPolicyDir } from './load/load.ts';
 import { validateFiles } from './validate/validate.ts';
@@ -41,6 +37,8 @@ export interface CompiledChecker {
   readonly declarations: string;
   /** The checker and the runtime in one self-contained ES module (esbuild). */
   readonly bundle: string;
+  /** The same as a CommonJS module. */
+  readonly bundleCjs: string;
 }
 
 export interface CompileResult extends CheckResult {
@@ -69,13 +67,25 @@ export function checkDir(dir: string): CheckResult {
   return { ...result, diagnostics: sortDiagnostics([...bag.items, ...result.diagnostics]) };
 }
 
-/** emit → bundle, from a checked model. */
+/**
+ * emit → bundle, from a checked model. The two phases (ts-morph, esbuild) are loaded on first
+ * use, so commands that only check never load them.
+ */
 export async function emit(model: PolicyModel, options: CompileOptions = {}): Promise<CompiledChecker> {
+  const [{ emitChecker }, { emitDeclarations }, { header }, { bundleChecker }] = await Promise.all([
+    import('./emit/checker.ts'),
+    import('./emit/types.ts'),
+    import('./emit/header.ts'),
+    import('./bundle/bundle.ts'),
+  ]);
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
   const checkerTs = emitChecker(model, { runtimeImport });
   const declarations = emitDeclarations(model, runtimeImport);
-  const bundle = await bundleChecker(checkerTs, runtimeImport, header(model));
-  return { checkerTs, declarations, bundle };
+  const [bundle, bundleCjs] = await Promise.all([
+    bundleChecker(checkerTs, runtimeImport, header(model), 'esm'),
+    bundleChecker(checkerTs, runtimeImport, header(model), 'cjs'),
+  ]);
+  return { checkerTs, declarations, bundle, bundleCjs };
 }
 
 export async function compileSources(name: string, texts: readonly SourceText[], options: CompileOptions = {}): Promise<CompileResult> {

@@ -89,6 +89,17 @@ describe('policyc test', () => {
     expect(r.out.trim().split('\n').at(-1)).toBe('1 passed, 0 failed');
   });
 
+  it('testing nothing is a failure, not "0 passed": no decision tables, or a --filter that matches none', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'policyc-tests-'));
+    writeFileSync(join(empty, 'policy.yaml'), POLICY);
+    const none = await run('test', empty);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/no decision tables \(`\*_test\.yaml`\) in .*: nothing was tested/);
+    const unmatched = await run('test', policySet(PASSING), '--filter', 'no such test');
+    expect(unmatched.code).toBe(1);
+    expect(unmatched.err).toContain('no test matches --filter `no such test`');
+  });
+
   it('--format junit gives a JUnit report with one testcase per test and failures inside', async () => {
     const r = await run('test', policySet(PASSING.replace('expect: { edit: own }', 'expect: { edit: deny }')), '--format', 'junit');
     expect(r.code).toBe(1);

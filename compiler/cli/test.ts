@@ -1,0 +1,50 @@
+/** `policyc test <dir>`: run the decision tables (`*_test.yaml`) against the compiled checker. */
+import { resolve } from 'node:path';
+import type { Principal, Resource } from '@policyc/runtime';
+import { DiagnosticBag, sortDiagnostics } from '../diagnostics/diagnostic.ts';
+import { compileDir } from '../index.ts';
+import { cellCoverage, testJson, testJunit, testText } from '../testing/report.ts';
+import { failuresAsDiagnostics, loadTests, runTests } from '../testing/tests.ts';
+import { EXIT, type Io } from './io.ts';
+import { report } from './report.ts';
+import { loadBundle } from './request.ts';
+
+export async function testCommand(dir: string, opts: { filter?: string; minCoverage?: number; format: string }, io: Io): Promise<number> {
+  const root = resolve(io.cwd, dir);
+  const result = await compileDir(root);
+  const bag = new DiagnosticBag();
+  const { set, tests } = loadTests(root, bag);
+  const diagnostics = sortDiagnostics([...result.diagnostics, ...bag.items]);
+  const sources = new Map([...result.sources, ...set.sources]);
+  if (!result.output || !result.model || bag.hasErrors) {
+    report({ diagnostics, sources }, dir, ['junit', 'json'].includes(opts.format) ? 'text' : opts.format, io);
+    return EXIT.policyErrors;
+  }
+  if (diagnostics.length > 0 && !['github', 'sarif'].includes(opts.format)) report({ diagnostics, sources }, dir, ['junit', 'json'].includes(opts.format) ? 'text' : opts.format, io);
+  if (tests.length === 0) {
+    io.err(`policyc: no decision tables (\`*_test.yaml\`) in ${dir}: nothing was tested\n`);
+    return EXIT.policyErrors;
+  }
+  const checker = await loadBundle(result.output.bundle);
+  const run = runTests(
+    result.model,
+    tests,
+    (p, a, r, c) => checker.can(p as Principal, a, r as Resource, c),
+    opts.filter,
+    (p, r) => checker.fields(p as Principal, r as Resource),
+  );
+  if (opts.format === 'github' || opts.format === 'sarif') {
+    const failures = new DiagnosticBag();
+    failuresAsDiagnostics(run, failures);
+    report({ diagnostics: sortDiagnostics([...diagnostics, ...failures.items]), sources }, dir, opts.format, io);
+  } else {
+    io.out((opts.format === 'junit' ? testJunit(run, result.model.name) : opts.format === 'json' ? testJson(run) : testText(run)) + '\n');
+  }
+  if (run.results.length === 0) {
+    io.err(`policyc: no test matches --filter \`${opts.filter ?? ''}\`: nothing was tested\n`);
+    return EXIT.policyErrors;
+  }
+  const belowCoverage = opts.minCoverage !== undefined && cellCoverage(run) < opts.minCoverage;
+  if (belowCoverage) io.err(`policyc: matrix coverage ${cellCoverage(run).toFixed(1)}% is below --min-coverage ${opts.minCoverage}%\n`);
+  return run.results.some((r) => !r.passed) || belowCoverage ? EXIT.policyErrors : EXIT.ok;
+}
