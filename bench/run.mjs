@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { runCelBench } from './cel.mjs';
+import { runCliStartupBench } from './cli-startup.mjs';
 import { runChecksBench } from './checks.mjs';
 import { runCompileBench } from './compile.mjs';
 
@@ -76,6 +77,21 @@ say();
 say(`- cel-js ÷ compiled: **${fmt(cel.ratio, 1)}×** (goal ≥ 20×: ${goal(cel.ratio >= 20)}); without the two time-zone conditions ${fmt(cel.ratioWithoutZones, 1)}×, ` +
   `geometric mean of the per-condition ratios ${fmt(cel.geomean, 1)}× (\`node bench/cel.mjs\` prints each condition).`);
 say(`- Both agreed on every evaluation (${int(cel.met)} met) before timing.`);
+say();
+
+const cli = await runCliStartupBench({ log: progress });
+say(`### CLI start-up: a fresh \`node\` process per command, median of ${cli.runs} interleaved runs`);
+say();
+say(`| command | this version | before on-demand loading (${cli.baseline ?? 'not measured'}) | speed-up |`);
+say('|---|---:|---:|---:|');
+for (const row of cli.rows) {
+  const before = row.baselineMs === undefined ? '—' : `${int(row.baselineMs)} ms`;
+  say(`| \`${row.command}\` | **${int(row.ms)} ms** | ${before} | ${row.baselineMs === undefined ? '—' : `${fmt(row.baselineMs / row.ms, 1)}×`} |`);
+}
+say();
+const help = cli.rows.find((r) => r.command === 'policyc --help');
+const check = cli.rows.find((r) => r.command.startsWith('policyc check'));
+say(`- \`--help\` under 300 ms: ${goal(help.ms < 300)}; \`check\` at least 3× faster than before: ${check.baselineMs === undefined ? 'not measured' : goal(check.baselineMs / check.ms >= 3)}.`);
 say();
 
 const size = await runtimeSize();
