@@ -96,10 +96,12 @@ check('ESM app: imports checker.js and @policyc/runtime', () => equal(run('node'
 const cjs = app('cjs-app', 'commonjs', {
   'app.js': `const { checker } = require('./policies/generated/checker.cjs');\nconst { loadChecker } = require('@policyc/runtime');\nconst { toSql } = require('@policyc/runtime/sql');\n${DECIDE}`,
 });
-check('CommonJS app: requires checker.cjs and @policyc/runtime', () => {
+check('CommonJS app: requires checker.cjs and @policyc/runtime, as is and bundled by esbuild', () => {
   install(withPolicies(cjs), tarballs.policyc, tarballs.runtime);
   policyc(cjs, 'build', 'policies');
   equal(run('node', ['app.js'], cjs).trim(), 'decisions ok', 'app.js');
+  run(join(cjs, 'node_modules', '.bin', 'esbuild'), ['app.js', '--bundle', '--platform=node', '--outfile=out/bundle.js', '--log-level=warning'], cjs);
+  equal(run('node', ['out/bundle.js'], cjs).trim(), 'decisions ok', 'bundled CommonJS app');
 });
 
 const STRICT = { strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, skipLibCheck: false, target: 'ES2022', lib: ['ES2022'], types: [] };
