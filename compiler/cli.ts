@@ -68,8 +68,9 @@ function program(io: Io, done: (code: number) => void): Command {
     .argument('<dir>', 'policy set folder')
     .option('--filter <text>', 'run only the tests whose name contains this text')
     .option('--min-coverage <percent>', 'fail when fewer matrix cells are covered', percentage)
+    .option('--junit <file>', 'also write a JUnit report to this file')
     .addOption(formatOption(['text', 'junit', 'json', 'github', 'sarif']))
-    .action(async (dir: string, opts: { filter?: string; minCoverage?: number; format: string }) => done(await (await import('./cli/test.ts')).testCommand(dir, opts, io)));
+    .action(async (dir: string, opts: { filter?: string; minCoverage?: number; format: string; junit?: string }) => done(await (await import('./cli/test.ts')).testCommand(dir, opts, io)));
 
   cli
     .command('diff')

@@ -100,6 +100,15 @@ describe('policyc test', () => {
     expect(unmatched.err).toContain('no test matches --filter `no such test`');
   });
 
+  it('--junit FILE writes the JUnit report while the text report stays on standard output', async () => {
+    const dir = policySet(PASSING);
+    const file = join(dir, 'report.xml');
+    const r = await run('test', dir, '--junit', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('✓ reps edit their own leads');
+    expect(readFileSync(file, 'utf8')).toMatch(/^<\?xml[\s\S]*<testcase [^>]*name="reps edit their own leads"/);
+  });
+
   it('--format junit gives a JUnit report with one testcase per test and failures inside', async () => {
     const r = await run('test', policySet(PASSING.replace('expect: { edit: own }', 'expect: { edit: deny }')), '--format', 'junit');
     expect(r.code).toBe(1);

@@ -1,4 +1,5 @@
 /** `policyc test <dir>`: run the decision tables (`*_test.yaml`) against the compiled checker. */
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Principal, Resource } from '@policyc/runtime';
 import { DiagnosticBag, sortDiagnostics } from '../diagnostics/diagnostic.ts';
@@ -9,7 +10,15 @@ import { EXIT, type Io } from './io.ts';
 import { report } from './report.ts';
 import { loadBundle } from './request.ts';
 
-export async function testCommand(dir: string, opts: { filter?: string; minCoverage?: number; format: string }, io: Io): Promise<number> {
+export interface TestOptions {
+  readonly filter?: string;
+  readonly minCoverage?: number;
+  readonly format: string;
+  /** Also write a JUnit report to this file (CI shows the text output and reads the file). */
+  readonly junit?: string;
+}
+
+export async function testCommand(dir: string, opts: TestOptions, io: Io): Promise<number> {
   const root = resolve(io.cwd, dir);
   const result = await compileDir(root);
   const bag = new DiagnosticBag();
@@ -44,6 +53,7 @@ export async function testCommand(dir: string, opts: { filter?: string; minCover
     io.err(`policyc: no test matches --filter \`${opts.filter ?? ''}\`: nothing was tested\n`);
     return EXIT.policyErrors;
   }
+  if (opts.junit !== undefined) writeFileSync(resolve(io.cwd, opts.junit), testJunit(run, result.model.name) + '\n');
   const belowCoverage = opts.minCoverage !== undefined && cellCoverage(run) < opts.minCoverage;
   if (belowCoverage) io.err(`policyc: matrix coverage ${cellCoverage(run).toFixed(1)}% is below --min-coverage ${opts.minCoverage}%\n`);
   return run.results.some((r) => !r.passed) || belowCoverage ? EXIT.policyErrors : EXIT.ok;
