@@ -256,3 +256,22 @@ describe('docs/application.md: every block is a file of a real application (Komm
     expect((await as('manager', 'GET')).status).toBe(404);
   }
 });
+
+describe('docs/upgrading.md', () => {
+  const page = readFileSync(new URL('../docs/upgrading.md', import.meta.url), 'utf8');
+  const rows = [...page.matchAll(/^\| `([^`]+)` \| `([^`]+)`/gm)].map((m) => ({ before: m[1]!, after: m[2]! }));
+  const resolve = createRequire(new URL('../package.json', import.meta.url)).resolve;
+
+  it('every import of 0.1 in the table is gone, and the one that replaces it resolves', () => {
+    expect(rows.map((r) => r.before)).toEqual(['policyc/runtime', 'policyc/runtime/sql', 'policyc/runtime/cel', 'policyc/compiler']);
+    for (const { before, after } of rows) {
+      expect(() => resolve(before), before).toThrow(/not defined by "exports"|Cannot find module/);
+      expect(resolve(after), after).toMatch(/\.js$/);
+    }
+  });
+
+  it('names the format version the runtime reads', () => {
+    expect(page).toContain(`// policyc-format: ${FORMAT_VERSION}\n`);
+    expect(page).toContain(`policyc 0.2 writes format ${FORMAT_VERSION},`);
+  });
+});
