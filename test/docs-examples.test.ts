@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import { FORMAT_VERSION, type Checker, type Principal } from '../packages/runtime/src/index.ts';
 import { main } from '../compiler/cli.ts';
@@ -115,6 +115,7 @@ describe('docs/application.md: every block is a file of a real application (Komm
   beforeAll(async () => {
     app = await buildDocsApp();
   }, 120_000);
+  afterAll(() => app.remove());
 
   const principals = {
     rep: { id: 'u7', role: 'sales_rep', groups: ['north'] },

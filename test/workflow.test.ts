@@ -4,17 +4,17 @@
  * minimal permissions), its shell steps run for real on a scratch repository of the Kommo example,
  * and its comment script run against a fake GitHub API.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { expand, git, loadWorkflow, policyc, reviewJob, root, runStep, scratchRepository, stepNamed, workflowText, type Job, type StepRun } from './helpers/workflow.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expand, git, loadWorkflow, policyc, removeScratch, reviewJob, root, runStep, scratchDir, scratchRepository, stepNamed, workflowText, type Job, type StepRun } from './helpers/workflow.ts';
 
 const workflow = loadWorkflow();
 const job = reviewJob(workflow);
 const KOMMO = join(root, 'policies/kommo-crm');
+afterAll(removeScratch);
 
 describe('docs/ci/policy-review.yml: what GitHub accepts', () => {
   it('passes GitHub\'s workflow schema (@action-validator/core)', () => {
@@ -145,7 +145,7 @@ interface Comment {
 /** Runs the github-script step's script with a fake of the GitHub API holding `comments`. */
 async function runCommentScript(job: Job, set: string, body: string, comments: Comment[]): Promise<string[]> {
   const step = stepNamed(job, 'Keep one pull-request comment');
-  const bodyFile = join(mkdtempSync(join(tmpdir(), 'policyc-comment-')), 'permission-changes.md');
+  const bodyFile = join(scratchDir('policyc-comment-'), 'permission-changes.md');
   writeFileSync(bodyFile, body);
   const calls: string[] = [];
   const listComments = async () => comments;

@@ -6,7 +6,7 @@
  * becomes `src/NAME.cjs`, and `node_modules` is this checkout's (express, fastify, @policyc/runtime).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,6 +43,8 @@ export interface DocsApp {
   readonly prebuild: { readonly code: number; readonly output: string };
   /** tsc's report over every TypeScript block: empty when they compile. */
   readonly tsc: string;
+  /** Removes the application's folder. */
+  readonly remove: () => void;
   /** Imports `src/<name>` (a .ts block, as the JavaScript esbuild strips it to). */
   readonly load: <T>(name: string) => Promise<T>;
 }
@@ -93,6 +95,7 @@ export async function buildDocsApp(): Promise<DocsApp> {
     dir,
     prebuild,
     tsc: (r.stdout + r.stderr).trim(),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
     load: async <T>(name: string) => (await import(/* @vite-ignore */ pathToFileURL(join(dir, 'src', name.replace(/\.ts$/, '.js'))).href)) as T,
   };
 }

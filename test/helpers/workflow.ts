@@ -6,7 +6,7 @@
  * fail, so the workflow cannot grow an expression this harness silently leaves empty.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,10 +67,26 @@ export function expand(text: string, set: string, baseRef: string): string {
  * fetched as `origin/main`, with a branch `change` checked out. Built once per set and cloned.
  */
 const scratchOrigins = new Map<string, string>();
+const scratchDirs: string[] = [];
+let shim: string | undefined; // the npx shim's folder
+
+/** A new folder under the system's temporary folder, removed by {@link removeScratch}. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+/** Removes every scratch folder made so far (call it in `afterAll`). */
+export function removeScratch(): void {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  scratchOrigins.clear();
+  shim = undefined;
+}
 export function scratchRepository(set: string, source: string): string {
   let origin = scratchOrigins.get(set);
   if (origin === undefined) {
-    origin = mkdtempSync(join(tmpdir(), 'policyc-review-origin-'));
+    origin = scratchDir('policyc-review-origin-');
     cpSync(source, join(origin, 'policies', set), { recursive: true, filter: (path) => !path.startsWith(join(source, 'generated')) && !path.endsWith('.test.ts') });
     policyc(origin, ['build', `policies/${set}`]);
     git(origin, ['init', '-q', '-b', 'main']);
@@ -78,7 +94,7 @@ export function scratchRepository(set: string, source: string): string {
     git(origin, ['commit', '-q', '-m', 'policies']);
     scratchOrigins.set(set, origin);
   }
-  const repo = mkdtempSync(join(tmpdir(), 'policyc-review-'));
+  const repo = scratchDir('policyc-review-');
   git(repo, ['clone', '-q', origin, '.']); // origin/main is the base of the pull request
   git(repo, ['checkout', '-q', '-b', 'change']);
   return repo;
@@ -97,10 +113,9 @@ export function policyc(cwd: string, args: readonly string[]): string {
  * A folder with an `npx` that runs this checkout's CLI for `npx policyc …`, and an `npm` for which
  * `npm ci` installs nothing (policyc is this checkout); anything else is refused.
  */
-let shim: string | undefined;
 function npxShim(): string {
   if (shim !== undefined) return shim;
-  const bin = mkdtempSync(join(tmpdir(), 'policyc-npx-'));
+  const bin = scratchDir('policyc-npx-');
   const npx = join(bin, 'npx');
   writeFileSync(npx, `#!/bin/sh\n[ "$1" = policyc ] || { echo "npx $1: not allowed in this test" >&2; exit 127; }\nshift\nexec "${process.execPath}" "${join(root, 'bin', 'policyc.mjs')}" "$@"\n`);
   chmodSync(npx, 0o755);
