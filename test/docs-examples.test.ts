@@ -2,23 +2,24 @@
  * Every example of docs/policy-language.md is a test: each block fenced as ```yaml policy is
  * compiled (as `policy.yaml`) and every line of the ```text decisions block that follows it is
  * checked. The decision line format is described at the top of the page's "Examples" section.
+ * Every ```ts file=… block of docs/application.md is a file of a small application that is
+ * type-checked and run (test/helpers/application-docs.ts): servers on 127.0.0.1, SQL in PGlite.
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import type { Checker } from '../packages/runtime/src/index.ts';
+import { once } from 'node:events';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { FORMAT_VERSION, type Checker, type Principal } from '../packages/runtime/src/index.ts';
+import { main } from '../compiler/cli.ts';
+import { buildDocsApp, docFiles, type DocsApp } from './helpers/application-docs.ts';
+import { fencedBlocks, type Block } from './helpers/markdown.ts';
 import { compileSources } from './helpers/policy.ts';
 
 const DOC_PATH = new URL('../docs/policy-language.md', import.meta.url);
 const doc = readFileSync(DOC_PATH, 'utf8');
-
-interface Block {
-  readonly info: string;
-  readonly text: string;
-  /** 1-based line of the opening fence. */
-  readonly line: number;
-  /** The nearest heading above the block. */
-  readonly heading: string;
-}
 
 interface Decision {
   readonly source: string;
@@ -39,29 +40,6 @@ interface Example {
   readonly decisions: Decision[];
 }
 
-function fencedBlocks(markdown: string): Block[] {
-  const lines = markdown.split(/\r?\n/);
-  const blocks: Block[] = [];
-  let heading = '';
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    const h = /^#{1,6}\s+(.*)$/.exec(l);
-    if (h) {
-      heading = h[1]!.trim();
-      continue;
-    }
-    const open = /^```(.*)$/.exec(l);
-    if (!open) continue;
-    const body: string[] = [];
-    let j = i + 1;
-    while (j < lines.length && !/^```\s*$/.test(lines[j]!)) body.push(lines[j++]!);
-    if (j >= lines.length) throw new Error(`docs/policy-language.md:${i + 1}: unclosed code fence`);
-    blocks.push({ info: open[1]!.trim().replace(/\s+/g, ' '), text: body.join('\n') + '\n', line: i + 1, heading });
-    i = j;
-  }
-  return blocks;
-}
-
 const DECISION = /^(\S+) (\S+) (\S+)((?: [^\s=]+=\S*)*) as (\S+)(?: groups=(\S*))? -> (allow|deny) \(([a-z-]+)\)$/;
 
 function parseDecision(source: string, line: number): Decision {
@@ -77,7 +55,7 @@ function parseDecision(source: string, line: number): Decision {
 }
 
 function examples(): Example[] {
-  const blocks = fencedBlocks(doc);
+  const blocks = fencedBlocks(doc, 'docs/policy-language.md');
   const out: Example[] = [];
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i]!;
@@ -130,4 +108,171 @@ describe('docs/policy-language.md examples', () => {
       }
     });
   }
+});
+
+describe('docs/application.md: every block is a file of a real application (Kommo example)', () => {
+  let app: DocsApp;
+  beforeAll(async () => {
+    app = await buildDocsApp();
+  }, 120_000);
+  afterAll(() => app.remove());
+
+  const principals = {
+    rep: { id: 'u7', role: 'sales_rep', groups: ['north'] },
+    marketer: { id: 'm1', role: 'marketer', groups: ['north'] },
+    manager: { id: 'b1', role: 'sales_manager', groups: ['north'] },
+    analyst: { id: 'a1', role: 'analyst' },
+    teamLead: { id: 't1', role: 'team_lead', groups: ['south'] },
+  };
+  const LEADS = [
+    { id: 'l1', responsible: 'u7', team: 'north', amount: 500, pipeline: 'main', stage: 'open', participants: [] },
+    { id: 'l2', responsible: 'u8', team: 'north', amount: 900, pipeline: 'main', stage: 'open', participants: [] },
+    { id: 'l3', responsible: 'u9', team: 'south', amount: 100, pipeline: 'main', stage: 'won', participants: ['u7'] },
+  ];
+  /** Signs every example principal in (`Bearer <name>`) and resets the lead store. */
+  async function seed(): Promise<void> {
+    const { sessions } = await app.load<{ sessions: Map<string, Principal> }>('users.ts');
+    for (const [token, p] of Object.entries(principals)) sessions.set(token, p);
+    const { leads } = await app.load<{ leads: Map<string, (typeof LEADS)[number]> }>('leads.ts');
+    leads.clear();
+    for (const lead of LEADS) leads.set(lead.id, lead);
+  }
+
+  it('the prebuild script of its package.json builds the checker the other blocks import', () => {
+    expect(app.prebuild.code, app.prebuild.output).toBe(0);
+    expect(readdirSync(join(app.dir, 'src/generated')).sort()).toEqual(['checker.cjs', 'checker.d.ts', 'checker.js', 'checker.ts']);
+  });
+
+  it('its TypeScript blocks type-check together under strict, noUncheckedIndexedAccess and exactOptionalPropertyTypes', () => {
+    expect(docFiles().filter((f) => f.language === 'ts').length).toBeGreaterThanOrEqual(7);
+    expect(app.tsc).toBe('');
+  });
+
+  it('R-K3 asking the checker: the rep may edit the lead they are responsible for', async () => {
+    expect(await app.load('decide.ts')).toMatchObject({ allowed: true, why: 'own' });
+  });
+
+  it('R-K3 R-K6 Express: 401, 404, a plain 403 with the reason only in the log, redacted fields, a delete', async () => {
+    await seed();
+    const { app: express } = await app.load<{ app: import('express').Express }>('express-app.ts');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const server = express.listen(0, '127.0.0.1');
+    try {
+      await once(server, 'listening');
+      await exerciseLeadRoutes(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, () => warn.mock.calls.map((call) => call.join(' ')).join('\n'));
+    } finally {
+      server.close();
+      warn.mockRestore();
+    }
+  });
+
+  it('R-K3 R-K6 Fastify: the same answers from a preHandler hook, the reason in the request log', async () => {
+    await seed();
+    const { buildApp } = await app.load<{ buildApp: (o: object) => import('fastify').FastifyInstance }>('fastify-app.ts');
+    let log = '';
+    const fastify = buildApp({ logger: { level: 'warn', stream: { write: (line: string) => (log += line) } } });
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      await exerciseLeadRoutes(`http://127.0.0.1:${(fastify.server.address() as AddressInfo).port}`, () => log);
+    } finally {
+      await fastify.close();
+    }
+  });
+
+  it('R-K3 R-K8 R-K9 lists: the SQL of the plan returns exactly the leads `can` allows, in a real Postgres (PGlite)', async () => {
+    const { visibleLeads } = await app.load<{ visibleLeads: (db: PGlite, p: Principal) => Promise<{ id: string }[]> }>('list-leads.ts');
+    const { checker } = await app.load<{ checker: Checker }>('generated/checker.js');
+    const db = new PGlite();
+    try {
+      await db.exec('CREATE TABLE leads (id text PRIMARY KEY, responsible text, team text, amount double precision, pipeline text, stage text, participants text[])');
+      for (const l of LEADS) await db.query('INSERT INTO leads VALUES ($1, $2, $3, $4, $5, $6, $7)', [l.id, l.responsible, l.team, l.amount, l.pipeline, l.stage, l.participants]);
+      for (const [name, principal] of Object.entries(principals)) {
+        const expected = LEADS.filter((lead) => checker.can(principal, 'view', { kind: 'lead', ...lead }).allow).map((l) => l.id);
+        expect((await visibleLeads(db, principal)).map((l) => l.id), name).toEqual(expected);
+      }
+      // the comparison has something to compare: the rep sees their own lead and one they are subscribed to (R-K9), not a colleague's
+      expect((await visibleLeads(db, principals.rep)).map((l) => l.id)).toEqual(['l1', 'l3']);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('hot reload: a new checker replaces the old one for the next request; a wrong format or hash is refused and changes nothing', async () => {
+    const store = await app.load<{ policy: () => Checker; reloadPolicy: (file: string, hash?: string) => Promise<Checker> }>('policy-store.ts');
+    const first = await store.reloadPolicy(join(app.dir, 'src/generated/checker.js'));
+    expect(store.policy()).toBe(first);
+    expect(first.policyName).toBe('kommo-crm');
+    const ownLead = { kind: 'lead', responsible: 'u7', team: 'north' } as const;
+    expect(first.can(principals.rep, 'delete', ownLead).allow).toBe(false);
+
+    // the policy changes (reps may now delete their own leads) and is built as the next release
+    const roles = join(app.dir, 'policies/kommo-crm/roles.yaml');
+    const text = readFileSync(roles, 'utf8');
+    const at = text.indexOf('  sales_rep:');
+    writeFileSync(roles, text.slice(0, at) + text.slice(at).replace('delete: red', 'delete: yellow'));
+    const built = await main(['build', 'policies/kommo-crm', '--out', 'next-release'], { out: () => {}, err: () => {}, cwd: app.dir, color: false });
+    writeFileSync(roles, text);
+    expect(built).toBe(0);
+    const second = await store.reloadPolicy(join(app.dir, 'next-release/checker.js'));
+    expect(store.policy()).toBe(second);
+    expect(second.policyHash).not.toBe(first.policyHash);
+    expect(second.can(principals.rep, 'delete', ownLead).allow).toBe(true);
+    expect(first.can(principals.rep, 'delete', ownLead).allow).toBe(false); // a request that holds the old checker finishes with it
+
+    await expect(store.reloadPolicy(join(app.dir, 'next-release/checker.js'), first.policyHash)).rejects.toThrow(`expected ${first.policyHash}`);
+    expect(store.policy()).toBe(second);
+    const other = join(app.dir, 'other-format.mjs');
+    writeFileSync(other, "export const checker = { can: () => ({ allow: true }), formatVersion: 999, policyName: 'kommo-crm', policyHash: 'x' };\n");
+    await expect(store.reloadPolicy(other)).rejects.toMatchObject({ name: 'PolicyFormatError' });
+    expect(store.policy()).toBe(second);
+  });
+
+  it('CommonJS: require the checker.cjs the build writes, checked by loadChecker', () => {
+    const server = createRequire(join(app.dir, 'src/'))(join(app.dir, 'src/server.cjs')) as { allowed: boolean; formatVersion: number };
+    expect(server).toEqual({ allowed: true, formatVersion: FORMAT_VERSION });
+  });
+
+  /** The same requests against either server; `logged()` is what the server logged so far. */
+  async function exerciseLeadRoutes(base: string, logged: () => string): Promise<void> {
+    const as = (token: string | undefined, method = 'GET', path = '/leads/l1') =>
+      fetch(base + path, { method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+    expect((await as(undefined)).status).toBe(401);
+    expect((await as('rep', 'GET', '/leads/nope')).status).toBe(404);
+    const own = await as('rep');
+    expect(own.status).toBe(200);
+    expect(await own.json()).toEqual({ id: 'l1', kind: 'lead', responsible: 'u7', team: 'north', amount: 500, pipeline: 'main', stage: 'open', participants: [] });
+    // R-K6: the marketer sees the team's lead without its amount
+    const marketer = await as('marketer');
+    expect(marketer.status).toBe(200);
+    expect(await marketer.json()).toEqual({ id: 'l1', kind: 'lead', responsible: 'u7', team: 'north', pipeline: 'main', stage: 'open', participants: [] });
+    expect(logged()).toBe('');
+    const denied = await as('rep', 'GET', '/leads/l2');
+    expect(denied.status).toBe(403);
+    const body = await denied.text();
+    expect(JSON.parse(body)).toEqual({ error: 'forbidden' });
+    expect(logged()).toMatch(/"code":"not-reached".*"reason":"denied: [^"]*roles\.yaml:\d+:\d+/);
+    expect(logged()).toContain('"user":"u7"');
+    expect((await as('rep', 'DELETE')).status).toBe(403); // R-K3 delete: red
+    expect((await as('manager', 'DELETE')).status).toBe(204); // R-K8 delete: blue, a lead of the manager's team
+    expect((await as('manager', 'GET')).status).toBe(404);
+  }
+});
+
+describe('docs/upgrading.md', () => {
+  const page = readFileSync(new URL('../docs/upgrading.md', import.meta.url), 'utf8');
+  const rows = [...page.matchAll(/^\| `([^`]+)` \| `([^`]+)`/gm)].map((m) => ({ before: m[1]!, after: m[2]! }));
+  const resolve = createRequire(new URL('../package.json', import.meta.url)).resolve;
+
+  it('every import of 0.1 in the table is gone, and the one that replaces it resolves', () => {
+    expect(rows.map((r) => r.before)).toEqual(['policyc/runtime', 'policyc/runtime/sql', 'policyc/runtime/cel', 'policyc/compiler']);
+    for (const { before, after } of rows) {
+      expect(() => resolve(before), before).toThrow(/not defined by "exports"|Cannot find module/);
+      expect(resolve(after), after).toMatch(/\.js$/);
+    }
+  });
+
+  it('names the format version the runtime reads', () => {
+    expect(page).toContain(`// policyc-format: ${FORMAT_VERSION}\n`);
+    expect(page).toContain(`policyc 0.2 writes format ${FORMAT_VERSION},`);
+  });
 });
