@@ -34,6 +34,8 @@ function runtimeEntries(): { index: string; cel: string } {
 export async function bundleChecker(checkerTs: string, runtimeImport: string, banner: string, format: 'esm' | 'cjs' = 'esm'): Promise<string> {
   const runtime = runtimeEntries();
   const result = await build({
+    // paths in the bundle's comments are relative to this, so output does not depend on the folder policyc runs in
+    absWorkingDir: packageRoot(),
     stdin: { contents: checkerTs, loader: 'ts', resolveDir: packageRoot(), sourcefile: 'checker.ts' },
     bundle: true,
     write: false,
