@@ -45,7 +45,7 @@ export class AttributeNeeds {
       const related = users.slice(0, MAX_NOTES);
       if (users.length > MAX_NOTES) related.push({ ...users[MAX_NOTES]!, message: `and ${users.length - MAX_NOTES} more, the first` });
       if (model.kind === 'module') {
-        bag.report('LevelNeedsAttribute', spanOf(spec.origin), `${tick(name)} is a module, which has no records to own, but ${uses} need an owner`, {
+        bag.report('LevelNeedsAttribute', spanOf(spec.origin), `${tick(name)} is a module, which has no records to own, but ${uses} need${users.length === 1 ? 's' : ''} an owner`, {
           help: 'a module is granted `green` or `red`',
           related,
         });

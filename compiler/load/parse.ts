@@ -49,8 +49,13 @@ export function parseYamlFile(path: string, text: string, bag: DiagnosticBag, li
       bag.report('YamlAlias', span, firstLine(first.message), { help: 'write the value out: policy files use plain YAML' });
     } else {
       // yaml calls a flow collection left open inside a block one an indentation error
-      const kind = /end with a [\]}]$/.test(first.message) ? SYNTAX.MISSING_CHAR : SYNTAX[first.code];
-      bag.report(kind?.name ?? 'YamlSyntax', span, firstLine(first.message), kind === undefined ? {} : { help: kind.help });
+      const unclosed = /end with a [\]}]$/.test(first.message);
+      const kind = unclosed ? SYNTAX.MISSING_CHAR : SYNTAX[first.code];
+      const opened = unclosed ? openedBefore(tokens, start) : undefined;
+      bag.report(kind?.name ?? 'YamlSyntax', span, firstLine(first.message), {
+        ...(kind === undefined ? {} : { help: kind.help }),
+        ...(opened === undefined ? {} : { related: [{ file: path, start: opened.offset, end: opened.offset + 1, message: `the \`${opened.source}\` left open` }] }),
+      });
     }
     return undefined;
   }
@@ -65,13 +70,13 @@ export function parseYamlFile(path: string, text: string, bag: DiagnosticBag, li
     aliased = true;
   }
   if (aliased) {
-    visit(doc, {
-      Alias(_, node) {
-        const range = node.range ?? [0, 0];
-        bag.report('YamlAlias', { file: path, start: range[0], end: range[1] }, 'YAML aliases are not accepted in policy files', {
-          help: 'write the value out: every grant should be visible where it applies',
-        });
-      },
+    // one error, at the first alias: the others are the same choice made again
+    const aliases: Node[] = [];
+    visit(doc, { Alias: (_, node) => void aliases.push(node) });
+    const range = aliases[0]?.range ?? [0, 0, 0];
+    const more = aliases.length > 1 ? ` (${count(aliases.length)} in this file)` : '';
+    bag.report('YamlAlias', { file: path, start: range[0], end: range[1] }, `YAML aliases are not accepted in policy files${more}`, {
+      help: 'write the value out: every grant should be visible where it applies',
     });
     return undefined;
   }
@@ -117,6 +122,28 @@ export function tooDeep(tokens: readonly CST.Token[], limit: number): number | u
     }
   }
   return undefined;
+}
+
+/** The last flow collection opened before `pos` that has no closing bracket: where the author forgot it. */
+function openedBefore(tokens: readonly CST.Token[], pos: number): { offset: number; source: string } | undefined {
+  let found: { offset: number; source: string } | undefined;
+  const stack = [...tokens];
+  while (stack.length > 0) {
+    const token = stack.pop()!;
+    if (token.type === 'document') {
+      if (token.value) stack.push(token.value);
+    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      if (token.type === 'flow-collection' && token.offset < pos && (found === undefined || token.offset > found.offset)) {
+        const closer = token.start.source === '[' ? ']' : '}';
+        if (!token.end.some((t) => t.source === closer)) found = { offset: token.offset, source: token.start.source };
+      }
+      for (const item of token.items) {
+        if ('key' in item && item.key) stack.push(item.key);
+        if (item.value) stack.push(item.value);
+      }
+    }
+  }
+  return found;
 }
 
 /** Reports keys written twice in one mapping (one set per mapping). True when there was one. */
