@@ -14,8 +14,8 @@ export function attributesPolicy(n, duplicate = false) {
   return text + 'roles:\n  sales:\n    grants:\n      lead: green\n';
 }
 
-/** `n` roles in a reporting chain of fives, each granting on five resources of five actions. */
-export function rolesPolicy(n, resources = 5) {
+/** `n` roles in a reporting tree of fives, each granting on `resources` resources of five actions. */
+export function rolesPolicy(n, resources = 2) {
   let text = 'resources:\n';
   for (let r = 0; r < resources; r++) text += `  res${r}:\n    actions: [create, view, edit, delete, export]\n    attributes: { owner: string, team: string }\n    owner: owner\n    team: team\n`;
   text += 'roles:\n';
@@ -53,11 +53,11 @@ export const GENERATED = {
   'attributes-40k-duplicate': { make: (dir) => write(dir, { 'policy.yaml': attributesPolicy(40_000, true) }) },
   'roles-past-the-limit': { make: (dir) => write(dir, { 'policy.yaml': rolesPolicy(10_001, 1) }) },
   'rules-past-the-limit': {
-    // 2,000 roles × one resource of 1,001 actions: 2,002,000 rules
+    // 1,000 roles × one resource of 101 actions: 101,000 rules
     make: (dir) => {
-      const actions = Array.from({ length: 1001 }, (_, i) => `a${i}`).join(', ');
+      const actions = Array.from({ length: 101 }, (_, i) => `a${i}`).join(', ');
       let text = `resources:\n  lead:\n    actions: [${actions}]\nroles:\n`;
-      for (let i = 0; i < 2000; i++) text += `  r${i}: {}\n`;
+      for (let i = 0; i < 1000; i++) text += `  r${i}: {}\n`;
       write(dir, { 'policy.yaml': text });
     },
   },
