@@ -135,7 +135,9 @@ describe('hostile corpus: what the reports must say', () => {
     expect(report('symlink-outside')).toMatch(/error PC1008: the symbolic link `roles.yaml` leads outside the policy folder/);
     expect(report('symlink-dangling')).toMatch(/error PC1008: .*ENOENT/);
     expect(report('symlink-to-itself')).toMatch(/error PC1008: .*ELOOP/);
-    expect(report('symlink-folder-loop')).toMatch(/error PC1008: .*a loop/);
+    expect(report('symlink-folder-loop')).toMatch(/error PC1008: .*a folder read already: a loop/);
+    expect(report('symlink-same-file')).toMatch(/^1 error, 0 warnings$/m);
+    expect(report('symlink-same-file')).toMatch(/error PC1008: `team\/roles.yaml` and `roles.yaml` are the same file/);
     expect(report('fifo')).toMatch(/error PC1002: `roles.yaml` is not a regular file/);
     expect(report('missing-folder')).toMatch(/error PC1002: cannot read the policy folder `<tmp>\/does-not-exist`: .*ENOENT/);
     expect(report('empty-file')).toMatch(/warning PC1007: `comments.yaml` is empty[\s\S]*warning PC1007: `empty.yaml` is empty/);

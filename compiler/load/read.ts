@@ -41,6 +41,9 @@ export function listPolicyFiles(dir: string, accept: (name: string) => boolean =
   const found: string[] = [];
   const root = realpathSync(dir);
   const walked = new Set<string>([root]);
+  /** Real path of each file read → its path as listed: a file reached twice would define everything twice. */
+  const files = new Map<string, string>();
+  const inRoot = (real: string): string => relative(root, real).split(sep).join('/') || '.';
   const rel = (full: string): string => relative(dir, full).split(sep).join('/');
   const problem = (full: string, message: string, help?: string): void => {
     bag?.report('SymbolicLink', { file: rel(full), start: 0, end: 0 }, message, help === undefined ? {} : { help });
@@ -79,14 +82,22 @@ export function listPolicyFiles(dir: string, accept: (name: string) => boolean =
         if (SKIPPED_DIRS.has(entry.name)) continue;
         if (!entry.isSymbolicLink()) real = realpathSync(full);
         if (walked.has(real)) {
-          problem(full, `the symbolic link ${tick(rel(full))} leads to a folder already read, ${tick(rel(real) || '.')}: a loop`, 'remove the link');
+          const here = realpathSync(at);
+          const loop = here === real || here.startsWith(real + sep);
+          problem(full, `the symbolic link ${tick(rel(full))} leads to ${tick(inRoot(real))}, a folder read already${loop ? ': a loop' : ''}`, 'remove the link');
           continue;
         }
         walked.add(real);
         walk(full);
       } else if (accept(entry.name)) {
-        if (stat ? stat.isFile() : entry.isFile()) found.push(rel(full));
-        else bag?.report('UnreadableFile', { file: rel(full), start: 0, end: 0 }, `${tick(rel(full))} is not a regular file`, { help: 'policy files are plain files; remove or rename this one' });
+        if (stat ? stat.isFile() : entry.isFile()) {
+          const file = stat ? real : realpathSync(full);
+          const first = files.get(file);
+          if (first === undefined) {
+            files.set(file, rel(full));
+            found.push(rel(full));
+          } else problem(full, `${tick(rel(full))} and ${tick(first)} are the same file, through a symbolic link`, 'keep one of the two: every name in the file would be defined twice');
+        } else bag?.report('UnreadableFile', { file: rel(full), start: 0, end: 0 }, `${tick(rel(full))} is not a regular file`, { help: 'policy files are plain files; remove or rename this one' });
       }
     }
   };

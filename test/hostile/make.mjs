@@ -94,6 +94,13 @@ export const GENERATED = {
       symlinkSync('roles.src.yaml', join(dir, 'roles.yaml'));
     },
   },
+  'symlink-same-file': {
+    // a link beside the file it points to: read once, the second name reported
+    make: (dir) => {
+      write(dir, { 'resources.yaml': LEAD, 'team/roles.yaml': ROLES });
+      symlinkSync('team/roles.yaml', join(dir, 'roles.yaml'));
+    },
+  },
   'symlink-to-itself': {
     make: (dir) => {
       write(dir, { 'resources.yaml': LEAD });
