@@ -46,7 +46,8 @@ const { join } = await import('node:path');
 const { tmpdir } = await import('node:os');
 const make = await import(${JSON.stringify(new URL('../test/hostile/make.mjs', import.meta.url).href)});
 const { checkDir, compileDir } = await import(${JSON.stringify(new URL('../dist/compiler/index.js', import.meta.url).href)});
-const text = what === 'literal' ? make.literalPolicy(Number(n)) : make.rolesPolicy(Number(n));
+const sizes = n.split('x').map(Number);
+const text = what === 'literal' ? make.literalPolicy(...sizes) : what === 'roles' ? make.rolesPolicy(...sizes) : what === 'fields' ? make.fieldsPolicy(...sizes) : make.attributesPolicy(...sizes);
 const dir = mkdtempSync(join(tmpdir(), 'policyc-memory-'));
 writeFileSync(join(dir, 'policy.yaml'), text);
 const options = { limits: JSON.parse(limits) };
@@ -83,6 +84,8 @@ export async function runScaleBench({ runs = 3, log = () => {} } = {}) {
     { input: 'a 1,000-element list literal (9,894 characters, within the limit)', what: 'literal', n: 1_000, mode: 'compile', limits: {} },
     { input: 'a 20,000-element list literal, limit raised', what: 'literal', n: 20_000, mode: 'compile', limits: { maxExpressionLength: 1e9 } },
     { input: '10,000 roles × 2 resources × 5 actions (100,000 rules: both limits reached)', what: 'roles', n: 10_000, mode: 'compile', limits: {} },
+    { input: '1,000 roles × 1,000 attributes with field rules (1,000,000 field-mask entries: the limit)', what: 'fields', n: '1000x1000', mode: 'compile', limits: {} },
+    { input: '195,000 attributes of one resource (4.2 MB: near the byte limit)', what: 'attributes', n: 195_000, mode: 'compile', limits: {} },
   ].map((row) => {
     const result = memoryOf(row.what, row.n, row.mode, row.limits);
     log(`${row.input}: peak ${(result.peak / 1e6).toFixed(0)} MB`);

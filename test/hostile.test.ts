@@ -120,13 +120,17 @@ describe('hostile corpus: what the reports must say', () => {
     expect(report('many-errors')).toMatch(/^120 errors, 0 warnings$/m);
   });
 
-  it('limits: duplicate key among 40,000, 5,000 nested mappings, 20,000 nested lists, a 200,000-element literal, 10,001 roles, 101,000 rules', () => {
+  it('limits: duplicate key among 40,000, 5,000 nested mappings, 20,000 nested lists, a 200,000-element literal, 10,001 roles, 101,000 rules, 1,001,000 field entries, 5 MB', () => {
     expect(report('attributes-40k-duplicate')).toMatch(/error PC1004: key `a0` appears twice/);
     expect(report('yaml-5000-nested-mappings')).toMatch(/error PC1009:/);
+    expect(report('yaml-5000-nested-block-lists')).toMatch(/error PC1009:/);
+    expect(report('yaml-1000-nested-block-mappings')).toMatch(/error PC1009:/);
     expect(report('yaml-20000-nested-flow-lists')).toMatch(/error PC1009:/);
     expect(report('cel-literal-200k')).toMatch(/error PC1014:/);
     expect(report('roles-past-the-limit')).toMatch(/error PC1015:/);
     expect(report('rules-past-the-limit')).toMatch(/error PC1016:/);
+    expect(report('field-entries-past-the-limit')).toMatch(/error PC1016: 1,001 roles × 1,000 attributes/);
+    expect(report('bytes-past-the-limit')).toMatch(/error PC1010: the policy files hold [\d,]+ bytes up to `b.yaml`/);
   });
 
   it('input files: invalid UTF-8 at its line and column, UTF-16, symbolic links, a FIFO, a missing folder', () => {

@@ -33,6 +33,15 @@ export function withinLimits(declarations: Declarations, limits: Limits, bag: Di
       help: 'split the policy set by product area, or raise the limit `maxRules`',
     });
   }
+  // every role has a field mask entry per attribute of each record resource
+  let attributes = 0;
+  for (const r of resources.values()) if (r.model.kind === 'record') attributes += r.model.attributes.length;
+  const entries = roles.size * attributes;
+  if (entries > limits.maxFieldEntries && first !== undefined) {
+    bag.report('TooManyRules', spanOf(first.origin), `${count(roles.size)} roles × ${count(attributes)} attributes make ${count(entries)} field-mask entries, more than the limit of ${count(limits.maxFieldEntries)}`, {
+      help: 'declare only the attributes decisions and field rules use, or raise the limit `maxFieldEntries`',
+    });
+  }
   for (const role of all) {
     for (const [resource, byAction] of role.conditions) {
       for (const [action, c] of byAction) {

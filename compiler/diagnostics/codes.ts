@@ -15,13 +15,13 @@ export const CODES = {
   EmptyFile: { code: 'PC1007', title: 'a policy file is empty (warning)' },
   SymbolicLink: { code: 'PC1008', title: 'a symbolic link leads outside the policy folder, into a loop, or nowhere' },
   YamlTooDeep: { code: 'PC1009', title: 'YAML mappings and lists are nested deeper than the limit' },
-  TooManyFiles: { code: 'PC1010', title: 'the policy set has more files, or a file more bytes, than the limit' },
+  TooManyFiles: { code: 'PC1010', title: 'the policy set has more files, or its files more bytes, than the limit' },
   YamlIndentation: { code: 'PC1011', title: 'YAML indentation does not say where an entry belongs' },
   YamlUnclosed: { code: 'PC1012', title: 'a YAML bracket, brace or quote is not closed' },
   YamlMultipleDocuments: { code: 'PC1013', title: 'a policy file holds more than one YAML document' },
   ExpressionTooLong: { code: 'PC1014', title: 'a condition is longer than the limit' },
   TooManyRoles: { code: 'PC1015', title: 'the policy set has more roles and profiles than the limit' },
-  TooManyRules: { code: 'PC1016', title: 'the policy set would compile to more rules than the limit' },
+  TooManyRules: { code: 'PC1016', title: 'the policy set would compile to more rules or field-mask entries than the limit' },
 
   // PC2xxx — the shape of a policy file (JSON Schema)
   UnknownKey: { code: 'PC2001', title: 'unknown key' },

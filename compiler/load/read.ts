@@ -137,16 +137,17 @@ export function readPolicyFolder(dir: string, bag: DiagnosticBag, limits: Limits
     });
     return { texts, sources };
   }
+  let total = 0;
   for (const path of paths) {
     const span: Span = { file: path, start: 0, end: 0 };
     let bytes: Buffer;
     try {
-      const size = statSync(join(dir, path)).size;
-      if (size > limits.maxFileBytes) {
-        bag.report('TooManyFiles', span, `${tick(path)} has ${count(size)} bytes, more than the limit of ${count(limits.maxFileBytes)}`, {
-          help: 'split the file, or raise the limit (`maxFileBytes`) if it really is this large',
+      total += statSync(join(dir, path)).size;
+      if (total > limits.maxBytes) {
+        bag.report('TooManyFiles', span, `the policy files hold ${count(total)} bytes up to ${tick(path)}, more than the limit of ${count(limits.maxBytes)}`, {
+          help: 'a policy set this large is generated, not written: check what produced it, or raise the limit (`maxBytes`)',
         });
-        continue;
+        break;
       }
       bytes = readFileSync(join(dir, path));
     } catch (error) {

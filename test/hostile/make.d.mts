@@ -2,5 +2,6 @@
 export function attributesPolicy(n: number, duplicate?: boolean): string;
 export function rolesPolicy(n: number, resources?: number): string;
 export function literalPolicy(n: number): string;
+export function fieldsPolicy(roles: number, attributes: number): string;
 export const BUILDS: Set<string>;
 export const GENERATED: Record<string, { make: (dir: string) => void; folder?: string }>;

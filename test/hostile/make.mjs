@@ -29,6 +29,15 @@ export function rolesPolicy(n, resources = 2) {
   return text;
 }
 
+/** `roles` roles with field rules on one resource of `attributes` attributes: roles × attributes field-mask entries. */
+export function fieldsPolicy(roles, attributes) {
+  let text = 'resources:\n  lead:\n    actions: [view, edit]\n    attributes:\n';
+  for (let i = 0; i < attributes; i++) text += `      a${i}: string\n`;
+  text += 'roles:\n';
+  for (let i = 0; i < roles; i++) text += `  r${i}:\n    grants: { lead: green }\n    fields: { lead: { a${i % attributes}: hidden, '*': read-only } }\n`;
+  return text;
+}
+
 /** A `when:` condition whose list literal has `n` elements. */
 export function literalPolicy(n) {
   const list = Array.from({ length: n }, (_, i) => `'v${i}'`).join(', ');
@@ -52,6 +61,8 @@ export const BUILDS = new Set(['symlink-followed', 'bom-accepted', 'codegen-inje
 export const GENERATED = {
   'attributes-40k-duplicate': { make: (dir) => write(dir, { 'policy.yaml': attributesPolicy(40_000, true) }) },
   'roles-past-the-limit': { make: (dir) => write(dir, { 'policy.yaml': rolesPolicy(10_001, 1) }) },
+  'bytes-past-the-limit': { make: (dir) => write(dir, { 'a.yaml': attributesPolicy(100_000), 'b.yaml': 'x: ' + 'y'.repeat(3_000_000) + '\n' }) },
+  'field-entries-past-the-limit': { make: (dir) => write(dir, { 'policy.yaml': fieldsPolicy(1_001, 1_000) }) },
   'rules-past-the-limit': {
     // 1,000 roles × one resource of 101 actions: 101,000 rules
     make: (dir) => {
@@ -62,11 +73,14 @@ export const GENERATED = {
     },
   },
   'cel-literal-200k': { make: (dir) => write(dir, { 'policy.yaml': literalPolicy(200_000) }) },
-  'yaml-5000-nested-mappings': {
+  'yaml-5000-nested-mappings': { make: (dir) => write(dir, { 'policy.yaml': `roles: ${'{a: '.repeat(5000)}1${'}'.repeat(5000)}\n` }) },
+  'yaml-5000-nested-block-lists': { make: (dir) => write(dir, { 'policy.yaml': `roles:\n  ${'- '.repeat(5000)}x\n` }) },
+  'yaml-1000-nested-block-mappings': {
+    // indented one more space each: 1,000 levels are half a megabyte
     make: (dir) => {
       let text = '';
-      for (let i = 0; i < 5000; i++) text += `${' '.repeat(i)}k${i}:\n`;
-      write(dir, { 'policy.yaml': text + `${' '.repeat(5000)}x: 1\n` });
+      for (let i = 0; i < 1000; i++) text += `${' '.repeat(i)}k${i}:\n`;
+      write(dir, { 'policy.yaml': text + `${' '.repeat(1000)}x: 1\n` });
     },
   },
   'yaml-20000-nested-flow-lists': { make: (dir) => write(dir, { 'policy.yaml': `roles: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n` }) },
