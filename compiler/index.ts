@@ -11,6 +11,7 @@ import { header } from './emit/header.ts';
 import { emitDeclarations } from './emit/types.ts';
 import type { PolicyModel } from './ir/model.ts';
 import { limitsWith, type Limits } from './diagnostics/limits.ts';
+import { resetSuggestionBudget } from './diagnostics/suggest.ts';
 import { parsePolicyFiles, readPolicyFolder } from './load/load.ts';
 import { validateFiles } from './validate/validate.ts';
 
@@ -64,6 +65,7 @@ export interface CompileOptions extends CheckOptions {
  */
 export function checkSources(name: string, texts: readonly SourceText[], options: CheckOptions = {}): CheckResult {
   const limits = limitsWith(options.limits);
+  resetSuggestionBudget();
   const bag = new DiagnosticBag();
   const set = parsePolicyFiles(name, texts, bag, limits);
   const valid = !bag.hasErrors && validateFiles(set.files, bag);

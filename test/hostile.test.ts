@@ -114,6 +114,11 @@ describe('hostile corpus: what the reports must say', () => {
     expect(report('yaml-two-documents')).toMatch(/error PC1013:[\s\S]*^1 error/m);
   });
 
+  it('10,000 unknown role references: each reported, the report cut at 50', () => {
+    expect(report('unknown-roles-10k')).toMatch(/^10000 errors, 0 warnings$/m);
+    expect(report('unknown-roles-10k')).toContain('… and 9950 more');
+  });
+
   it('the text report stops after 50 errors and counts the rest', () => {
     expect(report('many-errors')).toContain('… and 70 more (`--format json` lists them all)');
     expect(report('many-errors').match(/error PC3002/g)).toHaveLength(50);

@@ -44,10 +44,13 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag, limits: Limits = DEF
   reportCycles(parentEdges(resources), 'ParentCycle', 'has the parent', bag);
 
   const roleNames = [...roles.keys()];
+  /** Role names by their lowercase, built once: an unknown name is looked up in it, not compared with every role. */
+  const byFolded = new Map<string, string>();
+  for (const r of roleNames) if (!byFolded.has(r.toLowerCase())) byFolded.set(r.toLowerCase(), r);
   const refer = (origin: Origin, path: readonly (string | number)[], name: string): boolean => {
     if (roles.has(name)) return true;
     if (duplicateRoles.has(name)) return false; // already reported where it is defined
-    const folded = roleNames.find((r) => r.toLowerCase() === name.toLowerCase());
+    const folded = byFolded.get(name.toLowerCase());
     bag.report('UnknownRole', spanOf(origin, path, 'value'), `unknown role ${tick(name)}`, {
       help: folded !== undefined ? `did you mean \`${folded}\`? role names are written the same way everywhere` : didYouMean(name, roleNames),
     });
@@ -382,6 +385,9 @@ function buildModel(
       return [r.model.name, { actions, source: defaultAccess === 'private' ? undefined : where(spanOf(r.origin, ['defaultAccess'], 'value')) }];
     }),
   );
+  /** The groups each role is a member of, built once rather than searched per role. */
+  const groupsOfRole = new Map<string, string[]>();
+  for (const g of groups) for (const role of new Set(g.roles)) groupsOfRole.set(role, [...(groupsOfRole.get(role) ?? []), g.name]);
   const roleModels: RoleModel[] = roleNames.map((name) => {
     const role = roles.get(name)!;
     const admin = administratorOf(role);
@@ -442,7 +448,7 @@ function buildModel(
               for (const [value, word] of spec.pipelines.get(resource.name) ?? []) {
                 // members by role always; members by request only when `principal.groups` lists the group
                 const written = { level: LEVEL_OF_WORD.get(word)!, declaredIn: name, source: where(spanOf(spec.origin, ['pipelines', resource.name, value], 'value')) };
-                override(resource.pipeline, value, written, group.roles.includes(name) ? undefined : group.name);
+                override(resource.pipeline, value, written, (groupsOfRole.get(name)?.includes(group.name) ?? false) ? undefined : group.name);
               }
             }
           }
@@ -463,7 +469,7 @@ function buildModel(
       top: role.top,
       subordinates: subordinates.get(name) ?? [],
       profile: role.profile,
-      groups: groups.filter((g) => g.roles.includes(name)).map((g) => g.name),
+      groups: groupsOfRole.get(name) ?? [],
       cells,
       overrides,
       shift: role.shift,

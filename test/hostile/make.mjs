@@ -84,6 +84,14 @@ export const GENERATED = {
     },
   },
   'yaml-20000-nested-flow-lists': { make: (dir) => write(dir, { 'policy.yaml': `roles: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n` }) },
+  'unknown-roles-10k': {
+    // 10,000 roles reporting to 10,000 unknown roles: "did you mean" compared each with each (100 s for 4,000)
+    make: (dir) => {
+      let text = 'resources:\n  lead: { actions: [view] }\nroles:\n';
+      for (let i = 0; i < 10_000; i++) text += `  role_${String(i).padStart(5, '0')}: { reportsTo: ghost_${String(i).padStart(5, '0')} }\n`;
+      write(dir, { 'policy.yaml': text });
+    },
+  },
   'many-errors': {
     // 120 grants on resources that do not exist: the text report stops after 50
     make: (dir) => write(dir, { 'policy.yaml': LEAD + 'roles:\n  sales:\n    grants:\n' + Array.from({ length: 120 }, (_, i) => `      missing${i}: green\n`).join('') }),
