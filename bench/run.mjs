@@ -9,6 +9,7 @@ import { runCelBench } from './cel.mjs';
 import { runCliStartupBench } from './cli-startup.mjs';
 import { runChecksBench } from './checks.mjs';
 import { runCompileBench } from './compile.mjs';
+import { runScaleBench, scaleMarkdown } from './compile-scale.mjs';
 
 const here = new URL('.', import.meta.url);
 const fmt = (n, digits = 1) => n.toFixed(digits);
@@ -57,6 +58,14 @@ say('|---|---:|---:|---:|---:|---:|---:|');
 say(`| 500 roles × 20 resources × 8 actions (${int(compile.cells)} cells) | **${fmt(compile.ms / 1000, 2)} s** | ${fmt(compile.checkMs / 1000, 2)} s | ${fmt(compile.emitMs / 1000, 2)} s | ${fmt(compile.policyBytes / 1e6, 2)} MB | ${fmt(compile.checkerBytes / 1e6, 2)} MB | ${fmt(compile.bundleBytes / 1e6, 2)} MB |`);
 say();
 say(`Goal < 3 s: ${goal(compile.ms < 3000)}. (The two phases are timed in one more run each.)`);
+say();
+
+const scale = await runScaleBench({ log: progress });
+say(scaleMarkdown(scale));
+say();
+const ratios = [scale.attributes, scale.roles].flatMap((rows) => rows.slice(1).map((row, i) => row.ms / rows[i].ms / (row.bytes / rows[i].bytes)));
+say(`Goal: linear — time ÷ size between neighbouring sizes at most 1.5 (×4 the text, at most ×6 the time): ${goal(ratios.every((r) => r <= 1.5))} ` +
+  `(worst ${fmt(Math.max(...ratios), 2)}). Goal: within the limits, a compile below 800 MB: ${goal(scale.memory.every((m) => m.codes.length > 0 || m.limits.maxExpressionLength !== undefined || m.peak < 800e6))}.`);
 say();
 
 const filtering = new URL('./filtering.mjs', here);

@@ -6,12 +6,15 @@ import { basename, resolve } from 'node:path';
 import { analyze } from './analyze/analyze.ts';
 import { DiagnosticBag, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.ts';
 import type { PolicyModel } from './ir/model.ts';
-import { parsePolicyFiles, readPolicyDir } from './load/load.ts';
+import { limitsWith, type Limits } from './diagnostics/limits.ts';
+import { resetSuggestionBudget } from './diagnostics/suggest.ts';
+import { parsePolicyFiles, readPolicyFolder } from './load/load.ts';
 import { validateFiles } from './validate/validate.ts';
 
 export { FORMAT_VERSION } from './emit/header.ts';
 export type { Diagnostic } from './diagnostics/diagnostic.ts';
 export type { PolicyModel } from './ir/model.ts';
+export { DEFAULT_LIMITS, type Limits } from './diagnostics/limits.ts';
 
 export const DEFAULT_RUNTIME_IMPORT = '@policyc/runtime';
 
@@ -45,25 +48,35 @@ export interface CompileResult extends CheckResult {
   readonly output: CompiledChecker | undefined;
 }
 
-export interface CompileOptions {
+export interface CheckOptions {
+  /** Limits replacing the defaults (`DEFAULT_LIMITS`, docs/diagnostics.md). */
+  readonly limits?: Partial<Limits>;
+}
+
+export interface CompileOptions extends CheckOptions {
   readonly runtimeImport?: string;
 }
 
-/** load → validate → analyze, on texts already read. */
-export function checkSources(name: string, texts: readonly SourceText[]): CheckResult {
+/**
+ * load → validate → analyze, on texts already read. A phase runs only when the one before it
+ * found no error: a later phase would report what follows from that error again.
+ */
+export function checkSources(name: string, texts: readonly SourceText[], options: CheckOptions = {}): CheckResult {
+  const limits = limitsWith(options.limits);
+  resetSuggestionBudget();
   const bag = new DiagnosticBag();
-  const set = parsePolicyFiles(name, texts, bag);
-  const valid = validateFiles(set.files, bag);
-  const model = valid && !bag.hasErrors ? analyze(set, bag) : undefined;
+  const set = parsePolicyFiles(name, texts, bag, limits);
+  const valid = !bag.hasErrors && validateFiles(set.files, bag);
+  const model = valid && !bag.hasErrors ? analyze(set, bag, limits) : undefined;
   return { diagnostics: sortDiagnostics(bag.items), sources: set.sources, model: bag.hasErrors ? undefined : model };
 }
 
 /** load → validate → analyze on a policy set folder. */
-export function checkDir(dir: string): CheckResult {
+export function checkDir(dir: string, options: CheckOptions = {}): CheckResult {
   const bag = new DiagnosticBag();
-  const texts = readPolicyDir(dir, bag);
-  if (bag.hasErrors) return { diagnostics: sortDiagnostics(bag.items), sources: new Map(), model: undefined };
-  const result = checkSources(policyName(dir), texts);
+  const read = readPolicyFolder(dir, bag, limitsWith(options.limits));
+  if (bag.hasErrors) return { diagnostics: sortDiagnostics(bag.items), sources: read.sources, model: undefined };
+  const result = checkSources(policyName(dir), read.texts, options);
   return { ...result, diagnostics: sortDiagnostics([...bag.items, ...result.diagnostics]) };
 }
 
@@ -89,12 +102,12 @@ export async function emit(model: PolicyModel, options: CompileOptions = {}): Pr
 }
 
 export async function compileSources(name: string, texts: readonly SourceText[], options: CompileOptions = {}): Promise<CompileResult> {
-  const checked = checkSources(name, texts);
+  const checked = checkSources(name, texts, options);
   return { ...checked, output: checked.model ? await emit(checked.model, options) : undefined };
 }
 
 export async function compileDir(dir: string, options: CompileOptions = {}): Promise<CompileResult> {
-  const checked = checkDir(dir);
+  const checked = checkDir(dir, options);
   return { ...checked, output: checked.model ? await emit(checked.model, options) : undefined };
 }
 

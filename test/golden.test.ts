@@ -4,24 +4,16 @@
  * and underlines included. `UPDATE_SNAPSHOTS=1 npm test` rewrites them; review the diff.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkDir, compileDir } from '../compiler/index.ts';
 import { formatText } from '../compiler/diagnostics/format.ts';
+import { golden } from './helpers/golden.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const update = process.env.UPDATE_SNAPSHOTS === '1';
 const cases = (dir: string): string[] => readdirSync(join(here, 'golden', dir)).filter((n) => !n.includes('.')).sort();
-
-function golden(file: string, actual: string): void {
-  if (update || !existsSync(file)) {
-    writeFileSync(file, actual);
-    return;
-  }
-  expect(actual, `golden ${file} (UPDATE_SNAPSHOTS=1 to rewrite)`).toBe(readFileSync(file, 'utf8'));
-}
 
 describe('generated code goldens', () => {
   for (const name of cases('compile')) {

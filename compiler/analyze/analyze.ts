@@ -10,6 +10,9 @@ import { reportCycles, subordinatesOf } from './hierarchy.ts';
 import { analyzeOrganisation } from './organisation.ts';
 import { buildGroups, buildSharingRules, checkSharing } from './sharing.ts';
 import { checkConditions, conditions } from './conditions.ts';
+import { DEFAULT_LIMITS, type Limits } from '../diagnostics/limits.ts';
+import { withinLimits } from './limits.ts';
+import { AttributeNeeds } from './needs.ts';
 
 /** A level with the place it is written and the role it is written in. */
 interface Written {
@@ -25,7 +28,7 @@ interface Written {
  * resource supports, then every role's effective cell for each resource × action, the
  * hierarchy closure and the rules that decisions name. Returns undefined on any error.
  */
-export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undefined {
+export function analyze(set: LoadedSet, bag: DiagnosticBag, limits: Limits = DEFAULT_LIMITS): PolicyModel | undefined {
   const indexes = new Map<string, LineIndex>();
   const where: Where = (span: Span) => {
     let index = indexes.get(span.file);
@@ -34,15 +37,20 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
     return { file: span.file, line: p.line, column: p.column };
   };
   const declarations = collectDeclarations(set.files, bag, where);
+  if (!withinLimits(declarations, limits, bag)) return undefined;
   const { resources, roles, duplicateRoles, profiles } = declarations;
+  const needs = new AttributeNeeds();
   for (const spec of resources.values()) checkResource(spec, resources, bag);
   reportCycles(parentEdges(resources), 'ParentCycle', 'has the parent', bag);
 
   const roleNames = [...roles.keys()];
+  /** Role names by their lowercase, built once: an unknown name is looked up in it, not compared with every role. */
+  const byFolded = new Map<string, string>();
+  for (const r of roleNames) if (!byFolded.has(r.toLowerCase())) byFolded.set(r.toLowerCase(), r);
   const refer = (origin: Origin, path: readonly (string | number)[], name: string): boolean => {
     if (roles.has(name)) return true;
     if (duplicateRoles.has(name)) return false; // already reported where it is defined
-    const folded = roleNames.find((r) => r.toLowerCase() === name.toLowerCase());
+    const folded = byFolded.get(name.toLowerCase());
     bag.report('UnknownRole', spanOf(origin, path, 'value'), `unknown role ${tick(name)}`, {
       help: folded !== undefined ? `did you mean \`${folded}\`? role names are written the same way everywhere` : didYouMean(name, roleNames),
     });
@@ -67,7 +75,7 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
       else if (refer(role.origin, path, parent)) edges.push({ to: parent, origin: role.origin, path });
     });
     extendsEdges.set(role.name, edges);
-    checkGrants(role, resources, bag);
+    checkGrants(role, resources, bag, needs);
     if (role.profile !== undefined && !profiles.has(role.profile)) {
       bag.report('UnknownProfile', spanOf(role.origin, ['profile'], 'value'), `unknown profile ${tick(role.profile)}`, {
         help: didYouMean(role.profile, profiles.keys()) ?? (roles.has(role.profile) ? `${tick(role.profile)} is a role: write \`extends: ${role.profile}\`` : 'declare it under `profiles`'),
@@ -75,7 +83,7 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
     }
   }
   for (const profile of profiles.values()) {
-    checkGrants(profile, resources, bag);
+    checkGrants(profile, resources, bag, needs);
     const clash = roles.get(profile.name);
     if (clash) {
       bag.report('DuplicateName', spanOf(profile.origin), `${tick(profile.name)} is both a profile and a role`, {
@@ -84,7 +92,8 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag): PolicyModel | undef
       });
     }
   }
-  checkSharing(declarations.groups, declarations.sharingRules, resources, refer, bag);
+  checkSharing(declarations.groups, declarations.sharingRules, resources, refer, bag, needs);
+  needs.report(resources, bag);
   checkConditions(declarations, set.sources, bag);
   // R-Z12: a role without a parent reports to the top role, when the policy names one
   const tops = [...roles.values()].filter((r) => r.top);
@@ -203,7 +212,7 @@ function checkResource(spec: ResourceSpec, resources: ReadonlyMap<string, Resour
   }
 }
 
-function checkGrants(role: RoleSpec, resources: ReadonlyMap<string, ResourceSpec>, bag: DiagnosticBag): void {
+function checkGrants(role: RoleSpec, resources: ReadonlyMap<string, ResourceSpec>, bag: DiagnosticBag, needs: AttributeNeeds): void {
   for (const [name, grant] of role.grants) {
     const resource = resources.get(name);
     if (!resource) {
@@ -233,17 +242,10 @@ function checkGrants(role: RoleSpec, resources: ReadonlyMap<string, ResourceSpec
     const checkLevel = (word: string, path: (string | number)[]): void => {
       const level = LEVEL_OF_WORD.get(word);
       if (level !== 'own' && level !== 'team') return;
-      const { model } = resource;
       const span = spanOf(role.origin, ['grants', name, ...path], 'value');
-      if (level === 'own' && model.owner === undefined) {
-        bag.report('LevelNeedsAttribute', span, `${tick(word)} needs an owner, but ${tick(name)} declares no \`owner\` attribute`, {
-          help: model.kind === 'module' ? 'a module has no records: use `green` or `red`' : `add \`owner: <attribute>\` to ${tick(name)}`,
-        });
-      } else if (level === 'team' && (model.owner === undefined || model.team === undefined)) {
-        bag.report('LevelNeedsAttribute', span, `${tick(word)} needs an owner and a team, but ${tick(name)} declares no \`${model.owner === undefined ? 'owner' : 'team'}\` attribute`, {
-          help: model.kind === 'module' ? 'a module has no records: use `green` or `red`' : `add \`${model.owner === undefined ? 'owner' : 'team'}: <attribute>\` to ${tick(name)}`,
-        });
-      }
+      const what = `${tick(role.name)} grants ${path.length === 0 || path[0] === '*' ? 'every action' : tick(String(path[0]))} as ${tick(word)}`;
+      needs.need(name, 'owner', span, what, word);
+      if (level === 'team') needs.need(name, 'team', span, what, word);
     };
     if (typeof grant === 'string') checkLevel(grant, []);
     else if (Array.isArray(grant)) grant.forEach((action, i) => checkAction(action, [i], 'value'));
@@ -383,6 +385,9 @@ function buildModel(
       return [r.model.name, { actions, source: defaultAccess === 'private' ? undefined : where(spanOf(r.origin, ['defaultAccess'], 'value')) }];
     }),
   );
+  /** The groups each role is a member of, built once rather than searched per role. */
+  const groupsOfRole = new Map<string, string[]>();
+  for (const g of groups) for (const role of new Set(g.roles)) groupsOfRole.set(role, [...(groupsOfRole.get(role) ?? []), g.name]);
   const roleModels: RoleModel[] = roleNames.map((name) => {
     const role = roles.get(name)!;
     const admin = administratorOf(role);
@@ -443,7 +448,7 @@ function buildModel(
               for (const [value, word] of spec.pipelines.get(resource.name) ?? []) {
                 // members by role always; members by request only when `principal.groups` lists the group
                 const written = { level: LEVEL_OF_WORD.get(word)!, declaredIn: name, source: where(spanOf(spec.origin, ['pipelines', resource.name, value], 'value')) };
-                override(resource.pipeline, value, written, group.roles.includes(name) ? undefined : group.name);
+                override(resource.pipeline, value, written, (groupsOfRole.get(name)?.includes(group.name) ?? false) ? undefined : group.name);
               }
             }
           }
@@ -464,7 +469,7 @@ function buildModel(
       top: role.top,
       subordinates: subordinates.get(name) ?? [],
       profile: role.profile,
-      groups: groups.filter((g) => g.roles.includes(name)).map((g) => g.name),
+      groups: groupsOfRole.get(name) ?? [],
       cells,
       overrides,
       shift: role.shift,

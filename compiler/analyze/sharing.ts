@@ -2,6 +2,7 @@ import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { GroupModel, PartyModel, ResourceModel, Rule, SharingRuleModel } from '../ir/model.ts';
+import type { AttributeNeeds } from './needs.ts';
 import { spanOf, type GroupSpec, type Origin, type PartySpec, type ResourceSpec, type SharingRuleSpec, type Where } from './declarations.ts';
 
 /** Reports an unknown role at `path` of `origin`; true when the role exists. */
@@ -17,6 +18,7 @@ export function checkSharing(
   resources: ReadonlyMap<string, ResourceSpec>,
   refer: Refer,
   bag: DiagnosticBag,
+  needs: AttributeNeeds,
 ): void {
   for (const group of groups.values()) {
     group.roles.forEach((role, i) => refer(group.origin, ['roles', i], role));
@@ -32,11 +34,7 @@ export function checkSharing(
       continue;
     }
     const { model } = resource;
-    if (model.owner === undefined) {
-      bag.report('LevelNeedsAttribute', at(['resource']), `a sharing rule needs an owner, but ${tick(rule.resource)} declares no \`owner\` attribute`, {
-        help: `add \`owner: <attribute>\` to ${tick(rule.resource)}`,
-      });
-    }
+    needs.need(rule.resource, 'owner', at(['resource']), `sharing rule ${tick(rule.name)} shares records by owner`, '');
     const actions = rule.access === 'read-only' ? model.read : [...model.read, ...model.write];
     if (actions.length === 0) {
       bag.report('UnknownAction', at(['access']), `${tick(rule.resource)} has no ${rule.access === 'read-only' ? 'read' : 'read or write'} actions to share`, {

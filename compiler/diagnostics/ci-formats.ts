@@ -3,9 +3,11 @@
  */
 import { CODES } from './codes.ts';
 import type { Diagnostic } from './diagnostic.ts';
+import { escapeControls } from './display.ts';
 import { locate, type Sources } from './format.ts';
 
-const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+// controls are escaped first (`\u{…}`), so `%0A` and friends come only from this function
+const escapeData = (s: string): string => escapeControls(s).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** `::error file=…,line=…,col=…::message` lines, which GitHub Actions shows on the pull request. */
@@ -31,7 +33,7 @@ export function formatSarif(list: readonly Diagnostic[], sources: Sources, displ
   const rules = Object.entries(CODES).map(([name, { code, title }]) => ({ id: code, name, shortDescription: { text: title } }));
   const location = (file: string, line: number, column: number, endLine: number, endColumn: number) => ({
     physicalLocation: {
-      artifactLocation: { uri: displayPath(file).split('\\').join('/') },
+      artifactLocation: { uri: escapeControls(displayPath(file)).split('\\').join('/') },
       region: { startLine: line, startColumn: column, endLine, endColumn },
     },
   });
@@ -39,14 +41,14 @@ export function formatSarif(list: readonly Diagnostic[], sources: Sources, displ
     ruleId: d.code,
     ruleIndex: rules.findIndex((r) => r.id === d.code),
     level: d.severity,
-    message: { text: d.help === undefined ? d.message : `${d.message}\nhelp: ${d.help}` },
+    message: { text: escapeControls(d.message) + (d.help === undefined ? '' : `\nhelp: ${escapeControls(d.help)}`) },
     locations: [location(d.file, d.line, d.column, d.endLine, d.endColumn)],
     ...(d.related.length > 0
       ? {
           relatedLocations: locate(
             d.related.map((r) => ({ ...r, code: d.code, severity: d.severity, help: undefined, related: [] })),
             sources,
-          ).map((r, id) => ({ id, message: { text: r.message }, ...location(r.file, r.line, r.column, r.endLine, r.endColumn) })),
+          ).map((r, id) => ({ id, message: { text: escapeControls(r.message) }, ...location(r.file, r.line, r.column, r.endLine, r.endColumn) })),
         }
       : {}),
   }));

@@ -10,6 +10,18 @@ export const CODES = {
   YamlSyntax: { code: 'PC1003', title: 'YAML syntax error' },
   YamlDuplicateKey: { code: 'PC1004', title: 'a key appears twice in one mapping' },
   YamlAlias: { code: 'PC1005', title: 'YAML anchors, aliases and tags are not accepted' },
+  // PC1006–PC1016 — hostile or careless input files and the limits of one compile (issue 14)
+  InvalidUtf8: { code: 'PC1006', title: 'a policy file is not valid UTF-8' },
+  EmptyFile: { code: 'PC1007', title: 'a policy file is empty (warning)' },
+  SymbolicLink: { code: 'PC1008', title: 'a symbolic link leads outside the policy folder, into a loop, or nowhere' },
+  YamlTooDeep: { code: 'PC1009', title: 'YAML mappings and lists are nested deeper than the limit' },
+  TooManyFiles: { code: 'PC1010', title: 'the policy set has more files, or its files more bytes, than the limit' },
+  YamlIndentation: { code: 'PC1011', title: 'YAML indentation does not say where an entry belongs' },
+  YamlUnclosed: { code: 'PC1012', title: 'a YAML bracket, brace or quote is not closed' },
+  YamlMultipleDocuments: { code: 'PC1013', title: 'a policy file holds more than one YAML document' },
+  ExpressionTooLong: { code: 'PC1014', title: 'a condition is longer than the limit' },
+  TooManyRoles: { code: 'PC1015', title: 'the policy set has more roles and profiles than the limit' },
+  TooManyRules: { code: 'PC1016', title: 'the policy set would compile to more rules or field-mask entries than the limit' },
 
   // PC2xxx — the shape of a policy file (JSON Schema)
   UnknownKey: { code: 'PC2001', title: 'unknown key' },

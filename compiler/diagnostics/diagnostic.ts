@@ -1,4 +1,5 @@
 import { CODES, type CodeName } from './codes.ts';
+import { escapeControls } from './display.ts';
 
 /** A span in one policy file, as character offsets (turned into line:column only when printed). */
 export interface Span {
@@ -62,6 +63,7 @@ export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
   );
 }
 
+/** A user value in a message, in backticks, its control characters escaped (display.ts). */
 export function tick(value: string): string {
-  return '`' + value.replace(/[\r\n\u2028\u2029]/g, ' ') + '`';
+  return '`' + escapeControls(value) + '`';
 }

@@ -1,4 +1,5 @@
 import type { Diagnostic } from './diagnostic.ts';
+import { escapeControls, frameLine } from './display.ts';
 
 /** Line starts of a text, for offset → line:column. */
 export class LineIndex {
@@ -52,31 +53,53 @@ export function locate(list: readonly Diagnostic[], sources: Sources): Located[]
   });
 }
 
-/** The code frame of a diagnostic: its first line with the span underlined (`^^^`). */
+/**
+ * The code frame of a diagnostic: its first line with the span underlined (`^^^`) by display
+ * width, controls escaped, a long line cut around the span.
+ */
 function frame(d: Located, lines: LineIndex, known: boolean): string[] {
   if (!known) return [];
   const text = lines.lineText(d.line);
   const gutter = String(d.line).length;
-  const width = Math.max(1, (d.endLine === d.line ? d.endColumn : text.length + 1) - d.column);
-  return [`${' '.repeat(gutter)} |`, `${d.line} | ${text}`, `${' '.repeat(gutter)} | ${' '.repeat(d.column - 1)}${'^'.repeat(width)}`];
+  const shown = frameLine(text, d.column - 1, d.endLine === d.line ? d.endColumn - 1 : text.length + 1);
+  return [`${' '.repeat(gutter)} |`, `${d.line} | ${shown.text}`, `${' '.repeat(gutter)} | ${' '.repeat(shown.pad)}${'^'.repeat(shown.width)}`];
 }
+
+/** Errors the text format prints before it says how many more there are (JSON, SARIF and GitHub keep all). */
+export const TEXT_ERROR_LIMIT = 50;
 
 /**
  * Human-readable output: `file:line:column: error PC3001: message`, a code frame with the
- * span underlined, then `help:` and related notes.
+ * span underlined, then `help:` and related notes. After `maxErrors` errors the rest are
+ * counted, not printed: the first ones are the causes, and a log of thousands helps nobody.
  */
-export function formatText(list: readonly Diagnostic[], sources: Sources, displayPath: (file: string) => string = (f) => f): string {
+export function formatText(
+  list: readonly Diagnostic[],
+  sources: Sources,
+  displayPath: (file: string) => string = (f) => f,
+  maxErrors: number = TEXT_ERROR_LIMIT,
+): string {
   const cache = new Map<string, LineIndex>();
   const out: string[] = [];
+  const path = (file: string): string => escapeControls(displayPath(file));
+  let printed = 0;
+  let errorsPrinted = 0;
   for (const d of locate(list, sources)) {
+    if (errorsPrinted >= maxErrors) break;
     const lines = index(sources, cache, d.file);
-    out.push(`${displayPath(d.file)}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
+    out.push(`${path(d.file)}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${escapeControls(d.message)}`);
     out.push(...frame(d, lines, sources.has(d.file)));
-    if (d.help !== undefined) out.push(`  help: ${d.help}`);
+    if (d.help !== undefined) out.push(`  help: ${escapeControls(d.help)}`);
     for (const r of d.related) {
       const p = index(sources, cache, r.file).position(r.start);
-      out.push(`  note: ${r.message} at ${displayPath(r.file)}:${p.line}:${p.column}`);
+      out.push(`  note: ${escapeControls(r.message)} at ${path(r.file)}:${p.line}:${p.column}`);
     }
+    out.push('');
+    printed++;
+    if (d.severity === 'error') errorsPrinted++;
+  }
+  if (printed < list.length) {
+    out.push(`… and ${list.length - printed} more (\`--format json\` lists them all)`);
     out.push('');
   }
   const errors = list.filter((d) => d.severity === 'error').length;
@@ -95,12 +118,12 @@ export function formatJson(list: readonly Diagnostic[], sources: Sources, displa
     endColumn: d.endColumn,
     severity: d.severity,
     code: d.code,
-    message: d.message,
-    ...(d.help === undefined ? {} : { help: d.help }),
+    message: escapeControls(d.message),
+    ...(d.help === undefined ? {} : { help: escapeControls(d.help) }),
     frame: frame(d, index(sources, cache, d.file), sources.has(d.file)).join('\n'),
     related: d.related.map((r) => {
       const p = index(sources, cache, r.file).position(r.start);
-      return { file: displayPath(r.file), line: p.line, column: p.column, message: r.message };
+      return { file: displayPath(r.file), line: p.line, column: p.column, message: escapeControls(r.message) };
     }),
   }));
   return JSON.stringify({ diagnostics: located }, null, 2);

@@ -1,4 +1,5 @@
 /** Reports of a `policyc test` run: readable text, JUnit XML for CI, and JSON. */
+import { escapeControls } from '../diagnostics/display.ts';
 import type { TestRun } from './tests.ts';
 
 const percent = (covered: number, total: number): number => (total === 0 ? 100 : (100 * covered) / total);
@@ -18,13 +19,13 @@ export function testText(run: TestRun, showUncovered = 20): string {
   for (const r of run.results) {
     if (r.file !== file) {
       file = r.file;
-      out.push(file);
+      out.push(escapeControls(file));
     }
-    out.push(`  ${r.passed ? '✓' : '✗'} ${r.name}`);
+    out.push(`  ${r.passed ? '✓' : '✗'} ${escapeControls(r.name)}`);
     for (const e of r.expectations.filter((x) => !x.passed)) {
       const got = e.field !== undefined ? e.actual.code : `${e.actual.allow ? 'allow' : 'deny'} (${e.actual.code})`;
       out.push(`      ${e.action}: expected ${e.expected}, got ${got} at ${r.file}:${r.line}${r.now === undefined ? '' : ` (now ${r.now})`}`);
-      out.push(`        ${e.actual.reason}`);
+      out.push(`        ${escapeControls(e.actual.reason)}`);
     }
   }
   const { cells, rules, conditional } = run.coverage;
@@ -42,8 +43,8 @@ export function testText(run: TestRun, showUncovered = 20): string {
   return out.join('\n');
 }
 
-const xml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+/** XML text: controls from policy text escaped visibly (XML 1.0 cannot hold most of them), markup characters as references. */
+const xml = (s: string): string => escapeControls(s).replace(/[\ufffe\uffff]/g, '\ufffd').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function testJunit(run: TestRun, suite: string): string {
   const byFile = new Map<string, TestRun['results'][number][]>();

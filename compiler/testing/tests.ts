@@ -2,13 +2,12 @@
  * `policyc test`: decision tables (`*_test.yaml`) beside the policies, run against the compiled
  * checker itself, with coverage of the role × resource × action matrix and of the rules.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
+import { DEFAULT_LIMITS } from '../diagnostics/limits.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { PolicyModel } from '../ir/model.ts';
-import { isTestFileName, listPolicyFiles, parsePolicyFiles, spanAt, type LoadedSet, type PolicyFile } from '../load/load.ts';
+import { parsePolicyFiles, readPolicyFolder, spanAt, type LoadedSet, type PolicyFile } from '../load/load.ts';
 import { conditionLabel, overridesOf } from '../review/conditions.ts';
 import { validateFiles } from '../validate/validate.ts';
 
@@ -93,7 +92,8 @@ const entries = (v: unknown): [string, unknown][] => (v !== null && typeof v ===
 
 /** Reads and validates the test files of a policy set folder; fixture names are checked. */
 export function loadTests(dir: string, bag: DiagnosticBag): { set: LoadedSet; tests: TestSpec[] } {
-  const texts = listPolicyFiles(dir, isTestFileName).map((path) => ({ path, text: readFileSync(join(dir, path), 'utf8') }));
+  // read as policy files are: symbolic links followed or reported, UTF-8 checked
+  const texts = readPolicyFolder(dir, bag, DEFAULT_LIMITS, 'test').texts;
   const set = parsePolicyFiles('tests', texts, bag);
   if (!validateFiles(set.files, bag, 'test')) return { set, tests: [] };
 

@@ -1,0 +1,56 @@
+/**
+ * The limits analysis enforces before it builds anything (issue 14): roles, rules and the length
+ * of conditions. A limit exceeded stops analysis: building the model, or compiling a 200,000-element
+ * list literal, is where memory would run out.
+ */
+import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
+import { count, type Limits } from '../diagnostics/limits.ts';
+import { spanOf, type Declarations } from './declarations.ts';
+
+/** False, after reporting each limit exceeded, when the policy set is beyond a limit. */
+export function withinLimits(declarations: Declarations, limits: Limits, bag: DiagnosticBag): boolean {
+  const before = bag.items.length;
+  const { roles, profiles, resources } = declarations;
+  const all = [...roles.values(), ...profiles.values()];
+  const past = all[limits.maxRoles];
+  if (past !== undefined) {
+    bag.report('TooManyRoles', spanOf(past.origin), `the policy set has ${count(all.length)} roles and profiles, more than the limit of ${count(limits.maxRoles)}; this is the first past it`, {
+      help: 'roles that grant the same can be one role (users differ, not roles); or raise the limit `maxRoles`',
+    });
+  }
+  // every role has a rule per resource × action, and one more per stage or pipeline value it writes
+  let cells = 0;
+  for (const r of resources.values()) if (r.parent === undefined) cells += r.model.actions.length;
+  let rules = roles.size * cells;
+  for (const role of roles.values()) {
+    for (const key of ['stages', 'pipelines'] as const) {
+      for (const [resource, values] of role[key]) rules += values.size * (resources.get(resource)?.model.actions.length ?? 0);
+    }
+  }
+  const first = roles.values().next().value;
+  if (rules > limits.maxRules && first !== undefined) {
+    bag.report('TooManyRules', spanOf(first.origin), `${count(roles.size)} roles × ${count(cells)} resource actions make ${count(rules)} rules, more than the limit of ${count(limits.maxRules)}`, {
+      help: 'split the policy set by product area, or raise the limit `maxRules`',
+    });
+  }
+  // every role has a field mask entry per attribute of each record resource
+  let attributes = 0;
+  for (const r of resources.values()) if (r.model.kind === 'record') attributes += r.model.attributes.length;
+  const entries = roles.size * attributes;
+  if (entries > limits.maxFieldEntries && first !== undefined) {
+    bag.report('TooManyRules', spanOf(first.origin), `${count(roles.size)} roles × ${count(attributes)} attributes make ${count(entries)} field-mask entries, more than the limit of ${count(limits.maxFieldEntries)}`, {
+      help: 'declare only the attributes decisions and field rules use, or raise the limit `maxFieldEntries`',
+    });
+  }
+  for (const role of all) {
+    for (const [resource, byAction] of role.conditions) {
+      for (const [action, c] of byAction) {
+        if (c.when === undefined || c.when.length <= limits.maxExpressionLength) continue;
+        bag.report('ExpressionTooLong', spanOf(role.origin, ['grants', resource, action, 'when'], 'value'), `the condition has ${count(c.when.length)} characters, more than the limit of ${count(limits.maxExpressionLength)}`, {
+          help: 'a condition states a rule, not data: keep long lists of values in attributes, or raise the limit `maxExpressionLength`',
+        });
+      }
+    }
+  }
+  return bag.items.length === before;
+}

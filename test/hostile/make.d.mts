@@ -1,0 +1,7 @@
+// Types of make.mjs, for test/hostile.test.ts.
+export function attributesPolicy(n: number, duplicate?: boolean): string;
+export function rolesPolicy(n: number, resources?: number): string;
+export function literalPolicy(n: number): string;
+export function fieldsPolicy(roles: number, attributes: number): string;
+export const BUILDS: Set<string>;
+export const GENERATED: Record<string, { make: (dir: string) => void; folder?: string }>;
