@@ -13,7 +13,7 @@
  * when it evaluates to `true`.
  */
 import * as runtime from '@policyc/runtime/cel';
-import type { CelProblem, Expr } from './ast.ts';
+import { children, type CelProblem, type Expr } from './ast.ts';
 import { buildAst } from './build-ast.ts';
 import { checkExpression, type CheckResult } from './check.ts';
 import { emitExpression, jsString, type EmitNames } from './emit.ts';
@@ -24,7 +24,7 @@ export type { CelProblem, Expr } from './ast.ts';
 export type { CheckResult } from './check.ts';
 export type { EmitNames } from './emit.ts';
 export { t, typeName, type CelType, type Declarations } from './types.ts';
-export { checkExpression, emitExpression, jsString };
+export { checkExpression, children, emitExpression, jsString };
 
 /** Parses a condition; lexer and parser errors come back as PC5001 problems, unsupported syntax as PC5004. */
 export function parseExpression(text: string): { ok: true; ast: Expr } | { ok: false; errors: readonly CelProblem[] } {
@@ -55,33 +55,6 @@ function depth(ast: Expr): number {
     for (const child of children(e)) stack.push([child, d + 1]);
   }
   return max;
-}
-
-/** The direct subexpressions of `e`. */
-export function children(e: Expr): readonly Expr[] {
-  switch (e.kind) {
-    case 'literal':
-    case 'ident':
-      return [];
-    case 'select':
-    case 'has':
-    case 'unary':
-      return [e.operand];
-    case 'index':
-      return [e.operand, e.index];
-    case 'call':
-      return e.target ? [e.target, ...e.args] : e.args;
-    case 'binary':
-      return [e.left, e.right];
-    case 'conditional':
-      return [e.test, e.then, e.otherwise];
-    case 'list':
-      return e.items;
-    case 'map':
-      return e.entries.flatMap((entry) => [entry.key, entry.value]);
-    case 'comprehension':
-      return [e.range, ...(e.predicate ? [e.predicate] : []), ...(e.transform ? [e.transform] : [])];
-  }
 }
 
 /**
