@@ -144,7 +144,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
         // inline only on a declared object variable: its JavaScript type (the caller's) allows the read
         if (raw === undefined || PROTOTYPE_NAMES.has(e.field) || e.field.startsWith('__')) return `${R}.has(${operand}, ${field})`;
         const o = `_t${temps++}`;
-        return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype ? ${o}[${field}] !== undefined : ${R}.has(${o}, ${field}))(${operand})`;
+        return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype ? ${o}[${field}] !== undefined && (Object.getPrototypeOf(${o})[${field}] === undefined || Object.hasOwn(${o}, ${field})) : ${R}.has(${o}, ${field}))(${operand})`;
       }
       case 'unary':
         return `${R}.${e.op === '!' ? 'not' : 'neg'}(${emit(e.operand, scope)})`;
@@ -175,8 +175,11 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
   /**
    * `a.f`. Where the checker says `f` holds a primitive, the read is inlined so each site gets its
    * own inline cache: a plain object (its prototype is `Object.prototype`, whatever keys it has)
-   * is read directly unless the value is missing; anything else takes `sel`, which
-   * also checks own properties. Names that `Object.prototype` has never take the inline path.
+   * is read directly when the value is not missing and `Object.prototype` does not have the key
+   * (then the value is the object's own: a key polluting `Object.prototype` is never read; V8
+   * folds that load to a constant until the prototype changes, so it costs nothing; it is written
+   * `Object.getPrototypeOf(o)[f]`, which TypeScript accepts in generated checkers); anything
+   * else takes `sel`, which follows own.ts. Names `Object.prototype` has never take this path.
    */
   /** The caller's name for `e` when it is a declared object variable (not a comprehension's). */
   function rawVariable(e: Expr, scope: ReadonlyMap<string, string>): string | undefined {
@@ -192,7 +195,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
     // inline only on a declared object variable, whose JavaScript type (the caller's) allows the read
     if (raw !== undefined && (kind === 'string' || kind === 'bool' || kind === 'double' || kind === 'int') && !PROTOTYPE_NAMES.has(e.field) && !e.field.startsWith('__')) {
       const o = `_t${temps++}`;
-      return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype && ${o}[${field}] !== undefined ? ${o}[${field}] : ${R}.sel(${o}, ${field}))(${operand})`;
+      return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype && ${o}[${field}] !== undefined && Object.getPrototypeOf(${o})[${field}] === undefined ? ${o}[${field}] : ${R}.sel(${o}, ${field}))(${operand})`;
     }
     return `${R}.sel(${operand}, ${field})`;
   }

@@ -23,6 +23,7 @@ import { typeName, type Declarations } from './types.ts';
 export type { CelProblem, Expr } from './ast.ts';
 export type { CheckResult } from './check.ts';
 export type { EmitNames } from './emit.ts';
+export { estimateCost, type CostEstimate } from './cost.ts';
 export { t, typeName, type CelType, type Declarations } from './types.ts';
 export { checkExpression, children, emitExpression, jsString };
 
@@ -84,6 +85,8 @@ export interface CompiledExpression {
 export interface CompileOptions {
   /** Skip the type checker (conformance cases marked `disableCheck`). */
   readonly check?: boolean;
+  /** Steps a metered condition may spend per evaluation (`limits.conditionBudget`); the runtime's default if absent. */
+  readonly budget?: number;
 }
 
 /**
@@ -99,7 +102,7 @@ export function compileExpression(text: string, declarations: Declarations, opti
   const parameters = names.map((_, i) => `v${i}`);
   // fromEntries defines own properties, so even a variable called `__proto__` is a name here
   const variables: Record<string, string> = Object.fromEntries(names.map((name, i) => [name, parameters[i]!]));
-  const emitNames: EmitNames = { variables, runtime: 'cel' };
+  const emitNames: EmitNames = { variables, runtime: 'cel', ...(options.budget === undefined ? {} : { budget: options.budget }) };
   const source = emitExpression(parsed.ast, emitNames, options.check === false ? undefined : check);
   const fn = new Function('cel', ...parameters, `"use strict"; return ${source};`) as (...args: unknown[]) => unknown;
   const evaluate = (bindings: Readonly<Record<string, unknown>>): unknown => {

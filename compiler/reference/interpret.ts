@@ -107,6 +107,8 @@ interface Policy {
   readonly context: Map<string, string>;
   /** Declared principal attributes (besides the built-in ones) and their types. */
   readonly principal: Map<string, string>;
+  /** `limits.conditionBudget`: the steps one evaluation of a condition may spend (docs/conditions.md). */
+  readonly conditionBudget?: number;
 }
 
 function readRole(name: string, r: unknown): Role {
@@ -131,9 +133,12 @@ function readRole(name: string, r: unknown): Role {
 function read(files: readonly unknown[]): Policy {
   const policy: Policy = { kinds: new Map(), roles: new Map(), profiles: new Map(), groups: new Map(), sharing: [], reporting: false, shifts: new Map(), context: new Map(), principal: new Map() };
   let reporting = false;
+  let conditionBudget: number | undefined;
   for (const file of files) {
     const sections = entries(file);
     if (sections.get('hierarchy') === 'reporting') reporting = true;
+    const budget = entries(sections.get('limits')).get('conditionBudget');
+    if (typeof budget === 'number') conditionBudget ??= budget;
     for (const [name, s] of entries(sections.get('shifts'))) policy.shifts.set(name, s as Shift);
     for (const [name, type] of entries(sections.get('context'))) policy.context.set(name, type as string);
     for (const [name, type] of entries(sections.get('principal'))) policy.principal.set(name, type as string);
@@ -185,7 +190,7 @@ function read(files: readonly unknown[]): Policy {
   }
   // sharing rules are considered by name, in code-unit order
   policy.sharing.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { ...policy, reporting };
+  return { ...policy, reporting, ...(conditionBudget === undefined ? {} : { conditionBudget }) };
 }
 
 const COMPILED = new Map<string, ReturnType<typeof compileExpression>>();
@@ -217,10 +222,11 @@ function conditionMet(
       context: t.object('context', Object.fromEntries([['now', t.timestamp], ...[...policy.context].map(([a, type]) => [a, CEL[type] ?? t.dyn] as const)])),
     };
     // compiled once per text and declared attributes (a cache only: the same text and types compile the same)
-    const key = JSON.stringify([condition.when, kindName, [...kind.attributes], [...policy.context], [...policy.principal]]);
+    const key = JSON.stringify([condition.when, kindName, [...kind.attributes], [...policy.context], [...policy.principal], policy.conditionBudget]);
     let compiled = COMPILED.get(key);
     if (compiled === undefined) {
-      compiled = compileExpression(condition.when, declarations);
+      // over its budget a condition is an error: not met, a denial with code `condition`
+      compiled = compileExpression(condition.when, declarations, policy.conditionBudget === undefined ? {} : { budget: policy.conditionBudget });
       COMPILED.set(key, compiled);
     }
     if (!compiled.ok) throw new Error(`reference: condition does not compile: ${condition.when}`);
