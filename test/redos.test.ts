@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileExpression, t } from '../compiler/cel/index.ts';
 import { compileSources as compileTexts } from '../compiler/index.ts';
-import { CelError, matches } from '../packages/runtime/src/cel.ts';
+import { CelError, matches, matchesLiteral, safeRegExp } from '../packages/runtime/src/cel.ts';
 import { compileSources } from './helpers/policy.ts';
 
 const N = 10_000;
@@ -74,6 +74,44 @@ describe('issue 13.3: a ReDoS corpus with 10,000-character inputs, answered as R
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('issue 13.3: literal patterns a backtracking RegExp provably runs in linear time', () => {
+  it('none of the corpus, nor other nested or repeated unbounded repetition, is taken for safe', () => {
+    for (const { pattern } of CORPUS) expect(safeRegExp(pattern), pattern).toBeUndefined();
+    for (const pattern of ['a*a*b', '^a*a*b', '^a+b+$', 'a*b', '.*x', '^(a|b)*$', '^(ab)+', '^a*|b', '(?i)a', 'a*?', '^\\s+', '\\bx', '[[:alpha:]]', '[]a]', 'a{1001}', 'a{1000}b{1000}', '^(a?){300}']) {
+      expect(safeRegExp(pattern), pattern).toBeUndefined();
+    }
+  });
+
+  it('the patterns policies write are: anchored with one unbounded part, or bounded', () => {
+    for (const pattern of ['^[a-z]+[0-9]*@example\\.com$'.replace('*', '{0,3}'), '^(eu|us)-[0-9]+$', '@example\\.com$', '^ACME', '^\\d{4}-\\d{2}-\\d{2}$', 'x.y', '^[^@]+@']) {
+      expect(safeRegExp(pattern), pattern).toBeInstanceOf(RegExp);
+    }
+  });
+
+  it('where one is taken for safe, it answers as RE2 on every input (fast-check)', () => {
+    const atom = fc.constantFrom('a', 'b', 'x', '.', '\\d', '\\w', '[a-c]', '[^a]', '[-a]', '[a-]', '\\.', '\\-', '-', '@', ' ', '1', '_', '\\$', '[\\d_]');
+    const quantifier = fc.constantFrom('', '', '', '*', '+', '?', '{2}', '{1,3}', '{2,}', '{0}');
+    const piece = fc.oneof(
+      fc.tuple(atom, quantifier).map(([a, q]) => a + q),
+      fc.array(fc.array(atom, { maxLength: 3 }).map((l) => l.join('')), { minLength: 1, maxLength: 3 }).map((arms) => `(${arms.join('|')})`),
+    );
+    const pattern = fc.tuple(fc.boolean(), fc.array(piece, { maxLength: 5 }), fc.boolean(), fc.boolean()).map(([start, pieces, alt, end]) => `${start ? '^' : ''}${pieces.join('')}${alt ? '|x' : ''}${end ? '$' : ''}`);
+    const input = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'x', '.', '-', '@', '1', ' ', '_', '$', '\n', '\r', 'é', '\u2028'), maxLength: 12 });
+    let taken = 0;
+    fc.assert(
+      fc.property(pattern, fc.array(input, { minLength: 1, maxLength: 6 }), (p, texts) => {
+        const re = safeRegExp(p);
+        if (re === undefined) return;
+        taken++;
+        for (const text of texts) expect(re.test(text), `${p} on ${JSON.stringify(text)}`).toBe(matches(text, p));
+        expect(matchesLiteral(texts[0], p)).toBe(matches(texts[0], p));
+      }),
+      { numRuns: 1500 },
+    );
+    expect(taken).toBeGreaterThan(300);
   });
 });
 

@@ -224,7 +224,11 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
     const all = target === undefined ? args : [target, ...args];
     if (e.fn === 'size' && all.length === 1) return `${R}.size(${all[0]}${m})`;
     if (!target && Object.hasOwn(CONVERSIONS, e.fn) && args.length === 1) return `${R}.${CONVERSIONS[e.fn]!}(${args[0]})`;
-    if (target && STRING_TESTS.has(e.fn) && args.length === 1) return `${R}.${e.fn}(${target}, ${args[0]}${m})`;
+    if (target && STRING_TESTS.has(e.fn) && args.length === 1) {
+      // a literal pattern may run as a RegExp where the runtime proves that safe (celregexsafe.ts)
+      const fn = e.fn === 'matches' && e.args[0]!.kind === 'literal' ? 'matchesLiteral' : e.fn;
+      return `${R}.${fn}(${target}, ${args[0]}${m})`;
+    }
     if (target && TIME_PARTS.has(e.fn) && args.length <= 1) {
       return `${R}.timePart(${[target, jsString(e.fn.slice(3)), ...args].join(', ')})`;
     }

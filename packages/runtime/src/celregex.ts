@@ -1,5 +1,6 @@
 import { RE2JS } from 're2js';
 import { charge, type Meter } from './celbudget.js';
+import { safeRegExp } from './celregexsafe.js';
 import { CelError, overload, type V } from './celvalue.js';
 
 /**
@@ -8,7 +9,7 @@ import { CelError, overload, type V } from './celvalue.js';
  * a request may supply. Patterns are compiled once and kept in a small cache.
  */
 
-const compiled = /* @__PURE__ */ new Map<string, RE2JS | CelError>();
+const compiled = /* @__PURE__ */ new Map<string, Program>();
 
 /** How many compiled patterns are kept: request-supplied patterns could otherwise fill memory. */
 const CACHE_SIZE = 256;
@@ -29,28 +30,51 @@ export function regexProblem(pattern: string): string | undefined {
   return typeof re === 'string' ? re : undefined;
 }
 
+/** A compiled pattern: RE2's program, a `RegExp` proved equivalent (celregexsafe.ts), or why RE2 rejects it. */
+type Program = { test(s: string): boolean } | CelError;
+
+function re2Program(pattern: string): Program {
+  const program = compile(pattern);
+  return typeof program === 'string' ? new CelError(`invalid regular expression \`${pattern}\`: ${program}`) : program;
+}
+
+const literals = /* @__PURE__ */ new Map<string, Program>();
+
 /**
- * `s.matches(re)`: whether RE2 pattern `re` matches anywhere in `s`. In a metered condition it
- * costs one step, one per 10 characters of `s`, and one per character of a pattern not compiled yet.
+ * Runs `pattern` on `text` with the program `cache` holds or `make` builds. In a metered
+ * condition a call costs one step, one per 10 characters of `s`, and one per character of a
+ * pattern not compiled yet.
  */
-export function matches(a: V, b: V, m?: Meter): V {
-  if (typeof a !== 'string' || typeof b !== 'string') return a instanceof CelError ? a : b instanceof CelError ? b : overload('matches');
-  let re = compiled.get(b);
+function run(cache: Map<string, Program>, make: (pattern: string) => Program, text: V, pattern: V, m: Meter | undefined): V {
+  if (typeof text !== 'string' || typeof pattern !== 'string') return text instanceof CelError ? text : pattern instanceof CelError ? pattern : overload('matches');
+  let program = cache.get(pattern);
   if (m !== undefined) {
-    const over = charge(m, 1 + Math.ceil(a.length / 10) + (re === undefined ? b.length : 0));
+    const over = charge(m, 1 + Math.ceil(text.length / 10) + (program === undefined ? pattern.length : 0));
     if (over) return over;
   }
-  if (re === undefined) {
-    const program = compile(b);
-    re = typeof program === 'string' ? new CelError(`invalid regular expression \`${b}\`: ${program}`) : program;
-    if (compiled.size >= CACHE_SIZE) compiled.clear();
-    compiled.set(b, re);
+  if (program === undefined) {
+    program = make(pattern);
+    if (cache.size >= CACHE_SIZE) cache.clear();
+    cache.set(pattern, program);
   }
-  if (re instanceof CelError) return re;
+  if (program instanceof CelError) return program;
   try {
-    return re.test(a);
+    return program.test(text);
   } catch (e) {
     // re2js throws only on broken invariants; a condition never throws
-    return new CelError(`regular expression \`${b}\` failed: ${e instanceof Error ? e.message : String(e)}`);
+    return new CelError(`regular expression \`${pattern}\` failed: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/** `s.matches(re)`: whether RE2 pattern `re` matches anywhere in `s`. */
+export function matches(a: V, b: V, m?: Meter): V {
+  return run(compiled, re2Program, a, b, m);
+}
+
+/**
+ * `s.matches("literal")`: as {@link matches}, with a `RegExp` where the pattern is in the subset
+ * celregexsafe.ts proves linear and equivalent (generated code calls it for literal patterns only).
+ */
+export function matchesLiteral(a: V, b: V, m?: Meter): V {
+  return run(literals, (pattern) => safeRegExp(pattern) ?? re2Program(pattern), a, b, m);
 }
