@@ -14,7 +14,7 @@
  * inside `E` the macros and the string and list functions get `_m` as their last argument.
  * Other conditions do work linear in the request and are emitted without a meter, at no cost.
  */
-import { DEFAULT_BUDGET } from '@policyc/runtime/cel';
+import { DEFAULT_BUDGET, safeRegExp } from '@policyc/runtime/cel';
 import { children, type Expr } from './ast.ts';
 import type { CheckResult } from './check.ts';
 import { dottedParts } from './names.ts';
@@ -225,8 +225,9 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
     if (e.fn === 'size' && all.length === 1) return `${R}.size(${all[0]}${m})`;
     if (!target && Object.hasOwn(CONVERSIONS, e.fn) && args.length === 1) return `${R}.${CONVERSIONS[e.fn]!}(${args[0]})`;
     if (target && STRING_TESTS.has(e.fn) && args.length === 1) {
-      // a literal pattern may run as a RegExp where the runtime proves that safe (celregexsafe.ts)
-      const fn = e.fn === 'matches' && e.args[0]!.kind === 'literal' ? 'matchesLiteral' : e.fn;
+      // a literal pattern proved linear and equivalent to RE2 runs as a RegExp (celregexsafe.ts)
+      const pattern = e.args[0]!;
+      const fn = e.fn === 'matches' && pattern.kind === 'literal' && pattern.literal.type === 'string' && safeRegExp(pattern.literal.value) !== undefined ? 'matchesSafe' : e.fn;
       return `${R}.${fn}(${target}, ${args[0]}${m})`;
     }
     if (target && TIME_PARTS.has(e.fn) && args.length <= 1) {

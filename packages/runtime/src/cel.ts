@@ -24,7 +24,7 @@ import { hasOwnOrClass } from './own.js';
 export { CelDuration, CelTimestamp, zoneOffset } from './celtime.js';
 export { all, exists, existsOne, filter, mapList } from './celmacros.js';
 export { CelBudgetExceeded, DEFAULT_BUDGET, isOverBudget, meter, spent, type Meter } from './celbudget.js';
-export { matches, matchesLiteral, regexProblem } from './celregex.js';
+export { matches, matchesSafe, regexProblem } from './celregex.js';
 export { safeRegExp } from './celregexsafe.js';
 export { contains, dyn, endsWith, size, startsWith, toBool, toDouble, toDuration, toInt, toStr, toTimestamp, typeOfValue } from './celtext.js';
 export { CelError, CelType, error, isError, types, type CelValue } from './celvalue.js';

@@ -10,6 +10,7 @@ import { CelError, overload, type V } from './celvalue.js';
  */
 
 const compiled = /* @__PURE__ */ new Map<string, Program>();
+const literals = /* @__PURE__ */ new Map<string, Program>();
 
 /** How many compiled patterns are kept: request-supplied patterns could otherwise fill memory. */
 const CACHE_SIZE = 256;
@@ -37,8 +38,6 @@ function re2Program(pattern: string): Program {
   const program = compile(pattern);
   return typeof program === 'string' ? new CelError(`invalid regular expression \`${pattern}\`: ${program}`) : program;
 }
-
-const literals = /* @__PURE__ */ new Map<string, Program>();
 
 /**
  * Runs `pattern` on `text` with the program `cache` holds or `make` builds. In a metered
@@ -71,10 +70,15 @@ export function matches(a: V, b: V, m?: Meter): V {
   return run(compiled, re2Program, a, b, m);
 }
 
+function safeProgram(pattern: string): Program {
+  return safeRegExp(pattern) ?? new CelError(`regular expression \`${pattern}\` is not in the subset a RegExp runs in linear time`);
+}
+
 /**
- * `s.matches("literal")`: as {@link matches}, with a `RegExp` where the pattern is in the subset
- * celregexsafe.ts proves linear and equivalent (generated code calls it for literal patterns only).
+ * `s.matches("literal")` for a literal pattern the compiler found in the subset celregexsafe.ts
+ * proves linear and equivalent to RE2: a `RegExp`, about ten times faster, and a checker whose
+ * patterns are all such literals does not load RE2 at all.
  */
-export function matchesLiteral(a: V, b: V, m?: Meter): V {
-  return run(literals, (pattern) => safeRegExp(pattern) ?? re2Program(pattern), a, b, m);
+export function matchesSafe(a: V, b: V, m?: Meter): V {
+  return run(literals, safeProgram, a, b, m);
 }

@@ -58,7 +58,7 @@ function own_records_plan(p: Principal, rule: number): QueryPlan {
 /** principal.groups.exists(g, g.matches("^(eu|us)-[0-9]+$")) && context.channel.matches("^(web|app)$") */
 function when_1(p: Principal, r: Resource, c: Context): boolean | undefined {
   try {
-    const v: unknown = ((_m) => cel.spent(_m, ((_t1) => _t1 === false ? false : cel.and(_t1, cel.matchesLiteral(((_t0) => _t0 != null && Object.getPrototypeOf(_t0) === Object.prototype && _t0["channel"] !== undefined && Object.getPrototypeOf(_t0)["channel"] === undefined ? _t0["channel"] : cel.sel(_t0, "channel"))(c), "^(web|app)$", _m)))(cel.exists(cel.sel(p, "groups"), (_v0) => cel.matchesLiteral(_v0, "^(eu|us)-[0-9]+$", _m), _m))))(cel.meter(5000));
+    const v: unknown = ((_m) => cel.spent(_m, ((_t1) => _t1 === false ? false : cel.and(_t1, cel.matchesSafe(((_t0) => _t0 != null && Object.getPrototypeOf(_t0) === Object.prototype && _t0["channel"] !== undefined && Object.getPrototypeOf(_t0)["channel"] === undefined ? _t0["channel"] : cel.sel(_t0, "channel"))(c), "^(web|app)$", _m)))(cel.exists(cel.sel(p, "groups"), (_v0) => cel.matchesSafe(_v0, "^(eu|us)-[0-9]+$", _m), _m))))(cel.meter(5000));
     return v === true ? true : v === false ? false : undefined;
   } catch {
     return undefined;
