@@ -8,6 +8,7 @@
  * only ever looked up in Maps, so a name like `__proto__` or `constructor` is just a name.
  */
 import type { DecisionCode, Level } from '@policyc/runtime';
+import { own } from '@policyc/runtime/cel';
 import { compileExpression, t, type CelType } from '../cel/index.ts';
 
 export interface ReferenceRule {
@@ -242,10 +243,10 @@ const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 /**
  * Whether `context.now` falls in the principal's shift (its own `shift`, else its role's). Like
  * every value a condition reads (docs/conditions.md, "Values from the application"), `now` and
- * `shift` are own properties: a `now` getter inherited from a class is not seen.
+ * `shift` are read by the own-data rule (runtime own.ts): own or own-class properties, so a `now`
+ * getter of the context's class is seen, one from a built-in prototype never.
  */
 function inShift(policy: Policy, role: Role, principal: Record<string, unknown>, context: unknown): boolean | undefined {
-  const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
   const now = isObject(context) ? own(context, 'now') : undefined;
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) return undefined;
   const name = own(principal, 'shift') !== undefined ? own(principal, 'shift') : role.shift;

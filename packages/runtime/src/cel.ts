@@ -28,6 +28,7 @@ export { matches, matchesSafe, regexProblem } from './celregex.js';
 export { safeRegExp } from './celregexsafe.js';
 export { contains, dyn, endsWith, size, startsWith, toBool, toDouble, toDuration, toInt, toStr, toTimestamp, typeOfValue } from './celtext.js';
 export { CelError, CelType, error, isError, types, type CelValue } from './celvalue.js';
+export { hasOwnOrClass, own } from './own.js';
 
 /** A top-level variable (`principal`, `resource`, `context`); `name` is for the error message. */
 export function val(v: V, name: string): V {
