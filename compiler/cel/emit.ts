@@ -52,6 +52,8 @@ const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'hasOwnProperty', '
 const INT_COMPARISONS: Record<string, string> = { '<': 'ltInt', '<=': 'leInt', '>': 'gtInt', '>=': 'geInt', '==': 'eqInt', '!=': 'neInt' };
 const STRING_TESTS = new Set(['startsWith', 'endsWith', 'contains', 'matches']);
 const TIME_PARTS = new Set(['getFullYear', 'getMonth', 'getDate', 'getDayOfMonth', 'getDayOfWeek', 'getDayOfYear', 'getHours', 'getMinutes', 'getSeconds', 'getMilliseconds']);
+/** Types whose `==` takes one step (strings are compared as a whole). */
+const SCALARS = new Set(['int', 'double', 'string', 'bool', 'null', 'timestamp', 'duration', 'type']);
 const COMPREHENSIONS: Record<string, string> = { all: 'all', exists: 'exists', exists_one: 'existsOne', filter: 'filter', map: 'mapList' };
 
 function number(value: number): string {
@@ -214,7 +216,9 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
     if (intComparison && typeOf(e.left) === 'int' && typeOf(e.right) === 'int') {
       return `${R}.${intComparison}(${operand(e.left, e.right, scope)}, ${operand(e.right, e.left, scope)})`;
     }
-    const spends = e.op === '+' || e.op === '==' || e.op === '!=';
+    // only work that grows with the data spends: not `==` of two strings or numbers, not `+` of numbers
+    const scalar = (x: Expr) => SCALARS.has(typeOf(x) ?? 'dyn');
+    const spends = e.op === '+' ? !(scalar(e.left) && scalar(e.right) && typeOf(e.left) !== 'string') : (e.op === '==' || e.op === '!=') && !(scalar(e.left) && scalar(e.right));
     return `${R}.${BINARY[e.op]!}(${emit(e.left, scope)}, ${emit(e.right, scope)}${spends ? m : ''})`;
   }
 
