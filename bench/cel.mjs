@@ -86,6 +86,87 @@ export async function compiledConditions() {
   return { conditions, bytes: source.length };
 }
 
+/**
+ * `matches` before issue 13: the RE2 pattern translated to a backtracking JS `RegExp`, cached by
+ * pattern (a copy of the runtime's code of then, for the comparison only).
+ */
+const oldRegexes = new Map();
+function oldMatches(a, b) {
+  let re = oldRegexes.get(b);
+  if (re === undefined) {
+    re = new RegExp(b.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^'), 'u');
+    if (oldRegexes.size > 256) oldRegexes.clear();
+    oldRegexes.set(b, re);
+  }
+  return re.test(a);
+}
+
+/** A literal pattern of the kind policies write, run on the bindings' e-mail addresses. */
+const MATCHES_PATTERN = '^[a-z]+[0-9]{0,4}@example\\.com$';
+
+/** Conditions with comprehensions, metered (issue 13.4), and how many tags their record gets. */
+const BUDGETED = [
+  { text: 'resource.tags.exists(tag, tag == "vip")', tags: undefined },
+  { text: 'resource.tags.all(a, resource.tags.exists(b, a == b))', tags: 200 },
+];
+
+/** The same emitted code without its meter: what the budget costs. */
+function withoutMeter(source) {
+  return source.replace(/^\(\(_m\) => cel\.spent\(_m, /, '(').replace(/\)\)\(cel\.meter\(\d+\)\)$/, ')').replace(/, undefined, _m\)|, _m\)/g, ')');
+}
+
+/**
+ * Issue 13 rows: the cost of one `matches` call with RE2 (re2js) against the backtracking
+ * `RegExp` of before, and comprehensions under the budget against the same code without a meter.
+ */
+async function hardeningRows(all) {
+  const cel = await import(new URL('../packages/runtime/dist/cel.js', import.meta.url).href);
+  const emails = all.map((b) => b.resource.email);
+  const ns = (fn, n) => {
+    const start = process.hrtime.bigint();
+    const met = fn();
+    return { ns: Number(process.hrtime.bigint() - start) / n, met };
+  };
+  const matchRe2 = () => { let met = 0; for (let k = 0; k < 20; k++) for (const e of emails) if (cel.matches(e, MATCHES_PATTERN) === true) met++; return met; };
+  const matchLiteral = () => { let met = 0; for (let k = 0; k < 20; k++) for (const e of emails) if (cel.matchesSafe(e, MATCHES_PATTERN) === true) met++; return met; };
+  const matchOld = () => { let met = 0; for (let k = 0; k < 20; k++) for (const e of emails) if (oldMatches(e, MATCHES_PATTERN)) met++; return met; };
+  if (matchRe2() !== matchOld() || matchLiteral() !== matchOld()) throw new Error('RE2 and RegExp disagree on the e-mail pattern');
+
+  const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel' };
+  const budgeted = BUDGETED.map(({ text, tags }) => {
+    const parsed = parseExpression(text);
+    const source = emitExpression(parsed.ast, names, checkExpression(parsed.ast, DECLARATIONS));
+    const bare = withoutMeter(source);
+    if (bare.includes('_m')) throw new Error(`the meter was not removed from ${source}`);
+    const [metered, plain] = [source, bare].map((code) => new Function('cel', `return (p, r, c) => ${code};`)(cel));
+    const records = tags === undefined ? all.map((b) => b.resource) : [{ tags: Array.from({ length: tags }, (_, i) => `t${i}`) }];
+    const repeat = tags === undefined ? 20 : 20;
+    const loop = (fn) => () => { let met = 0; for (let k = 0; k < repeat; k++) for (const r of records) if (fn(undefined, r, undefined) === true) met++; return met; };
+    return { text, tags, metered: loop(metered), plain: loop(plain), n: repeat * records.length };
+  });
+
+  const samples = { re2: [], literal: [], old: [], ...Object.fromEntries(budgeted.flatMap((_, i) => [[`m${i}`, []], [`p${i}`, []]])) };
+  for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
+    const take = (key, r) => { if (round >= WARMUP_ROUNDS) samples[key].push(r.ns); return r.met; };
+    take('re2', ns(matchRe2, 20 * emails.length));
+    take('literal', ns(matchLiteral, 20 * emails.length));
+    take('old', ns(matchOld, 20 * emails.length));
+    budgeted.forEach((b, i) => {
+      if (take(`m${i}`, ns(b.metered, b.n)) !== take(`p${i}`, ns(b.plain, b.n))) throw new Error(`the meter changed the answers of ${b.text}`);
+    });
+  }
+  const row = (name, key) => ({ name, ns: median(samples[key]), min: Math.min(...samples[key]), max: Math.max(...samples[key]) });
+  return [
+    row(`\`matches\` with RE2 (re2js), one call: \`${MATCHES_PATTERN}\` (as for a pattern from the request)`, 're2'),
+    row('`matches` on the same literal pattern, which celregexsafe.ts proves linear: a RegExp', 'literal'),
+    row('`matches` with the backtracking JS RegExp of before, one call', 'old'),
+    ...budgeted.flatMap((b, i) => [
+      row(`under the budget (metered): \`${b.text}\`${b.tags ? ` over ${b.tags} tags` : ''}`, `m${i}`),
+      row('the same without its meter', `p${i}`),
+    ]),
+  ];
+}
+
 /** The ratio without the conditions that use a time zone (where cel-js is slowest), and the geometric mean of all ratios. */
 function withoutZones(rows) {
   const plain = rows.filter((r) => !r.text.includes('Europe/'));
@@ -165,6 +246,7 @@ export async function runCelBench({ log = () => {} } = {}) {
   });
   return {
     rows,
+    hardening: await hardeningRows(all),
     conditions: CONDITIONS.length,
     bindings: all.length,
     rounds: ROUNDS,
@@ -182,4 +264,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(`cel-js ÷ compiled: ${r.ratio.toFixed(1)}×`);
   console.log(`without the time-zone conditions: ${r.ratioWithoutZones.toFixed(1)}×; geometric mean of per-condition ratios: ${r.geomean.toFixed(1)}×`);
   for (const c of r.perCondition) console.log(`${c.ours.toFixed(0).padStart(7)} ${c.celJs.toFixed(0).padStart(8)} ${(c.celJs / c.ours).toFixed(1).padStart(7)}×  ${c.text}`);
+  console.log('issue 13 (ns per call or evaluation, median):');
+  for (const row of r.hardening) console.log(`${row.ns.toFixed(0).padStart(9)}  (${row.min.toFixed(0)} – ${row.max.toFixed(0)})  ${row.name}`);
 }

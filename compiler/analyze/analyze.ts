@@ -94,7 +94,7 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag, limits: Limits = DEF
   }
   checkSharing(declarations.groups, declarations.sharingRules, resources, refer, bag, needs);
   needs.report(resources, bag);
-  checkConditions(declarations, set.sources, bag);
+  checkConditions(declarations, set.sources, bag, set.files);
   // R-Z12: a role without a parent reports to the top role, when the policy names one
   const tops = [...roles.values()].filter((r) => r.top);
   for (const extra of tops.slice(1)) {
@@ -367,7 +367,7 @@ function buildModel(
     return undefined;
   };
 
-  const conds = conditions(declarations, where);
+  const conds = conditions(declarations, where, set.files);
   /** The condition of a conditional grant written for `role`'s users on `resource`. */
   const conditionOf = (role: RoleSpec, resource: ResourceSpec, c: NonNullable<Written['condition']>): ConditionModel => {
     if (!c.duringShift) return conds.when(c.when!, resource);

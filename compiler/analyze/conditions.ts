@@ -4,6 +4,8 @@
  * {@link ConditionModel} on a rule. CEL text goes through `compiler/cel` (the only user of
  * chevrotain); its problems are reported at their line and column inside the YAML file.
  */
+import { DEFAULT_BUDGET } from '@policyc/runtime/cel';
+import { estimateCost } from '../cel/cost.ts';
 import { filterOf, readsVariable, type AttributeType } from '../cel/filter.ts';
 import { checkCondition, emitExpression, parseExpression, t, type CelProblem, type CelType, type Declarations as CelDeclarations } from '../cel/index.ts';
 import type { CodeName } from '../diagnostics/codes.ts';
@@ -11,6 +13,7 @@ import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { ConditionModel, ShiftModel } from '../ir/model.ts';
+import { spanAt, type PolicyFile } from '../load/load.ts';
 import { spanOf, type Declarations, type ResourceSpec, type RoleSpec, type Where } from './declarations.ts';
 
 const CEL_CODES: Readonly<Record<string, CodeName>> = {
@@ -20,7 +23,26 @@ const CEL_CODES: Readonly<Record<string, CodeName>> = {
   PC5004: 'ConditionUnsupported',
   PC5005: 'ConditionInvalidLiteral',
   PC5006: 'ConditionNotPlannable',
+  PC5007: 'ConditionUnboundedCost',
 };
+
+const BUDGET_PATH = ['limits', 'conditionBudget'] as const;
+
+/**
+ * The steps each evaluation of a condition may spend (docs/conditions.md, "Cost budget"):
+ * `limits: { conditionBudget: N }` in one file of the set, else the runtime's default. With a
+ * bag, a second setting is reported.
+ */
+export function conditionBudget(files: readonly PolicyFile[], bag?: DiagnosticBag): number {
+  let first: PolicyFile | undefined;
+  for (const file of files) {
+    const limits = (file.value as { limits?: { conditionBudget?: unknown } } | null)?.limits;
+    if (typeof limits?.conditionBudget !== 'number') continue;
+    if (first === undefined) first = file;
+    else bag?.report('DuplicateName', spanAt(file, BUDGET_PATH, 'key'), '`limits.conditionBudget` is set twice', { related: [{ ...spanAt(first, BUDGET_PATH, 'key'), message: 'first set here' }] });
+  }
+  return (first?.value as { limits: { conditionBudget: number } } | undefined)?.limits.conditionBudget ?? DEFAULT_BUDGET;
+}
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
@@ -100,8 +122,9 @@ function shiftText(s: ShiftModel): string {
  * conditions, stage and pipeline overrides (their resource must say which attribute holds the
  * stage or pipeline), shifts (time zone, times) and the shifts roles name.
  */
-export function checkConditions(declarations: Declarations, sources: ReadonlyMap<string, string>, bag: DiagnosticBag): void {
+export function checkConditions(declarations: Declarations, sources: ReadonlyMap<string, string>, bag: DiagnosticBag, files: readonly PolicyFile[]): void {
   const { resources, shifts } = declarations;
+  const budget = conditionBudget(files, bag);
   for (const shift of shifts.values()) {
     if (!validZone(shift.timeZone)) {
       bag.report('ConditionInvalidLiteral', spanOf(shift.origin, ['timeZone'], 'value'), `${tick(shift.timeZone)} is not a time zone`, {
@@ -142,7 +165,7 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
         }
         if (c.when === undefined) continue;
         const span = spanOf(role.origin, ['grants', resourceName, action, 'when'], 'value');
-        const { problems, notices } = compileCel(c.when, resource.model, declarations);
+        const { problems, notices } = compileCel(c.when, resource.model, declarations, budget);
         for (const problem of problems) report(bag, problem, span, c.when, sources);
         for (const notice of notices) report(bag, notice, span, c.when, sources, 'warning');
       }
@@ -180,19 +203,29 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
 
 /**
  * Compiles a condition: its problems (errors), and notices (warnings) for the parts that read the
- * record in a way no query-plan filter expresses, so that plans of its grant must be rechecked.
+ * record in a way no query-plan filter expresses, so that plans of its grant must be rechecked,
+ * and for comprehensions whose cost grows with the product of request sizes.
  */
-function compileCel(text: string, resource: Kind, declared: Declared): { problems: readonly CelProblem[]; notices: readonly CelProblem[]; model: ConditionModel | undefined } {
+function compileCel(text: string, resource: Kind, declared: Declared, budget: number): { problems: readonly CelProblem[]; notices: readonly CelProblem[]; model: ConditionModel | undefined } {
   const parsed = parseExpression(text);
   if (!parsed.ok) return { problems: parsed.errors, notices: [], model: undefined };
   const checked = checkCondition(parsed.ast, celDeclarations(resource, declared));
   if (checked.problems.length > 0) return { problems: checked.problems, notices: [], model: undefined };
-  const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel' };
+  const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel', budget };
   const js = emitExpression(parsed.ast, names, checked);
   const readsResource = readsVariable(parsed.ast, 'resource');
   const attributeType = (name: string) => FILTER_TYPE[resource.attributes.find((a) => a.name === name)?.type ?? ''];
   const planned = readsResource ? filterOf(parsed.ast, { attributeType, emit: (e) => emitExpression(e, names, checked), runtime: 'cel' }) : undefined;
   const model: ConditionModel = { kind: 'cel', text, js, readsResource, ...(planned === undefined ? {} : { planFilter: { code: planned.code, exact: planned.unplannable.length === 0 } }) };
+  const costly = estimateCost(parsed.ast, new Set(['principal', 'resource', 'context']), checked).unbounded.map(
+    ({ offset, length }): CelProblem => ({
+      code: 'PC5007',
+      offset,
+      length,
+      message: `the cost of ${tick(text.slice(offset, offset + length))} grows with the product of request list sizes: a check spends up to ${budget} steps on it and is denied beyond`,
+      help: 'compare with a list of known size, or let the application compute the answer into one attribute; `limits.conditionBudget` sets the budget',
+    }),
+  );
   const notices = (planned?.unplannable ?? []).map(
     ({ offset, length }): CelProblem => ({
       code: 'PC5006',
@@ -202,7 +235,7 @@ function compileCel(text: string, resource: Kind, declared: Declared): { problem
       help: 'check each record such a plan returns with `can`, or compare one attribute with a value of the principal or the context (`==`, `<`, `in`, `startsWith`, `has`, …)',
     }),
   );
-  return { problems: [], notices, model };
+  return { problems: [], notices: [...notices, ...costly], model };
 }
 
 /** Reports a CEL problem at its line and column inside the YAML scalar (or on the scalar, when it is written with escapes). */
@@ -214,7 +247,8 @@ function report(bag: DiagnosticBag, problem: CelProblem, span: Span, text: strin
 }
 
 /** Compiles conditions for the model; `checkConditions` has reported every problem before. */
-export function conditions(declarations: Declarations, where: Where): Conditions {
+export function conditions(declarations: Declarations, where: Where, files: readonly PolicyFile[]): Conditions {
+  const budget = conditionBudget(files);
   const shifts: ShiftModel[] = [...declarations.shifts.values()]
     .map((s) => ({
       name: s.name,
@@ -229,7 +263,7 @@ export function conditions(declarations: Declarations, where: Where): Conditions
   const compiled = (key: string, text: string, resource: Kind): ConditionModel => {
     let model = cache.get(key);
     if (model === undefined) {
-      model = compileCel(text, resource, declarations).model;
+      model = compileCel(text, resource, declarations, budget).model;
       if (model === undefined) throw new Error(`policyc internal error: condition ${JSON.stringify(text)} was not checked`);
       cache.set(key, model);
     }

@@ -56,3 +56,30 @@ export interface CelProblem extends Span {
   readonly message: string;
   readonly help?: string;
 }
+
+/** The direct subexpressions of `e`. */
+export function children(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case 'literal':
+    case 'ident':
+      return [];
+    case 'select':
+    case 'has':
+    case 'unary':
+      return [e.operand];
+    case 'index':
+      return [e.operand, e.index];
+    case 'call':
+      return e.target ? [e.target, ...e.args] : e.args;
+    case 'binary':
+      return [e.left, e.right];
+    case 'conditional':
+      return [e.test, e.then, e.otherwise];
+    case 'list':
+      return e.items;
+    case 'map':
+      return e.entries.flatMap((entry) => [entry.key, entry.value]);
+    case 'comprehension':
+      return [e.range, ...(e.predicate ? [e.predicate] : []), ...(e.transform ? [e.transform] : [])];
+  }
+}

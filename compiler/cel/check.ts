@@ -4,7 +4,7 @@
  * did-you-mean hint. `dyn` switches checking off below it. int and double compare with each
  * other (as current CEL allows) but do not mix in arithmetic.
  */
-import { CelError, matches, toDuration, toTimestamp, zoneOffset } from '@policyc/runtime/cel';
+import { CelError, regexProblem, toDuration, toTimestamp, zoneOffset } from '@policyc/runtime/cel';
 
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { CelProblem, Expr } from './ast.ts';
@@ -246,8 +246,9 @@ export function checkExpression(ast: Expr, declarations: Declarations): CheckRes
     } else if (!e.target && e.fn === 'timestamp') {
       if (toTimestamp(text) instanceof CelError) invalid('timestamp', 'write timestamps in RFC 3339, like `2026-03-29T09:00:00Z`');
     } else if (e.target && e.fn === 'matches') {
-      const result = matches('', text);
-      if (result instanceof CelError) invalid('regular expression', result.message.startsWith('unsupported') ? 'lookaround, backreferences and POSIX classes are not supported' : undefined);
+      // RE2 syntax, as the runtime matches it: no lookaround, no backreferences
+      const problem = regexProblem(text);
+      if (problem !== undefined) report('PC5005', arg, `regular expression \`${text}\` is not valid RE2: ${problem}`, 'RE2 has no lookaround and no backreferences (https://github.com/google/re2/wiki/Syntax)');
     }
   }
 

@@ -8,8 +8,14 @@
  * `&&`, `||` and `?:` evaluate their right side only when needed: the left value is bound by an
  * immediately called arrow (`((_t0) => _t0 === false ? false : cel.and(_t0, B))(A)`), which
  * V8 inlines.
+ *
+ * A condition with a comprehension or `matches` is metered (docs/conditions.md, "Cost budget"):
+ * `((_m) => cel.spent(_m, E))(cel.meter(budget))` creates the meter of one evaluation, and
+ * inside `E` the macros and the string and list functions get `_m` as their last argument.
+ * Other conditions do work linear in the request and are emitted without a meter, at no cost.
  */
-import type { Expr } from './ast.ts';
+import { DEFAULT_BUDGET, safeRegExp } from '@policyc/runtime/cel';
+import { children, type Expr } from './ast.ts';
 import type { CheckResult } from './check.ts';
 import { dottedParts } from './names.ts';
 import { TYPE_NAMES } from './types.ts';
@@ -19,6 +25,14 @@ export interface EmitNames {
   readonly variables: Readonly<Record<string, string>>;
   /** The JS name under which generated code reaches the runtime module (`cel` → `cel.sel(…)`). */
   readonly runtime: string;
+  /** Steps a metered condition may spend per evaluation (`limits.conditionBudget`); the runtime's default if absent. */
+  readonly budget?: number;
+}
+
+/** Whether `e` has a comprehension or `matches`: the work whose cost the budget bounds. */
+export function needsMeter(e: Expr): boolean {
+  if (e.kind === 'comprehension' || (e.kind === 'call' && e.fn === 'matches')) return true;
+  return children(e).some(needsMeter);
 }
 
 /** A JS string literal for any text: JSON escaping plus U+2028, U+2029 and `*\/`. */
@@ -38,6 +52,8 @@ const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'hasOwnProperty', '
 const INT_COMPARISONS: Record<string, string> = { '<': 'ltInt', '<=': 'leInt', '>': 'gtInt', '>=': 'geInt', '==': 'eqInt', '!=': 'neInt' };
 const STRING_TESTS = new Set(['startsWith', 'endsWith', 'contains', 'matches']);
 const TIME_PARTS = new Set(['getFullYear', 'getMonth', 'getDate', 'getDayOfMonth', 'getDayOfWeek', 'getDayOfYear', 'getHours', 'getMinutes', 'getSeconds', 'getMilliseconds']);
+/** Types whose `==` takes one step (strings are compared as a whole). */
+const SCALARS = new Set(['int', 'double', 'string', 'bool', 'null', 'timestamp', 'duration', 'type']);
 const COMPREHENSIONS: Record<string, string> = { all: 'all', exists: 'exists', exists_one: 'existsOne', filter: 'filter', map: 'mapList' };
 
 function number(value: number): string {
@@ -50,6 +66,9 @@ function number(value: number): string {
 /** The JS expression computing `ast`; `checked` (from `checkExpression`) enables int reads of declared fields. */
 export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResult): string {
   const R = names.runtime;
+  const metered = needsMeter(ast);
+  /** The meter as the last argument of a function that spends steps. */
+  const m = metered ? ', _m' : '';
   let temps = 0;
   let vars = 0;
   const declared = (name: string) => Object.hasOwn(names.variables, name);
@@ -127,7 +146,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
         // inline only on a declared object variable: its JavaScript type (the caller's) allows the read
         if (raw === undefined || PROTOTYPE_NAMES.has(e.field) || e.field.startsWith('__')) return `${R}.has(${operand}, ${field})`;
         const o = `_t${temps++}`;
-        return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype ? ${o}[${field}] !== undefined : ${R}.has(${o}, ${field}))(${operand})`;
+        return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype ? ${o}[${field}] !== undefined && (Object.getPrototypeOf(${o})[${field}] === undefined || Object.hasOwn(${o}, ${field})) : ${R}.has(${o}, ${field}))(${operand})`;
       }
       case 'unary':
         return `${R}.${e.op === '!' ? 'not' : 'neg'}(${emit(e.operand, scope)})`;
@@ -147,8 +166,8 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
         const inner = new Map(scope).set(e.variable, v);
         const fn = (body: Expr) => `(${v}) => ${emit(body, inner)}`;
         const macro = COMPREHENSIONS[e.macro]!;
-        if (e.macro === 'map') return `${R}.${macro}(${range}, ${fn(e.transform!)}${e.predicate ? `, ${fn(e.predicate)}` : ''})`;
-        return `${R}.${macro}(${range}, ${fn(e.predicate!)})`;
+        if (e.macro === 'map') return `${R}.${macro}(${range}, ${fn(e.transform!)}${e.predicate ? `, ${fn(e.predicate)}` : metered ? ', undefined' : ''}${m})`;
+        return `${R}.${macro}(${range}, ${fn(e.predicate!)}${m})`;
       }
       case 'call':
         return call(e, scope);
@@ -158,8 +177,11 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
   /**
    * `a.f`. Where the checker says `f` holds a primitive, the read is inlined so each site gets its
    * own inline cache: a plain object (its prototype is `Object.prototype`, whatever keys it has)
-   * is read directly unless the value is missing; anything else takes `sel`, which
-   * also checks own properties. Names that `Object.prototype` has never take the inline path.
+   * is read directly when the value is not missing and `Object.prototype` does not have the key
+   * (then the value is the object's own: a key polluting `Object.prototype` is never read; V8
+   * folds that load to a constant until the prototype changes, so it costs nothing; it is written
+   * `Object.getPrototypeOf(o)[f]`, which TypeScript accepts in generated checkers); anything
+   * else takes `sel`, which follows own.ts. Names `Object.prototype` has never take this path.
    */
   /** The caller's name for `e` when it is a declared object variable (not a comprehension's). */
   function rawVariable(e: Expr, scope: ReadonlyMap<string, string>): string | undefined {
@@ -175,7 +197,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
     // inline only on a declared object variable, whose JavaScript type (the caller's) allows the read
     if (raw !== undefined && (kind === 'string' || kind === 'bool' || kind === 'double' || kind === 'int') && !PROTOTYPE_NAMES.has(e.field) && !e.field.startsWith('__')) {
       const o = `_t${temps++}`;
-      return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype && ${o}[${field}] !== undefined ? ${o}[${field}] : ${R}.sel(${o}, ${field}))(${operand})`;
+      return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype && ${o}[${field}] !== undefined && Object.getPrototypeOf(${o})[${field}] === undefined ? ${o}[${field}] : ${R}.sel(${o}, ${field}))(${operand})`;
     }
     return `${R}.sel(${operand}, ${field})`;
   }
@@ -189,26 +211,37 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
       const stop = e.op === '&&' ? 'false' : 'true';
       return `((${tmp}) => ${tmp} === ${stop} ? ${stop} : ${R}.${e.op === '&&' ? 'and' : 'or'}(${tmp}, ${right}))(${left})`;
     }
-    if (e.op === 'in') return inLiterals(e, scope) ?? `${R}.isIn(${emit(e.left, scope)}, ${emit(e.right, scope)})`;
+    if (e.op === 'in') return inLiterals(e, scope) ?? `${R}.isIn(${emit(e.left, scope)}, ${emit(e.right, scope)}${m})`;
     const intComparison = INT_COMPARISONS[e.op];
     if (intComparison && typeOf(e.left) === 'int' && typeOf(e.right) === 'int') {
       return `${R}.${intComparison}(${operand(e.left, e.right, scope)}, ${operand(e.right, e.left, scope)})`;
     }
-    return `${R}.${BINARY[e.op]!}(${emit(e.left, scope)}, ${emit(e.right, scope)})`;
+    // only work that grows with the data spends: not `==` of two strings or numbers, not `+` of numbers
+    const scalar = (x: Expr) => SCALARS.has(typeOf(x) ?? 'dyn');
+    const spends = e.op === '+' ? !(scalar(e.left) && scalar(e.right) && typeOf(e.left) !== 'string') : (e.op === '==' || e.op === '!=') && !(scalar(e.left) && scalar(e.right));
+    return `${R}.${BINARY[e.op]!}(${emit(e.left, scope)}, ${emit(e.right, scope)}${spends ? m : ''})`;
   }
 
   function call(e: Expr & { kind: 'call' }, scope: ReadonlyMap<string, string>): string {
     const args = e.args.map((a) => emit(a, scope));
     const target = e.target ? emit(e.target, scope) : undefined;
     const all = target === undefined ? args : [target, ...args];
-    if (e.fn === 'size' && all.length === 1) return `${R}.size(${all[0]})`;
+    if (e.fn === 'size' && all.length === 1) return `${R}.size(${all[0]}${m})`;
     if (!target && Object.hasOwn(CONVERSIONS, e.fn) && args.length === 1) return `${R}.${CONVERSIONS[e.fn]!}(${args[0]})`;
-    if (target && STRING_TESTS.has(e.fn) && args.length === 1) return `${R}.${e.fn}(${target}, ${args[0]})`;
+    if (target && STRING_TESTS.has(e.fn) && args.length === 1) {
+      // a literal pattern proved linear and equivalent to RE2 runs as a RegExp (celregexsafe.ts)
+      const pattern = e.args[0]!;
+      const fn = e.fn === 'matches' && pattern.kind === 'literal' && pattern.literal.type === 'string' && safeRegExp(pattern.literal.value) !== undefined ? 'matchesSafe' : e.fn;
+      return `${R}.${fn}(${target}, ${args[0]}${m})`;
+    }
     if (target && TIME_PARTS.has(e.fn) && args.length <= 1) {
       return `${R}.timePart(${[target, jsString(e.fn.slice(3)), ...args].join(', ')})`;
     }
     return `${R}.error(${jsString(`no matching overload for ${e.fn}`)})`;
   }
 
-  return emit(ast, new Map());
+  const body = emit(ast, new Map());
+  const budget = names.budget ?? DEFAULT_BUDGET;
+  if (!Number.isSafeInteger(budget) || budget < 1) throw new Error(`policyc internal error: a condition budget of ${budget} steps`);
+  return metered ? `((_m) => ${R}.spent(_m, ${body}))(${R}.meter(${budget}))` : body;
 }

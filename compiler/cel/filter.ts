@@ -12,9 +12,8 @@
  * the condition may allow — a superset that `can` must recheck — and {@link filterOf} lists
  * those parts.
  */
-import type { BinaryOperator, Expr } from './ast.ts';
+import { children, type BinaryOperator, type Expr } from './ast.ts';
 import { jsString } from './emit.ts';
-import { children } from './index.ts';
 
 /** The declared type of a record attribute, as far as filters compare it. */
 export type AttributeType = 'string' | 'number' | 'boolean' | 'list';

@@ -13,7 +13,7 @@
  * when it evaluates to `true`.
  */
 import * as runtime from '@policyc/runtime/cel';
-import type { CelProblem, Expr } from './ast.ts';
+import { children, type CelProblem, type Expr } from './ast.ts';
 import { buildAst } from './build-ast.ts';
 import { checkExpression, type CheckResult } from './check.ts';
 import { emitExpression, jsString, type EmitNames } from './emit.ts';
@@ -23,8 +23,9 @@ import { typeName, type Declarations } from './types.ts';
 export type { CelProblem, Expr } from './ast.ts';
 export type { CheckResult } from './check.ts';
 export type { EmitNames } from './emit.ts';
+export { estimateCost, type CostEstimate } from './cost.ts';
 export { t, typeName, type CelType, type Declarations } from './types.ts';
-export { checkExpression, emitExpression, jsString };
+export { checkExpression, children, emitExpression, jsString };
 
 /** Parses a condition; lexer and parser errors come back as PC5001 problems, unsupported syntax as PC5004. */
 export function parseExpression(text: string): { ok: true; ast: Expr } | { ok: false; errors: readonly CelProblem[] } {
@@ -57,33 +58,6 @@ function depth(ast: Expr): number {
   return max;
 }
 
-/** The direct subexpressions of `e`. */
-export function children(e: Expr): readonly Expr[] {
-  switch (e.kind) {
-    case 'literal':
-    case 'ident':
-      return [];
-    case 'select':
-    case 'has':
-    case 'unary':
-      return [e.operand];
-    case 'index':
-      return [e.operand, e.index];
-    case 'call':
-      return e.target ? [e.target, ...e.args] : e.args;
-    case 'binary':
-      return [e.left, e.right];
-    case 'conditional':
-      return [e.test, e.then, e.otherwise];
-    case 'list':
-      return e.items;
-    case 'map':
-      return e.entries.flatMap((entry) => [entry.key, entry.value]);
-    case 'comprehension':
-      return [e.range, ...(e.predicate ? [e.predicate] : []), ...(e.transform ? [e.transform] : [])];
-  }
-}
-
 /**
  * {@link checkExpression} for a condition: the whole expression must also be a bool (or `dyn`),
  * since anything else can never be met.
@@ -111,6 +85,8 @@ export interface CompiledExpression {
 export interface CompileOptions {
   /** Skip the type checker (conformance cases marked `disableCheck`). */
   readonly check?: boolean;
+  /** Steps a metered condition may spend per evaluation (`limits.conditionBudget`); the runtime's default if absent. */
+  readonly budget?: number;
 }
 
 /**
@@ -126,7 +102,7 @@ export function compileExpression(text: string, declarations: Declarations, opti
   const parameters = names.map((_, i) => `v${i}`);
   // fromEntries defines own properties, so even a variable called `__proto__` is a name here
   const variables: Record<string, string> = Object.fromEntries(names.map((name, i) => [name, parameters[i]!]));
-  const emitNames: EmitNames = { variables, runtime: 'cel' };
+  const emitNames: EmitNames = { variables, runtime: 'cel', ...(options.budget === undefined ? {} : { budget: options.budget }) };
   const source = emitExpression(parsed.ast, emitNames, options.check === false ? undefined : check);
   const fn = new Function('cel', ...parameters, `"use strict"; return ${source};`) as (...args: unknown[]) => unknown;
   const evaluate = (bindings: Readonly<Record<string, unknown>>): unknown => {

@@ -68,6 +68,8 @@ export const CODES = {
   ConditionUnsupported: { code: 'PC5004', title: 'a condition uses a CEL feature policyc does not support' },
   ConditionInvalidLiteral: { code: 'PC5005', title: 'a time zone, duration, timestamp or regular expression in a condition is not valid' },
   ConditionNotPlannable: { code: 'PC5006', title: 'a condition reads the record in a way no query-plan filter expresses: plans are supersets to recheck (warning)' },
+  // runtime hardening (issue 13): the cost budget of conditions
+  ConditionUnboundedCost: { code: 'PC5007', title: 'the cost of a condition grows with the product of request list sizes: its cost budget may deny checks (warning)' },
 
   // PC6xxx — generated files
   StaleOutput: { code: 'PC6001', title: 'a generated file differs from what the policy compiles to (`build --check`)' },

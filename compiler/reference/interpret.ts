@@ -8,6 +8,7 @@
  * only ever looked up in Maps, so a name like `__proto__` or `constructor` is just a name.
  */
 import type { DecisionCode, Level } from '@policyc/runtime';
+import { own } from '@policyc/runtime/cel';
 import { compileExpression, t, type CelType } from '../cel/index.ts';
 
 export interface ReferenceRule {
@@ -107,6 +108,8 @@ interface Policy {
   readonly context: Map<string, string>;
   /** Declared principal attributes (besides the built-in ones) and their types. */
   readonly principal: Map<string, string>;
+  /** `limits.conditionBudget`: the steps one evaluation of a condition may spend (docs/conditions.md). */
+  readonly conditionBudget?: number;
 }
 
 function readRole(name: string, r: unknown): Role {
@@ -131,9 +134,12 @@ function readRole(name: string, r: unknown): Role {
 function read(files: readonly unknown[]): Policy {
   const policy: Policy = { kinds: new Map(), roles: new Map(), profiles: new Map(), groups: new Map(), sharing: [], reporting: false, shifts: new Map(), context: new Map(), principal: new Map() };
   let reporting = false;
+  let conditionBudget: number | undefined;
   for (const file of files) {
     const sections = entries(file);
     if (sections.get('hierarchy') === 'reporting') reporting = true;
+    const budget = entries(sections.get('limits')).get('conditionBudget');
+    if (typeof budget === 'number') conditionBudget ??= budget;
     for (const [name, s] of entries(sections.get('shifts'))) policy.shifts.set(name, s as Shift);
     for (const [name, type] of entries(sections.get('context'))) policy.context.set(name, type as string);
     for (const [name, type] of entries(sections.get('principal'))) policy.principal.set(name, type as string);
@@ -185,7 +191,7 @@ function read(files: readonly unknown[]): Policy {
   }
   // sharing rules are considered by name, in code-unit order
   policy.sharing.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { ...policy, reporting };
+  return { ...policy, reporting, ...(conditionBudget === undefined ? {} : { conditionBudget }) };
 }
 
 const COMPILED = new Map<string, ReturnType<typeof compileExpression>>();
@@ -217,10 +223,11 @@ function conditionMet(
       context: t.object('context', Object.fromEntries([['now', t.timestamp], ...[...policy.context].map(([a, type]) => [a, CEL[type] ?? t.dyn] as const)])),
     };
     // compiled once per text and declared attributes (a cache only: the same text and types compile the same)
-    const key = JSON.stringify([condition.when, kindName, [...kind.attributes], [...policy.context], [...policy.principal]]);
+    const key = JSON.stringify([condition.when, kindName, [...kind.attributes], [...policy.context], [...policy.principal], policy.conditionBudget]);
     let compiled = COMPILED.get(key);
     if (compiled === undefined) {
-      compiled = compileExpression(condition.when, declarations);
+      // over its budget a condition is an error: not met, a denial with code `condition`
+      compiled = compileExpression(condition.when, declarations, policy.conditionBudget === undefined ? {} : { budget: policy.conditionBudget });
       COMPILED.set(key, compiled);
     }
     if (!compiled.ok) throw new Error(`reference: condition does not compile: ${condition.when}`);
@@ -236,10 +243,10 @@ const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 /**
  * Whether `context.now` falls in the principal's shift (its own `shift`, else its role's). Like
  * every value a condition reads (docs/conditions.md, "Values from the application"), `now` and
- * `shift` are own properties: a `now` getter inherited from a class is not seen.
+ * `shift` are read by the own-data rule (runtime own.ts): own or own-class properties, so a `now`
+ * getter of the context's class is seen, one from a built-in prototype never.
  */
 function inShift(policy: Policy, role: Role, principal: Record<string, unknown>, context: unknown): boolean | undefined {
-  const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
   const now = isObject(context) ? own(context, 'now') : undefined;
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) return undefined;
   const name = own(principal, 'shift') !== undefined ? own(principal, 'shift') : role.shift;

@@ -3,30 +3,42 @@
  * code is a plain expression over these; nothing here interprets an expression.
  *
  * Values: `null`, `boolean`, `bigint` (CEL int, 64-bit, overflow is an error), `number` (CEL
- * double), `string`, arrays (lists), `Map`s and plain objects (maps; an object's own properties
- * only), {@link CelTimestamp}, {@link CelDuration}, {@link CelType}, and {@link CelError}.
+ * double), `string`, arrays (lists), `Map`s and objects (maps; a field counts when it is the
+ * object's own or comes from its own class, never from a built-in prototype: own.ts),
+ * {@link CelTimestamp}, {@link CelDuration}, {@link CelType}, and {@link CelError}.
  * Application values are read through {@link val}, {@link sel} and {@link idx}: `undefined`
  * becomes a "no such key" error and a `Date` becomes a timestamp. A JS number is a double unless
  * the declared type says int, in which case generated code converts it with {@link asInt}.
  *
  * Errors are values, never thrown: every function returns a {@link CelError} when an argument is
- * one or when it has no overload for its arguments.
+ * one or when it has no overload for its arguments. Functions taking a last `m` argument spend
+ * steps of the condition's cost budget when generated code passes its meter (celbudget.ts).
  */
 import { and as andFilter, contains, eq as eqFilter, FALSE, not as notFilter, oneOf, present, TRUE, type Filter, type PresentType, type Scalar } from './plan.js';
 import { CelDuration, CelTimestamp, durationFromNanos, durationNanos, durationOf, timestampOf, timestampPart, type TimePart } from './celtime.js';
+import { charge, type Meter } from './celbudget.js';
+import { chargeText } from './celtext.js';
 import { CelError, equal, int64, isMap, mapGet, MAX_INT, MIN_INT, overload, read, time, type V } from './celvalue.js';
+import { hasOwnOrClass } from './own.js';
 
 export { CelDuration, CelTimestamp, zoneOffset } from './celtime.js';
 export { all, exists, existsOne, filter, mapList } from './celmacros.js';
-export { contains, dyn, endsWith, matches, size, startsWith, toBool, toDouble, toDuration, toInt, toStr, toTimestamp, typeOfValue } from './celtext.js';
+export { CelBudgetExceeded, DEFAULT_BUDGET, isOverBudget, meter, spent, type Meter } from './celbudget.js';
+export { matches, matchesSafe, regexProblem } from './celregex.js';
+export { safeRegExp } from './celregexsafe.js';
+export { contains, dyn, endsWith, size, startsWith, toBool, toDouble, toDuration, toInt, toStr, toTimestamp, typeOfValue } from './celtext.js';
 export { CelError, CelType, error, isError, types, type CelValue } from './celvalue.js';
+export { hasOwnOrClass, own } from './own.js';
 
 /** A top-level variable (`principal`, `resource`, `context`); `name` is for the error message. */
 export function val(v: V, name: string): V {
   return v === undefined ? new CelError(`no such attribute: ${name}`) : read(v, name);
 }
 
-/** `a.b` on a map or object: own properties only, so `__proto__` or `constructor` are just keys. */
+/**
+ * `a.b` on a map or object: own properties, or its own class's (own.ts), so `__proto__`,
+ * `constructor` or a key polluting `Object.prototype` are never read.
+ */
 export function sel(obj: V, key: string): V {
   if (typeof obj === 'object' && obj !== null && Object.getPrototypeOf(obj) === Object.prototype) {
     // the common case, a plain object from the application
@@ -35,7 +47,7 @@ export function sel(obj: V, key: string): V {
     return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : read(v, key);
   }
   if (obj instanceof Map) return read(obj.get(key), key);
-  if (isMap(obj)) return Object.hasOwn(obj, key) ? read((obj as Record<string, V>)[key], key) : new CelError(`no such key: ${key}`);
+  if (isMap(obj)) return hasOwnOrClass(obj, key) ? read((obj as Record<string, V>)[key], key) : new CelError(`no such key: ${key}`);
   if (obj instanceof CelError) return obj;
   if (obj === undefined) return new CelError(`no such attribute (reading \`${key}\`)`);
   return new CelError(`no such field \`${key}\``);
@@ -44,7 +56,7 @@ export function sel(obj: V, key: string): V {
 /** `has(a.b)`: whether the map or object has the key. */
 export function has(obj: V, key: string): V {
   if (obj instanceof Map) return obj.has(key);
-  if (isMap(obj)) return Object.hasOwn(obj, key) && (obj as Record<string, V>)[key] !== undefined;
+  if (isMap(obj)) return hasOwnOrClass(obj, key) && (obj as Record<string, V>)[key] !== undefined;
   if (obj instanceof CelError) return obj;
   return new CelError(`no such field \`${key}\``);
 }
@@ -95,16 +107,20 @@ export function notBool(c: V): V {
   return c instanceof CelError ? c : overload('_?_:_');
 }
 
-/** `a == b` with CEL's heterogeneous equality (`1 == 1.0`, different kinds are unequal). */
-export function eq(a: V, b: V): V {
+/** `a == b` with CEL's heterogeneous equality (`1 == 1.0`, different kinds are unequal); comparing lists or maps costs a step per element. */
+export function eq(a: V, b: V, m?: Meter): V {
   if (typeof a === 'string' && typeof b === 'string') return a === b;
   if (a instanceof CelError) return a;
   if (b instanceof CelError) return b;
+  if (m !== undefined && typeof a === 'object' && a !== null) {
+    const over = charge(m, 1 + (Array.isArray(a) ? a.length : a instanceof Map ? a.size : 0));
+    if (over) return over;
+  }
   return equal(a, b);
 }
 
-export function ne(a: V, b: V): V {
-  const e = eq(a, b);
+export function ne(a: V, b: V, m?: Meter): V {
+  const e = eq(a, b, m);
   return typeof e === 'boolean' ? !e : e;
 }
 
@@ -187,11 +203,12 @@ export function ge(a: V, b: V): V {
 }
 
 
-export function add(a: V, b: V): V {
+/** `a + b`; joining strings or lists costs steps for what is copied (1 per 10 characters, 1 per element). */
+export function add(a: V, b: V, m?: Meter): V {
   if (typeof a === 'bigint' && typeof b === 'bigint') return int64(a + b);
   if (typeof a === 'number' && typeof b === 'number') return a + b;
-  if (typeof a === 'string' && typeof b === 'string') return a + b;
-  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  if (typeof a === 'string' && typeof b === 'string') return chargeText(m, a.length + b.length) ?? a + b;
+  if (Array.isArray(a) && Array.isArray(b)) return (m === undefined ? undefined : charge(m, 1 + a.length + b.length)) ?? [...a, ...b];
   if (a instanceof CelError) return a;
   if (b instanceof CelError) return b;
   if (a instanceof CelDuration && b instanceof CelDuration) return time(durationFromNanos(durationNanos(a) + durationNanos(b)), 'duration');
@@ -260,10 +277,14 @@ export function map(entries: [V, V][]): V {
   return m;
 }
 
-/** `a in b`: membership in a list, key presence in a map. */
-export function isIn(a: V, b: V): V {
+/** `a in b`: membership in a list (a step per element), key presence in a map (own or own-class keys of an object). */
+export function isIn(a: V, b: V, m?: Meter): V {
   if (a instanceof CelError) return a;
   if (Array.isArray(b)) {
+    if (m !== undefined) {
+      const over = charge(m, 1 + b.length);
+      if (over) return over;
+    }
     let failure: CelError | undefined;
     for (const item of b) {
       const e = equal(a, item);
@@ -274,7 +295,7 @@ export function isIn(a: V, b: V): V {
   }
   if (isMap(b)) {
     if (b instanceof Map) return b.has(a) || (typeof a === 'number' && Number.isInteger(a) && b.has(BigInt(a))) || (typeof a === 'bigint' && b.has(Number(a)));
-    return typeof a === 'string' && Object.hasOwn(b, a);
+    return typeof a === 'string' && hasOwnOrClass(b, a);
   }
   return b instanceof CelError ? b : overload('@in');
 }

@@ -1,6 +1,11 @@
+import { charge, type Meter } from './celbudget.js';
 import { CelError, isMap, overload, read, type V } from './celvalue.js';
 
-/** The comprehension macros of compiled conditions: `all`, `exists`, `exists_one`, `map`, `filter`. */
+/**
+ * The comprehension macros of compiled conditions: `all`, `exists`, `exists_one`, `map`,
+ * `filter`. Generated code passes the condition's meter (celbudget.ts): each element visited
+ * costs one step, so nested comprehensions spend the product of their ranges' sizes.
+ */
 
 function range(v: V, fn: string): readonly V[] | CelError {
   if (Array.isArray(v)) return v;
@@ -9,12 +14,17 @@ function range(v: V, fn: string): readonly V[] | CelError {
   return v instanceof CelError ? v : overload(fn);
 }
 
+/** One step for the next element: the budget's error once it is spent. */
+const step = (m: Meter | undefined): CelError | undefined => (m === undefined ? undefined : charge(m, 1));
+
 /** `r.all(x, p)`: false wins over errors; an error wins over true. */
-export function all(r: V, p: (x: V) => V): V {
+export function all(r: V, p: (x: V) => V, m?: Meter): V {
   const items = range(r, 'all');
   if (items instanceof CelError) return items;
   let failure: V;
   for (const item of items) {
+    const over = step(m);
+    if (over) return over;
     const v = p(read(item, 'list element'));
     if (v === false) return false;
     if (v !== true) failure ??= v instanceof CelError ? v : overload('all');
@@ -23,11 +33,13 @@ export function all(r: V, p: (x: V) => V): V {
 }
 
 /** `r.exists(x, p)`: true wins over errors; an error wins over false. */
-export function exists(r: V, p: (x: V) => V): V {
+export function exists(r: V, p: (x: V) => V, m?: Meter): V {
   const items = range(r, 'exists');
   if (items instanceof CelError) return items;
   let failure: V;
   for (const item of items) {
+    const over = step(m);
+    if (over) return over;
     const v = p(read(item, 'list element'));
     if (v === true) return true;
     if (v !== false) failure ??= v instanceof CelError ? v : overload('exists');
@@ -36,11 +48,13 @@ export function exists(r: V, p: (x: V) => V): V {
 }
 
 /** `r.exists_one(x, p)`: exactly one element satisfies `p`; any error is the result. */
-export function existsOne(r: V, p: (x: V) => V): V {
+export function existsOne(r: V, p: (x: V) => V, m?: Meter): V {
   const items = range(r, 'exists_one');
   if (items instanceof CelError) return items;
   let n = 0;
   for (const item of items) {
+    const over = step(m);
+    if (over) return over;
     const v = p(read(item, 'list element'));
     if (v === true) n++;
     else if (v !== false) return v instanceof CelError ? v : overload('exists_one');
@@ -49,11 +63,13 @@ export function existsOne(r: V, p: (x: V) => V): V {
 }
 
 /** `r.map(x, f)` and `r.map(x, p, f)`. */
-export function mapList(r: V, f: (x: V) => V, p?: (x: V) => V): V {
+export function mapList(r: V, f: (x: V) => V, p?: (x: V) => V, m?: Meter): V {
   const items = range(r, 'map');
   if (items instanceof CelError) return items;
   const out: V[] = [];
   for (const item of items) {
+    const over = step(m);
+    if (over) return over;
     if (p) {
       const keep = p(read(item, 'list element'));
       if (keep === false) continue;
@@ -67,11 +83,13 @@ export function mapList(r: V, f: (x: V) => V, p?: (x: V) => V): V {
 }
 
 /** `r.filter(x, p)` */
-export function filter(r: V, p: (x: V) => V): V {
+export function filter(r: V, p: (x: V) => V, m?: Meter): V {
   const items = range(r, 'filter');
   if (items instanceof CelError) return items;
   const out: V[] = [];
   for (const item of items) {
+    const over = step(m);
+    if (over) return over;
     const keep = p(read(item, 'list element'));
     if (keep === true) out.push(item);
     else if (keep !== false) return keep instanceof CelError ? keep : overload('filter');

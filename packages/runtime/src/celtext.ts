@@ -1,11 +1,23 @@
 import { CelDuration, CelTimestamp, formatDuration, formatTimestamp, parseDuration, parseTimestamp, timestampOf } from './celtime.js';
+import { charge, type Meter } from './celbudget.js';
 import { CelError, int64, isMap, overload, time, typeOf, type V } from './celvalue.js';
 
-/** Strings (size, prefix and substring tests, regular expressions) and conversions of compiled conditions. */
+/**
+ * Strings (size, prefix and substring tests) and conversions of compiled conditions; `matches`
+ * is in celregex.ts. In a metered condition (celbudget.ts) reading a string costs one step per
+ * 10 characters.
+ */
+
+/** The steps of reading `n` characters, or the budget's error. */
+export function chargeText(m: Meter | undefined, n: number): CelError | undefined {
+  return m === undefined ? undefined : charge(m, 1 + Math.ceil(n / 10));
+}
 
 /** Code points of a string, elements of a list, entries of a map. */
-export function size(v: V): V {
+export function size(v: V, m?: Meter): V {
   if (typeof v === 'string') {
+    const over = chargeText(m, v.length);
+    if (over) return over;
     let n = 0;
     for (const _ of v) n++;
     return BigInt(n);
@@ -20,53 +32,17 @@ function notStrings(fn: string, a: V, b: V): V {
   return a instanceof CelError ? a : b instanceof CelError ? b : overload(fn);
 }
 
-export function startsWith(a: V, b: V): V {
-  return typeof a === 'string' && typeof b === 'string' ? a.startsWith(b) : notStrings('startsWith', a, b);
+export function startsWith(a: V, b: V, m?: Meter): V {
+  if (typeof a !== 'string' || typeof b !== 'string') return notStrings('startsWith', a, b);
+  return chargeText(m, b.length) ?? a.startsWith(b);
 }
-export function endsWith(a: V, b: V): V {
-  return typeof a === 'string' && typeof b === 'string' ? a.endsWith(b) : notStrings('endsWith', a, b);
+export function endsWith(a: V, b: V, m?: Meter): V {
+  if (typeof a !== 'string' || typeof b !== 'string') return notStrings('endsWith', a, b);
+  return chargeText(m, b.length) ?? a.endsWith(b);
 }
-export function contains(a: V, b: V): V {
-  return typeof a === 'string' && typeof b === 'string' ? a.includes(b) : notStrings('contains', a, b);
-}
-
-const regexes = /* @__PURE__ */ new Map<string, RegExp | CelError>();
-
-/**
- * Translates an RE2 pattern to a JS `RegExp` (unicode mode). Leading inline flags `(?i)`,
- * `(?s)`, `(?m)` become JS flags and `(?P<name>` a named group; what RE2 lacks (lookaround,
- * backreferences) or JS cannot express (`\C`, `\z`, other inline flags, POSIX classes `[[:alpha:]]`)
- * is an error.
- */
-function compileRegex(pattern: string): RegExp | CelError {
-  let source = pattern;
-  let flags = 'u';
-  const inline = /^\(\?([ims]+)\)/.exec(source);
-  if (inline) {
-    for (const f of new Set(inline[1])) flags += f;
-    source = source.slice(inline[0].length);
-  }
-  if (/\(\?[=!]|\(\?<[=!]|\\[1-9]|\\[Cz]|\(\?[a-zA-Z-]+[):]|\[\[:/.test(source.replace(/\(\?P?<[A-Za-z_]\w*>/g, '('))) {
-    return new CelError(`unsupported regular expression: ${pattern}`);
-  }
-  source = source.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^');
-  try {
-    return new RegExp(source, flags);
-  } catch {
-    return new CelError(`invalid regular expression: ${pattern}`);
-  }
-}
-
-/** `s.matches(re)`: whether RE2 pattern `re` matches anywhere in `s`. */
-export function matches(a: V, b: V): V {
-  if (typeof a !== 'string' || typeof b !== 'string') return a instanceof CelError ? a : b instanceof CelError ? b : overload('matches');
-  let re = regexes.get(b);
-  if (re === undefined) {
-    re = compileRegex(b);
-    if (regexes.size > 256) regexes.clear();
-    regexes.set(b, re);
-  }
-  return re instanceof CelError ? re : re.test(a);
+export function contains(a: V, b: V, m?: Meter): V {
+  if (typeof a !== 'string' || typeof b !== 'string') return notStrings('contains', a, b);
+  return chargeText(m, a.length) ?? a.includes(b);
 }
 
 const INT_TEXT = /^[+-]?\d+$/;

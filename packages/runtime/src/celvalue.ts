@@ -1,4 +1,5 @@
 import { CelDuration, CelTimestamp, timestampFromDate } from './celtime.js';
+import { hasOwnOrClass } from './own.js';
 
 /**
  * The values of compiled conditions and the helpers every part of the CEL runtime shares:
@@ -127,7 +128,7 @@ export function mapGet(obj: ReadonlyMap<V, V> | Record<string, V>, key: V): V {
     if (typeof key === 'bigint' || typeof key === 'number' || typeof key === 'boolean') return new CelError(`no such key: ${String(key)}`);
     return overload('_[_]');
   }
-  return Object.hasOwn(obj, key) ? read((obj as Record<string, V>)[key], key) : new CelError(`no such key: ${key}`);
+  return hasOwnOrClass(obj, key) ? read((obj as Record<string, V>)[key], key) : new CelError(`no such key: ${key}`);
 }
 
 export function equal(a: V, b: V): boolean | CelError {
