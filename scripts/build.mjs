@@ -22,9 +22,26 @@ await build({
   target: 'es2022',
   logLevel: 'warning',
 });
+// re2js (RE2 for CEL's `matches`) is inlined into celregex.js, the one file that imports it, so the
+// published runtime has no dependencies; checkers that never call `matches` do not load it
 // the declarations describe the CommonJS files too: under dist/cjs, package.json says commonjs
 for (const f of readdirSync(`${runtime}dist`)) if (f.endsWith('.d.ts')) cpSync(`${runtime}dist/${f}`, `${runtime}dist/cjs/${f}`);
 writeFileSync(`${runtime}dist/cjs/package.json`, '{ "type": "commonjs" }\n');
+for (const [dir, format] of [['dist', 'esm'], ['dist/cjs', 'cjs']]) {
+  await build({
+    absWorkingDir: runtime,
+    entryPoints: [`${dir}/celregex.js`],
+    outfile: `${dir}/celregex.js`,
+    allowOverwrite: true,
+    bundle: true,
+    external: ['./*'],
+    format,
+    platform: 'neutral',
+    target: 'es2022',
+    logLevel: 'warning',
+    legalComments: 'inline',
+  });
+}
 
 // policyc. Its `dependencies` stay external; libraries it bundles are devDependencies: chevrotain,
 // bundled, loads as one file instead of hundreds of lodash-es modules (a third of the CLI's start-up).
