@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { writeSchemaValidators } from './schema-validators.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const tsc = (...args) => execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, ...args], { cwd: root, stdio: 'inherit' });
@@ -48,6 +49,7 @@ for (const [dir, format] of [['dist', 'esm'], ['dist/cjs', 'cjs']]) {
 const { dependencies } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 const external = Object.keys(dependencies).flatMap((d) => [d, `${d}/*`]);
 rmSync(`${root}dist`, { recursive: true, force: true });
+writeSchemaValidators();
 await build({
   absWorkingDir: root,
   entryPoints: ['compiler/cli.ts', 'compiler/index.ts', 'compiler/cel/index.ts'],

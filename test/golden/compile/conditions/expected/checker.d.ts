@@ -5,7 +5,7 @@
 import type { Checker } from "@policyc/runtime";
 
 /** The roles of the policy. */
-export type Role = "rep";
+export type Role = "auditor" | "rep";
 /** The resource kinds (records and modules) of the policy. */
 export type Kind = "lead";
 /** The actions of a resource kind. */

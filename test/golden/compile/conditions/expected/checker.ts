@@ -36,7 +36,7 @@ const NO_RECORD: Resource = Object.freeze({ kind: "" });
 /** The context of a check made without one. */
 const NO_CONTEXT: Context = Object.freeze({});
 /** The roles of the policy. */
-export type Role = "rep";
+export type Role = "auditor" | "rep";
 /** The resource kinds (records and modules) of the policy. */
 export type Kind = "lead";
 /** The actions of a resource kind. */
