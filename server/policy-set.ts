@@ -1,0 +1,98 @@
+/**
+ * One served version of a policy set: the compiled checker, what the policy declares (kinds,
+ * actions, attributes), and the sources of subjects and records. Built off the request path and
+ * swapped in whole (reload.ts), so a request sees one version from start to end.
+ */
+import { loadChecker, type Checker } from '@policyc/runtime';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compileDir } from '../compiler/index.ts';
+import { formatText } from '../compiler/diagnostics/format.ts';
+import { readServeConfig, type ServeConfig } from './config.ts';
+import { fileRecords, fileSubjects } from './sources/files.ts';
+import { NO_SUBJECTS, type RecordSource, type SubjectSource } from './sources/types.ts';
+
+export interface KindInfo {
+  readonly actions: readonly string[];
+  readonly attributes: ReadonlyMap<string, string>;
+}
+
+export interface PolicySet {
+  readonly dir: string;
+  readonly name: string;
+  /** sha256 of the policy files, as in the generated checker's header. */
+  readonly hash: string;
+  readonly checker: Checker;
+  readonly kinds: ReadonlyMap<string, KindInfo>;
+  readonly config: ServeConfig;
+  readonly subjects: SubjectSource;
+  readonly records: RecordSource;
+  /** Releases the sources (a database pool). */
+  close(): Promise<void>;
+}
+
+/** The policy does not compile, or its data cannot be read: one message, policy diagnostics included. */
+export class PolicyLoadError extends Error {
+  override readonly name = 'PolicyLoadError';
+}
+
+/** Creates the sources a configuration names (Postgres is loaded only when configured). */
+export type SourceFactory = (config: ServeConfig, dir: string) => Promise<{ subjects: SubjectSource; records: RecordSource }>;
+
+export const fileSources: SourceFactory = async (config, dir) => ({
+  subjects: config.directory === undefined ? NO_SUBJECTS : fileSubjects(config.directory, dir),
+  records: fileRecords(config.records, dir),
+});
+
+export const defaultSources: SourceFactory = async (config, dir) => {
+  if (config.postgres === undefined) return fileSources(config, dir);
+  const { postgresSources } = await import('./sources/postgres.ts');
+  return postgresSources(config.postgres, dir);
+};
+
+export async function loadPolicySet(dirGiven: string, sources: SourceFactory = defaultSources): Promise<PolicySet> {
+  const dir = resolve(dirGiven);
+  const result = await compileDir(dir);
+  if (result.output === undefined || result.model === undefined) {
+    throw new PolicyLoadError(`the policy does not compile:\n${formatText(result.diagnostics, result.sources)}`);
+  }
+  const checker = await importChecker(result.output.bundle);
+  const kinds = new Map<string, KindInfo>();
+  for (const r of result.model.resources) {
+    kinds.set(r.name, { actions: [...r.actions], attributes: new Map(r.attributes.map((a) => [a.name, String(a.type)])) });
+  }
+  let config: ServeConfig;
+  let found: Awaited<ReturnType<SourceFactory>>;
+  try {
+    config = readServeConfig(dir);
+    found = await sources(config, dir);
+  } catch (error) {
+    throw new PolicyLoadError((error as Error).message);
+  }
+  return {
+    dir,
+    name: result.model.name,
+    hash: result.model.hash,
+    checker,
+    kinds,
+    config,
+    ...found,
+    close: async () => {
+      await found.records.close?.();
+    },
+  };
+}
+
+/** Imports the bundle through a temporary file (an ES module needs a URL) and checks its format. */
+async function importChecker(bundle: string): Promise<Checker> {
+  const folder = mkdtempSync(join(tmpdir(), 'policyc-serve-'));
+  const file = join(folder, 'checker.mjs');
+  try {
+    writeFileSync(file, bundle);
+    return loadChecker(await import(/* @vite-ignore */ pathToFileURL(file).href));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
