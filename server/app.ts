@@ -67,6 +67,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   // any other content type is a 400 (the specification's "Bad Request"), not Fastify's 415
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', (_request, _payload, done) => done(new BadRequest('the request `Content-Type` must be `application/json`'), undefined));
 
   app.addHook('onRequest', async (request, reply) => {
