@@ -39,17 +39,17 @@ export class PolicyLoadError extends Error {
 }
 
 /** Creates the sources a configuration names (Postgres is loaded only when configured). */
-export type SourceFactory = (config: ServeConfig, dir: string) => Promise<{ subjects: SubjectSource; records: RecordSource }>;
+export type SourceFactory = (config: ServeConfig, dir: string, kinds: ReadonlyMap<string, KindInfo>) => Promise<{ subjects: SubjectSource; records: RecordSource }>;
 
 export const fileSources: SourceFactory = async (config, dir) => ({
   subjects: config.directory === undefined ? NO_SUBJECTS : fileSubjects(config.directory, dir),
   records: fileRecords(config.records, dir),
 });
 
-export const defaultSources: SourceFactory = async (config, dir) => {
-  if (config.postgres === undefined) return fileSources(config, dir);
+export const defaultSources: SourceFactory = async (config, dir, kinds) => {
+  if (config.postgres === undefined) return fileSources(config, dir, kinds);
   const { postgresSources } = await import('./sources/postgres.ts');
-  return postgresSources(config.postgres, dir);
+  return postgresSources(config.postgres, dir, kinds);
 };
 
 export async function loadPolicySet(dirGiven: string, sources: SourceFactory = defaultSources): Promise<PolicySet> {
@@ -67,7 +67,7 @@ export async function loadPolicySet(dirGiven: string, sources: SourceFactory = d
   let found: Awaited<ReturnType<SourceFactory>>;
   try {
     config = readServeConfig(dir);
-    found = await sources(config, dir);
+    found = await sources(config, dir, kinds);
   } catch (error) {
     throw new PolicyLoadError((error as Error).message);
   }

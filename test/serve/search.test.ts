@@ -3,40 +3,12 @@
  * policies/authzen-search`, over real HTTP. The scenario's result sets are exact (no missing,
  * extra or repeated entity), so every subject × action (resource search), record × action
  * (subject search) and subject × record (action search) is compared with the scenario's three
- * rules written out below, and with single evaluations.
+ * rules written out in search-rules.ts, and with single evaluations.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { policies, serveForTests } from './helpers.ts';
-
-interface Subject { id: string; role: string; department: string }
-interface Resource { id: string; title: string; department: string; owner: string }
-const fixture = JSON.parse(readFileSync('/work/shared/authzen/search.json', 'utf8')) as { subjects: Subject[]; resources: Resource[]; actions: string[] };
-
-// search.json "rules", quoted: the oracle
-const rules: Record<string, (u: Subject, r: Resource) => boolean> = {
-  view: (u, r) => r.owner === u.id || r.department === u.department || u.role === 'manager',
-  edit: (u, r) => r.owner === u.id || (u.role === 'manager' && r.department === u.department),
-  delete: (u, r) => r.owner === u.id,
-};
-
-const sorted = (list: string[]): string[] => [...list].sort();
-type Post = (path: string, body: unknown) => Promise<{ status: number; json: any }>;
-
-/** Every result of a search, following page tokens; fails on a repeated entity. */
-async function all(post: Post, path: string, body: Record<string, unknown>, limit?: number): Promise<string[]> {
-  const seen: string[] = [];
-  let token = '';
-  do {
-    const page = limit === undefined ? (token === '' ? undefined : { token }) : token === '' ? { limit } : { token };
-    const answer = await post(path, page === undefined ? body : { ...body, page });
-    expect(answer.status).toBe(200);
-    seen.push(...answer.json.results.map((r: { id?: string; name?: string }) => r.id ?? r.name));
-    token = answer.json.page.next_token;
-  } while (token !== '');
-  expect(new Set(seen).size, `repeated results in ${JSON.stringify(seen)}`).toBe(seen.length);
-  return sorted(seen);
-}
+import { all, fixture, rules, sorted } from './search-rules.ts';
 
 describe('authzen-search: the Search interop scenario over HTTP', () => {
   const { post } = serveForTests({ dir: policies('authzen-search') });
