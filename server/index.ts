@@ -12,7 +12,8 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { defaultSources, loadPolicySet, type PolicySet, type SourceFactory } from './policy-set.ts';
 import { startReloader } from './reload.ts';
 
-export { PolicyLoadError, fileSources, type PolicySet, type SourceFactory } from './policy-set.ts';
+export { PolicyLoadError, fileSources, loadPolicySet, type PolicySet, type SourceFactory } from './policy-set.ts';
+export { decide, type Outcome } from './decide.ts';
 export { DataFileError } from './data-files.ts';
 
 export interface ServerOptions {
