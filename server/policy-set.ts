@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compileDir } from '../compiler/index.ts';
 import { formatText } from '../compiler/diagnostics/format.ts';
+import { compileHere, type PolicyCompiler } from './compile.ts';
 import { readServeConfig, type ServeConfig } from './config.ts';
 import { fileRecords, fileSubjects } from './sources/files.ts';
 import { NO_SUBJECTS, type RecordSource, type SubjectSource } from './sources/types.ts';
@@ -52,17 +52,14 @@ export const defaultSources: SourceFactory = async (config, dir, kinds) => {
   return postgresSources(config.postgres, dir, kinds);
 };
 
-export async function loadPolicySet(dirGiven: string, sources: SourceFactory = defaultSources): Promise<PolicySet> {
+export async function loadPolicySet(dirGiven: string, sources: SourceFactory = defaultSources, compiler: PolicyCompiler = compileHere): Promise<PolicySet> {
   const dir = resolve(dirGiven);
-  const result = await compileDir(dir);
-  if (result.output === undefined || result.model === undefined) {
+  const result = await compiler.compile(dir);
+  if (result.bundle === undefined) {
     throw new PolicyLoadError(`the policy does not compile:\n${formatText(result.diagnostics, result.sources)}`);
   }
-  const checker = await importChecker(result.output.bundle);
-  const kinds = new Map<string, KindInfo>();
-  for (const r of result.model.resources) {
-    kinds.set(r.name, { actions: [...r.actions], attributes: new Map(r.attributes.map((a) => [a.name, String(a.type)])) });
-  }
+  const checker = await importChecker(result.bundle);
+  const kinds = new Map<string, KindInfo>(result.kinds.map(([kind, actions, attributes]) => [kind, { actions, attributes: new Map(attributes) }]));
   let config: ServeConfig;
   let found: Awaited<ReturnType<SourceFactory>>;
   try {
@@ -73,8 +70,8 @@ export async function loadPolicySet(dirGiven: string, sources: SourceFactory = d
   }
   return {
     dir,
-    name: result.model.name,
-    hash: result.model.hash,
+    name: result.name,
+    hash: result.hash,
     checker,
     kinds,
     config,

@@ -1,6 +1,6 @@
 /**
  * Hot reload: when a file of the policy folder changes, the set is compiled again off the
- * request path and swapped in whole; requests in flight finish on the version they started
+ * request path (in a worker thread, compile.ts) and swapped in whole; requests in flight finish on the version they started
  * with. A version that does not compile (or whose data cannot be read) is not served: the old
  * one stays, and the error shows in `/readyz`, the metrics and the log until a good version
  * replaces it.
@@ -8,6 +8,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Live } from './app.ts';
 import type { Metrics } from './metrics.ts';
+import { workerCompiler } from './compile.ts';
 import { loadPolicySet, type SourceFactory } from './policy-set.ts';
 
 export interface Reloader {
@@ -25,9 +26,10 @@ export function startReloader(live: Live, options: { watch: boolean; sources: So
   let running: Promise<boolean> | undefined;
   let again = false;
   const retiring = new Set<NodeJS.Timeout>();
+  const compiler = workerCompiler();
   const once = async (): Promise<boolean> => {
     try {
-      const next = await loadPolicySet(live.set.dir, options.sources);
+      const next = await loadPolicySet(live.set.dir, options.sources, compiler);
       const old = live.set;
       live.set = next;
       live.reloadError = undefined;
@@ -79,6 +81,7 @@ export function startReloader(live: Live, options: { watch: boolean; sources: So
       clearTimeout(timer);
       watcher?.close();
       for (const t of retiring) clearTimeout(t);
+      void compiler.close();
     },
   };
 }
