@@ -26,6 +26,11 @@ export interface SearchResponse {
 
 /** How many candidates are fetched from a source at a time while a page fills. */
 const BATCH = 256;
+/**
+ * Most subjects decided for one page: a search that finds few matches in a large directory
+ * answers a shorter page (possibly empty) with a token to continue, rather than scanning on.
+ */
+export const SCAN_BUDGET = 10_000;
 
 export async function search(set: PolicySet, kind: SearchKind, body: Record<string, unknown>, limits: SearchLimits, now: Date): Promise<SearchResponse> {
   const subject = entity(member(body, 'subject'), 'subject', kind === 'subject' ? 'ignored' : 'required');
@@ -40,13 +45,22 @@ export async function search(set: PolicySet, kind: SearchKind, body: Record<stri
 
   // one more than the page, to know whether another page follows
   let found: { id: string; result: Record<string, string> }[] = [];
+  /** Set when the scan budget ran out: the last subject decided, where the next page starts. */
+  let scannedTo: string | undefined;
   if (kind === 'subject') {
     const record = await resourceOf(set, { type: resource.type, id: resource.id!, properties: resource.properties });
     if (record !== undefined) {
       let cursor = after;
-      while (found.length <= limit) {
+      let scanned = 0;
+      scan: while (found.length <= limit) {
         const batch = await set.subjects.page(subject.type, cursor, BATCH);
-        for (const s of batch) if (canAny(set.checker, s.principal, act!.name, record, ctx).allow) found.push({ id: s.id, result: { type: subject.type, id: s.id } });
+        for (const s of batch) {
+          if (canAny(set.checker, s.principal, act!.name, record, ctx).allow) found.push({ id: s.id, result: { type: subject.type, id: s.id } });
+          if (++scanned >= SCAN_BUDGET && found.length <= limit) {
+            scannedTo = s.id;
+            break scan;
+          }
+        }
         if (batch.length < BATCH) break;
         cursor = batch[batch.length - 1]!.id;
       }
@@ -79,6 +93,7 @@ export async function search(set: PolicySet, kind: SearchKind, body: Record<stri
   const results = found.slice(0, limit);
   const more = found.length > limit && limit > 0;
   const last = results[results.length - 1]?.id ?? after;
-  const next = found.length > limit ? encodeToken({ after: last ?? '', limit }, digest) : '';
-  return { page: { next_token: more || (limit === 0 && found.length > 0) ? next : '', count: results.length }, results: results.map((f) => f.result) };
+  let next = more || (limit === 0 && found.length > 0) ? encodeToken({ after: last ?? '', limit }, digest) : '';
+  if (scannedTo !== undefined && !more) next = encodeToken({ after: scannedTo, limit }, digest);
+  return { page: { next_token: next, count: results.length }, results: results.map((f) => f.result) };
 }
