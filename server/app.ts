@@ -7,6 +7,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { decide, decisionBody } from './decide.ts';
 import type { DecisionLog } from './decision-log.ts';
 import { batchBody, evaluateBatch } from './evaluations.ts';
@@ -59,7 +60,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const { live, limits, metrics, log } = options;
   const app = Fastify({
     bodyLimit: limits.bodyLimit,
-    requestTimeout: limits.requestTimeout,
+    // Node checks request timeouts every `connectionsCheckingInterval` (30 s by default): check
+    // often enough that a slow client is cut close to the limit (408 Request Timeout)
+    serverFactory: (handler) =>
+      createServer({ requestTimeout: limits.requestTimeout, connectionsCheckingInterval: Math.min(1000, limits.requestTimeout), headersTimeout: limits.requestTimeout }, handler),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,

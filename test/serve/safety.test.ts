@@ -3,7 +3,9 @@
  * bearer token when given a token file (constant-time comparison, 401 otherwise), and answers
  * requests over its limits (body size, evaluations per batch, search page size) with a clear 4xx.
  */
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,6 +82,21 @@ describe('limits', () => {
     expect((await post('/access/v1/search/resource', { ...search, page: { limit: 10 } })).status).toBe(200);
     const over = await post('/access/v1/search/resource', { ...search, page: { limit: 11 } });
     expect([over.status, over.text]).toEqual([400, '`page.limit` must be at most 10']);
+  });
+});
+
+describe('the request time limit', () => {
+  const { server } = serveForTests({ dir: policies('authzen-certification'), limits: { requestTimeout: 300 } });
+
+  it('a client that does not finish its request in time gets 408 and the connection closes', async () => {
+    const { port } = server().app.server.address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('POST /access/v1/evaluation HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"subject":');
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk));
+    await once(socket, 'close'); // bounded by the test timeout, not asserted as a duration
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 });
 
