@@ -5,7 +5,7 @@
  * one-line message), `X-Request-ID` echoed on every response (one is made up when absent), and a
  * denial is `200 {"decision": false}`.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { decide, decisionBody } from './decide.ts';
@@ -161,4 +161,3 @@ function errorAnswer(error: Error & { statusCode?: number; code?: string }, limi
   return [500, 'internal error'];
 }
 
-export type { FastifyRequest };

@@ -21,7 +21,7 @@ export interface Outcome {
 }
 
 /** The members of a principal and a record that request properties never replace. */
-const FIXED_PRINCIPAL = new Set(['id', 'kind']);
+const FIXED_PRINCIPAL = new Set(['id', 'kind', 'organisations']);
 const FIXED_RESOURCE = new Set(['id', 'kind']);
 
 export function outcomeOf(decision: Decision): Outcome {
@@ -45,12 +45,18 @@ export function decisionBody(outcome: Outcome): { decision: boolean; context: Re
   return { decision: outcome.allow, context };
 }
 
-/** The principal of a subject: the directory's, completed by the request's properties; `undefined` when unknown. */
-export async function principalOf(set: PolicySet, subject: { type: string; id: string; properties: Properties | undefined }): Promise<Principal | undefined> {
+/**
+ * The principal of a subject: the directory's, completed by the request's properties;
+ * `undefined` when unknown, `null` when the request names an organisation the user is not in.
+ */
+export async function principalOf(set: PolicySet, subject: { type: string; id: string; properties: Properties | undefined }): Promise<Principal | undefined | null> {
   const stored = await set.subjects.principal(subject.type, subject.id);
   if (stored === undefined) return undefined;
   if (subject.properties === undefined || set.config.subjectProperties === 'ignore') return stored; // the directory's frozen principal: no copy
-  return withProperties(stored, subject.properties, set.config.subjectProperties, FIXED_PRINCIPAL, true) as Principal;
+  const principal = withProperties(stored, subject.properties, set.config.subjectProperties, FIXED_PRINCIPAL, true);
+  const member = stored.organisations;
+  if (Array.isArray(member) && principal.organisation !== undefined && !member.includes(principal.organisation)) return null;
+  return principal as Principal;
 }
 
 /** The record a check reads: `kind`, `id`, the stored attributes and the request's properties; `undefined` when unknown. */
@@ -78,6 +84,7 @@ export function contextOf(requestContext: Properties | undefined, actionProperti
 export async function decide(set: PolicySet, e: Evaluation, now: Date): Promise<Outcome> {
   const principal = await principalOf(set, { type: e.subject.type, id: e.subject.id!, properties: e.subject.properties });
   if (principal === undefined) return denied('unknown-subject', `no subject \`${e.subject.type}:${e.subject.id}\` in the directory`);
+  if (principal === null) return denied('other-organisation', `subject \`${e.subject.type}:${e.subject.id}\` is not a member of the organisation the request names`);
   const resource = await resourceOf(set, { type: e.resource.type, id: e.resource.id!, properties: e.resource.properties });
   if (resource === undefined) return denied('unknown-resource', `no record \`${e.resource.type}:${e.resource.id}\``);
   return outcomeOf(canAny(set.checker, principal, e.action.name, resource, contextOf(e.context, e.action.properties, now)));

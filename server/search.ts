@@ -67,7 +67,7 @@ export async function search(set: PolicySet, kind: SearchKind, body: Record<stri
     }
   } else if (kind === 'resource') {
     const principal = await principalOf(set, { type: subject.type, id: subject.id!, properties: subject.properties });
-    if (principal !== undefined && set.kinds.has(resource.type) && set.records.has(resource.type)) {
+    if (principal != null && set.kinds.has(resource.type) && set.records.has(resource.type)) {
       const plan = planAny(set.checker, principal, act!.name, resource.type, ctx);
       let cursor = after;
       while (found.length <= limit && plan.result !== 'never') {
@@ -82,9 +82,9 @@ export async function search(set: PolicySet, kind: SearchKind, body: Record<stri
     }
   } else {
     const principal = await principalOf(set, { type: subject.type, id: subject.id!, properties: subject.properties });
-    const record = principal === undefined ? undefined : await resourceOf(set, { type: resource.type, id: resource.id!, properties: resource.properties });
+    const record = principal == null ? undefined : await resourceOf(set, { type: resource.type, id: resource.id!, properties: resource.properties });
     const actions = set.kinds.get(resource.type)?.actions ?? [];
-    if (principal !== undefined && record !== undefined) {
+    if (principal != null && record !== undefined) {
       const start = after === undefined ? 0 : actions.indexOf(after) + 1;
       for (const name of actions.slice(start)) if (canAny(set.checker, principal, name, record, ctx).allow) found.push({ id: name, result: { name } });
     }

@@ -59,7 +59,7 @@ export class DirectoryError extends Error {
 }
 
 /** Names a principal already has; `attributes` may not replace them. */
-const BUILT_IN = new Set(['id', 'role', 'roles', 'groups', 'organisation', 'technical', 'shift', 'reports', 'kind']);
+const BUILT_IN = new Set(['id', 'role', 'roles', 'groups', 'organisation', 'organisations', 'workspaces', 'profile', 'technical', 'shift', 'reports', 'kind']);
 
 /**
  * Reads a list of users (plain data, e.g. from JSON) into a directory. Throws a
@@ -104,7 +104,7 @@ export function loadDirectory(entries: readonly unknown[]): UserDirectory {
   };
 }
 
-/** The principal `can` reads: the first role as `role`, every role under `roles` when there are several. */
+/** The principal `can` reads: the first role as `role`, every role under `roles` when there are several; `organisations` lists where the user may check. */
 function principalOf(user: DirectoryUser): Principal {
   const principal: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(user.attributes)) define(principal, name, value);
@@ -112,7 +112,9 @@ function principalOf(user: DirectoryUser): Principal {
   principal.role = user.roles[0];
   if (user.roles.length > 1) principal.roles = user.roles;
   principal.groups = user.groups;
+  // a user of one organisation checks in it; of several, the request chooses among `organisations`
   if (user.organisations.length === 1) principal.organisation = user.organisations[0];
+  if (user.organisations.length > 0) principal.organisations = user.organisations;
   if (user.shift !== undefined) principal.shift = user.shift;
   if (user.technical) principal.technical = true;
   if (user.profile !== undefined) principal.profile = user.profile;
