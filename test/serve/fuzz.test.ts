@@ -6,6 +6,8 @@
  * allowed, and the server keeps answering correctly afterwards.
  */
 import fc from 'fast-check';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { policies, serveForTests } from './helpers.ts';
 
@@ -102,6 +104,21 @@ describe('fuzz: hostile requests get well-formed answers and never an allow they
           check(path, response.status, response.headers, text, subject);
         }
       }
+    }
+  });
+
+  it('odd X-Request-ID values (non-ASCII bytes, tabs, 9,000 characters) are answered, not failed', async () => {
+    const { port } = server().app.server.address() as { port: number };
+    const body = '{"subject":{"type":"user","id":"alice"},"action":{"name":"read"},"resource":{"type":"record","id":"record-1"}}';
+    for (const id of [Buffer.from([0x61, 0xff, 0xfe, 0x62]), Buffer.from('a\tb'), Buffer.from('x'.repeat(9000)), Buffer.from('')]) {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(Buffer.concat([Buffer.from('POST /access/v1/evaluation HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nX-Request-ID: '), id, Buffer.from(`\r\nContent-Length: ${body.length}\r\n\r\n${body}`)]));
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      await once(socket, 'close');
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      expect(answer).toMatch(/\r\nx-request-id: [^\r]+\r\n/i);
     }
   });
 
