@@ -8,6 +8,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { decide, decisionBody } from './decide.ts';
 import type { DecisionLog } from './decision-log.ts';
 import { batchBody, evaluateBatch } from './evaluations.ts';
@@ -43,6 +44,8 @@ export interface AppOptions {
   readonly tokens: TokenCheck | undefined;
   /** The PDP identifier for discovery; default: the URL the request was sent to. */
   readonly publicUrl: string | undefined;
+  /** Serve HTTPS (the specification's binding) with this certificate and key, PEM. */
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
 }
 
 const ENDPOINTS = {
@@ -62,8 +65,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit: limits.bodyLimit,
     // Node checks request timeouts every `connectionsCheckingInterval` (30 s by default): check
     // often enough that a slow client is cut close to the limit (408 Request Timeout)
-    serverFactory: (handler) =>
-      createServer({ requestTimeout: limits.requestTimeout, connectionsCheckingInterval: Math.min(1000, limits.requestTimeout), headersTimeout: limits.requestTimeout }, handler),
+    serverFactory: (handler) => {
+      const timeouts = { requestTimeout: limits.requestTimeout, connectionsCheckingInterval: Math.min(1000, limits.requestTimeout), headersTimeout: limits.requestTimeout };
+      return (options.tls === undefined ? createServer(timeouts, handler) : createTlsServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key }, handler)) as ReturnType<typeof createServer>;
+    },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,

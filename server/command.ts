@@ -18,6 +18,7 @@ export interface ServeCommandOptions {
   readonly publicUrl?: string;
   readonly watch?: boolean;
   readonly limits?: ServerOptions['limits'];
+  readonly tls?: ServerOptions['tls'];
 }
 
 /** Starts serving; resolves once listening (in the primary of several workers: once all listen). Returns the exit code on failure. */
@@ -47,7 +48,7 @@ function primary(workers: number, options: ServeCommandOptions, out: (line: stri
     for (let i = 0; i < workers; i++) cluster.fork();
     cluster.on('listening', () => {
       if (++listening === workers) {
-        out(`policyc serve: ${workers} workers at http://${options.host ?? '127.0.0.1'}:${options.port ?? 8080}`);
+        out(`policyc serve: ${workers} workers at ${options.tls === undefined ? 'http' : 'https'}://${options.host ?? '127.0.0.1'}:${options.port ?? 8080}`);
         resolve(0);
       }
     });

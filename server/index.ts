@@ -5,6 +5,8 @@
  * listens, and shuts down gracefully on SIGTERM and SIGINT.
  */
 import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { DataFileError } from './data-files.ts';
 import { buildApp, type AppLimits, type Live } from './app.ts';
 import { readTokens, tokenCheck, type TokenCheck } from './auth.ts';
 import { createDecisionLog, type LogDestination } from './decision-log.ts';
@@ -14,7 +16,7 @@ import { startReloader } from './reload.ts';
 
 export { PolicyLoadError, fileSources, loadPolicySet, type PolicySet, type SourceFactory } from './policy-set.ts';
 export { decide, type Outcome } from './decide.ts';
-export { DataFileError } from './data-files.ts';
+export { DataFileError };
 
 export interface ServerOptions {
   /** The policy set folder. */
@@ -33,6 +35,8 @@ export interface ServerOptions {
   /** The PDP identifier announced by discovery (default: the URL a request was sent to). */
   readonly publicUrl?: string;
   readonly limits?: Partial<AppLimits>;
+  /** Serve HTTPS: PEM files of the certificate (chain) and its private key. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** Where subjects and records come from (default: files, or Postgres when `serve.json` says so). */
   readonly sources?: SourceFactory;
 }
@@ -65,6 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let tokens: TokenCheck | undefined;
   if (options.tokenFile !== undefined) tokens = readTokens(options.tokenFile);
   else if (options.tokens !== undefined) tokens = tokenCheck(options.tokens);
+  const tls = options.tls === undefined ? undefined : { cert: readPem(options.tls.certFile, 'certificate'), key: readPem(options.tls.keyFile, 'key') };
   const live: Live = { set: await loadPolicySet(options.dir, sources), reloadError: undefined };
   const metrics = createMetrics();
   metrics.policy(live.set.name, live.set.hash);
@@ -75,7 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const reloader = startReloader(live, { watch: options.watch ?? true, sources, metrics, onError });
   const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const app = buildApp({ live, limits, metrics, log: decisionLog.log, tokens, publicUrl: options.publicUrl });
+  const app = buildApp({ live, limits, metrics, log: decisionLog.log, tokens, publicUrl: options.publicUrl, tls });
   const host = options.host ?? '127.0.0.1';
   try {
     await app.listen({ port: options.port ?? 8080, host });
@@ -87,7 +92,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     app,
     metrics,
     policy: () => live.set,
@@ -100,6 +105,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       decisionLog.flush();
     },
   };
+}
+
+function readPem(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new DataFileError(`cannot read the TLS ${what} \`${file}\`: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 export { serveCommand, type ServeCommandOptions } from './command.ts';
