@@ -14,9 +14,25 @@ const cut = (s: string): string => (s.length > 256 ? `${s.slice(0, 256)}…` : s
 /** `stdout`, `stderr`, a file path, or `false` for no log. */
 export type LogDestination = 'stdout' | 'stderr' | string | false;
 
-export function createDecisionLog(destination: LogDestination): { log: DecisionLog; logger: Logger | undefined; flush(): void } {
-  if (destination === false) return { log: () => {}, logger: undefined, flush: () => {} };
-  const stream = destination === 'stdout' ? pino.destination(1) : destination === 'stderr' ? pino.destination(2) : pino.destination({ dest: destination, sync: true, mkdir: true });
+/** How long a line may wait in the buffer before it is written. */
+const FLUSH_MS = 1000;
+
+/**
+ * Lines are buffered (4 KiB) and written asynchronously — a batch of 100 decisions is one write,
+ * not 100 — and flushed at least every second and on close.
+ */
+export function createDecisionLog(destination: LogDestination): { log: DecisionLog; logger: Logger | undefined; close(): Promise<void> } {
+  if (destination === false) return { log: () => {}, logger: undefined, close: async () => {} };
+  const dest = destination === 'stdout' ? 1 : destination === 'stderr' ? 2 : destination;
+  const stream = pino.destination({ dest, sync: false, minLength: 4096, mkdir: typeof dest === 'string' });
+  const timer = setInterval(() => {
+    try {
+      stream.flush();
+    } catch {
+      // not open yet: the next tick writes it
+    }
+  }, FLUSH_MS);
+  timer.unref();
   const logger = pino({ base: null, messageKey: 'msg', timestamp: pino.stdTimeFunctions.isoTime }, stream);
   const log: DecisionLog = ({ requestId, request, outcome, policy, ms }) => {
     logger.info({
@@ -32,5 +48,15 @@ export function createDecisionLog(destination: LogDestination): { log: DecisionL
       ms: Math.round(ms * 1000) / 1000,
     }, 'decision');
   };
-  return { log, logger, flush: () => stream.flushSync?.() };
+  const close = async (): Promise<void> => {
+    clearInterval(timer);
+    await new Promise<void>((resolve) => {
+      try {
+        stream.flush(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  };
+  return { log, logger, close };
 }

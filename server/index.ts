@@ -102,7 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       reloader.close();
       await app.close();
       await live.set.close();
-      decisionLog.flush();
+      await decisionLog.close();
     },
   };
 }

@@ -52,6 +52,8 @@ describe('the decision log', () => {
     const headers = { authorization: 'Bearer a-token-that-must-never-be-logged', 'x-request-id': 'req-42' };
     await post('/access/v1/evaluation', { subject: { ...alice, properties: { secret: 'subject-secret' } }, action: { name: 'write', properties: { secret: 'action-secret' } }, resource: { ...record1, properties: { secret: 'resource-secret' } }, context: { secret: 'context-secret' } }, { headers });
     await post('/access/v1/evaluations', { subject: { type: 'user', id: 'bob' }, resource: record1, evaluations: [{ action: { name: 'read' } }, { action: { name: 'write' } }, {}] }, { headers: { ...headers, 'x-request-id': 'req-43' } });
+    // the log is buffered and flushed at least every second: wait (bounded) for its four lines
+    await eventually(async () => readFileSync(file, 'utf8').trim().split('\n').length >= 4, 'four lines in the decision log');
     const text = readFileSync(file, 'utf8');
     for (const secret of ['subject-secret', 'action-secret', 'resource-secret', 'context-secret', 'a-token-that-must-never-be-logged']) expect(text).not.toContain(secret);
     const lines = text.trim().split('\n').map((l) => JSON.parse(l));

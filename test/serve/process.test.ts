@@ -1,11 +1,13 @@
 /**
  * `serveCommand` as the `policyc serve` command runs it, in a process of its own (the server
  * bundled with esbuild, as the build will): it prints where it listens, answers, and exits 0 on
- * SIGTERM — alone and with `--workers 2` (node:cluster, the workers sharing the port).
+ * SIGTERM with its decision log flushed — alone and with `--workers 2` (node:cluster, the workers sharing the port).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -20,8 +22,8 @@ beforeAll(async () => {
   await build({ entryPoints: [`${root}server/index.ts`], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: `${out}server.mjs`, logLevel: 'warning' });
   // what the CLI command will do: parse its flags and call serveCommand
   writeFileSync(`${out}serve.mjs`, `import { serveCommand } from './server.mjs';
-const [dir, port, workers] = process.argv.slice(2);
-const code = await serveCommand(dir, { port: Number(port), workers: Number(workers), log: false, watch: false });
+const [dir, port, workers, log] = process.argv.slice(2);
+const code = await serveCommand(dir, { port: Number(port), workers: Number(workers), log: log ?? false, watch: false });
 if (code !== 0) process.exit(code);
 `);
 });
@@ -63,7 +65,8 @@ describe('serveCommand in its own process', () => {
   for (const workers of [1, 2]) {
     it(`${workers === 1 ? 'one process' : 'two workers'}: listens on 127.0.0.1, decides, and exits 0 on SIGTERM`, async () => {
       const port = await freePort();
-      const child = spawn(process.execPath, [`${out}serve.mjs`, policies('authzen-certification'), String(port), String(workers)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const log = join(mkdtempSync(join(tmpdir(), 'policyc-serve-process-')), 'decisions.jsonl');
+      const child = spawn(process.execPath, [`${out}serve.mjs`, policies('authzen-certification'), String(port), String(workers), log], { stdio: ['ignore', 'ignore', 'pipe'] });
       try {
         const line = await printed(child, /at http:\/\/127\.0\.0\.1:\d+/);
         expect(line).toContain(`http://127.0.0.1:${port}`);
@@ -74,6 +77,8 @@ describe('serveCommand in its own process', () => {
         expect(answers.map((a) => a.json.decision)).toEqual([true, false, true, false, true, false, true, false]);
         child.kill('SIGTERM');
         expect(await exitCode(child)).toBe(0);
+        // the buffered decision log was flushed on the way out (workers share the file)
+        expect(readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l).decision)).toHaveLength(8);
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
