@@ -47,6 +47,8 @@ export async function evaluateBatch(set: PolicySet, body: Record<string, unknown
     return { items: undefined, single: { request, outcome: await decide(set, request, now) } };
   }
   if (list.length > maxItems) throw new BadRequest(`\`evaluations\` holds ${list.length} items; at most ${maxItems} are allowed in one request`);
+  // execute_all: every item at once (a database source answers them concurrently), in request order
+  if (semantic === 'execute_all') return { items: await Promise.all(list.map((item, i) => evaluateItem(set, item, i, defaults, now))), single: undefined };
   const items: Answered[] = [];
   for (let i = 0; i < list.length; i++) {
     const answered = await evaluateItem(set, list[i], i, defaults, now);
