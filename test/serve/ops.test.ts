@@ -75,7 +75,7 @@ describe('hot reload', () => {
   cpSync(policies('authzen-certification'), dir, { recursive: true });
   const policyFile = join(dir, 'policy.yaml');
   const original = readFileSync(policyFile, 'utf8');
-  const { server, post } = serveForTests({ dir, watch: true });
+  const { server, post } = serveForTests({ dir, watch: true, log: join(dir, '..', 'decisions.jsonl') }); // reload errors go to the log, not the test output
   const readAllowed = async () => (await post('/access/v1/evaluation', { subject: alice, action: { name: 'read' }, resource: record1 })).json.decision as boolean;
   const ready = async () => (await send(server().url, '/readyz', undefined, { method: 'GET' })).json;
 
