@@ -1,0 +1,90 @@
+/**
+ * Principals with several roles (`roles: [admin, evil_genius]`). Generated checkers decide for
+ * one `role`; a principal with several is decided as a one-role principal for each role, and
+ * is allowed when any role allows it — the decision names the role that did (`rule.role`).
+ * The query plan is the union of the roles' plans. Kept in one place so the generated checker
+ * can absorb the rule later without its callers changing.
+ *
+ * No dependencies; imports nothing from the compiler.
+ */
+import { own } from './own.js';
+import { or, planOf } from './plan.js';
+import type { QueryPlan } from './plan.js';
+import type { Checker, Context, Decision, Principal, Resource } from './types.js';
+
+type Can = Pick<Checker, 'can'>;
+type Plan = Pick<Checker, 'plan'>;
+
+const denial = (reason: string, code: 'invalid-request' | 'error'): Decision =>
+  Object.freeze({ allow: false, code, reason: `denied: ${reason}`, rule: undefined });
+const BAD_ROLES = denial('the principal has `roles` that is not a non-empty list of role names', 'invalid-request');
+const THREW = denial('reading the principal threw', 'error');
+const NEVER: QueryPlan = Object.freeze(planOf({ op: 'false' }, 'the principal has no valid `roles`'));
+
+/** One-role views of each principal, made once per principal object (directory principals live long). */
+const views = new WeakMap<object, readonly Principal[]>();
+
+/**
+ * The principal once per role, each with that `role` (the rest read through to the original, so
+ * class getters keep working); `undefined` when `roles` is absent (decide the principal itself),
+ * `null` when `roles` is present but not a non-empty list of strings.
+ */
+export function rolePrincipals(principal: Principal): readonly Principal[] | undefined | null {
+  const cached = views.get(principal);
+  if (cached !== undefined) return cached;
+  const roles = own(principal, 'roles');
+  if (roles === undefined) return undefined;
+  if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => typeof r === 'string')) return null;
+  const made = Object.freeze(
+    (roles as string[]).map((role) =>
+      role === own(principal, 'role') ? principal : (Object.create(principal, { role: { value: role, enumerable: true } }) as Principal),
+    ),
+  );
+  if (Object.isFrozen(principal)) views.set(principal, made);
+  return made;
+}
+
+/**
+ * `checker.can` for a principal with one `role` or several `roles`: the first allowing role's
+ * decision, else the first role's denial. Never throws.
+ */
+export function canAny(checker: Can, principal: Principal, action: string, resource: Resource, context?: Context): Decision {
+  let each: readonly Principal[] | undefined | null;
+  try {
+    each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal) : undefined;
+  } catch {
+    return THREW;
+  }
+  if (each === undefined) return checker.can(principal, action, resource as never, context);
+  if (each === null) return BAD_ROLES;
+  let first: Decision | undefined;
+  for (const one of each) {
+    const decision = checker.can(one, action, resource as never, context);
+    if (decision.allow) return decision;
+    first ??= decision;
+  }
+  return first!;
+}
+
+/**
+ * `checker.plan` for a principal with one `role` or several `roles`: the union of the roles'
+ * plans (`always` when one is; to recheck when one is). Never throws.
+ */
+export function planAny(checker: Plan, principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
+  let each: readonly Principal[] | undefined | null;
+  try {
+    each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal) : undefined;
+  } catch {
+    return NEVER;
+  }
+  if (each === undefined) return checker.plan(principal, action as never, kind as never, context);
+  if (each === null) return NEVER;
+  const plans = each.map((one) => checker.plan(one, action as never, kind as never, context));
+  const always = plans.find((p) => p.result === 'always');
+  if (always !== undefined) return always;
+  const reached = plans.filter((p) => p.result === 'filter');
+  if (reached.length === 0) return plans[0] ?? NEVER;
+  if (reached.length === 1) return reached[0]!;
+  const recheck = reached.some((p) => p.recheck === true);
+  return planOf(or(...reached.map((p) => p.filter)), reached.map((p) => p.reason).join('; '), recheck);
+}
