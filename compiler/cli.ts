@@ -8,6 +8,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { defaultIo, EXIT, UsageError, type Io } from './cli/io.ts';
 import { version } from './cli/report.ts';
 
+import type { ServeFlags } from './cli/serve.ts';
+
 export { EXIT, type Io } from './cli/io.ts';
 
 function formatOption(choices: readonly string[] = ['text', 'json', 'github', 'sarif']): Option {
@@ -18,6 +20,16 @@ function percentage(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage from 0 to 100');
   return n;
+}
+
+function integer(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('expected a whole number from 0 to 65535');
+  return n;
+}
+
+function workersOption(v: string): number | 'auto' {
+  return v === 'auto' ? 'auto' : integer(v);
 }
 
 function program(io: Io, done: (code: number) => void): Command {
@@ -108,6 +120,21 @@ function program(io: Io, done: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'html']).default('markdown'))
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (dir: string, opts: { format: string; out?: string }) => done((await import('./cli/matrix.ts')).matrixCommand(dir, opts, io)));
+
+  cli
+    .command('serve')
+    .description('serve decisions over HTTP: an AuthZEN 1.0 decision point for the policy set (docs/server.md)')
+    .argument('<dir>', 'policy set folder (with its user directory and records, docs/server.md)')
+    .option('--port <n>', 'port', integer, 8080)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--token-file <file>', 'accept only requests with a bearer token listed in this file (one per line)')
+    .option('--workers <n>', 'processes serving the port (`auto`: one per core)', workersOption, 1)
+    .option('--log <where>', 'the decision log: stdout, stderr, off, or a file', 'stdout')
+    .option('--public-url <url>', 'the base URL announced by /.well-known/authzen-configuration')
+    .option('--no-watch', 'do not reload when the policy folder changes')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .action(async (dir: string, opts: ServeFlags) => done(await (await import('./cli/serve.ts')).serveFromCli(dir, opts, io)));
 
   return cli;
 }

@@ -8,7 +8,7 @@ import type { Context, Decision, Principal, Resource } from '@policyc/runtime';
 import type { PropertiesMode } from './config.ts';
 import type { PolicySet } from './policy-set.ts';
 import type { Evaluation, Properties } from './request.ts';
-import { canAny } from './runtime-extras.ts';
+import { canAny } from '@policyc/runtime';
 
 /** What the server answers and logs for one evaluation. */
 export interface Outcome {

@@ -10,7 +10,7 @@ import { contextOf, principalOf, resourceOf } from './decide.ts';
 import { decodeToken, encodeToken, requestDigest } from './page-token.ts';
 import type { PolicySet } from './policy-set.ts';
 import { action, context, entity, member, page } from './request.ts';
-import { canAny, planAny } from './runtime-extras.ts';
+import { canAny, planAny } from '@policyc/runtime';
 
 export type SearchKind = 'subject' | 'resource' | 'action';
 

@@ -5,7 +5,7 @@
  * (`toPredicate`), the same plan `toSql` turns into SQL for Postgres.
  */
 import { toPredicate } from '@policyc/runtime';
-import { DirectoryError, loadDirectory, type UserDirectory } from '../runtime-extras.ts';
+import { DirectoryError, loadDirectory, type UserDirectory } from '@policyc/runtime';
 import { relative } from 'node:path';
 import { DataFileError, readList } from '../data-files.ts';
 import { byId, type RecordSource, type StoredRecord, type SubjectSource } from './types.ts';

@@ -16,7 +16,7 @@ import pg from 'pg';
 import type { PostgresConfig } from '../config.ts';
 import { DataFileError } from '../data-files.ts';
 import type { KindInfo } from '../policy-set.ts';
-import { loadDirectory } from '../runtime-extras.ts';
+import { loadDirectory } from '@policyc/runtime';
 import type { RecordSource, StoredRecord, SubjectSource } from './types.ts';
 
 const USER_COLUMNS: Readonly<Record<string, string>> = {

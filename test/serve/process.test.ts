@@ -1,32 +1,24 @@
 /**
- * `serveCommand` as the `policyc serve` command runs it, in a process of its own (the server
- * bundled with esbuild, as the build will): it prints where it listens, answers, and exits 0 on
- * SIGTERM with its decision log flushed — alone and with `--workers 2` (node:cluster, the workers sharing the port).
+ * `npx policyc serve <dir>` in a process of its own (the built bin, as installed): it prints where
+ * it listens, answers, and exits 0 on SIGTERM with its decision log flushed — alone and with
+ * `--workers 2` (node:cluster, the workers sharing the port).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { policies, send } from './helpers.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const out = `${root}node_modules/.cache/policyc-serve-test/`;
-
-beforeAll(async () => {
-  mkdirSync(out, { recursive: true });
-  await build({ entryPoints: [`${root}server/index.ts`], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: `${out}server.mjs`, logLevel: 'warning' });
-  // what the CLI command will do: parse its flags and call serveCommand
-  writeFileSync(`${out}serve.mjs`, `import { serveCommand } from './server.mjs';
-const [dir, port, workers, log] = process.argv.slice(2);
-const code = await serveCommand(dir, { port: Number(port), workers: Number(workers), log: log ?? false, watch: false });
-if (code !== 0) process.exit(code);
-`);
-});
+/** `policyc serve <dir> --port N --workers W [--log FILE]` through the built bin. */
+function serve(dir: string, port: number, workers: number, log?: string): ChildProcess {
+  const args = ['serve', dir, '--port', String(port), '--workers', String(workers), '--no-watch', '--log', log ?? 'off'];
+  return spawn(process.execPath, [`${root}bin/policyc.mjs`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
 
 async function freePort(): Promise<number> {
   const probe = createServer();
@@ -61,12 +53,12 @@ async function exitCode(child: ChildProcess): Promise<number | null> {
   return code;
 }
 
-describe('serveCommand in its own process', () => {
+describe('policyc serve in its own process', () => {
   for (const workers of [1, 2]) {
     it(`${workers === 1 ? 'one process' : 'two workers'}: listens on 127.0.0.1, decides, and exits 0 on SIGTERM`, async () => {
       const port = await freePort();
       const log = join(mkdtempSync(join(tmpdir(), 'policyc-serve-process-')), 'decisions.jsonl');
-      const child = spawn(process.execPath, [`${out}serve.mjs`, policies('authzen-certification'), String(port), String(workers), log], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = serve(policies('authzen-certification'), port, workers, log);
       try {
         const line = await printed(child, /at http:\/\/127\.0\.0\.1:\d+/);
         expect(line).toContain(`http://127.0.0.1:${port}`);
@@ -86,7 +78,7 @@ describe('serveCommand in its own process', () => {
   }
 
   it('a policy that does not compile stops the command with exit code 1 and the diagnostics', async () => {
-    const child = spawn(process.execPath, [`${out}serve.mjs`, policies('no-such-set'), String(await freePort()), '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = serve(policies('no-such-set'), await freePort(), 1);
     const line = printed(child, /policyc serve: the policy does not compile/);
     await expect(line).resolves.toContain('does not compile');
     expect(await exitCode(child)).toBe(1);

@@ -12,6 +12,8 @@ export {
   type OrganisationState,
 } from './organisation.js';
 export { defineFields, type FieldData } from './fields.js';
+export { DirectoryError, loadDirectory, type DirectoryUser, type UserDirectory } from './directory.js';
+export { canAny, planAny, rolePrincipals } from './roles.js';
 export {
   Path,
   type CheckFunction,
