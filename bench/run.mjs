@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in one process; prints the results and writes them to
 // bench/RESULTS.md (overwritten each run). Ratios measured side by side in one run are what to
 // read; absolute times on a shared machine are noise.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { gzipSync } from 'node:zlib';
@@ -101,6 +102,11 @@ say();
 const help = cli.rows.find((r) => r.command === 'policyc --help');
 const check = cli.rows.find((r) => r.command.startsWith('policyc check'));
 say(`- \`--help\` under 300 ms: ${goal(help.ms < 300)}; \`check\` at least 3× faster than before: ${check.baselineMs === undefined ? 'not measured' : goal(check.baselineMs / check.ms >= 3)}.`);
+say();
+
+// policyc serve under autocannon load (127.0.0.1 only, bounded in time), in a process of its own
+progress('policyc serve under load (bench/serve.mjs)');
+for (const line of execFileSync(process.execPath, [new URL('./serve.mjs', here).pathname], { encoding: 'utf8' }).trimEnd().split('\n')) say(line);
 say();
 
 const size = await runtimeSize();
