@@ -17,7 +17,7 @@ export type Step =
 
 /** Principal values both functions compute first, by the variable the steps use. */
 const PREAMBLE: Readonly<Record<string, { check: string; plan: string }>> = {
-  groups: { check: 'const groups = p.groups;', plan: 'const groups = groupsOf(p);' },
+  groups: { check: 'const groups = own(p, "groups") as Principal["groups"];', plan: 'const groups = groupsOf(p);' },
   reports: { check: 'const reports = reportsOf(p);', plan: 'const reports = reportsOf(p);' },
 };
 
@@ -85,7 +85,7 @@ export function reachSteps(
       const fixed = role.groups;
       steps.push({
         kind: 'allow',
-        check: ['groups !== undefined && groups.includes(team)', ...fixed.map((g) => `${team} === ${lit(g)}`)].join(' || '),
+        check: ['groups !== undefined && listIncludes(groups, team)', ...fixed.map((g) => `${team} === ${lit(g)}`)].join(' || '),
         plan: `or(oneOf(${lit(resource.team!)}, groups), oneOf(${lit(resource.team!)}, [${fixed.map(lit).join(', ')}]))`,
         rule: 'rule',
         path: 'Team',
@@ -137,7 +137,7 @@ export function reachSteps(
       const fixedReceiver = sharing.receivers.includes(role.name);
       if (!fixedReceiver && sharing.to.kind !== 'group') continue;
       if (!fixedReceiver) groupsValid();
-      const receives = fixedReceiver ? [] : [{ check: `groups !== undefined && groups.includes(${lit(sharing.to.name)})`, plan: `groups.includes(${lit(sharing.to.name)})` }];
+      const receives = fixedReceiver ? [] : [{ check: `groups !== undefined && listIncludes(groups, ${lit(sharing.to.name)})`, plan: `groups.includes(${lit(sharing.to.name)})` }];
       const owners: { check: string; plan: string }[] = [];
       const { from } = sharing;
       if (from.kind === 'group' && resource.team !== undefined) {
@@ -166,7 +166,7 @@ export function reachSteps(
     const list = need(subscribers.attribute, 'subscribers', undefined);
     steps.push({
       kind: 'allow',
-      check: `Array.isArray(${list}) && ${list}.includes(p.id)`,
+      check: `Array.isArray(${list}) && listIncludes(${list}, p.id)`,
       plan: `contains(${lit(subscribers.attribute)}, p.id)`,
       rule: String(subscribers.rule),
       path: 'Subscriber',
@@ -182,7 +182,7 @@ export function testFunction(test: RecordTest): FunctionDeclarationStructure {
   for (const step of test.steps) {
     if (step.kind === 'read') {
       const declared = test.steps.indexOf(step) === test.steps.findIndex((s) => s.kind === 'read' && s.variable === step.variable);
-      if (declared) body.push(`const ${step.variable} = r[${lit(step.attribute)}];`);
+      if (declared) body.push(`const ${step.variable} = own(r, ${lit(step.attribute)});`);
       if (step.missing !== undefined) body.push(`if (typeof ${step.variable} !== "string") return d(rule, Path.${step.missing});`);
     } else if (step.kind === 'principal') body.push(`if (${step.check}) return d(rule, Path.${step.path});`);
     else body.push(`if (${step.check}) return d(${step.rule}, Path.${step.path});`);

@@ -1,3 +1,5 @@
+import { failure } from './failure.js';
+import { isObject, listIncludes, own, ownElements } from './own.js';
 import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 
 export { and, contains, eq, FALSE, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type PresentType, type QueryPlan, type Scalar } from './plan.js';
@@ -12,6 +14,7 @@ export {
   type OrganisationState,
 } from './organisation.js';
 export { defineFields, type FieldData } from './fields.js';
+export { isObject, listIncludes, own, ownElements, someElement } from './own.js';
 export {
   Path,
   type CheckFunction,
@@ -45,14 +48,17 @@ import { Path, type Checker, type Context, type Decision, type DecisionCode, typ
  */
 
 /** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
-export const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 6;
 
 const RULE_KINDS: readonly RuleRef['kind'][] = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'];
 const LEVELS: readonly Level[] = ['deny', 'own', 'team', 'all'];
 
 const PATHS = 27;
 
-/** Thrown when a generated checker and this runtime disagree on the format version. */
+/**
+ * Thrown at load time when a checker cannot be used: generated for another format version than
+ * this runtime reads, or (with `loadChecker(module, { policyHash })`) for another policy.
+ */
 export class PolicyFormatError extends Error {
   override readonly name = 'PolicyFormatError';
 }
@@ -72,6 +78,11 @@ const INVALID_PRINCIPAL = denial(
 const INVALID_RESOURCE = denial('invalid-request', 'denied: the resource must be an object with a string `kind`');
 const INVALID_CONTEXT = denial('invalid-request', 'denied: the context must be an object');
 const NO_CONTEXT: Context = Object.freeze({});
+
+/** A plan for a request that cannot be planned: `never`, with the denial's code and reason. */
+function refusedPlan(decision: Decision): QueryPlan {
+  return Object.freeze({ ...planOf(FALSE, decision.reason), code: decision.code as 'invalid-request' | 'error' });
+}
 
 /** Thrown inside `plan` for a cell no filter can express; `plan` returns `never` with its message. */
 function grantText(rule: RuleRef): string {
@@ -152,8 +163,9 @@ export function definePolicy(data: PolicyData): Policy {
     );
   }
   const rows = data.rules;
-  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(rows.length * PATHS);
-  const refs: (RuleRef | undefined)[] = [];
+  // filled, not sparse: a hole would read `Array.prototype[i]`, which a polluted prototype sets
+  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(rows.length * PATHS).fill(undefined);
+  const refs: (RuleRef | undefined)[] = new Array<RuleRef | undefined>(rows.length).fill(undefined);
   /** The rule's reference, made on first use (a large policy has many rules, most never hit). */
   function ruleRef(id: number): RuleRef {
     const known = refs[id];
@@ -228,25 +240,24 @@ export function definePolicy(data: PolicyData): Policy {
         policyName: data.name,
         policyHash: data.hash,
         can(principal: Principal, action: string, resource: Resource, context?: Context): Decision {
-          if (!validPrincipal(principal)) return INVALID_PRINCIPAL;
-          if (typeof resource !== 'object' || resource === null || typeof resource.kind !== 'string') {
-            return INVALID_RESOURCE;
-          }
-          if (context !== undefined && (typeof context !== 'object' || context === null)) return INVALID_CONTEXT;
+          // everything inside the `try`: validating reads the request, and a getter or a Proxy trap may throw
           try {
+            if (!validPrincipal(principal)) return INVALID_PRINCIPAL;
+            if (!isObject(resource) || typeof own(resource, 'kind') !== 'string') return INVALID_RESOURCE;
+            if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
             return check(principal, action, resource, context ?? NO_CONTEXT);
           } catch (error) {
             return failure(error);
           }
         },
         plan(principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
-          if (!validPrincipal(principal)) return planOf(FALSE, INVALID_PRINCIPAL.reason);
-          if (typeof kind !== 'string') return planOf(FALSE, INVALID_RESOURCE.reason);
-          if (context !== undefined && (typeof context !== 'object' || context === null)) return planOf(FALSE, INVALID_CONTEXT.reason);
           try {
+            if (!validPrincipal(principal)) return refusedPlan(INVALID_PRINCIPAL);
+            if (typeof kind !== 'string') return refusedPlan(INVALID_RESOURCE);
+            if (context !== undefined && !isObject(context)) return refusedPlan(INVALID_CONTEXT);
             return plan(principal, action, kind, context ?? NO_CONTEXT);
           } catch (error) {
-            return planOf(FALSE, failure(error).reason);
+            return refusedPlan(failure(error));
           }
         },
       });
@@ -255,39 +266,70 @@ export function definePolicy(data: PolicyData): Policy {
   return policy;
 }
 
-function validPrincipal(principal: Principal): boolean {
-  return typeof principal === 'object' && principal !== null && typeof principal.id === 'string' && typeof principal.role === 'string';
-}
-
-function failure(error: unknown): Decision {
-  const what = error instanceof Error ? `${error.name}: ${error.message}` : `an error: ${String(error)}`;
-  return denial('error', `denied: the check failed with ${what}`);
+/**
+ * An object with its own (or own-class) string `id` and `role`. Generated code then reads
+ * `p.id` and `p.role` directly: they are the object's, never a polluted prototype's.
+ */
+export function validPrincipal(principal: unknown): principal is Principal {
+  return isObject(principal) && typeof own(principal, 'id') === 'string' && typeof own(principal, 'role') === 'string';
 }
 
 /**
  * The principal's groups for a plan: `undefined` when `groups` is not a list (a malformed
- * request, as in `can`), else its string members (a missing list is no groups).
+ * request, as in `can`), else its own string members (a missing list is no groups).
  */
 export function groupsOf(principal: Principal): readonly string[] | undefined {
-  const groups: unknown = principal.groups;
+  const groups = own(principal, 'groups');
   if (groups === undefined) return [];
   if (!Array.isArray(groups)) return undefined;
-  return groups.filter((g): g is string => typeof g === 'string');
+  return ownElements(groups).filter((g): g is string => typeof g === 'string');
+}
+
+/** Whether the principal's own `groups` is a list that holds `group` (a group's pipeline rules, R-K5). */
+export function inGroup(principal: Principal, group: string): boolean {
+  const groups = own(principal, 'groups');
+  return Array.isArray(groups) && listIncludes(groups, group);
+}
+
+export interface LoadOptions {
+  /**
+   * The sha256 of the policy the application was built against (the `policy-hash` line of the
+   * generated header, with or without its `sha256:` prefix): a checker of any other policy is refused.
+   */
+  readonly policyHash?: string;
 }
 
 /**
- * Checks a dynamically imported checker module before use: it must export a `checker`
- * of this runtime's format.
+ * Checks a dynamically imported checker module before use: it must export a `checker` of this
+ * runtime's format and, when `options.policyHash` is given, of that policy. Throws at load time
+ * (`TypeError` for something that is not a checker module, {@link PolicyFormatError} for a
+ * checker of another format or policy); the checker it returns never throws.
  */
-export function loadChecker(module: unknown): Checker {
-  const checker = (module as { checker?: Checker } | null)?.checker;
-  if (checker === undefined || typeof checker.can !== 'function') {
+export function loadChecker(module: unknown, options: LoadOptions = {}): Checker {
+  let checker: unknown;
+  try {
+    checker = isObject(module) ? own(module, 'checker') : undefined;
+  } catch {
+    checker = undefined;
+  }
+  if (!isObject(checker) || typeof own(checker, 'can') !== 'function') {
     throw new TypeError('policyc: the module does not export a `checker`; is it a module generated by `policyc build`?');
   }
-  if (checker.formatVersion !== FORMAT_VERSION) {
+  const [formatVersion, policyName, policyHash] = [own(checker, 'formatVersion'), own(checker, 'policyName'), own(checker, 'policyHash')];
+  const name = typeof policyName === 'string' ? tick(policyName) : 'of an unnamed policy';
+  if (formatVersion !== FORMAT_VERSION) {
     throw new PolicyFormatError(
-      `checker for policy \`${checker.policyName}\` has format ${checker.formatVersion}, but this runtime reads format ${FORMAT_VERSION}; rebuild it with the matching policyc`,
+      `checker for policy ${name} has format ${String(formatVersion)}, but this runtime reads format ${FORMAT_VERSION}; rebuild it with the matching policyc`,
     );
   }
-  return checker;
+  const wanted = isObject(options) ? own(options, 'policyHash') : undefined;
+  if (wanted !== undefined) {
+    const expected = String(wanted).replace(/^sha256:/, '').toLowerCase();
+    if (policyHash !== expected) {
+      throw new PolicyFormatError(
+        `checker for policy ${name} was compiled from policy sha256:${String(policyHash)}, but sha256:${expected} was expected; rebuild it from the policy this application was built against`,
+      );
+    }
+  }
+  return checker as Checker;
 }

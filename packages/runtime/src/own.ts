@@ -55,3 +55,63 @@ function fromClass(o: object, key: string): boolean {
   }
   return false;
 }
+
+/** Whether `v` is an object (not `null`, not a function): the only thing whose properties a check reads. */
+export function isObject(v: unknown): v is object {
+  return typeof v === 'object' && v !== null;
+}
+
+/**
+ * Lists longer than this are searched by their own keys rather than by index, so a sparse array
+ * of length 2^32 - 1 costs its few elements, not four billion steps.
+ */
+const DENSE = 1 << 16;
+
+/**
+ * Whether `list` holds `value` at an index it owns. A hole never matches, whatever
+ * `Array.prototype` holds at that index (`[, 'x'].includes(v)` reads the prototype).
+ */
+export function listIncludes(list: readonly unknown[], value: unknown): boolean {
+  const n = list.length;
+  if (n <= DENSE) {
+    // the own test only on a match: the common miss costs a comparison
+    for (let i = 0; i < n; i++) if (list[i] === value && Object.hasOwn(list, i)) return true;
+    return false;
+  }
+  for (const i of sparseIndexes(list)) if (list[i] === value) return true;
+  return false;
+}
+
+/** Whether `test` holds for an element `list` owns (holes skipped). */
+export function someElement(list: readonly unknown[], test: (element: unknown) => boolean): boolean {
+  const n = list.length;
+  if (n <= DENSE) {
+    for (let i = 0; i < n; i++) if (Object.hasOwn(list, i) && test(list[i])) return true;
+    return false;
+  }
+  for (const i of sparseIndexes(list)) if (test(list[i])) return true;
+  return false;
+}
+
+/** The elements `list` owns, in order (holes skipped). */
+export function ownElements(list: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  const n = list.length;
+  if (n <= DENSE) {
+    for (let i = 0; i < n; i++) if (Object.hasOwn(list, i)) out.push(list[i]);
+  } else {
+    for (const i of sparseIndexes(list)) out.push(list[i]);
+  }
+  return out;
+}
+
+/** The own array indexes of a long list, from its own keys (canonical indexes below its length). */
+function sparseIndexes(list: readonly unknown[]): number[] {
+  const n = list.length;
+  const out: number[] = [];
+  for (const key of Object.keys(list)) {
+    const i = Number(key);
+    if (Number.isInteger(i) && i >= 0 && i < n && String(i) === key) out.push(i);
+  }
+  return out;
+}
