@@ -7,7 +7,7 @@
  * follows "How a decision is made" in docs/policy-language.md step by step. Policy names are
  * only ever looked up in Maps, so a name like `__proto__` or `constructor` is just a name.
  */
-import type { DecisionCode, Level } from '@policyc/runtime';
+import { listIncludes, own, ownElements, type DecisionCode, type Level } from '@policyc/runtime';
 import { compileExpression, t, type CelType } from '../cel/index.ts';
 
 export interface ReferenceRule {
@@ -88,8 +88,11 @@ const WIDTH = new Map<Level, number>([['deny', 0], ['own', 1], ['team', 2], ['al
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 /** A mapping's own entries as a Map; anything else is empty. */
 const entries = (v: unknown): Map<string, unknown> => new Map(isObject(v) && !Array.isArray(v) ? Object.entries(v) : []);
-/** A record attribute, read as a property (own or inherited, as the docs say). */
-const attribute = (v: Record<string, unknown>, key: string): unknown => v[key];
+/**
+ * Request data — a record attribute, a principal's `id`, `groups`… — read by the own-data rule of
+ * docs/policy-language.md: the object's own property or its class's, never a built-in prototype's.
+ */
+const attribute = (v: object, key: string): unknown => own(v, key);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 const list = (v: unknown): string[] | undefined => (Array.isArray(v) ? (v as string[]) : undefined);
@@ -277,11 +280,13 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   const parentsOf = (r: Role): string[] => [...(r.profile !== undefined ? [r.profile] : []), ...r.extends];
 
   // Step 1: a malformed request is denied …
-  if (!isObject(principal) || typeof principal.id !== 'string' || typeof principal.role !== 'string') return { allow: false, code: 'invalid-request' };
-  if (!isObject(resource) || typeof resource.kind !== 'string') return { allow: false, code: 'invalid-request' };
+  if (!isObject(principal) || typeof attribute(principal, 'id') !== 'string' || typeof attribute(principal, 'role') !== 'string') return { allow: false, code: 'invalid-request' };
+  if (!isObject(resource) || typeof attribute(resource, 'kind') !== 'string') return { allow: false, code: 'invalid-request' };
   if (context !== undefined && !isObject(context)) return { allow: false, code: 'invalid-request' };
+  const principalId = attribute(principal, 'id') as string;
+  const principalRole = attribute(principal, 'role') as string;
   // … and so is an unknown kind or action, checked in that order.
-  const kindName = resource.kind;
+  const kindName = attribute(resource, 'kind') as string;
   const kind = kinds.get(kindName);
   if (kind === undefined) return { allow: false, code: 'unknown-resource' };
   if (!kind.actions.includes(action)) return { allow: false, code: 'unknown-action' };
@@ -289,8 +294,8 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   if (kind.organisation !== undefined) {
     const organisation = attribute(resource, kind.organisation);
     if (typeof organisation !== 'string') return { allow: false, code: 'missing-attribute' };
-    if (typeof principal.organisation !== 'string') return { allow: false, code: 'invalid-request' };
-    if (organisation !== principal.organisation) return { allow: false, code: 'other-organisation' };
+    if (typeof attribute(principal, 'organisation') !== 'string') return { allow: false, code: 'invalid-request' };
+    if (organisation !== attribute(principal, 'organisation')) return { allow: false, code: 'other-organisation' };
   }
   // Step 1, last: a kind with a parent record is decided by the parent (R-Z11): its read
   // actions by the parent kind's first read action, the others by its first write action.
@@ -299,13 +304,14 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     const rule: ReferenceRule = { kind: 'parent', role: '*', declaredIn: '*', level: 'all' };
     const record = attribute(resource, parent.attribute);
     if (!isObject(record)) return { allow: false, code: 'missing-attribute', rule };
-    const parentKind = kinds.get(record.kind as string);
-    if (typeof record.kind !== 'string' || !parent.resources.includes(record.kind) || parentKind === undefined) return { allow: false, code: 'missing-attribute', rule };
+    const recordKind = attribute(record, 'kind');
+    const parentKind = kinds.get(recordKind as string);
+    if (typeof recordKind !== 'string' || !parent.resources.includes(recordKind) || parentKind === undefined) return { allow: false, code: 'missing-attribute', rule };
     const reads = parent.read !== undefined ? parent.read.includes(action) : !(parent.write ?? []).includes(action) && action === 'view';
     const needed = reads ? parentKind.read[0]! : parentKind.write[0]!;
     return { allow: decideIn(policy, principal, needed, record, context).allow, code: 'parent', rule };
   }
-  const role = roles.get(principal.role);
+  const role = roles.get(principalRole);
   if (role === undefined) return { allow: false, code: 'unknown-role' };
 
   // Step 2: an administrator role, or one whose profile or parent is one (first found: the role's own flag, then its profile, then its parents in order).
@@ -383,7 +389,8 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     inherited(kind.pipeline, 'pipelines');
     for (const name of [...policy.groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
       const g = policy.groups.get(name)!;
-      const member = memberByRole(g) || (Array.isArray(principal.groups) && principal.groups.includes(name));
+      const given = attribute(principal, 'groups');
+      const member = memberByRole(g) || (Array.isArray(given) && listIncludes(given, name));
       if (!member) continue;
       for (const [value, levels] of entries(g.pipelines.get(kindName))) overrides.push({ attribute: kind.pipeline, value, cell: { level: LEVEL_OF_WORD.get(levels as string)!, declaredIn: role.name } });
     }
@@ -410,7 +417,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   const subscribes = (): boolean => {
     if (kind.subscribers === undefined || !kind.subscribers.actions.includes(action)) return false;
     const list = attribute(resource, kind.subscribers.attribute);
-    return Array.isArray(list) && list.includes(principal.id);
+    return Array.isArray(list) && listIncludes(list, principalId);
   };
   const subscriber: ReferenceDecision = { allow: true, code: 'subscriber', rule: { kind: 'subscribers', role: '*', declaredIn: '*', level: 'all' } };
   // Step 3, third bullet: nothing anywhere — default deny, naming the role itself (a subscriber still gets in, R-K9).
@@ -431,7 +438,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   // Step 5: own and team read the owner (missing or not a string: fail closed).
   const owner = attribute(resource, kind.owner!);
   if (typeof owner !== 'string') return deny('missing-attribute');
-  if (owner === principal.id) return allow('own');
+  if (owner === principalId) return allow('own');
 
   // R-Z12: a role without `reportsTo` reports to the top role, if the policy has one
   const top = [...roles.values()].find((r) => r.top)?.name;
@@ -449,8 +456,10 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     return g === undefined ? [] : [...g.roles, ...g.withSubordinates, ...[...roles.keys()].filter((r) => g.withSubordinates.some((boss) => isBelow(r, boss)))];
   };
   const fixedGroups = [...policy.groups.keys()].filter((g) => groupRoles(g).includes(role.name));
-  const groups = principal.groups;
+  const groups = attribute(principal, 'groups');
   const groupsMalformed = groups !== undefined && !Array.isArray(groups);
+  /** The principal's groups: the own elements of its list (a hole is no group). */
+  const givenGroups = Array.isArray(groups) ? ownElements(groups) : [];
 
   // Step 6: team then reads the team attribute and the principal's groups (given, and those of
   // its role); absent = none; not a list = malformed. Then owners who are members by role.
@@ -458,11 +467,11 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     const team = attribute(resource, kind.team!);
     if (typeof team !== 'string') return deny('missing-attribute');
     if (groupsMalformed) return deny('invalid-request');
-    if ((groups !== undefined && groups.includes(team)) || fixedGroups.includes(team)) return allow('team');
+    if (givenGroups.includes(team) || fixedGroups.includes(team)) return allow('team');
     if (kind.ownerRole !== undefined && [...policy.groups.values()].some((g) => g.roles.length + g.withSubordinates.length > 0)) {
       const ownerRole = attribute(resource, kind.ownerRole);
       if (typeof ownerRole !== 'string') return deny('missing-attribute');
-      const mine = [...fixedGroups, ...((groups as unknown[] | undefined) ?? []).filter((g): g is string => typeof g === 'string')];
+      const mine = [...fixedGroups, ...givenGroups.filter((g): g is string => typeof g === 'string')];
       if (mine.some((g) => groupRoles(g).includes(ownerRole))) return allow('group');
     }
   }
@@ -471,9 +480,9 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   // role hierarchy only for a role with roles below it or sharing with peers, and only on a
   // resource that says where the owner's role is. R-Z2: it only widens own/team.
   if (policy.reporting) {
-    const reports = principal.reports;
+    const reports = attribute(principal, 'reports');
     if (!Array.isArray(reports) && !(reports instanceof Set)) return deny('invalid-request');
-    if (Array.isArray(reports) ? reports.includes(owner) : reports.has(owner)) return allow('reports');
+    if (Array.isArray(reports) ? listIncludes(reports, owner) : reports.has(owner)) return allow('reports');
   }
   const hasSubordinates = !policy.reporting && [...roles.keys()].some((r) => isBelow(r, role.name));
   if (kind.ownerRole !== undefined && (hasSubordinates || role.sharesWithPeers)) {
@@ -498,7 +507,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     if (!fixed) {
       if (sharing.to.kind !== 'group') continue;
       if (groupsMalformed) return deny('invalid-request');
-      if (groups === undefined || !groups.includes(sharing.to.name)) continue;
+      if (!givenGroups.includes(sharing.to.name)) continue;
     }
     const team = kind.team === undefined ? undefined : attribute(resource, kind.team);
     const ownerRole = kind.ownerRole === undefined ? undefined : attribute(resource, kind.ownerRole);
@@ -548,8 +557,9 @@ export function fieldAccess(files: readonly unknown[], principal: unknown, resou
     for (const [name, r] of entries(sections.get('profiles'))) profiles.set(name, entries(r));
   }
   if (declared === undefined || !declared.has(field)) return undefined;
-  if (!isObject(principal) || typeof principal.id !== 'string' || typeof principal.role !== 'string') return 'hidden';
-  const role = roles.get(principal.role);
+  const principalRole = isObject(principal) && typeof attribute(principal, 'id') === 'string' ? attribute(principal, 'role') : undefined;
+  if (typeof principalRole !== 'string') return 'hidden';
+  const role = roles.get(principalRole);
   if (role === undefined) return 'hidden';
   // a record the principal may not view shows nothing; one they view only as a subscriber, only
   // the subscriber fields, read-only at most (R-K10)
