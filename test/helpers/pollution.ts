@@ -32,9 +32,8 @@ export function recorder(): { wrap: <T>(value: T) => T; keys: Set<string> } {
     if (typeof value !== 'object' || value === null) return value;
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return value;
-    const copy: Record<string | number, unknown> = Array.isArray(value) ? [] : {};
+    const copy = (Array.isArray(value) ? new Array<unknown>(value.length) : {}) as Record<string, unknown>;
     for (const key of Object.keys(value)) copy[key] = wrap((value as Record<string, unknown>)[key]);
-    if (Array.isArray(value)) (copy as unknown[]).length = value.length;
     return new Proxy(copy, {
       get(target, key, receiver) {
         note(key);
