@@ -57,9 +57,16 @@ export function reportList(reports: readonly string[] | ReadonlySet<string>): st
 export function reportingDirectory(directory: Directory, options: ReportingOptions = {}): ReportingDirectory {
   // the options and the directory are read by the own-data rule too: a polluted prototype could
   // otherwise supply an `onError` that is not a function, or a `directReports`
-  const maxEntries = isObject(options) ? own(options, 'maxEntries') : undefined;
+  const option = (key: string): unknown => {
+    try {
+      return isObject(options) ? own(options, key) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const maxEntries = option('maxEntries');
   const max = typeof maxEntries === 'number' && maxEntries >= 1 ? maxEntries : 10_000;
-  const onError = isObject(options) ? own(options, 'onError') : undefined;
+  const onError = option('onError');
   const cache = new Map<string, ReadonlySet<string>>();
   const below = (manager: string): ReadonlySet<string> | undefined => {
     const hit = cache.get(manager);
