@@ -18,7 +18,7 @@ import { DiagnosticBag } from '../compiler/diagnostics/diagnostic.ts';
 import { loadTests } from '../compiler/testing/tests.ts';
 import type { Checker, Organisation } from '../packages/runtime/src/index.ts';
 import { toSql, type ColumnMapping } from '../packages/runtime/src/sql.ts';
-import { importBundle } from './helpers/policy.ts';
+import { compileSources, importBundle } from './helpers/policy.ts';
 import { keysOfModel, polluted, recorder, stringsIn, withHoles } from './helpers/pollution.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -169,5 +169,68 @@ describe('own data only: polluting prototypes never changes an organisation guar
       }
     }
     expect(differences).toEqual([]);
+  });
+});
+
+describe('own data only: the gadgets of issue 13, one by one', () => {
+  const POLICY = {
+    'policy.yaml': `
+resources:
+  lead:
+    actions: [view, edit]
+    attributes: { responsible: string, team: string }
+    owner: responsible
+    team: team
+roles:
+  admin:
+    administrator: true
+  rep:
+    grants: { lead: { view: blue, edit: yellow } }
+`,
+  };
+  let checker: Checker;
+  beforeAll(async () => {
+    checker = await compileSources(POLICY);
+  });
+
+  it('R-K1 after `Object.prototype.role = "admin"`, a principal without a role is malformed, not an administrator', () => {
+    const d = polluted(Object.prototype, 'role', 'admin', () => checker.can({ id: 'u1' } as never, 'edit', { kind: 'lead', responsible: 'u9' }));
+    expect(d).toMatchObject({ allow: false, code: 'invalid-request' });
+    expect(polluted(Object.prototype, 'role', 'admin', () => checker.plan({ id: 'u1' } as never, 'edit', 'lead'))).toMatchObject({ result: 'never', code: 'invalid-request' });
+  });
+
+  it('R-K3 `Object.prototype.responsible` makes no record own, and `Object.prototype.kind` no shapeless object a record', () => {
+    const rep = { id: 'u1', role: 'rep' };
+    expect(polluted(Object.prototype, 'responsible', 'u1', () => checker.can(rep, 'edit', { kind: 'lead' }))).toMatchObject({ allow: false, code: 'missing-attribute' });
+    expect(polluted(Object.prototype, 'kind', 'lead', () => checker.can(rep, 'edit', { responsible: 'u1' } as never))).toMatchObject({ allow: false, code: 'invalid-request' });
+    expect(polluted(Object.prototype, 'team', 'north', () => checker.can({ ...rep, groups: ['north'] }, 'view', { kind: 'lead', responsible: 'u2' }))).toMatchObject({ allow: false, code: 'missing-attribute' });
+    expect(polluted(Object.prototype, 'groups', ['north'], () => checker.can(rep, 'view', { kind: 'lead', responsible: 'u2', team: 'north' }))).toMatchObject({ allow: false, code: 'not-reached' });
+  });
+
+  it('R-K8 a hole in `groups` is no group, whatever `Array.prototype[0]` holds', () => {
+    const holey = { id: 'u1', role: 'rep', groups: [, 'south'] as string[] };
+    const d = polluted(Array.prototype, '0', 'north', () => checker.can(holey, 'view', { kind: 'lead', responsible: 'u2', team: 'north' }));
+    expect(d).toMatchObject({ allow: false, code: 'not-reached' });
+    expect(checker.can(holey, 'view', { kind: 'lead', responsible: 'u2', team: 'south' })).toMatchObject({ allow: true, code: 'team' });
+  });
+
+  it('R-K3 getters of a class instance and values of a non-built-in prototype still count: they are the object\'s own class', () => {
+    class User {
+      get id(): string {
+        return 'u1';
+      }
+      get role(): string {
+        return 'rep';
+      }
+    }
+    class Lead {
+      readonly kind = 'lead';
+      get responsible(): string {
+        return 'u1';
+      }
+    }
+    expect(checker.can(new User() as never, 'edit', new Lead())).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.can(Object.create({ id: 'u1', role: 'rep' }) as never, 'edit', { kind: 'lead', responsible: 'u1' })).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.redact(new User() as never, new Lead())).toEqual({ kind: 'lead', responsible: 'u1' });
   });
 });
