@@ -229,8 +229,8 @@ roles:
         return 'u1';
       }
     }
-    expect(checker.can(new User() as never, 'edit', new Lead())).toMatchObject({ allow: true, code: 'own' });
+    expect(checker.can(new User() as never, 'edit', new Lead() as never)).toMatchObject({ allow: true, code: 'own' });
     expect(checker.can(Object.create({ id: 'u1', role: 'rep' }) as never, 'edit', { kind: 'lead', responsible: 'u1' })).toMatchObject({ allow: true, code: 'own' });
-    expect(checker.redact(new User() as never, new Lead())).toEqual({ kind: 'lead', responsible: 'u1' });
+    expect(checker.redact(new User() as never, new Lead() as never)).toEqual({ kind: 'lead', responsible: 'u1' });
   });
 });
