@@ -9,14 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileDir, type PolicyModel } from '../compiler/index.ts';
+import { compileDir } from '../compiler/index.ts';
 import { loadChecker, PolicyFormatError, reportingDirectory, toPredicate, type Checker, type Decision, type DecisionCode, type Organisation, type QueryPlan } from '../packages/runtime/src/index.ts';
 import { ColumnMappingError, toSql, type ColumnMapping } from '../packages/runtime/src/sql.ts';
 import { realize, requestArb, throwingProxy, valueArb, type HostileRequest, type Vocabulary } from './helpers/hostile.ts';
 import { importBundle } from './helpers/policy.ts';
-import { stringsIn } from './helpers/pollution.ts';
-import { loadTests } from '../compiler/testing/tests.ts';
-import { DiagnosticBag } from '../compiler/diagnostics/diagnostic.ts';
+import { vocabularyOf } from './helpers/fuzz.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = 250;
@@ -35,19 +33,6 @@ function expectPlan(plan: QueryPlan): void {
   expect(['always', 'never', 'filter']).toContain(plan.result);
   expect(typeof plan.reason).toBe('string');
   if (plan.code !== undefined) expect(plan.result).toBe('never');
-}
-
-/** The words of a policy set: its roles, kinds, actions and attributes, and the strings of its tables. */
-export function vocabularyOf(model: PolicyModel, dir: string): Vocabulary {
-  const { tests } = loadTests(dir, new DiagnosticBag());
-  const strings = [...stringsIn(tests.flatMap((t) => [t.principal, t.resource]))];
-  return {
-    roles: model.roles.map((r) => r.name),
-    kinds: model.resources.map((r) => r.name),
-    actions: [...new Set(model.resources.flatMap((r) => r.actions))],
-    strings: strings.length > 0 ? strings : ['u1'],
-    attributes: [...new Set(model.resources.flatMap((r) => [...r.attributes.map((a) => a.name), ...(r.parent ? [r.parent.attribute] : [])]))],
-  };
 }
 
 /** A record's kind as a test may read it: whatever reading it gives, even a throw. */

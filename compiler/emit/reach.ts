@@ -10,8 +10,11 @@ import { lit } from './literal.ts';
 export type Step =
   /** Reads a record attribute into a variable; `missing` set: not a string denies with that path. */
   | { readonly kind: 'read'; readonly attribute: string; readonly variable: string; readonly missing: string | undefined }
-  /** A malformed part of the principal denies: `check` for `can`, `planCheck` for `plan`. */
-  | { readonly kind: 'principal'; readonly check: string; readonly planCheck: string; readonly path: string }
+  /**
+   * A malformed part of the principal denies: `check` for `can`, `planCheck` for `plan`. The
+   * principal value it tests (a key of PREAMBLE) is read here, at its first use, not before.
+   */
+  | { readonly kind: 'principal'; readonly check: string; readonly planCheck: string; readonly path: string; readonly reads: string }
   /** A way to reach the record: allows with `rule` and `path` when `check` holds (`plan`: the same as a filter). */
   | { readonly kind: 'allow'; readonly check: string; readonly plan: string; readonly rule: string; readonly path: string };
 
@@ -70,7 +73,7 @@ export function reachSteps(
   const groupsValid = (): void => {
     if (uses.has('groups')) return;
     uses.add('groups');
-    steps.push({ kind: 'principal', check: 'groups !== undefined && !Array.isArray(groups)', planCheck: 'groups === undefined', path: 'InvalidGroups' });
+    steps.push({ kind: 'principal', check: 'groups !== undefined && !Array.isArray(groups)', planCheck: 'groups === undefined', path: 'InvalidGroups', reads: 'groups' });
   };
   const member = (variable: string, roles: readonly string[], about: string): string =>
     roles.length > INLINE ? `${constants.roleSet(roles, about)}.has(${variable})` : roles.map((r) => `${variable} === ${lit(r)}`).join(' || ');
@@ -107,7 +110,7 @@ export function reachSteps(
     }
     if (model.hierarchy === 'reporting') {
       uses.add('reports');
-      steps.push({ kind: 'principal', check: 'reports === undefined', planCheck: 'reports === undefined', path: 'MissingReports' });
+      steps.push({ kind: 'principal', check: 'reports === undefined', planCheck: 'reports === undefined', path: 'MissingReports', reads: 'reports' });
       steps.push({ kind: 'allow', check: `reportsInclude(reports, ${owner})`, plan: `oneOf(${lit(resource.owner!)}, reportList(reports))`, rule: 'rule', path: 'Reports' });
       doc.push('records of users reporting to the principal');
     }
@@ -178,8 +181,11 @@ export function reachSteps(
 
 /** The check: each step in order, then the fallback denial. */
 export function testFunction(test: RecordTest): FunctionDeclarationStructure {
-  const body: string[] = test.uses.map((u) => PREAMBLE[u]!.check);
+  // a principal value is read where a step first needs it, as the record's attributes are: a
+  // check that decides before (its own record) never reads it
+  const body: string[] = [];
   for (const step of test.steps) {
+    if (step.kind === 'principal' && test.steps.find((s) => s.kind === 'principal' && s.reads === step.reads) === step) body.push(PREAMBLE[step.reads]!.check);
     if (step.kind === 'read') {
       const declared = test.steps.indexOf(step) === test.steps.findIndex((s) => s.kind === 'read' && s.variable === step.variable);
       if (declared) body.push(`const ${step.variable} = own(r, ${lit(step.attribute)});`);

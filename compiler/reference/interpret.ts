@@ -270,8 +270,16 @@ function localTime(now: Date, zone: string): { day: number; minute: number } {
 
 /** Decides `principal` doing `action` on `resource` under the policy whose parsed files are `files`. */
 export function decide(files: readonly unknown[], principal: unknown, action: string, resource: unknown, context?: unknown): ReferenceDecision {
-  return decideIn(read(files), principal, action, resource, context);
+  let policy = READ.get(files);
+  if (policy === undefined) {
+    policy = read(files);
+    READ.set(files, policy);
+  }
+  return decideIn(policy, principal, action, resource, context);
 }
+
+/** The policy read from each list of files (a cache only: the same files read the same). */
+const READ = new WeakMap<readonly unknown[], Policy>();
 
 function decideIn(policy: Policy, principal: unknown, action: string, resource: unknown, context: unknown): ReferenceDecision {
   const { kinds, roles, profiles } = policy;
@@ -456,22 +464,27 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     return g === undefined ? [] : [...g.roles, ...g.withSubordinates, ...[...roles.keys()].filter((r) => g.withSubordinates.some((boss) => isBelow(r, boss)))];
   };
   const fixedGroups = [...policy.groups.keys()].filter((g) => groupRoles(g).includes(role.name));
-  const groups = attribute(principal, 'groups');
-  const groupsMalformed = groups !== undefined && !Array.isArray(groups);
+  // The principal's `groups`, read when a step first needs them (as every request value is).
+  let groupsRead: { value: unknown } | undefined;
+  const groups = (): unknown => (groupsRead ??= { value: attribute(principal, 'groups') }).value;
+  const groupsMalformed = (): boolean => groups() !== undefined && !Array.isArray(groups());
   /** The principal's groups: the own elements of its list (a hole is no group). */
-  const givenGroups = Array.isArray(groups) ? ownElements(groups) : [];
+  const givenGroups = (): unknown[] => {
+    const g = groups();
+    return Array.isArray(g) ? ownElements(g) : [];
+  };
 
   // Step 6: team then reads the team attribute and the principal's groups (given, and those of
   // its role); absent = none; not a list = malformed. Then owners who are members by role.
   if (cell.level === 'team') {
     const team = attribute(resource, kind.team!);
     if (typeof team !== 'string') return deny('missing-attribute');
-    if (groupsMalformed) return deny('invalid-request');
-    if (givenGroups.includes(team) || fixedGroups.includes(team)) return allow('team');
+    if (groupsMalformed()) return deny('invalid-request');
+    if (givenGroups().includes(team) || fixedGroups.includes(team)) return allow('team');
     if (kind.ownerRole !== undefined && [...policy.groups.values()].some((g) => g.roles.length + g.withSubordinates.length > 0)) {
       const ownerRole = attribute(resource, kind.ownerRole);
       if (typeof ownerRole !== 'string') return deny('missing-attribute');
-      const mine = [...fixedGroups, ...givenGroups.filter((g): g is string => typeof g === 'string')];
+      const mine = [...fixedGroups, ...givenGroups().filter((g): g is string => typeof g === 'string')];
       if (mine.some((g) => groupRoles(g).includes(ownerRole))) return allow('group');
     }
   }
@@ -506,8 +519,8 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     const fixed = receivers.includes(role.name) || (sharing.superiors && receivers.some((r) => isBelow(r, role.name)));
     if (!fixed) {
       if (sharing.to.kind !== 'group') continue;
-      if (groupsMalformed) return deny('invalid-request');
-      if (!givenGroups.includes(sharing.to.name)) continue;
+      if (groupsMalformed()) return deny('invalid-request');
+      if (!givenGroups().includes(sharing.to.name)) continue;
     }
     const team = kind.team === undefined ? undefined : attribute(resource, kind.team);
     const ownerRole = kind.ownerRole === undefined ? undefined : attribute(resource, kind.ownerRole);

@@ -51,12 +51,12 @@ export type Schema = {
 
 /** team (blue); reads "responsible", "team" */
 function team_records(p: Principal, r: Resource, rule: number): Decision {
-  const groups = own(p, "groups") as Principal["groups"];
   const owner = own(r, "responsible");
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
   const team = own(r, "team");
   if (typeof team !== "string") return d(rule, Path.MissingTeam);
+  const groups = own(p, "groups") as Principal["groups"];
   if (groups !== undefined && !Array.isArray(groups)) return d(rule, Path.InvalidGroups);
   if (groups !== undefined && listIncludes(groups, team)) return d(rule, Path.Team);
   return d(rule, Path.NotReached);
