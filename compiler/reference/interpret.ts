@@ -243,11 +243,12 @@ const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
  */
 function inShift(policy: Policy, role: Role, principal: Record<string, unknown>, context: unknown): boolean | undefined {
   const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
-  const now = isObject(context) ? own(context, 'now') : undefined;
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) return undefined;
+  // the shift first, then the time: a principal in no shift is outside it whatever `now` is
   const name = own(principal, 'shift') !== undefined ? own(principal, 'shift') : role.shift;
   const shift = typeof name === 'string' ? policy.shifts.get(name) : undefined;
   if (shift === undefined) return false;
+  const now = isObject(context) ? own(context, 'now') : undefined;
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) return undefined;
   const { day, minute } = localTime(now, shift.timeZone);
   const start = Number(shift.start.slice(0, 2)) * 60 + Number(shift.start.slice(3));
   const end = Number(shift.end.slice(0, 2)) * 60 + Number(shift.end.slice(3));
@@ -389,7 +390,8 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     return best;
   };
   const valuesOf = (r: Role, key: 'stages' | 'pipelines'): string[] => [...new Set([...entries(r[key].get(kindName)).keys(), ...parentsOf(r).flatMap((p) => valuesOf(specOf(p), key))])];
-  const overrides: { attribute: string; value: string; cell: Cell | undefined }[] = [];
+  /** `group`: a rule of a group the principal is in only by request, so only if `principal.groups` lists it when the rule is reached. */
+  const overrides: { attribute: string; value: string; cell: Cell | undefined; group?: string }[] = [];
   const inherited = (attributeName: string, key: 'stages' | 'pipelines') => {
     for (const value of valuesOf(role, key)) overrides.push({ attribute: attributeName, value, cell: ruleFor(role, key, value) });
   };
@@ -397,16 +399,20 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     inherited(kind.pipeline, 'pipelines');
     for (const name of [...policy.groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
       const g = policy.groups.get(name)!;
-      const given = attribute(principal, 'groups');
-      const member = memberByRole(g) || (Array.isArray(given) && listIncludes(given, name));
-      if (!member) continue;
-      for (const [value, levels] of entries(g.pipelines.get(kindName))) overrides.push({ attribute: kind.pipeline, value, cell: { level: LEVEL_OF_WORD.get(levels as string)!, declaredIn: role.name } });
+      const byRole = memberByRole(g);
+      for (const [value, levels] of entries(g.pipelines.get(kindName))) {
+        overrides.push({ attribute: kind.pipeline, value, cell: { level: LEVEL_OF_WORD.get(levels as string)!, declaredIn: role.name }, ...(byRole ? {} : { group: name }) });
+      }
     }
   }
   if (kind.stage !== undefined) inherited(kind.stage, 'stages');
   let cell: Cell | undefined;
-  for (const { attribute: attributeName, value, cell: override } of overrides) {
+  for (const { attribute: attributeName, value, cell: override, group } of overrides) {
     if (override === undefined) continue;
+    if (group !== undefined) {
+      const given = attribute(principal, 'groups');
+      if (!(Array.isArray(given) && listIncludes(given, group))) continue;
+    }
     const actual = attribute(resource, attributeName);
     if (typeof actual !== 'string') return { allow: false, code: 'condition', rule: ruleOf(override) };
     if (actual === value) {

@@ -87,16 +87,22 @@ export async function fuzzSet(root: string, set: string, requests: number, seed:
         continue;
       }
       let want: ReferenceDecision;
+      let thrown = '';
       try {
         want = decide(files, forReference.principal, forReference.action as string, forReference.resource, forReference.context);
-      } catch {
+      } catch (error) {
         referenceThrew++;
         want = { allow: false, code: 'error' };
+        try {
+          thrown = error instanceof Error ? ` (${error.stack?.split('\n').slice(0, 4).join(' ← ') ?? error.message})` : '';
+        } catch {
+          thrown = ' (a hostile value)';
+        }
       }
       if (got.allow) allowed++;
       if (got.allow !== want.allow || got.code !== want.code) {
         disagreements++;
-        if (examples.length < 5) examples.push(`checker ${got.code} (${got.reason}), reference ${want.code} on ${show(recipe)}`);
+        if (examples.length < 5) examples.push(`checker ${got.code} (${got.reason}), reference ${want.code}${thrown} on ${show(recipe)}`);
       }
     }
   }
