@@ -238,11 +238,10 @@ const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 /**
  * Whether `context.now` falls in the principal's shift (its own `shift`, else its role's). Like
- * every value a condition reads (docs/conditions.md, "Values from the application"), `now` and
- * `shift` are own properties: a `now` getter inherited from a class is not seen.
+ * every request value, `now` and `shift` are read by the own-data rule (own or own-class
+ * properties, docs/policy-language.md).
  */
 function inShift(policy: Policy, role: Role, principal: Record<string, unknown>, context: unknown): boolean | undefined {
-  const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
   // the shift first, then the time: a principal in no shift is outside it whatever `now` is
   const name = own(principal, 'shift') !== undefined ? own(principal, 'shift') : role.shift;
   const shift = typeof name === 'string' ? policy.shifts.get(name) : undefined;
