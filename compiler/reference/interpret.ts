@@ -230,7 +230,14 @@ function conditionMet(
     const result = compiled.test({ principal, resource, context: context ?? {} });
     met = result === true ? true : result === false ? false : undefined;
   }
-  if (met === true && condition.duringShift === true) met = inShift(policy, role, principal, context);
+  if (met === true && condition.duringShift === true) {
+    // as for `when:` (docs/conditions.md): a value that throws when read means the condition cannot be evaluated
+    try {
+      met = inShift(policy, role, principal, context);
+    } catch {
+      met = undefined;
+    }
+  }
   return met;
 }
 
