@@ -201,6 +201,14 @@ describe('total functions: the runtime\'s helpers', () => {
     let shared: unknown = { op: 'eq', attribute: 'owner', value: 'u1' };
     for (let i = 0; i < 60; i++) shared = { op: 'or', args: [shared, shared] }; // 2^60 leaves if walked naively
     for (const filter of [cyclic, shared, throwingProxy()]) expect(toSql({ result: 'filter', filter, reason: '' } as never, mapping)).toEqual({ where: 'FALSE', params: [] });
+    // toPredicate: the same plans match nothing, and a sparse list of 2^32 - 1 arguments costs its one element
+    const sparse: unknown[] = [];
+    sparse.length = 2 ** 32 - 1;
+    sparse[3] = { op: 'eq', attribute: 'owner', value: 'u1' };
+    for (const filter of [cyclic, shared, throwingProxy(), { op: 'and', args: [{ op: 'true' }, { op: 'or', args: sparse }] }]) {
+      expect(toPredicate({ result: 'filter', filter, reason: '' } as never)({ owner: 'nobody' })).toBe(false);
+    }
+    expect(toPredicate({ result: 'filter', filter: { op: 'or', args: sparse }, reason: '' } as never)({ owner: 'u1' })).toBe(true);
     // the mapping is the application's configuration: a bad one is a ColumnMappingError, nothing else
     const plan = { result: 'filter', filter: { op: 'eq', attribute: 'owner', value: 'u1' }, reason: '' } as QueryPlan;
     for (const bad of [null, 7, {}, { columns: throwingProxy() }, throwingProxy(), { columns: {} }, { columns: { owner: 'o' }, table: 5 }]) {

@@ -5,7 +5,7 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
-import { isObject, listIncludes, own } from './own.js';
+import { isObject, listIncludes, own, someElement } from './own.js';
 
 /** A value a filter compares an attribute with. */
 export type Scalar = string | number | boolean;
@@ -58,6 +58,9 @@ export interface QueryPlan {
   /** Set on a `never` plan for a request that could not be planned: malformed, or a read that threw. */
   readonly code?: 'invalid-request' | 'error';
 }
+
+/** Most filter nodes one evaluation or rendering of a plan visits (`plan` makes plans of a few dozen). */
+export const MAX_FILTER_NODES = 100_000;
 
 export const TRUE: Filter = Object.freeze({ op: 'true' });
 export const FALSE: Filter = Object.freeze({ op: 'false' });
@@ -130,7 +133,10 @@ export function planOf(filter: Filter, reason: string, recheck = false): QueryPl
  * It never throws: a record it cannot read, or a plan that is not one, matches nothing.
  */
 export function toPredicate(plan: QueryPlan): (record: Row) => boolean {
+  let nodes = 0;
   const test = (f: Filter, r: object): boolean => {
+    // a plan that is not one `plan` made may share subtrees exponentially: past the budget it matches nothing
+    if (++nodes > MAX_FILTER_NODES) throw new RangeError('the plan is too large');
     const v = Object.hasOwn(f, 'attribute') ? own(r, (f as { attribute: string }).attribute) : undefined;
     switch (f.op) {
       case 'true':
@@ -138,9 +144,9 @@ export function toPredicate(plan: QueryPlan): (record: Row) => boolean {
       case 'false':
         return false;
       case 'and':
-        return f.args.every((a) => test(a, r));
+        return Array.isArray(f.args) && !someElement(f.args, (a) => !test(a as Filter, r));
       case 'or':
-        return f.args.some((a) => test(a, r));
+        return Array.isArray(f.args) && someElement(f.args, (a) => test(a as Filter, r));
       case 'present':
         return f.type === 'any' ? Object.hasOwn(r, f.attribute) && v !== undefined : f.type === 'list' ? Array.isArray(v) : typeof v === f.type;
       case 'eq':
@@ -175,6 +181,7 @@ export function toPredicate(plan: QueryPlan): (record: Row) => boolean {
     filter = undefined;
   }
   return (record) => {
+    nodes = 0;
     try {
       return filter !== undefined && isObject(record) && test(filter, record) === true;
     } catch {

@@ -4,7 +4,7 @@
  * so no string from a policy or a request can change the structure of the query.
  */
 import { isObject, own, ownElements } from './own.js';
-import type { Filter, QueryPlan } from './plan.js';
+import { MAX_FILTER_NODES, type QueryPlan } from './plan.js';
 
 export interface ColumnMapping {
   /** Table alias or name to qualify columns with (quoted), if any. */
@@ -50,9 +50,6 @@ export function quoteIdentifier(name: string): string {
 /** What a malformed or hostile plan renders as: no row matches. */
 const NOTHING: SqlFragment = Object.freeze({ where: 'FALSE', params: Object.freeze([]) });
 
-/** Most filter nodes rendered for one plan: a plan whose nodes are shared could otherwise take exponential time. */
-const MAX_NODES = 100_000;
-
 /** Raised inside `toSql` for a plan it cannot render; turned into {@link NOTHING}. */
 class MalformedPlan extends Error {}
 
@@ -92,7 +89,7 @@ export function toSql(plan: QueryPlan, mapping: ColumnMapping, options: SqlOptio
     return ownElements(v);
   };
   const render = (f: unknown, mapping: Mapping): string => {
-    if (++nodes > MAX_NODES) throw new MalformedPlan();
+    if (++nodes > MAX_FILTER_NODES) throw new MalformedPlan(); // shared subtrees could take exponential time
     const column = (attribute: string): string => {
       const name = mapped(mapping.columns, attribute);
       if (typeof name !== 'string') throw new ColumnMappingError(`no column is mapped for attribute \`${attribute}\``);
