@@ -10,7 +10,7 @@ import { COLOUR_OF, type ConditionModel, type OrganisationModel, type PolicyMode
 import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
-import { planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
+import { ownRead, planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
 import { schemaType } from './types.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
@@ -29,7 +29,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'OBJECT_PROTOTYPE', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation']) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
 
@@ -86,7 +86,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ? [
             // a group's rule applies only to its members by request: others skip it, reading nothing
             ...(condition.group === undefined ? [] : [`if (!inGroup(p, ${lit(condition.group)})) return false;`]),
-            `const v = own(r, ${lit(condition.attribute)});`,
+            `const v = ${ownRead('r', condition.attribute)};`,
             `return typeof v !== "string" ? undefined : v === ${lit(condition.value)};`,
           ]
         : ['try {', `  const v: unknown = ${condition.js};`, '  return v === true ? true : v === false ? false : undefined;', '} catch {', '  return undefined;', '}'];
@@ -134,9 +134,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           parameters: [principal, record, context],
           returnType: 'Decision',
           statements: [
-            `const organisation = own(r, ${lit(org)});`,
+            `const organisation = ${ownRead('r', org)};`,
             'if (typeof organisation !== "string") return policy.missingOrganisation;',
-            'const principalOrganisation = own(p, "organisation");',
+            `const principalOrganisation = ${ownRead('p', 'organisation')};`,
             'if (typeof principalOrganisation !== "string") return policy.noOrganisation;',
             'if (organisation !== principalOrganisation) return policy.otherOrganisation;',
             `return ${cellsFn}(p, r, c);`,
@@ -149,7 +149,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           parameters: [principal, context],
           returnType: 'QueryPlan',
           statements: [
-            'const organisation = own(p, "organisation");',
+            `const organisation = ${ownRead('p', 'organisation')};`,
             'if (typeof organisation !== "string") return policy.fixed(policy.noOrganisation);',
             `return policy.within(${lit(org)}, organisation, ${planCellsFn}(p, c));`,
           ].join('\n'),
@@ -198,8 +198,10 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'groupsOf',
             'inGroup',
             'listIncludes',
+            'OBJECT_PROTOTYPE',
             'oneOf',
             'or',
+            'ordinary',
             'own',
             'Path',
             'present',
@@ -286,11 +288,12 @@ function parentBodies(model: PolicyModel, resource: ResourceModel, action: strin
   const id = parent.rule;
   return {
     check: [
-      `const parent = own(r, ${lit(parent.attribute)});`,
+      `const parent = ${ownRead('r', parent.attribute)};`,
       `if (typeof parent !== "object" || parent === null) return d(${id}, Path.MissingParent);`,
-      // the parent's own `kind`: then `check` may read `kind` as a property, like the validated request's
-      'switch (own(parent, "kind")) {',
-      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, parent as Resource, c).allow ? d(${id}, Path.${allow}) : d(${id}, Path.${deny});`),
+      // an ordinary object, as `can` passes: the parent's checks read it by the fast path too
+      'const record = ordinary(parent) as Resource;',
+      `switch (${ownRead('record', 'kind')}) {`,
+      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, record, c).allow ? d(${id}, Path.${allow}) : d(${id}, Path.${deny});`),
       `  default: return d(${id}, Path.MissingParent);`,
       '}',
     ].join('\n'),

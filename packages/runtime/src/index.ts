@@ -1,5 +1,5 @@
 import { failure } from './failure.js';
-import { isObject, listIncludes, own, ownElements } from './own.js';
+import { isObject, listIncludes, OBJECT_PROTOTYPE, ordinary, own, ownElements } from './own.js';
 import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 
 export { and, contains, eq, FALSE, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type PresentType, type QueryPlan, type Scalar } from './plan.js';
@@ -14,7 +14,7 @@ export {
   type OrganisationState,
 } from './organisation.js';
 export { defineFields, type FieldData } from './fields.js';
-export { isObject, listIncludes, own, ownElements, someElement } from './own.js';
+export { isObject, listIncludes, OBJECT_PROTOTYPE, ordinary, own, ownElements, someElement } from './own.js';
 export {
   Path,
   type CheckFunction,
@@ -242,20 +242,38 @@ export function definePolicy(data: PolicyData): Policy {
         can(principal: Principal, action: string, resource: Resource, context?: Context): Decision {
           // everything inside the `try`: validating reads the request, and a getter or a Proxy trap may throw
           try {
-            if (!validPrincipal(principal)) return INVALID_PRINCIPAL;
-            if (!isObject(resource) || typeof own(resource, 'kind') !== 'string') return INVALID_RESOURCE;
+            // ordinary objects (a copy for the odd array or Date), so that generated code reads by the
+            // fast path. The reads come first: once V8 has seen the object's shape, asking for its
+            // prototype costs nothing; a value read from an object that is not ordinary is read again.
+            if (!isObject(principal)) return INVALID_PRINCIPAL;
+            let p = principal;
+            let valid = hasIdAndRole(p);
+            if (Object.getPrototypeOf(p) !== Object.prototype) {
+              p = ordinary(p);
+              valid = hasIdAndRole(p);
+            }
+            if (!valid) return INVALID_PRINCIPAL;
+            if (!isObject(resource)) return INVALID_RESOURCE;
+            let r = resource;
+            let kind = r.kind !== OBJECT_PROTOTYPE.kind || OBJECT_PROTOTYPE.kind === undefined ? r.kind : own(r, 'kind');
+            if (Object.getPrototypeOf(r) !== Object.prototype) {
+              r = ordinary(r);
+              kind = own(r, 'kind');
+            }
+            if (typeof kind !== 'string') return INVALID_RESOURCE;
             if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
-            return check(principal, action, resource, context ?? NO_CONTEXT);
+            return check(p, action, r, context ?? NO_CONTEXT);
           } catch (error) {
             return failure(error);
           }
         },
         plan(principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
           try {
-            if (!validPrincipal(principal)) return refusedPlan(INVALID_PRINCIPAL);
+            const p = isObject(principal) ? ordinary(principal) : undefined;
+            if (p === undefined || !hasIdAndRole(p)) return refusedPlan(INVALID_PRINCIPAL);
             if (typeof kind !== 'string') return refusedPlan(INVALID_RESOURCE);
             if (context !== undefined && !isObject(context)) return refusedPlan(INVALID_CONTEXT);
-            return plan(principal, action, kind, context ?? NO_CONTEXT);
+            return plan(p, action, kind, context ?? NO_CONTEXT);
           } catch (error) {
             return refusedPlan(failure(error));
           }
@@ -267,11 +285,12 @@ export function definePolicy(data: PolicyData): Policy {
 }
 
 /**
- * An object with its own (or own-class) string `id` and `role`. Generated code then reads
- * `p.id` and `p.role` directly: they are the object's, never a polluted prototype's.
+ * Whether an {@link ordinary} principal has its own (or own-class) string `id` and `role`.
+ * Generated code then reads `p.id` and `p.role` directly: they are the object's, never a
+ * polluted prototype's.
  */
-export function validPrincipal(principal: unknown): principal is Principal {
-  return isObject(principal) && typeof own(principal, 'id') === 'string' && typeof own(principal, 'role') === 'string';
+function hasIdAndRole(p: Principal): boolean {
+  return typeof (p.id !== OBJECT_PROTOTYPE.id || OBJECT_PROTOTYPE.id === undefined ? p.id : own(p, 'id')) === 'string' && typeof (p.role !== OBJECT_PROTOTYPE.role || OBJECT_PROTOTYPE.role === undefined ? p.role : own(p, 'role')) === 'string';
 }
 
 /**
@@ -287,7 +306,7 @@ export function groupsOf(principal: Principal): readonly string[] | undefined {
 
 /** Whether the principal's own `groups` is a list that holds `group` (a group's pipeline rules, R-K5). */
 export function inGroup(principal: Principal, group: string): boolean {
-  const groups = own(principal, 'groups');
+  const groups = principal.groups !== OBJECT_PROTOTYPE.groups || OBJECT_PROTOTYPE.groups === undefined ? principal.groups : own(principal, 'groups');
   return Array.isArray(groups) && listIncludes(groups, group);
 }
 
