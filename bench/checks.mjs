@@ -1,5 +1,7 @@
 // Checks on the leads policy, side by side in one process: the generated checker, the same
-// rules written by hand (the lower bound), and @casl/ability.
+// checker as emitted before the own-data rule (bench/leads-checker-before-own-data.mjs: every
+// request value read as a plain property, argument checks outside the `try`), the same rules
+// written by hand (the lower bound), and @casl/ability.
 import { subject } from '@casl/ability';
 import { compileDir } from '../dist/compiler/index.js';
 import { abilityFor } from './casl.mjs';
@@ -117,6 +119,7 @@ export async function runChecksBench({ log = () => {} } = {}) {
   const result = await compileDir(new URL('./leads-policy/', import.meta.url).pathname);
   if (!result.output) throw new Error(`the benchmark policy does not compile:\n${result.diagnostics.map((d) => d.message).join('\n')}`);
   const { checker } = await importBundle(result.output.bundle);
+  const { checker: before } = await import('./leads-checker-before-own-data.mjs');
   const { users, leads, reqs } = requests();
 
   // CASL tags each record with its subject type (a hidden property): it gets its own copies, so
@@ -129,11 +132,12 @@ export async function runChecksBench({ log = () => {} } = {}) {
 
   const contenders = [
     { name: 'generated checker', check: (p, a, r) => checker.can(p, a, r).allow, args: plainArgs },
+    { name: 'generated checker before the own-data rule', check: (p, a, r) => before.can(p, a, r).allow, args: plainArgs },
     { name: 'hand-written', check: (p, a, r) => canLead(p, a, r).allow, args: plainArgs },
     { name: 'CASL (ability cached per user)', check: (p, a, r, ability) => ability.can(a, subject('lead', r)), args: caslArgs },
   ];
 
-  // First, the benchmark itself: all three agree on every request, and the generated checker and
+  // First, the benchmark itself: all four agree on every request, and the generated checker and
   // the hand-written function decide with the same code, here and on malformed requests.
   let expectedAllowed = 0;
   const codes = new Map();
@@ -156,7 +160,7 @@ export async function runChecksBench({ log = () => {} } = {}) {
       throw new Error(`generated (${generated.code}) and hand-written (${hand.code}) decide differently on ${String(JSON.stringify([p, a, r]))}`);
     }
   }
-  log(`all three agree on ${REQUESTS.toLocaleString('en')} requests (${expectedAllowed.toLocaleString('en')} allowed); generated and hand-written give the same code on them and on ${edge.length} malformed or incomplete ones`);
+  log(`all four agree on ${REQUESTS.toLocaleString('en')} requests (${expectedAllowed.toLocaleString('en')} allowed); generated and hand-written give the same code on them and on ${edge.length} malformed or incomplete ones`);
 
   // The same loop with no check at all: what every row includes besides the check.
   contenders.push({ name: 'loop alone (no check)', check: (_p, _a, r) => r.amount < 0, args: plainArgs, baseline: true });
@@ -175,6 +179,7 @@ export async function runChecksBench({ log = () => {} } = {}) {
   return {
     rows,
     generated: get('generated checker'),
+    before: get('generated checker before the own-data rule'),
     hand: get('hand-written'),
     casl: get('CASL (ability cached per user)'),
     loop: get('loop alone (no check)'),

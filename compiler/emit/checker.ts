@@ -10,7 +10,7 @@ import { COLOUR_OF, type ConditionModel, type OrganisationModel, type PolicyMode
 import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
-import { planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
+import { ownRead, planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
 import { schemaType } from './types.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
@@ -29,7 +29,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'OBJECT_PROTOTYPE', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation']) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
 
@@ -85,8 +85,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       condition.kind === 'equals'
         ? [
             // a group's rule applies only to its members by request: others skip it, reading nothing
-            ...(condition.group === undefined ? [] : [`if (!Array.isArray(p.groups) || !p.groups.includes(${lit(condition.group)})) return false;`]),
-            `const v = r[${lit(condition.attribute)}];`,
+            ...(condition.group === undefined ? [] : [`if (!inGroup(p, ${lit(condition.group)})) return false;`]),
+            `const v = ${ownRead('r', condition.attribute)};`,
             `return typeof v !== "string" ? undefined : v === ${lit(condition.value)};`,
           ]
         : ['try {', `  const v: unknown = ${condition.js};`, '  return v === true ? true : v === false ? false : undefined;', '} catch {', '  return undefined;', '}'];
@@ -134,10 +134,11 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           parameters: [principal, record, context],
           returnType: 'Decision',
           statements: [
-            `const organisation = r[${lit(org)}];`,
+            `const organisation = ${ownRead('r', org)};`,
             'if (typeof organisation !== "string") return policy.missingOrganisation;',
-            'if (typeof p.organisation !== "string") return policy.noOrganisation;',
-            'if (organisation !== p.organisation) return policy.otherOrganisation;',
+            `const principalOrganisation = ${ownRead('p', 'organisation')};`,
+            'if (typeof principalOrganisation !== "string") return policy.noOrganisation;',
+            'if (organisation !== principalOrganisation) return policy.otherOrganisation;',
             `return ${cellsFn}(p, r, c);`,
           ].join('\n'),
         });
@@ -148,8 +149,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           parameters: [principal, context],
           returnType: 'QueryPlan',
           statements: [
-            'if (typeof p.organisation !== "string") return policy.fixed(policy.noOrganisation);',
-            `return policy.within(${lit(org)}, p.organisation, ${planCellsFn}(p, c));`,
+            `const organisation = ${ownRead('p', 'organisation')};`,
+            'if (typeof organisation !== "string") return policy.fixed(policy.noOrganisation);',
+            `return policy.within(${lit(org)}, organisation, ${planCellsFn}(p, c));`,
           ].join('\n'),
         });
       }
@@ -194,13 +196,19 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'eq',
             'FALSE',
             'groupsOf',
+            'inGroup',
+            'listIncludes',
+            'OBJECT_PROTOTYPE',
             'oneOf',
             'or',
+            'ordinary',
+            'own',
             'Path',
             'present',
             'reportList',
             'reportsInclude',
             'reportsOf',
+            'someElement',
             'type Checker',
             'type Context',
             'type Decision',
@@ -280,10 +288,12 @@ function parentBodies(model: PolicyModel, resource: ResourceModel, action: strin
   const id = parent.rule;
   return {
     check: [
-      `const parent = r[${lit(parent.attribute)}];`,
+      `const parent = ${ownRead('r', parent.attribute)};`,
       `if (typeof parent !== "object" || parent === null) return d(${id}, Path.MissingParent);`,
-      'switch ((parent as Resource).kind) {',
-      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, parent as Resource, c).allow ? d(${id}, Path.${allow}) : d(${id}, Path.${deny});`),
+      // an ordinary object, as `can` passes: the parent's checks read it by the fast path too
+      'const record = ordinary(parent) as Resource;',
+      `switch (${ownRead('record', 'kind')}) {`,
+      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, record, c).allow ? d(${id}, Path.${allow}) : d(${id}, Path.${deny});`),
       `  default: return d(${id}, Path.MissingParent);`,
       '}',
     ].join('\n'),
@@ -346,7 +356,7 @@ function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEm
   if (condition.kind === 'equals') {
     const plan = `policy.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
     // a group's rule for members by request: decided for the principal when the plan is made
-    return condition.group === undefined ? plan : `(Array.isArray(p.groups) && p.groups.includes(${lit(condition.group)}) ? ${plan} : (${orElse})())`;
+    return condition.group === undefined ? plan : `(inGroup(p, ${lit(condition.group)}) ? ${plan} : (${orElse})())`;
   }
   if (condition.readsResource) {
     // the records on which a `when:` holds, as a filter (overrides are stages and pipelines, never CEL)
@@ -378,10 +388,9 @@ function groupTables(model: PolicyModel): string[] {
     'const GROUP_ROLES: ReadonlyMap<string, ReadonlySet<unknown>> = new Map([',
     ...model.groups.filter((g) => g.roles.length > 0).map((g) => `  [${lit(g.name)}, new Set([${g.roles.map(lit).join(', ')}])],`),
     ']);',
-    '/** Whether a user of `role` belongs to one of `groups`. */',
+    '/** Whether a user of `role` belongs to one of `groups` (the list\'s own elements). */',
     'function groupHasRole(groups: readonly string[] | undefined, role: unknown): boolean {',
-    '  if (groups !== undefined) for (const g of groups) if (GROUP_ROLES.get(g)?.has(role)) return true;',
-    '  return false;',
+    '  return groups !== undefined && someElement(groups, (g) => GROUP_ROLES.get(g as string)?.has(role) === true);',
     '}',
     '/** Every role whose users belong to one of `groups`. */',
     'function rolesOfGroups(groups: readonly string[]): string[] {',

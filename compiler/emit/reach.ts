@@ -10,14 +10,29 @@ import { lit } from './literal.ts';
 export type Step =
   /** Reads a record attribute into a variable; `missing` set: not a string denies with that path. */
   | { readonly kind: 'read'; readonly attribute: string; readonly variable: string; readonly missing: string | undefined }
-  /** A malformed part of the principal denies: `check` for `can`, `planCheck` for `plan`. */
-  | { readonly kind: 'principal'; readonly check: string; readonly planCheck: string; readonly path: string }
+  /**
+   * A malformed part of the principal denies: `check` for `can`, `planCheck` for `plan`. The
+   * principal value it tests (a key of PREAMBLE) is read here, at its first use, not before.
+   */
+  | { readonly kind: 'principal'; readonly check: string; readonly planCheck: string; readonly path: string; readonly reads: string }
   /** A way to reach the record: allows with `rule` and `path` when `check` holds (`plan`: the same as a filter). */
   | { readonly kind: 'allow'; readonly check: string; readonly plan: string; readonly rule: string; readonly path: string };
 
+/**
+ * Reads `key` of request object `object` (a variable of generated code) by the own-data rule
+ * (packages/runtime/src/own.ts), with its fast path: on the ordinary objects `can` passes, a
+ * value that differs from `Object.prototype`'s is the object's own or its class's, and an
+ * `undefined` where `Object.prototype` has nothing is absent either way; only a value equal to a
+ * polluted prototype's goes through `own`.
+ */
+export function ownRead(object: string, key: string): string {
+  const k = lit(key);
+  return `(${object}[${k}] !== OBJECT_PROTOTYPE[${k}] || OBJECT_PROTOTYPE[${k}] === undefined ? ${object}[${k}] : own(${object}, ${k}))`;
+}
+
 /** Principal values both functions compute first, by the variable the steps use. */
 const PREAMBLE: Readonly<Record<string, { check: string; plan: string }>> = {
-  groups: { check: 'const groups = p.groups;', plan: 'const groups = groupsOf(p);' },
+  groups: { check: `const groups = ${ownRead('p', 'groups')} as Principal["groups"];`, plan: 'const groups = groupsOf(p);' },
   reports: { check: 'const reports = reportsOf(p);', plan: 'const reports = reportsOf(p);' },
 };
 
@@ -70,7 +85,7 @@ export function reachSteps(
   const groupsValid = (): void => {
     if (uses.has('groups')) return;
     uses.add('groups');
-    steps.push({ kind: 'principal', check: 'groups !== undefined && !Array.isArray(groups)', planCheck: 'groups === undefined', path: 'InvalidGroups' });
+    steps.push({ kind: 'principal', check: 'groups !== undefined && !Array.isArray(groups)', planCheck: 'groups === undefined', path: 'InvalidGroups', reads: 'groups' });
   };
   const member = (variable: string, roles: readonly string[], about: string): string =>
     roles.length > INLINE ? `${constants.roleSet(roles, about)}.has(${variable})` : roles.map((r) => `${variable} === ${lit(r)}`).join(' || ');
@@ -85,7 +100,7 @@ export function reachSteps(
       const fixed = role.groups;
       steps.push({
         kind: 'allow',
-        check: ['groups !== undefined && groups.includes(team)', ...fixed.map((g) => `${team} === ${lit(g)}`)].join(' || '),
+        check: ['groups !== undefined && listIncludes(groups, team)', ...fixed.map((g) => `${team} === ${lit(g)}`)].join(' || '),
         plan: `or(oneOf(${lit(resource.team!)}, groups), oneOf(${lit(resource.team!)}, [${fixed.map(lit).join(', ')}]))`,
         rule: 'rule',
         path: 'Team',
@@ -107,7 +122,7 @@ export function reachSteps(
     }
     if (model.hierarchy === 'reporting') {
       uses.add('reports');
-      steps.push({ kind: 'principal', check: 'reports === undefined', planCheck: 'reports === undefined', path: 'MissingReports' });
+      steps.push({ kind: 'principal', check: 'reports === undefined', planCheck: 'reports === undefined', path: 'MissingReports', reads: 'reports' });
       steps.push({ kind: 'allow', check: `reportsInclude(reports, ${owner})`, plan: `oneOf(${lit(resource.owner!)}, reportList(reports))`, rule: 'rule', path: 'Reports' });
       doc.push('records of users reporting to the principal');
     }
@@ -137,7 +152,7 @@ export function reachSteps(
       const fixedReceiver = sharing.receivers.includes(role.name);
       if (!fixedReceiver && sharing.to.kind !== 'group') continue;
       if (!fixedReceiver) groupsValid();
-      const receives = fixedReceiver ? [] : [{ check: `groups !== undefined && groups.includes(${lit(sharing.to.name)})`, plan: `groups.includes(${lit(sharing.to.name)})` }];
+      const receives = fixedReceiver ? [] : [{ check: `groups !== undefined && listIncludes(groups, ${lit(sharing.to.name)})`, plan: `groups.includes(${lit(sharing.to.name)})` }];
       const owners: { check: string; plan: string }[] = [];
       const { from } = sharing;
       if (from.kind === 'group' && resource.team !== undefined) {
@@ -166,7 +181,7 @@ export function reachSteps(
     const list = need(subscribers.attribute, 'subscribers', undefined);
     steps.push({
       kind: 'allow',
-      check: `Array.isArray(${list}) && ${list}.includes(p.id)`,
+      check: `Array.isArray(${list}) && listIncludes(${list}, p.id)`,
       plan: `contains(${lit(subscribers.attribute)}, p.id)`,
       rule: String(subscribers.rule),
       path: 'Subscriber',
@@ -178,11 +193,14 @@ export function reachSteps(
 
 /** The check: each step in order, then the fallback denial. */
 export function testFunction(test: RecordTest): FunctionDeclarationStructure {
-  const body: string[] = test.uses.map((u) => PREAMBLE[u]!.check);
+  // a principal value is read where a step first needs it, as the record's attributes are: a
+  // check that decides before (its own record) never reads it
+  const body: string[] = [];
   for (const step of test.steps) {
+    if (step.kind === 'principal' && test.steps.find((s) => s.kind === 'principal' && s.reads === step.reads) === step) body.push(PREAMBLE[step.reads]!.check);
     if (step.kind === 'read') {
       const declared = test.steps.indexOf(step) === test.steps.findIndex((s) => s.kind === 'read' && s.variable === step.variable);
-      if (declared) body.push(`const ${step.variable} = r[${lit(step.attribute)}];`);
+      if (declared) body.push(`const ${step.variable} = ${ownRead('r', step.attribute)};`);
       if (step.missing !== undefined) body.push(`if (typeof ${step.variable} !== "string") return d(rule, Path.${step.missing});`);
     } else if (step.kind === 'principal') body.push(`if (${step.check}) return d(rule, Path.${step.path});`);
     else body.push(`if (${step.check}) return d(${step.rule}, Path.${step.path});`);

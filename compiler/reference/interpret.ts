@@ -7,8 +7,7 @@
  * follows "How a decision is made" in docs/policy-language.md step by step. Policy names are
  * only ever looked up in Maps, so a name like `__proto__` or `constructor` is just a name.
  */
-import type { DecisionCode, Level } from '@policyc/runtime';
-import { own } from '@policyc/runtime/cel';
+import { listIncludes, own, ownElements, type DecisionCode, type Level } from '@policyc/runtime';
 import { compileExpression, t, type CelType } from '../cel/index.ts';
 
 export interface ReferenceRule {
@@ -89,8 +88,11 @@ const WIDTH = new Map<Level, number>([['deny', 0], ['own', 1], ['team', 2], ['al
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 /** A mapping's own entries as a Map; anything else is empty. */
 const entries = (v: unknown): Map<string, unknown> => new Map(isObject(v) && !Array.isArray(v) ? Object.entries(v) : []);
-/** A record attribute, read as a property (own or inherited, as the docs say). */
-const attribute = (v: Record<string, unknown>, key: string): unknown => v[key];
+/**
+ * Request data — a record attribute, a principal's `id`, `groups`… — read by the own-data rule of
+ * docs/policy-language.md: the object's own property or its class's, never a built-in prototype's.
+ */
+const attribute = (v: object, key: string): unknown => own(v, key);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 const list = (v: unknown): string[] | undefined => (Array.isArray(v) ? (v as string[]) : undefined);
@@ -234,7 +236,14 @@ function conditionMet(
     const result = compiled.test({ principal, resource, context: context ?? {} });
     met = result === true ? true : result === false ? false : undefined;
   }
-  if (met === true && condition.duringShift === true) met = inShift(policy, role, principal, context);
+  if (met === true && condition.duringShift === true) {
+    // as for `when:` (docs/conditions.md): a value that throws when read means the condition cannot be evaluated
+    try {
+      met = inShift(policy, role, principal, context);
+    } catch {
+      met = undefined;
+    }
+  }
   return met;
 }
 
@@ -242,16 +251,16 @@ const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 /**
  * Whether `context.now` falls in the principal's shift (its own `shift`, else its role's). Like
- * every value a condition reads (docs/conditions.md, "Values from the application"), `now` and
- * `shift` are read by the own-data rule (runtime own.ts): own or own-class properties, so a `now`
- * getter of the context's class is seen, one from a built-in prototype never.
+ * every request value, `now` and `shift` are read by the own-data rule (own or own-class
+ * properties, docs/policy-language.md).
  */
 function inShift(policy: Policy, role: Role, principal: Record<string, unknown>, context: unknown): boolean | undefined {
-  const now = isObject(context) ? own(context, 'now') : undefined;
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) return undefined;
+  // the shift first, then the time: a principal in no shift is outside it whatever `now` is
   const name = own(principal, 'shift') !== undefined ? own(principal, 'shift') : role.shift;
   const shift = typeof name === 'string' ? policy.shifts.get(name) : undefined;
   if (shift === undefined) return false;
+  const now = isObject(context) ? own(context, 'now') : undefined;
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) return undefined;
   const { day, minute } = localTime(now, shift.timeZone);
   const start = Number(shift.start.slice(0, 2)) * 60 + Number(shift.start.slice(3));
   const end = Number(shift.end.slice(0, 2)) * 60 + Number(shift.end.slice(3));
@@ -274,8 +283,16 @@ function localTime(now: Date, zone: string): { day: number; minute: number } {
 
 /** Decides `principal` doing `action` on `resource` under the policy whose parsed files are `files`. */
 export function decide(files: readonly unknown[], principal: unknown, action: string, resource: unknown, context?: unknown): ReferenceDecision {
-  return decideIn(read(files), principal, action, resource, context);
+  let policy = READ.get(files);
+  if (policy === undefined) {
+    policy = read(files);
+    READ.set(files, policy);
+  }
+  return decideIn(policy, principal, action, resource, context);
 }
+
+/** The policy read from each list of files (a cache only: the same files read the same). */
+const READ = new WeakMap<readonly unknown[], Policy>();
 
 function decideIn(policy: Policy, principal: unknown, action: string, resource: unknown, context: unknown): ReferenceDecision {
   const { kinds, roles, profiles } = policy;
@@ -284,11 +301,13 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   const parentsOf = (r: Role): string[] => [...(r.profile !== undefined ? [r.profile] : []), ...r.extends];
 
   // Step 1: a malformed request is denied …
-  if (!isObject(principal) || typeof principal.id !== 'string' || typeof principal.role !== 'string') return { allow: false, code: 'invalid-request' };
-  if (!isObject(resource) || typeof resource.kind !== 'string') return { allow: false, code: 'invalid-request' };
+  if (!isObject(principal) || typeof attribute(principal, 'id') !== 'string' || typeof attribute(principal, 'role') !== 'string') return { allow: false, code: 'invalid-request' };
+  if (!isObject(resource) || typeof attribute(resource, 'kind') !== 'string') return { allow: false, code: 'invalid-request' };
   if (context !== undefined && !isObject(context)) return { allow: false, code: 'invalid-request' };
+  const principalId = attribute(principal, 'id') as string;
+  const principalRole = attribute(principal, 'role') as string;
   // … and so is an unknown kind or action, checked in that order.
-  const kindName = resource.kind;
+  const kindName = attribute(resource, 'kind') as string;
   const kind = kinds.get(kindName);
   if (kind === undefined) return { allow: false, code: 'unknown-resource' };
   if (!kind.actions.includes(action)) return { allow: false, code: 'unknown-action' };
@@ -296,8 +315,8 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   if (kind.organisation !== undefined) {
     const organisation = attribute(resource, kind.organisation);
     if (typeof organisation !== 'string') return { allow: false, code: 'missing-attribute' };
-    if (typeof principal.organisation !== 'string') return { allow: false, code: 'invalid-request' };
-    if (organisation !== principal.organisation) return { allow: false, code: 'other-organisation' };
+    if (typeof attribute(principal, 'organisation') !== 'string') return { allow: false, code: 'invalid-request' };
+    if (organisation !== attribute(principal, 'organisation')) return { allow: false, code: 'other-organisation' };
   }
   // Step 1, last: a kind with a parent record is decided by the parent (R-Z11): its read
   // actions by the parent kind's first read action, the others by its first write action.
@@ -306,13 +325,14 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     const rule: ReferenceRule = { kind: 'parent', role: '*', declaredIn: '*', level: 'all' };
     const record = attribute(resource, parent.attribute);
     if (!isObject(record)) return { allow: false, code: 'missing-attribute', rule };
-    const parentKind = kinds.get(record.kind as string);
-    if (typeof record.kind !== 'string' || !parent.resources.includes(record.kind) || parentKind === undefined) return { allow: false, code: 'missing-attribute', rule };
+    const recordKind = attribute(record, 'kind');
+    const parentKind = kinds.get(recordKind as string);
+    if (typeof recordKind !== 'string' || !parent.resources.includes(recordKind) || parentKind === undefined) return { allow: false, code: 'missing-attribute', rule };
     const reads = parent.read !== undefined ? parent.read.includes(action) : !(parent.write ?? []).includes(action) && action === 'view';
     const needed = reads ? parentKind.read[0]! : parentKind.write[0]!;
     return { allow: decideIn(policy, principal, needed, record, context).allow, code: 'parent', rule };
   }
-  const role = roles.get(principal.role);
+  const role = roles.get(principalRole);
   if (role === undefined) return { allow: false, code: 'unknown-role' };
 
   // Step 2: an administrator role, or one whose profile or parent is one (first found: the role's own flag, then its profile, then its parents in order).
@@ -382,7 +402,8 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     return best;
   };
   const valuesOf = (r: Role, key: 'stages' | 'pipelines'): string[] => [...new Set([...entries(r[key].get(kindName)).keys(), ...parentsOf(r).flatMap((p) => valuesOf(specOf(p), key))])];
-  const overrides: { attribute: string; value: string; cell: Cell | undefined }[] = [];
+  /** `group`: a rule of a group the principal is in only by request, so only if `principal.groups` lists it when the rule is reached. */
+  const overrides: { attribute: string; value: string; cell: Cell | undefined; group?: string }[] = [];
   const inherited = (attributeName: string, key: 'stages' | 'pipelines') => {
     for (const value of valuesOf(role, key)) overrides.push({ attribute: attributeName, value, cell: ruleFor(role, key, value) });
   };
@@ -390,15 +411,20 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     inherited(kind.pipeline, 'pipelines');
     for (const name of [...policy.groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
       const g = policy.groups.get(name)!;
-      const member = memberByRole(g) || (Array.isArray(principal.groups) && principal.groups.includes(name));
-      if (!member) continue;
-      for (const [value, levels] of entries(g.pipelines.get(kindName))) overrides.push({ attribute: kind.pipeline, value, cell: { level: LEVEL_OF_WORD.get(levels as string)!, declaredIn: role.name } });
+      const byRole = memberByRole(g);
+      for (const [value, levels] of entries(g.pipelines.get(kindName))) {
+        overrides.push({ attribute: kind.pipeline, value, cell: { level: LEVEL_OF_WORD.get(levels as string)!, declaredIn: role.name }, ...(byRole ? {} : { group: name }) });
+      }
     }
   }
   if (kind.stage !== undefined) inherited(kind.stage, 'stages');
   let cell: Cell | undefined;
-  for (const { attribute: attributeName, value, cell: override } of overrides) {
+  for (const { attribute: attributeName, value, cell: override, group } of overrides) {
     if (override === undefined) continue;
+    if (group !== undefined) {
+      const given = attribute(principal, 'groups');
+      if (!(Array.isArray(given) && listIncludes(given, group))) continue;
+    }
     const actual = attribute(resource, attributeName);
     if (typeof actual !== 'string') return { allow: false, code: 'condition', rule: ruleOf(override) };
     if (actual === value) {
@@ -417,7 +443,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   const subscribes = (): boolean => {
     if (kind.subscribers === undefined || !kind.subscribers.actions.includes(action)) return false;
     const list = attribute(resource, kind.subscribers.attribute);
-    return Array.isArray(list) && list.includes(principal.id);
+    return Array.isArray(list) && listIncludes(list, principalId);
   };
   const subscriber: ReferenceDecision = { allow: true, code: 'subscriber', rule: { kind: 'subscribers', role: '*', declaredIn: '*', level: 'all' } };
   // Step 3, third bullet: nothing anywhere — default deny, naming the role itself (a subscriber still gets in, R-K9).
@@ -438,7 +464,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   // Step 5: own and team read the owner (missing or not a string: fail closed).
   const owner = attribute(resource, kind.owner!);
   if (typeof owner !== 'string') return deny('missing-attribute');
-  if (owner === principal.id) return allow('own');
+  if (owner === principalId) return allow('own');
 
   // R-Z12: a role without `reportsTo` reports to the top role, if the policy has one
   const top = [...roles.values()].find((r) => r.top)?.name;
@@ -456,20 +482,27 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     return g === undefined ? [] : [...g.roles, ...g.withSubordinates, ...[...roles.keys()].filter((r) => g.withSubordinates.some((boss) => isBelow(r, boss)))];
   };
   const fixedGroups = [...policy.groups.keys()].filter((g) => groupRoles(g).includes(role.name));
-  const groups = principal.groups;
-  const groupsMalformed = groups !== undefined && !Array.isArray(groups);
+  // The principal's `groups`, read when a step first needs them (as every request value is).
+  let groupsRead: { value: unknown } | undefined;
+  const groups = (): unknown => (groupsRead ??= { value: attribute(principal, 'groups') }).value;
+  const groupsMalformed = (): boolean => groups() !== undefined && !Array.isArray(groups());
+  /** The principal's groups: the own elements of its list (a hole is no group). */
+  const givenGroups = (): unknown[] => {
+    const g = groups();
+    return Array.isArray(g) ? ownElements(g) : [];
+  };
 
   // Step 6: team then reads the team attribute and the principal's groups (given, and those of
   // its role); absent = none; not a list = malformed. Then owners who are members by role.
   if (cell.level === 'team') {
     const team = attribute(resource, kind.team!);
     if (typeof team !== 'string') return deny('missing-attribute');
-    if (groupsMalformed) return deny('invalid-request');
-    if ((groups !== undefined && groups.includes(team)) || fixedGroups.includes(team)) return allow('team');
+    if (groupsMalformed()) return deny('invalid-request');
+    if (givenGroups().includes(team) || fixedGroups.includes(team)) return allow('team');
     if (kind.ownerRole !== undefined && [...policy.groups.values()].some((g) => g.roles.length + g.withSubordinates.length > 0)) {
       const ownerRole = attribute(resource, kind.ownerRole);
       if (typeof ownerRole !== 'string') return deny('missing-attribute');
-      const mine = [...fixedGroups, ...((groups as unknown[] | undefined) ?? []).filter((g): g is string => typeof g === 'string')];
+      const mine = [...fixedGroups, ...givenGroups().filter((g): g is string => typeof g === 'string')];
       if (mine.some((g) => groupRoles(g).includes(ownerRole))) return allow('group');
     }
   }
@@ -478,9 +511,9 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   // role hierarchy only for a role with roles below it or sharing with peers, and only on a
   // resource that says where the owner's role is. R-Z2: it only widens own/team.
   if (policy.reporting) {
-    const reports = principal.reports;
+    const reports = attribute(principal, 'reports');
     if (!Array.isArray(reports) && !(reports instanceof Set)) return deny('invalid-request');
-    if (Array.isArray(reports) ? reports.includes(owner) : reports.has(owner)) return allow('reports');
+    if (Array.isArray(reports) ? listIncludes(reports, owner) : reports.has(owner)) return allow('reports');
   }
   const hasSubordinates = !policy.reporting && [...roles.keys()].some((r) => isBelow(r, role.name));
   if (kind.ownerRole !== undefined && (hasSubordinates || role.sharesWithPeers)) {
@@ -504,8 +537,8 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     const fixed = receivers.includes(role.name) || (sharing.superiors && receivers.some((r) => isBelow(r, role.name)));
     if (!fixed) {
       if (sharing.to.kind !== 'group') continue;
-      if (groupsMalformed) return deny('invalid-request');
-      if (groups === undefined || !groups.includes(sharing.to.name)) continue;
+      if (groupsMalformed()) return deny('invalid-request');
+      if (!givenGroups().includes(sharing.to.name)) continue;
     }
     const team = kind.team === undefined ? undefined : attribute(resource, kind.team);
     const ownerRole = kind.ownerRole === undefined ? undefined : attribute(resource, kind.ownerRole);
@@ -555,8 +588,9 @@ export function fieldAccess(files: readonly unknown[], principal: unknown, resou
     for (const [name, r] of entries(sections.get('profiles'))) profiles.set(name, entries(r));
   }
   if (declared === undefined || !declared.has(field)) return undefined;
-  if (!isObject(principal) || typeof principal.id !== 'string' || typeof principal.role !== 'string') return 'hidden';
-  const role = roles.get(principal.role);
+  const principalRole = isObject(principal) && typeof attribute(principal, 'id') === 'string' ? attribute(principal, 'role') : undefined;
+  if (typeof principalRole !== 'string') return 'hidden';
+  const role = roles.get(principalRole);
   if (role === undefined) return 'hidden';
   // a record the principal may not view shows nothing; one they view only as a subscriber, only
   // the subscriber fields, read-only at most (R-K10)

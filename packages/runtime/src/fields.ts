@@ -6,6 +6,8 @@
  * mask per resource), so `fields` allocates nothing. Like `can`, nothing here throws: a
  * malformed request or a throwing getter hides every field or denies the write.
  */
+import { failure } from './failure.js';
+import { isObject, own } from './own.js';
 import type { Context, CoreChecker, Decision, FieldAccess, FieldMask, FieldRuleRef, PolicyData, Principal, Resource } from './types.js';
 
 /**
@@ -33,7 +35,6 @@ export interface FieldChecks<S> {
 const RULE_KINDS: readonly FieldRuleRef['kind'][] = ['field', 'resource-default', 'default', 'administrator'];
 const ACCESSES: readonly FieldAccess[] = ['hidden', 'read-only', 'read-write'];
 const tick = (s: string): string => '`' + s + '`';
-const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 /** A frozen object with exactly these own keys, whatever they are called (`__proto__` too), and no prototype. */
 function frozenMask(fields: readonly string[], access: (i: number) => FieldAccess): FieldMask {
@@ -48,10 +49,6 @@ function denial(reason: string, field?: FieldRuleRef): Decision {
 
 const INVALID_CHANGES: Decision = Object.freeze({ allow: false, code: 'invalid-request', reason: 'denied: the changes must be an object of field → new value', rule: undefined });
 
-function failure(error: unknown): Decision {
-  const what = error instanceof Error ? `${error.name}: ${error.message}` : `an error: ${String(error)}`;
-  return Object.freeze({ allow: false, code: 'error', reason: `denied: the check failed with ${what}`, rule: undefined });
-}
 
 /** One resource kind for one role: the mask, the rule of each field, and write denials made on first use. */
 interface RoleKind {
@@ -59,7 +56,8 @@ interface RoleKind {
   /** The mask when the principal views the record only as a subscriber (R-K10). */
   readonly subscribed: FieldMask;
   readonly rules: readonly number[];
-  readonly denials: (Decision | undefined)[];
+  /** By field index; a Map, not a sparse array, whose holes would read `Array.prototype`. */
+  readonly denials: Map<number, Decision>;
 }
 
 interface Kind {
@@ -113,13 +111,13 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
       const rules = ids === '' ? [] : ids.split(',').map(Number);
       const access = (i: number): FieldAccess => refs[rules[i] ?? -1]?.access ?? 'hidden';
       const subscribed = frozenMask(kind.fields, (i) => (kind.subscriberFields.has(kind.fields[i]!) && access(i) !== 'hidden' ? 'read-only' : 'hidden'));
-      byKind.set(kind.name, { mask: frozenMask(kind.fields, access), subscribed, rules, denials: [] });
+      byKind.set(kind.name, { mask: frozenMask(kind.fields, access), subscribed, rules, denials: new Map() });
     });
     roleKinds.set(name(data.roles, r), byKind);
   });
 
   function writeDenial(entry: RoleKind, kind: Kind, i: number): Decision {
-    const made = entry.denials[i];
+    const made = entry.denials.get(i);
     if (made !== undefined) return made;
     const field = kind.fields[i]!;
     const rule = refs[entry.rules[i] ?? -1];
@@ -131,19 +129,21 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
         ? `denied: field ${tick(field)} of ${tick(kind.name)} is ${access} for role ${tick(rule.role)}: no field rule mentions it, and ${tick(kind.name)} has \`fieldDefault: ${access}\`${at}`
         : `denied: role ${tick(rule?.role ?? '?')} has field ${tick(field)} of ${tick(kind.name)} ${access}${inherited}${at}`;
     const decision = denial(reason, rule);
-    entry.denials[i] = decision;
+    entry.denials.set(i, decision);
     return decision;
   }
 
   return {
     checker(base: CoreChecker): S {
       const can = base.can.bind(base) as (p: Principal, action: string, r: Resource, c?: Context) => Decision;
-      /** The role's entry for the record's kind, or the reason there is none. */
+      /** The role's entry for the record's kind, or the reason there is none (request data read by the own-data rule). */
       const lookup = (principal: Principal, resource: Resource): { kind: Kind | undefined; entry: RoleKind | undefined } => {
-        if (typeof resource !== 'object' || resource === null || typeof resource.kind !== 'string') return { kind: undefined, entry: undefined };
-        const kind = kinds.get(resource.kind);
-        if (kind === undefined || typeof principal !== 'object' || principal === null || typeof principal.id !== 'string' || typeof principal.role !== 'string') return { kind, entry: undefined };
-        return { kind, entry: roleKinds.get(principal.role)?.get(kind.name) };
+        const kindName = isObject(resource) ? own(resource, 'kind') : undefined;
+        if (typeof kindName !== 'string') return { kind: undefined, entry: undefined };
+        const kind = kinds.get(kindName);
+        const role = isObject(principal) && typeof own(principal, 'id') === 'string' ? own(principal, 'role') : undefined;
+        if (kind === undefined || typeof role !== 'string') return { kind, entry: undefined };
+        return { kind, entry: roleKinds.get(role)?.get(kind.name) };
       };
       const fields = (principal: Principal, resource: Resource, context?: Context): FieldMask => {
         try {
@@ -172,9 +172,8 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
             const mask = entry === undefined ? kind.hidden : fields(principal, resource, context);
             for (const field of kind.fields) {
               if (mask[field] === 'hidden' || mask[field] === undefined) continue;
-              // own properties, and inherited ones other than Object.prototype's (getters of a class)
-              if (!hasOwn(resource, field) && (!(field in resource) || field in Object.prototype)) continue;
-              const value = resource[field];
+              // own properties and getters of the record's class, never a built-in prototype's
+              const value = own(resource, field);
               if (value !== undefined) Object.defineProperty(out, field, { value, enumerable: true, writable: true, configurable: true });
             }
             return out;
@@ -186,7 +185,7 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
           const edit = can(principal, 'edit', resource, context);
           if (!edit.allow) return edit;
           try {
-            if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) return INVALID_CHANGES;
+            if (!isObject(changes) || Array.isArray(changes)) return INVALID_CHANGES;
             const { kind, entry } = lookup(principal, resource);
             if (kind === undefined || entry === undefined) return INVALID_CHANGES;
             for (const key of Object.keys(changes)) {

@@ -1,3 +1,5 @@
+import { failure } from './failure.js';
+import { isObject, listIncludes, OBJECT_PROTOTYPE, ordinary, own, ownElements } from './own.js';
 import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 
 export { and, contains, eq, FALSE, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type PresentType, type QueryPlan, type Scalar } from './plan.js';
@@ -14,6 +16,7 @@ export {
 export { defineFields, type FieldData } from './fields.js';
 export { DirectoryError, loadDirectory, type DirectoryUser, type UserDirectory } from './directory.js';
 export { canAny, planAny, rolePrincipals } from './roles.js';
+export { isObject, listIncludes, OBJECT_PROTOTYPE, ordinary, own, ownElements, someElement } from './own.js';
 export {
   Path,
   type CheckFunction,
@@ -47,14 +50,17 @@ import { Path, type Checker, type Context, type Decision, type DecisionCode, typ
  */
 
 /** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
-export const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 6;
 
 const RULE_KINDS: readonly RuleRef['kind'][] = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'];
 const LEVELS: readonly Level[] = ['deny', 'own', 'team', 'all'];
 
 const PATHS = 27;
 
-/** Thrown when a generated checker and this runtime disagree on the format version. */
+/**
+ * Thrown at load time when a checker cannot be used: generated for another format version than
+ * this runtime reads, or (with `loadChecker(module, { policyHash })`) for another policy.
+ */
 export class PolicyFormatError extends Error {
   override readonly name = 'PolicyFormatError';
 }
@@ -74,6 +80,11 @@ const INVALID_PRINCIPAL = denial(
 const INVALID_RESOURCE = denial('invalid-request', 'denied: the resource must be an object with a string `kind`');
 const INVALID_CONTEXT = denial('invalid-request', 'denied: the context must be an object');
 const NO_CONTEXT: Context = Object.freeze({});
+
+/** A plan for a request that cannot be planned: `never`, with the denial's code and reason. */
+function refusedPlan(decision: Decision): QueryPlan {
+  return Object.freeze({ ...planOf(FALSE, decision.reason), code: decision.code as 'invalid-request' | 'error' });
+}
 
 /** Thrown inside `plan` for a cell no filter can express; `plan` returns `never` with its message. */
 function grantText(rule: RuleRef): string {
@@ -154,8 +165,9 @@ export function definePolicy(data: PolicyData): Policy {
     );
   }
   const rows = data.rules;
-  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(rows.length * PATHS);
-  const refs: (RuleRef | undefined)[] = [];
+  // filled, not sparse: a hole would read `Array.prototype[i]`, which a polluted prototype sets
+  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(rows.length * PATHS).fill(undefined);
+  const refs: (RuleRef | undefined)[] = new Array<RuleRef | undefined>(rows.length).fill(undefined);
   /** The rule's reference, made on first use (a large policy has many rules, most never hit). */
   function ruleRef(id: number): RuleRef {
     const known = refs[id];
@@ -230,25 +242,42 @@ export function definePolicy(data: PolicyData): Policy {
         policyName: data.name,
         policyHash: data.hash,
         can(principal: Principal, action: string, resource: Resource, context?: Context): Decision {
-          if (!validPrincipal(principal)) return INVALID_PRINCIPAL;
-          if (typeof resource !== 'object' || resource === null || typeof resource.kind !== 'string') {
-            return INVALID_RESOURCE;
-          }
-          if (context !== undefined && (typeof context !== 'object' || context === null)) return INVALID_CONTEXT;
+          // everything inside the `try`: validating reads the request, and a getter or a Proxy trap may throw
           try {
-            return check(principal, action, resource, context ?? NO_CONTEXT);
+            // ordinary objects (a copy for the odd array or Date), so that generated code reads by the
+            // fast path. The reads come first: once V8 has seen the object's shape, asking for its
+            // prototype costs nothing; a value read from an object that is not ordinary is read again.
+            if (!isObject(principal)) return INVALID_PRINCIPAL;
+            let p = principal;
+            let valid = hasIdAndRole(p);
+            if (Object.getPrototypeOf(p) !== Object.prototype) {
+              p = ordinary(p);
+              valid = hasIdAndRole(p);
+            }
+            if (!valid) return INVALID_PRINCIPAL;
+            if (!isObject(resource)) return INVALID_RESOURCE;
+            let r = resource;
+            let kind = r.kind !== OBJECT_PROTOTYPE.kind || OBJECT_PROTOTYPE.kind === undefined ? r.kind : own(r, 'kind');
+            if (Object.getPrototypeOf(r) !== Object.prototype) {
+              r = ordinary(r);
+              kind = own(r, 'kind');
+            }
+            if (typeof kind !== 'string') return INVALID_RESOURCE;
+            if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
+            return check(p, action, r, context ?? NO_CONTEXT);
           } catch (error) {
             return failure(error);
           }
         },
         plan(principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
-          if (!validPrincipal(principal)) return planOf(FALSE, INVALID_PRINCIPAL.reason);
-          if (typeof kind !== 'string') return planOf(FALSE, INVALID_RESOURCE.reason);
-          if (context !== undefined && (typeof context !== 'object' || context === null)) return planOf(FALSE, INVALID_CONTEXT.reason);
           try {
-            return plan(principal, action, kind, context ?? NO_CONTEXT);
+            const p = isObject(principal) ? ordinary(principal) : undefined;
+            if (p === undefined || !hasIdAndRole(p)) return refusedPlan(INVALID_PRINCIPAL);
+            if (typeof kind !== 'string') return refusedPlan(INVALID_RESOURCE);
+            if (context !== undefined && !isObject(context)) return refusedPlan(INVALID_CONTEXT);
+            return plan(p, action, kind, context ?? NO_CONTEXT);
           } catch (error) {
-            return planOf(FALSE, failure(error).reason);
+            return refusedPlan(failure(error));
           }
         },
       });
@@ -257,39 +286,75 @@ export function definePolicy(data: PolicyData): Policy {
   return policy;
 }
 
-function validPrincipal(principal: Principal): boolean {
-  return typeof principal === 'object' && principal !== null && typeof principal.id === 'string' && typeof principal.role === 'string';
-}
-
-function failure(error: unknown): Decision {
-  const what = error instanceof Error ? `${error.name}: ${error.message}` : `an error: ${String(error)}`;
-  return denial('error', `denied: the check failed with ${what}`);
+/**
+ * Whether an {@link ordinary} principal has its own (or own-class) string `id` and `role`.
+ * Generated code then reads `p.id` and `p.role` directly: they are the object's, never a
+ * polluted prototype's.
+ */
+function hasIdAndRole(p: Principal): boolean {
+  return typeof (p.id !== OBJECT_PROTOTYPE.id || OBJECT_PROTOTYPE.id === undefined ? p.id : own(p, 'id')) === 'string' && typeof (p.role !== OBJECT_PROTOTYPE.role || OBJECT_PROTOTYPE.role === undefined ? p.role : own(p, 'role')) === 'string';
 }
 
 /**
  * The principal's groups for a plan: `undefined` when `groups` is not a list (a malformed
- * request, as in `can`), else its string members (a missing list is no groups).
+ * request, as in `can`), else its own string members (a missing list is no groups).
  */
 export function groupsOf(principal: Principal): readonly string[] | undefined {
-  const groups: unknown = principal.groups;
+  const groups = own(principal, 'groups');
   if (groups === undefined) return [];
   if (!Array.isArray(groups)) return undefined;
-  return groups.filter((g): g is string => typeof g === 'string');
+  return ownElements(groups).filter((g): g is string => typeof g === 'string');
+}
+
+/** Whether the principal's own `groups` is a list that holds `group` (a group's pipeline rules, R-K5). */
+export function inGroup(principal: Principal, group: string): boolean {
+  const groups = principal.groups !== OBJECT_PROTOTYPE.groups || OBJECT_PROTOTYPE.groups === undefined ? principal.groups : own(principal, 'groups');
+  return Array.isArray(groups) && listIncludes(groups, group);
+}
+
+export interface LoadOptions {
+  /**
+   * The sha256 of the policy the application was built against (the `policy-hash` line of the
+   * generated header, with or without its `sha256:` prefix): a checker of any other policy is refused.
+   */
+  readonly policyHash?: string;
 }
 
 /**
- * Checks a dynamically imported checker module before use: it must export a `checker`
- * of this runtime's format.
+ * Checks a dynamically imported checker module before use: it must export a `checker` of this
+ * runtime's format and, when `options.policyHash` is given, of that policy. Throws at load time
+ * (`TypeError` for something that is not a checker module, {@link PolicyFormatError} for a
+ * checker of another format or policy); the checker it returns never throws.
  */
-export function loadChecker(module: unknown): Checker {
-  const checker = (module as { checker?: Checker } | null)?.checker;
-  if (checker === undefined || typeof checker.can !== 'function') {
-    throw new TypeError('policyc: the module does not export a `checker`; is it a module generated by `policyc build`?');
+export function loadChecker(module: unknown, options: LoadOptions = {}): Checker {
+  const notAChecker = (): TypeError => new TypeError('policyc: the module does not export a `checker`; is it a module generated by `policyc build`?');
+  let checker: unknown;
+  let formatVersion: unknown;
+  let policyName: unknown;
+  let policyHash: unknown;
+  try {
+    checker = isObject(module) ? own(module, 'checker') : undefined;
+    if (!isObject(checker) || typeof own(checker, 'can') !== 'function') throw notAChecker();
+    [formatVersion, policyName, policyHash] = [own(checker, 'formatVersion'), own(checker, 'policyName'), own(checker, 'policyHash')];
+  } catch {
+    // a module or checker that throws when read is not one `policyc build` generated
+    throw notAChecker();
   }
-  if (checker.formatVersion !== FORMAT_VERSION) {
+  const name = typeof policyName === 'string' ? tick(policyName) : '`?`';
+  if (formatVersion !== FORMAT_VERSION) {
     throw new PolicyFormatError(
-      `checker for policy \`${checker.policyName}\` has format ${checker.formatVersion}, but this runtime reads format ${FORMAT_VERSION}; rebuild it with the matching policyc`,
+      `checker for policy ${name} has format ${typeof formatVersion === 'number' ? formatVersion : '?'}, but this runtime reads format ${FORMAT_VERSION}; rebuild it with the matching policyc`,
     );
   }
-  return checker;
+  const wanted = isObject(options) ? own(options, 'policyHash') : undefined;
+  if (wanted !== undefined) {
+    if (typeof wanted !== 'string') throw new TypeError('policyc: `policyHash` must be the sha256 of the policy, as a string');
+    const expected = wanted.replace(/^sha256:/, '').toLowerCase();
+    if (policyHash !== expected) {
+      throw new PolicyFormatError(
+        `checker for policy ${name} was compiled from policy sha256:${typeof policyHash === 'string' ? policyHash : '?'}, but sha256:${expected} was expected; rebuild it from the policy this application was built against`,
+      );
+    }
+  }
+  return checker as Checker;
 }

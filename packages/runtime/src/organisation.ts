@@ -2,8 +2,11 @@
  * Guards for user management in an organisation (seed 004): adding and deleting users,
  * changing roles, assigning workspaces. The generated module passes its checked organisation
  * table to {@link defineOrganisation}; every guard returns a decision with a reason, and the
- * effects the application must apply. Guards never throw and fail closed.
+ * effects the application must apply. Guards never throw and fail closed: members, states and
+ * lists are read by the own-data rule (own.ts), and a read that throws is a denial (`error`).
  */
+import { describeThrown } from './failure.js';
+import { isObject, listIncludes, own, ownElements } from './own.js';
 
 /** A member of the organisation, as the application knows them. */
 export interface Member {
@@ -26,7 +29,7 @@ export interface Effect {
   readonly user: string;
 }
 
-export type GuardCode = 'allowed' | 'not-allowed' | 'self' | 'last-keeper' | 'too-many-workspaces' | 'unknown-role' | 'invalid-request';
+export type GuardCode = 'allowed' | 'not-allowed' | 'self' | 'last-keeper' | 'too-many-workspaces' | 'unknown-role' | 'invalid-request' | 'error';
 
 export interface GuardDecision {
   readonly allow: boolean;
@@ -72,36 +75,44 @@ function decision(allow: boolean, code: GuardCode, reason: string, effects: read
   return Object.freeze({ allow, code, reason, effects: Object.freeze([...effects]) });
 }
 
-const isMember = (m: unknown): m is Member =>
-  typeof m === 'object' && m !== null && typeof (m as Member).id === 'string' && typeof (m as Member).role === 'string';
+const isMember = (m: unknown): m is Member => isObject(m) && typeof own(m, 'id') === 'string' && typeof own(m, 'role') === 'string';
+
+const INVALID_MEMBER = decision(false, 'invalid-request', 'denied: a member must be an object with a string `id` and `role`');
+const INVALID_VALUE = decision(false, 'invalid-request', 'denied: a capability, role or workspace must be a string');
 
 /* @__NO_SIDE_EFFECTS__ */
 export function defineOrganisation(data: OrganisationData): Organisation {
   const roleOf = (name: string): OrganisationRoleData | undefined => (Object.hasOwn(data.roles, name) ? data.roles[name] : undefined);
-  const who = (m: Member): string => `${tick(m.role)}${m.technical === true ? ' (technical user)' : ''}`;
+  const who = (m: Member): string => `${tick(m.role)}${own(m, 'technical') === true ? ' (technical user)' : ''}`;
+  /** Users of `role` in the state; anything unreadable counts as none (so the last keeper stays). */
   const count = (state: OrganisationState, role: string): number => {
-    const n = typeof state === 'object' && state !== null && Object.hasOwn(state.roleCounts ?? {}, role) ? state.roleCounts[role] : undefined;
+    const counts = isObject(state) ? own(state, 'roleCounts') : undefined;
+    const n = isObject(counts) ? own(counts, role) : undefined;
     return typeof n === 'number' && Number.isFinite(n) ? n : 0;
   };
 
-  /** Runs a guard on valid members with known roles; anything else is a denial, never an exception. */
-  const guard = (members: readonly unknown[], roles: readonly unknown[], decide: () => GuardDecision): GuardDecision => {
-    if (!members.every(isMember)) return decision(false, 'invalid-request', 'denied: a member must be an object with a string `id` and `role`');
-    const unknown = [...members.map((m) => (m as Member).role), ...roles].find((r) => typeof r !== 'string' || roleOf(r) === undefined);
-    if (unknown !== undefined) return decision(false, 'unknown-role', `denied: ${tick(String(unknown))} is not an organisation role of this policy`);
+  /**
+   * Runs a guard on valid members with known roles and string `values`; anything else is a
+   * denial, never an exception. Once `isMember` holds, `m.id` and `m.role` are the member's own.
+   */
+  const guard = (members: readonly unknown[], roles: readonly unknown[], values: readonly unknown[], decide: () => GuardDecision): GuardDecision => {
     try {
+      if (!members.every(isMember)) return INVALID_MEMBER;
+      if (!values.every((v) => typeof v === 'string')) return INVALID_VALUE;
+      const unknown = [...members.map((m) => (m as Member).role), ...roles].find((r) => typeof r !== 'string' || roleOf(r) === undefined);
+      if (unknown !== undefined) return decision(false, 'unknown-role', typeof unknown === 'string' ? `denied: ${tick(unknown)} is not an organisation role of this policy` : 'denied: a role must be a string');
       return decide();
     } catch (error) {
-      return decision(false, 'invalid-request', `denied: the guard failed with ${error instanceof Error ? error.message : String(error)}`);
+      return decision(false, 'error', `denied: the guard failed with ${describeThrown(error)}`);
     }
   };
 
   /** Refuses unless the actor's role manages every one of `roles`; `what` says the operation. */
   const manages = (actor: Member, roles: readonly string[], what: string): GuardDecision | undefined => {
-    const own = roleOf(actor.role)!;
-    if (roles.every((r) => own.manages.includes(r))) return undefined;
-    const managed = own.manages.length > 0 ? own.manages.map(tick).join(', ') : 'no role';
-    return decision(false, 'not-allowed', `denied: ${who(actor)} may not ${what}: it manages ${managed} (${own.at})`);
+    const mine = roleOf(actor.role)!;
+    if (roles.every((r) => mine.manages.includes(r))) return undefined;
+    const managed = mine.manages.length > 0 ? mine.manages.map(tick).join(', ') : 'no role';
+    return decision(false, 'not-allowed', `denied: ${who(actor)} may not ${what}: it manages ${managed} (${mine.at})`);
   };
 
   const lastKeeper = (target: Member, state: OrganisationState, what: string): GuardDecision | undefined => {
@@ -111,18 +122,18 @@ export function defineOrganisation(data: OrganisationData): Organisation {
 
   const organisation: Organisation = {
     has: (member, capability) =>
-      guard([member], [], () => {
-        const own = roleOf(member.role)!;
-        return own.capabilities.includes(capability)
-          ? decision(true, 'allowed', `allowed: ${who(member)} holds ${tick(capability)} (${own.at})`)
-          : decision(false, 'not-allowed', `denied: ${who(member)} does not hold ${tick(capability)} (${own.at})`);
+      guard([member], [], [capability], () => {
+        const mine = roleOf(member.role)!;
+        return mine.capabilities.includes(capability)
+          ? decision(true, 'allowed', `allowed: ${who(member)} holds ${tick(capability)} (${mine.at})`)
+          : decision(false, 'not-allowed', `denied: ${who(member)} does not hold ${tick(capability)} (${mine.at})`);
       }),
 
     addUser: (actor, role) =>
-      guard([actor], [role], () => manages(actor, [role], `add ${tick(role)} users`) ?? decision(true, 'allowed', `allowed: ${who(actor)} may add ${tick(role)} users`)),
+      guard([actor], [role], [], () => manages(actor, [role], `add ${tick(role)} users`) ?? decision(true, 'allowed', `allowed: ${who(actor)} may add ${tick(role)} users`)),
 
     deleteUser: (actor, target, state) =>
-      guard([actor, target], [], () => {
+      guard([actor, target], [], [], () => {
         if (actor.id === target.id) return decision(false, 'self', 'denied: nobody deletes themselves; another authorised user must do it');
         return (
           manages(actor, [target.role], `delete ${tick(target.role)} users`) ??
@@ -135,7 +146,7 @@ export function defineOrganisation(data: OrganisationData): Organisation {
       }),
 
     changeRole: (actor, target, role, state) =>
-      guard([actor, target], [role], () => {
+      guard([actor, target], [role], [], () => {
         if (target.role === role) return decision(true, 'allowed', `allowed: ${tick(target.id)} already has the role ${tick(role)}`);
         return (
           manages(actor, [target.role, role], `change ${tick(target.role)} users to ${tick(role)}`) ??
@@ -145,13 +156,14 @@ export function defineOrganisation(data: OrganisationData): Organisation {
       }),
 
     assignWorkspaces: (actor, target, workspaces) =>
-      guard([actor, target], [], () => {
-        const own = roleOf(actor.role)!;
-        if (!Array.isArray(workspaces) || !workspaces.every((w) => typeof w === 'string')) {
+      guard([actor, target], [], [], () => {
+        const mine = roleOf(actor.role)!;
+        const max = data.maxWorkspacesPerStep;
+        // the length first: a huge list is refused without reading it; a hole is not a workspace
+        if (!Array.isArray(workspaces) || ((max === undefined || workspaces.length <= max) && !everyString(workspaces))) {
           return decision(false, 'invalid-request', 'denied: workspaces must be a list of strings');
         }
-        if (!own.assignsWorkspaces) return decision(false, 'not-allowed', `denied: ${who(actor)} may not assign workspaces (${own.at})`);
-        const max = data.maxWorkspacesPerStep;
+        if (!mine.assignsWorkspaces) return decision(false, 'not-allowed', `denied: ${who(actor)} may not assign workspaces (${mine.at})`);
         if (max !== undefined && workspaces.length > max) {
           return decision(false, 'too-many-workspaces', `denied: at most ${max} workspaces are assigned in one step (${workspaces.length} asked); assign the rest from each workspace`);
         }
@@ -159,14 +171,21 @@ export function defineOrganisation(data: OrganisationData): Organisation {
       }),
 
     reachesWorkspace: (member, workspace) =>
-      guard([member], [], () => {
-        const own = roleOf(member.role)!;
-        if (own.workspaces === 'all') return decision(true, 'allowed', `allowed: ${who(member)} reaches every workspace (${own.at})`);
-        const assigned = Array.isArray(member.workspaces) && member.workspaces.includes(workspace);
+      guard([member], [], [workspace], () => {
+        const mine = roleOf(member.role)!;
+        if (mine.workspaces === 'all') return decision(true, 'allowed', `allowed: ${who(member)} reaches every workspace (${mine.at})`);
+        const workspaces = own(member, 'workspaces');
+        const assigned = Array.isArray(workspaces) && listIncludes(workspaces, workspace);
         return assigned
           ? decision(true, 'allowed', `allowed: ${tick(workspace)} is assigned to the member`)
           : decision(false, 'not-allowed', `denied: ${who(member)} reaches only assigned workspaces, and ${tick(workspace)} is not one`);
       }),
   };
   return Object.freeze(organisation);
+}
+
+/** A list whose every element is its own and a string (no holes). */
+function everyString(list: readonly unknown[]): boolean {
+  const elements = ownElements(list);
+  return elements.length === list.length && elements.every((w) => typeof w === 'string');
 }

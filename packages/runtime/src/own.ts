@@ -55,3 +55,99 @@ function fromClass(o: object, key: string): boolean {
   }
   return false;
 }
+
+/**
+ * `Object.prototype`, for the fast path of generated reads: `r.owner !== OBJECT_PROTOTYPE.owner ||
+ * OBJECT_PROTOTYPE.owner === undefined ? r.owner : own(r, 'owner')` is `own(r, 'owner')` for an
+ * {@link ordinary} object — a value that differs from `Object.prototype`'s cannot have come from
+ * it, and when `Object.prototype` has none, an `undefined` is absent either way — and V8 folds the
+ * prototype's (absent) property to a constant, so the common read costs a plain property load.
+ */
+export const OBJECT_PROTOTYPE: Readonly<Record<string, unknown>> = Object.prototype as Readonly<Record<string, unknown>>;
+
+/**
+ * `o` itself when no built-in prototype but `Object.prototype` is on its chain (plain objects,
+ * class instances, `Object.create(null)`…), which the fast path of reads needs; else a
+ * null-prototype copy of what the own-data rule lets a check read of it (its own and own-class
+ * properties). Only an unusual request (an array or a `Date` as a record) pays for the copy.
+ */
+export function ordinary<T extends object>(o: T): T {
+  // small, so that V8 inlines it into every check: the copy is the rare case
+  const proto: unknown = Object.getPrototypeOf(o);
+  return proto === Object.prototype || proto === null ? o : copyUnlessOrdinary(o, proto);
+}
+
+function copyUnlessOrdinary<T extends object>(o: T, from: unknown): T {
+  let proto = from;
+  const keys = new Set<string>();
+  for (const key of Object.getOwnPropertyNames(o)) keys.add(key);
+  for (let depth = 0; depth < MAX_CLASS_DEPTH; depth++) {
+    if (proto === null || proto === Object.prototype) return o;
+    if (BUILT_IN_PROTOTYPES.has(proto)) break;
+    for (const key of Object.getOwnPropertyNames(proto)) if (key !== 'constructor') keys.add(key);
+    proto = Object.getPrototypeOf(proto);
+  }
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of keys) Object.defineProperty(copy, key, { value: own(o, key), enumerable: true });
+  return copy as T;
+}
+
+/** Whether `v` is an object (not `null`, not a function): the only thing whose properties a check reads. */
+export function isObject(v: unknown): v is object {
+  return typeof v === 'object' && v !== null;
+}
+
+/**
+ * Lists longer than this are searched by their own keys rather than by index, so a sparse array
+ * of length 2^32 - 1 costs its few elements, not four billion steps.
+ */
+const DENSE = 1 << 16;
+
+/**
+ * Whether `list` holds `value` at an index it owns. A hole never matches, whatever
+ * `Array.prototype` holds at that index (`[, 'x'].includes(v)` reads the prototype).
+ */
+export function listIncludes(list: readonly unknown[], value: unknown): boolean {
+  const n = list.length;
+  if (n <= DENSE) {
+    // the own test only on a match: the common miss costs a comparison
+    for (let i = 0; i < n; i++) if (list[i] === value && Object.hasOwn(list, i)) return true;
+    return false;
+  }
+  for (const i of sparseIndexes(list)) if (list[i] === value) return true;
+  return false;
+}
+
+/** Whether `test` holds for an element `list` owns (holes skipped). */
+export function someElement(list: readonly unknown[], test: (element: unknown) => boolean): boolean {
+  const n = list.length;
+  if (n <= DENSE) {
+    for (let i = 0; i < n; i++) if (Object.hasOwn(list, i) && test(list[i])) return true;
+    return false;
+  }
+  for (const i of sparseIndexes(list)) if (test(list[i])) return true;
+  return false;
+}
+
+/** The elements `list` owns, in order (holes skipped). */
+export function ownElements(list: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  const n = list.length;
+  if (n <= DENSE) {
+    for (let i = 0; i < n; i++) if (Object.hasOwn(list, i)) out.push(list[i]);
+  } else {
+    for (const i of sparseIndexes(list)) out.push(list[i]);
+  }
+  return out;
+}
+
+/** The own array indexes of a long list, from its own keys (canonical indexes below its length). */
+function sparseIndexes(list: readonly unknown[]): number[] {
+  const n = list.length;
+  const out: number[] = [];
+  for (const key of Object.keys(list)) {
+    const i = Number(key);
+    if (Number.isInteger(i) && i >= 0 && i < n && String(i) === key) out.push(i);
+  }
+  return out;
+}

@@ -5,6 +5,7 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
+import { isObject, listIncludes, own, someElement } from './own.js';
 
 /** A value a filter compares an attribute with. */
 export type Scalar = string | number | boolean;
@@ -54,7 +55,12 @@ export interface QueryPlan {
    * it returns with `can`. Absent when the filter is exact.
    */
   readonly recheck?: true;
+  /** Set on a `never` plan for a request that could not be planned: malformed, or a read that threw. */
+  readonly code?: 'invalid-request' | 'error';
 }
+
+/** Most filter nodes one evaluation or rendering of a plan visits (`plan` makes plans of a few dozen). */
+export const MAX_FILTER_NODES = 100_000;
 
 export const TRUE: Filter = Object.freeze({ op: 'true' });
 export const FALSE: Filter = Object.freeze({ op: 'false' });
@@ -122,57 +128,66 @@ export function planOf(filter: Filter, reason: string, recheck = false): QueryPl
 }
 
 /**
- * A plain JavaScript predicate for in-memory lists. It reads attributes as `can` does
- * (as properties; `present` checks the value's type, `any` an own property that is set).
+ * A plain JavaScript predicate for in-memory lists. It reads attributes as `can` does (own or
+ * own-class properties; `present` checks the value's type, `any` an own property that is set).
+ * It never throws: a record it cannot read, or a plan that is not one, matches nothing.
  */
 export function toPredicate(plan: QueryPlan): (record: Row) => boolean {
-  const test = (f: Filter, r: Row): boolean => {
+  let nodes = 0;
+  const test = (f: Filter, r: object): boolean => {
+    // a plan that is not one `plan` made may share subtrees exponentially: past the budget it matches nothing
+    if (++nodes > MAX_FILTER_NODES) throw new RangeError('the plan is too large');
+    const v = Object.hasOwn(f, 'attribute') ? own(r, (f as { attribute: string }).attribute) : undefined;
     switch (f.op) {
       case 'true':
         return true;
       case 'false':
         return false;
       case 'and':
-        return f.args.every((a) => test(a, r));
+        return Array.isArray(f.args) && !someElement(f.args, (a) => !test(a as Filter, r));
       case 'or':
-        return f.args.some((a) => test(a, r));
+        return Array.isArray(f.args) && someElement(f.args, (a) => test(a as Filter, r));
       case 'present':
-        return isType(f.attribute, f.type, r);
+        return f.type === 'any' ? Object.hasOwn(r, f.attribute) && v !== undefined : f.type === 'list' ? Array.isArray(v) : typeof v === f.type;
       case 'eq':
-        return r[f.attribute] === f.value;
+        return v === f.value;
       case 'in':
-        return f.values.includes(r[f.attribute] as Scalar);
+        return listIncludes(f.values, v);
       case 'lt':
       case 'le':
       case 'gt':
-      case 'ge': {
-        const v = r[f.attribute];
+      case 'ge':
         return typeof v === 'number' && compare(v, f.op, f.value);
-      }
       case 'size': {
-        const v = r[f.attribute];
         const n = f.type === 'string' ? (typeof v === 'string' ? [...v].length : undefined) : Array.isArray(v) ? v.length : undefined;
         return n !== undefined && compare(n, f.compare, f.value);
       }
       case 'startsWith':
       case 'endsWith':
-      case 'includes': {
-        const v = r[f.attribute];
+      case 'includes':
         return typeof v === 'string' && v[f.op](f.value);
-      }
-      case 'contains': {
-        const v = r[f.attribute];
-        return Array.isArray(v) && v.includes(f.value);
-      }
+      case 'contains':
+        return Array.isArray(v) && listIncludes(v, f.value);
       case 'not':
         return !test(f.filter, r);
-      case 'record': {
-        const v = r[f.attribute];
-        return typeof v === 'object' && v !== null && test(f.filter, v as Row);
-      }
+      case 'record':
+        return isObject(v) && test(f.filter, v);
     }
   };
-  return (record) => typeof record === 'object' && record !== null && test(plan.filter, record);
+  let filter: Filter | undefined;
+  try {
+    filter = isObject(plan) ? (own(plan, 'filter') as Filter) : undefined;
+  } catch {
+    filter = undefined;
+  }
+  return (record) => {
+    nodes = 0;
+    try {
+      return filter !== undefined && isObject(record) && test(filter, record) === true;
+    } catch {
+      return false;
+    }
+  };
 }
 
 function compare(a: number, op: 'eq' | 'lt' | 'le' | 'gt' | 'ge', b: number): boolean {
@@ -181,9 +196,3 @@ function compare(a: number, op: 'eq' | 'lt' | 'le' | 'gt' | 'ge', b: number): bo
 
 /** A record as the predicate reads it. */
 type Row = { readonly [attribute: string]: unknown };
-
-function isType(attribute: string, type: PresentType, r: Row): boolean {
-  if (type === 'any') return Object.hasOwn(r, attribute) && r[attribute] !== undefined;
-  const v = r[attribute];
-  return type === 'list' ? Array.isArray(v) : typeof v === type;
-}

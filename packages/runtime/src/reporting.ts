@@ -6,6 +6,7 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
+import { isObject, listIncludes, OBJECT_PROTOTYPE, own, ownElements } from './own.js';
 
 /** Who reports to whom, as the application knows it. */
 export interface Directory {
@@ -31,19 +32,21 @@ export interface ReportingDirectory {
   invalidate(userId?: string): void;
 }
 
-/** A principal's reports as a check reads them: a list or a set, else undefined. */
+/** A principal's own `reports` as a check reads them: a list or a set, else undefined. */
 export function reportsOf(principal: { readonly reports?: unknown }): readonly string[] | ReadonlySet<string> | undefined {
-  const reports = principal.reports;
+  // the fast path of own.ts: the principal a check passes is ordinary
+  const reports = principal.reports !== OBJECT_PROTOTYPE.reports || OBJECT_PROTOTYPE.reports === undefined ? principal.reports : own(principal, 'reports');
   return Array.isArray(reports) || reports instanceof Set ? (reports as readonly string[] | ReadonlySet<string>) : undefined;
 }
 
+/** Whether `id` is one of the reports (a list's own elements: a hole is nobody). */
 export function reportsInclude(reports: readonly string[] | ReadonlySet<string>, id: unknown): boolean {
-  return Array.isArray(reports) ? reports.includes(id) : (reports as ReadonlySet<unknown>).has(id);
+  return Array.isArray(reports) ? listIncludes(reports, id) : (reports as ReadonlySet<unknown>).has(id);
 }
 
 /** The string members, for a plan. */
 export function reportList(reports: readonly string[] | ReadonlySet<string>): string[] {
-  return [...reports].filter((r): r is string => typeof r === 'string');
+  return (Array.isArray(reports) ? ownElements(reports) : [...reports]).filter((r): r is string => typeof r === 'string');
 }
 
 /**
@@ -53,7 +56,18 @@ export function reportList(reports: readonly string[] | ReadonlySet<string>): st
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function reportingDirectory(directory: Directory, options: ReportingOptions = {}): ReportingDirectory {
-  const max = options.maxEntries ?? 10_000;
+  // the options and the directory are read by the own-data rule too: a polluted prototype could
+  // otherwise supply an `onError` that is not a function, or a `directReports`
+  const option = (key: string): unknown => {
+    try {
+      return isObject(options) ? own(options, key) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const maxEntries = option('maxEntries');
+  const max = typeof maxEntries === 'number' && maxEntries >= 1 ? maxEntries : 10_000;
+  const onError = option('onError');
   const cache = new Map<string, ReadonlySet<string>>();
   const below = (manager: string): ReadonlySet<string> | undefined => {
     const hit = cache.get(manager);
@@ -65,10 +79,12 @@ export function reportingDirectory(directory: Directory, options: ReportingOptio
     const seen = new Set<string>();
     const queue = [manager];
     try {
+      const directReports = isObject(directory) ? own(directory, 'directReports') : undefined;
+      if (typeof directReports !== 'function') throw new TypeError('the directory has no `directReports` function');
       while (queue.length > 0) {
-        const direct = directory.directReports(queue.shift()!);
+        const direct: unknown = directReports.call(directory, queue.shift()!);
         if (!Array.isArray(direct)) throw new TypeError('directReports must return a list of user ids');
-        for (const id of direct) {
+        for (const id of ownElements(direct)) {
           if (typeof id !== 'string') throw new TypeError('directReports must return a list of user ids');
           if (id !== manager && !seen.has(id)) {
             seen.add(id);
@@ -77,7 +93,11 @@ export function reportingDirectory(directory: Directory, options: ReportingOptio
         }
       }
     } catch (error) {
-      options.onError?.(error, manager);
+      try {
+        if (typeof onError === 'function') onError(error, manager);
+      } catch {
+        // the application's error handler failing must not turn a denial into an exception
+      }
       return undefined;
     }
     const made: ReadonlySet<string> = seen;
@@ -87,9 +107,18 @@ export function reportingDirectory(directory: Directory, options: ReportingOptio
   };
   return {
     withReports(principal) {
-      const { reports: _ignored, ...rest } = principal as typeof principal & { reports?: unknown };
-      const reports = typeof principal.id === 'string' ? below(principal.id) : undefined;
-      return (reports === undefined ? rest : { ...rest, reports }) as typeof principal & { readonly reports?: ReadonlySet<string> };
+      type Filled = typeof principal & { readonly reports?: ReadonlySet<string> };
+      // anything but an object is returned as it is, and `can` denies it; an object that cannot be
+      // copied (a throwing Proxy) becomes an empty principal, which `can` denies too
+      if (!isObject(principal)) return principal as Filled;
+      try {
+        const { reports: _ignored, ...rest } = principal as typeof principal & { reports?: unknown };
+        const id = own(principal, 'id');
+        const reports = typeof id === 'string' ? below(id) : undefined;
+        return (reports === undefined ? rest : { ...rest, reports }) as Filled;
+      } catch {
+        return Object.freeze({}) as Filled;
+      }
     },
     invalidate(userId) {
       if (userId === undefined) cache.clear();
