@@ -157,6 +157,9 @@ describe('issue 13.4: the budget of a policy set', () => {
       expect(checker.can(principal, 'view', resource), `${n} tags`).toMatchObject(allow ? { allow: true } : { allow: false, code: 'condition' });
       expect(decide(files, principal, 'view', resource), `${n} tags`).toMatchObject(allow ? { allow: true } : { allow: false, code: 'condition' });
     }
+    // the reason names the budget, so an operator knows what to raise; a failing condition says otherwise
+    expect(checker.can(principal, 'view', { kind: 'lead', tags: tags(100) }).reason).toMatch(/and the condition went over its cost budget \(`limits\.conditionBudget`\)$/);
+    expect(checker.can(principal, 'view', { kind: 'lead', tags: 'not a list' }).reason).toMatch(/the condition could not be evaluated/);
   });
 
   it('the default budget answers the 200-element nested comprehension; a larger budget answers more', async () => {

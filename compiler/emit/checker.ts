@@ -75,7 +75,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   };
 
   const whens = new Map<string, FunctionDeclarationStructure>();
-  /** The function testing a condition: `true`, `false`, or `undefined` when it cannot be evaluated. */
+  /** The function testing a condition: `true`, `false`, `null` when it went over its cost budget, or `undefined` when it cannot be evaluated. */
   const whenFor = (condition: ConditionModel): string => {
     const key = JSON.stringify(condition);
     const known = whens.get(key);
@@ -89,7 +89,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             `const v = ${ownRead('r', condition.attribute)};`,
             `return typeof v !== "string" ? undefined : v === ${lit(condition.value)};`,
           ]
-        : ['try {', `  const v: unknown = ${condition.js};`, '  return v === true ? true : v === false ? false : undefined;', '} catch {', '  return undefined;', '}'];
+        : ['try {', `  const v: unknown = ${condition.js};`, '  return v === true ? true : v === false ? false : cel.isOverBudget(v) ? null : undefined;', '} catch {', '  return undefined;', '}'];
     whens.set(key, {
       kind: StructureKind.Function,
       name,
@@ -99,7 +99,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         { name: 'r', type: 'Resource' },
         { name: 'c', type: 'Context' },
       ],
-      returnType: 'boolean | undefined',
+      returnType: 'boolean | null | undefined',
       statements: body.join('\n'),
     });
     return name;
@@ -332,14 +332,17 @@ function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel
   for (const { o, condition, body } of [...overrideBodies].reverse()) plan = conditionPlan(condition, o, emitters, body.plan ?? fixedPlan(body.check), plan);
   const check: string[] = [];
   overrideBodies.forEach(({ o, condition, body }, i) => {
-    check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} === undefined) return d(${o}, Path.ConditionFailed);`);
+    check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} !== false) return d(${o}, ${failed(`k${i}`)});`);
   });
   if (base.condition !== undefined) {
-    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? Path.ConditionNotMet : Path.ConditionFailed);`);
+    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? Path.ConditionNotMet : ${failed('k')});`);
   }
   check.push(`return ${baseBody.check};`);
   return { check: `{\n${check.map((l) => `    ${l}`).join('\n')}\n  }`, plan };
 }
+
+/** The path of a condition that neither held nor failed to hold: over its cost budget (`null`), or not evaluable. */
+const failed = (k: string): string => `${k} === null ? Path.ConditionOverBudget : Path.ConditionFailed`;
 
 /** A decision that does not read the record, as a plan. */
 const fixedPlan = (decision: string): string => `policy.fixed(${decision})`;

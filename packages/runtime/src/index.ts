@@ -55,7 +55,7 @@ export const FORMAT_VERSION = 6;
 const RULE_KINDS: readonly RuleRef['kind'][] = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'];
 const LEVELS: readonly Level[] = ['deny', 'own', 'team', 'all'];
 
-const PATHS = 27;
+const PATHS = Object.keys(Path).length;
 
 /**
  * Thrown at load time when a checker cannot be used: generated for another format version than
@@ -116,6 +116,8 @@ function explain(rule: RuleRef, path: Path): { allow: boolean; code: DecisionCod
       return { allow: false, code: 'condition', reason: `denied: ${grant}, and the condition does not hold` };
     case Path.ConditionFailed:
       return { allow: false, code: 'condition', reason: `denied: ${grant}, and the condition could not be evaluated (a missing attribute or context value, or a value of the wrong type)` };
+    case Path.ConditionOverBudget:
+      return { allow: false, code: 'condition', reason: `denied: ${grant}, and the condition went over its cost budget (\`limits.conditionBudget\`)` };
     case Path.DefaultDeny:
       return { allow: false, code: 'default-deny', reason: `denied: role ${tick(rule.role)} (${at}) has no grant for ${tick(rule.action)} on ${tick(rule.resource)}, so the default deny applies` };
     case Path.NotReached:
@@ -223,7 +225,7 @@ export function definePolicy(data: PolicyData): Policy {
       return planOf(and(present(attribute), or(and(eq(attribute, value), yes.filter), and(not(eq(attribute, value)), no.filter))), reason, yes.recheck ?? no.recheck);
     },
     onCondition(k, rule, then, otherwise) {
-      return k === true ? then() : k === false ? otherwise() : planOf(FALSE, decide(rule, Path.ConditionFailed).reason);
+      return k === true ? then() : k === false ? otherwise() : planOf(FALSE, decide(rule, k === null ? Path.ConditionOverBudget : Path.ConditionFailed).reason);
     },
     onFilter(filter, rule, then, exact = true) {
       if (filter.op === 'false') return planOf(FALSE, decide(rule, Path.ConditionNotMet).reason);

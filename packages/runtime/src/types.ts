@@ -180,6 +180,7 @@ export const Path = Object.freeze({
   MissingParent: 24,
   ConditionNotMet: 25,
   ConditionFailed: 26,
+  ConditionOverBudget: 27,
 } as const);
 export type Path = (typeof Path)[keyof typeof Path];
 
@@ -208,8 +209,8 @@ export interface Policy {
   readonly filtered: (rule: number, filter: Filter) => QueryPlan;
   /** A stage or pipeline override's plan (R-K5): `then` where the attribute equals `value`, else `otherwise`. */
   readonly onAttribute: (attribute: string, value: string, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
-  /** A condition decided for the principal (`k`): `then` if true, `otherwise` if false, rule `rule`'s denial if it failed. */
-  readonly onCondition: (k: boolean | undefined, rule: number, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
+  /** A condition decided for the principal (`k`): `then` if true, `otherwise` if false, rule `rule`'s denial if it failed or went over its budget (`null`). */
+  readonly onCondition: (k: boolean | null | undefined, rule: number, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
   /**
    * A `when:` reading the record, as `filter`: `then` on the records where it holds; rule `rule`'s
    * denial when it holds nowhere. Not `exact`: the filter is a superset, and the plan says to recheck.

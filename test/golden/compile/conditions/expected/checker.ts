@@ -62,58 +62,58 @@ function own_records_plan(p: Principal, rule: number): QueryPlan {
 }
 
 /** principal.groups.exists(g, g.matches("^(eu|us)-[0-9]+$")) && context.channel.matches("^(web|app)$") */
-function when_1(p: Principal, r: Resource, c: Context): boolean | undefined {
+function when_1(p: Principal, r: Resource, c: Context): boolean | null | undefined {
   try {
     const v: unknown = ((_m) => cel.spent(_m, ((_t1) => _t1 === false ? false : cel.and(_t1, cel.matchesSafe(((_t0) => _t0 != null && Object.getPrototypeOf(_t0) === Object.prototype && _t0["channel"] !== undefined && Object.getPrototypeOf(_t0)["channel"] === undefined ? _t0["channel"] : cel.sel(_t0, "channel"))(c), "^(web|app)$", _m)))(cel.exists(cel.sel(p, "groups"), (_v0) => cel.matchesSafe(_v0, "^(eu|us)-[0-9]+$", _m), _m))))(cel.meter(5000));
-    return v === true ? true : v === false ? false : undefined;
+    return v === true ? true : v === false ? false : cel.isOverBudget(v) ? null : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** resource["pipeline"] == "partners" */
-function when_2(p: Principal, r: Resource, c: Context): boolean | undefined {
+function when_2(p: Principal, r: Resource, c: Context): boolean | null | undefined {
   const v = (r["pipeline"] !== OBJECT_PROTOTYPE["pipeline"] || OBJECT_PROTOTYPE["pipeline"] === undefined ? r["pipeline"] : own(r, "pipeline"));
   return typeof v !== "string" ? undefined : v === "partners";
 }
 
 /** resource["stage"] == "lost" */
-function when_3(p: Principal, r: Resource, c: Context): boolean | undefined {
+function when_3(p: Principal, r: Resource, c: Context): boolean | null | undefined {
   const v = (r["stage"] !== OBJECT_PROTOTYPE["stage"] || OBJECT_PROTOTYPE["stage"] === undefined ? r["stage"] : own(r, "stage"));
   return typeof v !== "string" ? undefined : v === "lost";
 }
 
 /** !(resource.amount >= 1000.0) && "vip" in resource.tags || has(resource.email) && resource.email.endsWith("@example.com") */
-function when_4(p: Principal, r: Resource, c: Context): boolean | undefined {
+function when_4(p: Principal, r: Resource, c: Context): boolean | null | undefined {
   try {
     const v: unknown = ((_t5) => _t5 === true ? true : cel.or(_t5, ((_t4) => _t4 === false ? false : cel.and(_t4, cel.endsWith(((_t3) => _t3 != null && Object.getPrototypeOf(_t3) === Object.prototype && _t3["email"] !== undefined && Object.getPrototypeOf(_t3)["email"] === undefined ? _t3["email"] : cel.sel(_t3, "email"))(r), "@example.com")))(((_t2) => _t2 != null && Object.getPrototypeOf(_t2) === Object.prototype ? _t2["email"] !== undefined && (Object.getPrototypeOf(_t2)["email"] === undefined || Object.hasOwn(_t2, "email")) : cel.has(_t2, "email"))(r))))(((_t1) => _t1 === false ? false : cel.and(_t1, cel.isIn("vip", cel.sel(r, "tags"))))(cel.not(cel.ge(((_t0) => _t0 != null && Object.getPrototypeOf(_t0) === Object.prototype && _t0["amount"] !== undefined && Object.getPrototypeOf(_t0)["amount"] === undefined ? _t0["amount"] : cel.sel(_t0, "amount"))(r), 1000))));
-    return v === true ? true : v === false ? false : undefined;
+    return v === true ? true : v === false ? false : cel.isOverBudget(v) ? null : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** has(principal.shift) ? ((principal.shift == "night" && ((context.now.getDayOfWeek("+11:00") in [6] && (context.now.getHours("+11:00") * 60 + context.now.getMinutes("+11:00")) >= 1320) || (context.now.getDayOfWeek("+11:00") in [0] && (context.now.getHours("+11:00") * 60 + context.now.getMinutes("+11:00")) < 360))) || (principal.shift == "office" && (context.now.getDayOfWeek("Europe/Warsaw") in [1, 2, 3, 4, 5] && (context.now.getHours("Europe/Warsaw") * 60 + context.now.getMinutes("Europe/Warsaw")) >= 540 && (context.now.getHours("Europe/Warsaw") * 60 + context.now.getMinutes("Europe/Warsaw")) < 1020))) : (context.now.getDayOfWeek("Europe/Warsaw") in [1, 2, 3, 4, 5] && (context.now.getHours("Europe/Warsaw") * 60 + context.now.getMinutes("Europe/Warsaw")) >= 540 && (context.now.getHours("Europe/Warsaw") * 60 + context.now.getMinutes("Europe/Warsaw")) < 1020) */
-function when_5(p: Principal, r: Resource, c: Context): boolean | undefined {
+function when_5(p: Principal, r: Resource, c: Context): boolean | null | undefined {
   try {
     const v: unknown = ((_t0) => _t0 === true ? ((_t13) => _t13 === true ? true : cel.or(_t13, ((_t12) => _t12 === false ? false : cel.and(_t12, ((_t11) => _t11 === false ? false : cel.and(_t11, cel.ltInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "Europe/Warsaw"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "Europe/Warsaw")), 1020n)))(((_t10) => _t10 === false ? false : cel.and(_t10, cel.geInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "Europe/Warsaw"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "Europe/Warsaw")), 540n)))(((_t9) => (typeof _t9 === "bigint" || typeof _t9 === "number") ? _t9 == 1n || _t9 == 2n || _t9 == 3n || _t9 == 4n || _t9 == 5n : cel.isIn(_t9, [1n, 2n, 3n, 4n, 5n]))(cel.timePart(cel.sel(c, "now"), "DayOfWeek", "Europe/Warsaw"))))))(cel.eq(((_t8) => _t8 != null && Object.getPrototypeOf(_t8) === Object.prototype && _t8["shift"] !== undefined && Object.getPrototypeOf(_t8)["shift"] === undefined ? _t8["shift"] : cel.sel(_t8, "shift"))(p), "office"))))(((_t7) => _t7 === false ? false : cel.and(_t7, ((_t6) => _t6 === true ? true : cel.or(_t6, ((_t5) => _t5 === false ? false : cel.and(_t5, cel.ltInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "+11:00"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "+11:00")), 360n)))(((_t4) => (typeof _t4 === "bigint" || typeof _t4 === "number") ? _t4 == 0n : cel.isIn(_t4, [0n]))(cel.timePart(cel.sel(c, "now"), "DayOfWeek", "+11:00")))))(((_t3) => _t3 === false ? false : cel.and(_t3, cel.geInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "+11:00"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "+11:00")), 1320n)))(((_t2) => (typeof _t2 === "bigint" || typeof _t2 === "number") ? _t2 == 6n : cel.isIn(_t2, [6n]))(cel.timePart(cel.sel(c, "now"), "DayOfWeek", "+11:00"))))))(cel.eq(((_t1) => _t1 != null && Object.getPrototypeOf(_t1) === Object.prototype && _t1["shift"] !== undefined && Object.getPrototypeOf(_t1)["shift"] === undefined ? _t1["shift"] : cel.sel(_t1, "shift"))(p), "night"))) : _t0 === false ? ((_t16) => _t16 === false ? false : cel.and(_t16, cel.ltInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "Europe/Warsaw"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "Europe/Warsaw")), 1020n)))(((_t15) => _t15 === false ? false : cel.and(_t15, cel.geInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "Europe/Warsaw"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "Europe/Warsaw")), 540n)))(((_t14) => (typeof _t14 === "bigint" || typeof _t14 === "number") ? _t14 == 1n || _t14 == 2n || _t14 == 3n || _t14 == 4n || _t14 == 5n : cel.isIn(_t14, [1n, 2n, 3n, 4n, 5n]))(cel.timePart(cel.sel(c, "now"), "DayOfWeek", "Europe/Warsaw")))) : cel.notBool(_t0))(((_t17) => _t17 != null && Object.getPrototypeOf(_t17) === Object.prototype ? _t17["shift"] !== undefined && (Object.getPrototypeOf(_t17)["shift"] === undefined || Object.hasOwn(_t17, "shift")) : cel.has(_t17, "shift"))(p));
-    return v === true ? true : v === false ? false : undefined;
+    return v === true ? true : v === false ? false : cel.isOverBudget(v) ? null : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** resource["stage"] == "won" */
-function when_6(p: Principal, r: Resource, c: Context): boolean | undefined {
+function when_6(p: Principal, r: Resource, c: Context): boolean | null | undefined {
   const v = (r["stage"] !== OBJECT_PROTOTYPE["stage"] || OBJECT_PROTOTYPE["stage"] === undefined ? r["stage"] : own(r, "stage"));
   return typeof v !== "string" ? undefined : v === "won";
 }
 
 /** (context.channel in ["web", "app"] && context.now < timestamp("2030-01-01T00:00:00Z")) && (has(principal.shift) ? ((principal.shift == "night" && ((context.now.getDayOfWeek("+11:00") in [6] && (context.now.getHours("+11:00") * 60 + context.now.getMinutes("+11:00")) >= 1320) || (context.now.getDayOfWeek("+11:00") in [0] && (context.now.getHours("+11:00") * 60 + context.now.getMinutes("+11:00")) < 360))) || (principal.shift == "office" && (context.now.getDayOfWeek("Europe/Warsaw") in [1, 2, 3, 4, 5] && (context.now.getHours("Europe/Warsaw") * 60 + context.now.getMinutes("Europe/Warsaw")) >= 540 && (context.now.getHours("Europe/Warsaw") * 60 + context.now.getMinutes("Europe/Warsaw")) < 1020))) : (context.now.getDayOfWeek("Europe/Warsaw") in [1, 2, 3, 4, 5] && (context.now.getHours("Europe/Warsaw") * 60 + context.now.getMinutes("Europe/Warsaw")) >= 540 && (context.now.getHours("Europe/Warsaw") * 60 + context.now.getMinutes("Europe/Warsaw")) < 1020)) */
-function when_7(p: Principal, r: Resource, c: Context): boolean | undefined {
+function when_7(p: Principal, r: Resource, c: Context): boolean | null | undefined {
   try {
     const v: unknown = ((_t21) => _t21 === false ? false : cel.and(_t21, ((_t3) => _t3 === true ? ((_t16) => _t16 === true ? true : cel.or(_t16, ((_t15) => _t15 === false ? false : cel.and(_t15, ((_t14) => _t14 === false ? false : cel.and(_t14, cel.ltInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "Europe/Warsaw"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "Europe/Warsaw")), 1020n)))(((_t13) => _t13 === false ? false : cel.and(_t13, cel.geInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "Europe/Warsaw"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "Europe/Warsaw")), 540n)))(((_t12) => (typeof _t12 === "bigint" || typeof _t12 === "number") ? _t12 == 1n || _t12 == 2n || _t12 == 3n || _t12 == 4n || _t12 == 5n : cel.isIn(_t12, [1n, 2n, 3n, 4n, 5n]))(cel.timePart(cel.sel(c, "now"), "DayOfWeek", "Europe/Warsaw"))))))(cel.eq(((_t11) => _t11 != null && Object.getPrototypeOf(_t11) === Object.prototype && _t11["shift"] !== undefined && Object.getPrototypeOf(_t11)["shift"] === undefined ? _t11["shift"] : cel.sel(_t11, "shift"))(p), "office"))))(((_t10) => _t10 === false ? false : cel.and(_t10, ((_t9) => _t9 === true ? true : cel.or(_t9, ((_t8) => _t8 === false ? false : cel.and(_t8, cel.ltInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "+11:00"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "+11:00")), 360n)))(((_t7) => (typeof _t7 === "bigint" || typeof _t7 === "number") ? _t7 == 0n : cel.isIn(_t7, [0n]))(cel.timePart(cel.sel(c, "now"), "DayOfWeek", "+11:00")))))(((_t6) => _t6 === false ? false : cel.and(_t6, cel.geInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "+11:00"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "+11:00")), 1320n)))(((_t5) => (typeof _t5 === "bigint" || typeof _t5 === "number") ? _t5 == 6n : cel.isIn(_t5, [6n]))(cel.timePart(cel.sel(c, "now"), "DayOfWeek", "+11:00"))))))(cel.eq(((_t4) => _t4 != null && Object.getPrototypeOf(_t4) === Object.prototype && _t4["shift"] !== undefined && Object.getPrototypeOf(_t4)["shift"] === undefined ? _t4["shift"] : cel.sel(_t4, "shift"))(p), "night"))) : _t3 === false ? ((_t19) => _t19 === false ? false : cel.and(_t19, cel.ltInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "Europe/Warsaw"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "Europe/Warsaw")), 1020n)))(((_t18) => _t18 === false ? false : cel.and(_t18, cel.geInt(cel.add(cel.mul(cel.timePart(cel.sel(c, "now"), "Hours", "Europe/Warsaw"), 60n), cel.timePart(cel.sel(c, "now"), "Minutes", "Europe/Warsaw")), 540n)))(((_t17) => (typeof _t17 === "bigint" || typeof _t17 === "number") ? _t17 == 1n || _t17 == 2n || _t17 == 3n || _t17 == 4n || _t17 == 5n : cel.isIn(_t17, [1n, 2n, 3n, 4n, 5n]))(cel.timePart(cel.sel(c, "now"), "DayOfWeek", "Europe/Warsaw")))) : cel.notBool(_t3))(((_t20) => _t20 != null && Object.getPrototypeOf(_t20) === Object.prototype ? _t20["shift"] !== undefined && (Object.getPrototypeOf(_t20)["shift"] === undefined || Object.hasOwn(_t20, "shift")) : cel.has(_t20, "shift"))(p))))(((_t2) => _t2 === false ? false : cel.and(_t2, cel.lt(cel.sel(c, "now"), cel.toTimestamp("2030-01-01T00:00:00Z"))))(((_t0) => typeof _t0 === "string" ? _t0 === "web" || _t0 === "app" : cel.isIn(_t0, ["web", "app"]))(((_t1) => _t1 != null && Object.getPrototypeOf(_t1) === Object.prototype && _t1["channel"] !== undefined && Object.getPrototypeOf(_t1)["channel"] === undefined ? _t1["channel"] : cel.sel(_t1, "channel"))(c))));
-    return v === true ? true : v === false ? false : undefined;
+    return v === true ? true : v === false ? false : cel.isOverBudget(v) ? null : undefined;
   } catch {
     return undefined;
   }
@@ -124,18 +124,18 @@ function can_lead_view(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
     case "auditor": {
       const k = when_1(p, r, c);
-      if (k !== true) return d(0, k === false ? Path.ConditionNotMet : Path.ConditionFailed);
+      if (k !== true) return d(0, k === false ? Path.ConditionNotMet : k === null ? Path.ConditionOverBudget : Path.ConditionFailed);
       return d(0, Path.All);
     }
     case "rep": {
       const k0 = when_2(p, r, c);
       if (k0 === true) return d(4, Path.Denied);
-      if (k0 === undefined) return d(4, Path.ConditionFailed);
+      if (k0 !== false) return d(4, k0 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
       const k1 = when_3(p, r, c);
       if (k1 === true) return d(5, Path.Denied);
-      if (k1 === undefined) return d(5, Path.ConditionFailed);
+      if (k1 !== false) return d(5, k1 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
       const k = when_4(p, r, c);
-      if (k !== true) return d(3, k === false ? Path.ConditionNotMet : Path.ConditionFailed);
+      if (k !== true) return d(3, k === false ? Path.ConditionNotMet : k === null ? Path.ConditionOverBudget : Path.ConditionFailed);
       return own_records(p, r, 3);
     }
     default: return policy.unknownRole;
@@ -149,15 +149,15 @@ function can_lead_edit(p: Principal, r: Resource, c: Context): Decision {
     case "rep": {
       const k0 = when_2(p, r, c);
       if (k0 === true) return d(7, Path.Denied);
-      if (k0 === undefined) return d(7, Path.ConditionFailed);
+      if (k0 !== false) return d(7, k0 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
       const k1 = when_6(p, r, c);
       if (k1 === true) return d(8, Path.Denied);
-      if (k1 === undefined) return d(8, Path.ConditionFailed);
+      if (k1 !== false) return d(8, k1 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
       const k2 = when_3(p, r, c);
       if (k2 === true) return d(9, Path.Denied);
-      if (k2 === undefined) return d(9, Path.ConditionFailed);
+      if (k2 !== false) return d(9, k2 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
       const k = when_5(p, r, c);
-      if (k !== true) return d(6, k === false ? Path.ConditionNotMet : Path.ConditionFailed);
+      if (k !== true) return d(6, k === false ? Path.ConditionNotMet : k === null ? Path.ConditionOverBudget : Path.ConditionFailed);
       return d(6, Path.All);
     }
     default: return policy.unknownRole;
@@ -171,12 +171,12 @@ function can_lead_delete(p: Principal, r: Resource, c: Context): Decision {
     case "rep": {
       const k0 = when_2(p, r, c);
       if (k0 === true) return d(11, Path.Denied);
-      if (k0 === undefined) return d(11, Path.ConditionFailed);
+      if (k0 !== false) return d(11, k0 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
       const k1 = when_3(p, r, c);
       if (k1 === true) return d(12, Path.Denied);
-      if (k1 === undefined) return d(12, Path.ConditionFailed);
+      if (k1 !== false) return d(12, k1 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
       const k = when_7(p, r, c);
-      if (k !== true) return d(10, k === false ? Path.ConditionNotMet : Path.ConditionFailed);
+      if (k !== true) return d(10, k === false ? Path.ConditionNotMet : k === null ? Path.ConditionOverBudget : Path.ConditionFailed);
       return own_records(p, r, 10);
     }
     default: return policy.unknownRole;
