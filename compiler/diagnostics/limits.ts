@@ -43,3 +43,20 @@ export function limitsWith(overrides: Partial<Limits> | undefined): Limits {
 }
 
 export const count = (n: number): string => n.toLocaleString('en');
+
+/**
+ * Limits from command-line words `name=value` (`--limit maxRoles=20000`): the limits, or a
+ * usage error naming the word that is not one.
+ */
+export function parseLimits(words: readonly string[]): { limits: Partial<Limits> } | { error: string } {
+  const limits: Partial<Record<keyof Limits, number>> = {};
+  for (const word of words) {
+    const match = /^(\w+)=(\d[\d_]*)$/.exec(word);
+    const name = match?.[1] as keyof Limits | undefined;
+    if (match === null || name === undefined || !Object.hasOwn(DEFAULT_LIMITS, name)) {
+      return { error: `\`${word}\` is not a limit: write \`name=number\` with one of ${Object.keys(DEFAULT_LIMITS).join(', ')}` };
+    }
+    limits[name] = Number(match[2]!.replace(/_/g, ''));
+  }
+  return { limits };
+}
