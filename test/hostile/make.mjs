@@ -107,6 +107,15 @@ export const GENERATED = {
   'reports-to-chain-past-the-limit': {
     make: (dir) => write(dir, { 'policy.yaml': LEAD + 'roles:\n  r0: {}\n' + Array.from({ length: 150 }, (_, i) => `  r${i + 1}: { reportsTo: r${i} }\n`).join('') }),
   },
+  'long-line': {
+    // the error is at the end of a line of 5,000 characters: the frame shows the part around it
+    make: (dir) => {
+      let text = 'resources:\n';
+      for (let i = 0; i < 399; i++) text += `  r${i}:\n    actions: [view]\n`;
+      const grants = Array.from({ length: 400 }, (_, i) => `r${i}: green`).join(', ');
+      write(dir, { 'policy.yaml': `${text}roles:\n  sales:\n    grants: { ${grants} }\n` });
+    },
+  },
   'many-errors': {
     // 120 grants on resources that do not exist: the text report stops after 50
     make: (dir) => write(dir, { 'policy.yaml': LEAD + 'roles:\n  sales:\n    grants:\n' + Array.from({ length: 120 }, (_, i) => `      missing${i}: green\n`).join('') }),
