@@ -15,6 +15,7 @@ import { formatGithub, formatSarif } from '../compiler/diagnostics/ci-formats.ts
 import { diagnostic, DiagnosticBag } from '../compiler/diagnostics/diagnostic.ts';
 import { escapeControls, frameLine } from '../compiler/diagnostics/display.ts';
 import { formatJson, formatText } from '../compiler/diagnostics/format.ts';
+import { parseLimits } from '../compiler/diagnostics/limits.ts';
 import { decodeUtf8, firstInvalidByte } from '../compiler/load/utf8.ts';
 import { testJunit, testText } from '../compiler/testing/report.ts';
 import { loadTests, type TestRun } from '../compiler/testing/tests.ts';
@@ -146,6 +147,11 @@ describe('YAML keys and limits', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('limits come from `name=value` words (the CLI flag) and refuse anything else', () => {
+    expect(parseLimits(['maxRoles=20_000', 'maxYamlDepth=50'])).toEqual({ limits: { maxRoles: 20_000, maxYamlDepth: 50 } });
+    for (const bad of ['maxRoles', 'maxRoles=-1', 'maxRoles=1e9', 'toString=1', '__proto__=1', 'maxroles=5']) expect(parseLimits([bad])).toHaveProperty('error');
   });
 
   it('limits can be raised or lowered per call', () => {

@@ -119,6 +119,16 @@ describe('hostile corpus: what the reports must say', () => {
     expect(report('unknown-roles-10k')).toContain('… and 9950 more');
   });
 
+  it('a large file with thousands of schema errors is checked to its first; a lattice of extends compiles; a chain of 150 is PC1017', async () => {
+    expect(report('bad-grants-5000')).toMatch(/error PC2005:[\s\S]*^1 error, 0 warnings$/m);
+    expect(report('reports-to-chain-past-the-limit')).toMatch(/error PC1017: role `r101` reports to a chain of more than 100 roles/);
+    const { dir } = folderOf('extends-lattice');
+    const model = checkDir(dir).model!;
+    const top = model.roles.find((r) => r.name === 'r39')!;
+    expect([...top.cells.get('lead')!.keys()]).toEqual(['view', 'edit']);
+    expect(model.rules[top.cells.get('lead')!.get('edit')!]!.level).toBe('own');
+  });
+
   it('the text report stops after 50 errors and counts the rest', () => {
     expect(report('many-errors')).toContain('… and 70 more (`--format json` lists them all)');
     expect(report('many-errors').match(/error PC3002/g)).toHaveLength(50);

@@ -340,7 +340,17 @@ function buildModel(
    * applies to `role`: its own, else the widest of its parents' (ties: first listed) — inherited
    * as grants are.
    */
+  // memoized like `effective`: roles that extend several roles share ancestors, and without a
+  // memo a lattice of 40 roles each extending the two before it takes 2^40 steps (issue 14)
+  const overrideMemo = new Map<string, Written | undefined>();
   const overrideRule = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string, value: string, action: string): Written | undefined => {
+    const memoKey = `${role.name}\u0000${key}\u0000${resource}\u0000${value}\u0000${action}`;
+    if (overrideMemo.has(memoKey)) return overrideMemo.get(memoKey);
+    const found = overrideRuleOf(role, key, resource, value, action);
+    overrideMemo.set(memoKey, found);
+    return found;
+  };
+  const overrideRuleOf = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string, value: string, action: string): Written | undefined => {
     const levels = role[key].get(resource)?.get(value);
     const word = levels === undefined || typeof levels === 'string' ? levels : (levels.get(action) ?? levels.get('*'));
     if (word !== undefined) {
@@ -355,16 +365,27 @@ function buildModel(
     return found;
   };
   /** The values `role` and the roles it inherits from write stage or pipeline rules for: its own first, then its parents' in order. */
-  const overrideValues = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string): string[] => [
-    ...new Set([...(role[key].get(resource)?.keys() ?? []), ...parentsOf(role).flatMap((parent) => overrideValues(specOf(parent), key, resource))]),
-  ];
-  const administratorOf = (role: RoleSpec): RoleSpec | undefined => {
-    if (role.administrator) return role;
-    for (const parent of parentsOf(role)) {
-      const admin = administratorOf(specOf(parent));
-      if (admin) return admin;
+  const valuesMemo = new Map<string, string[]>();
+  const overrideValues = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string): string[] => {
+    const memoKey = `${role.name}\u0000${key}\u0000${resource}`;
+    let values = valuesMemo.get(memoKey);
+    if (values === undefined) {
+      values = [...new Set([...(role[key].get(resource)?.keys() ?? []), ...parentsOf(role).flatMap((parent) => overrideValues(specOf(parent), key, resource))])];
+      valuesMemo.set(memoKey, values);
     }
-    return undefined;
+    return values;
+  };
+  const adminMemo = new Map<string, RoleSpec | null>();
+  const administratorOf = (role: RoleSpec): RoleSpec | undefined => {
+    const known = adminMemo.get(role.name);
+    if (known !== undefined) return known ?? undefined;
+    let admin: RoleSpec | undefined = role.administrator ? role : undefined;
+    for (const parent of role.administrator ? [] : parentsOf(role)) {
+      admin = administratorOf(specOf(parent));
+      if (admin) break;
+    }
+    adminMemo.set(role.name, admin ?? null);
+    return admin;
   };
 
   const conds = conditions(declarations, where, set.files);

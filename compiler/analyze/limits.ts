@@ -4,6 +4,7 @@
  * list literal, is where memory would run out.
  */
 import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
+import { tick } from '../diagnostics/diagnostic.ts';
 import { count, type Limits } from '../diagnostics/limits.ts';
 import { spanOf, type Declarations } from './declarations.ts';
 
@@ -42,6 +43,18 @@ export function withinLimits(declarations: Declarations, limits: Limits, bag: Di
       help: 'declare only the attributes decisions and field rules use, or raise the limit `maxFieldEntries`',
     });
   }
+  const specs = new Map([...profiles, ...roles]);
+  const chains = [
+    { parents: (r: string) => [roles.get(r)?.reportsTo].filter((p): p is string => p !== undefined && roles.has(p)), verb: 'reports to a chain of' },
+    { parents: (r: string) => { const s = specs.get(r); return s === undefined ? [] : [...(s.profile === undefined ? [] : [s.profile]), ...s.extends].filter((p) => specs.has(p)); }, verb: 'extends a chain of' },
+  ];
+  for (const { parents, verb } of chains) {
+    const deep = tooDeep(specs.keys(), parents, limits.maxRoleDepth);
+    if (deep === undefined) continue;
+    bag.report('RoleChainTooDeep', spanOf(specs.get(deep)!.origin), `role ${tick(deep)} ${verb} more than ${count(limits.maxRoleDepth)} roles`, {
+      help: 'a hierarchy a few levels deep says the same; or raise the limit `maxRoleDepth`',
+    });
+  }
   for (const role of all) {
     for (const [resource, byAction] of role.conditions) {
       for (const [action, c] of byAction) {
@@ -53,4 +66,34 @@ export function withinLimits(declarations: Declarations, limits: Limits, bag: Di
     }
   }
   return bag.items.length === before;
+}
+
+/**
+ * The first name whose chain of parents is longer than `limit`, found without recursion (the
+ * chain may be thousands long) and without looping (a cycle counts as ending where it closes;
+ * cycles are reported later).
+ */
+function tooDeep(names: Iterable<string>, parents: (name: string) => readonly string[], limit: number): string | undefined {
+  const depth = new Map<string, number>();
+  const open = new Set<string>();
+  for (const start of names) {
+    const stack = [start];
+    while (stack.length > 0) {
+      const name = stack[stack.length - 1]!;
+      if (depth.has(name)) {
+        stack.pop();
+      } else if (!open.has(name)) {
+        open.add(name);
+        for (const p of parents(name)) if (!depth.has(p) && !open.has(p)) stack.push(p);
+      } else {
+        stack.pop();
+        open.delete(name);
+        let d = 0;
+        for (const p of parents(name)) d = Math.max(d, (depth.get(p) ?? 0) + 1);
+        depth.set(name, d);
+        if (d > limit) return name;
+      }
+    }
+  }
+  return undefined;
 }

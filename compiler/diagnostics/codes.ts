@@ -22,6 +22,7 @@ export const CODES = {
   ExpressionTooLong: { code: 'PC1014', title: 'a condition is longer than the limit' },
   TooManyRoles: { code: 'PC1015', title: 'the policy set has more roles and profiles than the limit' },
   TooManyRules: { code: 'PC1016', title: 'the policy set would compile to more rules or field-mask entries than the limit' },
+  RoleChainTooDeep: { code: 'PC1017', title: 'roles report to or extend each other in a chain longer than the limit' },
 
   // PC2xxx — the shape of a policy file (JSON Schema)
   UnknownKey: { code: 'PC2001', title: 'unknown key' },

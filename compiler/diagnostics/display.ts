@@ -38,12 +38,29 @@ function shown(c: string): string {
 /** Longest line a frame shows whole; a longer one is cut around the span. */
 const MAX_WIDTH = 160;
 const BEFORE = 40;
+/** UTF-16 units above which only a slice of the line around the span is measured. */
+const LONG_LINE = 1_000;
+
+/** `i`, moved off the second half of a surrogate pair. */
+const unitBoundary = (s: string, i: number): number => (i > 0 && i < s.length && /[\udc00-\udfff]/.test(s[i]!) ? i + 1 : i);
 
 /**
  * A source line as shown in a code frame, and the underline of the part from UTF-16 offset
  * `start` to `end` within it (at least one column). Long lines are cut around the span with `…`.
  */
 export function frameLine(line: string, start: number, end: number): { text: string; pad: number; width: number } {
+  if (line.length > LONG_LINE) {
+    // a line of megabytes (a generated literal): look only at the part around the span
+    const from = unitBoundary(line, Math.max(0, start - 2 * BEFORE));
+    const to = unitBoundary(line, Math.min(line.length, start + 2 * MAX_WIDTH));
+    const inner = frameLine(line.slice(from, to), start - from, Math.min(end, to) - from);
+    const cutBefore = from > 0 && !inner.text.startsWith('…');
+    return {
+      text: `${cutBefore ? '…' : ''}${inner.text}${to < line.length && !inner.text.endsWith('…') ? '…' : ''}`,
+      pad: inner.pad + (cutBefore ? 1 : 0),
+      width: inner.width,
+    };
+  }
   const cells: { text: string; width: number; offset: number }[] = [];
   let offset = 0;
   for (const c of line) {

@@ -17,6 +17,8 @@ export interface Limits {
   readonly maxRoles: number;
   /** Rules (role × resource × action cells, stage and pipeline overrides) of one policy set (PC1016). */
   readonly maxRules: number;
+  /** Length of a `reportsTo` chain, or of an `extends`/`profile` chain (PC1017). */
+  readonly maxRoleDepth: number;
   /** Field-mask entries (role × attribute of a record resource) of one policy set (PC1016). */
   readonly maxFieldEntries: number;
 }
@@ -31,6 +33,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxRules: 100_000,
   // a field-mask entry costs about a tenth of a rule: 1,000,000 compile in under 400 MB
   maxFieldEntries: 1_000_000,
+  // real hierarchies are under 20 deep; the closure (roles below each role) grows with depth
+  maxRoleDepth: 100,
 };
 
 /** The defaults with some limits replaced (a CLI flag or an API caller). */
@@ -39,3 +43,20 @@ export function limitsWith(overrides: Partial<Limits> | undefined): Limits {
 }
 
 export const count = (n: number): string => n.toLocaleString('en');
+
+/**
+ * Limits from command-line words `name=value` (`--limit maxRoles=20000`): the limits, or a
+ * usage error naming the word that is not one.
+ */
+export function parseLimits(words: readonly string[]): { limits: Partial<Limits> } | { error: string } {
+  const limits: Partial<Record<keyof Limits, number>> = {};
+  for (const word of words) {
+    const match = /^(\w+)=(\d[\d_]*)$/.exec(word);
+    const name = match?.[1] as keyof Limits | undefined;
+    if (match === null || name === undefined || !Object.hasOwn(DEFAULT_LIMITS, name)) {
+      return { error: `\`${word}\` is not a limit: write \`name=number\` with one of ${Object.keys(DEFAULT_LIMITS).join(', ')}` };
+    }
+    limits[name] = Number(match[2]!.replace(/_/g, ''));
+  }
+  return { limits };
+}

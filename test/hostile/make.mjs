@@ -55,7 +55,7 @@ const LEAD = 'resources:\n  lead:\n    actions: [view, edit]\n    attributes: { 
 const ROLES = 'roles:\n  sales:\n    grants:\n      lead: { view: green, edit: yellow }\n';
 
 /** Cases, committed or generated, that compile: the runner also emits and bundles them, and loads the bundle. */
-export const BUILDS = new Set(['symlink-followed', 'bom-accepted', 'codegen-injection', 'empty-file']);
+export const BUILDS = new Set(['symlink-followed', 'bom-accepted', 'codegen-injection', 'empty-file', 'extends-lattice']);
 
 /** Generated cases by folder name (the folder holds only the expected report); `folder` is the policy folder inside `dir`. */
 export const GENERATED = {
@@ -90,6 +90,30 @@ export const GENERATED = {
       let text = 'resources:\n  lead: { actions: [view] }\nroles:\n';
       for (let i = 0; i < 10_000; i++) text += `  role_${String(i).padStart(5, '0')}: { reportsTo: ghost_${String(i).padStart(5, '0')} }\n`;
       write(dir, { 'policy.yaml': text });
+    },
+  },
+  'bad-grants-5000': {
+    // 5,000 roles with a grant of the wrong type: ajv's time grew with the square of the errors
+    make: (dir) => write(dir, { 'policy.yaml': LEAD + 'roles:\n' + Array.from({ length: 5000 }, (_, i) => `  r${i}: { grants: { lead: 5 } }\n`).join('') }),
+  },
+  'extends-lattice': {
+    // each role extends the two before it: 2^40 steps without memoization; compiles
+    make: (dir) => {
+      let text = LEAD + 'roles:\n  r0: { grants: { lead: { view: green } } }\n  r1: { grants: { lead: { edit: yellow } } }\n';
+      for (let i = 2; i < 40; i++) text += `  r${i}: { extends: [r${i - 1}, r${i - 2}] }\n`;
+      write(dir, { 'policy.yaml': text });
+    },
+  },
+  'reports-to-chain-past-the-limit': {
+    make: (dir) => write(dir, { 'policy.yaml': LEAD + 'roles:\n  r0: {}\n' + Array.from({ length: 150 }, (_, i) => `  r${i + 1}: { reportsTo: r${i} }\n`).join('') }),
+  },
+  'long-line': {
+    // the error is at the end of a line of 5,000 characters: the frame shows the part around it
+    make: (dir) => {
+      let text = 'resources:\n';
+      for (let i = 0; i < 399; i++) text += `  r${i}:\n    actions: [view]\n`;
+      const grants = Array.from({ length: 400 }, (_, i) => `r${i}: green`).join(', ');
+      write(dir, { 'policy.yaml': `${text}roles:\n  sales:\n    grants: { ${grants} }\n` });
     },
   },
   'many-errors': {
