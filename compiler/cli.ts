@@ -16,6 +16,11 @@ function formatOption(choices: readonly string[] = ['text', 'json', 'github', 's
   return new Option('--format <format>', 'output format').choices(choices).default('text');
 }
 
+/** `--limit name=value`, repeatable: every compile limit can be raised for an unusually large policy set. */
+function limitOption(): Option {
+  return new Option('--limit <name=value>', 'change a compile limit, e.g. maxRoles=20000 (repeatable; docs/diagnostics.md)').argParser((v: string, all: string[] = []) => [...all, v]);
+}
+
 function percentage(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage from 0 to 100');
@@ -45,7 +50,8 @@ function program(io: Io, done: (code: number) => void): Command {
     .description('validate a policy set without writing anything')
     .argument('<dir>', 'policy set folder')
     .addOption(formatOption())
-    .action(async (dir: string, opts: { format: string }) => done((await import('./cli/check.ts')).checkCommand(dir, opts, io)));
+    .addOption(limitOption())
+    .action(async (dir: string, opts: { format: string; limit?: string[] }) => done((await import('./cli/check.ts')).checkCommand(dir, opts, io)));
 
   cli
     .command('build')
@@ -55,7 +61,8 @@ function program(io: Io, done: (code: number) => void): Command {
     .option('--check', 'write nothing; exit 1 when the generated files differ from what the policy compiles to')
     .option('--force', 'replace files in the output folder that policyc did not generate')
     .addOption(formatOption())
-    .action(async (dir: string, opts: { out?: string; format: string; check?: boolean; force?: boolean }) => done(await (await import('./cli/build.ts')).buildCommand(dir, opts, io)));
+    .addOption(limitOption())
+    .action(async (dir: string, opts: { out?: string; format: string; check?: boolean; force?: boolean; limit?: string[] }) => done(await (await import('./cli/build.ts')).buildCommand(dir, opts, io)));
 
   cli
     .command('explain')
@@ -82,7 +89,8 @@ function program(io: Io, done: (code: number) => void): Command {
     .option('--min-coverage <percent>', 'fail when fewer matrix cells are covered', percentage)
     .option('--junit <file>', 'also write a JUnit report to this file')
     .addOption(formatOption(['text', 'junit', 'json', 'github', 'sarif']))
-    .action(async (dir: string, opts: { filter?: string; minCoverage?: number; format: string; junit?: string }) => done(await (await import('./cli/test.ts')).testCommand(dir, opts, io)));
+    .addOption(limitOption())
+    .action(async (dir: string, opts: { filter?: string; minCoverage?: number; format: string; junit?: string; limit?: string[] }) => done(await (await import('./cli/test.ts')).testCommand(dir, opts, io)));
 
   cli
     .command('diff')

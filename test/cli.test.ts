@@ -70,6 +70,16 @@ describe('policyc check', () => {
     expect((await run('check', goldenPolicy, '--format', 'xml')).code).toBe(2);
   });
 
+  it('--limit changes a compile limit (issue 14): lowered below the policy it is an error with its code; a wrong word is a usage error', async () => {
+    const lowered = await run('check', goldenPolicy, '--limit', 'maxRoles=2');
+    expect(lowered.code).toBe(1);
+    expect(lowered.err).toContain('PC1015');
+    expect((await run('check', goldenPolicy, '--limit', 'maxRoles=2', '--limit', 'maxRoles=3')).code).toBe(0);
+    const wrong = await run('check', goldenPolicy, '--limit', 'roles=2');
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/^policyc: `roles=2` is not a limit: write `name=number` with one of maxFiles, /);
+  });
+
   it('reports a folder without policy files (PC1001)', async () => {
     const r = await run('check', scratch());
     expect(r.code).toBe(1);

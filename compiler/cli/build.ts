@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { sortDiagnostics } from '../diagnostics/diagnostic.ts';
 import { compileDir } from '../index.ts';
 import { foreignOutput, staleOutput, writeOutput } from '../write.ts';
+import { limitsOf } from './limits.ts';
 import { EXIT, type Io } from './io.ts';
 import { report } from './report.ts';
 
@@ -15,11 +16,12 @@ export interface BuildOptions {
   readonly format: string;
   readonly check?: boolean;
   readonly force?: boolean;
+  readonly limit?: readonly string[];
 }
 
 export async function buildCommand(dir: string, opts: BuildOptions, io: Io): Promise<number> {
   const root = resolve(io.cwd, dir);
-  const result = await compileDir(root);
+  const result = await compileDir(root, limitsOf(opts.limit));
   if (!result.output) {
     report(result, dir, opts.format, io);
     return EXIT.policyErrors;

@@ -6,6 +6,7 @@ import { DiagnosticBag, sortDiagnostics } from '../diagnostics/diagnostic.ts';
 import { compileDir } from '../index.ts';
 import { cellCoverage, testJson, testJunit, testText } from '../testing/report.ts';
 import { failuresAsDiagnostics, loadTests, runTests } from '../testing/tests.ts';
+import { limitsOf } from './limits.ts';
 import { EXIT, type Io } from './io.ts';
 import { report } from './report.ts';
 import { loadBundle } from './request.ts';
@@ -16,11 +17,12 @@ export interface TestOptions {
   readonly format: string;
   /** Also write a JUnit report to this file (CI shows the text output and reads the file). */
   readonly junit?: string;
+  readonly limit?: readonly string[];
 }
 
 export async function testCommand(dir: string, opts: TestOptions, io: Io): Promise<number> {
   const root = resolve(io.cwd, dir);
-  const result = await compileDir(root);
+  const result = await compileDir(root, limitsOf(opts.limit));
   const bag = new DiagnosticBag();
   const { set, tests } = loadTests(root, bag);
   const diagnostics = sortDiagnostics([...result.diagnostics, ...bag.items]);

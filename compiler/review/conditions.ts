@@ -3,11 +3,12 @@
  * stage or pipeline, a `when:` (or a shift, R-Z10) by its CEL text. Shared by `policyc test`
  * coverage, `policyc diff` and `policyc matrix`.
  */
+import { escapeControls } from '../diagnostics/display.ts';
 import type { ConditionModel, PolicyModel, RoleModel, Rule } from '../ir/model.ts';
 
-/** A name or condition as markdown inline code, whatever characters it holds. */
+/** A name or condition as markdown inline code, whatever characters it holds (controls shown escaped, as in diagnostics). */
 export const code = (name: string): string => {
-  const flat = name.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  const flat = escapeControls(name);
   const fence = '`'.repeat((flat.match(/`+/g) ?? []).reduce((n, run) => Math.max(n, run.length + 1), 1));
   return fence === '`' ? `\`${flat}\`` : `${fence} ${flat} ${fence}`;
 };
