@@ -78,15 +78,15 @@ export function ordinary<T extends object>(o: T): T {
 }
 
 function copyUnlessOrdinary<T extends object>(o: T, from: unknown): T {
-  let proto = from;
-  const keys = new Set<string>();
-  for (const key of Object.getOwnPropertyNames(o)) keys.add(key);
-  for (let depth = 0; depth < MAX_CLASS_DEPTH; depth++) {
+  // a class instance (its chain reaches Object.prototype or null past no other built-in) is ordinary
+  const classes: object[] = [];
+  for (let proto = from; classes.length < MAX_CLASS_DEPTH; proto = Object.getPrototypeOf(proto)) {
     if (proto === null || proto === Object.prototype) return o;
     if (BUILT_IN_PROTOTYPES.has(proto)) break;
-    for (const key of Object.getOwnPropertyNames(proto)) if (key !== 'constructor') keys.add(key);
-    proto = Object.getPrototypeOf(proto);
+    classes.push(proto as object);
   }
+  const keys = new Set<string>(Object.getOwnPropertyNames(o));
+  for (const proto of classes) for (const key of Object.getOwnPropertyNames(proto)) if (key !== 'constructor') keys.add(key);
   const copy = Object.create(null) as Record<string, unknown>;
   for (const key of keys) Object.defineProperty(copy, key, { value: own(o, key), enumerable: true });
   return copy as T;

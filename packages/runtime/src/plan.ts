@@ -137,7 +137,10 @@ export function toPredicate(plan: QueryPlan): (record: Row) => boolean {
   const test = (f: Filter, r: object): boolean => {
     // a plan that is not one `plan` made may share subtrees exponentially: past the budget it matches nothing
     if (++nodes > MAX_FILTER_NODES) throw new RangeError('the plan is too large');
-    const v = Object.hasOwn(f, 'attribute') ? own(r, (f as { attribute: string }).attribute) : undefined;
+    // a plan that is not one `plan` made may hold anything: nothing here converts a value to a
+    // string or a number (a sparse list of length 2^32 - 1 would take minutes to join)
+    const attribute = Object.hasOwn(f, 'attribute') ? (f as { attribute: unknown }).attribute : undefined;
+    const v = typeof attribute === 'string' ? own(r, attribute) : undefined;
     switch (f.op) {
       case 'true':
         return true;
@@ -157,15 +160,15 @@ export function toPredicate(plan: QueryPlan): (record: Row) => boolean {
       case 'le':
       case 'gt':
       case 'ge':
-        return typeof v === 'number' && compare(v, f.op, f.value);
+        return typeof v === 'number' && typeof f.value === 'number' && compare(v, f.op, f.value);
       case 'size': {
         const n = f.type === 'string' ? (typeof v === 'string' ? [...v].length : undefined) : Array.isArray(v) ? v.length : undefined;
-        return n !== undefined && compare(n, f.compare, f.value);
+        return n !== undefined && typeof f.value === 'number' && compare(n, f.compare, f.value);
       }
       case 'startsWith':
       case 'endsWith':
       case 'includes':
-        return typeof v === 'string' && v[f.op](f.value);
+        return typeof v === 'string' && typeof f.value === 'string' && v[f.op](f.value);
       case 'contains':
         return Array.isArray(v) && listIncludes(v, f.value);
       case 'not':
