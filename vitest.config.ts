@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -14,6 +15,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'policies/**/*.test.ts'],
+    // vitest's default is one worker fewer than the cores: one worker on a 2-core CI machine; most
+    // files wait on child processes, servers or PGlite as much as on the CPU, so use every core
+    maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 180_000, // a hang guard, not a speed assertion: slow shared CI machines run the PGlite and property tests for a minute
     hookTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
