@@ -229,7 +229,7 @@ describe('differential: generated checkers decide exactly as the reference inter
       }
     });
     const CODES = ['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'group', 'reports', 'shared', 'public', 'subscriber', 'parent', 'denied', 'default-deny', 'not-reached', 'missing-attribute', 'unknown-role', 'unknown-resource', 'unknown-action', 'other-organisation', 'invalid-request', 'condition'];
-    await fc.assert(property, { numRuns: Number(process.env.DIFFERENTIAL_RUNS ?? 200) }); // DIFFERENTIAL_RUNS=5000 for a longer hunt
+    await fc.assert(property, { numRuns: Number(process.env.DIFFERENTIAL_RUNS ?? 120) }); // DIFFERENTIAL_RUNS=5000 for a longer hunt
     // the rarest paths (a sharing rule between the request's two roles, a peer) may need more
     // policies to be reached at all: more batches, each checked the same way, up to 5
     for (let batch = 0; batch < 5 && CODES.some((code) => !seen.has(code)); batch++) await fc.assert(property, { numRuns: 50 });
@@ -304,7 +304,7 @@ describe('differential: field masks (R-K6, R-Z9) equal the reference interpreter
           }
         }
       }),
-      { numRuns: Number(process.env.DIFFERENTIAL_RUNS ?? 150) },
+      { numRuns: Number(process.env.DIFFERENTIAL_RUNS ?? 90) },
     );
     console.log(`differential fields: ${JSON.stringify(Object.fromEntries(seen))}`);
     for (const access of ['hidden', 'read-only', 'read-write']) expect(seen.get(access) ?? 0, access).toBeGreaterThan(20);

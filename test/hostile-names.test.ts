@@ -426,7 +426,7 @@ describe('hostile names: arbitrary unicode names (fast-check)', () => {
           await expectSafeDecisions(loaded, requests);
         },
       ),
-      { numRuns: Number(process.env.HOSTILE_RUNS ?? 60) },
+      { numRuns: Number(process.env.HOSTILE_RUNS ?? 40) },
     );
     expect(sources.length).toBeGreaterThan(30);
     expect(typeCheck(sources)).toBe('');

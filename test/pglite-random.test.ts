@@ -106,7 +106,7 @@ describe('random policies: the SQL filter returns exactly what `can` allows', ()
           }
         },
       ),
-      { numRuns: Number(process.env.PGLITE_RUNS ?? 50) },
+      { numRuns: Number(process.env.PGLITE_RUNS ?? 30) },
     );
     const { queries, filters, overrides, compared, recheck } = total;
     console.log(`pglite property: ${runs} policies, ${queries} SQL queries, ${filters} filtered plans (${overrides} on a stage or pipeline, ${compared} comparing the record in a \`when:\`), ${recheck} plans to recheck`);
@@ -177,7 +177,7 @@ describe('`when:` conditions comparing the record: the SQL filter returns exactl
         filters += r.filters;
         recheck += r.recheck;
       }),
-      { numRuns: Number(process.env.PGLITE_RUNS ?? 40) },
+      { numRuns: Number(process.env.PGLITE_RUNS ?? 25) },
     );
     console.log(`pglite conditions: ${queries} SQL queries over ${rows.length} rows, ${filters} filtered plans, ${recheck} to recheck`);
     expect(filters).toBeGreaterThan(queries / 4);
