@@ -29,7 +29,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'OBJECT_PROTOTYPE', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation']) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
 
@@ -198,7 +198,6 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'groupsOf',
             'inGroup',
             'listIncludes',
-            'OBJECT_PROTOTYPE',
             'oneOf',
             'or',
             'ordinary',
@@ -212,6 +211,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'type Checker',
             'type Context',
             'type Decision',
+            'type ObjectPrototype',
             'type Principal',
             'type QueryPlan',
             'type Resource',

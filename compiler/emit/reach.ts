@@ -27,7 +27,8 @@ export type Step =
  */
 export function ownRead(object: string, key: string): string {
   const k = lit(key);
-  return `(${object}[${k}] !== OBJECT_PROTOTYPE[${k}] || OBJECT_PROTOTYPE[${k}] === undefined ? ${object}[${k}] : own(${object}, ${k}))`;
+  const inherited = `(Object.prototype as ObjectPrototype)[${k}]`;
+  return `(${object}[${k}] !== ${inherited} || ${inherited} === undefined ? ${object}[${k}] : own(${object}, ${k}))`;
 }
 
 /** Principal values both functions compute first, by the variable the steps use. */

@@ -1,5 +1,5 @@
 import { failure } from './failure.js';
-import { isObject, listIncludes, OBJECT_PROTOTYPE, ordinary, own, ownElements } from './own.js';
+import { isObject, listIncludes, ordinary, own, ownElements, type ObjectPrototype } from './own.js';
 import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 
 export { and, contains, eq, FALSE, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type PresentType, type QueryPlan, type Scalar } from './plan.js';
@@ -16,7 +16,7 @@ export {
 export { defineFields, type FieldData } from './fields.js';
 export { DirectoryError, loadDirectory, type DirectoryUser, type UserDirectory } from './directory.js';
 export { canAny, planAny, rolePrincipals } from './roles.js';
-export { isObject, listIncludes, OBJECT_PROTOTYPE, ordinary, own, ownElements, someElement } from './own.js';
+export { isObject, listIncludes, ordinary, own, ownElements, someElement, type ObjectPrototype } from './own.js';
 export {
   Path,
   type CheckFunction,
@@ -259,7 +259,7 @@ export function definePolicy(data: PolicyData): Policy {
             if (!valid) return INVALID_PRINCIPAL;
             if (!isObject(resource)) return INVALID_RESOURCE;
             let r = resource;
-            let kind = r.kind !== OBJECT_PROTOTYPE.kind || OBJECT_PROTOTYPE.kind === undefined ? r.kind : own(r, 'kind');
+            let kind = r.kind !== (Object.prototype as ObjectPrototype).kind || (Object.prototype as ObjectPrototype).kind === undefined ? r.kind : own(r, 'kind');
             if (Object.getPrototypeOf(r) !== Object.prototype) {
               r = ordinary(r);
               kind = own(r, 'kind');
@@ -294,7 +294,7 @@ export function definePolicy(data: PolicyData): Policy {
  * polluted prototype's.
  */
 function hasIdAndRole(p: Principal): boolean {
-  return typeof (p.id !== OBJECT_PROTOTYPE.id || OBJECT_PROTOTYPE.id === undefined ? p.id : own(p, 'id')) === 'string' && typeof (p.role !== OBJECT_PROTOTYPE.role || OBJECT_PROTOTYPE.role === undefined ? p.role : own(p, 'role')) === 'string';
+  return typeof (p.id !== (Object.prototype as ObjectPrototype).id || (Object.prototype as ObjectPrototype).id === undefined ? p.id : own(p, 'id')) === 'string' && typeof (p.role !== (Object.prototype as ObjectPrototype).role || (Object.prototype as ObjectPrototype).role === undefined ? p.role : own(p, 'role')) === 'string';
 }
 
 /**
@@ -310,7 +310,7 @@ export function groupsOf(principal: Principal): readonly string[] | undefined {
 
 /** Whether the principal's own `groups` is a list that holds `group` (a group's pipeline rules, R-K5). */
 export function inGroup(principal: Principal, group: string): boolean {
-  const groups = principal.groups !== OBJECT_PROTOTYPE.groups || OBJECT_PROTOTYPE.groups === undefined ? principal.groups : own(principal, 'groups');
+  const groups = principal.groups !== (Object.prototype as ObjectPrototype).groups || (Object.prototype as ObjectPrototype).groups === undefined ? principal.groups : own(principal, 'groups');
   return Array.isArray(groups) && listIncludes(groups, group);
 }
 

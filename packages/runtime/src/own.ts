@@ -57,13 +57,15 @@ function fromClass(o: object, key: string): boolean {
 }
 
 /**
- * `Object.prototype`, for the fast path of generated reads: `r.owner !== OBJECT_PROTOTYPE.owner ||
- * OBJECT_PROTOTYPE.owner === undefined ? r.owner : own(r, 'owner')` is `own(r, 'owner')` for an
+ * `Object.prototype` as generated code and the runtime index it, for the fast path of reads:
+ * `r.owner !== (Object.prototype as ObjectPrototype).owner || (Object.prototype as
+ * ObjectPrototype).owner === undefined ? r.owner : own(r, 'owner')` is `own(r, 'owner')` for an
  * {@link ordinary} object — a value that differs from `Object.prototype`'s cannot have come from
- * it, and when `Object.prototype` has none, an `undefined` is absent either way — and V8 folds the
- * prototype's (absent) property to a constant, so the common read costs a plain property load.
+ * it, and when `Object.prototype` has none, an `undefined` is absent either way. Written out as
+ * `Object.prototype` (not a constant, which a bundle turns into a `var`), V8 folds the
+ * prototype's absent property to a constant, so the common read costs a plain property load.
  */
-export const OBJECT_PROTOTYPE: Readonly<Record<string, unknown>> = Object.prototype as Readonly<Record<string, unknown>>;
+export type ObjectPrototype = Readonly<Record<string, unknown>>;
 
 /**
  * `o` itself when no built-in prototype but `Object.prototype` is on its chain (plain objects,

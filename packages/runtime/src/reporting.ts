@@ -6,7 +6,7 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
-import { isObject, listIncludes, OBJECT_PROTOTYPE, own, ownElements } from './own.js';
+import { isObject, listIncludes, own, ownElements, type ObjectPrototype } from './own.js';
 
 /** Who reports to whom, as the application knows it. */
 export interface Directory {
@@ -35,7 +35,7 @@ export interface ReportingDirectory {
 /** A principal's own `reports` as a check reads them: a list or a set, else undefined. */
 export function reportsOf(principal: { readonly reports?: unknown }): readonly string[] | ReadonlySet<string> | undefined {
   // the fast path of own.ts: the principal a check passes is ordinary
-  const reports = principal.reports !== OBJECT_PROTOTYPE.reports || OBJECT_PROTOTYPE.reports === undefined ? principal.reports : own(principal, 'reports');
+  const reports = principal.reports !== (Object.prototype as ObjectPrototype).reports || (Object.prototype as ObjectPrototype).reports === undefined ? principal.reports : own(principal, 'reports');
   return Array.isArray(reports) || reports instanceof Set ? (reports as readonly string[] | ReadonlySet<string>) : undefined;
 }
 

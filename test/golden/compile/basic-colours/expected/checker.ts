@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, OBJECT_PROTOTYPE, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 6,
   name: "policy",
@@ -57,12 +57,12 @@ export type Schema = {
 
 /** team (blue); reads "responsible", "team" */
 function team_records(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["responsible"] !== OBJECT_PROTOTYPE["responsible"] || OBJECT_PROTOTYPE["responsible"] === undefined ? r["responsible"] : own(r, "responsible"));
+  const owner = (r["responsible"] !== (Object.prototype as ObjectPrototype)["responsible"] || (Object.prototype as ObjectPrototype)["responsible"] === undefined ? r["responsible"] : own(r, "responsible"));
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
-  const team = (r["team"] !== OBJECT_PROTOTYPE["team"] || OBJECT_PROTOTYPE["team"] === undefined ? r["team"] : own(r, "team"));
+  const team = (r["team"] !== (Object.prototype as ObjectPrototype)["team"] || (Object.prototype as ObjectPrototype)["team"] === undefined ? r["team"] : own(r, "team"));
   if (typeof team !== "string") return d(rule, Path.MissingTeam);
-  const groups = (p["groups"] !== OBJECT_PROTOTYPE["groups"] || OBJECT_PROTOTYPE["groups"] === undefined ? p["groups"] : own(p, "groups")) as Principal["groups"];
+  const groups = (p["groups"] !== (Object.prototype as ObjectPrototype)["groups"] || (Object.prototype as ObjectPrototype)["groups"] === undefined ? p["groups"] : own(p, "groups")) as Principal["groups"];
   if (groups !== undefined && !Array.isArray(groups)) return d(rule, Path.InvalidGroups);
   if (groups !== undefined && listIncludes(groups, team)) return d(rule, Path.Team);
   return d(rule, Path.NotReached);
@@ -79,7 +79,7 @@ function team_records_plan(p: Principal, rule: number): QueryPlan {
 
 /** own (yellow); reads "responsible" */
 function own_records(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["responsible"] !== OBJECT_PROTOTYPE["responsible"] || OBJECT_PROTOTYPE["responsible"] === undefined ? r["responsible"] : own(r, "responsible"));
+  const owner = (r["responsible"] !== (Object.prototype as ObjectPrototype)["responsible"] || (Object.prototype as ObjectPrototype)["responsible"] === undefined ? r["responsible"] : own(r, "responsible"));
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
   return d(rule, Path.NotReached);

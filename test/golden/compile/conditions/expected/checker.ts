@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:6620773a7d1be524c232b9363239ac17ac8973ae559dd9dbfdff92e169d92a7d
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, OBJECT_PROTOTYPE, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 6,
@@ -50,7 +50,7 @@ export type Schema = {
 
 /** own (yellow); reads "owner" */
 function own_records(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["owner"] !== OBJECT_PROTOTYPE["owner"] || OBJECT_PROTOTYPE["owner"] === undefined ? r["owner"] : own(r, "owner"));
+  const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
   return d(rule, Path.NotReached);
@@ -73,13 +73,13 @@ function when_1(p: Principal, r: Resource, c: Context): boolean | null | undefin
 
 /** resource["pipeline"] == "partners" */
 function when_2(p: Principal, r: Resource, c: Context): boolean | null | undefined {
-  const v = (r["pipeline"] !== OBJECT_PROTOTYPE["pipeline"] || OBJECT_PROTOTYPE["pipeline"] === undefined ? r["pipeline"] : own(r, "pipeline"));
+  const v = (r["pipeline"] !== (Object.prototype as ObjectPrototype)["pipeline"] || (Object.prototype as ObjectPrototype)["pipeline"] === undefined ? r["pipeline"] : own(r, "pipeline"));
   return typeof v !== "string" ? undefined : v === "partners";
 }
 
 /** resource["stage"] == "lost" */
 function when_3(p: Principal, r: Resource, c: Context): boolean | null | undefined {
-  const v = (r["stage"] !== OBJECT_PROTOTYPE["stage"] || OBJECT_PROTOTYPE["stage"] === undefined ? r["stage"] : own(r, "stage"));
+  const v = (r["stage"] !== (Object.prototype as ObjectPrototype)["stage"] || (Object.prototype as ObjectPrototype)["stage"] === undefined ? r["stage"] : own(r, "stage"));
   return typeof v !== "string" ? undefined : v === "lost";
 }
 
@@ -105,7 +105,7 @@ function when_5(p: Principal, r: Resource, c: Context): boolean | null | undefin
 
 /** resource["stage"] == "won" */
 function when_6(p: Principal, r: Resource, c: Context): boolean | null | undefined {
-  const v = (r["stage"] !== OBJECT_PROTOTYPE["stage"] || OBJECT_PROTOTYPE["stage"] === undefined ? r["stage"] : own(r, "stage"));
+  const v = (r["stage"] !== (Object.prototype as ObjectPrototype)["stage"] || (Object.prototype as ObjectPrototype)["stage"] === undefined ? r["stage"] : own(r, "stage"));
   return typeof v !== "string" ? undefined : v === "won";
 }
 

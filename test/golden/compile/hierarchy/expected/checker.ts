@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, OBJECT_PROTOTYPE, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 6,
   name: "policy",
@@ -44,10 +44,10 @@ export type Schema = {
 
 /** own (yellow), or records owned below "intern", "manager", "rep"; reads "owner", "ownerRole" */
 function own_records_for_ceo(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["owner"] !== OBJECT_PROTOTYPE["owner"] || OBJECT_PROTOTYPE["owner"] === undefined ? r["owner"] : own(r, "owner"));
+  const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
-  const ownerRole = (r["ownerRole"] !== OBJECT_PROTOTYPE["ownerRole"] || OBJECT_PROTOTYPE["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
+  const ownerRole = (r["ownerRole"] !== (Object.prototype as ObjectPrototype)["ownerRole"] || (Object.prototype as ObjectPrototype)["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
   if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
   if (ownerRole === "intern" || ownerRole === "manager" || ownerRole === "rep") return d(rule, Path.Hierarchy);
   return d(rule, Path.NotReached);
@@ -63,10 +63,10 @@ function own_records_for_ceo_plan(p: Principal, rule: number): QueryPlan {
 
 /** own (yellow), or records owned below "intern", "rep"; reads "owner", "ownerRole" */
 function own_records_for_manager(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["owner"] !== OBJECT_PROTOTYPE["owner"] || OBJECT_PROTOTYPE["owner"] === undefined ? r["owner"] : own(r, "owner"));
+  const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
-  const ownerRole = (r["ownerRole"] !== OBJECT_PROTOTYPE["ownerRole"] || OBJECT_PROTOTYPE["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
+  const ownerRole = (r["ownerRole"] !== (Object.prototype as ObjectPrototype)["ownerRole"] || (Object.prototype as ObjectPrototype)["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
   if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
   if (ownerRole === "intern" || ownerRole === "rep") return d(rule, Path.Hierarchy);
   return d(rule, Path.NotReached);
@@ -82,10 +82,10 @@ function own_records_for_manager_plan(p: Principal, rule: number): QueryPlan {
 
 /** own (yellow), or records owned below "intern", or records of peers; reads "owner", "ownerRole" */
 function own_records_for_rep(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["owner"] !== OBJECT_PROTOTYPE["owner"] || OBJECT_PROTOTYPE["owner"] === undefined ? r["owner"] : own(r, "owner"));
+  const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
-  const ownerRole = (r["ownerRole"] !== OBJECT_PROTOTYPE["ownerRole"] || OBJECT_PROTOTYPE["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
+  const ownerRole = (r["ownerRole"] !== (Object.prototype as ObjectPrototype)["ownerRole"] || (Object.prototype as ObjectPrototype)["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
   if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
   if (ownerRole === "intern") return d(rule, Path.Hierarchy);
   if (ownerRole === "rep") return d(rule, Path.Peer);
