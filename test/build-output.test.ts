@@ -5,19 +5,12 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../compiler/cli.ts';
+import { root, runCli } from './helpers/cli.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const goldenPolicy = join(root, 'test', 'golden', 'compile', 'basic-colours', 'policy');
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), cwd: root, color: false });
-  return { code, out, err };
-}
+const run = runCli;
 
 /** A copy of the golden policy with a fresh build in `generated/`. */
 async function built(): Promise<{ dir: string; out: string }> {

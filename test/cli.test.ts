@@ -2,20 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../compiler/cli.ts';
+import { root, runCli } from './helpers/cli.ts';
 import { FORMAT_VERSION } from '../packages/runtime/src/index.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const goldenPolicy = join(root, 'test', 'golden', 'compile', 'basic-colours', 'policy');
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), cwd: root, color: false });
-  return { code, out, err };
-}
+const run = runCli;
 
 const OUTPUT = ['checker.cjs', 'checker.d.cts', 'checker.d.ts', 'checker.js', 'checker.ts'];
 

@@ -1,19 +1,12 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../compiler/cli.ts';
+import { root, runCli } from './helpers/cli.ts';
 import { parseTimestamp } from '../compiler/testing/tests.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), cwd: root, color: false });
-  return { code, out, err };
-}
+const run = runCli;
 
 const POLICY = `resources:
   lead:

@@ -17,34 +17,32 @@ function range(v: V, fn: string): readonly V[] | CelError {
 /** One step for the next element: the budget's error once it is spent. */
 const step = (m: Meter | undefined): CelError | undefined => (m === undefined ? undefined : charge(m, 1));
 
-/** `r.all(x, p)`: false wins over errors; an error wins over true. */
-export function all(r: V, p: (x: V) => V, m?: Meter): V {
-  const items = range(r, 'all');
+/**
+ * `all` and `exists`: the `decisive` value (false for `all`, true for `exists`) wins over errors;
+ * an error wins over the other value.
+ */
+function quantifier(r: V, p: (x: V) => V, m: Meter | undefined, decisive: boolean, name: 'all' | 'exists'): V {
+  const items = range(r, name);
   if (items instanceof CelError) return items;
   let failure: V;
   for (const item of items) {
     const over = step(m);
     if (over) return over;
     const v = p(read(item, 'list element'));
-    if (v === false) return false;
-    if (v !== true) failure ??= v instanceof CelError ? v : overload('all');
+    if (v === decisive) return decisive;
+    if (v !== !decisive) failure ??= v instanceof CelError ? v : overload(name);
   }
-  return failure ?? true;
+  return failure ?? !decisive;
+}
+
+/** `r.all(x, p)`: false wins over errors; an error wins over true. */
+export function all(r: V, p: (x: V) => V, m?: Meter): V {
+  return quantifier(r, p, m, false, 'all');
 }
 
 /** `r.exists(x, p)`: true wins over errors; an error wins over false. */
 export function exists(r: V, p: (x: V) => V, m?: Meter): V {
-  const items = range(r, 'exists');
-  if (items instanceof CelError) return items;
-  let failure: V;
-  for (const item of items) {
-    const over = step(m);
-    if (over) return over;
-    const v = p(read(item, 'list element'));
-    if (v === true) return true;
-    if (v !== false) failure ??= v instanceof CelError ? v : overload('exists');
-  }
-  return failure ?? false;
+  return quantifier(r, p, m, true, 'exists');
 }
 
 /** `r.exists_one(x, p)`: exactly one element satisfies `p`; any error is the result. */
