@@ -177,7 +177,7 @@ describe('`when:` conditions comparing the record: the SQL filter returns exactl
         filters += r.filters;
         recheck += r.recheck;
       }),
-      { numRuns: Number(process.env.PGLITE_RUNS ?? 25) },
+      { numRuns: Number(process.env.PGLITE_RUNS ?? 40) },
     );
     console.log(`pglite conditions: ${queries} SQL queries over ${rows.length} rows, ${filters} filtered plans, ${recheck} to recheck`);
     expect(filters).toBeGreaterThan(queries / 4);
