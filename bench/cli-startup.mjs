@@ -1,31 +1,12 @@
 // CLI start-up (issue 15): `policyc --help`, `--version` and `check` on the Kommo example, each a
 // fresh `node` process, side by side with the CLI as it was before commands were loaded on demand
-// (commit BASELINE, checked out and built once in a temporary git worktree). Median wall time of
+// (commit BASELINE of bench/lib.mjs, built once in a temporary git worktree). Median wall time of
 // interleaved runs.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { median } from './lib.mjs';
+import { BASELINE, baselineCheckout, median } from './lib.mjs';
 
-/** The last commit whose CLI imported every library at start-up. */
-export const BASELINE = '6a0634b';
 const root = new URL('..', import.meta.url).pathname;
-
-function baselineCli(log) {
-  const dir = join(tmpdir(), `policyc-baseline-${BASELINE}`);
-  const bin = join(dir, 'bin', 'policyc.mjs');
-  if (existsSync(join(dir, 'dist', 'compiler', 'cli.js'))) return bin;
-  try {
-    log(`building the baseline CLI (${BASELINE}) in ${dir}`);
-    if (!existsSync(dir)) execFileSync('git', ['worktree', 'add', '--detach', dir, BASELINE], { cwd: root, stdio: 'ignore' });
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'ignore' });
-    return bin;
-  } catch (error) {
-    log(`no baseline: ${error.message.split('\n')[0]}`);
-    return undefined;
-  }
-}
 
 function timeRun(bin, args) {
   const start = performance.now();
@@ -37,7 +18,8 @@ function timeRun(bin, args) {
 
 export async function runCliStartupBench({ log = () => {}, runs = 15 } = {}) {
   const current = join(root, 'bin', 'policyc.mjs');
-  const baseline = baselineCli(log);
+  const checkout = baselineCheckout(log);
+  const baseline = checkout === undefined ? undefined : join(checkout, 'bin', 'policyc.mjs');
   const commands = [['--help'], ['--version'], ['check', 'policies/kommo-crm']];
   const times = commands.map(() => ({ current: [], baseline: [] }));
   for (let i = 0; i < runs; i++) {

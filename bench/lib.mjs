@@ -1,5 +1,6 @@
 // Small shared pieces of the benchmarks: a seeded PRNG, medians, loading a compiled checker.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,4 +28,27 @@ export async function importBundle(bundle) {
   const file = join(mkdtempSync(join(tmpdir(), 'policyc-bench-')), 'checker.mjs');
   writeFileSync(file, bundle);
   return import(pathToFileURL(file).href);
+}
+
+/**
+ * The commit before this project's hardening and on-demand CLI: its compiler emitted checkers
+ * that read request values as plain properties, and its CLI imported every library at start-up.
+ * The benchmarks compare with it side by side.
+ */
+export const BASELINE = '6a0634b';
+
+/** BASELINE checked out and built once in a temporary git worktree (reused by later runs), or undefined. */
+export function baselineCheckout(log = () => {}) {
+  const root = new URL('..', import.meta.url).pathname;
+  const dir = join(tmpdir(), `policyc-baseline-${BASELINE}`);
+  if (existsSync(join(dir, 'dist', 'compiler', 'cli.js'))) return dir;
+  try {
+    log(`building the baseline (${BASELINE}) in ${dir}`);
+    if (!existsSync(dir)) execFileSync('git', ['worktree', 'add', '--detach', dir, BASELINE], { cwd: root, stdio: 'ignore' });
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'ignore' });
+    return dir;
+  } catch (error) {
+    log(`no baseline: ${error.message.split('\n')[0]}`);
+    return undefined;
+  }
 }
