@@ -68,6 +68,15 @@ describe('authzen-todo: the Todo interop scenario over HTTP', () => {
     expect(answer.json).toEqual({ decision: false, context: expect.objectContaining({ code: 'unknown-subject' }) });
   });
 
+  it('by default a caller cannot raise a known subject\'s role: stored `role`/`roles` win over `subject.properties` ("fill")', async () => {
+    const beth = users.find((u) => u.name === 'Beth Smith')!; // a viewer
+    const deleteAny = (properties: Record<string, unknown>) => decisionOf(post, { subject: { type: 'user', id: beth.pid, properties }, action: { name: 'can_delete_todo' }, resource: { type: 'todo', id: 'x', properties: { ownerID: 'rick@the-citadel.com' } } });
+    expect(await deleteAny({})).toBe(false);
+    for (const properties of [{ role: 'admin' }, { roles: ['admin'] }, { role: 'admin', roles: ['admin', 'evil_genius'] }]) {
+      expect(await deleteAny(properties), JSON.stringify(properties)).toBe(false);
+    }
+  });
+
   it('a subject of another type than the directory holds is unknown', async () => {
     const morty = users.find((u) => u.name === 'Morty Smith')!;
     expect(await decisionOf(post, { subject: { type: 'service', id: morty.email }, action: { name: 'can_read_todos' }, resource: { type: 'todo', id: 'todo-1' } })).toBe(false);
