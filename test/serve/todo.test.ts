@@ -1,5 +1,5 @@
 /**
- * The AuthZEN interop "Todo" scenario (/work/shared/authzen/todo.json) served by `policyc serve
+ * The AuthZEN interop "Todo" scenario (test/fixtures/authzen/todo.json) served by `policyc serve
  * policies/authzen-todo`, over real HTTP: every user, addressed by PID and by email, every action,
  * on their own todo and on another user's — against the scenario's rules written out below.
  */
@@ -26,7 +26,7 @@ describe('authzen-todo: the Todo interop scenario over HTTP', () => {
   const { post } = serveForTests({ dir: policies('authzen-todo') });
 
   it('the directory transcribes the five users of the scenario with PIDs and several roles', () => {
-    const fixture = JSON.parse(readFileSync('/work/shared/authzen/todo.json', 'utf8')) as { users: User[] };
+    const fixture = JSON.parse(readFileSync(new URL('../fixtures/authzen/todo.json', import.meta.url), 'utf8')) as { users: User[] };
     expect(users.map(({ name, pid, id, roles }) => ({ name, pid, id, roles }))).toEqual(fixture.users.map(({ name, pid, id, roles }) => ({ name, pid, id, roles })));
   });
 
