@@ -11,6 +11,7 @@ import { tick, type DiagnosticBag, type Related } from '../diagnostics/diagnosti
 import { count } from '../diagnostics/limits.ts';
 import { closest } from '../diagnostics/suggest.ts';
 import type { PolicyModel } from '../ir/model.ts';
+import type { PathSegment } from '../load/load.ts';
 import { readEntries, type OrganisationEntry, type UserEntry, type Written } from './entries.ts';
 import type { DirectoryText } from './read.ts';
 import { reportingCycles } from './reporting.ts';
@@ -66,7 +67,7 @@ function checkNames(model: PolicyModel, users: readonly UserEntry[], declared: R
   const workspacesOf = new Map([...declared].map(([name, o]) => [name, new Set(o.workspaces.map((w) => w.name))]));
   // one suggestion per unknown name: 100,000 users holding one misspelt role cost one search
   const suggestions = new Map<string, string | undefined>();
-  const unknown = (user: UserEntry, written: Written, what: string, known: ReadonlySet<string>, help: string): void => {
+  const unknown = (user: UserEntry, written: { readonly name: string; readonly path: readonly PathSegment[] }, what: string, known: ReadonlySet<string>, help: string): void => {
     const key = `${what}\u0000${written.name}`;
     if (!suggestions.has(key)) suggestions.set(key, closest(written.name, known));
     const hit = suggestions.get(key);
@@ -119,26 +120,29 @@ function ofType(value: unknown, type: string): boolean {
 
 const article = (type: string): string => (type === 'string[]' ? 'a list of strings' : type === 'timestamp' ? 'an ISO 8601 timestamp' : `a ${type}`);
 
-/** Each id, email and key names one user (R-Z12-style uniqueness: a lookup is never ambiguous). */
-function uniqueKeys(users: readonly UserEntry[], directory: DirectoryText, bag: DiagnosticBag): Map<string, UserEntry> {
-  const byKey = new Map<string, { user: UserEntry; written: Written }>();
-  for (const user of users) {
-    const names: Written[] = [{ name: user.id, path: ['id'] }, ...(user.email === undefined ? [] : [user.email]), ...user.keys];
-    const own = new Set<string>();
-    for (const written of names) {
-      if (own.has(written.name)) continue; // the runtime accepts a user listing its own id again as a key
-      own.add(written.name);
-      const first = byKey.get(written.name);
-      if (first === undefined) byKey.set(written.name, { user, written });
-      else {
-        bag.report('DirectoryDuplicateKey', directory.spanOf(user.entry, written.path), `${tick(written.name)} names two users: ${tick(first.user.id)} and ${tick(user.id)}`, {
-          related: [{ ...directory.spanOf(first.user.entry, first.written.path), message: `the ${first.written.path[0] === 'id' ? 'id' : first.written.path[0]} of ${tick(first.user.id)}` }],
-          help: 'an id, email or key must find exactly one user',
-        });
-      }
+/** Each id, email and key names one user (a lookup is never ambiguous): one map entry per name, no copies. */
+function uniqueKeys(users: readonly UserEntry[], directory: DirectoryText, bag: DiagnosticBag): ReadonlyMap<string, UserEntry> {
+  const byKey = new Map<string, UserEntry>();
+  const namesOf = (user: UserEntry): Written[] => [user.idWritten!, ...(user.email === undefined ? [] : [user.email]), ...user.keys];
+  const claim = (user: UserEntry, written: Written): void => {
+    const other = byKey.get(written.name);
+    if (other === undefined) byKey.set(written.name, user);
+    else if (other !== user) {
+      // the runtime accepts a user listing its own id or email again as a key; another user's is a clash
+      const first = namesOf(other).find((w) => w.name === written.name)!;
+      bag.report('DirectoryDuplicateKey', directory.spanOf(user.entry, written.path), `${tick(written.name)} names two users: ${tick(other.id)} and ${tick(user.id)}`, {
+        related: [{ ...directory.spanOf(other.entry, first.path), message: `the ${first.key} of ${tick(other.id)}` }],
+        help: 'an id, email or key must find exactly one user',
+      });
     }
+  };
+  for (const user of users) {
+    if (user.idWritten === undefined) continue;
+    claim(user, user.idWritten);
+    if (user.email !== undefined) claim(user, user.email);
+    for (const key of user.keys) claim(user, key);
   }
-  return new Map([...byKey].map(([key, { user }]) => [key, user]));
+  return byKey;
 }
 
 function checkReportsTo(users: readonly UserEntry[], byKey: ReadonlyMap<string, UserEntry>, directory: DirectoryText, bag: DiagnosticBag): void {

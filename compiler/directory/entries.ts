@@ -9,15 +9,26 @@ import { didYouMean } from '../diagnostics/suggest.ts';
 import type { PathSegment } from '../load/load.ts';
 import type { DirectoryEntry, DirectoryText } from './read.ts';
 
-/** A name written in the directory and where: `path` inside its entry. */
-export interface Written {
-  readonly name: string;
-  readonly path: readonly PathSegment[];
+/**
+ * A name written in the directory and where: under `key` of its entry, at `index` of a list.
+ * The path is built only when a diagnostic needs it: a directory holds a million such names.
+ */
+export class Written {
+  constructor(
+    readonly name: string,
+    readonly key: string,
+    readonly index = -1,
+  ) {}
+  get path(): readonly PathSegment[] {
+    return this.index < 0 ? [this.key] : [this.key, this.index];
+  }
 }
 
 export interface UserEntry {
   readonly entry: DirectoryEntry;
+  /** The user's id (`''` when it has none; such a user is not checked further). */
   readonly id: string;
+  readonly idWritten: Written | undefined;
   readonly email: Written | undefined;
   readonly keys: readonly Written[];
   readonly roles: readonly Written[];
@@ -27,7 +38,7 @@ export interface UserEntry {
   readonly shift: Written | undefined;
   readonly organisations: readonly Written[];
   readonly workspaces: readonly Written[];
-  readonly attributes: readonly (Written & { readonly value: unknown })[];
+  readonly attributes: readonly { readonly name: string; readonly path: readonly PathSegment[]; readonly value: unknown }[];
 }
 
 export interface OrganisationEntry {
@@ -71,7 +82,7 @@ export function readEntries(directory: DirectoryText, bag: DiagnosticBag): { use
         if (required) problem([], `entry ${index + 1} has no ${tick(key)}`, `every user has an \`id\` (a non-empty string)`);
         return undefined;
       }
-      if (typeof value === 'string' && value !== '') return { name: value, path: [key] };
+      if (typeof value === 'string' && value !== '') return new Written(value, key);
       ok = false;
       problem([key], `${tick(key)} must be a non-empty string`);
       return undefined;
@@ -79,7 +90,7 @@ export function readEntries(directory: DirectoryText, bag: DiagnosticBag): { use
     const strings = (key: string): Written[] => {
       const value = ownValue(o, key);
       if (value === undefined) return [];
-      if (Array.isArray(value) && value.every((v) => typeof v === 'string' && v !== '')) return (value as string[]).map((name, i) => ({ name, path: [key, i] }));
+      if (Array.isArray(value) && value.every((v) => typeof v === 'string' && v !== '')) return (value as string[]).map((name, i) => new Written(name, key, i));
       ok = false;
       problem([key], `${tick(key)} must be a list of non-empty strings`);
       return [];
@@ -113,6 +124,7 @@ export function readEntries(directory: DirectoryText, bag: DiagnosticBag): { use
     const user = {
       entry,
       id: id?.name ?? '',
+      idWritten: id,
       email,
       keys,
       roles: role !== undefined ? [role] : listed,
@@ -130,7 +142,7 @@ export function readEntries(directory: DirectoryText, bag: DiagnosticBag): { use
   return { users, organisations };
 }
 
-function readAttributes(o: object, problem: (path: readonly PathSegment[], message: string, help?: string, part?: 'key' | 'value') => void, fail: () => void): (Written & { value: unknown })[] {
+function readAttributes(o: object, problem: (path: readonly PathSegment[], message: string, help?: string, part?: 'key' | 'value') => void, fail: () => void): UserEntry['attributes'][number][] {
   const value = ownValue(o, 'attributes');
   if (value === undefined) return [];
   if (!isMapping(value)) {
@@ -138,7 +150,7 @@ function readAttributes(o: object, problem: (path: readonly PathSegment[], messa
     problem(['attributes'], '`attributes` must be a mapping of attribute names to values');
     return [];
   }
-  const out: (Written & { value: unknown })[] = [];
+  const out: UserEntry['attributes'][number][] = [];
   for (const name of Object.keys(value)) {
     if (BUILT_IN.has(name)) {
       fail();
