@@ -100,10 +100,9 @@ export function checkDirectoryFile(dir: string, file: string, options: CheckOpti
   const shown = relative(resolve(dir), path);
   const name = isAbsolute(shown) ? shown : shown.split(sep).join('/');
   resetSuggestionBudget();
-  const read = readDirectoryFile(path, name, bag, limitsWith(options.limits));
-  const directory = read === undefined ? undefined : checkDirectory(checked.model, read, bag);
   const sources = new Map(checked.sources);
-  if (read !== undefined) sources.set(read.file, read.text);
+  const read = readDirectoryFile(path, name, bag, limitsWith(options.limits), sources);
+  const directory = read === undefined ? undefined : checkDirectory(checked.model, read, bag);
   return {
     diagnostics: sortDiagnostics([...checked.diagnostics, ...bag.items]),
     sources,

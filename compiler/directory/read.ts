@@ -41,8 +41,11 @@ export interface DirectoryText {
 
 const FORMATS: Record<string, 'yaml' | 'json' | 'jsonl'> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json', '.jsonl': 'jsonl', '.ndjson': 'jsonl' };
 
-/** Reads and cuts a directory file; `undefined` after reporting why it cannot be read. */
-export function readDirectoryFile(path: string, file: string, bag: DiagnosticBag, limits: Limits): DirectoryText | undefined {
+/**
+ * Reads and cuts a directory file; `undefined` after reporting why it cannot be read. Its text
+ * goes into `sources` as soon as it is decoded, so even a YAML error is shown at its line.
+ */
+export function readDirectoryFile(path: string, file: string, bag: DiagnosticBag, limits: Limits, sources: Map<string, string>): DirectoryText | undefined {
   const whole: Span = { file, start: 0, end: 0 };
   const format = FORMATS[extname(path).toLowerCase()];
   if (format === undefined) {
@@ -76,6 +79,7 @@ export function readDirectoryFile(path: string, file: string, bag: DiagnosticBag
     return undefined;
   }
   const text = decoded.text;
+  sources.set(file, text);
   const docs = new Map<DirectoryEntry, { doc: Document.Parsed; prefix: PathSegment[] }>();
   const entries = format === 'jsonl' ? jsonLines(text, file, bag) : format === 'json' ? jsonList(text, file, bag) : yamlList(text, file, bag, limits, docs);
   if (entries === undefined) return undefined;

@@ -7,4 +7,4 @@ export const DIRECTORY_POLICY: string;
 export function directoryUsers(n: number): Record<string, unknown>[];
 export function directoryText(users: readonly unknown[], format: 'jsonl' | 'json' | 'yaml'): string;
 export const BUILDS: Set<string>;
-export const GENERATED: Record<string, { make: (dir: string) => void; folder?: string }>;
+export const GENERATED: Record<string, { make: (dir: string) => void; folder?: string; directory?: string }>;

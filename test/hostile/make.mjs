@@ -219,4 +219,28 @@ export const GENERATED = {
     },
   },
   'missing-folder': { make: () => undefined, folder: 'does-not-exist' },
+  'directory-100k-hostile': {
+    // 100,000 users reporting round in one cycle, names a prototype owns, 100 misspelt roles, a
+    // shared email, and no admin: checked in one pass each, the cycle reported once
+    make: (dir) => {
+      const n = 100_000;
+      const users = [];
+      for (let i = 0; i < n; i++) {
+        const id = i === 1 ? '__proto__' : `u${i}`;
+        users.push({ id, role: i % 1000 === 999 ? 'sales_rp' : 'sales_rep', reportsTo: i === 0 ? '__proto__' : i === n - 1 ? 'u0' : `u${i + 1}`, ...(i === 2 ? { keys: ['constructor'], email: 'hasOwnProperty' } : {}), ...(i === 3 || i === 4 ? { email: 'shared@example.test' } : {}) });
+      }
+      write(dir, { 'policy/policy.yaml': DIRECTORY_POLICY, 'users.jsonl': directoryText(users, 'jsonl') });
+    },
+    folder: 'policy',
+    directory: 'users.jsonl',
+  },
+  'directory-yaml-nested': {
+    // a user whose attributes nest 5,000 mappings deep: the YAML reader's depth limit, then nothing else
+    make: (dir) => {
+      const deep = `${'{a: '.repeat(5000)}1${'}'.repeat(5000)}`;
+      write(dir, { 'policy/policy.yaml': DIRECTORY_POLICY, 'users.yaml': `- id: admin\n  role: admin\n- id: u1\n  role: sales_rep\n  attributes: { approvalLimit: ${deep} }\n- &a [x, *a]\n` });
+    },
+    folder: 'policy',
+    directory: 'users.yaml',
+  },
 };
