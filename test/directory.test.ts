@@ -89,6 +89,7 @@ describe('problems, each at file:line:column with a stable code', () => {
       'PC7002 «lots» attribute `approvalLimit` of user `u3` must be a number',
       'PC7003 «red» user `u3` holds the unknown attribute `colour`',
     ]);
+    expect(check(bad, format).diagnostics.filter((d) => d.severity === 'warning').map((d) => d.message)).toEqual(['user `u3` holds the unknown attribute `colour`']);
   });
 
   it('positions are the YAML file\'s lines and columns; help lines suggest the fix', () => {

@@ -81,7 +81,7 @@ export const CODES = {
   // PC7xxx — the user directory (issue 16, docs/directory.md)
   DirectoryUnreadable: { code: 'PC7001', title: 'the user directory cannot be read, or is not a list of users' },
   DirectoryUserShape: { code: 'PC7002', title: 'a directory entry has a missing, unknown or wrongly typed field' },
-  DirectoryUnknownName: { code: 'PC7003', title: 'a user holds a role, profile, group, shift, organisation, workspace or attribute the policy or the directory does not define' },
+  DirectoryUnknownName: { code: 'PC7003', title: 'a user holds a role, profile, group, shift, organisation or workspace the policy or the directory does not define (an undeclared attribute: warning)' },
   DirectoryUnknownManager: { code: 'PC7004', title: 'a user reports to an id no user has' },
   DirectoryReportingCycle: { code: 'PC7005', title: 'users report to each other in a cycle' },
   DirectoryDuplicateKey: { code: 'PC7006', title: 'an id, email or key names two users' },

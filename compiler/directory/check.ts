@@ -67,12 +67,13 @@ function checkNames(model: PolicyModel, users: readonly UserEntry[], declared: R
   const workspacesOf = new Map([...declared].map(([name, o]) => [name, new Set(o.workspaces.map((w) => w.name))]));
   // one suggestion per unknown name: 100,000 users holding one misspelt role cost one search
   const suggestions = new Map<string, string | undefined>();
-  const unknown = (user: UserEntry, written: { readonly name: string; readonly path: readonly PathSegment[] }, what: string, known: ReadonlySet<string>, help: string): void => {
+  const unknown = (user: UserEntry, written: { readonly name: string; readonly path: readonly PathSegment[] }, what: string, known: ReadonlySet<string>, help: string, severity: 'error' | 'warning' = 'error'): void => {
     const key = `${what}\u0000${written.name}`;
     if (!suggestions.has(key)) suggestions.set(key, closest(written.name, known));
     const hit = suggestions.get(key);
     bag.report('DirectoryUnknownName', directory.spanOf(user.entry, written.path), `user ${tick(user.id)} holds the unknown ${what} ${tick(written.name)}`, {
       help: hit !== undefined ? `did you mean \`${hit}\`?` : help,
+      severity,
     });
   };
   for (const user of users) {
@@ -82,7 +83,8 @@ function checkNames(model: PolicyModel, users: readonly UserEntry[], declared: R
     if (user.shift !== undefined && !shifts.has(user.shift.name)) unknown(user, user.shift, 'shift', shifts, 'declare it under `shifts` in the policy');
     for (const attribute of user.attributes) {
       const type = model.principalAttributes.get(attribute.name);
-      if (type === undefined) unknown(user, attribute, 'attribute', new Set(model.principalAttributes.keys()), 'declare it under `principal:` in the policy, with its type');
+      // an attribute no condition reads (a display name, say) is carried along: a warning, in case it is a typo
+      if (type === undefined) unknown(user, attribute, 'attribute', new Set(model.principalAttributes.keys()), 'no condition can read it: declare it under `principal:` in the policy if one should', 'warning');
       else if (!ofType(attribute.value, type)) {
         bag.report('DirectoryUserShape', directory.spanOf(user.entry, attribute.path), `attribute ${tick(attribute.name)} of user ${tick(user.id)} must be ${article(type)}`, {
           help: `the policy declares \`${attribute.name}: ${type}\` under \`principal:\``,
