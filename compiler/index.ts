@@ -85,6 +85,8 @@ export function checkDir(dir: string, options: CheckOptions = {}): CheckResult {
 export interface DirectoryCheckResult extends CheckResult {
   /** What the directory holds, when it could be read. */
   readonly directory: DirectorySummary | undefined;
+  /** The directory's entries as plain data (for the runtime's `loadDirectory`), when it could be read. */
+  readonly entries: readonly unknown[] | undefined;
 }
 
 /**
@@ -94,20 +96,28 @@ export interface DirectoryCheckResult extends CheckResult {
  */
 export function checkDirectoryFile(dir: string, file: string, options: CheckOptions = {}): DirectoryCheckResult {
   const checked = checkDir(dir, options);
-  if (!checked.model) return { ...checked, directory: undefined };
+  if (!checked.model) return { ...checked, directory: undefined, entries: undefined };
+  const found = checkDirectoryWith(checked.model, dir, file, options);
+  const sources = new Map([...checked.sources, ...found.sources]);
+  return { ...found, diagnostics: sortDiagnostics([...checked.diagnostics, ...found.diagnostics]), sources, model: found.model && checked.model };
+}
+
+/** The directory phase alone, against a model already checked (`policyc explain --as` compiles first). */
+export function checkDirectoryWith(model: PolicyModel, dir: string, file: string, options: CheckOptions = {}): DirectoryCheckResult {
   const bag = new DiagnosticBag();
   const path = resolve(dir, file);
   const shown = relative(resolve(dir), path);
   const name = isAbsolute(shown) ? shown : shown.split(sep).join('/');
   resetSuggestionBudget();
-  const sources = new Map(checked.sources);
+  const sources = new Map<string, string>();
   const read = readDirectoryFile(path, name, bag, limitsWith(options.limits), sources);
-  const directory = read === undefined ? undefined : checkDirectory(checked.model, read, bag);
+  const directory = read === undefined ? undefined : checkDirectory(model, read, bag);
   return {
-    diagnostics: sortDiagnostics([...checked.diagnostics, ...bag.items]),
+    diagnostics: sortDiagnostics(bag.items),
     sources,
-    model: bag.hasErrors ? undefined : checked.model,
+    model: bag.hasErrors ? undefined : model,
     directory,
+    entries: read?.entries.map((e) => e.value),
   };
 }
 
