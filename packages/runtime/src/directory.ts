@@ -1,7 +1,7 @@
 /**
  * The user directory: who the users are, turned into principals ready for `can`.
  *
- * A directory is a list of users (docs/server.md, "The user directory"; read from YAML, JSON or
+ * A directory is a list of users (docs/directory.md, the one reference of the format; read from YAML, JSON or
  * JSON Lines by the application or by `policyc serve` — the runtime reads no files):
  *
  *     { id, keys?, email?, type?, role? | roles?, profile?, groups?, reportsTo?, shift?,
