@@ -58,7 +58,8 @@ function withSchemaPath(text: string, schemas: string): string {
 
 /** The folder of policyc's package.json: `policies/` and `schemas/` are beside it (sources and `dist/` alike). */
 export function packageRoot(): string {
-  for (const up of ['../../', '../']) {
+  // nearest first: `dist/` is one level below the package, `compiler/cli/` two
+  for (const up of ['../', '../../']) {
     const dir = fileURLToPath(new URL(up, import.meta.url));
     try {
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
