@@ -151,6 +151,8 @@ describe('problems, each at file:line:column with a stable code', () => {
       'PC7006 «u1» `u1` names two users: `u1` and `u1`',
     ]);
     expect(result.diagnostics.find((d) => d.message.includes('reportTo'))!.help).toBe('did you mean `reportsTo`?');
+    // one root cause, one error: a `roles` list with a number is not also "no role"
+    expect(check([admin, { id: 'u9', roles: ['sales_rep', 7] }]).diagnostics.map((d) => d.message)).toEqual(['`roles` must be a list of non-empty strings']);
   });
 
   it('the runtime rejects what the check rejects as a shape problem, and loads what it accepts', () => {
@@ -164,6 +166,7 @@ describe('problems, each at file:line:column with a stable code', () => {
       { id: 'u6', roles: [] },
       { id: 'u7', role: 'sales_rep', attributes: { role: 'admin' } },
       { id: 'u8', role: 'sales_rep', keys: [''] },
+      { id: 'u9', roles: ['sales_rep', 7] },
     ];
     for (const user of shapes) {
       expect(check([admin, user]).diagnostics.some((d) => d.code === 'PC7002'), JSON.stringify(user)).toBe(true);

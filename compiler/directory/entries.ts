@@ -53,6 +53,7 @@ const ORGANISATION_FIELDS = ['organisation', 'workspaces'];
 const BUILT_IN = new Set(['id', 'role', 'roles', 'groups', 'organisation', 'organisations', 'workspaces', 'profile', 'technical', 'shift', 'reports', 'kind']);
 
 const ownValue = (o: object, key: string): unknown => (Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined);
+const isEmptyList = (v: unknown): boolean => Array.isArray(v) && v.length === 0;
 const isMapping = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads every entry; shape problems are reported, and a field with one is read as absent. */
@@ -68,22 +69,18 @@ export function readEntries(directory: DirectoryText, bag: DiagnosticBag): { use
       return;
     }
     const fields = ownValue(o, 'id') === undefined && ownValue(o, 'organisation') !== undefined ? ORGANISATION_FIELDS : USER_FIELDS;
-    let ok = true;
     for (const key of Object.keys(o)) {
       if (fields.includes(key)) continue;
-      ok = false;
       const what = fields === USER_FIELDS ? 'a user' : 'an organisation';
       problem([key], `unknown field ${tick(key)} in ${what}`, didYouMean(key, fields) ?? `${what} has the fields ${fields.map(tick).join(', ')}`, 'key');
     }
     const string = (key: string, required = false): Written | undefined => {
       const value = ownValue(o, key);
       if (value === undefined) {
-        if (required) ok = false;
         if (required) problem([], `entry ${index + 1} has no ${tick(key)}`, `every user has an \`id\` (a non-empty string)`);
         return undefined;
       }
       if (typeof value === 'string' && value !== '') return new Written(value, key);
-      ok = false;
       problem([key], `${tick(key)} must be a non-empty string`);
       return undefined;
     };
@@ -91,7 +88,6 @@ export function readEntries(directory: DirectoryText, bag: DiagnosticBag): { use
       const value = ownValue(o, key);
       if (value === undefined) return [];
       if (Array.isArray(value) && value.every((v) => typeof v === 'string' && v !== '')) return (value as string[]).map((name, i) => new Written(name, key, i));
-      ok = false;
       problem([key], `${tick(key)} must be a list of non-empty strings`);
       return [];
     };
@@ -109,18 +105,14 @@ export function readEntries(directory: DirectoryText, bag: DiagnosticBag): { use
     const role = string('role');
     const listed = strings('roles');
     if (role !== undefined && ownValue(o, 'roles') !== undefined) {
-      ok = false;
       problem(['roles'], `a user has both \`role\` and \`roles\``, 'write one: `role: x` or `roles: [x, y]`', 'key');
-    } else if (role === undefined && listed.length === 0 && ownValue(o, 'role') === undefined && ok) {
-      ok = false;
+    } else if (role === undefined && listed.length === 0 && ownValue(o, 'role') === undefined && (ownValue(o, 'roles') === undefined || isEmptyList(ownValue(o, 'roles')))) {
+      // a `roles` that is not a list is reported as such; an empty one, or none, is no role
       problem(ownValue(o, 'roles') === undefined ? [] : ['roles'], `user ${tick(id?.name ?? String(index + 1))} has no role`, 'give the user `role: <a role of the policy>`');
     }
     const technical = ownValue(o, 'technical');
-    if (technical !== undefined && typeof technical !== 'boolean') {
-      ok = false;
-      problem(['technical'], '`technical` must be true or false');
-    }
-    const attributes = readAttributes(o, problem, () => (ok = false));
+    if (technical !== undefined && typeof technical !== 'boolean') problem(['technical'], '`technical` must be true or false');
+    const attributes = readAttributes(o, problem);
     const user = {
       entry,
       id: id?.name ?? '',
@@ -142,18 +134,16 @@ export function readEntries(directory: DirectoryText, bag: DiagnosticBag): { use
   return { users, organisations };
 }
 
-function readAttributes(o: object, problem: (path: readonly PathSegment[], message: string, help?: string, part?: 'key' | 'value') => void, fail: () => void): UserEntry['attributes'][number][] {
+function readAttributes(o: object, problem: (path: readonly PathSegment[], message: string, help?: string, part?: 'key' | 'value') => void): UserEntry['attributes'][number][] {
   const value = ownValue(o, 'attributes');
   if (value === undefined) return [];
   if (!isMapping(value)) {
-    fail();
     problem(['attributes'], '`attributes` must be a mapping of attribute names to values');
     return [];
   }
   const out: UserEntry['attributes'][number][] = [];
   for (const name of Object.keys(value)) {
     if (BUILT_IN.has(name)) {
-      fail();
       problem(['attributes', name], `\`attributes\` cannot set ${tick(name)}: it is a field of the user`, `write \`${name}\` beside \`id\`, not under \`attributes\``, 'key');
     } else out.push({ name, path: ['attributes', name], value: ownValue(value, name) });
   }
