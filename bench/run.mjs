@@ -11,6 +11,7 @@ import { runCliStartupBench } from './cli-startup.mjs';
 import { runChecksBench } from './checks.mjs';
 import { runCompileBench } from './compile.mjs';
 import { runScaleBench, scaleMarkdown } from './compile-scale.mjs';
+import { directoryMarkdown, runDirectoryBench } from './directory.mjs';
 
 const here = new URL('.', import.meta.url);
 const fmt = (n, digits = 1) => n.toFixed(digits);
@@ -71,6 +72,10 @@ say();
 const ratios = [scale.attributes, scale.roles].flatMap((rows) => rows.slice(1).map((row, i) => row.ms / rows[i].ms / (row.bytes / rows[i].bytes)));
 say(`Goal: linear — time ÷ size between neighbouring sizes at most 1.5 (×4 the text, at most ×6 the time): ${goal(ratios.every((r) => r <= 1.5))} ` +
   `(worst ${fmt(Math.max(...ratios), 2)}). Goal: within the limits, a compile below 800 MB: ${goal(scale.memory.every((m) => m.codes.length > 0 || m.limits.maxExpressionLength !== undefined || m.peak < 800e6))}.`);
+say();
+
+const directory = await runDirectoryBench({ log: progress });
+say(directoryMarkdown(directory));
 say();
 
 const filtering = new URL('./filtering.mjs', here);

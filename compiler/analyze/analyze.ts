@@ -508,5 +508,7 @@ function buildModel(
     hierarchy: declarations.hierarchy?.value ?? 'roles',
     shifts: conds.shifts,
     organisation: undefined,
+    profiles: [...declarations.profiles.keys()],
+    principalAttributes: new Map([...declarations.principal].map(([name, { type }]) => [name, type])),
   };
 }

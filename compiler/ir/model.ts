@@ -264,6 +264,10 @@ export interface PolicyModel {
   readonly hierarchy: 'roles' | 'reporting';
   readonly shifts: readonly ShiftModel[];
   readonly organisation: OrganisationModel | undefined;
+  /** Profile names (R-Z2), for checking what a user directory names (docs/directory.md). */
+  readonly profiles: readonly string[];
+  /** Attributes declared under `principal:` with their types, for checking a user directory's `attributes`. */
+  readonly principalAttributes: ReadonlyMap<string, string>;
   /** Field-level security (R-K6, R-Z9); see docs/fields.md. */
   readonly fields: FieldSecurityModel;
 }
