@@ -29,7 +29,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION']) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
 
@@ -135,10 +135,10 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           returnType: 'Decision',
           statements: [
             `const organisation = ${ownRead('r', org)};`,
-            'if (typeof organisation !== "string") return policy.missingOrganisation;',
+            'if (typeof organisation !== "string") return MISSING_ORGANISATION;',
             `const principalOrganisation = ${ownRead('p', 'organisation')};`,
-            'if (typeof principalOrganisation !== "string") return policy.noOrganisation;',
-            'if (organisation !== principalOrganisation) return policy.otherOrganisation;',
+            'if (typeof principalOrganisation !== "string") return NO_ORGANISATION;',
+            'if (organisation !== principalOrganisation) return OTHER_ORGANISATION;',
             `return ${cellsFn}(p, r, c);`,
           ].join('\n'),
         });
@@ -150,8 +150,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           returnType: 'QueryPlan',
           statements: [
             `const organisation = ${ownRead('p', 'organisation')};`,
-            'if (typeof organisation !== "string") return policy.fixed(policy.noOrganisation);',
-            `return policy.within(${lit(org)}, organisation, ${planCellsFn}(p, c));`,
+            'if (typeof organisation !== "string") return planner.fixed(NO_ORGANISATION);',
+            `return planner.within(${lit(org)}, organisation, ${planCellsFn}(p, c));`,
           ].join('\n'),
         });
       }
@@ -190,7 +190,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           namedImports: [
             'and',
             'contains',
+            'defineCan',
             'defineFields',
+            'definePlanner',
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
             'eq',
@@ -198,6 +200,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'groupsOf',
             'inGroup',
             'listIncludes',
+            ...(model.resources.some((r) => r.organisation !== undefined) ? ['MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION'] : []),
             'oneOf',
             'or',
             'ordinary',
@@ -222,10 +225,11 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           : []),
         policyData(model, roleNames),
         'const d = policy.decide;',
+        'const planner = /* @__PURE__ */ definePlanner(policy);',
         '/** What `plan` passes to a cell that does not read the record. */',
-        'const NO_RECORD: Resource = Object.freeze({ kind: "" });',
+        'const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });',
         '/** The context of a check made without one. */',
-        'const NO_CONTEXT: Context = Object.freeze({});',
+        'const NO_CONTEXT: Context = /* @__PURE__ */ Object.freeze({});',
         schemaType(model),
         ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
         ...constants,
@@ -238,13 +242,22 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           writeDispatch(w, dispatch, 'r.kind', '(p, r, c)', 'policy.unknownAction', 'policy.unknownResource'),
         ),
         dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) =>
-          writeDispatch(w, planDispatch, 'kind', '(p, c)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)'),
+          writeDispatch(w, planDispatch, 'kind', '(p, c)', 'planner.fixed(policy.unknownAction)', 'planner.fixed(policy.unknownResource)'),
         ),
+        // `can` on its own: an application that imports only `can` bundles no plans, field masks or
+        // their runtime (the pure annotations let a bundler drop `checker` when nothing uses it)
         {
           kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
-          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `${fieldSecurity.name}.checker(policy.checker(check, plan))` }],
+          docs: ['`checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out.'],
+          declarations: [{ name: 'can', type: "Checker<Schema>['can']", initializer: '/* @__PURE__ */ defineCan<Schema>(check)' }],
+        },
+        {
+          kind: StructureKind.VariableStatement,
+          isExported: true,
+          declarationKind: VariableDeclarationKind.Const,
+          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `/* @__PURE__ */ ${fieldSecurity.name}.checker(/* @__PURE__ */ planner.checker(can, plan))` }],
         },
         'export default checker;',
         ...(model.organisation ? [organisationData(model.organisation)] : []),
@@ -267,7 +280,7 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
     plan: [
       'switch (p.role) {',
       ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: return ${plan};`),
-      `  default: return policy.fixed(${cellsFn}(p, NO_RECORD, c));`,
+      `  default: return planner.fixed(${cellsFn}(p, NO_RECORD, c));`,
       '}',
     ].join('\n'),
   };
@@ -297,7 +310,7 @@ function parentBodies(model: PolicyModel, resource: ResourceModel, action: strin
       `  default: return d(${id}, Path.MissingParent);`,
       '}',
     ].join('\n'),
-    plan: [`return policy.parentPlan(${id}, ${lit(parent.attribute)}, [`, ...kinds.map((k) => `  [${lit(k.name)}, plan(p, ${lit(k.action)}, ${lit(k.name)}, c)],`), ']);'].join('\n'),
+    plan: [`return planner.parentPlan(${id}, ${lit(parent.attribute)}, [`, ...kinds.map((k) => `  [${lit(k.name)}, plan(p, ${lit(k.action)}, ${lit(k.name)}, c)],`), ']);'].join('\n'),
   };
 }
 
@@ -345,7 +358,7 @@ function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel
 const failed = (k: string): string => `${k} === null ? Path.ConditionOverBudget : Path.ConditionFailed`;
 
 /** A decision that does not read the record, as a plan. */
-const fixedPlan = (decision: string): string => `policy.fixed(${decision})`;
+const fixedPlan = (decision: string): string => `planner.fixed(${decision})`;
 
 /**
  * The plan of a conditional rule: `then` where its condition holds; where it does not, `otherwise`
@@ -355,9 +368,9 @@ const fixedPlan = (decision: string): string => `policy.fixed(${decision})`;
  * when no filter expresses some part of it).
  */
 function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
-  const orElse = otherwise === undefined ? `() => policy.fixed(d(${rule}, Path.ConditionNotMet))` : `() => ${otherwise}`;
+  const orElse = otherwise === undefined ? `() => planner.fixed(d(${rule}, Path.ConditionNotMet))` : `() => ${otherwise}`;
   if (condition.kind === 'equals') {
-    const plan = `policy.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
+    const plan = `planner.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
     // a group's rule for members by request: decided for the principal when the plan is made
     return condition.group === undefined ? plan : `(inGroup(p, ${lit(condition.group)}) ? ${plan} : (${orElse})())`;
   }
@@ -365,9 +378,9 @@ function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEm
     // the records on which a `when:` holds, as a filter (overrides are stages and pipelines, never CEL)
     if (condition.planFilter === undefined || otherwise !== undefined) throw new Error('policyc internal error: a condition reading the record without its filter');
     const { code, exact } = condition.planFilter;
-    return `policy.onFilter(${code}, ${rule}, () => ${then}${exact ? '' : ', false'})`;
+    return `planner.onFilter(${code}, ${rule}, () => ${then}${exact ? '' : ', false'})`;
   }
-  return `policy.onCondition(${emitters.whenFor(condition)}(p, NO_RECORD, c), ${rule}, () => ${then}, ${orElse})`;
+  return `planner.onCondition(${emitters.whenFor(condition)}(p, NO_RECORD, c), ${rule}, () => ${then}, ${orElse})`;
 }
 
 /** What rule `id` decides for the cell: a decision expression for `can`, and a plan expression when it reads the record. */

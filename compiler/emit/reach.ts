@@ -252,6 +252,6 @@ export function planFunction(test: RecordTest): FunctionDeclarationStructure {
       { name: 'rule', type: 'number' },
     ],
     returnType: 'QueryPlan',
-    statements: [...test.uses.map((u) => PREAMBLE[u]!.plan), `return policy.filtered(rule, ${filter});`].join('\n'),
+    statements: [...test.uses.map((u) => PREAMBLE[u]!.plan), `return planner.filtered(rule, ${filter});`].join('\n'),
   };
 }

@@ -8,6 +8,7 @@
  */
 import { failure } from './failure.js';
 import { isObject, own } from './own.js';
+import { tick } from './reasons.js';
 import type { Context, CoreChecker, Decision, FieldAccess, FieldMask, FieldRuleRef, PolicyData, Principal, Resource } from './types.js';
 
 /**
@@ -28,13 +29,12 @@ export interface FieldData {
 }
 
 export interface FieldChecks<S> {
-  /** Adds `fields`, `redact` and `canWrite` to a checker made by `policy.checker`. */
+  /** Adds `fields`, `redact` and `canWrite` to a checker made by `planner.checker`. */
   readonly checker: (base: CoreChecker) => S;
 }
 
 const RULE_KINDS: readonly FieldRuleRef['kind'][] = ['field', 'resource-default', 'default', 'administrator'];
 const ACCESSES: readonly FieldAccess[] = ['hidden', 'read-only', 'read-write'];
-const tick = (s: string): string => '`' + s + '`';
 
 /** A frozen object with exactly these own keys, whatever they are called (`__proto__` too), and no prototype. */
 function frozenMask(fields: readonly string[], access: (i: number) => FieldAccess): FieldMask {
@@ -72,11 +72,14 @@ interface Kind {
 const EMPTY: FieldMask = Object.freeze(Object.create(null) as FieldMask);
 
 /**
- * Called once by a generated module with the policy's data and its field data; refuses data
- * that does not fit (a checker compiled by another policyc).
+ * Called once by a generated module with the policy and its field data; refuses data that does
+ * not fit (a checker compiled by another policyc). Takes the policy rather than its `data`: a
+ * bundler keeps a call whose argument reads a property, and field security must go when `can`
+ * alone is bundled.
  */
 /* @__NO_SIDE_EFFECTS__ */
-export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldChecks<S> {
+export function defineFields<S>(policy: { readonly data: PolicyData }, fieldData: FieldData): FieldChecks<S> {
+  const { data } = policy;
   const name = (list: readonly string[], i: number): string => list[i] ?? '?';
   const refs: FieldRuleRef[] = fieldData.rules.map((row, id) => {
     const n = row.split(',').map(Number);
