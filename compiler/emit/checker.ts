@@ -12,6 +12,7 @@ import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { ownRead, planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
 import { schemaType } from './types.ts';
+import { path } from './path.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
 const RULE_KINDS = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'] as const;
@@ -205,7 +206,6 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'or',
             'ordinary',
             'own',
-            'Path',
             'present',
             'reportList',
             'reportsInclude',
@@ -225,11 +225,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           : []),
         policyData(model, roleNames),
         'const d = policy.decide;',
-        'const planner = /* @__PURE__ */ definePlanner(policy);',
+        `const planner = /* @__PURE__ */ definePlanner(policy, ${lit(model.hash)});`,
         '/** What `plan` passes to a cell that does not read the record. */',
         'const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });',
-        '/** The context of a check made without one. */',
-        'const NO_CONTEXT: Context = /* @__PURE__ */ Object.freeze({});',
         schemaType(model),
         ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
         ...constants,
@@ -302,12 +300,12 @@ function parentBodies(model: PolicyModel, resource: ResourceModel, action: strin
   return {
     check: [
       `const parent = ${ownRead('r', parent.attribute)};`,
-      `if (typeof parent !== "object" || parent === null) return d(${id}, Path.MissingParent);`,
+      `if (typeof parent !== "object" || parent === null) return d(${id}, ${path('MissingParent')});`,
       // an ordinary object, as `can` passes: the parent's checks read it by the fast path too
       'const record = ordinary(parent) as Resource;',
       `switch (${ownRead('record', 'kind')}) {`,
-      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, record, c).allow ? d(${id}, Path.${allow}) : d(${id}, Path.${deny});`),
-      `  default: return d(${id}, Path.MissingParent);`,
+      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, record, c).allow ? d(${id}, ${path(allow)}) : d(${id}, ${path(deny)});`),
+      `  default: return d(${id}, ${path('MissingParent')});`,
       '}',
     ].join('\n'),
     plan: [`return planner.parentPlan(${id}, ${lit(parent.attribute)}, [`, ...kinds.map((k) => `  [${lit(k.name)}, plan(p, ${lit(k.action)}, ${lit(k.name)}, c)],`), ']);'].join('\n'),
@@ -327,7 +325,7 @@ interface CellEmitters {
  * rule denies when it does not hold.
  */
 function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters): { check: string; plan: string | undefined } {
-  if (role.administratorRule !== undefined) return { check: `return d(${role.administratorRule}, Path.Admin);`, plan: undefined };
+  if (role.administratorRule !== undefined) return { check: `return d(${role.administratorRule}, ${path('Admin')});`, plan: undefined };
   const id = role.cells.get(resource.name)?.get(action);
   if (id === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
   const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
@@ -348,14 +346,14 @@ function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel
     check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} !== false) return d(${o}, ${failed(`k${i}`)});`);
   });
   if (base.condition !== undefined) {
-    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? Path.ConditionNotMet : ${failed('k')});`);
+    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? ${path('ConditionNotMet')} : ${failed('k')});`);
   }
   check.push(`return ${baseBody.check};`);
   return { check: `{\n${check.map((l) => `    ${l}`).join('\n')}\n  }`, plan };
 }
 
 /** The path of a condition that neither held nor failed to hold: over its cost budget (`null`), or not evaluable. */
-const failed = (k: string): string => `${k} === null ? Path.ConditionOverBudget : Path.ConditionFailed`;
+const failed = (k: string): string => `${k} === null ? ${path('ConditionOverBudget')} : ${path('ConditionFailed')}`;
 
 /** A decision that does not read the record, as a plan. */
 const fixedPlan = (decision: string): string => `planner.fixed(${decision})`;
@@ -368,7 +366,7 @@ const fixedPlan = (decision: string): string => `planner.fixed(${decision})`;
  * when no filter expresses some part of it).
  */
 function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
-  const orElse = otherwise === undefined ? `() => planner.fixed(d(${rule}, Path.ConditionNotMet))` : `() => ${otherwise}`;
+  const orElse = otherwise === undefined ? `() => planner.fixed(d(${rule}, ${path('ConditionNotMet')}))` : `() => ${otherwise}`;
   if (condition.kind === 'equals') {
     const plan = `planner.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
     // a group's rule for members by request: decided for the principal when the plan is made
@@ -390,10 +388,10 @@ function ruleBody(model: PolicyModel, role: RoleModel, resource: ResourceModel, 
   const tested = (test: RecordTest) => ({ check: `${test.name}(p, r, ${id})`, plan: `${test.planName}(p, ${id})` });
   // red and default deny: only a subscriber gets past them (R-K9)
   const subscribed = resource.subscribers?.actions.includes(action) === true;
-  if (rule.kind === 'default') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'DefaultDeny')) : fixed(`d(${id}, Path.DefaultDeny)`);
-  if (rule.level === 'deny') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'Denied')) : fixed(`d(${id}, Path.Denied)`);
-  if (rule.kind === 'public') return fixed(`d(${id}, Path.Public)`);
-  if (rule.level === 'all') return fixed(`d(${id}, Path.All)`);
+  if (rule.kind === 'default') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'DefaultDeny')) : fixed(`d(${id}, ${path('DefaultDeny')})`);
+  if (rule.level === 'deny') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'Denied')) : fixed(`d(${id}, ${path('Denied')})`);
+  if (rule.kind === 'public') return fixed(`d(${id}, ${path('Public')})`);
+  if (rule.level === 'all') return fixed(`d(${id}, ${path('All')})`);
   return tested(emitters.testFor(role, resource, action, rule.level, 'NotReached'));
 }
 
@@ -468,7 +466,6 @@ function policyData(model: PolicyModel, roleNames: readonly string[]): string {
     'const policy = definePolicy({',
     `  format: ${FORMAT_VERSION},`,
     `  name: ${lit(model.name)},`,
-    `  hash: ${lit(model.hash)},`,
     `  files: ${list(model.files)},`,
     `  roles: ${list(roleNames)},`,
     `  resources: ${list(resourceNames)},`,
@@ -492,7 +489,7 @@ function dispatcher(
   return {
     kind: StructureKind.Function,
     name,
-    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, target, { name: 'c', type: 'Context', initializer: 'NO_CONTEXT' }],
+    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, target, { name: 'c', type: 'Context' }],
     returnType,
     statements,
   };

@@ -22,6 +22,7 @@ export { definePlanner, type Planner } from './planner.js';
 export { isObject, listIncludes, ordinary, own, ownElements, someElement, type ObjectPrototype } from './own.js';
 export {
   Path,
+  PATHS,
   type CheckFunction,
   type Checker,
   type Context,

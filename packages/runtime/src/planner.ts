@@ -41,13 +41,14 @@ function refusedPlan(decision: Decision): QueryPlan {
 }
 
 /**
- * Called once by a generated module, after {@link definePolicy}. Installs the full text of reasons
+ * Called once by a generated module, after {@link definePolicy}, with the policy's sha256 (the
+ * checker's `policyHash`: here rather than in the policy's data, which `can` alone bundles). Installs the full text of reasons
  * into the policy: plans quote them, and a checker with `plan` is the whole `checker`, whose
  * decisions have always had them. (Marked free of side effects on purpose: when a bundle drops
  * the planner because the application uses `can` alone, it drops the full text with it.)
  */
 /* @__NO_SIDE_EFFECTS__ */
-export function definePlanner(policy: Policy): Planner {
+export function definePlanner(policy: Policy, hash: string): Planner {
   const { data, decide, ruleRef } = policy;
   policy.explainWith(explain);
   return {
@@ -78,7 +79,7 @@ export function definePlanner(policy: Policy): Planner {
       return Object.freeze({
         formatVersion: data.format,
         policyName: data.name,
-        policyHash: data.hash,
+        policyHash: hash,
         // the same function as the generated module's `can` export; the schema types only its callers
         can: can as Can,
         plan(principal: Principal, action: string, kind: string, context?: Context): QueryPlan {

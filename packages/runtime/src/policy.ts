@@ -10,15 +10,13 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
-import { Path, type Decision, type DecisionCode, type Level, type Policy, type PolicyData, type RuleRef } from './types.js';
+import { PATHS, type Decision, type DecisionCode, type Level, type Path, type Policy, type PolicyData, type RuleRef } from './types.js';
 
 /** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
 export const FORMAT_VERSION = 7;
 
 const RULE_KINDS: readonly RuleRef['kind'][] = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'];
 const LEVELS: readonly Level[] = ['deny', 'own', 'team', 'all'];
-
-const PATHS = Object.keys(Path).length;
 
 /**
  * Thrown at load time when a checker cannot be used: generated for another format version than
@@ -36,6 +34,11 @@ const OUTCOMES = /* @__PURE__ */ [
   'parent', 'parent', 'missing-attribute', 'condition', 'condition', 'condition',
 ].map((o) => [o[0] === '+', o.replace('+', '') as DecisionCode] as const);
 
+/** Whether a way of deciding allows, and its code. */
+export function outcome(path: Path): readonly [boolean, DecisionCode] {
+  return OUTCOMES[path] ?? [false, 'error'];
+}
+
 /** How the reason of a rule's decision along a path is written. */
 export type Explain = (rule: RuleRef, path: Path) => string;
 
@@ -45,7 +48,7 @@ export type Explain = (rule: RuleRef, path: Path) => string;
  * `rule` has the rest. For example `allowed (own) at roles.yaml:46:15`.
  */
 export function shortReason(rule: RuleRef, path: Path): string {
-  const [allow, code] = OUTCOMES[path] ?? [false, 'error'];
+  const [allow, code] = outcome(path);
   return `${allow ? 'allowed' : 'denied'} (${code}) at ${rule.file}:${rule.line}:${rule.column}`;
 }
 
@@ -109,7 +112,7 @@ export function definePolicy(data: PolicyData): Policy {
     const hit = cache[i];
     if (hit !== undefined) return hit;
     const ref = ruleRef(rule);
-    const [allow, code] = OUTCOMES[path] ?? [false, 'error'];
+    const [allow, code] = outcome(path);
     const made: Decision = Object.freeze({ allow, code, reason: explain(ref, path), rule: ref });
     cache[i] = made;
     return made;

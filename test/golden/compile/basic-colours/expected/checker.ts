@@ -2,11 +2,10 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import { and, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
-  hash: "2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80",
   files: ["resources.yaml", "roles.yaml"],
   roles: ["admin", "sales", "senior_sales", "*"],
   resources: ["lead", "social", "*"],
@@ -34,11 +33,9 @@ const policy = definePolicy({
   ],
 });
 const d = policy.decide;
-const planner = /* @__PURE__ */ definePlanner(policy);
+const planner = /* @__PURE__ */ definePlanner(policy, "2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80");
 /** What `plan` passes to a cell that does not read the record. */
 const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });
-/** The context of a check made without one. */
-const NO_CONTEXT: Context = /* @__PURE__ */ Object.freeze({});
 /** The roles of the policy. */
 export type Role = "admin" | "sales" | "senior_sales";
 /** The resource kinds (records and modules) of the policy. */
@@ -59,14 +56,14 @@ export type Schema = {
 /** team (blue); reads "responsible", "team" */
 function team_records(p: Principal, r: Resource, rule: number): Decision {
   const owner = (r["responsible"] !== (Object.prototype as ObjectPrototype)["responsible"] || (Object.prototype as ObjectPrototype)["responsible"] === undefined ? r["responsible"] : own(r, "responsible"));
-  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
-  if (owner === p.id) return d(rule, Path.Own);
+  if (typeof owner !== "string") return d(rule, 9 /* MissingOwner */);
+  if (owner === p.id) return d(rule, 2 /* Own */);
   const team = (r["team"] !== (Object.prototype as ObjectPrototype)["team"] || (Object.prototype as ObjectPrototype)["team"] === undefined ? r["team"] : own(r, "team"));
-  if (typeof team !== "string") return d(rule, Path.MissingTeam);
+  if (typeof team !== "string") return d(rule, 10 /* MissingTeam */);
   const groups = (p["groups"] !== (Object.prototype as ObjectPrototype)["groups"] || (Object.prototype as ObjectPrototype)["groups"] === undefined ? p["groups"] : own(p, "groups")) as Principal["groups"];
-  if (groups !== undefined && !Array.isArray(groups)) return d(rule, Path.InvalidGroups);
-  if (groups !== undefined && listIncludes(groups, team)) return d(rule, Path.Team);
-  return d(rule, Path.NotReached);
+  if (groups !== undefined && !Array.isArray(groups)) return d(rule, 12 /* InvalidGroups */);
+  if (groups !== undefined && listIncludes(groups, team)) return d(rule, 3 /* Team */);
+  return d(rule, 8 /* NotReached */);
 }
 
 /** the records team_records allows, as a filter */
@@ -81,9 +78,9 @@ function team_records_plan(p: Principal, rule: number): QueryPlan {
 /** own (yellow); reads "responsible" */
 function own_records(p: Principal, r: Resource, rule: number): Decision {
   const owner = (r["responsible"] !== (Object.prototype as ObjectPrototype)["responsible"] || (Object.prototype as ObjectPrototype)["responsible"] === undefined ? r["responsible"] : own(r, "responsible"));
-  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
-  if (owner === p.id) return d(rule, Path.Own);
-  return d(rule, Path.NotReached);
+  if (typeof owner !== "string") return d(rule, 9 /* MissingOwner */);
+  if (owner === p.id) return d(rule, 2 /* Own */);
+  return d(rule, 8 /* NotReached */);
 }
 
 /** the records own_records allows, as a filter */
@@ -94,9 +91,9 @@ function own_records_plan(p: Principal, rule: number): QueryPlan {
 /** "lead" · "create" */
 function can_lead_create(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
-    case "sales": return d(1, Path.All);
-    case "senior_sales": return d(9, Path.All);
+    case "admin": return d(0, 0 /* Admin */);
+    case "sales": return d(1, 1 /* All */);
+    case "senior_sales": return d(9, 1 /* All */);
     default: return policy.unknownRole;
   }
 }
@@ -104,7 +101,7 @@ function can_lead_create(p: Principal, r: Resource, c: Context): Decision {
 /** "lead" · "view" */
 function can_lead_view(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
+    case "admin": return d(0, 0 /* Admin */);
     case "sales": return team_records(p, r, 2);
     case "senior_sales": return team_records(p, r, 10);
     default: return policy.unknownRole;
@@ -114,7 +111,7 @@ function can_lead_view(p: Principal, r: Resource, c: Context): Decision {
 /** "lead" · "edit" */
 function can_lead_edit(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
+    case "admin": return d(0, 0 /* Admin */);
     case "sales": return own_records(p, r, 3);
     case "senior_sales": return own_records(p, r, 11);
     default: return policy.unknownRole;
@@ -124,8 +121,8 @@ function can_lead_edit(p: Principal, r: Resource, c: Context): Decision {
 /** "lead" · "delete" */
 function can_lead_delete(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
-    case "sales": return d(4, Path.Denied);
+    case "admin": return d(0, 0 /* Admin */);
+    case "sales": return d(4, 6 /* Denied */);
     case "senior_sales": return own_records(p, r, 12);
     default: return policy.unknownRole;
   }
@@ -134,9 +131,9 @@ function can_lead_delete(p: Principal, r: Resource, c: Context): Decision {
 /** "lead" · "export" */
 function can_lead_export(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
-    case "sales": return d(5, Path.Denied);
-    case "senior_sales": return d(13, Path.Denied);
+    case "admin": return d(0, 0 /* Admin */);
+    case "sales": return d(5, 6 /* Denied */);
+    case "senior_sales": return d(13, 6 /* Denied */);
     default: return policy.unknownRole;
   }
 }
@@ -144,9 +141,9 @@ function can_lead_export(p: Principal, r: Resource, c: Context): Decision {
 /** "social" · "create" */
 function can_social_create(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
-    case "sales": return d(6, Path.DefaultDeny);
-    case "senior_sales": return d(14, Path.DefaultDeny);
+    case "admin": return d(0, 0 /* Admin */);
+    case "sales": return d(6, 7 /* DefaultDeny */);
+    case "senior_sales": return d(14, 7 /* DefaultDeny */);
     default: return policy.unknownRole;
   }
 }
@@ -154,9 +151,9 @@ function can_social_create(p: Principal, r: Resource, c: Context): Decision {
 /** "social" · "publish" */
 function can_social_publish(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
-    case "sales": return d(7, Path.DefaultDeny);
-    case "senior_sales": return d(15, Path.All);
+    case "admin": return d(0, 0 /* Admin */);
+    case "sales": return d(7, 7 /* DefaultDeny */);
+    case "senior_sales": return d(15, 1 /* All */);
     default: return policy.unknownRole;
   }
 }
@@ -164,9 +161,9 @@ function can_social_publish(p: Principal, r: Resource, c: Context): Decision {
 /** "social" · "view" */
 function can_social_view(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
-    case "sales": return d(8, Path.All);
-    case "senior_sales": return d(16, Path.All);
+    case "admin": return d(0, 0 /* Admin */);
+    case "sales": return d(8, 1 /* All */);
+    case "senior_sales": return d(16, 1 /* All */);
     default: return policy.unknownRole;
   }
 }
@@ -251,7 +248,7 @@ const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
   ],
 });
 
-function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
+function check(p: Principal, action: string, r: Resource, c: Context): Decision {
   switch (r.kind) {
     case "lead":
       switch (action) {
@@ -273,7 +270,7 @@ function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEX
   }
 }
 
-function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEXT): QueryPlan {
+function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan {
   switch (kind) {
     case "lead":
       switch (action) {

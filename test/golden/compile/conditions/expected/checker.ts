@@ -2,12 +2,11 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:6620773a7d1be524c232b9363239ac17ac8973ae559dd9dbfdff92e169d92a7d
-import { and, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 7,
   name: "policy",
-  hash: "6620773a7d1be524c232b9363239ac17ac8973ae559dd9dbfdff92e169d92a7d",
   files: ["policy.yaml"],
   roles: ["auditor", "rep", "*"],
   resources: ["lead", "*"],
@@ -31,11 +30,9 @@ const policy = definePolicy({
   ],
 });
 const d = policy.decide;
-const planner = /* @__PURE__ */ definePlanner(policy);
+const planner = /* @__PURE__ */ definePlanner(policy, "6620773a7d1be524c232b9363239ac17ac8973ae559dd9dbfdff92e169d92a7d");
 /** What `plan` passes to a cell that does not read the record. */
 const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });
-/** The context of a check made without one. */
-const NO_CONTEXT: Context = /* @__PURE__ */ Object.freeze({});
 /** The roles of the policy. */
 export type Role = "auditor" | "rep";
 /** The resource kinds (records and modules) of the policy. */
@@ -52,9 +49,9 @@ export type Schema = {
 /** own (yellow); reads "owner" */
 function own_records(p: Principal, r: Resource, rule: number): Decision {
   const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
-  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
-  if (owner === p.id) return d(rule, Path.Own);
-  return d(rule, Path.NotReached);
+  if (typeof owner !== "string") return d(rule, 9 /* MissingOwner */);
+  if (owner === p.id) return d(rule, 2 /* Own */);
+  return d(rule, 8 /* NotReached */);
 }
 
 /** the records own_records allows, as a filter */
@@ -125,18 +122,18 @@ function can_lead_view(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
     case "auditor": {
       const k = when_1(p, r, c);
-      if (k !== true) return d(0, k === false ? Path.ConditionNotMet : k === null ? Path.ConditionOverBudget : Path.ConditionFailed);
-      return d(0, Path.All);
+      if (k !== true) return d(0, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      return d(0, 1 /* All */);
     }
     case "rep": {
       const k0 = when_2(p, r, c);
-      if (k0 === true) return d(4, Path.Denied);
-      if (k0 !== false) return d(4, k0 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
+      if (k0 === true) return d(4, 6 /* Denied */);
+      if (k0 !== false) return d(4, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
       const k1 = when_3(p, r, c);
-      if (k1 === true) return d(5, Path.Denied);
-      if (k1 !== false) return d(5, k1 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
+      if (k1 === true) return d(5, 6 /* Denied */);
+      if (k1 !== false) return d(5, k1 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
       const k = when_4(p, r, c);
-      if (k !== true) return d(3, k === false ? Path.ConditionNotMet : k === null ? Path.ConditionOverBudget : Path.ConditionFailed);
+      if (k !== true) return d(3, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
       return own_records(p, r, 3);
     }
     default: return policy.unknownRole;
@@ -146,20 +143,20 @@ function can_lead_view(p: Principal, r: Resource, c: Context): Decision {
 /** "lead" · "edit" */
 function can_lead_edit(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "auditor": return d(1, Path.DefaultDeny);
+    case "auditor": return d(1, 7 /* DefaultDeny */);
     case "rep": {
       const k0 = when_2(p, r, c);
-      if (k0 === true) return d(7, Path.Denied);
-      if (k0 !== false) return d(7, k0 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
+      if (k0 === true) return d(7, 6 /* Denied */);
+      if (k0 !== false) return d(7, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
       const k1 = when_6(p, r, c);
-      if (k1 === true) return d(8, Path.Denied);
-      if (k1 !== false) return d(8, k1 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
+      if (k1 === true) return d(8, 6 /* Denied */);
+      if (k1 !== false) return d(8, k1 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
       const k2 = when_3(p, r, c);
-      if (k2 === true) return d(9, Path.Denied);
-      if (k2 !== false) return d(9, k2 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
+      if (k2 === true) return d(9, 6 /* Denied */);
+      if (k2 !== false) return d(9, k2 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
       const k = when_5(p, r, c);
-      if (k !== true) return d(6, k === false ? Path.ConditionNotMet : k === null ? Path.ConditionOverBudget : Path.ConditionFailed);
-      return d(6, Path.All);
+      if (k !== true) return d(6, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      return d(6, 1 /* All */);
     }
     default: return policy.unknownRole;
   }
@@ -168,16 +165,16 @@ function can_lead_edit(p: Principal, r: Resource, c: Context): Decision {
 /** "lead" · "delete" */
 function can_lead_delete(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "auditor": return d(2, Path.DefaultDeny);
+    case "auditor": return d(2, 7 /* DefaultDeny */);
     case "rep": {
       const k0 = when_2(p, r, c);
-      if (k0 === true) return d(11, Path.Denied);
-      if (k0 !== false) return d(11, k0 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
+      if (k0 === true) return d(11, 6 /* Denied */);
+      if (k0 !== false) return d(11, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
       const k1 = when_3(p, r, c);
-      if (k1 === true) return d(12, Path.Denied);
-      if (k1 !== false) return d(12, k1 === null ? Path.ConditionOverBudget : Path.ConditionFailed);
+      if (k1 === true) return d(12, 6 /* Denied */);
+      if (k1 !== false) return d(12, k1 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
       const k = when_7(p, r, c);
-      if (k !== true) return d(10, k === false ? Path.ConditionNotMet : k === null ? Path.ConditionOverBudget : Path.ConditionFailed);
+      if (k !== true) return d(10, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
       return own_records(p, r, 10);
     }
     default: return policy.unknownRole;
@@ -187,8 +184,8 @@ function can_lead_delete(p: Principal, r: Resource, c: Context): Decision {
 /** "lead" · "view": which records */
 function plan_lead_view(p: Principal, c: Context): QueryPlan {
   switch (p.role) {
-    case "auditor": return planner.onCondition(when_1(p, NO_RECORD, c), 0, () => planner.fixed(d(0, Path.All)), () => planner.fixed(d(0, Path.ConditionNotMet)));
-    case "rep": return planner.onAttribute("pipeline", "partners", () => planner.fixed(d(4, Path.Denied)), () => planner.onAttribute("stage", "lost", () => planner.fixed(d(5, Path.Denied)), () => planner.onFilter(or(and(cel.planCompare("amount", "ge", 1000, false), cel.planContains("tags", "vip", true)), and(cel.planHas("email", true), cel.planText("email", "endsWith", "@example.com", true))), 3, () => own_records_plan(p, 3))));
+    case "auditor": return planner.onCondition(when_1(p, NO_RECORD, c), 0, () => planner.fixed(d(0, 1 /* All */)), () => planner.fixed(d(0, 25 /* ConditionNotMet */)));
+    case "rep": return planner.onAttribute("pipeline", "partners", () => planner.fixed(d(4, 6 /* Denied */)), () => planner.onAttribute("stage", "lost", () => planner.fixed(d(5, 6 /* Denied */)), () => planner.onFilter(or(and(cel.planCompare("amount", "ge", 1000, false), cel.planContains("tags", "vip", true)), and(cel.planHas("email", true), cel.planText("email", "endsWith", "@example.com", true))), 3, () => own_records_plan(p, 3))));
     default: return planner.fixed(can_lead_view(p, NO_RECORD, c));
   }
 }
@@ -196,7 +193,7 @@ function plan_lead_view(p: Principal, c: Context): QueryPlan {
 /** "lead" · "edit": which records */
 function plan_lead_edit(p: Principal, c: Context): QueryPlan {
   switch (p.role) {
-    case "rep": return planner.onAttribute("pipeline", "partners", () => planner.fixed(d(7, Path.Denied)), () => planner.onAttribute("stage", "won", () => planner.fixed(d(8, Path.Denied)), () => planner.onAttribute("stage", "lost", () => planner.fixed(d(9, Path.Denied)), () => planner.onCondition(when_5(p, NO_RECORD, c), 6, () => planner.fixed(d(6, Path.All)), () => planner.fixed(d(6, Path.ConditionNotMet))))));
+    case "rep": return planner.onAttribute("pipeline", "partners", () => planner.fixed(d(7, 6 /* Denied */)), () => planner.onAttribute("stage", "won", () => planner.fixed(d(8, 6 /* Denied */)), () => planner.onAttribute("stage", "lost", () => planner.fixed(d(9, 6 /* Denied */)), () => planner.onCondition(when_5(p, NO_RECORD, c), 6, () => planner.fixed(d(6, 1 /* All */)), () => planner.fixed(d(6, 25 /* ConditionNotMet */))))));
     default: return planner.fixed(can_lead_edit(p, NO_RECORD, c));
   }
 }
@@ -204,7 +201,7 @@ function plan_lead_edit(p: Principal, c: Context): QueryPlan {
 /** "lead" · "delete": which records */
 function plan_lead_delete(p: Principal, c: Context): QueryPlan {
   switch (p.role) {
-    case "rep": return planner.onAttribute("pipeline", "partners", () => planner.fixed(d(11, Path.Denied)), () => planner.onAttribute("stage", "lost", () => planner.fixed(d(12, Path.Denied)), () => planner.onCondition(when_7(p, NO_RECORD, c), 10, () => own_records_plan(p, 10), () => planner.fixed(d(10, Path.ConditionNotMet)))));
+    case "rep": return planner.onAttribute("pipeline", "partners", () => planner.fixed(d(11, 6 /* Denied */)), () => planner.onAttribute("stage", "lost", () => planner.fixed(d(12, 6 /* Denied */)), () => planner.onCondition(when_7(p, NO_RECORD, c), 10, () => own_records_plan(p, 10), () => planner.fixed(d(10, 25 /* ConditionNotMet */)))));
     default: return planner.fixed(can_lead_delete(p, NO_RECORD, c));
   }
 }
@@ -226,7 +223,7 @@ const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
   ],
 });
 
-function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
+function check(p: Principal, action: string, r: Resource, c: Context): Decision {
   switch (r.kind) {
     case "lead":
       switch (action) {
@@ -239,7 +236,7 @@ function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEX
   }
 }
 
-function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEXT): QueryPlan {
+function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan {
   switch (kind) {
     case "lead":
       switch (action) {

@@ -2,11 +2,10 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:541f7ea4c656bcfd083b33f92ecbef185ee98adc7b91b05cee654c1b6d5758ca
-import { and, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
-  hash: "541f7ea4c656bcfd083b33f92ecbef185ee98adc7b91b05cee654c1b6d5758ca",
   files: ["policy.yaml"],
   roles: ["admin", "rep", "senior", "*"],
   resources: ["contact", "invoice", "*"],
@@ -26,11 +25,9 @@ const policy = definePolicy({
   ],
 });
 const d = policy.decide;
-const planner = /* @__PURE__ */ definePlanner(policy);
+const planner = /* @__PURE__ */ definePlanner(policy, "541f7ea4c656bcfd083b33f92ecbef185ee98adc7b91b05cee654c1b6d5758ca");
 /** What `plan` passes to a cell that does not read the record. */
 const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });
-/** The context of a check made without one. */
-const NO_CONTEXT: Context = /* @__PURE__ */ Object.freeze({});
 /** The roles of the policy. */
 export type Role = "admin" | "rep" | "senior";
 /** The resource kinds (records and modules) of the policy. */
@@ -51,9 +48,9 @@ export type Schema = {
 /** own (yellow); reads "owner" */
 function own_records(p: Principal, r: Resource, rule: number): Decision {
   const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
-  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
-  if (owner === p.id) return d(rule, Path.Own);
-  return d(rule, Path.NotReached);
+  if (typeof owner !== "string") return d(rule, 9 /* MissingOwner */);
+  if (owner === p.id) return d(rule, 2 /* Own */);
+  return d(rule, 8 /* NotReached */);
 }
 
 /** the records own_records allows, as a filter */
@@ -64,7 +61,7 @@ function own_records_plan(p: Principal, rule: number): QueryPlan {
 /** "contact" · "view" */
 function can_contact_view(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
+    case "admin": return d(0, 0 /* Admin */);
     case "rep": return own_records(p, r, 1);
     case "senior": return own_records(p, r, 5);
     default: return policy.unknownRole;
@@ -74,7 +71,7 @@ function can_contact_view(p: Principal, r: Resource, c: Context): Decision {
 /** "contact" · "edit" */
 function can_contact_edit(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
+    case "admin": return d(0, 0 /* Admin */);
     case "rep": return own_records(p, r, 2);
     case "senior": return own_records(p, r, 6);
     default: return policy.unknownRole;
@@ -84,7 +81,7 @@ function can_contact_edit(p: Principal, r: Resource, c: Context): Decision {
 /** "invoice" · "view" */
 function can_invoice_view(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
+    case "admin": return d(0, 0 /* Admin */);
     case "rep": return own_records(p, r, 3);
     case "senior": return own_records(p, r, 7);
     default: return policy.unknownRole;
@@ -94,7 +91,7 @@ function can_invoice_view(p: Principal, r: Resource, c: Context): Decision {
 /** "invoice" · "edit" */
 function can_invoice_edit(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
-    case "admin": return d(0, Path.Admin);
+    case "admin": return d(0, 0 /* Admin */);
     case "rep": return own_records(p, r, 4);
     case "senior": return own_records(p, r, 8);
     default: return policy.unknownRole;
@@ -163,7 +160,7 @@ const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
   ],
 });
 
-function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
+function check(p: Principal, action: string, r: Resource, c: Context): Decision {
   switch (r.kind) {
     case "contact":
       switch (action) {
@@ -181,7 +178,7 @@ function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEX
   }
 }
 
-function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEXT): QueryPlan {
+function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan {
   switch (kind) {
     case "contact":
       switch (action) {

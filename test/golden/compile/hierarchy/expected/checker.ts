@@ -2,11 +2,10 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import { and, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
-  hash: "f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2",
   files: ["policy.yaml"],
   roles: ["ceo", "intern", "manager", "rep", "*"],
   resources: ["deal", "*"],
@@ -25,11 +24,9 @@ const policy = definePolicy({
   ],
 });
 const d = policy.decide;
-const planner = /* @__PURE__ */ definePlanner(policy);
+const planner = /* @__PURE__ */ definePlanner(policy, "f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2");
 /** What `plan` passes to a cell that does not read the record. */
 const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });
-/** The context of a check made without one. */
-const NO_CONTEXT: Context = /* @__PURE__ */ Object.freeze({});
 /** The roles of the policy. */
 export type Role = "ceo" | "intern" | "manager" | "rep";
 /** The resource kinds (records and modules) of the policy. */
@@ -46,12 +43,12 @@ export type Schema = {
 /** own (yellow), or records owned below "intern", "manager", "rep"; reads "owner", "ownerRole" */
 function own_records_for_ceo(p: Principal, r: Resource, rule: number): Decision {
   const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
-  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
-  if (owner === p.id) return d(rule, Path.Own);
+  if (typeof owner !== "string") return d(rule, 9 /* MissingOwner */);
+  if (owner === p.id) return d(rule, 2 /* Own */);
   const ownerRole = (r["ownerRole"] !== (Object.prototype as ObjectPrototype)["ownerRole"] || (Object.prototype as ObjectPrototype)["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
-  if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
-  if (ownerRole === "intern" || ownerRole === "manager" || ownerRole === "rep") return d(rule, Path.Hierarchy);
-  return d(rule, Path.NotReached);
+  if (typeof ownerRole !== "string") return d(rule, 11 /* MissingOwnerRole */);
+  if (ownerRole === "intern" || ownerRole === "manager" || ownerRole === "rep") return d(rule, 4 /* Hierarchy */);
+  return d(rule, 8 /* NotReached */);
 }
 
 /** the records own_records_for_ceo allows, as a filter */
@@ -65,12 +62,12 @@ function own_records_for_ceo_plan(p: Principal, rule: number): QueryPlan {
 /** own (yellow), or records owned below "intern", "rep"; reads "owner", "ownerRole" */
 function own_records_for_manager(p: Principal, r: Resource, rule: number): Decision {
   const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
-  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
-  if (owner === p.id) return d(rule, Path.Own);
+  if (typeof owner !== "string") return d(rule, 9 /* MissingOwner */);
+  if (owner === p.id) return d(rule, 2 /* Own */);
   const ownerRole = (r["ownerRole"] !== (Object.prototype as ObjectPrototype)["ownerRole"] || (Object.prototype as ObjectPrototype)["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
-  if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
-  if (ownerRole === "intern" || ownerRole === "rep") return d(rule, Path.Hierarchy);
-  return d(rule, Path.NotReached);
+  if (typeof ownerRole !== "string") return d(rule, 11 /* MissingOwnerRole */);
+  if (ownerRole === "intern" || ownerRole === "rep") return d(rule, 4 /* Hierarchy */);
+  return d(rule, 8 /* NotReached */);
 }
 
 /** the records own_records_for_manager allows, as a filter */
@@ -84,13 +81,13 @@ function own_records_for_manager_plan(p: Principal, rule: number): QueryPlan {
 /** own (yellow), or records owned below "intern", or records of peers; reads "owner", "ownerRole" */
 function own_records_for_rep(p: Principal, r: Resource, rule: number): Decision {
   const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
-  if (typeof owner !== "string") return d(rule, Path.MissingOwner);
-  if (owner === p.id) return d(rule, Path.Own);
+  if (typeof owner !== "string") return d(rule, 9 /* MissingOwner */);
+  if (owner === p.id) return d(rule, 2 /* Own */);
   const ownerRole = (r["ownerRole"] !== (Object.prototype as ObjectPrototype)["ownerRole"] || (Object.prototype as ObjectPrototype)["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
-  if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
-  if (ownerRole === "intern") return d(rule, Path.Hierarchy);
-  if (ownerRole === "rep") return d(rule, Path.Peer);
-  return d(rule, Path.NotReached);
+  if (typeof ownerRole !== "string") return d(rule, 11 /* MissingOwnerRole */);
+  if (ownerRole === "intern") return d(rule, 4 /* Hierarchy */);
+  if (ownerRole === "rep") return d(rule, 5 /* Peer */);
+  return d(rule, 8 /* NotReached */);
 }
 
 /** the records own_records_for_rep allows, as a filter */
@@ -108,7 +105,7 @@ function own_records_for_rep_plan(p: Principal, rule: number): QueryPlan {
 function can_deal_view(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
     case "ceo": return own_records_for_ceo(p, r, 0);
-    case "intern": return d(2, Path.DefaultDeny);
+    case "intern": return d(2, 7 /* DefaultDeny */);
     case "manager": return own_records_for_manager(p, r, 4);
     case "rep": return own_records_for_rep(p, r, 6);
     default: return policy.unknownRole;
@@ -119,8 +116,8 @@ function can_deal_view(p: Principal, r: Resource, c: Context): Decision {
 function can_deal_edit(p: Principal, r: Resource, c: Context): Decision {
   switch (p.role) {
     case "ceo": return own_records_for_ceo(p, r, 1);
-    case "intern": return d(3, Path.DefaultDeny);
-    case "manager": return d(5, Path.Denied);
+    case "intern": return d(3, 7 /* DefaultDeny */);
+    case "manager": return d(5, 6 /* Denied */);
     case "rep": return own_records_for_rep(p, r, 7);
     default: return policy.unknownRole;
   }
@@ -166,7 +163,7 @@ const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
   ],
 });
 
-function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
+function check(p: Principal, action: string, r: Resource, c: Context): Decision {
   switch (r.kind) {
     case "deal":
       switch (action) {
@@ -178,7 +175,7 @@ function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEX
   }
 }
 
-function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEXT): QueryPlan {
+function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan {
   switch (kind) {
     case "deal":
       switch (action) {

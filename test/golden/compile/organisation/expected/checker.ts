@@ -2,11 +2,10 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7
-import { and, contains, defineCan, defineFields, definePlanner, definePolicy, defineOrganisation, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineCan, defineFields, definePlanner, definePolicy, defineOrganisation, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
-  hash: "0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7",
   files: ["organisation.yaml"],
   roles: ["*"],
   resources: ["*"],
@@ -17,11 +16,9 @@ const policy = definePolicy({
   ],
 });
 const d = policy.decide;
-const planner = /* @__PURE__ */ definePlanner(policy);
+const planner = /* @__PURE__ */ definePlanner(policy, "0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7");
 /** What `plan` passes to a cell that does not read the record. */
 const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });
-/** The context of a check made without one. */
-const NO_CONTEXT: Context = /* @__PURE__ */ Object.freeze({});
 /** The roles of the policy. */
 export type Role = never;
 /** The resource kinds (records and modules) of the policy. */
@@ -43,13 +40,13 @@ const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
   ],
 });
 
-function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
+function check(p: Principal, action: string, r: Resource, c: Context): Decision {
   switch (r.kind) {
     default: return policy.unknownResource;
   }
 }
 
-function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEXT): QueryPlan {
+function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan {
   switch (kind) {
     default: return planner.fixed(policy.unknownResource);
   }
