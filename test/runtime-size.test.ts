@@ -22,7 +22,7 @@ describe('can alone: what an application bundles', () => {
     const { output, model } = await compileSet(leads!);
     const can = await appBundle(output.checkerTs, 'can', firstRequest(model));
     expect(can.gzip).toBeLessThanOrEqual(CAN_BUDGET);
-    expect(can.runtimeFiles.filter((f: string) => NOT_FOR_CAN.includes(f))).toEqual([]);
+    expect(can.runtimeFiles.filter((f) => NOT_FOR_CAN.includes(f))).toEqual([]);
     // the texts of plans and reasons are not in the bundle either (not only their files)
     for (const text of ['filtered:', 'grants', 'is an administrator role', 'recheck each record']) expect(can.text).not.toContain(text);
     // the whole checker does bundle them, so the budget is not met by an empty bundle
@@ -34,7 +34,7 @@ describe('can alone: what an application bundles', () => {
   it.each(examples.map((dir) => [basename(dir), dir]))('%s: `can` alone bundles no plans, field masks or reason text', async (_, dir) => {
     const { output, model } = await compileSet(dir);
     const can = await appBundle(output.checkerTs, 'can', firstRequest(model));
-    expect(can.runtimeFiles.filter((f: string) => NOT_FOR_CAN.includes(f))).toEqual([]);
+    expect(can.runtimeFiles.filter((f) => NOT_FOR_CAN.includes(f))).toEqual([]);
     expect(can.text).not.toContain('filtered:');
   });
 });
