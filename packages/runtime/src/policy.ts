@@ -26,13 +26,16 @@ export class PolicyFormatError extends Error {
   override readonly name = 'PolicyFormatError';
 }
 
-/** What each way of deciding (`Path`, by index) answers: its code, and whether it allows (`+`). */
-const OUTCOMES = /* @__PURE__ */ [
-  '+admin', '+all', '+own', '+team', '+hierarchy', '+peer', 'denied', 'default-deny', 'not-reached',
-  'missing-attribute', 'missing-attribute', 'missing-attribute', 'invalid-request', '+group', '+reports',
-  '+shared', '+public', '+subscriber', 'missing-attribute', 'invalid-request', '+parent', '+parent',
-  'parent', 'parent', 'missing-attribute', 'condition', 'condition', 'condition',
-].map((o) => [o[0] === '+', o.replace('+', '') as DecisionCode] as const);
+/** What each way of deciding (`Path`, by index) answers: whether it allows, and its code. A literal: nothing runs at load. */
+const OUTCOMES: readonly (readonly [boolean, DecisionCode])[] = [
+  [true, 'admin'], [true, 'all'], [true, 'own'], [true, 'team'], [true, 'hierarchy'], [true, 'peer'],
+  [false, 'denied'], [false, 'default-deny'], [false, 'not-reached'],
+  [false, 'missing-attribute'], [false, 'missing-attribute'], [false, 'missing-attribute'], [false, 'invalid-request'],
+  [true, 'group'], [true, 'reports'], [true, 'shared'], [true, 'public'], [true, 'subscriber'],
+  [false, 'missing-attribute'], [false, 'invalid-request'],
+  [true, 'parent'], [true, 'parent'], [false, 'parent'], [false, 'parent'], [false, 'missing-attribute'],
+  [false, 'condition'], [false, 'condition'], [false, 'condition'],
+];
 
 /** Whether a way of deciding allows, and its code. */
 export function outcome(path: Path): readonly [boolean, DecisionCode] {
