@@ -10,6 +10,7 @@ import { runCelBench } from './cel.mjs';
 import { runCliStartupBench } from './cli-startup.mjs';
 import { runChecksBench } from './checks.mjs';
 import { runCompileBench } from './compile.mjs';
+import { loadMarkdown, runLoadBench } from './load.mjs';
 import { runScaleBench, scaleMarkdown } from './compile-scale.mjs';
 import { directoryMarkdown, runDirectoryBench } from './directory.mjs';
 
@@ -121,7 +122,9 @@ say();
 const size = await runtimeSize();
 say('### Runtime size');
 say();
-say(`\`@policyc/runtime\` bundled and minified with esbuild: ${int(size.min)} bytes, **${int(size.gzip)} bytes gzipped** (zlib level 9).`);
+say(`\`@policyc/runtime\` bundled and minified with esbuild: ${int(size.min)} bytes, **${int(size.gzip)} bytes gzipped** (zlib level 9); what an application bundles of it depends on what it imports (below).`);
+say();
+say(loadMarkdown(await runLoadBench({ log: progress })));
 
 const cpu = cpus();
 const machine = `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu[0]?.model?.trim() ?? 'unknown CPU'} × ${cpu.length}`;

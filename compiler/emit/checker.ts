@@ -12,6 +12,7 @@ import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { ownRead, planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
 import { schemaType } from './types.ts';
+import { path } from './path.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
 const RULE_KINDS = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'] as const;
@@ -29,7 +30,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION']) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
 
@@ -135,10 +136,10 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           returnType: 'Decision',
           statements: [
             `const organisation = ${ownRead('r', org)};`,
-            'if (typeof organisation !== "string") return policy.missingOrganisation;',
+            'if (typeof organisation !== "string") return MISSING_ORGANISATION;',
             `const principalOrganisation = ${ownRead('p', 'organisation')};`,
-            'if (typeof principalOrganisation !== "string") return policy.noOrganisation;',
-            'if (organisation !== principalOrganisation) return policy.otherOrganisation;',
+            'if (typeof principalOrganisation !== "string") return NO_ORGANISATION;',
+            'if (organisation !== principalOrganisation) return OTHER_ORGANISATION;',
             `return ${cellsFn}(p, r, c);`,
           ].join('\n'),
         });
@@ -150,8 +151,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           returnType: 'QueryPlan',
           statements: [
             `const organisation = ${ownRead('p', 'organisation')};`,
-            'if (typeof organisation !== "string") return policy.fixed(policy.noOrganisation);',
-            `return policy.within(${lit(org)}, organisation, ${planCellsFn}(p, c));`,
+            'if (typeof organisation !== "string") return planner.fixed(NO_ORGANISATION);',
+            `return planner.within(${lit(org)}, organisation, ${planCellsFn}(p, c));`,
           ].join('\n'),
         });
       }
@@ -190,7 +191,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           namedImports: [
             'and',
             'contains',
+            'defineCan',
             'defineFields',
+            'definePlanner',
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
             'eq',
@@ -198,11 +201,11 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'groupsOf',
             'inGroup',
             'listIncludes',
+            ...(model.resources.some((r) => r.organisation !== undefined) ? ['MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION'] : []),
             'oneOf',
             'or',
             'ordinary',
             'own',
-            'Path',
             'present',
             'reportList',
             'reportsInclude',
@@ -222,10 +225,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           : []),
         policyData(model, roleNames),
         'const d = policy.decide;',
+        `const planner = /* @__PURE__ */ definePlanner(policy, ${lit(model.hash)});`,
         '/** What `plan` passes to a cell that does not read the record. */',
-        'const NO_RECORD: Resource = Object.freeze({ kind: "" });',
-        '/** The context of a check made without one. */',
-        'const NO_CONTEXT: Context = Object.freeze({});',
+        'const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });',
         schemaType(model),
         ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
         ...constants,
@@ -238,13 +240,22 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           writeDispatch(w, dispatch, 'r.kind', '(p, r, c)', 'policy.unknownAction', 'policy.unknownResource'),
         ),
         dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) =>
-          writeDispatch(w, planDispatch, 'kind', '(p, c)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)'),
+          writeDispatch(w, planDispatch, 'kind', '(p, c)', 'planner.fixed(policy.unknownAction)', 'planner.fixed(policy.unknownResource)'),
         ),
+        // `can` on its own: an application that imports only `can` bundles no plans, field masks or
+        // their runtime (the pure annotations let a bundler drop `checker` when nothing uses it)
         {
           kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
-          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `${fieldSecurity.name}.checker(policy.checker(check, plan))` }],
+          docs: ['`checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out.'],
+          declarations: [{ name: 'can', type: "Checker<Schema>['can']", initializer: '/* @__PURE__ */ defineCan<Schema>(check)' }],
+        },
+        {
+          kind: StructureKind.VariableStatement,
+          isExported: true,
+          declarationKind: VariableDeclarationKind.Const,
+          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `/* @__PURE__ */ ${fieldSecurity.name}.checker(/* @__PURE__ */ planner.checker(can, plan))` }],
         },
         'export default checker;',
         ...(model.organisation ? [organisationData(model.organisation)] : []),
@@ -267,7 +278,7 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
     plan: [
       'switch (p.role) {',
       ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: return ${plan};`),
-      `  default: return policy.fixed(${cellsFn}(p, NO_RECORD, c));`,
+      `  default: return planner.fixed(${cellsFn}(p, NO_RECORD, c));`,
       '}',
     ].join('\n'),
   };
@@ -289,15 +300,15 @@ function parentBodies(model: PolicyModel, resource: ResourceModel, action: strin
   return {
     check: [
       `const parent = ${ownRead('r', parent.attribute)};`,
-      `if (typeof parent !== "object" || parent === null) return d(${id}, Path.MissingParent);`,
+      `if (typeof parent !== "object" || parent === null) return d(${id}, ${path('MissingParent')});`,
       // an ordinary object, as `can` passes: the parent's checks read it by the fast path too
       'const record = ordinary(parent) as Resource;',
       `switch (${ownRead('record', 'kind')}) {`,
-      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, record, c).allow ? d(${id}, Path.${allow}) : d(${id}, Path.${deny});`),
-      `  default: return d(${id}, Path.MissingParent);`,
+      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, record, c).allow ? d(${id}, ${path(allow)}) : d(${id}, ${path(deny)});`),
+      `  default: return d(${id}, ${path('MissingParent')});`,
       '}',
     ].join('\n'),
-    plan: [`return policy.parentPlan(${id}, ${lit(parent.attribute)}, [`, ...kinds.map((k) => `  [${lit(k.name)}, plan(p, ${lit(k.action)}, ${lit(k.name)}, c)],`), ']);'].join('\n'),
+    plan: [`return planner.parentPlan(${id}, ${lit(parent.attribute)}, [`, ...kinds.map((k) => `  [${lit(k.name)}, plan(p, ${lit(k.action)}, ${lit(k.name)}, c)],`), ']);'].join('\n'),
   };
 }
 
@@ -314,7 +325,7 @@ interface CellEmitters {
  * rule denies when it does not hold.
  */
 function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters): { check: string; plan: string | undefined } {
-  if (role.administratorRule !== undefined) return { check: `return d(${role.administratorRule}, Path.Admin);`, plan: undefined };
+  if (role.administratorRule !== undefined) return { check: `return d(${role.administratorRule}, ${path('Admin')});`, plan: undefined };
   const id = role.cells.get(resource.name)?.get(action);
   if (id === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
   const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
@@ -335,17 +346,17 @@ function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel
     check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} !== false) return d(${o}, ${failed(`k${i}`)});`);
   });
   if (base.condition !== undefined) {
-    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? Path.ConditionNotMet : ${failed('k')});`);
+    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? ${path('ConditionNotMet')} : ${failed('k')});`);
   }
   check.push(`return ${baseBody.check};`);
   return { check: `{\n${check.map((l) => `    ${l}`).join('\n')}\n  }`, plan };
 }
 
 /** The path of a condition that neither held nor failed to hold: over its cost budget (`null`), or not evaluable. */
-const failed = (k: string): string => `${k} === null ? Path.ConditionOverBudget : Path.ConditionFailed`;
+const failed = (k: string): string => `${k} === null ? ${path('ConditionOverBudget')} : ${path('ConditionFailed')}`;
 
 /** A decision that does not read the record, as a plan. */
-const fixedPlan = (decision: string): string => `policy.fixed(${decision})`;
+const fixedPlan = (decision: string): string => `planner.fixed(${decision})`;
 
 /**
  * The plan of a conditional rule: `then` where its condition holds; where it does not, `otherwise`
@@ -355,9 +366,9 @@ const fixedPlan = (decision: string): string => `policy.fixed(${decision})`;
  * when no filter expresses some part of it).
  */
 function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
-  const orElse = otherwise === undefined ? `() => policy.fixed(d(${rule}, Path.ConditionNotMet))` : `() => ${otherwise}`;
+  const orElse = otherwise === undefined ? `() => planner.fixed(d(${rule}, ${path('ConditionNotMet')}))` : `() => ${otherwise}`;
   if (condition.kind === 'equals') {
-    const plan = `policy.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
+    const plan = `planner.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
     // a group's rule for members by request: decided for the principal when the plan is made
     return condition.group === undefined ? plan : `(inGroup(p, ${lit(condition.group)}) ? ${plan} : (${orElse})())`;
   }
@@ -365,9 +376,9 @@ function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEm
     // the records on which a `when:` holds, as a filter (overrides are stages and pipelines, never CEL)
     if (condition.planFilter === undefined || otherwise !== undefined) throw new Error('policyc internal error: a condition reading the record without its filter');
     const { code, exact } = condition.planFilter;
-    return `policy.onFilter(${code}, ${rule}, () => ${then}${exact ? '' : ', false'})`;
+    return `planner.onFilter(${code}, ${rule}, () => ${then}${exact ? '' : ', false'})`;
   }
-  return `policy.onCondition(${emitters.whenFor(condition)}(p, NO_RECORD, c), ${rule}, () => ${then}, ${orElse})`;
+  return `planner.onCondition(${emitters.whenFor(condition)}(p, NO_RECORD, c), ${rule}, () => ${then}, ${orElse})`;
 }
 
 /** What rule `id` decides for the cell: a decision expression for `can`, and a plan expression when it reads the record. */
@@ -377,10 +388,10 @@ function ruleBody(model: PolicyModel, role: RoleModel, resource: ResourceModel, 
   const tested = (test: RecordTest) => ({ check: `${test.name}(p, r, ${id})`, plan: `${test.planName}(p, ${id})` });
   // red and default deny: only a subscriber gets past them (R-K9)
   const subscribed = resource.subscribers?.actions.includes(action) === true;
-  if (rule.kind === 'default') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'DefaultDeny')) : fixed(`d(${id}, Path.DefaultDeny)`);
-  if (rule.level === 'deny') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'Denied')) : fixed(`d(${id}, Path.Denied)`);
-  if (rule.kind === 'public') return fixed(`d(${id}, Path.Public)`);
-  if (rule.level === 'all') return fixed(`d(${id}, Path.All)`);
+  if (rule.kind === 'default') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'DefaultDeny')) : fixed(`d(${id}, ${path('DefaultDeny')})`);
+  if (rule.level === 'deny') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'Denied')) : fixed(`d(${id}, ${path('Denied')})`);
+  if (rule.kind === 'public') return fixed(`d(${id}, ${path('Public')})`);
+  if (rule.level === 'all') return fixed(`d(${id}, ${path('All')})`);
   return tested(emitters.testFor(role, resource, action, rule.level, 'NotReached'));
 }
 
@@ -455,7 +466,6 @@ function policyData(model: PolicyModel, roleNames: readonly string[]): string {
     'const policy = definePolicy({',
     `  format: ${FORMAT_VERSION},`,
     `  name: ${lit(model.name)},`,
-    `  hash: ${lit(model.hash)},`,
     `  files: ${list(model.files)},`,
     `  roles: ${list(roleNames)},`,
     `  resources: ${list(resourceNames)},`,
@@ -479,7 +489,7 @@ function dispatcher(
   return {
     kind: StructureKind.Function,
     name,
-    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, target, { name: 'c', type: 'Context', initializer: 'NO_CONTEXT' }],
+    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, target, { name: 'c', type: 'Context' }],
     returnType,
     statements,
   };

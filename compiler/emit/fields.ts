@@ -43,7 +43,7 @@ export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, rol
   });
   const statement = [
     '/** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */',
-    `const ${name} = defineFields<Checker<Schema>>(policy.data, {`,
+    `const ${name} = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {`,
     `  fields: [${model.resources.map((r) => list(r.attributes.map((a) => a.name))).join(', ')}],`,
     `  subscribers: [${model.resources.map((r) => list(r.subscribers?.fields ?? [])).join(', ')}],`,
     `  names: ${list(fieldNames)},`,

@@ -1,6 +1,7 @@
 import { StructureKind, type FunctionDeclarationStructure } from 'ts-morph';
 import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
 import { lit } from './literal.ts';
+import { path } from './path.ts';
 
 /**
  * The record test of a cell, as the steps `can` takes in order (docs/policy-language.md, steps
@@ -202,11 +203,11 @@ export function testFunction(test: RecordTest): FunctionDeclarationStructure {
     if (step.kind === 'read') {
       const declared = test.steps.indexOf(step) === test.steps.findIndex((s) => s.kind === 'read' && s.variable === step.variable);
       if (declared) body.push(`const ${step.variable} = ${ownRead('r', step.attribute)};`);
-      if (step.missing !== undefined) body.push(`if (typeof ${step.variable} !== "string") return d(rule, Path.${step.missing});`);
-    } else if (step.kind === 'principal') body.push(`if (${step.check}) return d(rule, Path.${step.path});`);
-    else body.push(`if (${step.check}) return d(${step.rule}, Path.${step.path});`);
+      if (step.missing !== undefined) body.push(`if (typeof ${step.variable} !== "string") return d(rule, ${path(step.missing)});`);
+    } else if (step.kind === 'principal') body.push(`if (${step.check}) return d(rule, ${path(step.path)});`);
+    else body.push(`if (${step.check}) return d(${step.rule}, ${path(step.path)});`);
   }
-  body.push(`return d(rule, Path.${test.fallback});`);
+  body.push(`return d(rule, ${path(test.fallback)});`);
   return {
     kind: StructureKind.Function,
     name: test.name,
@@ -252,6 +253,6 @@ export function planFunction(test: RecordTest): FunctionDeclarationStructure {
       { name: 'rule', type: 'number' },
     ],
     returnType: 'QueryPlan',
-    statements: [...test.uses.map((u) => PREAMBLE[u]!.plan), `return policy.filtered(rule, ${filter});`].join('\n'),
+    statements: [...test.uses.map((u) => PREAMBLE[u]!.plan), `return planner.filtered(rule, ${filter});`].join('\n'),
   };
 }

@@ -1,6 +1,6 @@
-import { failure } from './failure.js';
-import { isObject, listIncludes, ordinary, own, ownElements, type ObjectPrototype } from './own.js';
-import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
+import { isObject, listIncludes, own, ownElements, type ObjectPrototype } from './own.js';
+import { FORMAT_VERSION, PolicyFormatError } from './policy.js';
+import { tick } from './reasons.js';
 
 export { and, contains, eq, FALSE, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type PresentType, type QueryPlan, type Scalar } from './plan.js';
 export { reportingDirectory, reportList, reportsInclude, reportsOf, type Directory, type ReportingDirectory, type ReportingOptions } from './reporting.js';
@@ -16,9 +16,13 @@ export {
 export { defineFields, type FieldData } from './fields.js';
 export { DirectoryError, loadDirectory, type DirectoryUser, type UserDirectory } from './directory.js';
 export { canAny, planAny, rolePrincipals } from './roles.js';
+export { definePolicy, FORMAT_VERSION, MISSING_ORGANISATION, NO_ORGANISATION, OTHER_ORGANISATION, PolicyFormatError, shortReason } from './policy.js';
+export { defineCan, type Can } from './can.js';
+export { definePlanner, type Planner } from './planner.js';
 export { isObject, listIncludes, ordinary, own, ownElements, someElement, type ObjectPrototype } from './own.js';
 export {
   Path,
+  PATHS,
   type CheckFunction,
   type Checker,
   type Context,
@@ -38,7 +42,7 @@ export {
   type RuleRef,
   type RuleTable,
 } from './types.js';
-import { Path, type Checker, type Context, type Decision, type DecisionCode, type Level, type Policy, type PolicyData, type Principal, type Resource, type RuleRef } from './types.js';
+import type { Checker, Principal } from './types.js';
 
 /**
  * The policyc runtime: the few functions a generated checker needs, and the types an
@@ -46,256 +50,9 @@ import { Path, type Checker, type Context, type Decision, type DecisionCode, typ
  *
  * A generated module calls {@link definePolicy} once at load time; its check functions
  * return preallocated {@link Decision}s through `policy.decide(rule, code)`, so a check
- * allocates nothing.
+ * allocates nothing. `defineCan` wraps its dispatch into `can`, `definePlanner` makes its
+ * plans: each in a module of its own, so that `can` alone bundles no plans, field masks or SQL.
  */
-
-/** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
-export const FORMAT_VERSION = 6;
-
-const RULE_KINDS: readonly RuleRef['kind'][] = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'];
-const LEVELS: readonly Level[] = ['deny', 'own', 'team', 'all'];
-
-const PATHS = Object.keys(Path).length;
-
-/**
- * Thrown at load time when a checker cannot be used: generated for another format version than
- * this runtime reads, or (with `loadChecker(module, { policyHash })`) for another policy.
- */
-export class PolicyFormatError extends Error {
-  override readonly name = 'PolicyFormatError';
-}
-
-const COLOUR: Readonly<Record<Level, string>> = { deny: 'red', own: 'yellow', team: 'blue', all: 'green' };
-
-const tick = (s: string): string => '`' + s + '`';
-
-function denial(code: DecisionCode, reason: string): Decision {
-  return Object.freeze({ allow: false, code, reason, rule: undefined });
-}
-
-const INVALID_PRINCIPAL = denial(
-  'invalid-request',
-  'denied: the principal must be an object with a string `id` and a string `role`',
-);
-const INVALID_RESOURCE = denial('invalid-request', 'denied: the resource must be an object with a string `kind`');
-const INVALID_CONTEXT = denial('invalid-request', 'denied: the context must be an object');
-const NO_CONTEXT: Context = Object.freeze({});
-
-/** A plan for a request that cannot be planned: `never`, with the denial's code and reason. */
-function refusedPlan(decision: Decision): QueryPlan {
-  return Object.freeze({ ...planOf(FALSE, decision.reason), code: decision.code as 'invalid-request' | 'error' });
-}
-
-/** Thrown inside `plan` for a cell no filter can express; `plan` returns `never` with its message. */
-function grantText(rule: RuleRef): string {
-  const inherited = rule.declaredIn === rule.role ? '' : ` (inherited from ${tick(rule.declaredIn)})`;
-  const when = rule.condition === undefined ? '' : ` when ${tick(rule.condition)}`;
-  return `role ${tick(rule.role)} grants ${tick(rule.action)} on ${tick(rule.resource)} as ${rule.level} (${COLOUR[rule.level]})${when}${inherited} at ${rule.file}:${rule.line}:${rule.column}`;
-}
-
-function explain(rule: RuleRef, path: Path): { allow: boolean; code: DecisionCode; reason: string } {
-  const at = `${rule.file}:${rule.line}:${rule.column}`;
-  const inherited = rule.declaredIn === rule.role ? '' : ` (inherited from ${tick(rule.declaredIn)})`;
-  const grant = grantText(rule);
-  switch (path) {
-    case Path.Admin:
-      return { allow: true, code: 'admin', reason: `allowed: ${tick(rule.role)} is an administrator role${inherited} at ${at}` };
-    case Path.All:
-      return { allow: true, code: 'all', reason: `allowed: ${grant}` };
-    case Path.Own:
-      return { allow: true, code: 'own', reason: `allowed: ${grant}, and the principal is responsible for the record` };
-    case Path.Team:
-      return { allow: true, code: 'team', reason: `allowed: ${grant}, and the record's team is one of the principal's groups` };
-    case Path.Hierarchy:
-      return { allow: true, code: 'hierarchy', reason: `allowed: ${grant}, and the record's owner has a role below ${tick(rule.role)}` };
-    case Path.Peer:
-      return { allow: true, code: 'peer', reason: `allowed: ${grant}, and the record's owner is a peer in ${tick(rule.role)}, which shares data with peers` };
-    case Path.Denied:
-      return { allow: false, code: 'denied', reason: `denied: role ${tick(rule.role)} denies ${tick(rule.action)} on ${tick(rule.resource)} (red)${rule.condition === undefined ? '' : ` when ${tick(rule.condition)}`}${inherited} at ${at}` };
-    case Path.ConditionNotMet:
-      return { allow: false, code: 'condition', reason: `denied: ${grant}, and the condition does not hold` };
-    case Path.ConditionFailed:
-      return { allow: false, code: 'condition', reason: `denied: ${grant}, and the condition could not be evaluated (a missing attribute or context value, or a value of the wrong type)` };
-    case Path.ConditionOverBudget:
-      return { allow: false, code: 'condition', reason: `denied: ${grant}, and the condition went over its cost budget (\`limits.conditionBudget\`)` };
-    case Path.DefaultDeny:
-      return { allow: false, code: 'default-deny', reason: `denied: role ${tick(rule.role)} (${at}) has no grant for ${tick(rule.action)} on ${tick(rule.resource)}, so the default deny applies` };
-    case Path.NotReached:
-      return { allow: false, code: 'not-reached', reason: `denied: ${grant}, and the record is not one the principal reaches` };
-    case Path.MissingOwner:
-      return { allow: false, code: 'missing-attribute', reason: `denied: the ${tick(rule.resource)} record has no string owner attribute, needed by ${grant}` };
-    case Path.MissingTeam:
-      return { allow: false, code: 'missing-attribute', reason: `denied: the ${tick(rule.resource)} record has no string team attribute, needed by ${grant}` };
-    case Path.MissingOwnerRole:
-      return { allow: false, code: 'missing-attribute', reason: `denied: the ${tick(rule.resource)} record has no string owner-role attribute, needed by the hierarchy of ${tick(rule.role)}` };
-    case Path.InvalidGroups:
-      return { allow: false, code: 'invalid-request', reason: `denied: the principal's \`groups\` is not a list of strings, needed by ${grant}` };
-    case Path.Group:
-      return { allow: true, code: 'group', reason: `allowed: ${grant}, and the record's owner has a role that belongs to one of the principal's groups` };
-    case Path.Reports:
-      return { allow: true, code: 'reports', reason: `allowed: ${grant}, and the record's owner reports to the principal` };
-    case Path.Shared:
-      return { allow: true, code: 'shared', reason: `allowed: sharing rule ${tick(rule.name ?? '?')} at ${at} shares these ${tick(rule.resource)} records with the principal` };
-    case Path.Public:
-      return { allow: true, code: 'public', reason: `allowed: ${tick(rule.resource)} records are public by the org-wide default at ${at}, and role ${tick(rule.role)} may ${tick(rule.action)} them${inherited}` };
-    case Path.Subscriber:
-      return { allow: true, code: 'subscriber', reason: `allowed: the principal subscribes to this ${tick(rule.resource)} record, and subscribers may do this (${at})` };
-    case Path.MissingSubscribers:
-      return { allow: false, code: 'missing-attribute', reason: `denied: the ${tick(rule.resource)} record has no list of subscribers, needed by ${at}` };
-    case Path.MissingReports:
-      return { allow: false, code: 'invalid-request', reason: `denied: the principal has no \`reports\` list, needed by the reporting hierarchy for ${grant}` };
-    case Path.ParentRead:
-    case Path.ParentWrite:
-      return { allow: true, code: 'parent', reason: `allowed: ${tick(rule.resource)} records follow their parent record (${at}), and the principal may ${path === Path.ParentRead ? 'read' : 'write'} the parent` };
-    case Path.ParentNoRead:
-    case Path.ParentNoWrite:
-      return { allow: false, code: 'parent', reason: `denied: ${tick(rule.resource)} records follow their parent record (${at}), and the principal may not ${path === Path.ParentNoRead ? 'read' : 'write'} the parent` };
-    case Path.MissingParent:
-      return { allow: false, code: 'missing-attribute', reason: `denied: the ${tick(rule.resource)} record has no parent record of a kind declared at ${at}` };
-  }
-}
-
-/**
- * Called once by a generated module. Refuses a module generated for another format
- * version, so a stale checker can never be half-understood.
- */
-/* @__NO_SIDE_EFFECTS__ */
-export function definePolicy(data: PolicyData): Policy {
-  if (data.format !== FORMAT_VERSION) {
-    throw new PolicyFormatError(
-      `checker for policy \`${data.name}\` was compiled for format ${data.format}, but this runtime reads format ${FORMAT_VERSION}; rebuild it with the matching policyc`,
-    );
-  }
-  const rows = data.rules;
-  // filled, not sparse: a hole would read `Array.prototype[i]`, which a polluted prototype sets
-  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(rows.length * PATHS).fill(undefined);
-  const refs: (RuleRef | undefined)[] = new Array<RuleRef | undefined>(rows.length).fill(undefined);
-  /** The rule's reference, made on first use (a large policy has many rules, most never hit). */
-  function ruleRef(id: number): RuleRef {
-    const known = refs[id];
-    if (known !== undefined) return known;
-    const row = rows[id]?.split(',').map(Number);
-    if (row === undefined || row.length !== 11 || row.some((n) => !Number.isInteger(n))) throw new RangeError(`policyc: no rule ${id}`);
-    const [kind, role, declaredIn, resource, action, level, file, line, column, ruleName, condition] = row as [number, number, number, number, number, number, number, number, number, number, number];
-    const name = (list: readonly string[], i: number): string => list[i] ?? '?';
-    const made: RuleRef = Object.freeze({
-      id,
-      kind: RULE_KINDS[kind] ?? 'grant',
-      name: ruleName < 0 ? undefined : name(data.names, ruleName),
-      condition: condition < 0 ? undefined : name(data.names, condition),
-      role: name(data.roles, role),
-      declaredIn: name(data.roles, declaredIn),
-      resource: name(data.resources, resource),
-      action: name(data.actions, action),
-      level: LEVELS[level] ?? 'deny',
-      file: name(data.files, file),
-      line,
-      column,
-    });
-    refs[id] = made;
-    return made;
-  }
-
-  function decide(rule: number, path: Path): Decision {
-    const i = rule * PATHS + path;
-    const hit = cache[i];
-    if (hit !== undefined) return hit;
-    const ref = ruleRef(rule);
-    const made: Decision = Object.freeze({ ...explain(ref, path), rule: ref });
-    cache[i] = made;
-    return made;
-  }
-
-  const policy: Policy = {
-    data,
-    decide,
-    unknownRole: denial('unknown-role', `denied: the principal's role is not defined in policy \`${data.name}\``),
-    unknownResource: denial('unknown-resource', `denied: the resource kind is not defined in policy \`${data.name}\``),
-    unknownAction: denial('unknown-action', `denied: the action is not defined for this resource kind in policy \`${data.name}\``),
-    otherOrganisation: denial('other-organisation', "denied: the record belongs to another organisation than the principal's"),
-    noOrganisation: denial('invalid-request', 'denied: the principal has no string `organisation`, needed for records of an organisation'),
-    missingOrganisation: denial('missing-attribute', 'denied: the record has no string organisation attribute'),
-    within: (attribute, organisation, plan) => planOf(and(eq(attribute, organisation), plan.filter), plan.reason, plan.recheck),
-    fixed: (decision) => planOf(decision.allow ? TRUE : FALSE, decision.reason),
-    filtered: (rule, filter) => planOf(filter, `filtered: ${grantText(ruleRef(rule))}`),
-    onAttribute(attribute, value, then, otherwise) {
-      const yes = then();
-      const no = otherwise();
-      const reason = yes.reason === no.reason ? yes.reason : `${yes.reason}; where \`${attribute}\` is not ${JSON.stringify(value)}: ${no.reason}`;
-      return planOf(and(present(attribute), or(and(eq(attribute, value), yes.filter), and(not(eq(attribute, value)), no.filter))), reason, yes.recheck ?? no.recheck);
-    },
-    onCondition(k, rule, then, otherwise) {
-      return k === true ? then() : k === false ? otherwise() : planOf(FALSE, decide(rule, k === null ? Path.ConditionOverBudget : Path.ConditionFailed).reason);
-    },
-    onFilter(filter, rule, then, exact = true) {
-      if (filter.op === 'false') return planOf(FALSE, decide(rule, Path.ConditionNotMet).reason);
-      const yes = then();
-      const recheck = exact ? '' : `; recheck each record with \`can\`: no filter expresses all of ${tick(ruleRef(rule).condition ?? '?')}`;
-      return planOf(and(filter, yes.filter), `${yes.reason}${recheck}`, !exact || yes.recheck);
-    },
-    parentPlan(rule, attribute, kinds) {
-      const ref = ruleRef(rule);
-      const filter = record(attribute, or(...kinds.map(([kind, plan]) => and(eq('kind', kind), plan.filter))));
-      return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`, kinds.some(([, plan]) => plan.recheck));
-    },
-    checker(check, plan) {
-      return Object.freeze({
-        formatVersion: data.format,
-        policyName: data.name,
-        policyHash: data.hash,
-        can(principal: Principal, action: string, resource: Resource, context?: Context): Decision {
-          // everything inside the `try`: validating reads the request, and a getter or a Proxy trap may throw
-          try {
-            // ordinary objects (a copy for the odd array or Date), so that generated code reads by the
-            // fast path. The reads come first: once V8 has seen the object's shape, asking for its
-            // prototype costs nothing; a value read from an object that is not ordinary is read again.
-            if (!isObject(principal)) return INVALID_PRINCIPAL;
-            let p = principal;
-            let valid = hasIdAndRole(p);
-            if (Object.getPrototypeOf(p) !== Object.prototype) {
-              p = ordinary(p);
-              valid = hasIdAndRole(p);
-            }
-            if (!valid) return INVALID_PRINCIPAL;
-            if (!isObject(resource)) return INVALID_RESOURCE;
-            let r = resource;
-            let kind = r.kind !== (Object.prototype as ObjectPrototype).kind || (Object.prototype as ObjectPrototype).kind === undefined ? r.kind : own(r, 'kind');
-            if (Object.getPrototypeOf(r) !== Object.prototype) {
-              r = ordinary(r);
-              kind = own(r, 'kind');
-            }
-            if (typeof kind !== 'string') return INVALID_RESOURCE;
-            if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
-            return check(p, action, r, context ?? NO_CONTEXT);
-          } catch (error) {
-            return failure(error);
-          }
-        },
-        plan(principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
-          try {
-            const p = isObject(principal) ? ordinary(principal) : undefined;
-            if (p === undefined || !hasIdAndRole(p)) return refusedPlan(INVALID_PRINCIPAL);
-            if (typeof kind !== 'string') return refusedPlan(INVALID_RESOURCE);
-            if (context !== undefined && !isObject(context)) return refusedPlan(INVALID_CONTEXT);
-            return plan(p, action, kind, context ?? NO_CONTEXT);
-          } catch (error) {
-            return refusedPlan(failure(error));
-          }
-        },
-      });
-    },
-  };
-  return policy;
-}
-
-/**
- * Whether an {@link ordinary} principal has its own (or own-class) string `id` and `role`.
- * Generated code then reads `p.id` and `p.role` directly: they are the object's, never a
- * polluted prototype's.
- */
-function hasIdAndRole(p: Principal): boolean {
-  return typeof (p.id !== (Object.prototype as ObjectPrototype).id || (Object.prototype as ObjectPrototype).id === undefined ? p.id : own(p, 'id')) === 'string' && typeof (p.role !== (Object.prototype as ObjectPrototype).role || (Object.prototype as ObjectPrototype).role === undefined ? p.role : own(p, 'role')) === 'string';
-}
 
 /**
  * The principal's groups for a plan: `undefined` when `groups` is not a list (a malformed
