@@ -1,6 +1,7 @@
 import { failure } from './failure.js';
 import { isObject, listIncludes, ordinary, own, ownElements, type ObjectPrototype } from './own.js';
 import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
+import { ruleCount, ruleRow } from './rules.js';
 
 export { and, contains, eq, FALSE, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type PresentType, type QueryPlan, type Scalar } from './plan.js';
 export { reportingDirectory, reportList, reportsInclude, reportsOf, type Directory, type ReportingDirectory, type ReportingOptions } from './reporting.js';
@@ -166,16 +167,16 @@ export function definePolicy(data: PolicyData): Policy {
       `checker for policy \`${data.name}\` was compiled for format ${data.format}, but this runtime reads format ${FORMAT_VERSION}; rebuild it with the matching policyc`,
     );
   }
-  const rows = data.rules;
+  const count = ruleCount(data);
   // filled, not sparse: a hole would read `Array.prototype[i]`, which a polluted prototype sets
-  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(rows.length * PATHS).fill(undefined);
-  const refs: (RuleRef | undefined)[] = new Array<RuleRef | undefined>(rows.length).fill(undefined);
+  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(count * PATHS).fill(undefined);
+  const refs: (RuleRef | undefined)[] = new Array<RuleRef | undefined>(count).fill(undefined);
   /** The rule's reference, made on first use (a large policy has many rules, most never hit). */
   function ruleRef(id: number): RuleRef {
     const known = refs[id];
     if (known !== undefined) return known;
-    const row = rows[id]?.split(',').map(Number);
-    if (row === undefined || row.length !== 11 || row.some((n) => !Number.isInteger(n))) throw new RangeError(`policyc: no rule ${id}`);
+    const row = ruleRow(data, id);
+    if (row === undefined) throw new RangeError(`policyc: no rule ${id}`);
     const [kind, role, declaredIn, resource, action, level, file, line, column, ruleName, condition] = row as [number, number, number, number, number, number, number, number, number, number, number];
     const name = (list: readonly string[], i: number): string => list[i] ?? '?';
     const made: RuleRef = Object.freeze({
