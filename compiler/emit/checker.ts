@@ -190,7 +190,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   }
 
   const roleNames = roleNamesOf(model);
-  const fieldSecurity = fieldSecurityData(model, names, roleNames);
+  const fieldSecurity = fieldSecurityData(model, names, roleNames, tables !== undefined);
   return printStructure(
     {
       kind: StructureKind.SourceFile,

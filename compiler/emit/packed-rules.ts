@@ -11,6 +11,20 @@ function char(sixBits: number): string {
   return String.fromCharCode(c >= 92 ? c + 1 : c);
 }
 
+/** Base-64 characters needed for the numbers 0..count-1. */
+export function packedDigits(count: number): number {
+  let digits = 1;
+  while (64 ** digits < count) digits++;
+  return digits;
+}
+
+/** `n` as `digits` base-64 characters, most significant first (read by `packedNumbers` of the runtime). */
+export function packedNumber(n: number, digits: number): string {
+  let out = '';
+  for (let k = 0, v = n; k < digits; k++, v = Math.floor(v / 64)) out = char(v % 64) + out;
+  return out;
+}
+
 /** Bits needed to hold 0..max. */
 function bitsFor(max: number): number {
   let bits = 0;

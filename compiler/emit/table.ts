@@ -11,6 +11,7 @@
 import { StructureKind, VariableDeclarationKind, type FunctionDeclarationStructure, type StatementStructures } from 'ts-morph';
 import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
 import { IdentifierPool, lit } from './literal.ts';
+import { packedDigits, packedNumber } from './packed-rules.ts';
 
 export type Layout = 'code' | 'table';
 
@@ -39,12 +40,6 @@ export interface CellCode {
   readonly template: (role: RoleModel, resource: ResourceModel, action: string) => CellTemplate | undefined;
   /** The cell as the code layout writes it: statements for `can`, an expression for `plan`. */
   readonly written: (role: RoleModel, resource: ResourceModel, action: string) => { check: string; plan: string | undefined };
-}
-
-/** Characters of a cell table: six bits each, code points 35–99 without the backslash (as packed rules). */
-function char(sixBits: number): string {
-  const c = 35 + sixBits;
-  return String.fromCharCode(c >= 92 ? c + 1 : c);
 }
 
 export class CellTables {
@@ -123,18 +118,8 @@ export class CellTables {
     const base = this.base.map((b) => (Number.isFinite(b) ? b : 0));
     const offsets = this.tables.flatMap((t) => t.cells.map((cell, i) => (Number.isNaN(cell.rule) ? 0 : cell.rule - base[i]!)));
     const span = offsets.reduce((max, o) => Math.max(max, o), 0) + 1;
-    const values = this.shapes.size * span;
-    let width = 1;
-    while (64 ** width < values) width++;
-    const encode = (shape: number, offset: number): string => {
-      let v = shape * span + offset;
-      let out = '';
-      for (let k = 0; k < width; k++) {
-        out = char(v % 64) + out;
-        v = Math.floor(v / 64);
-      }
-      return out;
-    };
+    const width = packedDigits(this.shapes.size * span);
+    const encode = (shape: number, offset: number): string => packedNumber(shape * span + offset, width);
     const { roleNumber, ruleBase, checks, plans, value, checkCell, planCell } = this.n;
     const roles = this.model.roles.length;
     const shapes = [...this.shapes.values()];

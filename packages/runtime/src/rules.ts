@@ -9,59 +9,75 @@ import type { PolicyData } from './types.js';
  *   backslash, so the string needs no escape), and field `j` of a rule the next `ruleBits[j]` bits,
  *   most significant first, stored as the value plus one (so -1, "none", is 0).
  *
- * Both are read one rule at a time, when the rule first decides. Nothing here throws: a row that
- * does not decode is `undefined`.
+ * Both are read one rule at a time, when the rule first decides; field rules (`fields.ts`) are
+ * encoded the same way, with nine fields. Nothing here throws: a row that does not decode is
+ * `undefined`.
  */
 
 /** Fields of a rule: kind, role, declaredIn, resource, action, level, file, line, column, name, condition. */
 export const RULE_FIELDS = 11;
 
-/** The six bits of the packed character at `i` (a character outside the alphabet reads as some other value, never NaN: `>>` makes it an integer). */
+/** The six bits of the packed character at `i`: 0–63 whatever the character (or none, past the end). */
 function sixBits(text: string, i: number): number {
   const c = text.charCodeAt(i);
-  return c - 35 - (c > 92 ? 1 : 0);
+  return (c - 35 - (c > 92 ? 1 : 0)) & 63;
 }
 
-/** Widths in bits of the fields of a packed rule, when they are eleven integers from 0 to 31. */
-function widthsOf(bits: unknown): readonly number[] | undefined {
-  if (!Array.isArray(bits) || bits.length !== RULE_FIELDS) return undefined;
-  for (let j = 0; j < RULE_FIELDS; j++) {
+/** Widths in bits of the fields of a packed row, when they are `fields` integers from 0 to 31. */
+function widthsOf(bits: unknown, fields: number): readonly number[] | undefined {
+  if (!Array.isArray(bits) || bits.length !== fields) return undefined;
+  for (let j = 0; j < fields; j++) {
     const w: unknown = bits[j];
     if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 31) return undefined;
   }
   return bits as readonly number[];
 }
 
-/** How many rules the data holds. */
-export function ruleCount(data: PolicyData): number {
-  const rules: unknown = data.rules;
-  if (typeof rules !== 'string') return Array.isArray(rules) ? rules.length : 0;
-  const widths = widthsOf(data.ruleBits);
-  const bits = widths === undefined ? 0 : widths.reduce((a, b) => a + b, 0);
-  return bits === 0 ? 0 : Math.floor(rules.length / Math.ceil(bits / 6));
+/** Rows in a table of rows of `fields` integers: an array of comma-separated strings, or packed. */
+export function rowCount(rows: unknown, bits: unknown, fields: number): number {
+  if (typeof rows !== 'string') return Array.isArray(rows) ? rows.length : 0;
+  const widths = widthsOf(bits, fields);
+  const total = widths === undefined ? 0 : widths.reduce((a, b) => a + b, 0);
+  return total === 0 ? 0 : Math.floor(rows.length / Math.ceil(total / 6));
 }
 
-/** Rule `id`'s eleven integers, or `undefined` when there is no such rule or it does not decode. */
-export function ruleRow(data: PolicyData, id: number): number[] | undefined {
-  if (!Number.isInteger(id) || id < 0 || id >= ruleCount(data)) return undefined;
-  const rules: unknown = data.rules;
+/** Row `id` of such a table, or `undefined` when there is no such row or it does not decode. */
+export function tableRow(rows: unknown, bits: unknown, fields: number, id: number): number[] | undefined {
+  if (!Number.isInteger(id) || id < 0 || id >= rowCount(rows, bits, fields)) return undefined;
   let row: number[];
-  if (typeof rules === 'string') {
-    const widths = widthsOf(data.ruleBits)!;
+  if (typeof rows === 'string') {
+    const widths = widthsOf(bits, fields)!;
     const stride = Math.ceil(widths.reduce((a, b) => a + b, 0) / 6);
     const start = id * stride;
     row = [];
     let bit = 0;
     for (const width of widths) {
       let value = 0;
-      for (let b = bit; b < bit + width; b++) value = value * 2 + ((sixBits(rules, start + Math.floor(b / 6)) >> (5 - (b % 6))) & 1);
+      for (let b = bit; b < bit + width; b++) value = value * 2 + ((sixBits(rows, start + Math.floor(b / 6)) >> (5 - (b % 6))) & 1);
       row.push(value - 1);
       bit += width;
     }
   } else {
-    const text: unknown = (rules as readonly unknown[])[id];
+    const text: unknown = (rows as readonly unknown[])[id];
     if (typeof text !== 'string') return undefined;
     row = text.split(',').map(Number);
   }
-  return row.length === RULE_FIELDS && row.every((n) => Number.isInteger(n)) ? row : undefined;
+  return row.length === fields && row.every((n) => Number.isInteger(n)) ? row : undefined;
 }
+
+/** The `count` numbers of `digits` base-64 characters each from character `at` of a packed string. */
+export function packedNumbers(text: string, at: number, count: number, digits: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < count; k++) {
+    let v = 0;
+    for (let i = at + k * digits; i < at + (k + 1) * digits; i++) v = v * 64 + sixBits(text, i);
+    out.push(v);
+  }
+  return out;
+}
+
+/** How many rules the data holds. */
+export const ruleCount = (data: PolicyData): number => rowCount(data.rules, data.ruleBits, RULE_FIELDS);
+
+/** Rule `id`'s eleven integers, or `undefined` when there is no such rule or it does not decode. */
+export const ruleRow = (data: PolicyData, id: number): number[] | undefined => tableRow(data.rules, data.ruleBits, RULE_FIELDS, id);
