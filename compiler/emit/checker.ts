@@ -12,7 +12,7 @@ import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { ownRead, planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
 import { CellTables, layoutOf, type CellTemplate, type Layout } from './table.ts';
-import { packRules } from './packed-rules.ts';
+import { packRules, type PackedLiterals } from './packed-rules.ts';
 import { schemaType } from './types.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
@@ -190,8 +190,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   }
 
   const roleNames = roleNamesOf(model);
-  const fieldSecurity = fieldSecurityData(model, names, roleNames, tables !== undefined);
-  return printStructure(
+  const fieldSecurity = fieldSecurityData(model, names, roleNames, tables?.literals);
+  const printed = printStructure(
     {
       kind: StructureKind.SourceFile,
       statements: [
@@ -232,7 +232,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...([...whens.keys()].some((k) => JSON.parse(k).kind === 'cel')
           ? [{ kind: StructureKind.ImportDeclaration, moduleSpecifier: `${options.runtimeImport}/cel`, namespaceImport: 'cel' } as const]
           : []),
-        policyData(model, roleNames, tables !== undefined),
+        policyData(model, roleNames, tables?.literals),
         'const d = policy.decide;',
         '/** What `plan` passes to a cell that does not read the record. */',
         'const NO_RECORD: Resource = Object.freeze({ kind: "" });',
@@ -265,6 +265,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     },
     { indentNumberOfSpaces: 2 },
   );
+  return tables === undefined ? printed : tables.literals.fill(printed);
 }
 
 /**
@@ -360,7 +361,8 @@ function simpleCell(model: PolicyModel, role: RoleModel, resource: ResourceModel
   if (id === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
   const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
   if (overrides.length > 0 || model.rules[id]!.condition !== undefined) return undefined;
-  return { rule: id, ...ruleBody(model, role, resource, action, id, emitters, idExpr) };
+  const body = ruleBody(model, role, resource, action, id, emitters, idExpr);
+  return { rule: id, check: body.check, plan: body.plan };
 }
 
 /** The path of a condition that neither held nor failed to hold: over its cost budget (`null`), or not evaluable. */
@@ -453,7 +455,7 @@ function roleNamesOf(model: PolicyModel): string[] {
  * The policy's data for the runtime. A rule is a string of numbers — indexes into the name
  * lists — so a large policy stays small and quick to parse.
  */
-function policyData(model: PolicyModel, roleNames: readonly string[], packed: boolean): string {
+function policyData(model: PolicyModel, roleNames: readonly string[], packed: PackedLiterals | undefined): string {
   const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
   const resourceNames = [...model.resources.map((r) => r.name), '*'];
   const resourceIndex = new Map(resourceNames.map((r, i) => [r, i]));
@@ -482,7 +484,7 @@ function policyData(model: PolicyModel, roleNames: readonly string[], packed: bo
     ] as number[];
     return row;
   });
-  const packedRules = packed ? packRules(rows) : undefined;
+  const packedRules = packed === undefined ? undefined : packRules(rows);
   return [
     'const policy = definePolicy({',
     `  format: ${FORMAT_VERSION},`,
@@ -503,7 +505,7 @@ function policyData(model: PolicyModel, roleNames: readonly string[], packed: bo
       : [
           `  // ${rows.length} rules packed (packages/runtime/src/rules.ts): kind, role, declaredIn, resource, action, level, file, line, column, name, condition`,
           `  ruleBits: [${packedRules.bits.join(', ')}],`,
-          `  rules: ${lit(packedRules.text)},`,
+          `  rules: ${packed!.literal(packedRules.text)},`,
         ]),
     '});',
   ].join('\n');

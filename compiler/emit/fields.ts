@@ -6,14 +6,14 @@
 import type { FieldRule, PolicyModel } from '../ir/model.ts';
 import type { IdentifierPool } from './literal.ts';
 import { lit } from './literal.ts';
-import { packedDigits, packedNumber, packRules } from './packed-rules.ts';
+import { packedDigits, packedNumber, packRules, type PackedLiterals } from './packed-rules.ts';
 
 /** Column orders of a generated field rule row; the runtime reads the same orders. */
 const FIELD_RULE_KINDS: readonly FieldRule['kind'][] = ['field', 'resource-default', 'default', 'administrator'];
 const ACCESS_CODES: readonly FieldRule['access'][] = ['hidden', 'read-only', 'read-write'];
 
 /** The `defineFields` statement; `name` is the constant it declares, whose `.checker(…)` completes the checker. */
-export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, roleNames: readonly string[], packed = false): { name: string; statement: string } {
+export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, roleNames: readonly string[], packed?: PackedLiterals): { name: string; statement: string } {
   const name = names.take('fieldSecurity');
   const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
   const resourceIndex = new Map([...model.resources.map((r) => r.name), '*'].map((r, i) => [r, i]));
@@ -43,7 +43,7 @@ export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, rol
     return ids;
   });
   // a large policy's field data packed as its rules are (packages/runtime/src/rules.ts)
-  const packedRules = packed ? packRules(rows) : undefined;
+  const packedRules = packed === undefined ? undefined : packRules(rows);
   const digits = packedDigits(rows.length);
   const statement = [
     '/** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */',
@@ -65,11 +65,11 @@ export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, rol
       : [
           `  // ${rows.length} field rules packed: kind, role, declaredIn, resource, field, access, file, line, column`,
           `  ruleBits: [${packedRules.bits.join(', ')}],`,
-          `  rules: ${lit(packedRules.text)},`,
+          `  rules: ${packed!.literal(packedRules.text)},`,
           `  // per role: the rule of each field of each resource, ${digits} base-64 character${digits === 1 ? '' : 's'} each`,
           `  maskDigits: ${digits},`,
           '  masks: [',
-          ...masks.map((ids) => `    ${lit(ids.flat().map((id) => packedNumber(id, digits)).join(''))},`),
+          ...masks.map((ids) => `    ${packed!.literal(ids.flat().map((id) => packedNumber(id, digits)).join(''))},`),
           '  ],',
         ]),
     '});',

@@ -5,6 +5,8 @@
  * a rule.
  */
 
+import { lit } from './literal.ts';
+
 /** The characters of the packing, six bits each: code points 35–99 without the backslash (92), so the string needs no escape. */
 function char(sixBits: number): string {
   const c = 35 + sixBits;
@@ -43,7 +45,7 @@ export function packRules(rows: readonly (readonly number[])[]): { text: string;
   const stride = Math.ceil(total / 6);
   const parts: string[] = [];
   for (const row of rows) {
-    if (row.some((n) => !Number.isInteger(n) || n < -1)) throw new Error(`policyc internal error: a rule field out of range: ${row.join(',')}`);
+    if (row.some((n) => !Number.isInteger(n) || n < -1 || n >= 2 ** 30)) throw new Error(`policyc internal error: a rule field out of range: ${row.join(',')}`);
     // the rule's bits, most significant first, then zeros up to a whole character
     let pending = 0;
     let pendingBits = 0;
@@ -51,7 +53,7 @@ export function packRules(rows: readonly (readonly number[])[]): { text: string;
     row.forEach((n, j) => {
       const width = bits[j]!;
       for (let b = width - 1; b >= 0; b--) {
-        pending = pending * 2 + (Math.floor((n + 1) / 2 ** b) % 2);
+        pending = pending * 2 + (((n + 1) >>> b) & 1);
         if (++pendingBits === 6) {
           out += char(pending);
           pending = 0;
@@ -64,4 +66,32 @@ export function packRules(rows: readonly (readonly number[])[]): { text: string;
     parts.push(out);
   }
   return { text: parts.join(''), bits };
+}
+
+/**
+ * String literals of packed data, written into the printed module after ts-morph has printed it:
+ * its writer looks at every character, and a large policy's tables are over a megabyte on a few
+ * lines. Each literal stands as a placeholder between NUL characters until {@link PackedLiterals.fill}
+ * (no comment or quote character, which the writer would track); `lit` escapes NUL in every string
+ * of the module, and `fill` refuses a module where a placeholder does not appear exactly once (a
+ * NUL-bearing name in a comment): then the policy can still be compiled with `layout: 'code'`.
+ */
+export class PackedLiterals {
+  private readonly texts: string[] = [];
+
+  /** A placeholder for `lit(text)`. */
+  literal(text: string): string {
+    this.texts.push(text);
+    return `\u0000packed ${this.texts.length - 1}\u0000`;
+  }
+
+  /** The printed module with every placeholder replaced by its string literal. */
+  fill(printed: string): string {
+    const parts = printed.split(/\u0000packed (\d+)\u0000/);
+    const printedOnce = new Set(parts.filter((_, i) => i % 2 === 1));
+    if (parts.length !== 2 * this.texts.length + 1 || printedOnce.size !== this.texts.length) {
+      throw new Error('policyc internal error: a packed literal was printed more or less than once');
+    }
+    return parts.map((part, i) => (i % 2 === 0 ? part : lit(this.texts[Number(part)]!))).join('');
+  }
 }

@@ -11,7 +11,7 @@
 import { StructureKind, VariableDeclarationKind, type FunctionDeclarationStructure, type StatementStructures } from 'ts-morph';
 import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
 import { IdentifierPool, lit } from './literal.ts';
-import { packedDigits, packedNumber } from './packed-rules.ts';
+import { PackedLiterals, packedDigits, packedNumber } from './packed-rules.ts';
 
 export type Layout = 'code' | 'table';
 
@@ -44,6 +44,7 @@ export interface CellCode {
 
 export class CellTables {
   private readonly shapes = new Map<string, { index: number; check: string; plan: string }>();
+  private readonly byTemplate = new Map<string, number>();
   private readonly functions: FunctionDeclarationStructure[] = [];
   private readonly tables: { name: string; cells: { shape: number; rule: number }[] }[] = [];
   /** Each role's first rule among its cells, by role number. */
@@ -54,6 +55,8 @@ export class CellTables {
     private readonly model: PolicyModel,
     private readonly names: IdentifierPool,
     private readonly code: CellCode,
+    /** Where the tables' strings wait while the module is printed. */
+    readonly literals: PackedLiterals = new PackedLiterals(),
   ) {
     this.base = model.roles.map(() => Number.POSITIVE_INFINITY);
     this.n = {
@@ -81,10 +84,14 @@ export class CellTables {
     return { check: `return ${this.n.checkCell}(${name}, p, r, c);`, plan: `return ${this.n.planCell}(${name}, p, c);` };
   }
 
+  /** The shape of a one-rule cell (looked up by its template: most cells share a few shapes). */
   private shape(template: CellTemplate): number {
-    const check = `(p, r, c, rule) => ${template.check}`;
-    const plan = `(p, c, rule) => ${template.plan ?? `policy.fixed(${template.check})`}`;
-    return this.shapeOf(check, plan);
+    const key = template.plan === undefined ? template.check : `${template.check}\u0000${template.plan}`;
+    const known = this.byTemplate.get(key);
+    if (known !== undefined) return known;
+    const shape = this.shapeOf(`(p, r, c, rule) => ${template.check}`, `(p, c, rule) => ${template.plan ?? `policy.fixed(${template.check})`}`);
+    this.byTemplate.set(key, shape);
+    return shape;
   }
 
   /** A cell with conditions: its code as the code layout writes it, in a function of its own. */
@@ -140,7 +147,7 @@ export class CellTables {
       ...this.tables.map((t) => ({
         kind: StructureKind.VariableStatement,
         declarationKind: VariableDeclarationKind.Const,
-        declarations: [{ name: t.name, initializer: lit(t.cells.map((cell, i) => encode(cell.shape, Number.isNaN(cell.rule) ? 0 : cell.rule - base[i]!)).join('')) }],
+        declarations: [{ name: t.name, initializer: this.literals.literal(t.cells.map((cell, i) => encode(cell.shape, Number.isNaN(cell.rule) ? 0 : cell.rule - base[i]!)).join('')) }],
       }) satisfies StatementStructures),
       `/** The value of role number \`role\`'s cell in \`table\`. */`,
       `function ${value}(table: string, role: number): number {`,
