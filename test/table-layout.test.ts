@@ -108,6 +108,14 @@ describe('table layout: the same decisions as the code layout', () => {
         expect(table.can({ id: 'u1', role: 'nobody' }, 'view', lead).code).toBe('unknown-role');
       });
     }
+    // a name imitating the placeholders of packed strings (compiler/emit/packed-rules.ts) in a comment: laid out as code instead
+    const imitation = '"x\\u0000packed 0\\u0000"';
+    const reach = 'resources:\n  lead: { actions: [view], attributes: { owner: string, ownerRole: string }, owner: owner, ownerRole: ownerRole }\nroles:\n';
+    const below = Array.from({ length: 10 }, (_, i) => `  below${i}: { reportsTo: ${imitation}, grants: { lead: red } }\n`).join('');
+    const imitating = await bothLayouts([{ path: 'policy.yaml', text: `${reach}  ${imitation}: { grants: { lead: yellow } }\n${below}` }]);
+    expect(imitating.codeTs).toContain('packed 0\u0000');
+    expect(imitating.tableTs).toBe(imitating.codeTs);
+    expect(imitating.table.can({ id: 'u1', role: 'x\u0000packed 0\u0000' }, 'view', { kind: 'lead', owner: 'u2', ownerRole: 'below3' }).code).toBe('hierarchy');
     polluted(Array.prototype, '600', 0, () => {
       expect(table.can({ id: 'u1', role: 'constructor' }, 'view', lead)).toEqual(code.can({ id: 'u1', role: 'constructor' }, 'view', lead));
     });

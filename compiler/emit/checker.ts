@@ -265,7 +265,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     },
     { indentNumberOfSpaces: 2 },
   );
-  return tables === undefined ? printed : tables.literals.fill(printed);
+  // (a name that imitates a placeholder: the same cells as code)
+  return tables === undefined ? printed : (tables.literals.fill(printed) ?? emitChecker(model, { ...options, layout: 'code' }));
 }
 
 /**

@@ -74,7 +74,7 @@ export function packRules(rows: readonly (readonly number[])[]): { text: string;
  * lines. Each literal stands as a placeholder between NUL characters until {@link PackedLiterals.fill}
  * (no comment or quote character, which the writer would track); `lit` escapes NUL in every string
  * of the module, and `fill` refuses a module where a placeholder does not appear exactly once (a
- * NUL-bearing name in a comment): then the policy can still be compiled with `layout: 'code'`.
+ * NUL-bearing name in a comment), which is then laid out as code.
  */
 export class PackedLiterals {
   private readonly texts: string[] = [];
@@ -85,13 +85,11 @@ export class PackedLiterals {
     return `\u0000packed ${this.texts.length - 1}\u0000`;
   }
 
-  /** The printed module with every placeholder replaced by its string literal. */
-  fill(printed: string): string {
+  /** The printed module with every placeholder replaced by its string literal, or undefined when one is not printed exactly once. */
+  fill(printed: string): string | undefined {
     const parts = printed.split(/\u0000packed (\d+)\u0000/);
     const printedOnce = new Set(parts.filter((_, i) => i % 2 === 1));
-    if (parts.length !== 2 * this.texts.length + 1 || printedOnce.size !== this.texts.length) {
-      throw new Error('policyc internal error: a packed literal was printed more or less than once');
-    }
+    if (parts.length !== 2 * this.texts.length + 1 || printedOnce.size !== this.texts.length) return undefined;
     return parts.map((part, i) => (i % 2 === 0 ? part : lit(this.texts[Number(part)]!))).join('');
   }
 }
