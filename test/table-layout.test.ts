@@ -4,7 +4,10 @@
  * and agree with the reference interpreter; role names that are properties of `Object.prototype`
  * are just names; small policies keep the readable code layout, large ones get tables.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildCommand } from '../compiler/cli/build.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -165,6 +168,20 @@ describe('table layout: which policies get it', () => {
       }
     }
   }, 120_000);
+});
+
+describe('policyc build --layout (compiler/cli/build.ts)', () => {
+  it('R-K3 writes the layout asked for, and refuses another word', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'policyc-layout-'));
+    const io = { out: () => {}, err: () => {}, cwd: process.cwd(), color: false };
+    const dir = new URL('../policies/kommo-crm', import.meta.url).pathname;
+    expect(await buildCommand(dir, { format: 'text', out, layout: 'table', force: true }, io)).toBe(0);
+    expect(readFileSync(join(out, 'checker.ts'), 'utf8')).toContain('CELL_CHECKS');
+    expect(await buildCommand(dir, { format: 'text', out, force: true }, io)).toBe(0);
+    expect(readFileSync(join(out, 'checker.ts'), 'utf8')).not.toContain('CELL_CHECKS');
+    await expect(buildCommand(dir, { format: 'text', out, layout: 'tables' }, io)).rejects.toThrow('--layout must be `code` or `table`, not `tables`');
+    rmSync(out, { recursive: true, force: true });
+  }, 60_000);
 });
 
 describe('packed rules (packages/runtime/src/rules.ts)', () => {
