@@ -60,11 +60,13 @@ say();
 const compile = await runCompileBench({ log: progress });
 say(`### Compiling a large policy (median of ${compile.runs})`);
 say();
-say('| policy | `compileDir` (load → validate → analyze → emit → bundle) | of which load → analyze | of which emit → bundle | YAML | checker.ts | bundle (.js) |');
-say('|---|---:|---:|---:|---:|---:|---:|');
-say(`| 500 roles × 20 resources × 8 actions (${int(compile.cells)} cells) | **${fmt(compile.ms / 1000, 2)} s** | ${fmt(compile.checkMs / 1000, 2)} s | ${fmt(compile.emitMs / 1000, 2)} s | ${fmt(compile.policyBytes / 1e6, 2)} MB | ${fmt(compile.checkerBytes / 1e6, 2)} MB | ${fmt(compile.bundleBytes / 1e6, 2)} MB |`);
+say('| policy | `compileDir` (load → validate → analyze → emit → bundle) | of which load → analyze | of which emit → bundle | YAML | checker.ts | bundle (.js) | peak memory (fresh process) |');
+say('|---|---:|---:|---:|---:|---:|---:|---:|');
+say(`| 500 roles × 20 resources × 8 actions (${int(compile.cells)} cells), table layout | **${fmt(compile.ms / 1000, 2)} s** | ${fmt(compile.checkMs / 1000, 2)} s | ${fmt(compile.emitMs / 1000, 2)} s | ${fmt(compile.policyBytes / 1e6, 2)} MB | **${fmt(compile.checkerBytes / 1e6, 2)} MB** | ${fmt(compile.bundleBytes / 1e6, 2)} MB | ${fmt(compile.memory.peak / 1e6, 0)} MB |`);
+say(`| the same, \`layout: 'code'\` (one compile) | ${fmt(compile.asCode.ms / 1000, 2)} s | | | | ${fmt(compile.asCode.checkerBytes / 1e6, 2)} MB | | ${fmt(compile.asCode.peak / 1e6, 0)} MB |`);
 say();
-say(`Goal < 3 s: ${goal(compile.ms < 3000)}. (The two phases are timed in one more run each.)`);
+say(`Goal < 2 s: ${goal(compile.ms < 2000)}; goal checker.ts ≤ 2 MB: ${goal(compile.checkerBytes <= 2e6)}. (The two phases are timed in one more run each; ` +
+  `peak memory is the resident set of one compile in a fresh child process: ${fmt(compile.memory.ms / 1000, 2)} s there.)`);
 say();
 
 const scale = await runScaleBench({ log: progress });

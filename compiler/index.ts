@@ -57,6 +57,12 @@ export interface CheckOptions {
 
 export interface CompileOptions extends CheckOptions {
   readonly runtimeImport?: string;
+  /**
+   * How the checker lays out its role × resource × action cells: `code` (a switch on the role per
+   * resource × action, readable in review) or `table` (compact tables, for large policies). By
+   * default tables from 10,000 cells (`compiler/emit/table.ts`); decisions are the same.
+   */
+  readonly layout?: 'code' | 'table';
 }
 
 /**
@@ -133,7 +139,7 @@ export async function emit(model: PolicyModel, options: CompileOptions = {}): Pr
     import('./bundle/bundle.ts'),
   ]);
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
-  const checkerTs = emitChecker(model, { runtimeImport });
+  const checkerTs = emitChecker(model, { runtimeImport, ...(options.layout === undefined ? {} : { layout: options.layout }) });
   const declarations = emitDeclarations(model, runtimeImport);
   const [bundle, bundleCjs] = await Promise.all([
     bundleChecker(checkerTs, runtimeImport, header(model), 'esm'),

@@ -11,6 +11,8 @@ import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { ownRead, planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
+import { CellTables, layoutOf, type CellTemplate, type Layout } from './table.ts';
+import { packRules, type PackedLiterals } from './packed-rules.ts';
 import { schemaType } from './types.ts';
 import { path } from './path.ts';
 
@@ -21,6 +23,8 @@ const LEVEL_CODES = ['deny', 'own', 'team', 'all'] as const;
 export interface EmitOptions {
   /** Module specifier of the runtime in generated imports. */
   readonly runtimeImport: string;
+  /** Cells as code or as tables (`table.ts`); by default tables for large policies only. */
+  readonly layout?: Layout;
 }
 
 /**
@@ -106,6 +110,13 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     return name;
   };
   const cellEmitters: CellEmitters = { testFor, whenFor };
+  const tables =
+    layoutOf(model, options.layout) === 'table'
+      ? new CellTables(model, names, {
+          template: (role, resource, action) => simpleCell(model, role, resource, action, cellEmitters, () => 'rule'),
+          written: (role, resource, action) => cellBodies(model, role, resource, action, cellEmitters),
+        })
+      : undefined;
 
   const functions: FunctionDeclarationStructure[] = [];
   const planFunctions: FunctionDeclarationStructure[] = [];
@@ -156,7 +167,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           ].join('\n'),
         });
       }
-      const bodies = resource.parent !== undefined ? parentBodies(model, resource, action) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
+      const bodies =
+        resource.parent !== undefined ? parentBodies(model, resource, action) : tables !== undefined ? tables.bodies(resource, action) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
       planFunctions.push({
         kind: StructureKind.Function,
         name: planCellsFn,
@@ -179,8 +191,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   }
 
   const roleNames = roleNamesOf(model);
-  const fieldSecurity = fieldSecurityData(model, names, roleNames);
-  return printStructure(
+  const fieldSecurity = fieldSecurityData(model, names, roleNames, tables?.literals);
+  const printed = printStructure(
     {
       kind: StructureKind.SourceFile,
       statements: [
@@ -206,6 +218,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'or',
             'ordinary',
             'own',
+            ...(tables === undefined ? [] : ['packedRules']),
             'present',
             'reportList',
             'reportsInclude',
@@ -223,7 +236,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...([...whens.keys()].some((k) => JSON.parse(k).kind === 'cel')
           ? [{ kind: StructureKind.ImportDeclaration, moduleSpecifier: `${options.runtimeImport}/cel`, namespaceImport: 'cel' } as const]
           : []),
-        policyData(model, roleNames),
+        policyData(model, roleNames, tables?.literals),
         'const d = policy.decide;',
         `const planner = /* @__PURE__ */ definePlanner(policy, ${lit(model.hash)});`,
         '/** What `plan` passes to a cell that does not read the record. */',
@@ -233,6 +246,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...constants,
         ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
         ...whens.values(),
+        ...(tables?.statements() ?? []),
         ...functions,
         ...planFunctions,
         fieldSecurity.statement,
@@ -263,6 +277,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     },
     { indentNumberOfSpaces: 2 },
   );
+  // (a name that imitates a placeholder: the same cells as code)
+  return tables === undefined ? printed : (tables.literals.fill(printed) ?? emitChecker(model, { ...options, layout: 'code' }));
 }
 
 /**
@@ -325,15 +341,11 @@ interface CellEmitters {
  * rule denies when it does not hold.
  */
 function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters): { check: string; plan: string | undefined } {
-  if (role.administratorRule !== undefined) return { check: `return d(${role.administratorRule}, ${path('Admin')});`, plan: undefined };
-  const id = role.cells.get(resource.name)?.get(action);
-  if (id === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
+  const simple = simpleCell(model, role, resource, action, emitters, String);
+  if (simple !== undefined) return { check: `return ${simple.check};`, plan: simple.plan };
+  const id = role.cells.get(resource.name)!.get(action)!;
   const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
   const base = model.rules[id]!;
-  if (overrides.length === 0 && base.condition === undefined) {
-    const body = ruleBody(model, role, resource, action, id, emitters);
-    return { check: `return ${body.check};`, plan: body.plan };
-  }
   // each rule's body once, for both the check and the plan
   const baseBody = ruleBody(model, role, resource, action, id, emitters);
   const overrideBodies = overrides.map((o) => ({ o, condition: model.rules[o]!.condition!, body: ruleBody(model, role, resource, action, o, emitters) }));
@@ -350,6 +362,20 @@ function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel
   }
   check.push(`return ${baseBody.check};`);
   return { check: `{\n${check.map((l) => `    ${l}`).join('\n')}\n  }`, plan };
+}
+
+/**
+ * A cell one rule decides (an administrator's, or one without conditions): its code, with the
+ * rule's id written by `idExpr` (the table layout writes `rule`, shared by every cell of a shape).
+ */
+function simpleCell(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters, idExpr: (id: number) => string): CellTemplate | undefined {
+  if (role.administratorRule !== undefined) return { rule: role.administratorRule, check: `d(${idExpr(role.administratorRule)}, ${path('Admin')})`, plan: undefined };
+  const id = role.cells.get(resource.name)?.get(action);
+  if (id === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
+  const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
+  if (overrides.length > 0 || model.rules[id]!.condition !== undefined) return undefined;
+  const body = ruleBody(model, role, resource, action, id, emitters, idExpr);
+  return { rule: id, check: body.check, plan: body.plan };
 }
 
 /** The path of a condition that neither held nor failed to hold: over its cost budget (`null`), or not evaluable. */
@@ -382,8 +408,17 @@ function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEm
 }
 
 /** What rule `id` decides for the cell: a decision expression for `can`, and a plan expression when it reads the record. */
-function ruleBody(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, id: number, emitters: CellEmitters): { check: string; plan: string | undefined } {
-  const rule = model.rules[id]!;
+function ruleBody(
+  model: PolicyModel,
+  role: RoleModel,
+  resource: ResourceModel,
+  action: string,
+  ruleId: number,
+  emitters: CellEmitters,
+  idExpr: (id: number) => string = String,
+): { check: string; plan: string | undefined } {
+  const rule = model.rules[ruleId]!;
+  const id = idExpr(ruleId);
   const fixed = (decision: string) => ({ check: decision, plan: undefined });
   const tested = (test: RecordTest) => ({ check: `${test.name}(p, r, ${id})`, plan: `${test.planName}(p, ${id})` });
   // red and default deny: only a subscriber gets past them (R-K9)
@@ -433,7 +468,7 @@ function roleNamesOf(model: PolicyModel): string[] {
  * The policy's data for the runtime. A rule is a string of numbers — indexes into the name
  * lists — so a large policy stays small and quick to parse.
  */
-function policyData(model: PolicyModel, roleNames: readonly string[]): string {
+function policyData(model: PolicyModel, roleNames: readonly string[], packed: PackedLiterals | undefined): string {
   const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
   const resourceNames = [...model.resources.map((r) => r.name), '*'];
   const resourceIndex = new Map(resourceNames.map((r, i) => [r, i]));
@@ -459,9 +494,10 @@ function policyData(model: PolicyModel, roleNames: readonly string[]): string {
       rule.source.column,
       rule.name === undefined ? -1 : nameIndex.get(rule.name),
       label === undefined ? -1 : nameIndex.get(label),
-    ];
-    return `    "${row.join(',')}",`;
+    ] as number[];
+    return row;
   });
+  const packedRules = packed === undefined ? undefined : packRules(rows);
   return [
     'const policy = definePolicy({',
     `  format: ${FORMAT_VERSION},`,
@@ -471,11 +507,19 @@ function policyData(model: PolicyModel, roleNames: readonly string[]): string {
     `  resources: ${list(resourceNames)},`,
     `  actions: ${list(actionNames)},`,
     `  names: ${list(ruleNames)},`,
-    '  // one rule per line: kind, role, declaredIn, resource, action, level, file, line, column, name, condition',
-    '  rules: [',
-    ...rows,
-    '  ],',
-    '});',
+    ...(packedRules === undefined
+      ? [
+          '  // one rule per line: kind, role, declaredIn, resource, action, level, file, line, column, name, condition',
+          '  rules: [',
+          ...rows.map((row) => `    "${row.join(',')}",`),
+          '  ],',
+        ]
+      : [
+          `  // ${rows.length} rules packed (packages/runtime/src/rules.ts): kind, role, declaredIn, resource, action, level, file, line, column, name, condition`,
+          `  ruleBits: [${packedRules.bits.join(', ')}],`,
+          `  rules: ${packed!.literal(packedRules.text)},`,
+        ]),
+    packedRules === undefined ? '});' : '}, packedRules);',
   ].join('\n');
 }
 

@@ -9,6 +9,7 @@
 import { failure } from './failure.js';
 import { isObject, own } from './own.js';
 import { tick } from './reasons.js';
+import { packedNumbers, rowCount, tableRow } from './rules.js';
 import type { Context, CoreChecker, Decision, FieldAccess, FieldMask, FieldRuleRef, PolicyData, Principal, Resource } from './types.js';
 
 /**
@@ -24,8 +25,15 @@ export interface FieldData {
   readonly fields: readonly (readonly string[])[];
   readonly subscribers: readonly (readonly string[])[];
   readonly names: readonly string[];
-  readonly rules: readonly string[];
+  readonly rules: readonly string[] | string;
   readonly masks: readonly string[];
+  /**
+   * A large policy's field data packed as its rules are (`rules.ts`): `rules` one string, nine
+   * fields of `ruleBits` bits; each mask the rule ids of its fields, `maskDigits` base-64
+   * characters each, resources one after the other.
+   */
+  readonly ruleBits?: readonly number[];
+  readonly maskDigits?: number;
 }
 
 export interface FieldChecks<S> {
@@ -96,9 +104,9 @@ export function defineFields<S>(policy: { readonly data: PolicyData }, fieldData
   const tables = (): Tables => (built ??= build());
   function build(): Tables {
     const name = (list: readonly string[], i: number): string => list[i] ?? '?';
-    const refs: FieldRuleRef[] = fieldData.rules.map((row, id) => {
-      const n = row.split(',').map(Number);
-      if (n.length !== 9 || n.some((x) => !Number.isInteger(x))) throw new RangeError(`policyc: malformed field rule ${id}`);
+    const refs: FieldRuleRef[] = Array.from({ length: rowCount(fieldData.rules, fieldData.ruleBits, 9) }, (_, id) => {
+      const n = tableRow(fieldData.rules, fieldData.ruleBits, 9, id);
+      if (n === undefined) throw new RangeError(`policyc: malformed field rule ${id}`);
       const [kind, role, declaredIn, resource, field, access, file, line, column] = n as [number, number, number, number, number, number, number, number, number];
       return Object.freeze({
         id,
@@ -121,12 +129,22 @@ export function defineFields<S>(policy: { readonly data: PolicyData }, fieldData
       kinds.set(kind, { name: kind, fields, index: new Map(fields.map((f, i) => [f, i])), hidden: frozenMask(fields, () => 'hidden'), subscriberFields });
     });
     const roleKinds = new Map<string, Map<string, RoleKind>>();
+    const digits = fieldData.maskDigits;
     fieldData.masks.forEach((row, r) => {
       const byKind = new Map<string, RoleKind>();
-      row.split(';').forEach((ids, k) => {
+      // per resource, the rule of each field: `,`-separated lists between `;`, or packed one after the other
+      let at = 0;
+      const lists =
+        digits === undefined
+          ? row.split(';').map((ids) => (ids === '' ? [] : ids.split(',').map(Number)))
+          : fieldData.fields.map((fields) => {
+              const ids = packedNumbers(row, at, fields.length, digits);
+              at += fields.length * digits;
+              return ids;
+            });
+      lists.forEach((rules, k) => {
         const kind = kinds.get(name(data.resources, k));
         if (kind === undefined) return;
-        const rules = ids === '' ? [] : ids.split(',').map(Number);
         const access = (i: number): FieldAccess => refs[rules[i] ?? -1]?.access ?? 'hidden';
         const subscribed = frozenMask(kind.fields, (i) => (kind.subscriberFields.has(kind.fields[i]!) && access(i) !== 'hidden' ? 'read-only' : 'hidden'));
         byKind.set(kind.name, { mask: frozenMask(kind.fields, access), subscribed, rules, denials: new Map() });

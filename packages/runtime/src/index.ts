@@ -19,6 +19,7 @@ export { canAny, planAny, rolePrincipals } from './roles.js';
 export { definePolicy, FORMAT_VERSION, MISSING_ORGANISATION, NO_ORGANISATION, OTHER_ORGANISATION, PolicyFormatError, shortReason } from './policy.js';
 export { defineCan, type Can } from './can.js';
 export { definePlanner, type Planner } from './planner.js';
+export { packedRules } from './rules.js';
 export { isObject, listIncludes, ordinary, own, ownElements, someElement, type ObjectPrototype } from './own.js';
 export {
   Path,
@@ -40,6 +41,7 @@ export {
   type Principal,
   type Resource,
   type RuleRef,
+  type RuleReader,
   type RuleTable,
 } from './types.js';
 import type { Checker, Principal } from './types.js';

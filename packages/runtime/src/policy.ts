@@ -10,7 +10,7 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
-import { PATHS, type Decision, type DecisionCode, type Level, type Path, type Policy, type PolicyData, type RuleRef } from './types.js';
+import { PATHS, type Decision, type DecisionCode, type Level, type Path, type Policy, type PolicyData, type RuleReader, type RuleRef } from './types.js';
 
 /** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
 export const FORMAT_VERSION = 7;
@@ -67,27 +67,37 @@ export const OTHER_ORGANISATION = /* @__PURE__ */ denial('other-organisation', "
 export const NO_ORGANISATION = /* @__PURE__ */ denial('invalid-request', 'denied: the principal has no string `organisation`, needed for records of an organisation');
 export const MISSING_ORGANISATION = /* @__PURE__ */ denial('missing-attribute', 'denied: the record has no string organisation attribute');
 
+/** The rules of a small policy: eleven comma-separated integers per rule (`rules.ts` reads packed ones). */
+const listedRules: RuleReader = {
+  count: (data) => (Array.isArray(data.rules) ? data.rules.length : 0),
+  row: (data, id) => {
+    const text: unknown = Array.isArray(data.rules) ? data.rules[id] : undefined;
+    const row = typeof text === 'string' ? text.split(',').map(Number) : [];
+    return row.length === 11 && row.every(Number.isInteger) ? row : undefined;
+  },
+};
+
 /**
  * Called once by a generated module. Refuses a module generated for another format
  * version, so a stale checker can never be half-understood.
  */
 /* @__NO_SIDE_EFFECTS__ */
-export function definePolicy(data: PolicyData): Policy {
+export function definePolicy(data: PolicyData, rules: RuleReader = listedRules): Policy {
   if (data.format !== FORMAT_VERSION) {
     throw new PolicyFormatError(
       `checker for policy \`${data.name}\` was compiled for format ${data.format}, but this runtime reads format ${FORMAT_VERSION}; rebuild it with the matching policyc`,
     );
   }
-  const rows = data.rules;
+  const count = rules.count(data);
   // filled, not sparse: a hole would read `Array.prototype[i]`, which a polluted prototype sets
-  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(rows.length * PATHS).fill(undefined);
-  const refs: (RuleRef | undefined)[] = new Array<RuleRef | undefined>(rows.length).fill(undefined);
+  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(count * PATHS).fill(undefined);
+  const refs: (RuleRef | undefined)[] = new Array<RuleRef | undefined>(count).fill(undefined);
   /** The rule's reference, made on first use (a large policy has many rules, most never hit). */
   function ruleRef(id: number): RuleRef {
     const known = refs[id];
     if (known !== undefined) return known;
-    const row = rows[id]?.split(',').map(Number);
-    if (row === undefined || row.length !== 11 || row.some((n) => !Number.isInteger(n))) throw new RangeError(`policyc: no rule ${id}`);
+    const row = rules.row(data, id);
+    if (row === undefined) throw new RangeError(`policyc: no rule ${id}`);
     const [kind, role, declaredIn, resource, action, level, file, line, column, ruleName, condition] = row as [number, number, number, number, number, number, number, number, number, number, number];
     const name = (list: readonly string[], i: number): string => list[i] ?? '?';
     const made: RuleRef = Object.freeze({

@@ -133,9 +133,16 @@ export interface Checker<S extends PolicySchema = PolicySchema> {
  * lists of {@link PolicyData} (kind: grant, administrator, default, public, sharing, subscribers,
  * parent; level: deny, own, team, all), a 1-based position, and the indexes in `names` of the
  * rule's name and condition, or -1. Strings rather than nested arrays keep an 80,000-rule policy quick to
- * compile and load; a row is decoded when its rule first decides.
+ * compile and load; a row is decoded when its rule first decides. A large policy packs them into
+ * one string instead, `ruleBits` giving the width of each field (`rules.ts`).
  */
-export type RuleTable = readonly string[];
+export type RuleTable = readonly string[] | string;
+
+/** Reads the rows of `PolicyData.rules` (`rules.ts`): how many there are, and row `id`'s integers or `undefined`. */
+export interface RuleReader {
+  count(data: PolicyData): number;
+  row(data: PolicyData, id: number): number[] | undefined;
+}
 
 export interface PolicyData {
   readonly format: number;
@@ -147,6 +154,8 @@ export interface PolicyData {
   /** Names of sharing rules and texts of conditions. */
   readonly names: readonly string[];
   readonly rules: RuleTable;
+  /** With packed `rules`: the width in bits of each of the eleven fields. */
+  readonly ruleBits?: readonly number[];
 }
 
 
