@@ -17,6 +17,7 @@
 import { DEFAULT_BUDGET, safeRegExp } from '@policyc/runtime/cel';
 import { children, type Expr } from './ast.ts';
 import type { CheckResult } from './check.ts';
+import { fastPaths } from './fast.ts';
 import { dottedParts } from './names.ts';
 import { TYPE_NAMES } from './types.ts';
 
@@ -27,6 +28,13 @@ export interface EmitNames {
   readonly runtime: string;
   /** Steps a metered condition may spend per evaluation (`limits.conditionBudget`); the runtime's default if absent. */
   readonly budget?: number;
+  /**
+   * Declared variables whose values the caller passes through own.ts `ordinary` (generated
+   * checkers: `principal` and `resource`, as `can` does): their fast reads skip the prototype test.
+   */
+  readonly ordinary?: readonly string[];
+  /** JS for `Object.prototype` indexable by a string literal (`(Object.prototype as ObjectPrototype)` in TypeScript); `Object.prototype` if absent. */
+  readonly prototype?: string;
 }
 
 /** Whether `e` has a comprehension or `matches`: the work whose cost the budget bounds. */
@@ -74,6 +82,33 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
   const declared = (name: string) => Object.hasOwn(names.variables, name);
 
   const typeOf = (e: Expr) => checked?.types.get(e)?.kind;
+  /** Inside the generic fallback of a fast path: no fast path there (it would only repeat the first). */
+  let generic = 0;
+  const fast =
+    checked === undefined
+      ? undefined
+      : fastPaths({
+          runtime: R,
+          prototype: names.prototype ?? 'Object.prototype',
+          metered,
+          typeOf: (e) => checked.types.get(e),
+          variable: (e, scope) => {
+            const js = rawVariable(e, scope);
+            return js === undefined || !/^[A-Za-z$][\w$]*$/.test(js) ? undefined : { js, ordinary: names.ordinary?.includes((e as Expr & { kind: 'ident' }).name) ?? false };
+          },
+          literal: jsString,
+          number,
+          emit: (e, scope) => emit(e, scope),
+          generic: (e, scope) => {
+            generic++;
+            try {
+              return emit(e, scope);
+            } finally {
+              generic--;
+            }
+          },
+          temp: (prefix) => `${prefix}${prefix === '_v' ? vars++ : temps++}`,
+        });
   /**
    * Application values declared `int` arrive as numbers or bigints: converted to CEL ints
    * (`asInt`), or only validated (`intValue`) where the value is just compared — JS compares a
@@ -113,6 +148,10 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
   }
 
   function emit(e: Expr, scope: ReadonlyMap<string, string>): string {
+    if (fast && generic === 0 && (e.kind === 'binary' || e.kind === 'call' || e.kind === 'comprehension')) {
+      const code = fast.fastNode(e, scope);
+      if (code !== undefined) return code;
+    }
     switch (e.kind) {
       case 'literal': {
         const l = e.literal;
@@ -145,6 +184,11 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
         const operand = raw ?? emit(e.operand, scope);
         // inline only on a declared object variable: its JavaScript type (the caller's) allows the read
         if (raw === undefined || PROTOTYPE_NAMES.has(e.field) || e.field.startsWith('__')) return `${R}.has(${operand}, ${field})`;
+        if (e.operand.kind === 'ident' && names.ordinary?.includes(e.operand.name) && /^[A-Za-z$][\w$]*$/.test(raw)) {
+          // an ordinary object (own.ts): a value where `Object.prototype` has none is its own or its class's
+          const inherited = `${names.prototype ?? 'Object.prototype'}[${field}]`;
+          return `(${raw}[${field}] !== undefined && (${inherited} === undefined || ${R}.has(${raw}, ${field}) === true))`;
+        }
         const o = `_t${temps++}`;
         return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype ? ${o}[${field}] !== undefined && (Object.getPrototypeOf(${o})[${field}] === undefined || Object.hasOwn(${o}, ${field})) : ${R}.has(${o}, ${field}))(${operand})`;
       }
@@ -195,7 +239,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
     const operand = raw ?? emit(e.operand, scope);
     const kind = typeOf(e);
     // inline only on a declared object variable, whose JavaScript type (the caller's) allows the read
-    if (raw !== undefined && (kind === 'string' || kind === 'bool' || kind === 'double' || kind === 'int') && !PROTOTYPE_NAMES.has(e.field) && !e.field.startsWith('__')) {
+    if (generic === 0 && raw !== undefined && (kind === 'string' || kind === 'bool' || kind === 'double' || kind === 'int') && !PROTOTYPE_NAMES.has(e.field) && !e.field.startsWith('__')) {
       const o = `_t${temps++}`;
       return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype && ${o}[${field}] !== undefined && Object.getPrototypeOf(${o})[${field}] === undefined ? ${o}[${field}] : ${R}.sel(${o}, ${field}))(${operand})`;
     }

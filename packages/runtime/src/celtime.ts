@@ -2,7 +2,7 @@
  * Timestamps and durations of CEL conditions: exact to the nanosecond, calendar arithmetic
  * without `Date` (proleptic Gregorian, years 1–9999), and time-zone accessors. IANA zones go
  * through `Intl.DateTimeFormat` (one formatter per zone, offsets cached per 15-minute bucket of
- * UTC time); fixed offsets (`+11:00`, `-02:30`) are computed directly.
+ * UTC time in a direct-mapped table); fixed offsets (`+11:00`, `-02:30`) are computed directly.
  */
 
 /** A point in time: whole seconds since the Unix epoch plus nanoseconds (0 … 999 999 999). */
@@ -161,44 +161,65 @@ export function durationFromNanos(n: bigint): CelDuration | undefined {
 
 const FIXED_OFFSET = /^([+-]?)(\d{2}):(\d{2})$/;
 
-/** What is known about a zone name: a fixed offset, or a formatter and its offsets by 15-minute bucket. */
+/**
+ * What is known about a zone name: a fixed offset, or a formatter and its offsets by 15-minute
+ * bucket of UTC time, in a direct-mapped cache (slot = bucket mod {@link SLOTS}, the bucket
+ * stored beside its offset): a hit costs two array reads, no hashing.
+ */
 interface Zone {
   readonly fixed: number | undefined;
   readonly format: Intl.DateTimeFormat | undefined;
-  readonly offsets: Map<number, number>;
+  buckets: Float64Array | undefined;
+  offsets: Int32Array | undefined;
 }
+/** 21 days of 15-minute buckets per zone (24 KB, allocated on the zone's first IANA lookup). */
+const SLOTS = 2048;
 const zones = /* @__PURE__ */ new Map<string, Zone | null>();
+/** The zone looked up last: a condition names one zone, so most lookups skip the map. */
+let lastName: string | undefined;
+let lastZone: Zone | null = null;
 
 function zoneOf(name: string): Zone | null {
+  if (name === lastName) return lastZone;
   let zone = zones.get(name);
-  if (zone !== undefined) return zone;
+  if (zone === undefined) {
+    zone = newZone(name);
+    if (zones.size > 256) zones.clear();
+    zones.set(name, zone);
+  }
+  lastName = name;
+  lastZone = zone;
+  return zone;
+}
+
+function newZone(name: string): Zone | null {
   const fixed = FIXED_OFFSET.exec(name);
   if (fixed) {
     const off = Number(fixed[2]) * 3600 + Number(fixed[3]) * 60;
-    zone = { fixed: fixed[1] === '-' ? -off : off, format: undefined, offsets: new Map() };
-  } else if (name === 'UTC' || name === 'Z') {
-    zone = { fixed: 0, format: undefined, offsets: new Map() };
-  } else {
-    try {
-      const format = new Intl.DateTimeFormat('en-US', {
-        timeZone: name,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-        era: 'short',
-      });
-      zone = { fixed: undefined, format, offsets: new Map() };
-    } catch {
-      zone = null;
-    }
+    return { fixed: fixed[1] === '-' ? -off : off, format: undefined, buckets: undefined, offsets: undefined };
   }
-  if (zones.size > 256) zones.clear();
-  zones.set(name, zone);
-  return zone;
+  if (name === 'UTC' || name === 'Z') return { fixed: 0, format: undefined, buckets: undefined, offsets: undefined };
+  try {
+    const format = new Intl.DateTimeFormat('en-US', {
+      timeZone: name,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      era: 'short',
+    });
+    return { fixed: undefined, format, buckets: undefined, offsets: undefined };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `name` is a zone this runtime knows (an IANA name of its ICU data, a fixed offset or `UTC`). */
+export function knownZone(name: string): boolean {
+  return zoneOf(name) !== null;
 }
 
 /**
@@ -211,8 +232,12 @@ export function zoneOffset(name: string, seconds: number): number | undefined {
   if (zone === null) return undefined;
   if (zone.fixed !== undefined) return zone.fixed;
   const bucket = Math.floor(seconds / 900);
-  const cached = zone.offsets.get(bucket);
-  if (cached !== undefined) return cached;
+  const slot = bucket & (SLOTS - 1);
+  if (zone.buckets === undefined || zone.offsets === undefined) {
+    zone.buckets = new Float64Array(SLOTS).fill(NaN);
+    zone.offsets = new Int32Array(SLOTS);
+  }
+  if (zone.buckets[slot] === bucket) return zone.offsets[slot];
   // the offset at the start of the bucket, from the wall-clock fields Intl gives
   const at = bucket * 900;
   const parts = zone.format!.formatToParts(new Date(at * 1000));
@@ -221,8 +246,8 @@ export function zoneOffset(name: string, seconds: number): number | undefined {
   if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
   const wall = daysFromCivil(year, get('month'), get('day')) * 86400 + get('hour') * 3600 + get('minute') * 60 + get('second');
   const offset = wall - at;
-  if (zone.offsets.size > 8192) zone.offsets.clear();
-  zone.offsets.set(bucket, offset);
+  zone.buckets[slot] = bucket;
+  zone.offsets[slot] = offset;
   return offset;
 }
 
@@ -230,9 +255,23 @@ export type TimePart = 'FullYear' | 'Month' | 'Date' | 'DayOfMonth' | 'DayOfWeek
 
 /** A calendar field of a timestamp in a zone (UTC by default), or `undefined` for an unknown zone. */
 export function timestampPart(t: CelTimestamp, part: TimePart, zone: string | undefined): number | undefined {
-  const offset = zone === undefined ? 0 : zoneOffset(zone, t.seconds);
+  return partAt(t.seconds, t.nanos, part, zone);
+}
+
+/**
+ * {@link timestampPart} of the timestamp of a JS time (milliseconds since the epoch, inside
+ * years 1–9999), for the fast paths of compiled conditions: no timestamp is allocated. NaN for
+ * an unknown zone.
+ */
+export function localPart(ms: number, part: TimePart, zone?: string): number {
+  const seconds = Math.floor(ms / 1000);
+  return partAt(seconds, (ms - seconds * 1000) * 1e6, part, zone) ?? NaN; // generated code checks `knownZone` first
+}
+
+function partAt(seconds: number, nanos: number, part: TimePart, zone: string | undefined): number | undefined {
+  const offset = zone === undefined ? 0 : zoneOffset(zone, seconds);
   if (offset === undefined) return undefined;
-  const local = t.seconds + offset;
+  const local = seconds + offset;
   const days = Math.floor(local / 86400);
   const rest = local - days * 86400;
   switch (part) {
@@ -243,7 +282,7 @@ export function timestampPart(t: CelTimestamp, part: TimePart, zone: string | un
     case 'Seconds':
       return rest % 60;
     case 'Milliseconds':
-      return Math.floor(t.nanos / 1e6);
+      return Math.floor(nanos / 1e6);
     case 'DayOfWeek':
       return (((days + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; Sunday is 0
     default:
