@@ -17,7 +17,7 @@
 import { DEFAULT_BUDGET, safeRegExp } from '@policyc/runtime/cel';
 import { children, type Expr } from './ast.ts';
 import type { CheckResult } from './check.ts';
-import { fastPaths } from './fast.ts';
+import { fastPaths, readsInline } from './fast.ts';
 import { dottedParts } from './names.ts';
 import { TYPE_NAMES } from './types.ts';
 
@@ -35,6 +35,8 @@ export interface EmitNames {
   readonly ordinary?: readonly string[];
   /** JS for `Object.prototype` indexable by a string literal (`(Object.prototype as ObjectPrototype)` in TypeScript); `Object.prototype` if absent. */
   readonly prototype?: string;
+  /** `false`: the generic code only, no fast paths (what tests compare the fast paths with). */
+  readonly fast?: boolean;
 }
 
 /** Whether `e` has a comprehension or `matches`: the work whose cost the budget bounds. */
@@ -55,8 +57,6 @@ const BINARY: Record<string, string> = {
 const CONVERSIONS: Record<string, string> = {
   int: 'toInt', double: 'toDouble', string: 'toStr', bool: 'toBool', timestamp: 'toTimestamp', duration: 'toDuration', type: 'typeOfValue', dyn: 'dyn',
 };
-/** Names every plain object inherits: never read inline. */
-const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'toString', 'valueOf', ...Object.getOwnPropertyNames(Object.prototype)]);
 const INT_COMPARISONS: Record<string, string> = { '<': 'ltInt', '<=': 'leInt', '>': 'gtInt', '>=': 'geInt', '==': 'eqInt', '!=': 'neInt' };
 const STRING_TESTS = new Set(['startsWith', 'endsWith', 'contains', 'matches']);
 const TIME_PARTS = new Set(['getFullYear', 'getMonth', 'getDate', 'getDayOfMonth', 'getDayOfWeek', 'getDayOfYear', 'getHours', 'getMinutes', 'getSeconds', 'getMilliseconds']);
@@ -85,7 +85,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
   /** Inside the generic fallback of a fast path: no fast path there (it would only repeat the first). */
   let generic = 0;
   const fast =
-    checked === undefined
+    checked === undefined || names.fast === false
       ? undefined
       : fastPaths({
           runtime: R,
@@ -183,7 +183,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
         const raw = rawVariable(e.operand, scope);
         const operand = raw ?? emit(e.operand, scope);
         // inline only on a declared object variable: its JavaScript type (the caller's) allows the read
-        if (raw === undefined || PROTOTYPE_NAMES.has(e.field) || e.field.startsWith('__')) return `${R}.has(${operand}, ${field})`;
+        if (raw === undefined || !readsInline(e.field)) return `${R}.has(${operand}, ${field})`;
         if (e.operand.kind === 'ident' && names.ordinary?.includes(e.operand.name) && /^[A-Za-z$][\w$]*$/.test(raw)) {
           // an ordinary object (own.ts): a value where `Object.prototype` has none is its own or its class's
           const inherited = `${names.prototype ?? 'Object.prototype'}[${field}]`;
@@ -218,32 +218,15 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
     }
   }
 
-  /**
-   * `a.f`. Where the checker says `f` holds a primitive, the read is inlined so each site gets its
-   * own inline cache: a plain object (its prototype is `Object.prototype`, whatever keys it has)
-   * is read directly when the value is not missing and `Object.prototype` does not have the key
-   * (then the value is the object's own: a key polluting `Object.prototype` is never read; V8
-   * folds that load to a constant until the prototype changes, so it costs nothing; it is written
-   * `Object.getPrototypeOf(o)[f]`, which TypeScript accepts in generated checkers); anything
-   * else takes `sel`, which follows own.ts. Names `Object.prototype` has never take this path.
-   */
   /** The caller's name for `e` when it is a declared object variable (not a comprehension's). */
   function rawVariable(e: Expr, scope: ReadonlyMap<string, string>): string | undefined {
     return e.kind === 'ident' && !scope.has(e.name) && declared(e.name) && checked?.types.get(e)?.kind === 'object' ? names.variables[e.name] : undefined;
   }
 
+  /** `a.f` by `sel`, which follows own.ts; reads the fast paths make inline are in fast.ts. */
   function select(e: Expr & { kind: 'select' }, scope: ReadonlyMap<string, string>): string {
-    const field = jsString(e.field);
     // a declared object variable is read raw: `sel` reports an undefined operand as missing
-    const raw = rawVariable(e.operand, scope);
-    const operand = raw ?? emit(e.operand, scope);
-    const kind = typeOf(e);
-    // inline only on a declared object variable, whose JavaScript type (the caller's) allows the read
-    if (generic === 0 && raw !== undefined && (kind === 'string' || kind === 'bool' || kind === 'double' || kind === 'int') && !PROTOTYPE_NAMES.has(e.field) && !e.field.startsWith('__')) {
-      const o = `_t${temps++}`;
-      return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype && ${o}[${field}] !== undefined && Object.getPrototypeOf(${o})[${field}] === undefined ? ${o}[${field}] : ${R}.sel(${o}, ${field}))(${operand})`;
-    }
-    return `${R}.sel(${operand}, ${field})`;
+    return `${R}.sel(${rawVariable(e.operand, scope) ?? emit(e.operand, scope)}, ${jsString(e.field)})`;
   }
 
   function binary(e: Expr & { kind: 'binary' }, scope: ReadonlyMap<string, string>): string {

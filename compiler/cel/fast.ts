@@ -46,9 +46,19 @@ const MAX_MS = 253402300799999;
 const MAX_DURATION_MS = 9223372036854;
 const SAFE = 9007199254740991;
 
+/** Names every plain object inherits: never read inline. */
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'toString', 'valueOf', ...Object.getOwnPropertyNames(Object.prototype)]);
+
+/** Whether generated code may read field `name` inline (`o["name"]`): not a name `Object.prototype` has, nor `__…`. */
+export function readsInline(name: string): boolean {
+  return !PROTOTYPE_NAMES.has(name) && !name.startsWith('__');
+}
+
 interface Fast {
   readonly kind: Kind;
   readonly code: string;
+  /** The largest magnitude an int can have here (fields: any safe integer), so that arithmetic within it needs no overflow guard. */
+  readonly bound?: number;
   /** The text of a string literal: whether JS `<` orders it as CEL does. */
   readonly text?: string;
 }
@@ -57,6 +67,8 @@ interface Fast {
 class Bindings {
   readonly names: string[] = [];
   readonly reads: string[] = [];
+  /** A field read twice in one node (`getHours() * 60 + getMinutes()`) is bound once. */
+  readonly byRead = new Map<string, string>();
   /** In order: a guard may rely on those before it (a value's type before arithmetic on it). */
   readonly guards = new Set<string>();
   get test(): string {
@@ -81,11 +93,15 @@ export function fastPaths(ctx: FastContext) {
   /** Binds `X.f` of a declared object variable and guards it: own, of the JS type of `kind`. */
   function read(e: Expr & { kind: 'select' }, scope: Scope, b: Bindings, test: (v: string) => string): string | undefined {
     const x = ctx.variable(e.operand, scope);
-    if (x === undefined || e.field.startsWith('__') || Object.hasOwn(Object.prototype, e.field)) return undefined;
+    if (x === undefined || !readsInline(e.field)) return undefined;
     const key = ctx.literal(e.field);
+    const raw = x.ordinary ? `${x.js}[${key}]` : `${x.js}?.[${key}]`;
+    const bound = b.byRead.get(raw);
+    if (bound !== undefined) return bound;
     const v = ctx.temp('_f');
+    b.byRead.set(raw, v);
     b.names.push(v);
-    b.reads.push(x.ordinary ? `${x.js}[${key}]` : `${x.js}?.[${key}]`);
+    b.reads.push(raw);
     b.guards.add(test(v)).add(`(${v} !== ${inherited(key)} || ${inherited(key)} === undefined)`);
     // an object the caller does not vouch for must be a plain one: no built-in prototype's value counts
     if (!x.ordinary) b.guards.add(`Object.getPrototypeOf(${x.js}) === Object.prototype`);
@@ -115,7 +131,7 @@ export function fastPaths(ctx: FastContext) {
         if (l.type === 'string') return { kind: 'string', code: ctx.literal(l.value), text: l.value };
         if (l.type === 'double') return { kind: 'double', code: ctx.number(l.value) };
         if (l.type === 'bool') return { kind: 'bool', code: String(l.value) };
-        if (l.type === 'int' && l.value >= -SAFE && l.value <= SAFE) return { kind: 'int', code: ctx.number(Number(l.value)) };
+        if (l.type === 'int' && l.value >= -SAFE && l.value <= SAFE) return { kind: 'int', code: ctx.number(Number(l.value)), bound: Math.abs(Number(l.value)) };
         return undefined;
       }
       case 'ident': {
@@ -149,7 +165,7 @@ export function fastPaths(ctx: FastContext) {
       const zone = text === undefined ? '' : `, ${ctx.literal(text)}`;
       // a zone valid where the policy was compiled may be unknown to this runtime's ICU data
       if (text !== undefined) b.guards.add(`${R}.knownZone(${ctx.literal(text)})`);
-      return { kind: 'int', code: `${R}.localPart(${time.code}, ${ctx.literal(e.fn.slice(3))}${zone})` };
+      return { kind: 'int', code: `${R}.localPart(${time.code}, ${ctx.literal(e.fn.slice(3))}${zone})`, bound: 9999 };
     }
     return undefined;
   }
@@ -163,8 +179,11 @@ export function fastPaths(ctx: FastContext) {
     const code = `(${left.code} ${e.op} ${right.code})`;
     if (left.kind === 'double' && right.kind === 'double') return { kind: 'double', code };
     if (left.kind === 'int' && right.kind === 'int' && e.op !== '/') {
-      b.guards.add(`Number.isSafeInteger${code}`);
-      return { kind: 'int', code };
+      const [x, y] = [left.bound ?? SAFE, right.bound ?? SAFE];
+      const bound = e.op === '*' ? x * y : x + y;
+      // past 2^53 the JS result may be rounded: then CEL's exact int decides (an overflow is an error)
+      if (bound > SAFE) b.guards.add(`Number.isSafeInteger${code}`);
+      return { kind: 'int', code, ...(bound > SAFE ? {} : { bound }) };
     }
     if (left.kind === 'time' && right.kind === 'time' && e.op === '-') {
       b.guards.add(`Math.abs${code} <= ${MAX_DURATION_MS}`);
@@ -193,7 +212,9 @@ export function fastPaths(ctx: FastContext) {
       const left = value(e.left, scope, b);
       const items = e.right.items.map((item) => (item.kind === 'literal' ? value(item, scope, b) : undefined));
       if (!left || !items.every((item): item is Fast => item !== undefined && comparable(left, item))) return undefined;
-      return `(${items.map((item) => `${left.code} === ${item.code}`).join(' || ')})`;
+      const x = /^[\w$]+$/.test(left.code) ? left.code : ctx.temp('_f');
+      const any = items.map((item) => `${x} === ${item.code}`).join(' || ');
+      return x === left.code ? `(${any})` : `((${x}) => ${any})(${left.code})`;
     }
     if (e.kind === 'call' && e.target && !ctx.metered && e.args.length === 1 && ['startsWith', 'endsWith', 'contains'].includes(e.fn)) {
       // unmetered only: in a metered condition the generic functions spend steps on the text

@@ -87,6 +87,10 @@ export interface CompileOptions {
   readonly check?: boolean;
   /** Steps a metered condition may spend per evaluation (`limits.conditionBudget`); the runtime's default if absent. */
   readonly budget?: number;
+  /** Variables the caller passes as own.ts `ordinary` objects, as generated checkers do (`EmitNames.ordinary`). */
+  readonly ordinary?: readonly string[];
+  /** `false`: emit the generic code only, without fast paths (`EmitNames.fast`). */
+  readonly fast?: boolean;
 }
 
 /**
@@ -102,7 +106,13 @@ export function compileExpression(text: string, declarations: Declarations, opti
   const parameters = names.map((_, i) => `v${i}`);
   // fromEntries defines own properties, so even a variable called `__proto__` is a name here
   const variables: Record<string, string> = Object.fromEntries(names.map((name, i) => [name, parameters[i]!]));
-  const emitNames: EmitNames = { variables, runtime: 'cel', ...(options.budget === undefined ? {} : { budget: options.budget }) };
+  const emitNames: EmitNames = {
+    variables,
+    runtime: 'cel',
+    ...(options.budget === undefined ? {} : { budget: options.budget }),
+    ...(options.ordinary === undefined ? {} : { ordinary: options.ordinary }),
+    ...(options.fast === undefined ? {} : { fast: options.fast }),
+  };
   const source = emitExpression(parsed.ast, emitNames, options.check === false ? undefined : check);
   const fn = new Function('cel', ...parameters, `"use strict"; return ${source};`) as (...args: unknown[]) => unknown;
   const evaluate = (bindings: Readonly<Record<string, unknown>>): unknown => {
