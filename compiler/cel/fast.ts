@@ -240,7 +240,8 @@ export function fastPaths(ctx: FastContext) {
     const kind: Kind | undefined = elem === 'string' || elem === 'int' || elem === 'double' || elem === 'bool' ? elem : undefined;
     if (kind === undefined) return undefined;
     const b = new Bindings();
-    const list = read(e.range, scope, b, (v) => `Array.isArray(${v})`);
+    // a plain array: an element is its own unless it came from `Array.prototype` or `Object.prototype`
+    const list = read(e.range, scope, b, (v) => `Array.isArray(${v}) && Object.getPrototypeOf(${v}) === Array.prototype`);
     if (list === undefined) return undefined;
     const x = ctx.temp('_v');
     locals.set(x, kind);
@@ -264,7 +265,7 @@ export function fastPaths(ctx: FastContext) {
       ` for (; ${i} < ${list}.length; ${i}++) {`,
       `  if (${i} >= _m.left) break;`,
       `  const ${x} = ${list}[${i}];`,
-      `  if (!(${elementTest} && Object.hasOwn(${list}, ${i}))) break;`,
+      `  if (!(${elementTest} && ((Array.prototype[${i}] === undefined && ${ctx.prototype}[${i}] === undefined) || Object.hasOwn(${list}, ${i})))) break;`,
       `  const ${x}p = ${predicate};`,
       `  if (${x}p === ${decisive}) { _m.left -= ${i} + 1; return ${decisive}; }`,
       `  if (${x}p !== ${!decisive}) break;`,
