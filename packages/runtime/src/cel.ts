@@ -15,13 +15,15 @@
  * steps of the condition's cost budget when generated code passes its meter (celbudget.ts).
  */
 import { and as andFilter, contains, eq as eqFilter, FALSE, not as notFilter, oneOf, present, TRUE, type Filter, type PresentType, type Scalar } from './plan.js';
-import { CelDuration, CelTimestamp, durationFromNanos, durationNanos, durationOf, timestampOf, timestampPart, type TimePart } from './celtime.js';
+import { CelDuration, CelTimestamp, durationFromNanos, durationNanos, durationOf, timestampOf } from './celtime.js';
+import { timestampPart, type TimePart } from './celzone.js';
 import { charge, type Meter } from './celbudget.js';
 import { chargeText, textOrder } from './celtext.js';
 import { CelError, equal, int64, isMap, mapGet, MAX_INT, MIN_INT, overload, read, time, type V } from './celvalue.js';
 import { hasOwnOrClass } from './own.js';
 
-export { CelDuration, CelTimestamp, knownZone, localPart, zoneOffset } from './celtime.js';
+export { CelDuration, CelTimestamp } from './celtime.js';
+export { knownZone, localPart, zoneOffset } from './celzone.js';
 export { all, exists, existsOne, filter, mapList } from './celmacros.js';
 export { CelBudgetExceeded, DEFAULT_BUDGET, isOverBudget, meter, spent, type Meter } from './celbudget.js';
 export { matches, matchesSafe, regexProblem } from './celregex.js';
