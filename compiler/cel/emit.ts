@@ -1,9 +1,11 @@
 /**
  * AST → one JavaScript expression over the runtime (`runtime/cel.ts`). Deterministic and free
  * of policy text except through {@link jsString}: names of fields, keys and time zones are string
- * literals, never property names or identifiers, and every property read goes through the
- * runtime's own-property checks. Comprehension variables become `_v0`, `_v1` …, temporaries
- * `_t0` …; caller-chosen names must not start with `_`.
+ * literals, never property names or identifiers, and every property read follows the own-data
+ * rule (the runtime's `sel`, or the guarded inline reads of the fast paths, fast.ts, which this
+ * module tries first on each comparison, string test and quantifier when the checker's types are
+ * given). Comprehension variables become `_v0`, `_v1` …, temporaries `_t0`, `_f0`, `_l0` …;
+ * caller-chosen names must not start with `_`.
  *
  * `&&`, `||` and `?:` evaluate their right side only when needed: the left value is bound by an
  * immediately called arrow (`((_t0) => _t0 === false ? false : cel.and(_t0, B))(A)`), which
