@@ -10,7 +10,8 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compileExpression, t, type Declarations } from '../compiler/cel/index.ts';
+import { checkExpression, compileExpression, emitExpression, javascriptOf, parseExpression, t, TS_PROTOTYPE, type Declarations } from '../compiler/cel/index.ts';
+import * as runtime from '../packages/runtime/src/cel.ts';
 import { CelBudgetExceeded, CelError } from '../packages/runtime/src/cel.ts';
 import { ordinary } from '../packages/runtime/src/own.ts';
 
@@ -217,5 +218,22 @@ describe('the fast loops of `exists` and `all` spend the budget as the generic m
     const { fast } = paths('resource.tags.exists(x, x == "vip") || true', 3);
     expect(fast.evaluate({ resource: { tags: ['a', 'b', 'c', 'vip'] } })).toBeInstanceOf(CelBudgetExceeded);
     expect(fast.evaluate({ resource: { tags: ['a', 'b', 'vip'] } })).toBe(true);
+  });
+});
+
+describe('the TypeScript of generated checkers runs as JavaScript in tools (explain)', () => {
+  it('only the emitter\'s own `Object.prototype` casts are taken out, never text of the policy', () => {
+    const text = `resource.stage == "${TS_PROTOTYPE}" || resource.name == "*/"`;
+    const parsed = parseExpression(text);
+    if (!parsed.ok) throw new Error('does not parse');
+    const names = { variables: { resource: 'r' }, runtime: 'cel', ordinary: ['resource'], prototype: TS_PROTOTYPE };
+    const ts = emitExpression(parsed.ast, names, checkExpression(parsed.ast, DECLS));
+    const js = javascriptOf(ts);
+    expect(ts).toContain(TS_PROTOTYPE);
+    expect(js).not.toContain(' as ObjectPrototype /* own.ts */)["');
+    const run = new Function('cel', 'r', `return ${js};`) as (cel: unknown, r: unknown) => unknown;
+    expect(run(runtime, { stage: TS_PROTOTYPE, name: 'x' })).toBe(true);
+    expect(run(runtime, { stage: 'x', name: '*/' })).toBe(true);
+    expect(run(runtime, { stage: 'x', name: 'y' })).toBe(false);
   });
 });

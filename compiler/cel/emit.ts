@@ -47,6 +47,18 @@ export function needsMeter(e: Expr): boolean {
   return children(e).some(needsMeter);
 }
 
+/**
+ * `names.prototype` for TypeScript targets (generated `checker.ts`): `Object.prototype` typed so that
+ * a string literal may index it. Its comment makes it text no string literal can hold ({@link
+ * jsString} escapes every `*\/`), so {@link javascriptOf} can take the cast out exactly.
+ */
+export const TS_PROTOTYPE = '(Object.prototype as ObjectPrototype /* own.ts */)';
+
+/** Emitted TypeScript (with {@link TS_PROTOTYPE}) as JavaScript, for tools that run a condition with `new Function`. */
+export function javascriptOf(code: string): string {
+  return code.split(TS_PROTOTYPE).join('Object.prototype');
+}
+
 /** A JS string literal for any text: JSON escaping plus U+2028, U+2029 and `*\/`. */
 export function jsString(value: string): string {
   return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029').replace(/\*\//g, '*\\/');

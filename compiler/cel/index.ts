@@ -16,7 +16,7 @@ import * as runtime from '@policyc/runtime/cel';
 import { children, type CelProblem, type Expr } from './ast.ts';
 import { buildAst } from './build-ast.ts';
 import { checkExpression, type CheckResult } from './check.ts';
-import { emitExpression, jsString, type EmitNames } from './emit.ts';
+import { emitExpression, javascriptOf, jsString, TS_PROTOTYPE, type EmitNames } from './emit.ts';
 import { parseCst } from './parser.ts';
 import { typeName, type Declarations } from './types.ts';
 
@@ -25,7 +25,7 @@ export type { CheckResult } from './check.ts';
 export type { EmitNames } from './emit.ts';
 export { estimateCost, type CostEstimate } from './cost.ts';
 export { t, typeName, type CelType, type Declarations } from './types.ts';
-export { checkExpression, children, emitExpression, jsString };
+export { checkExpression, children, emitExpression, javascriptOf, jsString, TS_PROTOTYPE };
 
 /** Parses a condition; lexer and parser errors come back as PC5001 problems, unsupported syntax as PC5004. */
 export function parseExpression(text: string): { ok: true; ast: Expr } | { ok: false; errors: readonly CelProblem[] } {
