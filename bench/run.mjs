@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { runCelBench } from './cel.mjs';
+import { celMarkdown, runCelBench } from './cel.mjs';
 import { runCliStartupBench } from './cli-startup.mjs';
 import { runChecksBench } from './checks.mjs';
 import { runCompileBench } from './compile.mjs';
@@ -90,15 +90,7 @@ if (existsSync(filtering)) {
 }
 
 const cel = await runCelBench({ log: progress });
-say(`### Conditions (CEL): ${cel.conditions} conditions × ${cel.bindings.toLocaleString('en')} bindings, median of ${cel.rounds} interleaved rounds`);
-say();
-say('| contender | median ns / condition | min – max of the rounds | ÷ compiled |');
-say('|---|---:|---:|---:|');
-for (const row of cel.rows) say(`| ${row.name} | ${fmt(row.ns)} | ${fmt(row.min)} – ${fmt(row.max)} | ${fmt(row.ns / cel.rows[0].ns, 1)} |`);
-say();
-say(`- cel-js ÷ compiled: **${fmt(cel.ratio, 1)}×** (goal ≥ 20×: ${goal(cel.ratio >= 20)}); without the two time-zone conditions ${fmt(cel.ratioWithoutZones, 1)}×, ` +
-  `geometric mean of the per-condition ratios ${fmt(cel.geomean, 1)}× (\`node bench/cel.mjs\` prints each condition).`);
-say(`- Both agreed on every evaluation (${int(cel.met)} met) before timing.`);
+say(celMarkdown(cel));
 say();
 
 const cli = await runCliStartupBench({ log: progress });
