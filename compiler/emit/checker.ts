@@ -31,7 +31,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
   for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation']) names.take(reserved);
 
-  for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
+  for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile']) names.take(helper);
 
   const constants: StatementStructures[] = [];
   const sets = new Map<string, string>();
@@ -228,18 +228,21 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         'const NO_CONTEXT: Context = Object.freeze({});',
         schemaType(model),
         ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
+        `/** The profiles a principal may carry (R-Z2): any other \`profile\` is denied. */\nconst PROFILES: ReadonlySet<unknown> = new Set([${model.profiles.map(lit).join(', ')}]);`,
         ...constants,
         ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
         ...whens.values(),
         ...functions,
         ...planFunctions,
         fieldSecurity.statement,
-        dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) =>
-          writeDispatch(w, dispatch, 'r.kind', '(p, r, c)', 'policy.unknownAction', 'policy.unknownResource'),
-        ),
-        dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) =>
-          writeDispatch(w, planDispatch, 'kind', '(p, c)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)'),
-        ),
+        dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) => {
+          profileGuard(w, (denial) => denial);
+          writeDispatch(w, dispatch, 'r.kind', '(p, r, c)', 'policy.unknownAction', 'policy.unknownResource');
+        }),
+        dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) => {
+          profileGuard(w, (denial) => `policy.fixed(${denial})`);
+          writeDispatch(w, planDispatch, 'kind', '(p, c)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)');
+        }),
         {
           kind: StructureKind.VariableStatement,
           isExported: true,
@@ -260,16 +263,40 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
  * exactly what `can` decides for them, without reading the record.
  */
 function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string, cellsFn: string, emitters: CellEmitters): { check: string; plan: string } {
-  const cells = model.roles.map((role) => ({ role, ...cellBodies(model, role, resource, action, emitters) }));
+  const cells = model.roles.map((role) => ({ role, ...profileSwitch(model, role, (r) => cellBodies(model, r, resource, action, emitters)) }));
+  // R-Z2: where roles vary by the principal's profile (`check` has refused profiles the policy lacks)
+  const guard = model.profiles.length === 0 ? [] : [`const profile = ${ownRead('p', 'profile')};`];
   // one string per function: large policies have tens of thousands of cells
   return {
-    check: ['switch (p.role) {', ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
+    check: [...guard, 'switch (p.role) {', ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
     plan: [
+      ...guard,
       'switch (p.role) {',
-      ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: return ${plan};`),
-      `  default: return policy.fixed(${cellsFn}(p, NO_RECORD, c));`,
-      '}',
+      ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
+      // a profile's switch breaks out when its cell does not read the record: then the same fallback
+      ...(model.profiles.length === 0 ? [`  default: return policy.fixed(${cellsFn}(p, NO_RECORD, c));`, '}'] : ['}', `return policy.fixed(${cellsFn}(p, NO_RECORD, c));`]),
     ].join('\n'),
+  };
+}
+
+/**
+ * A role's cell as one statement for `can` (and one for `plan` when the cell reads the record):
+ * for a role whose users may carry profiles (R-Z2), a switch on `principal.profile` — none or the
+ * role's own, then each other declared profile; any other value is denied.
+ */
+function profileSwitch(model: PolicyModel, role: RoleModel, bodies: (role: RoleModel) => { check: string; plan: string | undefined }): { check: string; plan: string | undefined } {
+  const base = bodies(role);
+  if (model.profiles.length === 0) return { check: base.check, plan: base.plan === undefined ? undefined : `return ${base.plan};` };
+  // profiles whose entry is the role itself (an administrator role) share its case
+  const same = [...role.byProfile].filter(([, variant]) => variant === role).map(([name]) => name);
+  const variants = [...role.byProfile].filter(([, variant]) => variant !== role).map(([name, variant]) => ({ labels: `case ${lit(name)}:`, ...bodies(variant) }));
+  const labels = ['case undefined:', ...[role.profile, ...same].flatMap((name) => (name === undefined ? [] : [`case ${lit(name)}:`]))].join(' ');
+  const all = [{ labels, ...base }, ...variants];
+  const plans = all.filter((v) => v.plan !== undefined);
+  return {
+    check: ['switch (profile) {', ...all.map((v) => `    ${v.labels} ${v.check}`), '    default: return policy.badProfile(profile);', '  }'].join('\n'),
+    // a cell that does not read the record plans what `can` decides without one
+    plan: plans.length === 0 ? undefined : ['switch (profile) {', ...plans.map((v) => `    ${v.labels} return ${v.plan};`), '    default: break;', '  }', '  break;'].join('\n'),
   };
 }
 
@@ -483,6 +510,12 @@ function dispatcher(
     returnType,
     statements,
   };
+}
+
+/** A malformed request (R-Z2): a `profile` that is not one of the policy's is denied before anything else. */
+function profileGuard(w: CodeBlockWriter, wrap: (denial: string) => string): void {
+  w.writeLine(`const profile = ${ownRead('p', 'profile')};`);
+  w.writeLine(`if (profile !== undefined && !PROFILES.has(profile)) return ${wrap('policy.badProfile(profile)')};`);
 }
 
 function writeDispatch(

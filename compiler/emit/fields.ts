@@ -35,12 +35,14 @@ export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, rol
     if (row.some((n) => n === undefined || n === -1)) throw new Error(`policyc internal error: field rule ${rule.id} does not fit the policy's lists`);
     return `    "${row.join(',')}",`;
   });
-  const masks = model.roles.map((role) => {
-    const byResource = model.fields.masks.get(role.name);
+  const rowOf = (role: string, byResource: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined): string => {
     const row = model.resources.map((resource) => resource.attributes.map((a) => byResource?.get(resource.name)?.get(a.name) ?? -1).join(',')).join(';');
-    if (/(^|[,;])-1/.test(row)) throw new Error(`policyc internal error: no field mask for ${role.name}`);
-    return `    ${lit(row)},`;
-  });
+    if (/(^|[,;])-1/.test(row)) throw new Error(`policyc internal error: no field mask for ${role}`);
+    return lit(row);
+  };
+  const masks = model.roles.map((role) => `    ${rowOf(role.name, model.fields.masks.get(role.name))},`);
+  // R-Z9: per role, its masks for each profile a user may carry
+  const profileMasks = model.roles.map((role) => `    [${model.profiles.map((p) => rowOf(role.name, model.fields.profileMasks.get(role.name)?.get(p))).join(', ')}],`);
   const statement = [
     '/** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */',
     `const ${name} = defineFields<Checker<Schema>>(policy.data, {`,
@@ -55,6 +57,7 @@ export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, rol
     '  masks: [',
     ...masks,
     '  ],',
+    ...(model.profiles.length === 0 ? [] : [`  profiles: ${list(model.profiles)},`, '  // per role: its masks for users carrying each profile', '  profileMasks: [', ...profileMasks, '  ],']),
     '});',
   ].join('\n');
   return { name, statement };

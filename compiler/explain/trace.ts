@@ -75,6 +75,13 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     step('the context, if given, is an object', 'no');
     return end('invalid-request');
   }
+  // R-Z2: the profile the principal carries, if any, must be one of the policy's
+  const profile = Object.hasOwn(p, 'profile') ? (p as { profile?: unknown }).profile : undefined;
+  if (profile !== undefined) {
+    const known = typeof profile === 'string' && model.profiles.includes(profile);
+    step(`profile ${show(profile)} is a profile of the policy`, known ? 'yes' : 'no');
+    if (!known) return end(typeof profile === 'string' ? 'unknown-profile' : 'invalid-request');
+  }
   const kind = model.resources.find((x) => x.name === r.kind);
   if (!kind) {
     step(`resource kind ${show(r.kind)} is defined`, 'no');
@@ -109,11 +116,15 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     for (const s of inner.steps) steps.push({ ...s, test: `  parent: ${s.test}` });
     return end('parent');
   }
-  const role = model.roles.find((x) => x.name === p.role);
-  if (!role) {
+  const asWritten = model.roles.find((x) => x.name === p.role);
+  if (!asWritten) {
     step(`role ${show(p.role)} is defined`, 'no');
     return end('unknown-role');
   }
+  // R-Z2: the profile the principal carries takes the place of the role's own
+  const role = profile === undefined || profile === asWritten.profile ? asWritten : asWritten.byProfile.get(profile as string);
+  if (role === undefined) return end('unknown-profile');
+  if (role !== asWritten) step(`profile \`${String(profile)}\` replaces the profile of role \`${asWritten.name}\``, 'yes: its grants decide, the role says whose records the principal reaches');
   if ((p as { technical?: unknown }).technical === true) {
     step('the principal is a technical (partner) user', `yes: decides exactly like its role \`${role.name}\` (R-K11)`);
   }

@@ -213,8 +213,17 @@ export interface RoleModel {
   readonly top: boolean;
   /** Every role below this one in the hierarchy, transitively, sorted (R-Z1). */
   readonly subordinates: readonly string[];
-  /** The profile the role's grants come from (R-Z2). */
+  /**
+   * The profile the role's grants come from (R-Z2): the role's own `profile` (its users' default),
+   * or in {@link byProfile} the profile a principal carries.
+   */
   readonly profile: string | undefined;
+  /**
+   * The role for users who carry another profile (`principal.profile`, R-Z2, R-Z8, R-Z9): the
+   * same place in the hierarchy, with that profile as the first parent of its grants. Every
+   * declared profile but the role's own; empty in the entries themselves.
+   */
+  readonly byProfile: ReadonlyMap<string, RoleModel>;
   /** Groups every user of this role belongs to (R-Z7), sorted. */
   readonly groups: readonly string[];
   /** Effective rule id per resource and action, after inheritance: `cells[resource][action]`. */
@@ -262,6 +271,8 @@ export interface PolicyModel {
   readonly sharingRules: readonly SharingRuleModel[];
   /** `reporting`: own and team grants widen to the records of users reporting to the principal (R-Z4). */
   readonly hierarchy: 'roles' | 'reporting';
+  /** Declared profiles, sorted: the values `principal.profile` may take (R-Z2). */
+  readonly profiles: readonly string[];
   readonly shifts: readonly ShiftModel[];
   readonly organisation: OrganisationModel | undefined;
   /** Field-level security (R-K6, R-Z9); see docs/fields.md. */
@@ -295,4 +306,6 @@ export interface FieldSecurityModel {
   readonly rules: readonly FieldRule[];
   /** `masks[role][resource][field]` → field rule id, for every declared attribute (modules: none). */
   readonly masks: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, number>>>;
+  /** `profileMasks[role][profile]`: the masks of the role's users carrying a profile (R-Z9), for every declared profile. */
+  readonly profileMasks: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, number>>>>;
 }

@@ -304,6 +304,10 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   if (!isObject(principal) || typeof attribute(principal, 'id') !== 'string' || typeof attribute(principal, 'role') !== 'string') return { allow: false, code: 'invalid-request' };
   if (!isObject(resource) || typeof attribute(resource, 'kind') !== 'string') return { allow: false, code: 'invalid-request' };
   if (context !== undefined && !isObject(context)) return { allow: false, code: 'invalid-request' };
+  // …and so is a `profile` that is not a string or not a profile of the policy (R-Z2).
+  const principalProfile = attribute(principal, 'profile');
+  if (principalProfile !== undefined && typeof principalProfile !== 'string') return { allow: false, code: 'invalid-request' };
+  if (principalProfile !== undefined && !profiles.has(principalProfile as string)) return { allow: false, code: 'unknown-profile' };
   const principalId = attribute(principal, 'id') as string;
   const principalRole = attribute(principal, 'role') as string;
   // … and so is an unknown kind or action, checked in that order.
@@ -332,8 +336,10 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     const needed = reads ? parentKind.read[0]! : parentKind.write[0]!;
     return { allow: decideIn(policy, principal, needed, record, context).allow, code: 'parent', rule };
   }
-  const role = roles.get(principalRole);
-  if (role === undefined) return { allow: false, code: 'unknown-role' };
+  const asWritten = roles.get(principalRole);
+  if (asWritten === undefined) return { allow: false, code: 'unknown-role' };
+  // A profile the principal carries takes the place of the role's own as its first parent (R-Z2).
+  const role: Role = principalProfile === undefined ? asWritten : { ...asWritten, profile: principalProfile as string };
 
   // Step 2: an administrator role, or one whose profile or parent is one (first found: the role's own flag, then its profile, then its parents in order).
   const administratorOf = (r: Role): Role | undefined =>
@@ -590,8 +596,12 @@ export function fieldAccess(files: readonly unknown[], principal: unknown, resou
   if (declared === undefined || !declared.has(field)) return undefined;
   const principalRole = isObject(principal) && typeof attribute(principal, 'id') === 'string' ? attribute(principal, 'role') : undefined;
   if (typeof principalRole !== 'string') return 'hidden';
-  const role = roles.get(principalRole);
-  if (role === undefined) return 'hidden';
+  const written = roles.get(principalRole);
+  if (written === undefined) return 'hidden';
+  // the profile the principal carries, in place of the role's own (R-Z9); a bad one hides everything
+  const principalProfile = attribute(principal as object, 'profile');
+  if (principalProfile !== undefined && (typeof principalProfile !== 'string' || !profiles.has(principalProfile))) return 'hidden';
+  const role = principalProfile === undefined ? written : new Map(written).set('profile', principalProfile);
   // a record the principal may not view shows nothing; one they view only as a subscriber, only
   // the subscriber fields, read-only at most (R-K10)
   // (a kind without a `view` action: the field rules alone decide, for a well-formed request)

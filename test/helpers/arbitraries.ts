@@ -473,6 +473,8 @@ export interface RequestSpec {
   readonly shift: { readonly absent: true } | { readonly value: unknown };
   /** The request's context: absent, or a value (usually `{ now }`). */
   readonly context: { readonly absent: true } | { readonly value: unknown };
+  /** The principal's `profile` (R-Z2): a number picks one of {@link PROFILE_NAMES}, which the policy may not declare. */
+  readonly profile: { readonly absent: true } | { readonly value: unknown };
 }
 
 const at = (iso: string) => new Date(iso);
@@ -551,6 +553,11 @@ export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
     { arbitrary: fc.constantFrom<unknown>(7, null).map((value) => ({ value })), weight: 1 },
   ),
   context: contextArb,
+  profile: fc.oneof(
+    { arbitrary: fc.constant({ absent: true as const }), weight: 8 },
+    { arbitrary: fc.nat().map((value) => ({ value })), weight: 3 },
+    { arbitrary: fc.constantFrom<unknown>('nope', 'rep', 7, null).map((value) => ({ value })), weight: 1 },
+  ),
 });
 
 export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; action: string; resource: unknown; context: unknown } {
@@ -566,6 +573,7 @@ export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; a
         ...('value' in q.groups ? [['groups', q.groups.value] as const] : []),
         ...('value' in q.organisation ? [['organisation', q.organisation.value] as const] : []),
         ...('value' in q.reports ? [['reports', q.reports.value] as const] : []),
+        ...('value' in q.profile ? [['profile', typeof q.profile.value === 'number' ? PROFILE_NAMES[q.profile.value % PROFILE_NAMES.length] : q.profile.value] as const] : []),
         ...('value' in q.shift ? [['shift', typeof q.shift.value === 'number' ? (p.shifts.length > 0 ? p.shifts[q.shift.value % p.shifts.length] : 'nope') : q.shift.value] as const] : []),
         // the declared `principal.limit`: u1 and u2 have one, u3 not
         ...(q.id === 'u3' ? [] : [['limit', q.id === 'u1' ? 100 : 3.5] as const]),

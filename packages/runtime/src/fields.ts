@@ -25,6 +25,12 @@ export interface FieldData {
   readonly names: readonly string[];
   readonly rules: readonly string[];
   readonly masks: readonly string[];
+  /**
+   * Profiles a principal may carry (R-Z2, R-Z9), and `profileMasks[role][j]`: the role's masks
+   * (as in `masks`) for users carrying `profiles[j]`. Absent: the policy has no profiles.
+   */
+  readonly profiles?: readonly string[];
+  readonly profileMasks?: readonly (readonly string[])[];
 }
 
 export interface FieldChecks<S> {
@@ -102,8 +108,8 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
     const subscriberFields = new Set(fieldData.subscribers[k] ?? []);
     kinds.set(kind, { name: kind, fields, index: new Map(fields.map((f, i) => [f, i])), hidden: frozenMask(fields, () => 'hidden'), subscriberFields });
   });
-  const roleKinds = new Map<string, Map<string, RoleKind>>();
-  fieldData.masks.forEach((row, r) => {
+  /** One role's masks for every kind, from its row. */
+  const roleKindsOf = (row: string): Map<string, RoleKind> => {
     const byKind = new Map<string, RoleKind>();
     row.split(';').forEach((ids, k) => {
       const kind = kinds.get(name(data.resources, k));
@@ -113,7 +119,14 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
       const subscribed = frozenMask(kind.fields, (i) => (kind.subscriberFields.has(kind.fields[i]!) && access(i) !== 'hidden' ? 'read-only' : 'hidden'));
       byKind.set(kind.name, { mask: frozenMask(kind.fields, access), subscribed, rules, denials: new Map() });
     });
-    roleKinds.set(name(data.roles, r), byKind);
+    return byKind;
+  };
+  const roleKinds = new Map<string, Map<string, RoleKind>>();
+  fieldData.masks.forEach((row, r) => roleKinds.set(name(data.roles, r), roleKindsOf(row)));
+  /** By role, then by the profile its user carries. */
+  const profileKinds = new Map<string, Map<string, Map<string, RoleKind>>>();
+  (fieldData.profileMasks ?? []).forEach((rows, r) => {
+    profileKinds.set(name(data.roles, r), new Map(rows.map((row, j) => [name(fieldData.profiles ?? [], j), roleKindsOf(row)])));
   });
 
   function writeDenial(entry: RoleKind, kind: Kind, i: number): Decision {
@@ -143,7 +156,10 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
         const kind = kinds.get(kindName);
         const role = isObject(principal) && typeof own(principal, 'id') === 'string' ? own(principal, 'role') : undefined;
         if (kind === undefined || typeof role !== 'string') return { kind, entry: undefined };
-        return { kind, entry: roleKinds.get(role)?.get(kind.name) };
+        // the profile the principal carries decides its fields (R-Z9); one the policy lacks hides them all
+        const profile = own(principal, 'profile');
+        if (profile === undefined) return { kind, entry: roleKinds.get(role)?.get(kind.name) };
+        return { kind, entry: typeof profile === 'string' ? profileKinds.get(role)?.get(profile)?.get(kind.name) : undefined };
       };
       const fields = (principal: Principal, resource: Resource, context?: Context): FieldMask => {
         try {

@@ -77,6 +77,7 @@ const INVALID_PRINCIPAL = denial(
   'invalid-request',
   'denied: the principal must be an object with a string `id` and a string `role`',
 );
+const INVALID_PROFILE = denial('invalid-request', 'denied: the principal\'s `profile` must be a string when it is given');
 const INVALID_RESOURCE = denial('invalid-request', 'denied: the resource must be an object with a string `kind`');
 const INVALID_CONTEXT = denial('invalid-request', 'denied: the context must be an object');
 const NO_CONTEXT: Context = Object.freeze({});
@@ -206,10 +207,12 @@ export function definePolicy(data: PolicyData): Policy {
     return made;
   }
 
+  const unknownProfile = denial('unknown-profile', `denied: the principal's \`profile\` is not a profile of policy \`${data.name}\``);
   const policy: Policy = {
     data,
     decide,
     unknownRole: denial('unknown-role', `denied: the principal's role is not defined in policy \`${data.name}\``),
+    badProfile: (profile) => (typeof profile === 'string' ? unknownProfile : INVALID_PROFILE),
     unknownResource: denial('unknown-resource', `denied: the resource kind is not defined in policy \`${data.name}\``),
     unknownAction: denial('unknown-action', `denied: the action is not defined for this resource kind in policy \`${data.name}\``),
     otherOrganisation: denial('other-organisation', "denied: the record belongs to another organisation than the principal's"),

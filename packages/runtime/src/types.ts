@@ -26,6 +26,7 @@ export type DecisionCode =
   | 'not-reached'
   | 'missing-attribute'
   | 'unknown-role'
+  | 'unknown-profile'
   | 'unknown-resource'
   | 'unknown-action'
   | 'other-organisation'
@@ -194,6 +195,8 @@ export interface Policy {
   readonly decide: (rule: number, path: Path) => Decision;
   /** Denials that no rule decides. */
   readonly unknownRole: Decision;
+  /** A `principal.profile` the policy does not declare (or not a string): denied (R-Z2, fail closed). */
+  readonly badProfile: (profile: unknown) => Decision;
   readonly unknownResource: Decision;
   readonly unknownAction: Decision;
   /** Organisation checks (R-Z13), made before any rule. */

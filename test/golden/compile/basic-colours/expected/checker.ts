@@ -54,6 +54,8 @@ export type Schema = {
     attributes: { };
   };
 };
+/** The profiles a principal may carry (R-Z2): any other `profile` is denied. */
+const PROFILES: ReadonlySet<unknown> = new Set([]);
 
 /** team (blue); reads "responsible", "team" */
 function team_records(p: Principal, r: Resource, rule: number): Decision {
@@ -251,6 +253,8 @@ const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
 });
 
 function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return policy.badProfile(profile);
   switch (r.kind) {
     case "lead":
       switch (action) {
@@ -273,6 +277,8 @@ function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEX
 }
 
 function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEXT): QueryPlan {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return policy.fixed(policy.badProfile(profile));
   switch (kind) {
     case "lead":
       switch (action) {

@@ -41,6 +41,8 @@ export type Schema = {
     attributes: { "owner"?: string; "ownerRole"?: string };
   };
 };
+/** The profiles a principal may carry (R-Z2): any other `profile` is denied. */
+const PROFILES: ReadonlySet<unknown> = new Set([]);
 
 /** own (yellow), or records owned below "intern", "manager", "rep"; reads "owner", "ownerRole" */
 function own_records_for_ceo(p: Principal, r: Resource, rule: number): Decision {
@@ -166,6 +168,8 @@ const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
 });
 
 function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return policy.badProfile(profile);
   switch (r.kind) {
     case "deal":
       switch (action) {
@@ -178,6 +182,8 @@ function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEX
 }
 
 function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEXT): QueryPlan {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return policy.fixed(policy.badProfile(profile));
   switch (kind) {
     case "deal":
       switch (action) {

@@ -29,6 +29,8 @@ export type Kind = never;
 export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
 };
+/** The profiles a principal may carry (R-Z2): any other `profile` is denied. */
+const PROFILES: ReadonlySet<unknown> = new Set([]);
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
 const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
   fields: [],
@@ -43,12 +45,16 @@ const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
 });
 
 function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return policy.badProfile(profile);
   switch (r.kind) {
     default: return policy.unknownResource;
   }
 }
 
 function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEXT): QueryPlan {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return policy.fixed(policy.badProfile(profile));
   switch (kind) {
     default: return policy.fixed(policy.unknownResource);
   }
