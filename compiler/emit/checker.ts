@@ -29,7 +29,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'withRoles']) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile']) names.take(helper);
 
@@ -208,6 +208,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'reportsInclude',
             'reportsOf',
             'someElement',
+            'withRoles',
             'type Checker',
             'type Context',
             'type Decision',
@@ -247,7 +248,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
-          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `${fieldSecurity.name}.checker(policy.checker(check, plan))` }],
+          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `${fieldSecurity.name}.checker(withRoles(policy.checker(check, plan)))` }],
         },
         'export default checker;',
         ...(model.organisation ? [organisationData(model.organisation)] : []),

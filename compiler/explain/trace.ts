@@ -19,7 +19,12 @@ export interface Trace {
   readonly steps: readonly TraceStep[];
   /** The decision code the steps end in (the compiled checker must agree). */
   readonly code: string;
+  /** For `parent`, which allows or denies: whether the parent record's check allowed. */
+  readonly allow?: boolean;
 }
+
+/** Whether a trace ends in an allowing decision. */
+const allows = (trace: Trace): boolean => (trace.code === 'parent' ? trace.allow === true : ALLOWING.has(trace.code));
 
 const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'missing' : `${JSON.stringify(value)} (not a string)`);
 
@@ -56,7 +61,28 @@ export function evaluateCondition(condition: ConditionModel, principal: unknown,
   }
 }
 
+/**
+ * The steps of a decision. A principal with several `roles` is traced once per role, as a
+ * one-role principal: the first role that allows decides, else the first role's denial.
+ */
 export function traceDecision(model: PolicyModel, principal: unknown, action: string, resource: unknown, context?: unknown): Trace {
+  const roles = typeof principal === 'object' && principal !== null && Object.hasOwn(principal, 'roles') ? (principal as { roles?: unknown }).roles : undefined;
+  if (roles === undefined) return traceOne(model, principal, action, resource, context);
+  const names = Array.isArray(roles) ? roles.filter((_, i) => Object.hasOwn(roles, i)) : [];
+  if (!Array.isArray(roles) || names.length === 0 || names.length > 64 || names.length !== roles.length || !names.every((r) => typeof r === 'string')) {
+    return { steps: [{ test: 'the principal has `roles`: a list of 1 to 64 role names', outcome: 'no', at: undefined }], code: 'invalid-request' };
+  }
+  const traces = (names as string[]).map((role) => ({ role, trace: traceOne(model, { ...(principal as object), role, roles: undefined }, action, resource, context) }));
+  const chosen = traces.find((t) => allows(t.trace)) ?? traces[0]!;
+  const steps = traces.flatMap(({ role, trace }) => [
+    { test: `as role ${show(role)}, one of the principal's roles`, outcome: trace.code, at: undefined },
+    ...trace.steps.map((s) => ({ ...s, test: `  ${s.test}` })),
+  ]);
+  const decided = { test: 'several roles: the first that allows decides, else the first role', outcome: `role ${show(chosen.role)}`, at: undefined };
+  return { steps: [...steps, decided], code: chosen.trace.code, ...(chosen.trace.allow === undefined ? {} : { allow: chosen.trace.allow }) };
+}
+
+function traceOne(model: PolicyModel, principal: unknown, action: string, resource: unknown, context?: unknown): Trace {
   const steps: TraceStep[] = [];
   const step = (test: string, outcome: string, rule?: Rule): void => void steps.push({ test, outcome, at: rule && where(rule) });
   const end = (code: string): Trace => ({ steps, code });
@@ -111,10 +137,10 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     const needs = parent.needs.get(action) ?? 'write';
     const parentAction = (needs === 'read' ? parentKind.read[0] : parentKind.write[0])!;
     const inner = traceDecision(model, principal, parentAction, record, context);
-    const allowed = ALLOWING.has(inner.code);
+    const allowed = allows(inner);
     step(`the principal may ${needs} the parent (\`${parentAction}\` on \`${parentKind.name}\`)`, `${allowed ? 'yes' : 'no'} (${inner.code})`);
     for (const s of inner.steps) steps.push({ ...s, test: `  parent: ${s.test}` });
-    return end('parent');
+    return { steps, code: 'parent', allow: allowed };
   }
   const asWritten = model.roles.find((x) => x.name === p.role);
   if (!asWritten) {

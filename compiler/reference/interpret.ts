@@ -288,7 +288,25 @@ export function decide(files: readonly unknown[], principal: unknown, action: st
     policy = read(files);
     READ.set(files, policy);
   }
-  return decideIn(policy, principal, action, resource, context);
+  // Several roles: each decided as a one-role principal; the first that allows decides, else the
+  // first role's denial. `roles` that is not a list of 1 to 64 strings is a malformed request.
+  const roles = isObject(principal) ? attribute(principal, 'roles') : undefined;
+  if (roles === undefined) return decideIn(policy, principal, action, resource, context);
+  const names = Array.isArray(roles) ? ownElements(roles) : [];
+  if (!Array.isArray(roles) || names.length === 0 || names.length > 64 || names.length !== roles.length || !names.every((r) => typeof r === 'string')) return { allow: false, code: 'invalid-request' };
+  const decisions = names.map((role) => decideIn(policy!, { ...copyOwn(principal as object), role, roles: undefined }, action, resource, context));
+  return decisions.find((d) => d.allow) ?? decisions[0]!;
+}
+
+/** The own (and own-class) properties of a principal, as a plain object. */
+function copyOwn(o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const keys = new Set<string>(Object.getOwnPropertyNames(o));
+  for (let proto = Object.getPrototypeOf(o) as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const key of Object.getOwnPropertyNames(proto)) if (key !== 'constructor') keys.add(key);
+  }
+  for (const key of keys) Object.defineProperty(out, key, { value: own(o, key), enumerable: true, writable: true, configurable: true });
+  return out;
 }
 
 /** The policy read from each list of files (a cache only: the same files read the same). */
@@ -594,7 +612,10 @@ export function fieldAccess(files: readonly unknown[], principal: unknown, resou
     for (const [name, r] of entries(sections.get('profiles'))) profiles.set(name, entries(r));
   }
   if (declared === undefined || !declared.has(field)) return undefined;
-  const principalRole = isObject(principal) && typeof attribute(principal, 'id') === 'string' ? attribute(principal, 'role') : undefined;
+  const view = decide(files, principal, 'view', resource, context);
+  // with several roles, the mask of the role that decided `view` (a subscriber's: the principal's `role`)
+  const several = isObject(principal) && attribute(principal, 'roles') !== undefined && view.rule !== undefined && view.rule.role !== '*';
+  const principalRole = isObject(principal) && typeof attribute(principal, 'id') === 'string' ? (several ? view.rule!.role : attribute(principal, 'role')) : undefined;
   if (typeof principalRole !== 'string') return 'hidden';
   const written = roles.get(principalRole);
   if (written === undefined) return 'hidden';
@@ -605,7 +626,6 @@ export function fieldAccess(files: readonly unknown[], principal: unknown, resou
   // a record the principal may not view shows nothing; one they view only as a subscriber, only
   // the subscriber fields, read-only at most (R-K10)
   // (a kind without a `view` action: the field rules alone decide, for a well-formed request)
-  const view = decide(files, principal, 'view', resource, context);
   if (!view.allow && view.code !== 'unknown-action') return 'hidden';
   if (view?.code === 'subscriber' && !(subscriberFields ?? []).includes(field)) return 'hidden';
 

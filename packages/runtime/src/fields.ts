@@ -150,11 +150,13 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
     checker(base: CoreChecker): S {
       const can = base.can.bind(base) as (p: Principal, action: string, r: Resource, c?: Context) => Decision;
       /** The role's entry for the record's kind, or the reason there is none (request data read by the own-data rule). */
-      const lookup = (principal: Principal, resource: Resource): { kind: Kind | undefined; entry: RoleKind | undefined } => {
+      // `decided`: the decision `can` made; with several `roles`, the mask is that of the role that decided
+      const lookup = (principal: Principal, resource: Resource, decided?: Decision): { kind: Kind | undefined; entry: RoleKind | undefined } => {
         const kindName = isObject(resource) ? own(resource, 'kind') : undefined;
         if (typeof kindName !== 'string') return { kind: undefined, entry: undefined };
         const kind = kinds.get(kindName);
-        const role = isObject(principal) && typeof own(principal, 'id') === 'string' ? own(principal, 'role') : undefined;
+        const several = isObject(principal) && own(principal, 'roles') !== undefined && decided?.rule !== undefined && decided.rule.role !== '*';
+        const role = isObject(principal) && typeof own(principal, 'id') === 'string' ? (several ? decided!.rule!.role : own(principal, 'role')) : undefined;
         if (kind === undefined || typeof role !== 'string') return { kind, entry: undefined };
         // the profile the principal carries decides its fields (R-Z9); one the policy lacks hides them all
         const profile = own(principal, 'profile');
@@ -163,10 +165,10 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
       };
       const fields = (principal: Principal, resource: Resource, context?: Context): FieldMask => {
         try {
-          const { kind, entry } = lookup(principal, resource);
+          const view = can(principal, 'view', resource, context);
+          const { kind, entry } = lookup(principal, resource, view);
           if (kind === undefined) return EMPTY;
           if (entry === undefined) return kind.hidden;
-          const view = can(principal, 'view', resource, context);
           // a kind without a `view` action: the mask alone decides
           if (!view.allow && view.code !== 'unknown-action') return kind.hidden;
           return view.code === 'subscriber' ? entry.subscribed : entry.mask;
@@ -181,11 +183,11 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
           const out: Record<string, unknown> = {};
           let shown: string | undefined;
           try {
-            const { kind, entry } = lookup(principal, resource);
+            const { kind } = lookup(principal, resource);
             if (kind === undefined) return out;
             shown = kind.name;
             Object.defineProperty(out, 'kind', { value: kind.name, enumerable: true, writable: true, configurable: true });
-            const mask = entry === undefined ? kind.hidden : fields(principal, resource, context);
+            const mask = fields(principal, resource, context);
             for (const field of kind.fields) {
               if (mask[field] === 'hidden' || mask[field] === undefined) continue;
               // own properties and getters of the record's class, never a built-in prototype's
@@ -202,7 +204,7 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
           if (!edit.allow) return edit;
           try {
             if (!isObject(changes) || Array.isArray(changes)) return INVALID_CHANGES;
-            const { kind, entry } = lookup(principal, resource);
+            const { kind, entry } = lookup(principal, resource, edit);
             if (kind === undefined || entry === undefined) return INVALID_CHANGES;
             for (const key of Object.keys(changes)) {
               const i = kind.index.get(key);

@@ -15,7 +15,7 @@ export {
 } from './organisation.js';
 export { defineFields, type FieldData } from './fields.js';
 export { DirectoryError, loadDirectory, type DirectoryUser, type UserDirectory } from './directory.js';
-export { canAny, planAny, rolePrincipals } from './roles.js';
+export { canAny, planAny, rolePrincipals, withRoles } from './roles.js';
 export { isObject, listIncludes, ordinary, own, ownElements, someElement, type ObjectPrototype } from './own.js';
 export {
   Path,

@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 6,
   name: "policy",
@@ -300,5 +300,5 @@ function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEX
   }
 }
 
-export const checker: Checker<Schema> = fieldSecurity.checker(policy.checker(check, plan));
+export const checker: Checker<Schema> = fieldSecurity.checker(withRoles(policy.checker(check, plan)));
 export default checker;

@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:6620773a7d1be524c232b9363239ac17ac8973ae559dd9dbfdff92e169d92a7d
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 6,
@@ -257,5 +257,5 @@ function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEX
   }
 }
 
-export const checker: Checker<Schema> = fieldSecurity.checker(policy.checker(check, plan));
+export const checker: Checker<Schema> = fieldSecurity.checker(withRoles(policy.checker(check, plan)));
 export default checker;

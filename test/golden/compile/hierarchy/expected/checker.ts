@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 6,
   name: "policy",
@@ -195,5 +195,5 @@ function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEX
   }
 }
 
-export const checker: Checker<Schema> = fieldSecurity.checker(policy.checker(check, plan));
+export const checker: Checker<Schema> = fieldSecurity.checker(withRoles(policy.checker(check, plan)));
 export default checker;
