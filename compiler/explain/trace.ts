@@ -270,7 +270,9 @@ function traceOne(model: PolicyModel, principal: unknown, action: string, resour
     if (yes) return end('reports');
   }
   const below = model.hierarchy === 'roles' ? role.subordinates : [];
-  if (kind.ownerRole !== undefined && (below.length > 0 || role.sharesWithPeers)) {
+  // R-Z1: the top role reaches its co-holders' records too
+  const peers = role.sharesWithPeers || (model.hierarchy === 'roles' && role.top);
+  if (kind.ownerRole !== undefined && (below.length > 0 || peers)) {
     if (ownerRole === undefined && !readOwnerRole()) return end('missing-attribute');
     if (typeof ownerRole !== 'string') return end('missing-attribute');
     if (below.length > 0) {
@@ -278,8 +280,8 @@ function traceOne(model: PolicyModel, principal: unknown, action: string, resour
       step(`the owner's role is below \`${role.name}\``, yes ? 'yes' : `no (below: ${below.join(', ')})`);
       if (yes) return end('hierarchy');
     }
-    if (role.sharesWithPeers) {
-      step(`the owner is a peer in \`${role.name}\` (shares with peers)`, ownerRole === role.name ? 'yes' : 'no');
+    if (peers) {
+      step(`the owner is a peer in \`${role.name}\` (${role.sharesWithPeers ? 'shares with peers' : 'the top role reaches every record'})`, ownerRole === role.name ? 'yes' : 'no');
       if (ownerRole === role.name) return end('peer');
     }
   } else {

@@ -540,11 +540,13 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     if (Array.isArray(reports) ? listIncludes(reports, owner) : reports.has(owner)) return allow('reports');
   }
   const hasSubordinates = !policy.reporting && [...roles.keys()].some((r) => isBelow(r, role.name));
-  if (kind.ownerRole !== undefined && (hasSubordinates || role.sharesWithPeers)) {
+  // The top role reaches the whole database (R-Z1): the records of the other users holding it too.
+  const peers = role.sharesWithPeers || (!policy.reporting && role.top);
+  if (kind.ownerRole !== undefined && (hasSubordinates || peers)) {
     const ownerRole = attribute(resource, kind.ownerRole);
     if (typeof ownerRole !== 'string') return deny('missing-attribute');
     if (hasSubordinates && isBelow(ownerRole, role.name)) return allow('hierarchy');
-    if (role.sharesWithPeers && ownerRole === role.name) return allow('peer');
+    if (peers && ownerRole === role.name) return allow('peer');
   }
 
   // Step 7, sharing rules (R-Z5, R-Z6), by name: a rule of this kind opening this action, when the

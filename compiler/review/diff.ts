@@ -103,7 +103,7 @@ function direction(l1: CellLevel, c1: string | undefined, l2: CellLevel, c2: str
 /** Roles whose records `role` reaches beyond its own: the roles below it, and itself with peers. */
 function reach(role: RoleModel | undefined): Set<string> {
   if (!role) return new Set();
-  return new Set([...role.subordinates, ...(role.sharesWithPeers ? [role.name] : [])]);
+  return new Set([...role.subordinates, ...(role.sharesWithPeers || role.top ? [role.name] : [])]);
 }
 
 /** The ways a role reaches records besides grants and hierarchy, described, with where each is written. */

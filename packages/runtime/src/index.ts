@@ -111,6 +111,8 @@ function explain(rule: RuleRef, path: Path): { allow: boolean; code: DecisionCod
       return { allow: true, code: 'hierarchy', reason: `allowed: ${grant}, and the record's owner has a role below ${tick(rule.role)}` };
     case Path.Peer:
       return { allow: true, code: 'peer', reason: `allowed: ${grant}, and the record's owner is a peer in ${tick(rule.role)}, which shares data with peers` };
+    case Path.TopPeer:
+      return { allow: true, code: 'peer', reason: `allowed: ${grant}, and the record's owner holds the top role ${tick(rule.role)} too, which reaches every record (R-Z1)` };
     case Path.Denied:
       return { allow: false, code: 'denied', reason: `denied: role ${tick(rule.role)} denies ${tick(rule.action)} on ${tick(rule.resource)} (red)${rule.condition === undefined ? '' : ` when ${tick(rule.condition)}`}${inherited} at ${at}` };
     case Path.ConditionNotMet:

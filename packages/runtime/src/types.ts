@@ -182,6 +182,8 @@ export const Path = Object.freeze({
   ConditionNotMet: 25,
   ConditionFailed: 26,
   ConditionOverBudget: 27,
+  /** The record's owner holds the top role too: the top role reaches every record (R-Z1). */
+  TopPeer: 28,
 } as const);
 export type Path = (typeof Path)[keyof typeof Path];
 
