@@ -104,7 +104,24 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     });
     return name;
   };
-  const cellEmitters: CellEmitters = { testFor, whenFor };
+  const valueSets = new Map<string, string>();
+  /** A set of declared stage or pipeline values (R-K5), declared once at the top of the module. */
+  const valueSet = (values: readonly string[]): string => {
+    const key = JSON.stringify(values);
+    let name = valueSets.get(key);
+    if (name === undefined) {
+      name = names.take('declared', String(valueSets.size + 1));
+      valueSets.set(key, name);
+      constants.push({
+        kind: StructureKind.VariableStatement,
+        declarationKind: VariableDeclarationKind.Const,
+        leadingTrivia: '// declared stages or pipelines (R-K5)\n',
+        declarations: [{ name, type: 'ReadonlySet<unknown>', initializer: `new Set([${values.map(lit).join(', ')}])` }],
+      });
+    }
+    return name;
+  };
+  const cellEmitters: CellEmitters = { testFor, whenFor, valueSet };
 
   const functions: FunctionDeclarationStructure[] = [];
   const planFunctions: FunctionDeclarationStructure[] = [];
@@ -117,7 +134,12 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       const fn = names.take('can', resource.name, action);
       const planFn = names.take('plan', resource.name, action);
       entries.push({ action, fn });
-      planEntries.push({ action, fn: planFn });
+      // R-K5: plans list no record in an undeclared stage or pipeline, as `can` allows none
+      const planCall = declaredValues(resource).reduce(
+        (call, { attribute, set }) => `policy.declaredOnly(${lit(attribute)}, ${cellEmitters.valueSet(set)}, ${call})`,
+        `${planFn}(p, c)`,
+      );
+      planEntries.push({ action, fn: planCall });
       // a resource of an organisation is checked for the principal's organisation first (R-Z13),
       // then by the role switch, which then lives in functions of its own
       const org = resource.organisation;
@@ -242,7 +264,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         }),
         dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) => {
           profileGuard(w, (denial) => `policy.fixed(${denial})`);
-          writeDispatch(w, planDispatch, 'kind', '(p, c)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)');
+          writeDispatch(w, planDispatch, 'kind', '', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)');
         }),
         {
           kind: StructureKind.VariableStatement,
@@ -267,9 +289,11 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
   const cells = model.roles.map((role) => ({ role, ...profileSwitch(model, role, (r) => cellBodies(model, r, resource, action, emitters)) }));
   // R-Z2: where roles vary by the principal's profile (`check` has refused profiles the policy lacks)
   const guard = model.profiles.length === 0 ? [] : [`const profile = ${ownRead('p', 'profile')};`];
+  // R-K5: a record in a stage or pipeline its resource does not declare is refused before any role
+  const declared = declaredValues(resource).map(({ attribute, set }) => `if (${ownRead('r', attribute)} !== undefined && !${emitters.valueSet(set)}.has(${ownRead('r', attribute)})) return policy.undeclaredStage;`);
   // one string per function: large policies have tens of thousands of cells
   return {
-    check: [...guard, 'switch (p.role) {', ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
+    check: [...declared, ...guard, 'switch (p.role) {', ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
     plan: [
       ...guard,
       'switch (p.role) {',
@@ -278,6 +302,16 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
       ...(model.profiles.length === 0 ? [`  default: return policy.fixed(${cellsFn}(p, NO_RECORD, c));`, '}'] : ['}', `return policy.fixed(${cellsFn}(p, NO_RECORD, c));`]),
     ].join('\n'),
   };
+}
+
+/** The attributes whose values a resource declares (R-K5): its stage and pipeline, with the declared values. */
+function declaredValues(resource: ResourceModel): { attribute: string; set: readonly string[] }[] {
+  const pipelines = resource.pipelines;
+  if (pipelines === undefined) return [];
+  return [
+    ...(resource.pipeline === undefined ? [] : [{ attribute: resource.pipeline, set: [...pipelines.keys()] }]),
+    ...(resource.stage === undefined ? [] : [{ attribute: resource.stage, set: [...new Set([...pipelines.values()].flat())] }]),
+  ];
 }
 
 /**
@@ -332,6 +366,7 @@ function parentBodies(model: PolicyModel, resource: ResourceModel, action: strin
 interface CellEmitters {
   readonly testFor: (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string) => RecordTest;
   readonly whenFor: (condition: ConditionModel) => string;
+  readonly valueSet: (values: readonly string[]) => string;
 }
 
 /**

@@ -142,6 +142,20 @@ function traceOne(model: PolicyModel, principal: unknown, action: string, resour
     for (const s of inner.steps) steps.push({ ...s, test: `  parent: ${s.test}` });
     return { steps, code: 'parent', allow: allowed };
   }
+  // R-K5: a record in a pipeline or stage its resource does not declare is refused
+  if (kind.pipelines !== undefined) {
+    const declared = [
+      ...(kind.pipeline === undefined ? [] : [{ attribute: kind.pipeline, values: [...kind.pipelines.keys()] }]),
+      ...(kind.stage === undefined ? [] : [{ attribute: kind.stage, values: [...kind.pipelines.values()].flat() }]),
+    ];
+    for (const { attribute, values } of declared) {
+      const value = Object.hasOwn(r, attribute) ? r[attribute] : undefined;
+      if (value === undefined) continue;
+      const ok = values.includes(value as string);
+      step(`\`${attribute}\` is a declared value of \`${kind.name}\``, ok ? 'yes' : `no: ${show(value)}`);
+      if (!ok) return end('invalid-request');
+    }
+  }
   const asWritten = model.roles.find((x) => x.name === p.role);
   if (!asWritten) {
     step(`role ${show(p.role)} is defined`, 'no');

@@ -72,6 +72,8 @@ export interface ResourceModel {
   /** Attributes holding the record's pipeline stage and pipeline (R-K5). */
   readonly stage: string | undefined;
   readonly pipeline: string | undefined;
+  /** Declared pipelines → their stages (R-K5); undefined: not declared, any value counts. */
+  readonly pipelines: ReadonlyMap<string, readonly string[]> | undefined;
   readonly source: SourceRef;
 }
 

@@ -32,6 +32,8 @@ interface Kind {
   readonly attributes: ReadonlyMap<string, string>;
   readonly stage: string | undefined;
   readonly pipeline: string | undefined;
+  /** Declared pipelines → stages (R-K5), if the resource declares them. */
+  readonly pipelines: Map<string, unknown> | undefined;
   readonly organisation: string | undefined;
   readonly owner: string | undefined;
   readonly team: string | undefined;
@@ -156,6 +158,7 @@ function read(files: readonly unknown[]): Policy {
         attributes: entries(raw.get('attributes')) as Map<string, string>,
         stage: text(raw.get('stage')),
         pipeline: text(raw.get('pipeline')),
+        pipelines: raw.has('pipelines') ? entries(raw.get('pipelines')) : undefined,
         organisation: text(raw.get('organisation')),
         owner: text(raw.get('owner')),
         team: text(raw.get('team')),
@@ -171,7 +174,7 @@ function read(files: readonly unknown[]): Policy {
     for (const [name, m] of entries(sections.get('modules'))) {
       policy.kinds.set(name, {
         actions: entries(m).get('permissions') as string[],
-        attributes: new Map(), stage: undefined, pipeline: undefined,
+        attributes: new Map(), stage: undefined, pipeline: undefined, pipelines: undefined,
         organisation: undefined, owner: undefined, team: undefined, ownerRole: undefined,
         read: [], write: [], defaultAccess: 'private', subscribers: undefined, parent: undefined,
       });
@@ -353,6 +356,12 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     const reads = parent.read !== undefined ? parent.read.includes(action) : !(parent.write ?? []).includes(action) && action === 'view';
     const needed = reads ? parentKind.read[0]! : parentKind.write[0]!;
     return { allow: decideIn(policy, principal, needed, record, context).allow, code: 'parent', rule };
+  }
+  // Step 1, then: a record whose pipeline or stage is present but not declared is refused (R-K5).
+  if (kind.pipelines !== undefined) {
+    const stages = [...kind.pipelines.values()].flatMap((v) => (Array.isArray(v) ? (v as unknown[]) : []));
+    if (kind.pipeline !== undefined && attribute(resource, kind.pipeline) !== undefined && !kind.pipelines.has(attribute(resource, kind.pipeline) as string)) return { allow: false, code: 'invalid-request' };
+    if (kind.stage !== undefined && attribute(resource, kind.stage) !== undefined && !stages.includes(attribute(resource, kind.stage))) return { allow: false, code: 'invalid-request' };
   }
   const asWritten = roles.get(principalRole);
   if (asWritten === undefined) return { allow: false, code: 'unknown-role' };

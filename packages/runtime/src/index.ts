@@ -1,6 +1,6 @@
 import { failure } from './failure.js';
 import { isObject, listIncludes, ordinary, own, ownElements, type ObjectPrototype } from './own.js';
-import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
+import { and, eq, FALSE, not, oneOf, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 
 export { and, contains, eq, FALSE, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type PresentType, type QueryPlan, type Scalar } from './plan.js';
 export { reportingDirectory, reportList, reportsInclude, reportsOf, type Directory, type ReportingDirectory, type ReportingOptions } from './reporting.js';
@@ -220,6 +220,9 @@ export function definePolicy(data: PolicyData): Policy {
     otherOrganisation: denial('other-organisation', "denied: the record belongs to another organisation than the principal's"),
     noOrganisation: denial('invalid-request', 'denied: the principal has no string `organisation`, needed for records of an organisation'),
     missingOrganisation: denial('missing-attribute', 'denied: the record has no string organisation attribute'),
+    undeclaredStage: denial('invalid-request', `denied: the record's stage or pipeline is not one its resource declares in policy \`${data.name}\``),
+    declaredOnly: (attribute, values, plan) =>
+      planOf(and(or(not(present(attribute, 'any')), oneOf(attribute, [...values] as string[])), plan.filter), plan.reason, plan.recheck),
     within: (attribute, organisation, plan) => planOf(and(eq(attribute, organisation), plan.filter), plan.reason, plan.recheck),
     fixed: (decision) => planOf(decision.allow ? TRUE : FALSE, decision.reason),
     filtered: (rule, filter) => planOf(filter, `filtered: ${grantText(ruleRef(rule))}`),

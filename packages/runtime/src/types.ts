@@ -205,6 +205,10 @@ export interface Policy {
   readonly otherOrganisation: Decision;
   readonly noOrganisation: Decision;
   readonly missingOrganisation: Decision;
+  /** A record in a stage or pipeline its resource does not declare (R-K5). */
+  readonly undeclaredStage: Decision;
+  /** A plan restricted to records whose `attribute` is absent or one of the declared `values` (R-K5). */
+  readonly declaredOnly: (attribute: string, values: ReadonlySet<unknown>, plan: QueryPlan) => QueryPlan;
   /** A plan restricted to the records of one organisation. */
   readonly within: (attribute: string, organisation: string, plan: QueryPlan) => QueryPlan;
   /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
