@@ -79,6 +79,28 @@ describe('R-O5 unknown workspaces: guards fail closed', () => {
   });
 });
 
+describe('R-K11 partner (technical) users: shown as their role, flagged, not billed', () => {
+  it('R-K11 a technical admin looks like an admin, is flagged, and its seat is not billed', () => {
+    expect(org.seat({ id: 'p1', role: 'admin', technical: true })).toMatchObject({ shownAs: 'admin', technical: true, billed: false });
+    expect(org.seat({ id: 'p2', role: 'member', technical: true })).toMatchObject({ shownAs: 'member', technical: true, billed: false });
+    expect(org.seat(admin)).toMatchObject({ shownAs: 'admin', technical: false, billed: true });
+  });
+
+  it('R-K11 only a true `technical` flag of the member itself counts; a malformed member is neither shown nor billed', () => {
+    expect(org.seat({ id: 'p3', role: 'admin', technical: 'yes' } as never)).toMatchObject({ technical: false, billed: true });
+    const proto = Object.prototype as { technical?: unknown };
+    proto.technical = true;
+    try {
+      expect(org.seat(admin)).toMatchObject({ technical: false, billed: true });
+    } finally {
+      delete proto.technical;
+    }
+    expect(org.seat({ id: 'x', role: 'owner' })).toMatchObject({ shownAs: undefined, billed: false });
+    expect(org.seat(null as never)).toMatchObject({ shownAs: undefined, billed: false });
+    expect(org.seat(Object.defineProperty({ id: 'x' }, 'role', { get: () => { throw new Error('boom'); } }) as never)).toMatchObject({ billed: false });
+  });
+});
+
 describe('user-management guards', () => {
   it('R-O3 a User Admin adds and deletes only Member users', () => {
     expect(org.addUser(userAdmin, 'member')).toMatchObject({ allow: true });

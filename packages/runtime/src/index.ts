@@ -12,6 +12,7 @@ export {
   type Organisation,
   type OrganisationData,
   type OrganisationState,
+  type Seat,
 } from './organisation.js';
 export { defineFields, type FieldData } from './fields.js';
 export { DirectoryError, loadDirectory, type DirectoryUser, type UserDirectory } from './directory.js';

@@ -31,6 +31,17 @@ export interface Effect {
   readonly user: string;
 }
 
+/** What {@link Organisation.seat} answers (R-K11); `undefined` fields for a malformed member or an unknown role. */
+export interface Seat {
+  /** The role the member is shown with: a technical user is shown as its role, never as "technical". */
+  readonly shownAs: string | undefined;
+  /** Flagged internally as a partner's technical user. */
+  readonly technical: boolean;
+  /** Whether the seat counts for billing: a technical user's does not; an invalid member's is not billed either. */
+  readonly billed: boolean;
+  readonly reason: string;
+}
+
 export type GuardCode = 'allowed' | 'not-allowed' | 'self' | 'last-keeper' | 'too-many-workspaces' | 'unknown-workspace' | 'unknown-role' | 'invalid-request' | 'error';
 
 export interface GuardDecision {
@@ -67,6 +78,11 @@ export interface Organisation {
   changeRole(actor: Member, target: Member, role: string, state: OrganisationState): GuardDecision;
   /** Assigning `workspaces` to `target` in one step (R-O5): only workspaces of the organisation (`state.workspaces`, required). */
   assignWorkspaces(actor: Member, target: Member, workspaces: readonly string[], state: OrganisationState): GuardDecision;
+  /**
+   * How a member is shown and whether their seat is billed (R-K11): a partner's technical user
+   * looks like a user of its role (an admin like an admin) and is not charged for.
+   */
+  seat(member: Member): Seat;
   /** Whether the member reaches `workspace`: every one, or only those assigned (R-O5); with `state.workspaces`, never one the organisation lacks. */
   reachesWorkspace(member: Member, workspace: string, state?: OrganisationState): GuardDecision;
 }
@@ -186,6 +202,23 @@ export function defineOrganisation(data: OrganisationData): Organisation {
         if (unknown !== undefined) return notOurs(unknown);
         return decision(true, 'allowed', `allowed: ${who(actor)} may assign workspaces to ${tick(target.role)} users`);
       }),
+
+    seat: (member) => {
+      try {
+        if (!isMember(member) || roleOf(member.role) === undefined) {
+          return Object.freeze({ shownAs: undefined, technical: false, billed: false, reason: 'not a member: an object with a string `id` and an organisation role of this policy' });
+        }
+        const technical = own(member, 'technical') === true;
+        return Object.freeze({
+          shownAs: member.role,
+          technical,
+          billed: !technical,
+          reason: technical ? `a partner's technical user, shown as ${tick(member.role)} and not billed (R-K11)` : `a ${tick(member.role)} user, billed`,
+        });
+      } catch (error) {
+        return Object.freeze({ shownAs: undefined, technical: false, billed: false, reason: `the member could not be read: ${describeThrown(error)}` });
+      }
+    },
 
     reachesWorkspace: (member, workspace, state) =>
       guard([member], [], [workspace], () => {
