@@ -50,8 +50,17 @@ describe('reference interpreter: agrees with the worked examples of docs/policy-
   it.each(cases.map((c) => [c.line, c.policy]))('R-K3 %s', (line, policy) => {
     const m = LINE.exec(line);
     expect(m, line).not.toBeNull();
-    const [, role, action, kind, attrs, id, groups, verdict, code] = m!;
-    const principal = obj([['id', id], ['role', role], ...(groups === undefined ? [] : [['groups', groups.split(',').filter(Boolean)] as const])]);
+    const [, who, action, kind, attrs, id, groups, verdict, code] = m!;
+    // `<role>[,<role>…][/<profile>]`: several roles and the profile the principal carries
+    const [names, profile] = who!.split('/');
+    const roles = names!.split(',');
+    const principal = obj([
+      ['id', id],
+      ['role', roles[0]],
+      ...(roles.length > 1 ? [['roles', roles] as const] : []),
+      ...(profile === undefined ? [] : [['profile', profile] as const]),
+      ...(groups === undefined ? [] : [['groups', groups.split(',').filter(Boolean)] as const]),
+    ]);
     const resource = obj([['kind', kind], ...attrs!.trim().split(' ').filter(Boolean).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] as const)]);
     const d = ref(policy)(principal, action!, resource);
     expect({ allow: d.allow, code: d.code }).toEqual({ allow: verdict === 'allow', code });
@@ -187,13 +196,15 @@ roles:
 // Random policies (generators in test/helpers/arbitraries.ts, shared with test/pglite-random.test.ts)
 
 describe('differential: generated checkers decide exactly as the reference interpreter', () => {
-  it('R-K1 R-K3 R-K4 R-K8 R-K9 R-Z1 R-Z2 R-Z3 R-Z4 R-Z5 R-Z6 R-Z7 R-Z8 R-Z11 random policies × random requests: same allow, code and rule', async () => {
+  it('R-K1 R-K3 R-K4 R-K8 R-K9 R-Z1 R-Z2 (profiles the principal carries) R-Z3 (several roles) R-Z4 R-Z5 R-Z6 R-Z7 R-Z8 R-Z11 random policies × random requests: same allow, code and rule', async () => {
     const seen = new Map<string, number>();
     let total = 0;
     let reachSets = 0;
     let recheck = 0;
     // records of a wrong attribute type that `can` allows through CEL's rules and the plan does not list
     let wider = 0;
+    let withProfile = 0;
+    let byOtherRole = 0;
     const property = fc.asyncProperty(policyArb, fc.array(requestArb, { minLength: 1, maxLength: 100, size: 'max' }), async (policy, requests) => {
       const files = policyFiles(policy);
       const parsed = Object.values(files).map((text) => parse(text) as unknown);
@@ -206,6 +217,10 @@ describe('differential: generated checkers decide exactly as the reference inter
         const got = checker.can(principal as never, action, resource as never, context as never);
         seen.set(want.code, (seen.get(want.code) ?? 0) + 1);
         total++;
+        // a profile the policy declares, decided by a role's cell for that profile (R-Z2)
+        if (isObject(principal) && typeof principal.profile === 'string' && want.rule !== undefined && want.rule.role !== '*') withProfile++;
+        // several roles, decided by another than the first (the decision names it)
+        if (isObject(principal) && Array.isArray(principal.roles) && want.allow && want.rule !== undefined && want.rule.role !== principal.role && want.rule.role !== '*') byOtherRole++;
         const request = JSON.stringify({ principal, action, resource, context });
         const policyText = Object.entries(files).map(([f, t]) => `--- ${f}\n${t}`).join('');
         expect(essence(got), `${request}\n${got.reason}\n${policyText}`).toEqual(want);
@@ -228,13 +243,15 @@ describe('differential: generated checkers decide exactly as the reference inter
         else if (got.allow) wider++;
       }
     });
-    const CODES = ['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'group', 'reports', 'shared', 'public', 'subscriber', 'parent', 'denied', 'default-deny', 'not-reached', 'missing-attribute', 'unknown-role', 'unknown-resource', 'unknown-action', 'other-organisation', 'invalid-request', 'condition'];
+    const CODES = ['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'group', 'reports', 'shared', 'public', 'subscriber', 'parent', 'denied', 'default-deny', 'not-reached', 'missing-attribute', 'unknown-role', 'unknown-profile', 'unknown-resource', 'unknown-action', 'other-organisation', 'invalid-request', 'condition'];
     await fc.assert(property, { numRuns: Number(process.env.DIFFERENTIAL_RUNS ?? 120) }); // DIFFERENTIAL_RUNS=5000 for a longer hunt
     // the rarest paths (a sharing rule between the request's two roles, a peer) may need more
     // policies to be reached at all: more batches, each checked the same way, up to 5
     for (let batch = 0; batch < 5 && CODES.some((code) => !seen.has(code)); batch++) await fc.assert(property, { numRuns: 50 });
-    console.log(`differential: ${total} requests (${recheck} with a plan to recheck, ${wider} allowed only for a wrong attribute type), ${reachSets} policies testing reach with a Set, ${JSON.stringify(Object.fromEntries(seen))}`);
+    console.log(`differential: ${total} requests (${withProfile} decided for a profile the principal carries, ${byOtherRole} allowed by another of several roles, ${recheck} with a plan to recheck, ${wider} allowed only for a wrong attribute type), ${reachSets} policies testing reach with a Set, ${JSON.stringify(Object.fromEntries(seen))}`);
     expect(reachSets).toBeGreaterThan(5);
+    expect(withProfile, 'requests decided for a profile the principal carries').toBeGreaterThan(20);
+    expect(byOtherRole, 'requests allowed by another of several roles than the first').toBeGreaterThan(20);
     // every code of a decision is reached, so the comparison is not vacuous
     for (const code of CODES) {
       expect(seen.get(code) ?? 0, `code ${code} in ${JSON.stringify([...seen])}`).toBeGreaterThan(0);

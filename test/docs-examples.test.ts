@@ -101,7 +101,16 @@ describe('docs/policy-language.md examples', () => {
       for (const d of example.decisions) {
         it(`${ids} ${d.source}`, async () => {
           const c = await checker();
-          const principal = d.groups === undefined ? { id: d.principalId, role: d.role } : { id: d.principalId, role: d.role, groups: d.groups };
+          // `<role>[,<role>…][/<profile>]`: several roles and the profile the principal carries (R-Z2)
+          const [names, profile] = d.role.split('/');
+          const roles = names!.split(',');
+          const principal = {
+            id: d.principalId,
+            role: roles[0]!,
+            ...(roles.length > 1 ? { roles } : {}),
+            ...(profile === undefined ? {} : { profile }),
+            ...(d.groups === undefined ? {} : { groups: d.groups }),
+          };
           const decision = c.can(principal, d.action, { kind: d.kind, ...d.attributes });
           expect({ allow: decision.allow, code: decision.code }, `docs/policy-language.md:${d.line}: ${decision.reason}`).toEqual({ allow: d.allow, code: d.code });
         });

@@ -143,7 +143,7 @@ describe('own data only: polluting prototypes never changes an organisation guar
       for (const b of roles) {
         const target = wrap({ id: 't', role: b, workspaces: [] });
         const state = wrap({ roleCounts: { [b]: 1 } });
-        out.push(JSON.stringify([org.addUser(actor, b), org.deleteUser(actor, target, state), org.assignWorkspaces(actor, target, wrap(['w1', 'w2']))]));
+        out.push(JSON.stringify([org.addUser(actor, b), org.deleteUser(actor, target, state), org.assignWorkspaces(actor, target, wrap(['w1', 'w2']), { roleCounts: {}, workspaces: ['w1', 'w2'] })]));
         for (const c of roles) out.push(JSON.stringify(org.changeRole(actor, target, c, state)));
       }
     }

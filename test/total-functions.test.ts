@@ -150,12 +150,12 @@ describe('total functions: organisation guards (R-O1..R-O6)', () => {
           org.addUser(actor as never, role as never),
           org.deleteUser(actor as never, target as never, state as never),
           org.changeRole(actor as never, target as never, role as never, state as never),
-          org.assignWorkspaces(actor as never, target as never, list as never),
+          org.assignWorkspaces(actor as never, target as never, list as never, state as never),
           org.reachesWorkspace(actor as never, role as never),
         ];
         for (const g of results) {
           expect(Object.isFrozen(g)).toBe(true);
-          expect(['allowed', 'not-allowed', 'self', 'last-keeper', 'too-many-workspaces', 'unknown-role', 'invalid-request', 'error']).toContain(g.code);
+          expect(['allowed', 'not-allowed', 'self', 'last-keeper', 'too-many-workspaces', 'unknown-workspace', 'unknown-role', 'invalid-request', 'error']).toContain(g.code);
           expect(g.allow).toBe(g.code === 'allowed');
           expect(g.reason).toMatch(/^(allowed|denied): [^\n]+$/);
         }

@@ -326,17 +326,18 @@ function buildModel(
 
   const memo = new Map<string, Written | undefined>();
   /** Own grant, else the widest of the parents' (ties: first listed), else nothing. */
-  const effective = (role: RoleSpec, resource: string, action: string): Written | undefined => {
-    const key = `${role.name}\u0000${resource}\u0000${action}`;
-    if (memo.has(key)) return memo.get(key);
+  // `parents` given: a role whose users carry another profile than its own (R-Z2), not memoized
+  const effective = (role: RoleSpec, resource: string, action: string, parents?: readonly string[]): Written | undefined => {
+    const key = parents === undefined ? `${role.name}\u0000${resource}\u0000${action}` : undefined;
+    if (key !== undefined && memo.has(key)) return memo.get(key);
     let found = explicit(role, resource, action);
     if (found === undefined) {
-      for (const parent of parentsOf(role)) {
+      for (const parent of parents ?? parentsOf(role)) {
         const inherited = effective(specOf(parent), resource, action);
         if (inherited && (found === undefined || LEVELS.indexOf(inherited.level) > LEVELS.indexOf(found.level))) found = inherited;
       }
     }
-    memo.set(key, found);
+    if (key !== undefined) memo.set(key, found);
     return found;
   };
   /**
@@ -347,14 +348,15 @@ function buildModel(
   // memoized like `effective`: roles that extend several roles share ancestors, and without a
   // memo a lattice of 40 roles each extending the two before it takes 2^40 steps (issue 14)
   const overrideMemo = new Map<string, Written | undefined>();
-  const overrideRule = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string, value: string, action: string): Written | undefined => {
+  const overrideRule = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string, value: string, action: string, parents?: readonly string[]): Written | undefined => {
+    if (parents !== undefined) return overrideRuleOf(role, key, resource, value, action, parents);
     const memoKey = `${role.name}\u0000${key}\u0000${resource}\u0000${value}\u0000${action}`;
     if (overrideMemo.has(memoKey)) return overrideMemo.get(memoKey);
-    const found = overrideRuleOf(role, key, resource, value, action);
+    const found = overrideRuleOf(role, key, resource, value, action, parentsOf(role));
     overrideMemo.set(memoKey, found);
     return found;
   };
-  const overrideRuleOf = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string, value: string, action: string): Written | undefined => {
+  const overrideRuleOf = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string, value: string, action: string, parents: readonly string[]): Written | undefined => {
     const levels = role[key].get(resource)?.get(value);
     const word = levels === undefined || typeof levels === 'string' ? levels : (levels.get(action) ?? levels.get('*'));
     if (word !== undefined) {
@@ -362,7 +364,7 @@ function buildModel(
       return { level: LEVEL_OF_WORD.get(word)!, declaredIn: role.name, source: where(spanOf(role.origin, path, 'value')) };
     }
     let found: Written | undefined;
-    for (const parent of parentsOf(role)) {
+    for (const parent of parents) {
       const inherited = overrideRule(specOf(parent), key, resource, value, action);
       if (inherited && (found === undefined || LEVELS.indexOf(inherited.level) > LEVELS.indexOf(found.level))) found = inherited;
     }
@@ -370,25 +372,27 @@ function buildModel(
   };
   /** The values `role` and the roles it inherits from write stage or pipeline rules for: its own first, then its parents' in order. */
   const valuesMemo = new Map<string, string[]>();
-  const overrideValues = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string): string[] => {
+  const overrideValues = (role: RoleSpec, key: 'stages' | 'pipelines', resource: string, parents?: readonly string[]): string[] => {
+    const of = (list: readonly string[]): string[] => [...new Set([...(role[key].get(resource)?.keys() ?? []), ...list.flatMap((parent) => overrideValues(specOf(parent), key, resource))])];
+    if (parents !== undefined) return of(parents);
     const memoKey = `${role.name}\u0000${key}\u0000${resource}`;
     let values = valuesMemo.get(memoKey);
     if (values === undefined) {
-      values = [...new Set([...(role[key].get(resource)?.keys() ?? []), ...parentsOf(role).flatMap((parent) => overrideValues(specOf(parent), key, resource))])];
+      values = of(parentsOf(role));
       valuesMemo.set(memoKey, values);
     }
     return values;
   };
   const adminMemo = new Map<string, RoleSpec | null>();
-  const administratorOf = (role: RoleSpec): RoleSpec | undefined => {
-    const known = adminMemo.get(role.name);
+  const administratorOf = (role: RoleSpec, parents?: readonly string[]): RoleSpec | undefined => {
+    const known = parents === undefined ? adminMemo.get(role.name) : undefined;
     if (known !== undefined) return known ?? undefined;
     let admin: RoleSpec | undefined = role.administrator ? role : undefined;
-    for (const parent of role.administrator ? [] : parentsOf(role)) {
+    for (const parent of role.administrator ? [] : (parents ?? parentsOf(role))) {
       admin = administratorOf(specOf(parent));
       if (admin) break;
     }
-    adminMemo.set(role.name, admin ?? null);
+    if (parents === undefined) adminMemo.set(role.name, admin ?? null);
     return admin;
   };
 
@@ -413,10 +417,15 @@ function buildModel(
   /** The groups each role is a member of, built once rather than searched per role. */
   const groupsOfRole = new Map<string, string[]>();
   for (const g of groups) for (const role of new Set(g.roles)) groupsOfRole.set(role, [...(groupsOfRole.get(role) ?? []), g.name]);
-  const roleModels: RoleModel[] = roleNames.map((name) => {
+  /**
+   * A role's model for its users carrying `profile` (R-Z2, R-Z8): the profile takes the place of
+   * the role's own `profile` as its first parent; `undefined`: the role as written.
+   */
+  const roleModelOf = (name: string, profile: string | undefined): RoleModel => {
     const role = roles.get(name)!;
-    const admin = administratorOf(role);
-    if (admin !== undefined && role.grants.size > 0) {
+    const parents = profile === undefined ? undefined : [profile, ...role.extends];
+    const admin = administratorOf(role, parents);
+    if (profile === undefined && admin !== undefined && role.grants.size > 0) {
       const why = admin === role ? 'is an administrator' : `extends the administrator ${admin.profile === undefined && profiles.has(admin.name) ? 'profile' : 'role'} ${tick(admin.name)}`;
       bag.report('IneffectiveGrant', spanOf(role.origin, ['grants']), `role ${tick(name)} ${why}, so its grants have no effect`, {
         severity: 'warning',
@@ -436,7 +445,7 @@ function buildModel(
         const row = new Map<string, number>();
         const open = publicActions.get(resource.name)!;
         for (const action of resource.actions) {
-          const written = effective(role, resource.name, action);
+          const written = effective(role, resource.name, action, parents);
           const condition = written?.condition && { condition: conditionOf(role, resources.get(resource.name)!, written.condition) };
           const rule: Omit<Rule, 'id'> =
             written === undefined
@@ -461,8 +470,8 @@ function buildModel(
           };
           // the role's own and inherited rules for one attribute, value by value
           const inherited = (attribute: string, key: 'stages' | 'pipelines'): void => {
-            for (const value of overrideValues(role, key, resource.name)) {
-              const written = overrideRule(role, key, resource.name, value, action);
+            for (const value of overrideValues(role, key, resource.name, parents)) {
+              const written = overrideRule(role, key, resource.name, value, action, parents);
               if (written !== undefined) override(attribute, value, written, undefined);
             }
           };
@@ -493,12 +502,20 @@ function buildModel(
       sharesWithPeers: role.sharesWithPeers,
       top: role.top,
       subordinates: subordinates.get(name) ?? [],
-      profile: role.profile,
+      profile: profile ?? role.profile,
       groups: groupsOfRole.get(name) ?? [],
       cells,
       overrides,
       shift: role.shift,
+      byProfile: new Map(),
     };
+  };
+  // every profile a principal may carry, for every role: the role's own profile is the role as written
+  const roleModels: RoleModel[] = roleNames.map((name) => {
+    const base = roleModelOf(name, undefined);
+    // an administrator role is one whatever its users' profile: its entries are the role itself
+    const variants = [...profiles.keys()].sort().filter((p) => p !== base.profile).map((p) => [p, roles.get(name)!.administrator ? base : roleModelOf(name, p)] as const);
+    return { ...base, byProfile: new Map(variants) };
   });
   return {
     name: set.name,
@@ -510,9 +527,9 @@ function buildModel(
     groups,
     sharingRules,
     hierarchy: declarations.hierarchy?.value ?? 'roles',
+    profiles: [...profiles.keys()].sort(),
     shifts: conds.shifts,
     organisation: undefined,
-    profiles: [...declarations.profiles.keys()],
     principalAttributes: new Map([...declarations.principal].map(([name, { type }]) => [name, type])),
   };
 }

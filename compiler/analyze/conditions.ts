@@ -147,6 +147,8 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
         });
       } else if (resource.model.pipeline === undefined) {
         bag.report('UnknownAttribute', at, `${tick(resourceName)} declares no \`pipeline\` attribute`, { help: `add \`pipeline: <attribute>\` to ${tick(resourceName)}` });
+      } else {
+        for (const pipeline of group.pipelines.get(resourceName)!.keys()) declared(resource, 'pipeline', pipeline, spanOf(group.origin, ['pipelines', resourceName, pipeline]), bag);
       }
     }
   }
@@ -184,6 +186,7 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
           bag.report('UnknownAttribute', at, `${tick(resourceName)} declares no \`${kind}\` attribute`, { help: `add \`${kind}: <attribute>\` to ${tick(resourceName)}` });
           continue;
         }
+        for (const value of byValue.keys()) declared(resource, kind, value, spanOf(role.origin, [key, resourceName, value]), bag);
         if (key === 'stages') {
           for (const [stage, levels] of byValue as ReadonlyMap<string, string | ReadonlyMap<string, string>>) {
             if (typeof levels === 'string') continue;
@@ -199,6 +202,20 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
       }
     }
   }
+}
+
+/**
+ * R-K5: a stage or pipeline a rule names must be declared under the resource's `pipelines`, when
+ * it declares them — a typo would otherwise compile and silently never match.
+ */
+function declared(resource: ResourceSpec, kind: 'stage' | 'pipeline', value: string, at: Span, bag: DiagnosticBag): void {
+  const pipelines = resource.model.pipelines;
+  if (pipelines === undefined) return;
+  const known = kind === 'pipeline' ? [...pipelines.keys()] : [...new Set([...pipelines.values()].flat())];
+  if (known.includes(value)) return;
+  bag.report('UnknownStage', at, `${tick(resource.model.name)} declares no ${kind} ${tick(value)}`, {
+    help: didYouMean(value, known) ?? `its ${kind}s are ${known.map(tick).join(', ')}`,
+  });
 }
 
 /**

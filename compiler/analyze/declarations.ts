@@ -280,6 +280,7 @@ function readResource(name: string, section: 'resources' | 'modules', raw: Raw, 
       defaultAccess: (text('defaultAccess') ?? 'private') as ResourceModel['defaultAccess'],
       stage: text('stage'),
       pipeline: text('pipeline'),
+      pipelines: raw.pipelines === undefined ? undefined : new Map(entries(raw.pipelines) as [string, string[]][]),
     },
   };
 }

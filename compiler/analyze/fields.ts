@@ -9,7 +9,7 @@
 import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
-import { FIELD_ACCESSES, type FieldAccess, type FieldRule, type FieldSecurityModel, type PolicyModel, type SourceRef } from '../ir/model.ts';
+import { FIELD_ACCESSES, type FieldAccess, type FieldRule, type FieldSecurityModel, type PolicyModel, type RoleModel, type SourceRef } from '../ir/model.ts';
 import { spanOf, type Origin, type ResourceSpec, type RoleSpec, type Where } from './declarations.ts';
 
 type Raw = Record<string, unknown>;
@@ -95,9 +95,10 @@ export function fieldSecurity(
   // a role's parents: its profile (R-Z9: field security per profile), then the roles it extends
   const parentsOf = (role: RoleSpec): RoleSpec[] => [...(role.profile !== undefined ? [profiles.get(role.profile)!] : []), ...role.extends.map((r) => roles.get(r)!)];
   const memo = new Map<string, Resolved>();
-  const effective = (role: RoleSpec, resource: string, field: string, fallback: FieldAccess): Resolved => {
-    const memoKey = `${role.name}\u0000${resource}\u0000${field}`;
-    const known = memo.get(memoKey);
+  // `parents` given: the role for users carrying another profile (R-Z9), not memoized
+  const effective = (role: RoleSpec, resource: string, field: string, fallback: FieldAccess, parents?: readonly RoleSpec[]): Resolved => {
+    const memoKey = parents === undefined ? `${role.name}\u0000${resource}\u0000${field}` : '';
+    const known = parents === undefined ? memo.get(memoKey) : undefined;
     if (known !== undefined) return known;
     const map = written.get(role.name)?.get(resource);
     const key = map?.has(field) ? field : map?.has('*') ? '*' : undefined;
@@ -106,13 +107,13 @@ export function fieldSecurity(
         ? { access: map.get(key)!, written: { declaredIn: role.name, field: key, source: where(spanOf(role.origin, ['fields', resource, key], 'value')) } }
         : undefined;
     if (found === undefined) {
-      for (const parent of parentsOf(role)) {
+      for (const parent of parents ?? parentsOf(role)) {
         const inherited = effective(parent, resource, field, fallback);
         if (found === undefined || FIELD_ACCESSES.indexOf(inherited.access) > FIELD_ACCESSES.indexOf(found.access)) found = inherited;
       }
     }
     const resolved = found ?? { access: fallback, written: undefined };
-    memo.set(memoKey, resolved);
+    if (parents === undefined) memo.set(memoKey, resolved);
     return resolved;
   };
 
@@ -129,9 +130,10 @@ export function fieldSecurity(
     return id;
   };
 
-  const masks = new Map<string, Map<string, Map<string, number>>>();
-  for (const roleModel of model.roles) {
+  /** A role's masks; `profile`: for its users carrying that profile instead of the role's own (R-Z9). */
+  const masksOf = (roleModel: RoleModel, profile: string | undefined): Map<string, Map<string, number>> => {
     const role = roles.get(roleModel.name)!;
+    const parents = profile === undefined ? undefined : [profiles.get(profile)!, ...role.extends.map((r) => roles.get(r)!)];
     const byResource = new Map<string, Map<string, number>>();
     const admin = roleModel.administratorRule === undefined ? undefined : model.rules[roleModel.administratorRule];
     for (const resource of model.resources) {
@@ -144,7 +146,7 @@ export function fieldSecurity(
             mask.set(field, addRule({ kind: 'administrator', role: role.name, declaredIn: admin.declaredIn, resource: '*', field: '*', access: 'read-write', source: admin.source }));
             continue;
           }
-          const found = effective(role, resource.name, field, fallback ?? 'read-write');
+          const found = effective(role, resource.name, field, fallback ?? 'read-write', parents);
           const id =
             found.written !== undefined
               ? addRule({ kind: 'field', role: role.name, resource: resource.name, access: found.access, ...found.written })
@@ -156,7 +158,15 @@ export function fieldSecurity(
       }
       byResource.set(resource.name, mask);
     }
-    masks.set(role.name, byResource);
+    return byResource;
+  };
+  const masks = new Map<string, Map<string, Map<string, number>>>();
+  const profileMasks = new Map<string, Map<string, Map<string, Map<string, number>>>>();
+  for (const roleModel of model.roles) {
+    masks.set(roleModel.name, masksOf(roleModel, undefined));
+    // every declared profile, the role's own included (its masks are the role's)
+    const byProfile = model.profiles.map((p) => [p, p === roleModel.profile ? masks.get(roleModel.name)! : masksOf(roleModel.byProfile.get(p)!, p)] as const);
+    profileMasks.set(roleModel.name, new Map(byProfile));
   }
-  return { rules, masks };
+  return { rules, masks, profileMasks };
 }

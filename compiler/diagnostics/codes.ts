@@ -57,6 +57,7 @@ export const CODES = {
   GrantOnChild: { code: 'PC3021', title: 'a grant on a kind whose access follows its parent record' },
   ModuleFields: { code: 'PC3022', title: 'field permissions on a module, which has no fields' },
   UnknownShift: { code: 'PC3023', title: 'reference to an unknown shift, or a shift condition without shifts' },
+  UnknownStage: { code: 'PC3024', title: 'reference to a pipeline or stage the resource does not declare' },
 
   // PC4xxx — policy test files
   UnknownFixture: { code: 'PC4001', title: 'a test names a principal or resource that no test file defines' },

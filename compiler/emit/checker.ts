@@ -34,9 +34,9 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'withRoles', 'badProfile', 'UNDECLARED_STAGE']) names.take(reserved);
 
-  for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
+  for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile']) names.take(helper);
 
   const constants: StatementStructures[] = [];
   const sets = new Map<string, string>();
@@ -109,7 +109,24 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     });
     return name;
   };
-  const cellEmitters: CellEmitters = { testFor, whenFor };
+  const valueSets = new Map<string, string>();
+  /** A set of declared stage or pipeline values (R-K5), declared once at the top of the module. */
+  const valueSet = (values: readonly string[]): string => {
+    const key = JSON.stringify(values);
+    let name = valueSets.get(key);
+    if (name === undefined) {
+      name = names.take('declared', String(valueSets.size + 1));
+      valueSets.set(key, name);
+      constants.push({
+        kind: StructureKind.VariableStatement,
+        declarationKind: VariableDeclarationKind.Const,
+        leadingTrivia: '// declared stages or pipelines (R-K5)\n',
+        declarations: [{ name, type: 'ReadonlySet<unknown>', initializer: `new Set([${values.map(lit).join(', ')}])` }],
+      });
+    }
+    return name;
+  };
+  const cellEmitters: CellEmitters = { testFor, whenFor, valueSet };
   const tables =
     layoutOf(model, options.layout) === 'table'
       ? new CellTables(model, names, {
@@ -129,7 +146,12 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       const fn = names.take('can', resource.name, action);
       const planFn = names.take('plan', resource.name, action);
       entries.push({ action, fn });
-      planEntries.push({ action, fn: planFn });
+      // R-K5: plans list no record in an undeclared stage or pipeline, as `can` allows none
+      const planCall = declaredValues(resource).reduce(
+        (call, { attribute, set }) => `planner.declaredOnly(${lit(attribute)}, ${cellEmitters.valueSet(set)}, ${call})`,
+        `${planFn}(p, c)`,
+      );
+      planEntries.push({ action, fn: planCall });
       // a resource of an organisation is checked for the principal's organisation first (R-Z13),
       // then by the role switch, which then lives in functions of its own
       const org = resource.organisation;
@@ -202,6 +224,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           moduleSpecifier: options.runtimeImport,
           namedImports: [
             'and',
+            'badProfile',
             'contains',
             'defineCan',
             'defineFields',
@@ -224,6 +247,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'reportsInclude',
             'reportsOf',
             'someElement',
+            ...(model.resources.some((r) => r.pipelines !== undefined) ? ['UNDECLARED_STAGE'] : []),
+            'withRoles',
             'type Checker',
             'type Context',
             'type Decision',
@@ -243,6 +268,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         'const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });',
         schemaType(model),
         ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
+        `/** The profiles a principal may carry (R-Z2): any other \`profile\` is denied. */\nconst PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([${model.profiles.map(lit).join(', ')}]);`,
         ...constants,
         ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
         ...whens.values(),
@@ -250,12 +276,14 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...functions,
         ...planFunctions,
         fieldSecurity.statement,
-        dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) =>
-          writeDispatch(w, dispatch, 'r.kind', '(p, r, c)', 'policy.unknownAction', 'policy.unknownResource'),
-        ),
-        dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) =>
-          writeDispatch(w, planDispatch, 'kind', '(p, c)', 'planner.fixed(policy.unknownAction)', 'planner.fixed(policy.unknownResource)'),
-        ),
+        dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) => {
+          profileGuard(w, (denial) => denial);
+          writeDispatch(w, dispatch, 'r.kind', '(p, r, c)', 'policy.unknownAction', 'policy.unknownResource');
+        }),
+        dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) => {
+          profileGuard(w, (denial) => `planner.fixed(${denial})`);
+          writeDispatch(w, planDispatch, 'kind', '', 'planner.fixed(policy.unknownAction)', 'planner.fixed(policy.unknownResource)');
+        }),
         // `can` on its own: an application that imports only `can` bundles no plans, field masks or
         // their runtime (the pure annotations let a bundler drop `checker` when nothing uses it)
         {
@@ -269,7 +297,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
-          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `/* @__PURE__ */ ${fieldSecurity.name}.checker(/* @__PURE__ */ planner.checker(can, plan))` }],
+          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `/* @__PURE__ */ ${fieldSecurity.name}.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(can, plan)))` }],
         },
         'export default checker;',
         ...(model.organisation ? [organisationData(model.organisation)] : []),
@@ -287,16 +315,52 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
  * exactly what `can` decides for them, without reading the record.
  */
 function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string, cellsFn: string, emitters: CellEmitters): { check: string; plan: string } {
-  const cells = model.roles.map((role) => ({ role, ...cellBodies(model, role, resource, action, emitters) }));
+  const cells = model.roles.map((role) => ({ role, ...profileSwitch(model, role, (r) => cellBodies(model, r, resource, action, emitters)) }));
+  // R-Z2: where roles vary by the principal's profile (`check` has refused profiles the policy lacks)
+  const guard = model.profiles.length === 0 ? [] : [`const profile = ${ownRead('p', 'profile')};`];
+  // R-K5: a record in a stage or pipeline its resource does not declare is refused before any role
+  const declared = declaredValues(resource).map(({ attribute, set }) => `if (${ownRead('r', attribute)} !== undefined && !${emitters.valueSet(set)}.has(${ownRead('r', attribute)})) return UNDECLARED_STAGE;`);
   // one string per function: large policies have tens of thousands of cells
   return {
-    check: ['switch (p.role) {', ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
+    check: [...declared, ...guard, 'switch (p.role) {', ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
     plan: [
+      ...guard,
       'switch (p.role) {',
-      ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: return ${plan};`),
-      `  default: return planner.fixed(${cellsFn}(p, NO_RECORD, c));`,
-      '}',
+      ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
+      // a profile's switch breaks out when its cell does not read the record: then the same fallback
+      ...(model.profiles.length === 0 ? [`  default: return planner.fixed(${cellsFn}(p, NO_RECORD, c));`, '}'] : ['}', `return planner.fixed(${cellsFn}(p, NO_RECORD, c));`]),
     ].join('\n'),
+  };
+}
+
+/** The attributes whose values a resource declares (R-K5): its stage and pipeline, with the declared values. */
+function declaredValues(resource: ResourceModel): { attribute: string; set: readonly string[] }[] {
+  const pipelines = resource.pipelines;
+  if (pipelines === undefined) return [];
+  return [
+    ...(resource.pipeline === undefined ? [] : [{ attribute: resource.pipeline, set: [...pipelines.keys()] }]),
+    ...(resource.stage === undefined ? [] : [{ attribute: resource.stage, set: [...new Set([...pipelines.values()].flat())] }]),
+  ];
+}
+
+/**
+ * A role's cell as one statement for `can` (and one for `plan` when the cell reads the record):
+ * for a role whose users may carry profiles (R-Z2), a switch on `principal.profile` — none or the
+ * role's own, then each other declared profile; any other value is denied.
+ */
+function profileSwitch(model: PolicyModel, role: RoleModel, bodies: (role: RoleModel) => { check: string; plan: string | undefined }): { check: string; plan: string | undefined } {
+  const base = bodies(role);
+  if (model.profiles.length === 0) return { check: base.check, plan: base.plan === undefined ? undefined : `return ${base.plan};` };
+  // profiles whose entry is the role itself (an administrator role) share its case
+  const same = [...role.byProfile].filter(([, variant]) => variant === role).map(([name]) => name);
+  const variants = [...role.byProfile].filter(([, variant]) => variant !== role).map(([name, variant]) => ({ labels: `case ${lit(name)}:`, ...bodies(variant) }));
+  const labels = ['case undefined:', ...[role.profile, ...same].flatMap((name) => (name === undefined ? [] : [`case ${lit(name)}:`]))].join(' ');
+  const all = [{ labels, ...base }, ...variants];
+  const plans = all.filter((v) => v.plan !== undefined);
+  return {
+    check: ['switch (profile) {', ...all.map((v) => `    ${v.labels} ${v.check}`), '    default: return badProfile(profile);', '  }'].join('\n'),
+    // a cell that does not read the record plans what `can` decides without one
+    plan: plans.length === 0 ? undefined : ['switch (profile) {', ...plans.map((v) => `    ${v.labels} return ${v.plan};`), '    default: break;', '  }', '  break;'].join('\n'),
   };
 }
 
@@ -331,6 +395,7 @@ function parentBodies(model: PolicyModel, resource: ResourceModel, action: strin
 interface CellEmitters {
   readonly testFor: (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string) => RecordTest;
   readonly whenFor: (condition: ConditionModel) => string;
+  readonly valueSet: (values: readonly string[]) => string;
 }
 
 /**
@@ -537,6 +602,12 @@ function dispatcher(
     returnType,
     statements,
   };
+}
+
+/** A malformed request (R-Z2): a `profile` that is not one of the policy's is denied before anything else. */
+function profileGuard(w: CodeBlockWriter, wrap: (denial: string) => string): void {
+  w.writeLine(`const profile = ${ownRead('p', 'profile')};`);
+  w.writeLine(`if (profile !== undefined && !PROFILES.has(profile)) return ${wrap('badProfile(profile)')};`);
 }
 
 function writeDispatch(

@@ -36,15 +36,19 @@ export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, rol
     if (row.some((n) => n === undefined || n === -1)) throw new Error(`policyc internal error: field rule ${rule.id} does not fit the policy's lists`);
     return row as number[];
   });
-  const masks = model.roles.map((role) => {
-    const byResource = model.fields.masks.get(role.name);
+  const idsOf = (role: string, byResource: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined): number[][] => {
     const ids = model.resources.map((resource) => resource.attributes.map((a) => byResource?.get(resource.name)?.get(a.name) ?? -1));
-    if (ids.some((list) => list.includes(-1))) throw new Error(`policyc internal error: no field mask for ${role.name}`);
+    if (ids.some((list) => list.includes(-1))) throw new Error(`policyc internal error: no field mask for ${role}`);
     return ids;
-  });
+  };
+  const masks = model.roles.map((role) => idsOf(role.name, model.fields.masks.get(role.name)));
+  // R-Z9: per role, its masks for each profile a user may carry
+  const profileMasks = model.roles.map((role) => model.profiles.map((p) => idsOf(role.name, model.fields.profileMasks.get(role.name)?.get(p))));
   // a large policy's field data packed as its rules are (packages/runtime/src/rules.ts)
   const packedRules = packed === undefined ? undefined : packRules(rows);
   const digits = packedDigits(rows.length);
+  const mask = (ids: number[][]): string =>
+    packedRules === undefined ? lit(ids.map((list) => list.join(',')).join(';')) : packed!.literal(ids.flat().map((id) => packedNumber(id, digits)).join(''));
   const statement = [
     '/** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */',
     `const ${name} = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {`,
@@ -58,9 +62,6 @@ export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, rol
           ...rows.map((row) => `    "${row.join(',')}",`),
           '  ],',
           "  // per role: per resource (`;`), the rule of each field (`,`)",
-          '  masks: [',
-          ...masks.map((ids) => `    ${lit(ids.map((list) => list.join(',')).join(';'))},`),
-          '  ],',
         ]
       : [
           `  // ${rows.length} field rules packed: kind, role, declaredIn, resource, field, access, file, line, column`,
@@ -68,10 +69,13 @@ export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, rol
           `  rules: ${packed!.literal(packedRules.text)},`,
           `  // per role: the rule of each field of each resource, ${digits} base-64 character${digits === 1 ? '' : 's'} each`,
           `  maskDigits: ${digits},`,
-          '  masks: [',
-          ...masks.map((ids) => `    ${packed!.literal(ids.flat().map((id) => packedNumber(id, digits)).join(''))},`),
-          '  ],',
         ]),
+    '  masks: [',
+    ...masks.map((ids) => `    ${mask(ids)},`),
+    '  ],',
+    ...(model.profiles.length === 0
+      ? []
+      : [`  profiles: ${list(model.profiles)},`, '  // per role: its masks for users carrying each profile', '  profileMasks: [', ...profileMasks.map((rows) => `    [${rows.map(mask).join(', ')}],`), '  ],']),
     '});',
   ].join('\n');
   return { name, statement };

@@ -129,7 +129,9 @@ export function reachSteps(
       doc.push('records of users reporting to the principal');
     }
     const below = model.hierarchy === 'roles' && resource.ownerRole !== undefined ? role.subordinates : [];
-    const peers = resource.ownerRole !== undefined && role.sharesWithPeers;
+    // R-Z1: the top role reaches the whole database, its co-holders' records too
+    const topPeers = model.hierarchy === 'roles' && role.top && !role.sharesWithPeers;
+    const peers = resource.ownerRole !== undefined && (role.sharesWithPeers || topPeers);
     if (resource.ownerRole !== undefined && (below.length > 0 || peers)) {
       const ownerRole = need(resource.ownerRole, 'ownerRole', 'MissingOwnerRole');
       if (below.length > 0) {
@@ -143,8 +145,8 @@ export function reachSteps(
         doc.push(`records owned below ${below.length > 3 ? `${below.length} roles` : below.map(lit).join(', ')}`);
       }
       if (peers) {
-        steps.push({ kind: 'allow', check: `${ownerRole} === ${lit(role.name)}`, plan: `eq(${lit(resource.ownerRole!)}, ${lit(role.name)})`, rule: 'rule', path: 'Peer' });
-        doc.push('records of peers');
+        steps.push({ kind: 'allow', check: `${ownerRole} === ${lit(role.name)}`, plan: `eq(${lit(resource.ownerRole!)}, ${lit(role.name)})`, rule: 'rule', path: topPeers ? 'TopPeer' : 'Peer' });
+        doc.push(topPeers ? 'records of other holders of the top role' : 'records of peers');
       }
     }
     // sharing rules (R-Z5): only where the grant allows the action at all (R-Z2); a missing

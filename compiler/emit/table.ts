@@ -20,6 +20,8 @@ export const TABLE_FROM_CELLS = 10_000;
 
 /** The layout of a policy's cells: the one asked for, else tables from {@link TABLE_FROM_CELLS} cells. */
 export function layoutOf(model: PolicyModel, asked: Layout | undefined): Layout {
+  // the table layout has no switch on the principal's profile nor the declared-stage guard (R-Z2, R-K5)
+  if (model.profiles.length > 0 || model.resources.some((r) => r.pipelines !== undefined)) return 'code';
   if (asked !== undefined) return asked;
   const actions = model.resources.reduce((n, r) => n + (r.parent === undefined ? r.actions.length : 0), 0);
   return model.roles.length * actions >= TABLE_FROM_CELLS ? 'table' : 'code';

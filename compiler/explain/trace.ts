@@ -21,7 +21,12 @@ export interface Trace {
   readonly steps: readonly TraceStep[];
   /** The decision code the steps end in (the compiled checker must agree). */
   readonly code: string;
+  /** For `parent`, which allows or denies: whether the parent record's check allowed. */
+  readonly allow?: boolean;
 }
+
+/** Whether a trace ends in an allowing decision. */
+const allows = (trace: Trace): boolean => (trace.code === 'parent' ? trace.allow === true : ALLOWING.has(trace.code));
 
 const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'missing' : `${JSON.stringify(value)} (not a string)`);
 
@@ -59,7 +64,28 @@ export function evaluateCondition(condition: ConditionModel, principal: unknown,
   }
 }
 
+/**
+ * The steps of a decision. A principal with several `roles` is traced once per role, as a
+ * one-role principal: the first role that allows decides, else the first role's denial.
+ */
 export function traceDecision(model: PolicyModel, principal: unknown, action: string, resource: unknown, context?: unknown): Trace {
+  const roles = typeof principal === 'object' && principal !== null && Object.hasOwn(principal, 'roles') ? (principal as { roles?: unknown }).roles : undefined;
+  if (roles === undefined) return traceOne(model, principal, action, resource, context);
+  const names = Array.isArray(roles) ? roles.filter((_, i) => Object.hasOwn(roles, i)) : [];
+  if (!Array.isArray(roles) || names.length === 0 || names.length > 64 || names.length !== roles.length || !names.every((r) => typeof r === 'string')) {
+    return { steps: [{ test: 'the principal has `roles`: a list of 1 to 64 role names', outcome: 'no', at: undefined }], code: 'invalid-request' };
+  }
+  const traces = (names as string[]).map((role) => ({ role, trace: traceOne(model, { ...(principal as object), role, roles: undefined }, action, resource, context) }));
+  const chosen = traces.find((t) => allows(t.trace)) ?? traces[0]!;
+  const steps = traces.flatMap(({ role, trace }) => [
+    { test: `as role ${show(role)}, one of the principal's roles`, outcome: trace.code, at: undefined },
+    ...trace.steps.map((s) => ({ ...s, test: `  ${s.test}` })),
+  ]);
+  const decided = { test: 'several roles: the first that allows decides, else the first role', outcome: `role ${show(chosen.role)}`, at: undefined };
+  return { steps: [...steps, decided], code: chosen.trace.code, ...(chosen.trace.allow === undefined ? {} : { allow: chosen.trace.allow }) };
+}
+
+function traceOne(model: PolicyModel, principal: unknown, action: string, resource: unknown, context?: unknown): Trace {
   const steps: TraceStep[] = [];
   const step = (test: string, outcome: string, rule?: Rule): void => void steps.push({ test, outcome, at: rule && where(rule) });
   const end = (code: string): Trace => ({ steps, code });
@@ -77,6 +103,13 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
   if (context !== undefined && (typeof context !== 'object' || context === null)) {
     step('the context, if given, is an object', 'no');
     return end('invalid-request');
+  }
+  // R-Z2: the profile the principal carries, if any, must be one of the policy's
+  const profile = Object.hasOwn(p, 'profile') ? (p as { profile?: unknown }).profile : undefined;
+  if (profile !== undefined) {
+    const known = typeof profile === 'string' && model.profiles.includes(profile);
+    step(`profile ${show(profile)} is a profile of the policy`, known ? 'yes' : 'no');
+    if (!known) return end(typeof profile === 'string' ? 'unknown-profile' : 'invalid-request');
   }
   const kind = model.resources.find((x) => x.name === r.kind);
   if (!kind) {
@@ -107,16 +140,34 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     const needs = parent.needs.get(action) ?? 'write';
     const parentAction = (needs === 'read' ? parentKind.read[0] : parentKind.write[0])!;
     const inner = traceDecision(model, principal, parentAction, record, context);
-    const allowed = ALLOWING.has(inner.code);
+    const allowed = allows(inner);
     step(`the principal may ${needs} the parent (\`${parentAction}\` on \`${parentKind.name}\`)`, `${allowed ? 'yes' : 'no'} (${inner.code})`);
     for (const s of inner.steps) steps.push({ ...s, test: `  parent: ${s.test}` });
-    return end('parent');
+    return { steps, code: 'parent', allow: allowed };
   }
-  const role = model.roles.find((x) => x.name === p.role);
-  if (!role) {
+  // R-K5: a record in a pipeline or stage its resource does not declare is refused
+  if (kind.pipelines !== undefined) {
+    const declared = [
+      ...(kind.pipeline === undefined ? [] : [{ attribute: kind.pipeline, values: [...kind.pipelines.keys()] }]),
+      ...(kind.stage === undefined ? [] : [{ attribute: kind.stage, values: [...kind.pipelines.values()].flat() }]),
+    ];
+    for (const { attribute, values } of declared) {
+      const value = Object.hasOwn(r, attribute) ? r[attribute] : undefined;
+      if (value === undefined) continue;
+      const ok = values.includes(value as string);
+      step(`\`${attribute}\` is a declared value of \`${kind.name}\``, ok ? 'yes' : `no: ${show(value)}`);
+      if (!ok) return end('invalid-request');
+    }
+  }
+  const asWritten = model.roles.find((x) => x.name === p.role);
+  if (!asWritten) {
     step(`role ${show(p.role)} is defined`, 'no');
     return end('unknown-role');
   }
+  // R-Z2: the profile the principal carries takes the place of the role's own
+  const role = profile === undefined || profile === asWritten.profile ? asWritten : asWritten.byProfile.get(profile as string);
+  if (role === undefined) return end('unknown-profile');
+  if (role !== asWritten) step(`profile \`${String(profile)}\` replaces the profile of role \`${asWritten.name}\``, 'yes: its grants decide, the role says whose records the principal reaches');
   if ((p as { technical?: unknown }).technical === true) {
     step('the principal is a technical (partner) user', `yes: decides exactly like its role \`${role.name}\` (R-K11)`);
   }
@@ -236,7 +287,9 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
     if (yes) return end('reports');
   }
   const below = model.hierarchy === 'roles' ? role.subordinates : [];
-  if (kind.ownerRole !== undefined && (below.length > 0 || role.sharesWithPeers)) {
+  // R-Z1: the top role reaches its co-holders' records too
+  const peers = role.sharesWithPeers || (model.hierarchy === 'roles' && role.top);
+  if (kind.ownerRole !== undefined && (below.length > 0 || peers)) {
     if (ownerRole === undefined && !readOwnerRole()) return end('missing-attribute');
     if (typeof ownerRole !== 'string') return end('missing-attribute');
     if (below.length > 0) {
@@ -244,8 +297,8 @@ export function traceDecision(model: PolicyModel, principal: unknown, action: st
       step(`the owner's role is below \`${role.name}\``, yes ? 'yes' : `no (below: ${below.join(', ')})`);
       if (yes) return end('hierarchy');
     }
-    if (role.sharesWithPeers) {
-      step(`the owner is a peer in \`${role.name}\` (shares with peers)`, ownerRole === role.name ? 'yes' : 'no');
+    if (peers) {
+      step(`the owner is a peer in \`${role.name}\` (${role.sharesWithPeers ? 'shares with peers' : 'the top role reaches every record'})`, ownerRole === role.name ? 'yes' : 'no');
       if (ownerRole === role.name) return end('peer');
     }
   } else {

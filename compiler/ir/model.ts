@@ -72,6 +72,8 @@ export interface ResourceModel {
   /** Attributes holding the record's pipeline stage and pipeline (R-K5). */
   readonly stage: string | undefined;
   readonly pipeline: string | undefined;
+  /** Declared pipelines → their stages (R-K5); undefined: not declared, any value counts. */
+  readonly pipelines: ReadonlyMap<string, readonly string[]> | undefined;
   readonly source: SourceRef;
 }
 
@@ -213,8 +215,17 @@ export interface RoleModel {
   readonly top: boolean;
   /** Every role below this one in the hierarchy, transitively, sorted (R-Z1). */
   readonly subordinates: readonly string[];
-  /** The profile the role's grants come from (R-Z2). */
+  /**
+   * The profile the role's grants come from (R-Z2): the role's own `profile` (its users' default),
+   * or in {@link byProfile} the profile a principal carries.
+   */
   readonly profile: string | undefined;
+  /**
+   * The role for users who carry another profile (`principal.profile`, R-Z2, R-Z8, R-Z9): the
+   * same place in the hierarchy, with that profile as the first parent of its grants. Every
+   * declared profile but the role's own; empty in the entries themselves.
+   */
+  readonly byProfile: ReadonlyMap<string, RoleModel>;
   /** Groups every user of this role belongs to (R-Z7), sorted. */
   readonly groups: readonly string[];
   /** Effective rule id per resource and action, after inheritance: `cells[resource][action]`. */
@@ -262,10 +273,10 @@ export interface PolicyModel {
   readonly sharingRules: readonly SharingRuleModel[];
   /** `reporting`: own and team grants widen to the records of users reporting to the principal (R-Z4). */
   readonly hierarchy: 'roles' | 'reporting';
+  /** Declared profiles, sorted: the values `principal.profile` may take (R-Z2), and a user directory may name. */
+  readonly profiles: readonly string[];
   readonly shifts: readonly ShiftModel[];
   readonly organisation: OrganisationModel | undefined;
-  /** Profile names (R-Z2), for checking what a user directory names (docs/directory.md). */
-  readonly profiles: readonly string[];
   /** Attributes declared under `principal:` with their types, for checking a user directory's `attributes`. */
   readonly principalAttributes: ReadonlyMap<string, string>;
   /** Field-level security (R-K6, R-Z9); see docs/fields.md. */
@@ -299,4 +310,6 @@ export interface FieldSecurityModel {
   readonly rules: readonly FieldRule[];
   /** `masks[role][resource][field]` → field rule id, for every declared attribute (modules: none). */
   readonly masks: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, number>>>;
+  /** `profileMasks[role][profile]`: the masks of the role's users carrying a profile (R-Z9), for every declared profile. */
+  readonly profileMasks: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, number>>>>;
 }

@@ -32,6 +32,8 @@ interface Kind {
   readonly attributes: ReadonlyMap<string, string>;
   readonly stage: string | undefined;
   readonly pipeline: string | undefined;
+  /** Declared pipelines → stages (R-K5), if the resource declares them. */
+  readonly pipelines: Map<string, unknown> | undefined;
   readonly organisation: string | undefined;
   readonly owner: string | undefined;
   readonly team: string | undefined;
@@ -156,6 +158,7 @@ function read(files: readonly unknown[]): Policy {
         attributes: entries(raw.get('attributes')) as Map<string, string>,
         stage: text(raw.get('stage')),
         pipeline: text(raw.get('pipeline')),
+        pipelines: raw.has('pipelines') ? entries(raw.get('pipelines')) : undefined,
         organisation: text(raw.get('organisation')),
         owner: text(raw.get('owner')),
         team: text(raw.get('team')),
@@ -171,7 +174,7 @@ function read(files: readonly unknown[]): Policy {
     for (const [name, m] of entries(sections.get('modules'))) {
       policy.kinds.set(name, {
         actions: entries(m).get('permissions') as string[],
-        attributes: new Map(), stage: undefined, pipeline: undefined,
+        attributes: new Map(), stage: undefined, pipeline: undefined, pipelines: undefined,
         organisation: undefined, owner: undefined, team: undefined, ownerRole: undefined,
         read: [], write: [], defaultAccess: 'private', subscribers: undefined, parent: undefined,
       });
@@ -288,7 +291,25 @@ export function decide(files: readonly unknown[], principal: unknown, action: st
     policy = read(files);
     READ.set(files, policy);
   }
-  return decideIn(policy, principal, action, resource, context);
+  // Several roles: each decided as a one-role principal; the first that allows decides, else the
+  // first role's denial. `roles` that is not a list of 1 to 64 strings is a malformed request.
+  const roles = isObject(principal) ? attribute(principal, 'roles') : undefined;
+  if (roles === undefined) return decideIn(policy, principal, action, resource, context);
+  const names = Array.isArray(roles) ? ownElements(roles) : [];
+  if (!Array.isArray(roles) || names.length === 0 || names.length > 64 || names.length !== roles.length || !names.every((r) => typeof r === 'string')) return { allow: false, code: 'invalid-request' };
+  const decisions = names.map((role) => decideIn(policy!, { ...copyOwn(principal as object), role, roles: undefined }, action, resource, context));
+  return decisions.find((d) => d.allow) ?? decisions[0]!;
+}
+
+/** The own (and own-class) properties of a principal, as a plain object. */
+function copyOwn(o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const keys = new Set<string>(Object.getOwnPropertyNames(o));
+  for (let proto = Object.getPrototypeOf(o) as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const key of Object.getOwnPropertyNames(proto)) if (key !== 'constructor') keys.add(key);
+  }
+  for (const key of keys) Object.defineProperty(out, key, { value: own(o, key), enumerable: true, writable: true, configurable: true });
+  return out;
 }
 
 /** The policy read from each list of files (a cache only: the same files read the same). */
@@ -304,6 +325,10 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   if (!isObject(principal) || typeof attribute(principal, 'id') !== 'string' || typeof attribute(principal, 'role') !== 'string') return { allow: false, code: 'invalid-request' };
   if (!isObject(resource) || typeof attribute(resource, 'kind') !== 'string') return { allow: false, code: 'invalid-request' };
   if (context !== undefined && !isObject(context)) return { allow: false, code: 'invalid-request' };
+  // …and so is a `profile` that is not a string or not a profile of the policy (R-Z2).
+  const principalProfile = attribute(principal, 'profile');
+  if (principalProfile !== undefined && typeof principalProfile !== 'string') return { allow: false, code: 'invalid-request' };
+  if (principalProfile !== undefined && !profiles.has(principalProfile as string)) return { allow: false, code: 'unknown-profile' };
   const principalId = attribute(principal, 'id') as string;
   const principalRole = attribute(principal, 'role') as string;
   // … and so is an unknown kind or action, checked in that order.
@@ -332,8 +357,16 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     const needed = reads ? parentKind.read[0]! : parentKind.write[0]!;
     return { allow: decideIn(policy, principal, needed, record, context).allow, code: 'parent', rule };
   }
-  const role = roles.get(principalRole);
-  if (role === undefined) return { allow: false, code: 'unknown-role' };
+  // Step 1, then: a record whose pipeline or stage is present but not declared is refused (R-K5).
+  if (kind.pipelines !== undefined) {
+    const stages = [...kind.pipelines.values()].flatMap((v) => (Array.isArray(v) ? (v as unknown[]) : []));
+    if (kind.pipeline !== undefined && attribute(resource, kind.pipeline) !== undefined && !kind.pipelines.has(attribute(resource, kind.pipeline) as string)) return { allow: false, code: 'invalid-request' };
+    if (kind.stage !== undefined && attribute(resource, kind.stage) !== undefined && !stages.includes(attribute(resource, kind.stage))) return { allow: false, code: 'invalid-request' };
+  }
+  const asWritten = roles.get(principalRole);
+  if (asWritten === undefined) return { allow: false, code: 'unknown-role' };
+  // A profile the principal carries takes the place of the role's own as its first parent (R-Z2).
+  const role: Role = principalProfile === undefined ? asWritten : { ...asWritten, profile: principalProfile as string };
 
   // Step 2: an administrator role, or one whose profile or parent is one (first found: the role's own flag, then its profile, then its parents in order).
   const administratorOf = (r: Role): Role | undefined =>
@@ -516,11 +549,13 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     if (Array.isArray(reports) ? listIncludes(reports, owner) : reports.has(owner)) return allow('reports');
   }
   const hasSubordinates = !policy.reporting && [...roles.keys()].some((r) => isBelow(r, role.name));
-  if (kind.ownerRole !== undefined && (hasSubordinates || role.sharesWithPeers)) {
+  // The top role reaches the whole database (R-Z1): the records of the other users holding it too.
+  const peers = role.sharesWithPeers || (!policy.reporting && role.top);
+  if (kind.ownerRole !== undefined && (hasSubordinates || peers)) {
     const ownerRole = attribute(resource, kind.ownerRole);
     if (typeof ownerRole !== 'string') return deny('missing-attribute');
     if (hasSubordinates && isBelow(ownerRole, role.name)) return allow('hierarchy');
-    if (role.sharesWithPeers && ownerRole === role.name) return allow('peer');
+    if (peers && ownerRole === role.name) return allow('peer');
   }
 
   // Step 7, sharing rules (R-Z5, R-Z6), by name: a rule of this kind opening this action, when the
@@ -588,14 +623,20 @@ export function fieldAccess(files: readonly unknown[], principal: unknown, resou
     for (const [name, r] of entries(sections.get('profiles'))) profiles.set(name, entries(r));
   }
   if (declared === undefined || !declared.has(field)) return undefined;
-  const principalRole = isObject(principal) && typeof attribute(principal, 'id') === 'string' ? attribute(principal, 'role') : undefined;
+  const view = decide(files, principal, 'view', resource, context);
+  // with several roles, the mask of the role that decided `view` (a subscriber's: the principal's `role`)
+  const several = isObject(principal) && attribute(principal, 'roles') !== undefined && view.rule !== undefined && view.rule.role !== '*';
+  const principalRole = isObject(principal) && typeof attribute(principal, 'id') === 'string' ? (several ? view.rule!.role : attribute(principal, 'role')) : undefined;
   if (typeof principalRole !== 'string') return 'hidden';
-  const role = roles.get(principalRole);
-  if (role === undefined) return 'hidden';
+  const written = roles.get(principalRole);
+  if (written === undefined) return 'hidden';
+  // the profile the principal carries, in place of the role's own (R-Z9); a bad one hides everything
+  const principalProfile = attribute(principal as object, 'profile');
+  if (principalProfile !== undefined && (typeof principalProfile !== 'string' || !profiles.has(principalProfile))) return 'hidden';
+  const role = principalProfile === undefined ? written : new Map(written).set('profile', principalProfile);
   // a record the principal may not view shows nothing; one they view only as a subscriber, only
   // the subscriber fields, read-only at most (R-K10)
   // (a kind without a `view` action: the field rules alone decide, for a well-formed request)
-  const view = decide(files, principal, 'view', resource, context);
   if (!view.allow && view.code !== 'unknown-action') return 'hidden';
   if (view?.code === 'subscriber' && !(subscriberFields ?? []).includes(field)) return 'hidden';
 

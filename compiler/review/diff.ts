@@ -4,6 +4,7 @@
  * role reaches through the hierarchy, groups and sharing rules — each traced to the rule,
  * `reportsTo`, group or sharing rule that caused it.
  */
+import { principalRows } from './principals.ts';
 import { COLOUR_OF, type Level, type PolicyModel, type RoleModel, type Rule } from '../ir/model.ts';
 import { code, conditionLabel, overridesOf, place, whenText } from './conditions.ts';
 import { fieldChanges, type FieldChange } from './fields-diff.ts';
@@ -102,7 +103,7 @@ function direction(l1: CellLevel, c1: string | undefined, l2: CellLevel, c2: str
 /** Roles whose records `role` reaches beyond its own: the roles below it, and itself with peers. */
 function reach(role: RoleModel | undefined): Set<string> {
   if (!role) return new Set();
-  return new Set([...role.subordinates, ...(role.sharesWithPeers ? [role.name] : [])]);
+  return new Set([...role.subordinates, ...(role.sharesWithPeers || role.top ? [role.name] : [])]);
 }
 
 /** The ways a role reaches records besides grants and hierarchy, described, with where each is written. */
@@ -131,12 +132,15 @@ function accessOf(model: PolicyModel, role: string): Map<string, string> {
 
 export function diffModels(before: PolicyModel, after: PolicyModel): Change[] {
   const changes: Change[] = [];
-  const roles = [...new Set([...before.roles, ...after.roles].map((r) => r.name))].sort();
+  // roles, and roles for users carrying another profile (R-Z2), by row label
+  const rowsBefore = new Map(principalRows(before).map((r) => [r.label, r.role]));
+  const rowsAfter = new Map(principalRows(after).map((r) => [r.label, r.role]));
+  const roles = [...new Set([...rowsBefore.keys(), ...rowsAfter.keys()])].sort();
   const resources = new Map<string, Set<string>>();
   for (const r of [...before.resources, ...after.resources]) resources.set(r.name, new Set([...(resources.get(r.name) ?? []), ...r.actions]));
   for (const name of roles) {
-    const b = before.roles.find((r) => r.name === name);
-    const a = after.roles.find((r) => r.name === name);
+    const b = rowsBefore.get(name);
+    const a = rowsAfter.get(name);
     for (const [resource, actions] of [...resources].sort(([x], [y]) => (x < y ? -1 : 1))) {
       for (const action of actions) {
         const was = cellOf(before, b, resource, action);

@@ -5,9 +5,12 @@
 import { COLOUR_OF, type Level, type PolicyModel, type Rule } from '../ir/model.ts';
 import { code, conditionLabel, overridesOf, place, whenText } from './conditions.ts';
 import { fieldMatrixMarkdown } from './fields-matrix.ts';
+import { principalRows } from './principals.ts';
 
 export interface MatrixCell {
   readonly role: string;
+  /** The row: the role, or the role for users carrying another profile (`role (profile p)`, R-Z2). */
+  readonly row: string;
   readonly resource: string;
   readonly action: string;
   /** `admin` for an administrator role, else the effective level. */
@@ -28,7 +31,7 @@ const SQUARE: Readonly<Record<Level | 'admin', string>> = { deny: '🟥', own: '
 
 export function matrixCells(model: PolicyModel): MatrixCell[] {
   const cells: MatrixCell[] = [];
-  for (const role of model.roles) {
+  for (const { role, label } of principalRows(model)) {
     // a kind that follows its parent record (R-Z11) has no cells of its own
     for (const resource of model.resources.filter((r) => r.parent === undefined)) {
       for (const action of resource.actions) {
@@ -51,7 +54,7 @@ export function matrixCells(model: PolicyModel): MatrixCell[] {
         });
         const conditional = conditions.length > 0 || rule.condition !== undefined;
         const level = rule.kind === 'administrator' ? 'admin' : rule.level;
-        cells.push({ role: role.name, resource: resource.name, action, level, rule, why: [why, ...conditions].join('; '), conditional, conditions });
+        cells.push({ role: role.name, row: label, resource: resource.name, action, level, rule, why: [why, ...conditions].join('; '), conditional, conditions });
       }
     }
   }
@@ -70,9 +73,9 @@ export function matrixMarkdown(model: PolicyModel): string {
     out.push(`## ${md(resource.name)}${resource.kind === 'module' ? ' (module)' : ''}`, '');
     out.push(`| role | ${resource.actions.map(md).join(' | ')} |`);
     out.push(`|---|${resource.actions.map(() => ':---:').join('|')}|`);
-    for (const role of model.roles) {
-      const row = cells.filter((c) => c.role === role.name && c.resource === resource.name);
-      out.push(`| ${md(role.name)} | ${row.map((c) => `${SQUARE[c.level]}${c.conditional ? '\\*' : ''}${c.level === 'admin' ? ' A' : ''}`).join(' | ')} |`);
+    for (const { label } of principalRows(model)) {
+      const row = cells.filter((c) => c.row === label && c.resource === resource.name);
+      out.push(`| ${md(label)} | ${row.map((c) => `${SQUARE[c.level]}${c.conditional ? '\\*' : ''}${c.level === 'admin' ? ' A' : ''}`).join(' | ')} |`);
     }
     out.push('');
     // what the marked cells depend on: the grant's condition, then each override
@@ -81,7 +84,7 @@ export function matrixMarkdown(model: PolicyModel): string {
       out.push('Conditional cells:', '');
       for (const c of marked) {
         const when = c.rule.condition?.kind === 'cel' ? ` when ${whenText(c.rule.condition)}` : '';
-        out.push(`- ${code(c.role)} · ${code(c.action)}: ${SQUARE[c.level]}${when} (${place(c.rule)})${c.conditions.map((x) => `; ${x}`).join('')}`);
+        out.push(`- ${code(c.row)} · ${code(c.action)}: ${SQUARE[c.level]}${when} (${place(c.rule)})${c.conditions.map((x) => `; ${x}`).join('')}`);
       }
       out.push('');
     }
@@ -101,12 +104,12 @@ export function matrixHtml(model: PolicyModel): string {
   const cells = matrixCells(model);
   const tables = model.resources.map((resource) => {
     const head = resource.actions.map((a) => `<th>${html(a)}</th>`).join('');
-    const rows = model.roles.map((role) => {
+    const rows = principalRows(model).map(({ name, label }) => {
       const tds = cells
-        .filter((c) => c.role === role.name && c.resource === resource.name)
-        .map((c) => `<td class="cell ${c.level}${c.conditional ? ' conditional' : ''}" tabindex="0" title="${html(c.why)}" data-why="${html(`${c.role} · ${c.resource} · ${c.action}: ${c.why}`)}">${c.level === 'admin' ? 'A' : ''}${c.conditional ? '*' : ''}</td>`)
+        .filter((c) => c.row === label && c.resource === resource.name)
+        .map((c) => `<td class="cell ${c.level}${c.conditional ? ' conditional' : ''}" tabindex="0" title="${html(c.why)}" data-why="${html(`${c.row} · ${c.resource} · ${c.action}: ${c.why}`)}">${c.level === 'admin' ? 'A' : ''}${c.conditional ? '*' : ''}</td>`)
         .join('');
-      return `<tr data-role="${html(role.name)}"><th scope="row">${html(role.name)}</th>${tds}</tr>`;
+      return `<tr data-role="${html(name)}"><th scope="row">${html(label)}</th>${tds}</tr>`;
     });
     return `<section data-resource="${html(resource.name)}"><h2>${html(resource.name)}</h2><table><thead><tr><th>role</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
   });

@@ -2,6 +2,7 @@
  * `policyc test`: decision tables (`*_test.yaml`) beside the policies, run against the compiled
  * checker itself, with coverage of the role × resource × action matrix and of the rules.
  */
+import { principalRows } from '../review/principals.ts';
 import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
 import { DEFAULT_LIMITS } from '../diagnostics/limits.ts';
@@ -185,9 +186,11 @@ export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide:
     for (const [action, expected] of test.expect) {
       const actual = decide(test.principal, action, test.resource, test.context);
       expectations.push({ span: spanAt(test.file, ['tests', test.index, 'expect', action]), action, expected, actual, passed: meets(expected, actual) });
-      const role = (test.principal as { role?: unknown } | null)?.role;
+      const { role, profile } = (test.principal as { role?: unknown; profile?: unknown } | null) ?? {};
       const kind = (test.resource as { kind?: unknown } | null)?.kind;
-      if (typeof role === 'string' && typeof kind === 'string') cellsHit.add(JSON.stringify([role, kind, action]));
+      // R-Z2: a role's users carrying another profile than its own are cells of their own
+      const variant = typeof profile === 'string' && model.roles.find((r) => r.name === role)?.profile !== profile ? profile : '';
+      if (typeof role === 'string' && typeof kind === 'string') cellsHit.add(JSON.stringify([role, variant, kind, action]));
       if (actual.rule !== undefined) rulesHit.add(actual.rule.id);
     }
     if (test.fields.size > 0) expectations.push(...fieldExpectations(model, test, fieldsOf));
@@ -205,12 +208,13 @@ export function runTests(model: PolicyModel, tests: readonly TestSpec[], decide:
   let total = 0;
   let conditional = 0;
   let conditionalUncovered = 0;
-  for (const role of model.roles) {
+  // each role as written, then for each other profile its users may carry (R-Z2)
+  for (const { role, profile, label } of principalRows(model)) {
     for (const resource of model.resources) {
       for (const action of resource.actions) {
         total++;
-        const cell = `${role.name} · ${resource.name} · ${action}`;
-        if (!cellsHit.has(JSON.stringify([role.name, resource.name, action]))) uncovered.push(cell);
+        const cell = `${label} · ${resource.name} · ${action}`;
+        if (!cellsHit.has(JSON.stringify([role.name, profile ?? '', resource.name, action]))) uncovered.push(cell);
         // each stage or pipeline override is a cell of its own: covered when it decided
         for (const rule of overridesOf(model, role, resource.name, action)) {
           total++;

@@ -200,6 +200,18 @@ function report(file: PolicyFile, e: ErrorObject, bag: DiagnosticBag, mode: Mode
     case 'minProperties':
       bag.report('InvalidValue', spanAt(file, path), `${tick(String(path[path.length - 1] ?? 'list'))} needs at least one entry`);
       return;
+    case 'maxProperties':
+    case 'maxItems': {
+      // a limit of the language (R-Z10: at most 30 shifts): said in its words, on the first entry past it
+      const limit = (e.params as { limit: number }).limit;
+      const data = e.data as Record<string, unknown> | unknown[];
+      const found = Array.isArray(data) ? data.length : Object.keys(data).length;
+      const extra = Array.isArray(data) ? limit : Object.keys(data)[limit]!;
+      const what = String(path[path.length - 1] ?? 'entries');
+      const message = limit === 1 ? `${tick(what)} takes one entry, found ${found}` : `at most ${limit} ${what}, found ${found}`;
+      bag.report('InvalidValue', spanAt(file, [...path, extra], Array.isArray(data) ? 'value' : 'key'), message, { help: limit === 1 ? 'keep one of them' : `remove ${found - limit} of them` });
+      return;
+    }
     case 'anyOf':
       reportAnyOf(file, e, bag, mode);
       return;

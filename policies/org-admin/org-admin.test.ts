@@ -44,6 +44,8 @@ const billingAdmin = { id: 'b1', role: 'billing_admin' };
 const member = { id: 'm1', role: 'member', workspaces: ['support'] };
 const oneAdmin = { roleCounts: { admin: 1, user_admin: 1, billing_admin: 1, member: 5 } };
 const twoAdmins = { roleCounts: { admin: 2, user_admin: 1, billing_admin: 1, member: 5 } };
+/** The organisation's workspaces (R-O5). */
+const WORKSPACES = { roleCounts: {}, workspaces: ['sales', 'support'] };
 
 describe('R-O1 the capability table of seed 004', () => {
   for (const [role, cells] of Object.entries(SEED)) {
@@ -57,6 +59,48 @@ describe('R-O1 the capability table of seed 004', () => {
   }
 });
 
+describe('R-O5 unknown workspaces: guards fail closed', () => {
+  it('R-O5 assigning a workspace the organisation does not have is refused, naming it', () => {
+    expect(org.assignWorkspaces(admin, member, ['sales', 'salse'], WORKSPACES)).toMatchObject({ allow: false, code: 'unknown-workspace', reason: expect.stringContaining('`salse`') });
+    expect(org.assignWorkspaces(admin, member, ['__proto__'], WORKSPACES)).toMatchObject({ allow: false, code: 'unknown-workspace' });
+    expect(org.assignWorkspaces(admin, member, ['sales', 'support'], WORKSPACES)).toMatchObject({ allow: true });
+  });
+
+  it("R-O5 without the organisation's workspaces nothing is known to exist: the assignment is refused", () => {
+    expect(org.assignWorkspaces(admin, member, ['sales'], { roleCounts: {} })).toMatchObject({ allow: false, code: 'invalid-request' });
+    expect(org.assignWorkspaces(admin, member, ['sales'], undefined as never)).toMatchObject({ allow: false, code: 'invalid-request' });
+    expect(org.assignWorkspaces(admin, member, ['sales'], { roleCounts: {}, workspaces: 'sales' } as never)).toMatchObject({ allow: false, code: 'invalid-request' });
+  });
+
+  it('R-O5 an administrator reaching every workspace still reaches none the organisation lacks', () => {
+    expect(org.reachesWorkspace(admin, 'marketing', WORKSPACES)).toMatchObject({ allow: false, code: 'unknown-workspace' });
+    expect(org.reachesWorkspace(admin, 'sales', WORKSPACES)).toMatchObject({ allow: true });
+    expect(org.reachesWorkspace({ ...member, workspaces: ['support', 'gone'] }, 'gone', WORKSPACES)).toMatchObject({ allow: false, code: 'unknown-workspace' });
+  });
+});
+
+describe('R-K11 partner (technical) users: shown as their role, flagged, not billed', () => {
+  it('R-K11 a technical admin looks like an admin, is flagged, and its seat is not billed', () => {
+    expect(org.seat({ id: 'p1', role: 'admin', technical: true })).toMatchObject({ shownAs: 'admin', technical: true, billed: false });
+    expect(org.seat({ id: 'p2', role: 'member', technical: true })).toMatchObject({ shownAs: 'member', technical: true, billed: false });
+    expect(org.seat(admin)).toMatchObject({ shownAs: 'admin', technical: false, billed: true });
+  });
+
+  it('R-K11 only a true `technical` flag of the member itself counts; a malformed member is neither shown nor billed', () => {
+    expect(org.seat({ id: 'p3', role: 'admin', technical: 'yes' } as never)).toMatchObject({ technical: false, billed: true });
+    const proto = Object.prototype as { technical?: unknown };
+    proto.technical = true;
+    try {
+      expect(org.seat(admin)).toMatchObject({ technical: false, billed: true });
+    } finally {
+      delete proto.technical;
+    }
+    expect(org.seat({ id: 'x', role: 'owner' })).toMatchObject({ shownAs: undefined, billed: false });
+    expect(org.seat(null as never)).toMatchObject({ shownAs: undefined, billed: false });
+    expect(org.seat(Object.defineProperty({ id: 'x' }, 'role', { get: () => { throw new Error('boom'); } }) as never)).toMatchObject({ billed: false });
+  });
+});
+
 describe('user-management guards', () => {
   it('R-O3 a User Admin adds and deletes only Member users', () => {
     expect(org.addUser(userAdmin, 'member')).toMatchObject({ allow: true });
@@ -68,7 +112,7 @@ describe('user-management guards', () => {
   it('R-O3 a User Admin neither promotes nor demotes anybody, but edits anybody\'s workspaces', () => {
     expect(org.changeRole(userAdmin, member, 'user_admin', oneAdmin)).toMatchObject({ allow: false, code: 'not-allowed' });
     expect(org.changeRole(userAdmin, admin2, 'member', twoAdmins)).toMatchObject({ allow: false, code: 'not-allowed' });
-    expect(org.assignWorkspaces(userAdmin, admin, ['sales'])).toMatchObject({ allow: true });
+    expect(org.assignWorkspaces(userAdmin, admin, ['sales'], WORKSPACES)).toMatchObject({ allow: true });
   });
 
   it('R-O3 a Billing Admin only views users', () => {
@@ -76,7 +120,7 @@ describe('user-management guards', () => {
     expect(org.addUser(billingAdmin, 'member')).toMatchObject({ allow: false, code: 'not-allowed' });
     expect(org.deleteUser(billingAdmin, member, oneAdmin)).toMatchObject({ allow: false, code: 'not-allowed' });
     expect(org.changeRole(billingAdmin, member, 'user_admin', oneAdmin)).toMatchObject({ allow: false });
-    expect(org.assignWorkspaces(billingAdmin, member, ['sales'])).toMatchObject({ allow: false, code: 'not-allowed' });
+    expect(org.assignWorkspaces(billingAdmin, member, ['sales'], WORKSPACES)).toMatchObject({ allow: false, code: 'not-allowed' });
   });
 
   it('R-O4 nobody deletes themselves, not even an Admin', () => {
@@ -94,8 +138,8 @@ describe('user-management guards', () => {
 
   it('R-O5 at most 10 workspaces in one step; members reach only their assigned workspaces', () => {
     const ten = Array.from({ length: 10 }, (_, i) => `w${i}`);
-    expect(org.assignWorkspaces(admin, member, ten)).toMatchObject({ allow: true });
-    expect(org.assignWorkspaces(admin, member, [...ten, 'w10'])).toMatchObject({ allow: false, code: 'too-many-workspaces' });
+    expect(org.assignWorkspaces(admin, member, ten, { roleCounts: {}, workspaces: ten })).toMatchObject({ allow: true });
+    expect(org.assignWorkspaces(admin, member, [...ten, 'w10'], { roleCounts: {}, workspaces: [...ten, 'w10'] })).toMatchObject({ allow: false, code: 'too-many-workspaces' });
     expect(org.reachesWorkspace(member, 'support')).toMatchObject({ allow: true });
     expect(org.reachesWorkspace(member, 'sales')).toMatchObject({ allow: false, code: 'not-allowed' });
     expect(org.reachesWorkspace(admin, 'sales')).toMatchObject({ allow: true });
@@ -121,7 +165,7 @@ describe('user-management guards', () => {
     expect(org.addUser(null as never, 'member')).toMatchObject({ allow: false, code: 'invalid-request' });
     expect(org.addUser(admin, 'owner')).toMatchObject({ allow: false, code: 'unknown-role' });
     expect(org.addUser({ id: 'x', role: '__proto__' }, 'member')).toMatchObject({ allow: false, code: 'unknown-role' });
-    expect(org.assignWorkspaces(admin, member, 'sales' as never)).toMatchObject({ allow: false, code: 'invalid-request' });
+    expect(org.assignWorkspaces(admin, member, 'sales' as never, WORKSPACES)).toMatchObject({ allow: false, code: 'invalid-request' });
     expect(org.deleteUser(admin, member, null as never)).toMatchObject({ allow: true });
     expect(org.deleteUser(admin, admin2, null as never)).toMatchObject({ allow: false, code: 'last-keeper' });
   });

@@ -473,6 +473,10 @@ export interface RequestSpec {
   readonly shift: { readonly absent: true } | { readonly value: unknown };
   /** The request's context: absent, or a value (usually `{ now }`). */
   readonly context: { readonly absent: true } | { readonly value: unknown };
+  /** The principal's `profile` (R-Z2): a number picks one of {@link PROFILE_NAMES}, which the policy may not declare. */
+  readonly profile: { readonly absent: true } | { readonly value: unknown };
+  /** The principal's `roles` besides `role`: numbers pick the policy's roles (the first stays `role`), or a malformed value. */
+  readonly roles: { readonly absent: true } | { readonly value: unknown } | { readonly pick: readonly (number | string)[] };
 }
 
 const at = (iso: string) => new Date(iso);
@@ -551,6 +555,16 @@ export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
     { arbitrary: fc.constantFrom<unknown>(7, null).map((value) => ({ value })), weight: 1 },
   ),
   context: contextArb,
+  profile: fc.oneof(
+    { arbitrary: fc.constant({ absent: true as const }), weight: 8 },
+    { arbitrary: fc.nat().map((value) => ({ value })), weight: 3 },
+    { arbitrary: fc.constantFrom<unknown>('nope', 'rep', 7, null).map((value) => ({ value })), weight: 1 },
+  ),
+  roles: fc.oneof(
+    { arbitrary: fc.constant({ absent: true as const }), weight: 6 },
+    { arbitrary: fc.array(fc.oneof({ arbitrary: fc.nat(), weight: 8 }, { arbitrary: fc.constant('nobody'), weight: 1 }), { minLength: 1, maxLength: 3 }).map((pick) => ({ pick })), weight: 4 },
+    { arbitrary: fc.constantFrom<unknown>([], 'rep', [7], null, [, 'rep']).map((value) => ({ value })), weight: 1 },
+  ),
 });
 
 export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; action: string; resource: unknown; context: unknown } {
@@ -566,6 +580,9 @@ export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; a
         ...('value' in q.groups ? [['groups', q.groups.value] as const] : []),
         ...('value' in q.organisation ? [['organisation', q.organisation.value] as const] : []),
         ...('value' in q.reports ? [['reports', q.reports.value] as const] : []),
+        ...('value' in q.roles ? [['roles', q.roles.value] as const] : []),
+        ...('pick' in q.roles ? [['roles', [role, ...q.roles.pick.map((r) => (typeof r === 'number' ? p.roleNames[r % p.roleNames.length] : r))]] as const] : []),
+        ...('value' in q.profile ? [['profile', typeof q.profile.value === 'number' ? PROFILE_NAMES[q.profile.value % PROFILE_NAMES.length] : q.profile.value] as const] : []),
         ...('value' in q.shift ? [['shift', typeof q.shift.value === 'number' ? (p.shifts.length > 0 ? p.shifts[q.shift.value % p.shifts.length] : 'nope') : q.shift.value] as const] : []),
         // the declared `principal.limit`: u1 and u2 have one, u3 not
         ...(q.id === 'u3' ? [] : [['limit', q.id === 'u1' ? 100 : 3.5] as const]),

@@ -34,6 +34,12 @@ export interface FieldData {
    */
   readonly ruleBits?: readonly number[];
   readonly maskDigits?: number;
+  /**
+   * Profiles a principal may carry (R-Z2, R-Z9), and `profileMasks[role][j]`: the role's masks
+   * (as in `masks`) for users carrying `profiles[j]`. Absent: the policy has no profiles.
+   */
+  readonly profiles?: readonly string[];
+  readonly profileMasks?: readonly (readonly string[])[];
 }
 
 export interface FieldChecks<S> {
@@ -82,6 +88,8 @@ interface Tables {
   readonly refs: readonly FieldRuleRef[];
   readonly kinds: ReadonlyMap<string, Kind>;
   readonly roleKinds: ReadonlyMap<string, ReadonlyMap<string, RoleKind>>;
+  /** By role, then by the profile its user carries (R-Z9). */
+  readonly profileKinds: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, RoleKind>>>;
 }
 
 const EMPTY: FieldMask = Object.freeze(Object.create(null) as FieldMask);
@@ -128,9 +136,9 @@ export function defineFields<S>(policy: { readonly data: PolicyData }, fieldData
       const subscriberFields = new Set(fieldData.subscribers[k] ?? []);
       kinds.set(kind, { name: kind, fields, index: new Map(fields.map((f, i) => [f, i])), hidden: frozenMask(fields, () => 'hidden'), subscriberFields });
     });
-    const roleKinds = new Map<string, Map<string, RoleKind>>();
     const digits = fieldData.maskDigits;
-    fieldData.masks.forEach((row, r) => {
+    /** One role's masks for every kind, from its row. */
+    const roleKindsOf = (row: string): Map<string, RoleKind> => {
       const byKind = new Map<string, RoleKind>();
       // per resource, the rule of each field: `,`-separated lists between `;`, or packed one after the other
       let at = 0;
@@ -149,9 +157,16 @@ export function defineFields<S>(policy: { readonly data: PolicyData }, fieldData
         const subscribed = frozenMask(kind.fields, (i) => (kind.subscriberFields.has(kind.fields[i]!) && access(i) !== 'hidden' ? 'read-only' : 'hidden'));
         byKind.set(kind.name, { mask: frozenMask(kind.fields, access), subscribed, rules, denials: new Map() });
       });
-      roleKinds.set(name(data.roles, r), byKind);
+      return byKind;
+    };
+    const roleKinds = new Map<string, Map<string, RoleKind>>();
+    fieldData.masks.forEach((row, r) => roleKinds.set(name(data.roles, r), roleKindsOf(row)));
+    /** By role, then by the profile its user carries. */
+    const profileKinds = new Map<string, Map<string, Map<string, RoleKind>>>();
+    (fieldData.profileMasks ?? []).forEach((rows, r) => {
+      profileKinds.set(name(data.roles, r), new Map(rows.map((row, j) => [name(fieldData.profiles ?? [], j), roleKindsOf(row)])));
     });
-    return { refs, kinds, roleKinds };
+    return { refs, kinds, roleKinds, profileKinds };
   }
 
   function writeDenial(entry: RoleKind, kind: Kind, i: number): Decision {
@@ -175,21 +190,26 @@ export function defineFields<S>(policy: { readonly data: PolicyData }, fieldData
     checker(base: CoreChecker): S {
       const can = base.can.bind(base) as (p: Principal, action: string, r: Resource, c?: Context) => Decision;
       /** The role's entry for the record's kind, or the reason there is none (request data read by the own-data rule). */
-      const lookup = (principal: Principal, resource: Resource): { kind: Kind | undefined; entry: RoleKind | undefined } => {
+      // `decided`: the decision `can` made; with several `roles`, the mask is that of the role that decided
+      const lookup = (principal: Principal, resource: Resource, decided?: Decision): { kind: Kind | undefined; entry: RoleKind | undefined } => {
         const kindName = isObject(resource) ? own(resource, 'kind') : undefined;
         if (typeof kindName !== 'string') return { kind: undefined, entry: undefined };
-        const { kinds, roleKinds } = tables();
+        const { kinds, roleKinds, profileKinds } = tables();
         const kind = kinds.get(kindName);
-        const role = isObject(principal) && typeof own(principal, 'id') === 'string' ? own(principal, 'role') : undefined;
+        const several = isObject(principal) && own(principal, 'roles') !== undefined && decided?.rule !== undefined && decided.rule.role !== '*';
+        const role = isObject(principal) && typeof own(principal, 'id') === 'string' ? (several ? decided!.rule!.role : own(principal, 'role')) : undefined;
         if (kind === undefined || typeof role !== 'string') return { kind, entry: undefined };
-        return { kind, entry: roleKinds.get(role)?.get(kind.name) };
+        // the profile the principal carries decides its fields (R-Z9); one the policy lacks hides them all
+        const profile = own(principal, 'profile');
+        if (profile === undefined) return { kind, entry: roleKinds.get(role)?.get(kind.name) };
+        return { kind, entry: typeof profile === 'string' ? profileKinds.get(role)?.get(profile)?.get(kind.name) : undefined };
       };
       const fields = (principal: Principal, resource: Resource, context?: Context): FieldMask => {
         try {
-          const { kind, entry } = lookup(principal, resource);
+          const view = can(principal, 'view', resource, context);
+          const { kind, entry } = lookup(principal, resource, view);
           if (kind === undefined) return EMPTY;
           if (entry === undefined) return kind.hidden;
-          const view = can(principal, 'view', resource, context);
           // a kind without a `view` action: the mask alone decides
           if (!view.allow && view.code !== 'unknown-action') return kind.hidden;
           return view.code === 'subscriber' ? entry.subscribed : entry.mask;
@@ -204,11 +224,11 @@ export function defineFields<S>(policy: { readonly data: PolicyData }, fieldData
           const out: Record<string, unknown> = {};
           let shown: string | undefined;
           try {
-            const { kind, entry } = lookup(principal, resource);
+            const { kind } = lookup(principal, resource);
             if (kind === undefined) return out;
             shown = kind.name;
             Object.defineProperty(out, 'kind', { value: kind.name, enumerable: true, writable: true, configurable: true });
-            const mask = entry === undefined ? kind.hidden : fields(principal, resource, context);
+            const mask = fields(principal, resource, context);
             for (const field of kind.fields) {
               if (mask[field] === 'hidden' || mask[field] === undefined) continue;
               // own properties and getters of the record's class, never a built-in prototype's
@@ -225,7 +245,7 @@ export function defineFields<S>(policy: { readonly data: PolicyData }, fieldData
           if (!edit.allow) return edit;
           try {
             if (!isObject(changes) || Array.isArray(changes)) return INVALID_CHANGES;
-            const { kind, entry } = lookup(principal, resource);
+            const { kind, entry } = lookup(principal, resource, edit);
             if (kind === undefined || entry === undefined) return INVALID_CHANGES;
             for (const key of Object.keys(changes)) {
               const i = kind.index.get(key);

@@ -12,11 +12,12 @@ export {
   type Organisation,
   type OrganisationData,
   type OrganisationState,
+  type Seat,
 } from './organisation.js';
 export { defineFields, type FieldData } from './fields.js';
 export { DirectoryError, loadDirectory, type DirectoryUser, type UserDirectory } from './directory.js';
-export { canAny, planAny, rolePrincipals } from './roles.js';
-export { definePolicy, FORMAT_VERSION, MISSING_ORGANISATION, NO_ORGANISATION, OTHER_ORGANISATION, PolicyFormatError, shortReason } from './policy.js';
+export { canAny, planAny, rolePrincipals, withRoles } from './roles.js';
+export { badProfile, definePolicy, FORMAT_VERSION, MISSING_ORGANISATION, NO_ORGANISATION, OTHER_ORGANISATION, PolicyFormatError, shortReason, UNDECLARED_STAGE } from './policy.js';
 export { defineCan, type Can } from './can.js';
 export { definePlanner, type Planner } from './planner.js';
 export { packedRules } from './rules.js';

@@ -22,6 +22,8 @@ export interface Member {
 /** What the application knows of the organisation when it asks: users per role. */
 export interface OrganisationState {
   readonly roleCounts: { readonly [role: string]: number };
+  /** The organisation's workspaces: a workspace not among them is never assigned nor reached (R-O5). */
+  readonly workspaces?: readonly string[];
 }
 
 export interface Effect {
@@ -29,7 +31,18 @@ export interface Effect {
   readonly user: string;
 }
 
-export type GuardCode = 'allowed' | 'not-allowed' | 'self' | 'last-keeper' | 'too-many-workspaces' | 'unknown-role' | 'invalid-request' | 'error';
+/** What {@link Organisation.seat} answers (R-K11); `undefined` fields for a malformed member or an unknown role. */
+export interface Seat {
+  /** The role the member is shown with: a technical user is shown as its role, never as "technical". */
+  readonly shownAs: string | undefined;
+  /** Flagged internally as a partner's technical user. */
+  readonly technical: boolean;
+  /** Whether the seat counts for billing: a technical user's does not; an invalid member's is not billed either. */
+  readonly billed: boolean;
+  readonly reason: string;
+}
+
+export type GuardCode = 'allowed' | 'not-allowed' | 'self' | 'last-keeper' | 'too-many-workspaces' | 'unknown-workspace' | 'unknown-role' | 'invalid-request' | 'error';
 
 export interface GuardDecision {
   readonly allow: boolean;
@@ -63,10 +76,15 @@ export interface Organisation {
   deleteUser(actor: Member, target: Member, state: OrganisationState): GuardDecision;
   /** Giving `target` the role `role` (R-O3, R-O2). */
   changeRole(actor: Member, target: Member, role: string, state: OrganisationState): GuardDecision;
-  /** Assigning `workspaces` to `target` in one step (R-O5). */
-  assignWorkspaces(actor: Member, target: Member, workspaces: readonly string[]): GuardDecision;
-  /** Whether the member reaches `workspace`: every one, or only those assigned (R-O5). */
-  reachesWorkspace(member: Member, workspace: string): GuardDecision;
+  /** Assigning `workspaces` to `target` in one step (R-O5): only workspaces of the organisation (`state.workspaces`, required). */
+  assignWorkspaces(actor: Member, target: Member, workspaces: readonly string[], state: OrganisationState): GuardDecision;
+  /**
+   * How a member is shown and whether their seat is billed (R-K11): a partner's technical user
+   * looks like a user of its role (an admin like an admin) and is not charged for.
+   */
+  seat(member: Member): Seat;
+  /** Whether the member reaches `workspace`: every one, or only those assigned (R-O5); with `state.workspaces`, never one the organisation lacks. */
+  reachesWorkspace(member: Member, workspace: string, state?: OrganisationState): GuardDecision;
 }
 
 const tick = (s: string): string => '`' + s + '`';
@@ -120,6 +138,18 @@ export function defineOrganisation(data: OrganisationData): Organisation {
     return decision(false, 'last-keeper', `denied: ${what} the last ${tick(data.keepOne)}: every organisation keeps at least one`);
   };
 
+  /**
+   * R-O5, fail closed: the first of `workspaces` the organisation does not have (`state.workspaces`),
+   * `null` when `state` lists none (then nothing is known to exist), `undefined` when all are its.
+   */
+  const unknownWorkspace = (state: OrganisationState | undefined, workspaces: readonly string[]): string | null | undefined => {
+    const known = isObject(state) ? own(state, 'workspaces') : undefined;
+    if (!Array.isArray(known)) return null;
+    return workspaces.find((w) => !listIncludes(known, w));
+  };
+  const NO_WORKSPACES = decision(false, 'invalid-request', "denied: the organisation's workspaces (`state.workspaces`) are needed to assign workspaces (R-O5)");
+  const notOurs = (workspace: string): GuardDecision => decision(false, 'unknown-workspace', `denied: the organisation has no workspace ${tick(workspace)} (R-O5)`);
+
   const organisation: Organisation = {
     has: (member, capability) =>
       guard([member], [], [capability], () => {
@@ -155,7 +185,7 @@ export function defineOrganisation(data: OrganisationData): Organisation {
         );
       }),
 
-    assignWorkspaces: (actor, target, workspaces) =>
+    assignWorkspaces: (actor, target, workspaces, state) =>
       guard([actor, target], [], [], () => {
         const mine = roleOf(actor.role)!;
         const max = data.maxWorkspacesPerStep;
@@ -167,12 +197,33 @@ export function defineOrganisation(data: OrganisationData): Organisation {
         if (max !== undefined && workspaces.length > max) {
           return decision(false, 'too-many-workspaces', `denied: at most ${max} workspaces are assigned in one step (${workspaces.length} asked); assign the rest from each workspace`);
         }
+        const unknown = unknownWorkspace(state, workspaces);
+        if (unknown === null) return NO_WORKSPACES;
+        if (unknown !== undefined) return notOurs(unknown);
         return decision(true, 'allowed', `allowed: ${who(actor)} may assign workspaces to ${tick(target.role)} users`);
       }),
 
-    reachesWorkspace: (member, workspace) =>
+    seat: (member) => {
+      try {
+        if (!isMember(member) || roleOf(member.role) === undefined) {
+          return Object.freeze({ shownAs: undefined, technical: false, billed: false, reason: 'not a member: an object with a string `id` and an organisation role of this policy' });
+        }
+        const technical = own(member, 'technical') === true;
+        return Object.freeze({
+          shownAs: member.role,
+          technical,
+          billed: !technical,
+          reason: technical ? `a partner's technical user, shown as ${tick(member.role)} and not billed (R-K11)` : `a ${tick(member.role)} user, billed`,
+        });
+      } catch (error) {
+        return Object.freeze({ shownAs: undefined, technical: false, billed: false, reason: `the member could not be read: ${describeThrown(error)}` });
+      }
+    },
+
+    reachesWorkspace: (member, workspace, state) =>
       guard([member], [], [workspace], () => {
         const mine = roleOf(member.role)!;
+        if (state !== undefined && unknownWorkspace(state, [workspace]) !== undefined) return notOurs(workspace);
         if (mine.workspaces === 'all') return decision(true, 'allowed', `allowed: ${who(member)} reaches every workspace (${mine.at})`);
         const workspaces = own(member, 'workspaces');
         const assigned = Array.isArray(workspaces) && listIncludes(workspaces, workspace);

@@ -9,11 +9,13 @@
 import { INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RESOURCE, NO_CONTEXT, hasIdAndRole, type Can } from './can.js';
 import { failure } from './failure.js';
 import { isObject, ordinary } from './own.js';
-import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
+import { and, eq, FALSE, not, oneOf, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 import { explain, grantText, tick } from './reasons.js';
 import { Path, type Context, type Principal, type CoreChecker, type Decision, type PlanFunction, type Policy, type PolicySchema } from './types.js';
 
 export interface Planner {
+  /** A plan restricted to records whose `attribute` is absent or one of the declared `values` (R-K5). */
+  readonly declaredOnly: (attribute: string, values: ReadonlySet<unknown>, plan: QueryPlan) => QueryPlan;
   /** A plan restricted to the records of one organisation. */
   readonly within: (attribute: string, organisation: string, plan: QueryPlan) => QueryPlan;
   /** A plan that allows every record or none, with the reason of `decision`. */
@@ -52,6 +54,8 @@ export function definePlanner(policy: Policy, hash: string): Planner {
   const { data, decide, ruleRef } = policy;
   policy.explainWith(explain);
   return {
+    declaredOnly: (attribute, values, plan) =>
+      planOf(and(or(not(present(attribute, 'any')), oneOf(attribute, [...values] as string[])), plan.filter), plan.reason, plan.recheck),
     within: (attribute, organisation, plan) => planOf(and(eq(attribute, organisation), plan.filter), plan.reason, plan.recheck),
     fixed: (decision) => planOf(decision.allow ? TRUE : FALSE, decision.reason),
     filtered: (rule, filter) => planOf(filter, `filtered: ${grantText(ruleRef(rule))}`),

@@ -35,6 +35,7 @@ const OUTCOMES: readonly (readonly [boolean, DecisionCode])[] = [
   [false, 'missing-attribute'], [false, 'invalid-request'],
   [true, 'parent'], [true, 'parent'], [false, 'parent'], [false, 'parent'], [false, 'missing-attribute'],
   [false, 'condition'], [false, 'condition'], [false, 'condition'],
+  [true, 'peer'],
 ];
 
 /** Whether a way of deciding allows, and its code. */
@@ -55,6 +56,7 @@ export function shortReason(rule: RuleRef, path: Path): string {
   return `${allow ? 'allowed' : 'denied'} (${code}) at ${rule.file}:${rule.line}:${rule.column}`;
 }
 
+
 /** A denial no rule decides: an invalid request, an unknown name, another organisation. */
 /* @__NO_SIDE_EFFECTS__ */
 export function denial(code: DecisionCode, reason: string): Decision {
@@ -65,6 +67,10 @@ export function denial(code: DecisionCode, reason: string): Decision {
 // organisations does not bundle their text
 export const OTHER_ORGANISATION = /* @__PURE__ */ denial('other-organisation', "denied: the record belongs to another organisation than the principal's");
 export const NO_ORGANISATION = /* @__PURE__ */ denial('invalid-request', 'denied: the principal has no string `organisation`, needed for records of an organisation');
+export const UNDECLARED_STAGE = /* @__PURE__ */ denial('invalid-request', "denied: the record's stage or pipeline is not one its resource declares (R-K5)");
+/** The denial of a `principal.profile` the policy does not declare (R-Z2): unknown, or not even a string. */
+export const badProfile = (profile: unknown): Decision =>
+  typeof profile === 'string' ? denial('unknown-profile', 'denied: the principal has a `profile` the policy does not declare') : denial('invalid-request', 'denied: the principal\'s `profile` is not a string');
 export const MISSING_ORGANISATION = /* @__PURE__ */ denial('missing-attribute', 'denied: the record has no string organisation attribute');
 
 /** The rules of a small policy: eleven comma-separated integers per rule (`rules.ts` reads packed ones). */

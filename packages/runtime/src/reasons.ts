@@ -38,6 +38,8 @@ export function explain(rule: RuleRef, path: Path): string {
       return `allowed: ${grant}, and the record's owner has a role below ${tick(rule.role)}`;
     case Path.Peer:
       return `allowed: ${grant}, and the record's owner is a peer in ${tick(rule.role)}, which shares data with peers`;
+    case Path.TopPeer:
+      return `allowed: ${grant}, and the record's owner holds the top role ${tick(rule.role)} too, which reaches every record (R-Z1)`;
     case Path.Denied:
       return `denied: role ${tick(rule.role)} denies ${tick(rule.action)} on ${tick(rule.resource)} (red)${rule.condition === undefined ? '' : ` when ${tick(rule.condition)}`}${inherited} at ${at}`;
     case Path.ConditionNotMet:

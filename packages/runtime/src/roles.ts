@@ -7,38 +7,42 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
-import { own } from './own.js';
+import { failure } from './failure.js';
+import { own, ownElements } from './own.js';
 import { or, planOf } from './plan.js';
 import type { QueryPlan } from './plan.js';
 import type { Checker, Context, Decision, Principal, Resource } from './types.js';
+
+import type { CoreChecker } from './types.js';
 
 type Can = Pick<Checker, 'can'>;
 type Plan = Pick<Checker, 'plan'>;
 
 const denial = (reason: string, code: 'invalid-request' | 'error'): Decision =>
   Object.freeze({ allow: false, code, reason: `denied: ${reason}`, rule: undefined });
-const BAD_ROLES = denial('the principal has `roles` that is not a non-empty list of role names', 'invalid-request');
-const THREW = denial('reading the principal threw', 'error');
-const NEVER: QueryPlan = Object.freeze(planOf({ op: 'false' }, 'the principal has no valid `roles`'));
+const BAD_ROLES = denial('the principal has `roles` that is not a list of 1 to 64 role names', 'invalid-request');
+const NEVER: QueryPlan = Object.freeze({ ...planOf({ op: 'false' }, BAD_ROLES.reason), code: 'invalid-request' as const });
+
+/** More roles than any user holds: a longer list is a malformed request, not thousands of checks. */
+const MAX_ROLES = 64;
 
 /** One-role views of each principal, made once per principal object (directory principals live long). */
 const views = new WeakMap<object, readonly Principal[]>();
 
 /**
- * The principal once per role, each with that `role` (the rest read through to the original, so
- * class getters keep working); `undefined` when `roles` is absent (decide the principal itself),
- * `null` when `roles` is present but not a non-empty list of strings.
+ * The principal once per role, each with that `role` and no `roles` (the rest read through to the
+ * original, so class getters keep working); `undefined` when `roles` is absent (decide the
+ * principal itself), `null` when `roles` is present but not a non-empty list of strings.
  */
 export function rolePrincipals(principal: Principal): readonly Principal[] | undefined | null {
   const cached = views.get(principal);
   if (cached !== undefined) return cached;
   const roles = own(principal, 'roles');
   if (roles === undefined) return undefined;
-  if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => typeof r === 'string')) return null;
+  if (!Array.isArray(roles) || roles.length === 0 || roles.length > MAX_ROLES || !ownElements(roles).every((r) => typeof r === 'string') || ownElements(roles).length !== roles.length) return null;
   const made = Object.freeze(
-    (roles as string[]).map((role) =>
-      role === own(principal, 'role') ? principal : (Object.create(principal, { role: { value: role, enumerable: true } }) as Principal),
-    ),
+    // a view hides `roles`, so that a checker deciding it (which accepts `roles` too) decides one role
+    (ownElements(roles) as string[]).map((role) => Object.create(principal, { role: { value: role, enumerable: true }, roles: { value: undefined, enumerable: false } }) as Principal),
   );
   if (Object.isFrozen(principal)) views.set(principal, made);
   return made;
@@ -52,8 +56,8 @@ export function canAny(checker: Can, principal: Principal, action: string, resou
   let each: readonly Principal[] | undefined | null;
   try {
     each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal) : undefined;
-  } catch {
-    return THREW;
+  } catch (error) {
+    return failure(error);
   }
   if (each === undefined) return checker.can(principal, action, resource as never, context);
   if (each === null) return BAD_ROLES;
@@ -74,8 +78,9 @@ export function planAny(checker: Plan, principal: Principal, action: string, kin
   let each: readonly Principal[] | undefined | null;
   try {
     each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal) : undefined;
-  } catch {
-    return NEVER;
+  } catch (error) {
+    const failed = failure(error);
+    return Object.freeze({ ...planOf({ op: 'false' }, failed.reason), code: failed.code as 'error' });
   }
   if (each === undefined) return checker.plan(principal, action as never, kind as never, context);
   if (each === null) return NEVER;
@@ -87,4 +92,17 @@ export function planAny(checker: Plan, principal: Principal, action: string, kin
   if (reached.length === 1) return reached[0]!;
   const recheck = reached.some((p) => p.recheck === true);
   return planOf(or(...reached.map((p) => p.filter)), reached.map((p) => p.reason).join('; '), recheck);
+}
+
+/**
+ * A generated checker's `can` and `plan` for principals with several `roles` too (the module
+ * wraps its checker once): one mechanism for the checker, `policyc serve` and applications.
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function withRoles(base: CoreChecker): CoreChecker {
+  return Object.freeze({
+    ...base,
+    can: (principal: Principal, action: string, resource: Resource, context?: Context): Decision => canAny(base, principal, action, resource, context),
+    plan: (principal: Principal, action: string, kind: string, context?: Context): QueryPlan => planAny(base, principal, action, kind, context),
+  }) as CoreChecker;
 }

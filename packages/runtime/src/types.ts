@@ -26,6 +26,7 @@ export type DecisionCode =
   | 'not-reached'
   | 'missing-attribute'
   | 'unknown-role'
+  | 'unknown-profile'
   | 'unknown-resource'
   | 'unknown-action'
   | 'other-organisation'
@@ -189,6 +190,8 @@ export const Path = /* @__PURE__ */ Object.freeze({
   ConditionNotMet: 25,
   ConditionFailed: 26,
   ConditionOverBudget: 27,
+  /** The record's owner holds the top role too: the top role reaches every record (R-Z1). */
+  TopPeer: 28,
 } as const);
 export type Path = (typeof Path)[keyof typeof Path];
 /**
@@ -196,7 +199,7 @@ export type Path = (typeof Path)[keyof typeof Path];
  * rather than `Object.keys(Path).length`, so that a bundle of `can` alone, whose generated code
  * passes paths as numbers, leaves the table of names out. test/runtime-size.test.ts keeps it right.
  */
-export const PATHS = 28;
+export const PATHS = 29;
 
 export type CheckFunction = (principal: Principal, action: string, resource: Resource, context: Context) => Decision;
 export type PlanFunction = (principal: Principal, action: string, kind: string, context: Context) => QueryPlan;

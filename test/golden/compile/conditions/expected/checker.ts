@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:6620773a7d1be524c232b9363239ac17ac8973ae559dd9dbfdff92e169d92a7d
-import { and, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 7,
@@ -45,6 +45,8 @@ export type Schema = {
     attributes: { "owner"?: string; "amount"?: number; "tags"?: readonly string[]; "email"?: string; "stage"?: string; "pipeline"?: string };
   };
 };
+/** The profiles a principal may carry (R-Z2): any other `profile` is denied. */
+const PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([]);
 
 /** own (yellow); reads "owner" */
 function own_records(p: Principal, r: Resource, rule: number): Decision {
@@ -224,6 +226,8 @@ const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
 });
 
 function check(p: Principal, action: string, r: Resource, c: Context): Decision {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return badProfile(profile);
   switch (r.kind) {
     case "lead":
       switch (action) {
@@ -237,6 +241,8 @@ function check(p: Principal, action: string, r: Resource, c: Context): Decision 
 }
 
 function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return planner.fixed(badProfile(profile));
   switch (kind) {
     case "lead":
       switch (action) {
@@ -251,5 +257,5 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
 export const can: Checker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
-export const checker: Checker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ planner.checker(can, plan));
+export const checker: Checker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(can, plan)));
 export default checker;

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import { and, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
@@ -39,6 +39,8 @@ export type Schema = {
     attributes: { "owner"?: string; "ownerRole"?: string };
   };
 };
+/** The profiles a principal may carry (R-Z2): any other `profile` is denied. */
+const PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([]);
 
 /** own (yellow), or records owned below "intern", "manager", "rep"; reads "owner", "ownerRole" */
 function own_records_for_ceo(p: Principal, r: Resource, rule: number): Decision {
@@ -164,6 +166,8 @@ const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
 });
 
 function check(p: Principal, action: string, r: Resource, c: Context): Decision {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return badProfile(profile);
   switch (r.kind) {
     case "deal":
       switch (action) {
@@ -176,6 +180,8 @@ function check(p: Principal, action: string, r: Resource, c: Context): Decision 
 }
 
 function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return planner.fixed(badProfile(profile));
   switch (kind) {
     case "deal":
       switch (action) {
@@ -189,5 +195,5 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
 export const can: Checker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
-export const checker: Checker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ planner.checker(can, plan));
+export const checker: Checker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(can, plan)));
 export default checker;

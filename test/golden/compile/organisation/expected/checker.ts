@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7
-import { and, contains, defineCan, defineFields, definePlanner, definePolicy, defineOrganisation, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, defineOrganisation, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
@@ -27,6 +27,8 @@ export type Kind = never;
 export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
 };
+/** The profiles a principal may carry (R-Z2): any other `profile` is denied. */
+const PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([]);
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
 const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
   fields: [],
@@ -41,12 +43,16 @@ const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
 });
 
 function check(p: Principal, action: string, r: Resource, c: Context): Decision {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return badProfile(profile);
   switch (r.kind) {
     default: return policy.unknownResource;
   }
 }
 
 function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan {
+  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
+  if (profile !== undefined && !PROFILES.has(profile)) return planner.fixed(badProfile(profile));
   switch (kind) {
     default: return planner.fixed(policy.unknownResource);
   }
@@ -54,7 +60,7 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
 export const can: Checker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
-export const checker: Checker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ planner.checker(can, plan));
+export const checker: Checker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(can, plan)));
 export default checker;
 /** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */
 export const organisation = defineOrganisation({
