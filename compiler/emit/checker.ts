@@ -10,8 +10,8 @@ import { COLOUR_OF, type ConditionModel, type OrganisationModel, type PolicyMode
 import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
-import { ownRead, planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
-import { schemaType } from './types.ts';
+import { ownRead, planFunction, principalKey, principalValue, reachSteps, testFunction, type RecordTest } from './reach.ts';
+import { checkerType, schemaType } from './types.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
 const RULE_KINDS = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'] as const;
@@ -29,7 +29,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'PolicyChecker', 'AppPrincipal']) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
 
@@ -67,13 +67,16 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       const name = names.take(`${level ?? 'subscribed'}_records`, ...(specific ? ['for', role.name] : []));
       const reads = [...new Set(steps.flatMap((s) => (s.kind === 'read' ? [lit(s.attribute)] : [])))].join(', ');
       const otherwise = level === undefined ? `; otherwise ${fallback === 'Denied' ? 'red' : 'default deny'}` : '';
-      test = { name, planName: names.take(name, 'plan'), doc: `${doc.join(', or ')}${otherwise}; reads ${reads}`, steps, uses, fallback };
+      test = { name, planName: names.take(name, 'plan'), doc: `${doc.join(', or ')}${otherwise}; reads ${reads}`, steps, uses, fallback, principal: model };
       tests.set(key, test);
     }
     known.set(quick, test);
     return test;
   };
 
+  /** Whether the principal's own groups list `group` (where the application's principal keeps them). */
+  const groupsKey = principalKey(model, 'groups');
+  const inGroup = (group: string): string => `inGroup(p, ${lit(group)}${groupsKey === 'groups' ? '' : `, ${lit(groupsKey)}`})`;
   const whens = new Map<string, FunctionDeclarationStructure>();
   /** The function testing a condition: `true`, `false`, `null` when it went over its cost budget, or `undefined` when it cannot be evaluated. */
   const whenFor = (condition: ConditionModel): string => {
@@ -85,7 +88,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       condition.kind === 'equals'
         ? [
             // a group's rule applies only to its members by request: others skip it, reading nothing
-            ...(condition.group === undefined ? [] : [`if (!inGroup(p, ${lit(condition.group)})) return false;`]),
+            ...(condition.group === undefined ? [] : [`if (!${inGroup(condition.group)}) return false;`]),
             `const v = ${ownRead('r', condition.attribute)};`,
             `return typeof v !== "string" ? undefined : v === ${lit(condition.value)};`,
           ]
@@ -104,7 +107,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     });
     return name;
   };
-  const cellEmitters: CellEmitters = { testFor, whenFor };
+  const cellEmitters: CellEmitters = { testFor, whenFor, inGroup };
 
   const functions: FunctionDeclarationStructure[] = [];
   const planFunctions: FunctionDeclarationStructure[] = [];
@@ -136,7 +139,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           statements: [
             `const organisation = ${ownRead('r', org)};`,
             'if (typeof organisation !== "string") return policy.missingOrganisation;',
-            `const principalOrganisation = ${ownRead('p', 'organisation')};`,
+            `const principalOrganisation = ${ownRead('p', principalKey(model, 'organisation'))};`,
             'if (typeof principalOrganisation !== "string") return policy.noOrganisation;',
             'if (organisation !== principalOrganisation) return policy.otherOrganisation;',
             `return ${cellsFn}(p, r, c);`,
@@ -149,7 +152,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           parameters: [principal, context],
           returnType: 'QueryPlan',
           statements: [
-            `const organisation = ${ownRead('p', 'organisation')};`,
+            `const organisation = ${ownRead('p', principalKey(model, 'organisation'))};`,
             'if (typeof organisation !== "string") return policy.fixed(policy.noOrganisation);',
             `return policy.within(${lit(org)}, organisation, ${planCellsFn}(p, c));`,
           ].join('\n'),
@@ -177,6 +180,20 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     planDispatch.set(resource, planEntries);
   }
 
+  // one entry per kind (issue 17): its action switch, which `check` calls after reading `kind`
+  const kindFns = new Map([...dispatch.keys()].map((resource) => [resource, names.take('check', resource.name)] as const));
+  const kindChecks = [...dispatch].map(([resource, entries]): FunctionDeclarationStructure => ({
+    kind: StructureKind.Function,
+    name: kindFns.get(resource)!,
+    docs: [`${lit(resource.name)} records, whatever their \`kind\` says: \`checker.kinds[${lit(resource.name)}].can\``],
+    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, { name: 'r', type: 'Resource' }, { name: 'c', type: 'Context' }],
+    returnType: 'Decision',
+    statements: (w) =>
+      w.write('switch (action)').block(() => {
+        for (const { action, fn } of entries) w.writeLine(`case ${lit(action)}: return ${fn}(p, r, c);`);
+        w.writeLine('default: return policy.unknownAction;');
+      }),
+  }));
   const roleNames = roleNamesOf(model);
   const fieldSecurity = fieldSecurityData(model, names, roleNames);
   return printStructure(
@@ -208,10 +225,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'reportsInclude',
             'reportsOf',
             'someElement',
-            'type Checker',
             'type Context',
             'type Decision',
-            'type ObjectPrototype',
+            'type PolicyChecker',
             'type Principal',
             'type QueryPlan',
             'type Resource',
@@ -234,8 +250,12 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...functions,
         ...planFunctions,
         fieldSecurity.statement,
+        ...kindChecks,
         dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) =>
-          writeDispatch(w, dispatch, 'r.kind', '(p, r, c)', 'policy.unknownAction', 'policy.unknownResource'),
+          w.write('switch (r.kind)').block(() => {
+            for (const [resource, fn] of kindFns) w.writeLine(`case ${lit(resource.name)}: return ${fn}(p, action, r, c);`);
+            w.writeLine('default: return policy.unknownResource;');
+          }),
         ),
         dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) =>
           writeDispatch(w, planDispatch, 'kind', '(p, c)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)'),
@@ -244,7 +264,13 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
-          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `${fieldSecurity.name}.checker(policy.checker(check, plan))` }],
+          declarations: [
+            {
+              name: 'checker',
+              type: checkerType(model),
+              initializer: `${fieldSecurity.name}.checker(policy.checker(check, plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}]))`,
+            },
+          ],
         },
         'export default checker;',
         ...(model.organisation ? [organisationData(model.organisation)] : []),
@@ -263,9 +289,9 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
   const cells = model.roles.map((role) => ({ role, ...cellBodies(model, role, resource, action, emitters) }));
   // one string per function: large policies have tens of thousands of cells
   return {
-    check: ['switch (p.role) {', ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
+    check: [`switch (${principalValue(model, 'role')}) {`, ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
     plan: [
-      'switch (p.role) {',
+      `switch (${principalValue(model, 'role')}) {`,
       ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: return ${plan};`),
       `  default: return policy.fixed(${cellsFn}(p, NO_RECORD, c));`,
       '}',
@@ -304,6 +330,7 @@ function parentBodies(model: PolicyModel, resource: ResourceModel, action: strin
 interface CellEmitters {
   readonly testFor: (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string) => RecordTest;
   readonly whenFor: (condition: ConditionModel) => string;
+  readonly inGroup: (group: string) => string;
 }
 
 /**
@@ -359,7 +386,7 @@ function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEm
   if (condition.kind === 'equals') {
     const plan = `policy.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
     // a group's rule for members by request: decided for the principal when the plan is made
-    return condition.group === undefined ? plan : `(inGroup(p, ${lit(condition.group)}) ? ${plan} : (${orElse})())`;
+    return condition.group === undefined ? plan : `(${emitters.inGroup(condition.group)} ? ${plan} : (${orElse})())`;
   }
   if (condition.readsResource) {
     // the records on which a `when:` holds, as a filter (overrides are stages and pipelines, never CEL)
@@ -461,6 +488,7 @@ function policyData(model: PolicyModel, roleNames: readonly string[]): string {
     `  resources: ${list(resourceNames)},`,
     `  actions: ${list(actionNames)},`,
     `  names: ${list(ruleNames)},`,
+    ...(model.principalFields.size === 0 ? [] : [`  principal: { ${[...model.principalFields].map(([name, field]) => `${lit(name)}: ${lit(field)}`).join(', ')} },`]),
     '  // one rule per line: kind, role, declaredIn, resource, action, level, file, line, column, name, condition',
     '  rules: [',
     ...rows,

@@ -12,7 +12,7 @@ export type Step =
   | { readonly kind: 'read'; readonly attribute: string; readonly variable: string; readonly missing: string | undefined }
   /**
    * A malformed part of the principal denies: `check` for `can`, `planCheck` for `plan`. The
-   * principal value it tests (a key of PREAMBLE) is read here, at its first use, not before.
+   * principal value it tests (`groups` or `reports`) is read here, at its first use, not before.
    */
   | { readonly kind: 'principal'; readonly check: string; readonly planCheck: string; readonly path: string; readonly reads: string }
   /** A way to reach the record: allows with `rule` and `path` when `check` holds (`plan`: the same as a filter). */
@@ -20,30 +20,53 @@ export type Step =
 
 /**
  * Reads `key` of request object `object` (a variable of generated code) by the own-data rule
- * (packages/runtime/src/own.ts), with its fast path: on the ordinary objects `can` passes, a
- * value that differs from `Object.prototype`'s is the object's own or its class's, and an
- * `undefined` where `Object.prototype` has nothing is absent either way; only a value equal to a
- * polluted prototype's goes through `own`.
+ * (packages/runtime/src/own.ts). The objects a check reads are ordinary — their prototype is
+ * `Object.prototype`, `null` or their own class's — so a value can only be inherited from a
+ * built-in when `Object.prototype` has the key: then `own` decides, else the plain read is the
+ * object's own (or its class's) value. V8 folds `key in Object.prototype` to `false` while the
+ * prototype has no such key, so the common read costs one property load; polluting the
+ * prototype (or a key it has anyway, such as `toString`) takes the exact path instead.
  */
 export function ownRead(object: string, key: string): string {
   const k = lit(key);
-  const inherited = `(Object.prototype as ObjectPrototype)[${k}]`;
-  return `(${object}[${k}] !== ${inherited} || ${inherited} === undefined ? ${object}[${k}] : own(${object}, ${k}))`;
+  return `(${k} in Object.prototype ? own(${object}, ${k}) : ${object}[${k}])`;
+}
+
+/**
+ * The field of the application's principal holding built-in value `name` (`id`, `groups`…):
+ * its own name unless the policy says where it lives (`principal: { groups: groupIds }`).
+ */
+export function principalKey(model: Pick<PolicyModel, 'principalFields'>, name: string): string {
+  return model.principalFields.get(name) ?? name;
+}
+
+/**
+ * The principal's `id` or `role` in generated code: a plain read, since the checker's entry has
+ * already found it to be the principal's own string (`p.id`, or `p["userId"]` when mapped).
+ */
+export function principalValue(model: Pick<PolicyModel, 'principalFields'>, name: 'id' | 'role'): string {
+  const key = principalKey(model, name);
+  return key === name ? `p.${name}` : `(p[${lit(key)}] as string)`;
 }
 
 /** Principal values both functions compute first, by the variable the steps use. */
-const PREAMBLE: Readonly<Record<string, { check: string; plan: string }>> = {
-  groups: { check: `const groups = ${ownRead('p', 'groups')} as Principal["groups"];`, plan: 'const groups = groupsOf(p);' },
-  reports: { check: 'const reports = reportsOf(p);', plan: 'const reports = reportsOf(p);' },
-};
+function preamble(model: Pick<PolicyModel, 'principalFields'>, name: string): { check: string; plan: string } {
+  const key = principalKey(model, name);
+  // the runtime helpers read `groups` and `reports` unless told another field
+  const field = key === name ? '' : `, ${lit(key)}`;
+  if (name === 'groups') return { check: `const groups = ${ownRead('p', key)} as Principal["groups"];`, plan: `const groups = groupsOf(p${field});` };
+  return { check: `const reports = reportsOf(p${field});`, plan: `const reports = reportsOf(p${field});` };
+}
 
 export interface RecordTest {
   readonly name: string;
   readonly planName: string;
   readonly doc: string;
   readonly steps: readonly Step[];
-  /** Principal values the steps use (keys of PREAMBLE). */
+  /** Principal values the steps use (`groups`, `reports`). */
   readonly uses: readonly string[];
+  /** Where the application's principal keeps them. */
+  readonly principal: Pick<PolicyModel, 'principalFields'>;
   /** The path when no step reached the record (with the cell's rule). */
   readonly fallback: string;
 }
@@ -72,6 +95,7 @@ export function reachSteps(
   constants: Constants,
 ): { steps: Step[]; uses: string[]; doc: string[] } {
   const steps: Step[] = [];
+  const id = principalValue(model, 'id');
   const uses = new Set<string>();
   const doc: string[] = [];
   const declared = new Set<string>();
@@ -93,7 +117,7 @@ export function reachSteps(
 
   if (level !== undefined) {
     const owner = need(resource.owner!, 'owner', 'MissingOwner');
-    steps.push({ kind: 'allow', check: `${owner} === p.id`, plan: `eq(${lit(resource.owner!)}, p.id)`, rule: 'rule', path: 'Own' });
+    steps.push({ kind: 'allow', check: `${owner} === ${id}`, plan: `eq(${lit(resource.owner!)}, ${id})`, rule: 'rule', path: 'Own' });
     doc.push(`${level === 'own' ? 'own (yellow)' : 'team (blue)'}`);
     if (level === 'team') {
       const team = need(resource.team!, 'team', 'MissingTeam');
@@ -182,8 +206,8 @@ export function reachSteps(
     const list = need(subscribers.attribute, 'subscribers', undefined);
     steps.push({
       kind: 'allow',
-      check: `Array.isArray(${list}) && listIncludes(${list}, p.id)`,
-      plan: `contains(${lit(subscribers.attribute)}, p.id)`,
+      check: `Array.isArray(${list}) && listIncludes(${list}, ${id})`,
+      plan: `contains(${lit(subscribers.attribute)}, ${id})`,
       rule: String(subscribers.rule),
       path: 'Subscriber',
     });
@@ -198,7 +222,7 @@ export function testFunction(test: RecordTest): FunctionDeclarationStructure {
   // check that decides before (its own record) never reads it
   const body: string[] = [];
   for (const step of test.steps) {
-    if (step.kind === 'principal' && test.steps.find((s) => s.kind === 'principal' && s.reads === step.reads) === step) body.push(PREAMBLE[step.reads]!.check);
+    if (step.kind === 'principal' && test.steps.find((s) => s.kind === 'principal' && s.reads === step.reads) === step) body.push(preamble(test.principal, step.reads).check);
     if (step.kind === 'read') {
       const declared = test.steps.indexOf(step) === test.steps.findIndex((s) => s.kind === 'read' && s.variable === step.variable);
       if (declared) body.push(`const ${step.variable} = ${ownRead('r', step.attribute)};`);
@@ -252,6 +276,6 @@ export function planFunction(test: RecordTest): FunctionDeclarationStructure {
       { name: 'rule', type: 'number' },
     ],
     returnType: 'QueryPlan',
-    statements: [...test.uses.map((u) => PREAMBLE[u]!.plan), `return policy.filtered(rule, ${filter});`].join('\n'),
+    statements: [...test.uses.map((u) => preamble(test.principal, u).plan), `return policy.filtered(rule, ${filter});`].join('\n'),
   };
 }

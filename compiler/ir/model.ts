@@ -264,6 +264,11 @@ export interface PolicyModel {
   readonly hierarchy: 'roles' | 'reporting';
   readonly shifts: readonly ShiftModel[];
   readonly organisation: OrganisationModel | undefined;
+  /**
+   * Built-in principal values the application keeps under a field of another name
+   * (`principal: { groups: groupIds }`): built-in name → field. Absent: the field of that name.
+   */
+  readonly principalFields: ReadonlyMap<string, string>;
   /** Field-level security (R-K6, R-Z9); see docs/fields.md. */
   readonly fields: FieldSecurityModel;
 }

@@ -141,7 +141,7 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
         const kindName = isObject(resource) ? own(resource, 'kind') : undefined;
         if (typeof kindName !== 'string') return { kind: undefined, entry: undefined };
         const kind = kinds.get(kindName);
-        const role = isObject(principal) && typeof own(principal, 'id') === 'string' ? own(principal, 'role') : undefined;
+        const role = isObject(principal) && typeof own(principal, data.principal?.id ?? 'id') === 'string' ? own(principal, data.principal?.role ?? 'role') : undefined;
         if (kind === undefined || typeof role !== 'string') return { kind, entry: undefined };
         return { kind, entry: roleKinds.get(role)?.get(kind.name) };
       };

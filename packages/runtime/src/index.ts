@@ -1,5 +1,5 @@
 import { failure } from './failure.js';
-import { isObject, listIncludes, ordinary, own, ownElements, type ObjectPrototype } from './own.js';
+import { isObject, listIncludes, ordinary, own, ownElements } from './own.js';
 import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 
 export { and, contains, eq, FALSE, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type PresentType, type QueryPlan, type Scalar } from './plan.js';
@@ -28,9 +28,13 @@ export {
   type FieldAccess,
   type FieldMask,
   type FieldRuleRef,
+  type KindChecker,
+  type KindCheckFunction,
+  type KindCheckers,
   type Level,
   type PlanFunction,
   type Policy,
+  type PolicyChecker,
   type PolicyData,
   type PolicySchema,
   type Principal,
@@ -38,7 +42,7 @@ export {
   type RuleRef,
   type RuleTable,
 } from './types.js';
-import { Path, type Checker, type Context, type Decision, type DecisionCode, type Level, type Policy, type PolicyData, type Principal, type Resource, type RuleRef } from './types.js';
+import { Path, type Checker, type Context, type CoreChecker, type Decision, type DecisionCode, type KindChecker, type Level, type Policy, type PolicyData, type Principal, type Resource, type RuleRef } from './types.js';
 
 /**
  * The policyc runtime: the few functions a generated checker needs, and the types an
@@ -79,6 +83,7 @@ const INVALID_PRINCIPAL = denial(
 );
 const INVALID_RESOURCE = denial('invalid-request', 'denied: the resource must be an object with a string `kind`');
 const INVALID_CONTEXT = denial('invalid-request', 'denied: the context must be an object');
+const INVALID_RECORD = denial('invalid-request', 'denied: the record must be an object');
 const NO_CONTEXT: Context = Object.freeze({});
 
 /** A plan for a request that cannot be planned: `never`, with the denial's code and reason. */
@@ -238,34 +243,40 @@ export function definePolicy(data: PolicyData): Policy {
       const filter = record(attribute, or(...kinds.map(([kind, plan]) => and(eq('kind', kind), plan.filter))));
       return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`, kinds.some(([, plan]) => plan.recheck));
     },
-    checker(check, plan) {
-      return Object.freeze({
+    checker(check, plan, kinds = []) {
+      // where the application's principal keeps its id and role (`principal: { id: userId }`)
+      const ID = data.principal?.id ?? 'id';
+      const ROLE = data.principal?.role ?? 'role';
+      const valid = ID === 'id' && ROLE === 'role' ? hasIdAndRole : (p: object): boolean => hasFields(p, ID, ROLE);
+      /**
+       * The principal as generated code reads it: an ordinary object (a copy for the odd array or
+       * Date) with its own string id and role, else undefined. The reads come first: once V8 has
+       * seen the object's shape, asking for its prototype costs nothing.
+       */
+      const principalOf = (principal: unknown): Principal | undefined => {
+        if (typeof principal !== 'object' || principal === null) return undefined;
+        if (valid(principal) && Object.getPrototypeOf(principal) === Object.prototype) return principal as Principal;
+        const p = ordinary(principal);
+        return valid(p) ? (p as Principal) : undefined;
+      };
+      const core: Record<string, unknown> = {
         formatVersion: data.format,
         policyName: data.name,
         policyHash: data.hash,
         can(principal: Principal, action: string, resource: Resource, context?: Context): Decision {
           // everything inside the `try`: validating reads the request, and a getter or a Proxy trap may throw
           try {
-            // ordinary objects (a copy for the odd array or Date), so that generated code reads by the
-            // fast path. The reads come first: once V8 has seen the object's shape, asking for its
-            // prototype costs nothing; a value read from an object that is not ordinary is read again.
-            if (!isObject(principal)) return INVALID_PRINCIPAL;
-            let p = principal;
-            let valid = hasIdAndRole(p);
-            if (Object.getPrototypeOf(p) !== Object.prototype) {
-              p = ordinary(p);
-              valid = hasIdAndRole(p);
-            }
-            if (!valid) return INVALID_PRINCIPAL;
-            if (!isObject(resource)) return INVALID_RESOURCE;
+            const p = principalOf(principal);
+            if (p === undefined) return INVALID_PRINCIPAL;
+            if (typeof resource !== 'object' || resource === null) return INVALID_RESOURCE;
             let r = resource;
-            let kind = r.kind !== (Object.prototype as ObjectPrototype).kind || (Object.prototype as ObjectPrototype).kind === undefined ? r.kind : own(r, 'kind');
+            let kind = 'kind' in Object.prototype ? own(r, 'kind') : r.kind;
             if (Object.getPrototypeOf(r) !== Object.prototype) {
               r = ordinary(r);
               kind = own(r, 'kind');
             }
             if (typeof kind !== 'string') return INVALID_RESOURCE;
-            if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
+            if (context !== undefined && (typeof context !== 'object' || context === null)) return INVALID_CONTEXT;
             return check(p, action, r, context ?? NO_CONTEXT);
           } catch (error) {
             return failure(error);
@@ -274,7 +285,7 @@ export function definePolicy(data: PolicyData): Policy {
         plan(principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
           try {
             const p = isObject(principal) ? ordinary(principal) : undefined;
-            if (p === undefined || !hasIdAndRole(p)) return refusedPlan(INVALID_PRINCIPAL);
+            if (p === undefined || !valid(p)) return refusedPlan(INVALID_PRINCIPAL);
             if (typeof kind !== 'string') return refusedPlan(INVALID_RESOURCE);
             if (context !== undefined && !isObject(context)) return refusedPlan(INVALID_CONTEXT);
             return plan(p, action, kind, context ?? NO_CONTEXT);
@@ -282,7 +293,29 @@ export function definePolicy(data: PolicyData): Policy {
             return refusedPlan(failure(error));
           }
         },
-      });
+      };
+      // one entry per kind (issue 17): the application's own record, no `kind`, nothing copied
+      const byKind: Record<string, KindChecker> = Object.create(null) as Record<string, KindChecker>;
+      for (const [name, checkKind] of kinds) {
+        const entry: KindChecker = Object.freeze({
+          can(principal: Principal, action: string, record: object, context?: Context): Decision {
+            try {
+              const p = principalOf(principal);
+              if (p === undefined) return INVALID_PRINCIPAL;
+              if (typeof record !== 'object' || record === null) return INVALID_RECORD;
+              if (context !== undefined && (typeof context !== 'object' || context === null)) return INVALID_CONTEXT;
+              return checkKind(p, action, (Object.getPrototypeOf(record) === Object.prototype ? record : ordinary(record)) as Resource, context ?? NO_CONTEXT);
+            } catch (error) {
+              return failure(error);
+            }
+          },
+        });
+        Object.defineProperty(byKind, name, { value: entry, enumerable: true });
+        // `checker.lead` too, unless the kind is named like a member of the checker
+        if (!CHECKER_MEMBERS.includes(name)) Object.defineProperty(core, name, { value: entry, enumerable: true });
+      }
+      core.kinds = Object.freeze(byKind);
+      return Object.freeze(core) as unknown as CoreChecker;
     },
   };
   return policy;
@@ -293,24 +326,37 @@ export function definePolicy(data: PolicyData): Policy {
  * Generated code then reads `p.id` and `p.role` directly: they are the object's, never a
  * polluted prototype's.
  */
-function hasIdAndRole(p: Principal): boolean {
-  return typeof (p.id !== (Object.prototype as ObjectPrototype).id || (Object.prototype as ObjectPrototype).id === undefined ? p.id : own(p, 'id')) === 'string' && typeof (p.role !== (Object.prototype as ObjectPrototype).role || (Object.prototype as ObjectPrototype).role === undefined ? p.role : own(p, 'role')) === 'string';
+function hasIdAndRole(o: object): boolean {
+  const p = o as Principal;
+  // the read of generated code (compiler/emit/reach.ts `ownRead`): `own` only when Object.prototype has the key
+  return typeof ('id' in Object.prototype ? own(p, 'id') : p.id) === 'string' && typeof ('role' in Object.prototype ? own(p, 'role') : p.role) === 'string';
 }
+
+/** {@link hasIdAndRole} for a policy that names other fields for them (`principal: { id: userId }`). */
+function hasFields(p: object, id: string, role: string): boolean {
+  return typeof own(p, id) === 'string' && typeof own(p, role) === 'string';
+}
+
+/** Names a per-kind entry cannot also have on the checker (`checker.kinds` has every kind). */
+const CHECKER_MEMBERS: readonly string[] = ['can', 'plan', 'fields', 'redact', 'canWrite', 'formatVersion', 'policyName', 'policyHash', 'kinds', '__proto__'];
 
 /**
  * The principal's groups for a plan: `undefined` when `groups` is not a list (a malformed
  * request, as in `can`), else its own string members (a missing list is no groups).
  */
-export function groupsOf(principal: Principal): readonly string[] | undefined {
-  const groups = own(principal, 'groups');
+export function groupsOf(principal: Principal, key = 'groups'): readonly string[] | undefined {
+  const groups = own(principal, key);
   if (groups === undefined) return [];
   if (!Array.isArray(groups)) return undefined;
   return ownElements(groups).filter((g): g is string => typeof g === 'string');
 }
 
-/** Whether the principal's own `groups` is a list that holds `group` (a group's pipeline rules, R-K5). */
-export function inGroup(principal: Principal, group: string): boolean {
-  const groups = principal.groups !== (Object.prototype as ObjectPrototype).groups || (Object.prototype as ObjectPrototype).groups === undefined ? principal.groups : own(principal, 'groups');
+/**
+ * Whether the principal's own `groups` (or the field `key` the policy names for them) is a list
+ * that holds `group` (a group's pipeline rules, R-K5).
+ */
+export function inGroup(principal: Principal, group: string, key = 'groups'): boolean {
+  const groups = own(principal, key);
   return Array.isArray(groups) && listIncludes(groups, group);
 }
 

@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import type { Checker } from "@policyc/runtime";
+import type { PolicyChecker } from "@policyc/runtime";
 
 /** The roles of the policy. */
 export type Role = "admin" | "sales" | "senior_sales";
@@ -21,5 +21,5 @@ export type Schema = {
   };
 };
 
-export declare const checker: Checker<Schema>;
+export declare const checker: PolicyChecker<Schema>;
 export default checker;

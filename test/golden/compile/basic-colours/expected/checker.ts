@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Context, type Decision, type PolicyChecker, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 6,
   name: "policy",
@@ -57,12 +57,12 @@ export type Schema = {
 
 /** team (blue); reads "responsible", "team" */
 function team_records(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["responsible"] !== (Object.prototype as ObjectPrototype)["responsible"] || (Object.prototype as ObjectPrototype)["responsible"] === undefined ? r["responsible"] : own(r, "responsible"));
+  const owner = ("responsible" in Object.prototype ? own(r, "responsible") : r["responsible"]);
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
-  const team = (r["team"] !== (Object.prototype as ObjectPrototype)["team"] || (Object.prototype as ObjectPrototype)["team"] === undefined ? r["team"] : own(r, "team"));
+  const team = ("team" in Object.prototype ? own(r, "team") : r["team"]);
   if (typeof team !== "string") return d(rule, Path.MissingTeam);
-  const groups = (p["groups"] !== (Object.prototype as ObjectPrototype)["groups"] || (Object.prototype as ObjectPrototype)["groups"] === undefined ? p["groups"] : own(p, "groups")) as Principal["groups"];
+  const groups = ("groups" in Object.prototype ? own(p, "groups") : p["groups"]) as Principal["groups"];
   if (groups !== undefined && !Array.isArray(groups)) return d(rule, Path.InvalidGroups);
   if (groups !== undefined && listIncludes(groups, team)) return d(rule, Path.Team);
   return d(rule, Path.NotReached);
@@ -79,7 +79,7 @@ function team_records_plan(p: Principal, rule: number): QueryPlan {
 
 /** own (yellow); reads "responsible" */
 function own_records(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["responsible"] !== (Object.prototype as ObjectPrototype)["responsible"] || (Object.prototype as ObjectPrototype)["responsible"] === undefined ? r["responsible"] : own(r, "responsible"));
+  const owner = ("responsible" in Object.prototype ? own(r, "responsible") : r["responsible"]);
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
   return d(rule, Path.NotReached);
@@ -232,7 +232,7 @@ function plan_social_view(p: Principal, c: Context): QueryPlan {
 }
 
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
-const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
+const fieldSecurity = defineFields<PolicyChecker<Schema>>(policy.data, {
   fields: [["responsible", "team", "amount"], []],
   subscribers: [[], []],
   names: ["responsible", "team", "amount", "*"],
@@ -250,24 +250,32 @@ const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
   ],
 });
 
+/** "lead" records, whatever their `kind` says: `checker.kinds["lead"].can` */
+function check_lead(p: Principal, action: string, r: Resource, c: Context): Decision {
+  switch (action) {
+    case "create": return can_lead_create(p, r, c);
+    case "view": return can_lead_view(p, r, c);
+    case "edit": return can_lead_edit(p, r, c);
+    case "delete": return can_lead_delete(p, r, c);
+    case "export": return can_lead_export(p, r, c);
+    default: return policy.unknownAction;
+  }
+}
+
+/** "social" records, whatever their `kind` says: `checker.kinds["social"].can` */
+function check_social(p: Principal, action: string, r: Resource, c: Context): Decision {
+  switch (action) {
+    case "create": return can_social_create(p, r, c);
+    case "publish": return can_social_publish(p, r, c);
+    case "view": return can_social_view(p, r, c);
+    default: return policy.unknownAction;
+  }
+}
+
 function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
   switch (r.kind) {
-    case "lead":
-      switch (action) {
-        case "create": return can_lead_create(p, r, c);
-        case "view": return can_lead_view(p, r, c);
-        case "edit": return can_lead_edit(p, r, c);
-        case "delete": return can_lead_delete(p, r, c);
-        case "export": return can_lead_export(p, r, c);
-        default: return policy.unknownAction;
-      }
-    case "social":
-      switch (action) {
-        case "create": return can_social_create(p, r, c);
-        case "publish": return can_social_publish(p, r, c);
-        case "view": return can_social_view(p, r, c);
-        default: return policy.unknownAction;
-      }
+    case "lead": return check_lead(p, action, r, c);
+    case "social": return check_social(p, action, r, c);
     default: return policy.unknownResource;
   }
 }
@@ -294,5 +302,5 @@ function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEX
   }
 }
 
-export const checker: Checker<Schema> = fieldSecurity.checker(policy.checker(check, plan));
+export const checker: PolicyChecker<Schema> = fieldSecurity.checker(policy.checker(check, plan, [["lead", check_lead], ["social", check_social]]));
 export default checker;

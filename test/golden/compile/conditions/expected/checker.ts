@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:6620773a7d1be524c232b9363239ac17ac8973ae559dd9dbfdff92e169d92a7d
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Context, type Decision, type PolicyChecker, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 6,
@@ -50,7 +50,7 @@ export type Schema = {
 
 /** own (yellow); reads "owner" */
 function own_records(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
+  const owner = ("owner" in Object.prototype ? own(r, "owner") : r["owner"]);
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
   return d(rule, Path.NotReached);
@@ -73,13 +73,13 @@ function when_1(p: Principal, r: Resource, c: Context): boolean | null | undefin
 
 /** resource["pipeline"] == "partners" */
 function when_2(p: Principal, r: Resource, c: Context): boolean | null | undefined {
-  const v = (r["pipeline"] !== (Object.prototype as ObjectPrototype)["pipeline"] || (Object.prototype as ObjectPrototype)["pipeline"] === undefined ? r["pipeline"] : own(r, "pipeline"));
+  const v = ("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]);
   return typeof v !== "string" ? undefined : v === "partners";
 }
 
 /** resource["stage"] == "lost" */
 function when_3(p: Principal, r: Resource, c: Context): boolean | null | undefined {
-  const v = (r["stage"] !== (Object.prototype as ObjectPrototype)["stage"] || (Object.prototype as ObjectPrototype)["stage"] === undefined ? r["stage"] : own(r, "stage"));
+  const v = ("stage" in Object.prototype ? own(r, "stage") : r["stage"]);
   return typeof v !== "string" ? undefined : v === "lost";
 }
 
@@ -105,7 +105,7 @@ function when_5(p: Principal, r: Resource, c: Context): boolean | null | undefin
 
 /** resource["stage"] == "won" */
 function when_6(p: Principal, r: Resource, c: Context): boolean | null | undefined {
-  const v = (r["stage"] !== (Object.prototype as ObjectPrototype)["stage"] || (Object.prototype as ObjectPrototype)["stage"] === undefined ? r["stage"] : own(r, "stage"));
+  const v = ("stage" in Object.prototype ? own(r, "stage") : r["stage"]);
   return typeof v !== "string" ? undefined : v === "won";
 }
 
@@ -209,7 +209,7 @@ function plan_lead_delete(p: Principal, c: Context): QueryPlan {
 }
 
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
-const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
+const fieldSecurity = defineFields<PolicyChecker<Schema>>(policy.data, {
   fields: [["owner", "amount", "tags", "email", "stage", "pipeline"]],
   subscribers: [[]],
   names: ["owner", "amount", "tags", "email", "stage", "pipeline", "*"],
@@ -225,15 +225,19 @@ const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
   ],
 });
 
+/** "lead" records, whatever their `kind` says: `checker.kinds["lead"].can` */
+function check_lead(p: Principal, action: string, r: Resource, c: Context): Decision {
+  switch (action) {
+    case "view": return can_lead_view(p, r, c);
+    case "edit": return can_lead_edit(p, r, c);
+    case "delete": return can_lead_delete(p, r, c);
+    default: return policy.unknownAction;
+  }
+}
+
 function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
   switch (r.kind) {
-    case "lead":
-      switch (action) {
-        case "view": return can_lead_view(p, r, c);
-        case "edit": return can_lead_edit(p, r, c);
-        case "delete": return can_lead_delete(p, r, c);
-        default: return policy.unknownAction;
-      }
+    case "lead": return check_lead(p, action, r, c);
     default: return policy.unknownResource;
   }
 }
@@ -251,5 +255,5 @@ function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEX
   }
 }
 
-export const checker: Checker<Schema> = fieldSecurity.checker(policy.checker(check, plan));
+export const checker: PolicyChecker<Schema> = fieldSecurity.checker(policy.checker(check, plan, [["lead", check_lead]]));
 export default checker;

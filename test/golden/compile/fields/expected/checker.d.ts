@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:541f7ea4c656bcfd083b33f92ecbef185ee98adc7b91b05cee654c1b6d5758ca
-import type { Checker } from "@policyc/runtime";
+import type { PolicyChecker } from "@policyc/runtime";
 
 /** The roles of the policy. */
 export type Role = "admin" | "rep" | "senior";
@@ -21,5 +21,5 @@ export type Schema = {
   };
 };
 
-export declare const checker: Checker<Schema>;
+export declare const checker: PolicyChecker<Schema>;
 export default checker;

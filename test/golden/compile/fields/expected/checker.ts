@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:541f7ea4c656bcfd083b33f92ecbef185ee98adc7b91b05cee654c1b6d5758ca
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Context, type Decision, type PolicyChecker, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 6,
   name: "policy",
@@ -49,7 +49,7 @@ export type Schema = {
 
 /** own (yellow); reads "owner" */
 function own_records(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
+  const owner = ("owner" in Object.prototype ? own(r, "owner") : r["owner"]);
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
   return d(rule, Path.NotReached);
@@ -137,7 +137,7 @@ function plan_invoice_edit(p: Principal, c: Context): QueryPlan {
 }
 
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
-const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
+const fieldSecurity = defineFields<PolicyChecker<Schema>>(policy.data, {
   fields: [["owner", "email", "bankAccount"], ["owner", "iban"]],
   subscribers: [[], []],
   names: ["owner", "email", "bankAccount", "iban", "*"],
@@ -162,20 +162,28 @@ const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
   ],
 });
 
+/** "contact" records, whatever their `kind` says: `checker.kinds["contact"].can` */
+function check_contact(p: Principal, action: string, r: Resource, c: Context): Decision {
+  switch (action) {
+    case "view": return can_contact_view(p, r, c);
+    case "edit": return can_contact_edit(p, r, c);
+    default: return policy.unknownAction;
+  }
+}
+
+/** "invoice" records, whatever their `kind` says: `checker.kinds["invoice"].can` */
+function check_invoice(p: Principal, action: string, r: Resource, c: Context): Decision {
+  switch (action) {
+    case "view": return can_invoice_view(p, r, c);
+    case "edit": return can_invoice_edit(p, r, c);
+    default: return policy.unknownAction;
+  }
+}
+
 function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
   switch (r.kind) {
-    case "contact":
-      switch (action) {
-        case "view": return can_contact_view(p, r, c);
-        case "edit": return can_contact_edit(p, r, c);
-        default: return policy.unknownAction;
-      }
-    case "invoice":
-      switch (action) {
-        case "view": return can_invoice_view(p, r, c);
-        case "edit": return can_invoice_edit(p, r, c);
-        default: return policy.unknownAction;
-      }
+    case "contact": return check_contact(p, action, r, c);
+    case "invoice": return check_invoice(p, action, r, c);
     default: return policy.unknownResource;
   }
 }
@@ -198,5 +206,5 @@ function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEX
   }
 }
 
-export const checker: Checker<Schema> = fieldSecurity.checker(policy.checker(check, plan));
+export const checker: PolicyChecker<Schema> = fieldSecurity.checker(policy.checker(check, plan, [["contact", check_contact], ["invoice", check_invoice]]));
 export default checker;

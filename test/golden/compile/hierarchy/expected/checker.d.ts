@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import type { Checker } from "@policyc/runtime";
+import type { PolicyChecker } from "@policyc/runtime";
 
 /** The roles of the policy. */
 export type Role = "ceo" | "intern" | "manager" | "rep";
@@ -17,5 +17,5 @@ export type Schema = {
   };
 };
 
-export declare const checker: Checker<Schema>;
+export declare const checker: PolicyChecker<Schema>;
 export default checker;

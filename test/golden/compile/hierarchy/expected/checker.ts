@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineFields, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Context, type Decision, type PolicyChecker, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 6,
   name: "policy",
@@ -44,10 +44,10 @@ export type Schema = {
 
 /** own (yellow), or records owned below "intern", "manager", "rep"; reads "owner", "ownerRole" */
 function own_records_for_ceo(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
+  const owner = ("owner" in Object.prototype ? own(r, "owner") : r["owner"]);
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
-  const ownerRole = (r["ownerRole"] !== (Object.prototype as ObjectPrototype)["ownerRole"] || (Object.prototype as ObjectPrototype)["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
+  const ownerRole = ("ownerRole" in Object.prototype ? own(r, "ownerRole") : r["ownerRole"]);
   if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
   if (ownerRole === "intern" || ownerRole === "manager" || ownerRole === "rep") return d(rule, Path.Hierarchy);
   return d(rule, Path.NotReached);
@@ -63,10 +63,10 @@ function own_records_for_ceo_plan(p: Principal, rule: number): QueryPlan {
 
 /** own (yellow), or records owned below "intern", "rep"; reads "owner", "ownerRole" */
 function own_records_for_manager(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
+  const owner = ("owner" in Object.prototype ? own(r, "owner") : r["owner"]);
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
-  const ownerRole = (r["ownerRole"] !== (Object.prototype as ObjectPrototype)["ownerRole"] || (Object.prototype as ObjectPrototype)["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
+  const ownerRole = ("ownerRole" in Object.prototype ? own(r, "ownerRole") : r["ownerRole"]);
   if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
   if (ownerRole === "intern" || ownerRole === "rep") return d(rule, Path.Hierarchy);
   return d(rule, Path.NotReached);
@@ -82,10 +82,10 @@ function own_records_for_manager_plan(p: Principal, rule: number): QueryPlan {
 
 /** own (yellow), or records owned below "intern", or records of peers; reads "owner", "ownerRole" */
 function own_records_for_rep(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
+  const owner = ("owner" in Object.prototype ? own(r, "owner") : r["owner"]);
   if (typeof owner !== "string") return d(rule, Path.MissingOwner);
   if (owner === p.id) return d(rule, Path.Own);
-  const ownerRole = (r["ownerRole"] !== (Object.prototype as ObjectPrototype)["ownerRole"] || (Object.prototype as ObjectPrototype)["ownerRole"] === undefined ? r["ownerRole"] : own(r, "ownerRole"));
+  const ownerRole = ("ownerRole" in Object.prototype ? own(r, "ownerRole") : r["ownerRole"]);
   if (typeof ownerRole !== "string") return d(rule, Path.MissingOwnerRole);
   if (ownerRole === "intern") return d(rule, Path.Hierarchy);
   if (ownerRole === "rep") return d(rule, Path.Peer);
@@ -145,7 +145,7 @@ function plan_deal_edit(p: Principal, c: Context): QueryPlan {
 }
 
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
-const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
+const fieldSecurity = defineFields<PolicyChecker<Schema>>(policy.data, {
   fields: [["owner", "ownerRole"]],
   subscribers: [[]],
   names: ["owner", "ownerRole", "*"],
@@ -165,14 +165,18 @@ const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
   ],
 });
 
+/** "deal" records, whatever their `kind` says: `checker.kinds["deal"].can` */
+function check_deal(p: Principal, action: string, r: Resource, c: Context): Decision {
+  switch (action) {
+    case "view": return can_deal_view(p, r, c);
+    case "edit": return can_deal_edit(p, r, c);
+    default: return policy.unknownAction;
+  }
+}
+
 function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
   switch (r.kind) {
-    case "deal":
-      switch (action) {
-        case "view": return can_deal_view(p, r, c);
-        case "edit": return can_deal_edit(p, r, c);
-        default: return policy.unknownAction;
-      }
+    case "deal": return check_deal(p, action, r, c);
     default: return policy.unknownResource;
   }
 }
@@ -189,5 +193,5 @@ function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEX
   }
 }
 
-export const checker: Checker<Schema> = fieldSecurity.checker(policy.checker(check, plan));
+export const checker: PolicyChecker<Schema> = fieldSecurity.checker(policy.checker(check, plan, [["deal", check_deal]]));
 export default checker;

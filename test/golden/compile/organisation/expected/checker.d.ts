@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7
-import type { Checker, Organisation } from "@policyc/runtime";
+import type { PolicyChecker, Organisation } from "@policyc/runtime";
 
 /** The roles of the policy. */
 export type Role = never;
@@ -13,7 +13,7 @@ export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
 };
 
-export declare const checker: Checker<Schema>;
+export declare const checker: PolicyChecker<Schema>;
 export default checker;
 /** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */
 export declare const organisation: Organisation;

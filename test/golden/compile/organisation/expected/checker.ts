@@ -2,7 +2,7 @@
 // policyc-format: 6
 // policy: "policy"
 // policy-hash: sha256:0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7
-import { and, contains, defineFields, definePolicy, defineOrganisation, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, contains, defineFields, definePolicy, defineOrganisation, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, Path, present, reportList, reportsInclude, reportsOf, someElement, type Context, type Decision, type PolicyChecker, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 6,
   name: "policy",
@@ -30,7 +30,7 @@ export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
 };
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
-const fieldSecurity = defineFields<Checker<Schema>>(policy.data, {
+const fieldSecurity = defineFields<PolicyChecker<Schema>>(policy.data, {
   fields: [],
   subscribers: [],
   names: ["*"],
@@ -54,7 +54,7 @@ function plan(p: Principal, action: string, kind: string, c: Context = NO_CONTEX
   }
 }
 
-export const checker: Checker<Schema> = fieldSecurity.checker(policy.checker(check, plan));
+export const checker: PolicyChecker<Schema> = fieldSecurity.checker(policy.checker(check, plan, []));
 export default checker;
 /** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */
 export const organisation = defineOrganisation({
