@@ -41,7 +41,9 @@ function withoutKind(resource: unknown): unknown {
   return copy;
 }
 
-const kindsOf = (checker: Checker): Readonly<Record<string, KindChecker>> => checker.kinds as unknown as Readonly<Record<string, KindChecker>>;
+/** A kind's entry asked with anything, as hostile callers do. */
+type AnyEntry = KindChecker<unknown, string, unknown>;
+const kindsOf = (checker: Checker): Readonly<Record<string, AnyEntry>> => checker.kinds as unknown as Readonly<Record<string, AnyEntry>>;
 
 describe.each(['kommo-crm', 'zoho-hierarchy', 'zoho-reporting', 'gtg-marketing'])('the per-kind entries of %s decide as `can` does', (set) => {
   it('R-K3 R-K5 R-K8 R-K9 R-Z1 R-Z5 R-Z11 issue 17: every decision table request, and random variations of it, get the same decision without `kind`', async () => {
@@ -149,7 +151,7 @@ roles:
 
   it('R-K3 R-K8 a lead without `kind` is checked through `checker.lead`, the team read from `groupIds`; `groups` means nothing here', async () => {
     const checker = await compileSources(POLICY);
-    const leads = (checker as unknown as { lead: KindChecker }).lead;
+    const leads = (checker as unknown as { lead: AnyEntry }).lead;
     expect(leads).toBe(checker.kinds.lead);
     expect(leads.can(rep, 'view', lead)).toMatchObject({ allow: true, code: 'team' });
     expect(leads.can(rep, 'edit', lead)).toMatchObject({ allow: false, code: 'not-reached' });
@@ -170,7 +172,7 @@ roles:
 
   it('R-K1 R-K3 polluting the mapped names (`groupIds`, `ownerId`, `groupId`, `stage`) on Object.prototype or Array.prototype changes no decision', async () => {
     const checker = await compileSources(POLICY);
-    const leads = checker.kinds.lead as KindChecker;
+    const leads = kindsOf(checker).lead!;
     const requests: [unknown, string, unknown][] = [
       [rep, 'view', lead], [rep, 'edit', lead], [{ id: 'u1', role: 'rep' }, 'view', lead], [rep, 'view', { ownerId: 'u2' }],
       [rep, 'edit', { ownerId: 'u1' }], [rep, 'view', {}], [{ id: 'u1', role: 'rep', groupIds: [, 'south'] }, 'view', lead], // eslint-disable-line no-sparse-arrays
@@ -187,7 +189,7 @@ roles:
 
   it('R-K1 hostile objects through the per-kind entry: a denial with a code, never a throw; class getters still count', async () => {
     const checker = await compileSources(POLICY);
-    const leads = checker.kinds.lead as KindChecker;
+    const leads = kindsOf(checker).lead!;
     const throwing = new Proxy({}, { get: () => { throw new Error('trap'); }, getPrototypeOf: () => { throw new Error('trap'); } });
     const getter = Object.defineProperty({ id: 'l1' }, 'ownerId', { get: () => { throw new Error('getter'); }, enumerable: true });
     const cyclic: Record<string, unknown> = { ownerId: 'u2', groupId: 'north' };

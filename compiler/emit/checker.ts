@@ -10,7 +10,7 @@ import { COLOUR_OF, type ConditionModel, type OrganisationModel, type PolicyMode
 import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
-import { ownRead, planFunction, principalKey, principalValue, reachSteps, testFunction, type RecordTest } from './reach.ts';
+import { ownRead, plainReads, planFunction, principalKey, principalValue, reachSteps, testFunction, unpollutedTest, type RecordTest } from './reach.ts';
 import { checkerType, schemaType } from './types.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
@@ -29,7 +29,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'PolicyChecker', 'AppPrincipal']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted']) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
 
@@ -251,6 +251,15 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...planFunctions,
         fieldSecurity.statement,
         ...kindChecks,
+        '/** `%TypedArray%.prototype`, the prototype of every typed array\'s prototype. */',
+        'const TYPED_ARRAY: object = Object.getPrototypeOf(Uint8Array.prototype) as object;',
+        {
+          kind: StructureKind.Function,
+          name: 'unpolluted',
+          docs: ["Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, \"Own data only\")."],
+          returnType: 'boolean',
+          statements: unpollutedTest(plainReads(model)),
+        },
         dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) =>
           w.write('switch (r.kind)').block(() => {
             for (const [resource, fn] of kindFns) w.writeLine(`case ${lit(resource.name)}: return ${fn}(p, action, r, c);`);
@@ -268,7 +277,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             {
               name: 'checker',
               type: checkerType(model),
-              initializer: `${fieldSecurity.name}.checker(policy.checker(check, plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}]))`,
+              initializer: `${fieldSecurity.name}.checker(policy.checker(check, plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}], unpolluted))`,
             },
           ],
         },

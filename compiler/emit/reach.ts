@@ -33,6 +33,43 @@ export function ownRead(object: string, key: string): string {
 }
 
 /**
+ * The built-in prototypes of the own-data rule (packages/runtime/src/own.ts) other than
+ * `Object.prototype`, as generated code names them (`TYPED_ARRAY` is declared by the module).
+ */
+const BUILT_IN_PROTOTYPES = ['Array', 'Function', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'Date', 'RegExp', 'Error', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Promise', 'ArrayBuffer', 'Uint8Array']
+  .map((c) => `${c}.prototype`)
+  .concat('TYPED_ARRAY');
+
+/** Above this many keys the test below would be too long to compile well: such checkers always take the exact path. */
+const MAX_UNPOLLUTED_KEYS = 40;
+
+/**
+ * The keys generated checks read from request objects by {@link ownRead} or directly (the
+ * principal's id and role, where the application keeps them): the record's `kind`, the
+ * attributes that steps, stage and pipeline conditions, organisations and parents read.
+ */
+export function plainReads(model: PolicyModel): string[] {
+  const keys = new Set<string>(['kind', ...['id', 'role', 'groups', 'organisation'].map((n) => principalKey(model, n))]);
+  for (const r of model.resources) {
+    for (const a of [r.owner, r.team, r.ownerRole, r.organisation, r.stage, r.pipeline, r.subscribers?.attribute, r.parent?.attribute]) if (a !== undefined) keys.add(a);
+  }
+  for (const rule of model.rules) if (rule.condition?.kind === 'equals') keys.add(rule.condition.attribute);
+  return [...keys].sort();
+}
+
+/**
+ * The body of `unpolluted()`: whether no built-in prototype but `Object.prototype` has any key of
+ * {@link plainReads}. While that holds, a plain read of such a key on *any* object is what the
+ * own-data rule reads (nothing the object's chain could inherit it from is built in, and
+ * `Object.prototype` is tested by each read), so `can` need not ask for prototypes; V8 folds each
+ * test to `false` while the prototypes are clean, and a pollution deoptimizes it.
+ */
+export function unpollutedTest(keys: readonly string[]): string {
+  if (keys.length > MAX_UNPOLLUTED_KEYS) return 'return false;';
+  return `return !(${keys.flatMap((k) => BUILT_IN_PROTOTYPES.map((proto) => `${lit(k)} in ${proto}`)).join(' ||\n  ')});`;
+}
+
+/**
  * The field of the application's principal holding built-in value `name` (`id`, `groups`…):
  * its own name unless the policy says where it lives (`principal: { groups: groupIds }`).
  */

@@ -243,22 +243,20 @@ export function definePolicy(data: PolicyData): Policy {
       const filter = record(attribute, or(...kinds.map(([kind, plan]) => and(eq('kind', kind), plan.filter))));
       return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`, kinds.some(([, plan]) => plan.recheck));
     },
-    checker(check, plan, kinds = []) {
+    checker(check, plan, kinds = [], unpolluted = () => false) {
       // where the application's principal keeps its id and role (`principal: { id: userId }`)
       const ID = data.principal?.id ?? 'id';
       const ROLE = data.principal?.role ?? 'role';
       const valid = ID === 'id' && ROLE === 'role' ? hasIdAndRole : (p: object): boolean => hasFields(p, ID, ROLE);
       /**
-       * The principal as generated code reads it: an ordinary object (a copy for the odd array or
-       * Date) with its own string id and role, else undefined. The reads come first: once V8 has
-       * seen the object's shape, asking for its prototype costs nothing.
+       * The object as generated code may read it. While `unpolluted()` — no built-in prototype but
+       * `Object.prototype` has a key the checks read, which V8 folds to `true` — that is the object
+       * itself, whatever its prototype: nothing it could inherit such a key from is built in, and
+       * each read tests `Object.prototype`. Otherwise an {@link ordinary} object (its prototype
+       * `Object.prototype`, `null` or a class; a copy of what the rule lets a check read for the
+       * odd array or `Date`).
        */
-      const principalOf = (principal: unknown): Principal | undefined => {
-        if (typeof principal !== 'object' || principal === null) return undefined;
-        if (valid(principal) && Object.getPrototypeOf(principal) === Object.prototype) return principal as Principal;
-        const p = ordinary(principal);
-        return valid(p) ? (p as Principal) : undefined;
-      };
+      const readable = <T extends object>(o: T, fast: boolean): T => (fast ? o : ordinary(o));
       const core: Record<string, unknown> = {
         formatVersion: data.format,
         policyName: data.name,
@@ -266,15 +264,13 @@ export function definePolicy(data: PolicyData): Policy {
         can(principal: Principal, action: string, resource: Resource, context?: Context): Decision {
           // everything inside the `try`: validating reads the request, and a getter or a Proxy trap may throw
           try {
-            const p = principalOf(principal);
-            if (p === undefined) return INVALID_PRINCIPAL;
+            if (typeof principal !== 'object' || principal === null) return INVALID_PRINCIPAL;
+            const fast = unpolluted();
+            const p = readable(principal, fast);
+            if (!valid(p)) return INVALID_PRINCIPAL;
             if (typeof resource !== 'object' || resource === null) return INVALID_RESOURCE;
-            let r = resource;
-            let kind = 'kind' in Object.prototype ? own(r, 'kind') : r.kind;
-            if (Object.getPrototypeOf(r) !== Object.prototype) {
-              r = ordinary(r);
-              kind = own(r, 'kind');
-            }
+            const r = readable(resource, fast);
+            const kind = 'kind' in Object.prototype ? own(r, 'kind') : r.kind;
             if (typeof kind !== 'string') return INVALID_RESOURCE;
             if (context !== undefined && (typeof context !== 'object' || context === null)) return INVALID_CONTEXT;
             return check(p, action, r, context ?? NO_CONTEXT);
@@ -300,11 +296,13 @@ export function definePolicy(data: PolicyData): Policy {
         const entry: KindChecker = Object.freeze({
           can(principal: Principal, action: string, record: object, context?: Context): Decision {
             try {
-              const p = principalOf(principal);
-              if (p === undefined) return INVALID_PRINCIPAL;
+              if (typeof principal !== 'object' || principal === null) return INVALID_PRINCIPAL;
+              const fast = unpolluted();
+              const p = readable(principal, fast);
+              if (!valid(p)) return INVALID_PRINCIPAL;
               if (typeof record !== 'object' || record === null) return INVALID_RECORD;
               if (context !== undefined && (typeof context !== 'object' || context === null)) return INVALID_CONTEXT;
-              return checkKind(p, action, (Object.getPrototypeOf(record) === Object.prototype ? record : ordinary(record)) as Resource, context ?? NO_CONTEXT);
+              return checkKind(p, action, readable(record, fast) as Resource, context ?? NO_CONTEXT);
             } catch (error) {
               return failure(error);
             }

@@ -109,7 +109,7 @@ export interface PolicySchema {
  * The check of one resource kind (issue 17): `checker.lead.can(user, 'edit', lead)` takes the
  * application's own record as it is — no `kind` field, nothing copied.
  */
-export interface KindChecker<P = Principal, A extends string = string, R = { readonly [attribute: string]: unknown }> {
+export interface KindChecker<P = Principal, A extends string = string, R = object> {
   /** Decides whether `principal` may do `action` on `record`, a record of this kind. Never throws, never allows on error. */
   can(principal: P, action: A, record: R, context?: Context): Decision;
 }
@@ -242,7 +242,7 @@ export interface Policy {
   /** A child kind's plan (R-Z11): records whose parent record, of one of the kinds, its plan allows. */
   readonly parentPlan: (rule: number, attribute: string, kinds: readonly (readonly [string, QueryPlan])[]) => QueryPlan;
   /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
-  readonly checker: (check: CheckFunction, plan: PlanFunction, kinds?: readonly (readonly [string, KindCheckFunction])[]) => CoreChecker;
+  readonly checker: (check: CheckFunction, plan: PlanFunction, kinds?: readonly (readonly [string, KindCheckFunction])[], unpolluted?: () => boolean) => CoreChecker;
 }
 
 /**
