@@ -232,3 +232,32 @@ roles:
     expect(typed.diagnostics.map((d) => d.code)).toEqual(['PC3013']);
   });
 });
+
+describe('issue 13 through the fast path: objects of built-in prototypes and keys the built-ins have', () => {
+  it('R-K1 R-K8 a principal or record whose prototype is a Date or an array reads only its own values, polluted or not', async () => {
+    const checker = await compileSources({
+      'policy.yaml': 'principal:\n  groups: groupIds\nresources:\n  lead:\n    actions: [view]\n    attributes: { ownerId: string, groupId: string }\n    owner: ownerId\n    team: groupId\nroles:\n  rep:\n    grants: { lead: { view: blue } }\n',
+    });
+    const leads = kindsOf(checker).lead!;
+    const user = Object.assign(Object.create(Date.prototype) as object, { id: 'u1', role: 'rep' });
+    const lead = Object.assign([], { ownerId: 'u2', groupId: 'north' });
+    const before = whole(leads.can(user, 'view', lead));
+    expect(before.slice(0, 2)).toEqual([false, 'not-reached']);
+    expect(polluted(Date.prototype, 'groupIds', ['north'], () => whole(leads.can(user, 'view', lead)))).toEqual(before);
+    expect(polluted(Array.prototype, 'ownerId', 'u1', () => whole(leads.can(user, 'view', Object.assign([], { groupId: 'north' }))))).toEqual(whole(leads.can(user, 'view', Object.assign([], { groupId: 'north' }))));
+    expect(polluted(Date.prototype, 'role', 'rep', () => leads.can(Object.create(Date.prototype) as object, 'view', lead).code)).toBe('invalid-request');
+  });
+
+  it('R-K3 a policy reading a key a built-in prototype has (`description`, `size`) decides by the own values', async () => {
+    const checker = await compileSources({
+      'policy.yaml': 'principal:\n  groups: size\nresources:\n  lead:\n    actions: [view]\n    attributes: { description: string, name: string }\n    owner: description\n    team: name\nroles:\n  rep:\n    grants: { lead: { view: blue } }\n',
+    });
+    const leads = kindsOf(checker).lead!;
+    expect(leads.can({ id: 'u1', role: 'rep' }, 'view', { description: 'u1' })).toMatchObject({ allow: true, code: 'own' });
+    // a Symbol-like record: `description` of Symbol.prototype is not the record's
+    expect(leads.can({ id: 'u1', role: 'rep' }, 'view', Object.create(Symbol.prototype) as object)).toMatchObject({ allow: false, code: 'missing-attribute' });
+    // a Map as the principal: its `size` is Map.prototype's getter, not a list of groups
+    expect(leads.can(Object.assign(new Map(), { id: 'u1', role: 'rep' }), 'view', { description: 'u2', name: 'north' })).toMatchObject({ allow: false, code: 'not-reached' });
+    expect(leads.can({ id: 'u1', role: 'rep', size: ['north'] }, 'view', { description: 'u2', name: 'north' })).toMatchObject({ allow: true, code: 'team' });
+  });
+});
