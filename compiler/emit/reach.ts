@@ -66,7 +66,8 @@ export function plainReads(model: PolicyModel): string[] {
  */
 export function unpollutedTest(keys: readonly string[]): string {
   if (keys.length > MAX_UNPOLLUTED_KEYS) return 'return false;';
-  return `return !(${keys.flatMap((k) => BUILT_IN_PROTOTYPES.map((proto) => `${lit(k)} in ${proto}`)).join(' ||\n  ')});`;
+  // one line per key
+  return `return !(\n  ${keys.map((k) => BUILT_IN_PROTOTYPES.map((proto) => `${lit(k)} in ${proto}`).join(' || ')).join(' ||\n  ')}\n);`;
 }
 
 /**

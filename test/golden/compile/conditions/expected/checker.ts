@@ -240,150 +240,16 @@ const TYPED_ARRAY: object = Object.getPrototypeOf(Uint8Array.prototype) as objec
 
 /** Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, "Own data only"). */
 function unpolluted(): boolean {
-  return !("groups" in Array.prototype ||
-    "groups" in Function.prototype ||
-    "groups" in String.prototype ||
-    "groups" in Number.prototype ||
-    "groups" in Boolean.prototype ||
-    "groups" in Symbol.prototype ||
-    "groups" in BigInt.prototype ||
-    "groups" in Date.prototype ||
-    "groups" in RegExp.prototype ||
-    "groups" in Error.prototype ||
-    "groups" in Map.prototype ||
-    "groups" in Set.prototype ||
-    "groups" in WeakMap.prototype ||
-    "groups" in WeakSet.prototype ||
-    "groups" in Promise.prototype ||
-    "groups" in ArrayBuffer.prototype ||
-    "groups" in Uint8Array.prototype ||
-    "groups" in TYPED_ARRAY ||
-    "id" in Array.prototype ||
-    "id" in Function.prototype ||
-    "id" in String.prototype ||
-    "id" in Number.prototype ||
-    "id" in Boolean.prototype ||
-    "id" in Symbol.prototype ||
-    "id" in BigInt.prototype ||
-    "id" in Date.prototype ||
-    "id" in RegExp.prototype ||
-    "id" in Error.prototype ||
-    "id" in Map.prototype ||
-    "id" in Set.prototype ||
-    "id" in WeakMap.prototype ||
-    "id" in WeakSet.prototype ||
-    "id" in Promise.prototype ||
-    "id" in ArrayBuffer.prototype ||
-    "id" in Uint8Array.prototype ||
-    "id" in TYPED_ARRAY ||
-    "kind" in Array.prototype ||
-    "kind" in Function.prototype ||
-    "kind" in String.prototype ||
-    "kind" in Number.prototype ||
-    "kind" in Boolean.prototype ||
-    "kind" in Symbol.prototype ||
-    "kind" in BigInt.prototype ||
-    "kind" in Date.prototype ||
-    "kind" in RegExp.prototype ||
-    "kind" in Error.prototype ||
-    "kind" in Map.prototype ||
-    "kind" in Set.prototype ||
-    "kind" in WeakMap.prototype ||
-    "kind" in WeakSet.prototype ||
-    "kind" in Promise.prototype ||
-    "kind" in ArrayBuffer.prototype ||
-    "kind" in Uint8Array.prototype ||
-    "kind" in TYPED_ARRAY ||
-    "organisation" in Array.prototype ||
-    "organisation" in Function.prototype ||
-    "organisation" in String.prototype ||
-    "organisation" in Number.prototype ||
-    "organisation" in Boolean.prototype ||
-    "organisation" in Symbol.prototype ||
-    "organisation" in BigInt.prototype ||
-    "organisation" in Date.prototype ||
-    "organisation" in RegExp.prototype ||
-    "organisation" in Error.prototype ||
-    "organisation" in Map.prototype ||
-    "organisation" in Set.prototype ||
-    "organisation" in WeakMap.prototype ||
-    "organisation" in WeakSet.prototype ||
-    "organisation" in Promise.prototype ||
-    "organisation" in ArrayBuffer.prototype ||
-    "organisation" in Uint8Array.prototype ||
-    "organisation" in TYPED_ARRAY ||
-    "owner" in Array.prototype ||
-    "owner" in Function.prototype ||
-    "owner" in String.prototype ||
-    "owner" in Number.prototype ||
-    "owner" in Boolean.prototype ||
-    "owner" in Symbol.prototype ||
-    "owner" in BigInt.prototype ||
-    "owner" in Date.prototype ||
-    "owner" in RegExp.prototype ||
-    "owner" in Error.prototype ||
-    "owner" in Map.prototype ||
-    "owner" in Set.prototype ||
-    "owner" in WeakMap.prototype ||
-    "owner" in WeakSet.prototype ||
-    "owner" in Promise.prototype ||
-    "owner" in ArrayBuffer.prototype ||
-    "owner" in Uint8Array.prototype ||
-    "owner" in TYPED_ARRAY ||
-    "pipeline" in Array.prototype ||
-    "pipeline" in Function.prototype ||
-    "pipeline" in String.prototype ||
-    "pipeline" in Number.prototype ||
-    "pipeline" in Boolean.prototype ||
-    "pipeline" in Symbol.prototype ||
-    "pipeline" in BigInt.prototype ||
-    "pipeline" in Date.prototype ||
-    "pipeline" in RegExp.prototype ||
-    "pipeline" in Error.prototype ||
-    "pipeline" in Map.prototype ||
-    "pipeline" in Set.prototype ||
-    "pipeline" in WeakMap.prototype ||
-    "pipeline" in WeakSet.prototype ||
-    "pipeline" in Promise.prototype ||
-    "pipeline" in ArrayBuffer.prototype ||
-    "pipeline" in Uint8Array.prototype ||
-    "pipeline" in TYPED_ARRAY ||
-    "role" in Array.prototype ||
-    "role" in Function.prototype ||
-    "role" in String.prototype ||
-    "role" in Number.prototype ||
-    "role" in Boolean.prototype ||
-    "role" in Symbol.prototype ||
-    "role" in BigInt.prototype ||
-    "role" in Date.prototype ||
-    "role" in RegExp.prototype ||
-    "role" in Error.prototype ||
-    "role" in Map.prototype ||
-    "role" in Set.prototype ||
-    "role" in WeakMap.prototype ||
-    "role" in WeakSet.prototype ||
-    "role" in Promise.prototype ||
-    "role" in ArrayBuffer.prototype ||
-    "role" in Uint8Array.prototype ||
-    "role" in TYPED_ARRAY ||
-    "stage" in Array.prototype ||
-    "stage" in Function.prototype ||
-    "stage" in String.prototype ||
-    "stage" in Number.prototype ||
-    "stage" in Boolean.prototype ||
-    "stage" in Symbol.prototype ||
-    "stage" in BigInt.prototype ||
-    "stage" in Date.prototype ||
-    "stage" in RegExp.prototype ||
-    "stage" in Error.prototype ||
-    "stage" in Map.prototype ||
-    "stage" in Set.prototype ||
-    "stage" in WeakMap.prototype ||
-    "stage" in WeakSet.prototype ||
-    "stage" in Promise.prototype ||
-    "stage" in ArrayBuffer.prototype ||
-    "stage" in Uint8Array.prototype ||
-    "stage" in TYPED_ARRAY);
+  return !(
+    "groups" in Array.prototype || "groups" in Function.prototype || "groups" in String.prototype || "groups" in Number.prototype || "groups" in Boolean.prototype || "groups" in Symbol.prototype || "groups" in BigInt.prototype || "groups" in Date.prototype || "groups" in RegExp.prototype || "groups" in Error.prototype || "groups" in Map.prototype || "groups" in Set.prototype || "groups" in WeakMap.prototype || "groups" in WeakSet.prototype || "groups" in Promise.prototype || "groups" in ArrayBuffer.prototype || "groups" in Uint8Array.prototype || "groups" in TYPED_ARRAY ||
+    "id" in Array.prototype || "id" in Function.prototype || "id" in String.prototype || "id" in Number.prototype || "id" in Boolean.prototype || "id" in Symbol.prototype || "id" in BigInt.prototype || "id" in Date.prototype || "id" in RegExp.prototype || "id" in Error.prototype || "id" in Map.prototype || "id" in Set.prototype || "id" in WeakMap.prototype || "id" in WeakSet.prototype || "id" in Promise.prototype || "id" in ArrayBuffer.prototype || "id" in Uint8Array.prototype || "id" in TYPED_ARRAY ||
+    "kind" in Array.prototype || "kind" in Function.prototype || "kind" in String.prototype || "kind" in Number.prototype || "kind" in Boolean.prototype || "kind" in Symbol.prototype || "kind" in BigInt.prototype || "kind" in Date.prototype || "kind" in RegExp.prototype || "kind" in Error.prototype || "kind" in Map.prototype || "kind" in Set.prototype || "kind" in WeakMap.prototype || "kind" in WeakSet.prototype || "kind" in Promise.prototype || "kind" in ArrayBuffer.prototype || "kind" in Uint8Array.prototype || "kind" in TYPED_ARRAY ||
+    "organisation" in Array.prototype || "organisation" in Function.prototype || "organisation" in String.prototype || "organisation" in Number.prototype || "organisation" in Boolean.prototype || "organisation" in Symbol.prototype || "organisation" in BigInt.prototype || "organisation" in Date.prototype || "organisation" in RegExp.prototype || "organisation" in Error.prototype || "organisation" in Map.prototype || "organisation" in Set.prototype || "organisation" in WeakMap.prototype || "organisation" in WeakSet.prototype || "organisation" in Promise.prototype || "organisation" in ArrayBuffer.prototype || "organisation" in Uint8Array.prototype || "organisation" in TYPED_ARRAY ||
+    "owner" in Array.prototype || "owner" in Function.prototype || "owner" in String.prototype || "owner" in Number.prototype || "owner" in Boolean.prototype || "owner" in Symbol.prototype || "owner" in BigInt.prototype || "owner" in Date.prototype || "owner" in RegExp.prototype || "owner" in Error.prototype || "owner" in Map.prototype || "owner" in Set.prototype || "owner" in WeakMap.prototype || "owner" in WeakSet.prototype || "owner" in Promise.prototype || "owner" in ArrayBuffer.prototype || "owner" in Uint8Array.prototype || "owner" in TYPED_ARRAY ||
+    "pipeline" in Array.prototype || "pipeline" in Function.prototype || "pipeline" in String.prototype || "pipeline" in Number.prototype || "pipeline" in Boolean.prototype || "pipeline" in Symbol.prototype || "pipeline" in BigInt.prototype || "pipeline" in Date.prototype || "pipeline" in RegExp.prototype || "pipeline" in Error.prototype || "pipeline" in Map.prototype || "pipeline" in Set.prototype || "pipeline" in WeakMap.prototype || "pipeline" in WeakSet.prototype || "pipeline" in Promise.prototype || "pipeline" in ArrayBuffer.prototype || "pipeline" in Uint8Array.prototype || "pipeline" in TYPED_ARRAY ||
+    "role" in Array.prototype || "role" in Function.prototype || "role" in String.prototype || "role" in Number.prototype || "role" in Boolean.prototype || "role" in Symbol.prototype || "role" in BigInt.prototype || "role" in Date.prototype || "role" in RegExp.prototype || "role" in Error.prototype || "role" in Map.prototype || "role" in Set.prototype || "role" in WeakMap.prototype || "role" in WeakSet.prototype || "role" in Promise.prototype || "role" in ArrayBuffer.prototype || "role" in Uint8Array.prototype || "role" in TYPED_ARRAY ||
+    "stage" in Array.prototype || "stage" in Function.prototype || "stage" in String.prototype || "stage" in Number.prototype || "stage" in Boolean.prototype || "stage" in Symbol.prototype || "stage" in BigInt.prototype || "stage" in Date.prototype || "stage" in RegExp.prototype || "stage" in Error.prototype || "stage" in Map.prototype || "stage" in Set.prototype || "stage" in WeakMap.prototype || "stage" in WeakSet.prototype || "stage" in Promise.prototype || "stage" in ArrayBuffer.prototype || "stage" in Uint8Array.prototype || "stage" in TYPED_ARRAY
+  );
 }
 
 function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {

@@ -202,150 +202,16 @@ const TYPED_ARRAY: object = Object.getPrototypeOf(Uint8Array.prototype) as objec
 
 /** Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, "Own data only"). */
 function unpolluted(): boolean {
-  return !("groupId" in Array.prototype ||
-    "groupId" in Function.prototype ||
-    "groupId" in String.prototype ||
-    "groupId" in Number.prototype ||
-    "groupId" in Boolean.prototype ||
-    "groupId" in Symbol.prototype ||
-    "groupId" in BigInt.prototype ||
-    "groupId" in Date.prototype ||
-    "groupId" in RegExp.prototype ||
-    "groupId" in Error.prototype ||
-    "groupId" in Map.prototype ||
-    "groupId" in Set.prototype ||
-    "groupId" in WeakMap.prototype ||
-    "groupId" in WeakSet.prototype ||
-    "groupId" in Promise.prototype ||
-    "groupId" in ArrayBuffer.prototype ||
-    "groupId" in Uint8Array.prototype ||
-    "groupId" in TYPED_ARRAY ||
-    "groupIds" in Array.prototype ||
-    "groupIds" in Function.prototype ||
-    "groupIds" in String.prototype ||
-    "groupIds" in Number.prototype ||
-    "groupIds" in Boolean.prototype ||
-    "groupIds" in Symbol.prototype ||
-    "groupIds" in BigInt.prototype ||
-    "groupIds" in Date.prototype ||
-    "groupIds" in RegExp.prototype ||
-    "groupIds" in Error.prototype ||
-    "groupIds" in Map.prototype ||
-    "groupIds" in Set.prototype ||
-    "groupIds" in WeakMap.prototype ||
-    "groupIds" in WeakSet.prototype ||
-    "groupIds" in Promise.prototype ||
-    "groupIds" in ArrayBuffer.prototype ||
-    "groupIds" in Uint8Array.prototype ||
-    "groupIds" in TYPED_ARRAY ||
-    "kind" in Array.prototype ||
-    "kind" in Function.prototype ||
-    "kind" in String.prototype ||
-    "kind" in Number.prototype ||
-    "kind" in Boolean.prototype ||
-    "kind" in Symbol.prototype ||
-    "kind" in BigInt.prototype ||
-    "kind" in Date.prototype ||
-    "kind" in RegExp.prototype ||
-    "kind" in Error.prototype ||
-    "kind" in Map.prototype ||
-    "kind" in Set.prototype ||
-    "kind" in WeakMap.prototype ||
-    "kind" in WeakSet.prototype ||
-    "kind" in Promise.prototype ||
-    "kind" in ArrayBuffer.prototype ||
-    "kind" in Uint8Array.prototype ||
-    "kind" in TYPED_ARRAY ||
-    "organisation" in Array.prototype ||
-    "organisation" in Function.prototype ||
-    "organisation" in String.prototype ||
-    "organisation" in Number.prototype ||
-    "organisation" in Boolean.prototype ||
-    "organisation" in Symbol.prototype ||
-    "organisation" in BigInt.prototype ||
-    "organisation" in Date.prototype ||
-    "organisation" in RegExp.prototype ||
-    "organisation" in Error.prototype ||
-    "organisation" in Map.prototype ||
-    "organisation" in Set.prototype ||
-    "organisation" in WeakMap.prototype ||
-    "organisation" in WeakSet.prototype ||
-    "organisation" in Promise.prototype ||
-    "organisation" in ArrayBuffer.prototype ||
-    "organisation" in Uint8Array.prototype ||
-    "organisation" in TYPED_ARRAY ||
-    "ownerId" in Array.prototype ||
-    "ownerId" in Function.prototype ||
-    "ownerId" in String.prototype ||
-    "ownerId" in Number.prototype ||
-    "ownerId" in Boolean.prototype ||
-    "ownerId" in Symbol.prototype ||
-    "ownerId" in BigInt.prototype ||
-    "ownerId" in Date.prototype ||
-    "ownerId" in RegExp.prototype ||
-    "ownerId" in Error.prototype ||
-    "ownerId" in Map.prototype ||
-    "ownerId" in Set.prototype ||
-    "ownerId" in WeakMap.prototype ||
-    "ownerId" in WeakSet.prototype ||
-    "ownerId" in Promise.prototype ||
-    "ownerId" in ArrayBuffer.prototype ||
-    "ownerId" in Uint8Array.prototype ||
-    "ownerId" in TYPED_ARRAY ||
-    "role" in Array.prototype ||
-    "role" in Function.prototype ||
-    "role" in String.prototype ||
-    "role" in Number.prototype ||
-    "role" in Boolean.prototype ||
-    "role" in Symbol.prototype ||
-    "role" in BigInt.prototype ||
-    "role" in Date.prototype ||
-    "role" in RegExp.prototype ||
-    "role" in Error.prototype ||
-    "role" in Map.prototype ||
-    "role" in Set.prototype ||
-    "role" in WeakMap.prototype ||
-    "role" in WeakSet.prototype ||
-    "role" in Promise.prototype ||
-    "role" in ArrayBuffer.prototype ||
-    "role" in Uint8Array.prototype ||
-    "role" in TYPED_ARRAY ||
-    "stage" in Array.prototype ||
-    "stage" in Function.prototype ||
-    "stage" in String.prototype ||
-    "stage" in Number.prototype ||
-    "stage" in Boolean.prototype ||
-    "stage" in Symbol.prototype ||
-    "stage" in BigInt.prototype ||
-    "stage" in Date.prototype ||
-    "stage" in RegExp.prototype ||
-    "stage" in Error.prototype ||
-    "stage" in Map.prototype ||
-    "stage" in Set.prototype ||
-    "stage" in WeakMap.prototype ||
-    "stage" in WeakSet.prototype ||
-    "stage" in Promise.prototype ||
-    "stage" in ArrayBuffer.prototype ||
-    "stage" in Uint8Array.prototype ||
-    "stage" in TYPED_ARRAY ||
-    "userId" in Array.prototype ||
-    "userId" in Function.prototype ||
-    "userId" in String.prototype ||
-    "userId" in Number.prototype ||
-    "userId" in Boolean.prototype ||
-    "userId" in Symbol.prototype ||
-    "userId" in BigInt.prototype ||
-    "userId" in Date.prototype ||
-    "userId" in RegExp.prototype ||
-    "userId" in Error.prototype ||
-    "userId" in Map.prototype ||
-    "userId" in Set.prototype ||
-    "userId" in WeakMap.prototype ||
-    "userId" in WeakSet.prototype ||
-    "userId" in Promise.prototype ||
-    "userId" in ArrayBuffer.prototype ||
-    "userId" in Uint8Array.prototype ||
-    "userId" in TYPED_ARRAY);
+  return !(
+    "groupId" in Array.prototype || "groupId" in Function.prototype || "groupId" in String.prototype || "groupId" in Number.prototype || "groupId" in Boolean.prototype || "groupId" in Symbol.prototype || "groupId" in BigInt.prototype || "groupId" in Date.prototype || "groupId" in RegExp.prototype || "groupId" in Error.prototype || "groupId" in Map.prototype || "groupId" in Set.prototype || "groupId" in WeakMap.prototype || "groupId" in WeakSet.prototype || "groupId" in Promise.prototype || "groupId" in ArrayBuffer.prototype || "groupId" in Uint8Array.prototype || "groupId" in TYPED_ARRAY ||
+    "groupIds" in Array.prototype || "groupIds" in Function.prototype || "groupIds" in String.prototype || "groupIds" in Number.prototype || "groupIds" in Boolean.prototype || "groupIds" in Symbol.prototype || "groupIds" in BigInt.prototype || "groupIds" in Date.prototype || "groupIds" in RegExp.prototype || "groupIds" in Error.prototype || "groupIds" in Map.prototype || "groupIds" in Set.prototype || "groupIds" in WeakMap.prototype || "groupIds" in WeakSet.prototype || "groupIds" in Promise.prototype || "groupIds" in ArrayBuffer.prototype || "groupIds" in Uint8Array.prototype || "groupIds" in TYPED_ARRAY ||
+    "kind" in Array.prototype || "kind" in Function.prototype || "kind" in String.prototype || "kind" in Number.prototype || "kind" in Boolean.prototype || "kind" in Symbol.prototype || "kind" in BigInt.prototype || "kind" in Date.prototype || "kind" in RegExp.prototype || "kind" in Error.prototype || "kind" in Map.prototype || "kind" in Set.prototype || "kind" in WeakMap.prototype || "kind" in WeakSet.prototype || "kind" in Promise.prototype || "kind" in ArrayBuffer.prototype || "kind" in Uint8Array.prototype || "kind" in TYPED_ARRAY ||
+    "organisation" in Array.prototype || "organisation" in Function.prototype || "organisation" in String.prototype || "organisation" in Number.prototype || "organisation" in Boolean.prototype || "organisation" in Symbol.prototype || "organisation" in BigInt.prototype || "organisation" in Date.prototype || "organisation" in RegExp.prototype || "organisation" in Error.prototype || "organisation" in Map.prototype || "organisation" in Set.prototype || "organisation" in WeakMap.prototype || "organisation" in WeakSet.prototype || "organisation" in Promise.prototype || "organisation" in ArrayBuffer.prototype || "organisation" in Uint8Array.prototype || "organisation" in TYPED_ARRAY ||
+    "ownerId" in Array.prototype || "ownerId" in Function.prototype || "ownerId" in String.prototype || "ownerId" in Number.prototype || "ownerId" in Boolean.prototype || "ownerId" in Symbol.prototype || "ownerId" in BigInt.prototype || "ownerId" in Date.prototype || "ownerId" in RegExp.prototype || "ownerId" in Error.prototype || "ownerId" in Map.prototype || "ownerId" in Set.prototype || "ownerId" in WeakMap.prototype || "ownerId" in WeakSet.prototype || "ownerId" in Promise.prototype || "ownerId" in ArrayBuffer.prototype || "ownerId" in Uint8Array.prototype || "ownerId" in TYPED_ARRAY ||
+    "role" in Array.prototype || "role" in Function.prototype || "role" in String.prototype || "role" in Number.prototype || "role" in Boolean.prototype || "role" in Symbol.prototype || "role" in BigInt.prototype || "role" in Date.prototype || "role" in RegExp.prototype || "role" in Error.prototype || "role" in Map.prototype || "role" in Set.prototype || "role" in WeakMap.prototype || "role" in WeakSet.prototype || "role" in Promise.prototype || "role" in ArrayBuffer.prototype || "role" in Uint8Array.prototype || "role" in TYPED_ARRAY ||
+    "stage" in Array.prototype || "stage" in Function.prototype || "stage" in String.prototype || "stage" in Number.prototype || "stage" in Boolean.prototype || "stage" in Symbol.prototype || "stage" in BigInt.prototype || "stage" in Date.prototype || "stage" in RegExp.prototype || "stage" in Error.prototype || "stage" in Map.prototype || "stage" in Set.prototype || "stage" in WeakMap.prototype || "stage" in WeakSet.prototype || "stage" in Promise.prototype || "stage" in ArrayBuffer.prototype || "stage" in Uint8Array.prototype || "stage" in TYPED_ARRAY ||
+    "userId" in Array.prototype || "userId" in Function.prototype || "userId" in String.prototype || "userId" in Number.prototype || "userId" in Boolean.prototype || "userId" in Symbol.prototype || "userId" in BigInt.prototype || "userId" in Date.prototype || "userId" in RegExp.prototype || "userId" in Error.prototype || "userId" in Map.prototype || "userId" in Set.prototype || "userId" in WeakMap.prototype || "userId" in WeakSet.prototype || "userId" in Promise.prototype || "userId" in ArrayBuffer.prototype || "userId" in Uint8Array.prototype || "userId" in TYPED_ARRAY
+  );
 }
 
 function check(p: Principal, action: string, r: Resource, c: Context = NO_CONTEXT): Decision {
