@@ -1,8 +1,12 @@
-// Compile time of a large generated policy: 500 roles × 20 resources × 8 actions.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// Compile time of a large generated policy: 500 roles × 20 resources × 8 actions (issue 17: under
+// 2 s, at most 2 MB of checker.ts), and the peak memory of one compile in a fresh process.
+// `node bench/compile.mjs` prints the figures alone.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDir, compileDir, emit } from '../dist/compiler/index.js';
+import { fileURLToPath } from 'node:url';
 import { median, prng } from './lib.mjs';
 
 const ROLES = 500;
@@ -60,8 +64,33 @@ export function largePolicy() {
   return dir;
 }
 
+// the child: one compile of the policy in `dir`, in a fresh process, and its peak memory
+const CHILD = `
+const { compileDir } = await import(${JSON.stringify(new URL('../dist/compiler/index.js', import.meta.url).href)});
+const layout = process.argv[2] === 'auto' ? undefined : process.argv[2];
+const start = performance.now();
+const result = await compileDir(process.argv[1], layout === undefined ? {} : { layout });
+const ms = performance.now() - start;
+if (!result.output) throw new Error('the large policy does not compile');
+console.log(JSON.stringify({ ms, peak: process.resourceUsage().maxRSS * 1024, heap: process.memoryUsage().heapUsed, checkerBytes: Buffer.byteLength(result.output.checkerTs) }));
+`;
+
+/** One compile in a fresh child process: its time, peak resident set and checker size. */
+function compileInChild(dir, layout) {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', CHILD, dir, layout], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
 export async function runCompileBench({ runs = 3, log = () => {} } = {}) {
   const dir = largePolicy();
+  try {
+    return await measure(dir, runs, log);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(dir, runs, log) {
   const times = [];
   const phases = { check: [], emit: [] };
   let output;
@@ -84,7 +113,14 @@ export async function runCompileBench({ runs = 3, log = () => {} } = {}) {
   }
   const { statSync, readdirSync } = await import('node:fs');
   const policyBytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  // memory: one compile per process, in the layout chosen by default (tables) and as code
+  const memory = compileInChild(dir, 'auto');
+  log(`compile in a fresh process: ${(memory.ms / 1000).toFixed(2)} s, peak ${(memory.peak / 1e6).toFixed(0)} MB`);
+  const asCode = compileInChild(dir, 'code');
+  log(`the same as code: ${(asCode.ms / 1000).toFixed(2)} s, peak ${(asCode.peak / 1e6).toFixed(0)} MB`);
   return {
+    memory,
+    asCode,
     ms: median(times),
     checkMs: median(phases.check),
     emitMs: median(phases.emit),
@@ -94,4 +130,9 @@ export async function runCompileBench({ runs = 3, log = () => {} } = {}) {
     cells: ROLES * RESOURCES * ACTIONS,
     runs,
   };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const r = await runCompileBench({ log: (line) => console.error(`  … ${line}`) });
+  console.log(JSON.stringify(r, null, 2));
 }

@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { defaultIo, EXIT, UsageError, type Io } from './cli/io.ts';
 import { version } from './cli/report.ts';
 
+import type { ExplainFlags } from './cli/explain.ts';
 import type { ServeFlags } from './cli/serve.ts';
 
 export { EXIT, type Io } from './cli/io.ts';
@@ -49,9 +50,18 @@ function program(io: Io, done: (code: number) => void): Command {
     .command('check')
     .description('validate a policy set without writing anything')
     .argument('<dir>', 'policy set folder')
+    .option('--directory <file>', 'also check a user directory (YAML, JSON or JSON Lines) against the policy (docs/directory.md)')
     .addOption(formatOption())
     .addOption(limitOption())
-    .action(async (dir: string, opts: { format: string; limit?: string[] }) => done((await import('./cli/check.ts')).checkCommand(dir, opts, io)));
+    .action(async (dir: string, opts: { format: string; limit?: string[]; directory?: string }) => done((await import('./cli/check.ts')).checkCommand(dir, opts, io)));
+
+  cli
+    .command('init')
+    .description('write a starting policy set with its decision tables from a bundled example')
+    .argument('<dir>', 'the folder to write')
+    .addOption(new Option('--template <name>', 'the example to start from').choices(['kommo', 'gtg', 'zoho', 'org-admin']).makeOptionMandatory())
+    .option('--force', 'write into a folder that is not empty')
+    .action(async (dir: string, opts: { template: string; force?: boolean }) => done((await import('./cli/init.ts')).initCommand(dir, opts, io)));
 
   cli
     .command('build')
@@ -60,17 +70,20 @@ function program(io: Io, done: (code: number) => void): Command {
     .option('--out <dir>', 'output folder (default: <dir>/generated)')
     .option('--check', 'write nothing; exit 1 when the generated files differ from what the policy compiles to')
     .option('--force', 'replace files in the output folder that policyc did not generate')
+    .addOption(new Option('--layout <layout>', 'cells as code (readable in review) or as compact tables; default: tables from 10,000 role × action cells').choices(['code', 'table']))
     .addOption(formatOption())
     .addOption(limitOption())
-    .action(async (dir: string, opts: { out?: string; format: string; check?: boolean; force?: boolean; limit?: string[] }) => done(await (await import('./cli/build.ts')).buildCommand(dir, opts, io)));
+    .action(async (dir: string, opts: { out?: string; format: string; check?: boolean; force?: boolean; limit?: string[]; layout?: string }) => done(await (await import('./cli/build.ts')).buildCommand(dir, opts, io)));
 
   cli
     .command('explain')
     .description('decide one request and show every step that led to the decision')
     .argument('<dir>', 'policy set folder')
     .requiredOption('--request <file>', "the request as YAML or JSON: { principal, action, resource, context? } (context.now: an ISO date-time), or { principal, resource, field } for a field's access; `-` reads standard input")
+    .option('--as <user>', 'decide as this user of --directory (id, email or key); the request then needs no principal')
+    .option('--directory <file>', 'the user directory --as reads (docs/directory.md)')
     .addOption(formatOption(['text', 'json']))
-    .action(async (dir: string, opts: { request: string; format: string }) => done(await (await import('./cli/explain.ts')).explainCommand(dir, opts, io)));
+    .action(async (dir: string, opts: ExplainFlags) => done(await (await import('./cli/explain.ts')).explainCommand(dir, opts, io)));
 
   cli
     .command('plan')

@@ -2,9 +2,11 @@
  * The one place that runs the phases in order: load → validate → analyze → emit → bundle.
  * Phases hand each other plain data and never call each other.
  */
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { analyze } from './analyze/analyze.ts';
 import { DiagnosticBag, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.ts';
+import { checkDirectory, type DirectorySummary } from './directory/check.ts';
+import { readDirectoryFile } from './directory/read.ts';
 import type { PolicyModel } from './ir/model.ts';
 import { limitsWith, type Limits } from './diagnostics/limits.ts';
 import { resetSuggestionBudget } from './diagnostics/suggest.ts';
@@ -55,6 +57,12 @@ export interface CheckOptions {
 
 export interface CompileOptions extends CheckOptions {
   readonly runtimeImport?: string;
+  /**
+   * How the checker lays out its role × resource × action cells: `code` (a switch on the role per
+   * resource × action, readable in review) or `table` (compact tables, for large policies). By
+   * default tables from 10,000 cells (`compiler/emit/table.ts`); decisions are the same.
+   */
+  readonly layout?: 'code' | 'table';
 }
 
 /**
@@ -80,6 +88,45 @@ export function checkDir(dir: string, options: CheckOptions = {}): CheckResult {
   return { ...result, diagnostics: sortDiagnostics([...bag.items, ...result.diagnostics]) };
 }
 
+export interface DirectoryCheckResult extends CheckResult {
+  /** What the directory holds, when it could be read. */
+  readonly directory: DirectorySummary | undefined;
+  /** The directory's entries as plain data (for the runtime's `loadDirectory`), when it could be read. */
+  readonly entries: readonly unknown[] | undefined;
+}
+
+/**
+ * load → validate → analyze, then the directory phase: the user directory `file` (YAML, JSON or
+ * JSON Lines; docs/directory.md) checked against the policy set. `model` is present only when
+ * both are free of errors. Diagnostics name the directory by its path from the policy folder.
+ */
+export function checkDirectoryFile(dir: string, file: string, options: CheckOptions = {}): DirectoryCheckResult {
+  const checked = checkDir(dir, options);
+  if (!checked.model) return { ...checked, directory: undefined, entries: undefined };
+  const found = checkDirectoryWith(checked.model, dir, file, options);
+  const sources = new Map([...checked.sources, ...found.sources]);
+  return { ...found, diagnostics: sortDiagnostics([...checked.diagnostics, ...found.diagnostics]), sources, model: found.model && checked.model };
+}
+
+/** The directory phase alone, against a model already checked (`policyc explain --as` compiles first). */
+export function checkDirectoryWith(model: PolicyModel, dir: string, file: string, options: CheckOptions = {}): DirectoryCheckResult {
+  const bag = new DiagnosticBag();
+  const path = resolve(dir, file);
+  const shown = relative(resolve(dir), path);
+  const name = isAbsolute(shown) ? shown : shown.split(sep).join('/');
+  resetSuggestionBudget();
+  const sources = new Map<string, string>();
+  const read = readDirectoryFile(path, name, bag, limitsWith(options.limits), sources);
+  const directory = read === undefined ? undefined : checkDirectory(model, read, bag);
+  return {
+    diagnostics: sortDiagnostics(bag.items),
+    sources,
+    model: bag.hasErrors ? undefined : model,
+    directory,
+    entries: read?.entries.map((e) => e.value),
+  };
+}
+
 /**
  * emit → bundle, from a checked model. The two phases (ts-morph, esbuild) are loaded on first
  * use, so commands that only check never load them.
@@ -92,7 +139,7 @@ export async function emit(model: PolicyModel, options: CompileOptions = {}): Pr
     import('./bundle/bundle.ts'),
   ]);
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
-  const checkerTs = emitChecker(model, { runtimeImport });
+  const checkerTs = emitChecker(model, { runtimeImport, ...(options.layout === undefined ? {} : { layout: options.layout }) });
   const declarations = emitDeclarations(model, runtimeImport);
   const [bundle, bundleCjs] = await Promise.all([
     bundleChecker(checkerTs, runtimeImport, header(model), 'esm'),

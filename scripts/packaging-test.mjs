@@ -4,7 +4,7 @@
 // and runs the installed `policyc` bin in them. Run by .ci/run; `npm run test:packaging` locally.
 // Prints one line per check and exits 1 on the first failure.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -121,6 +121,26 @@ check('strict TypeScript app (moduleResolution bundler): type-checks, and esbuil
   tsc(ts, 'tsconfig.bundler.json');
   run(join(ts, 'node_modules', '.bin', 'esbuild'), ['src/main.ts', '--bundle', '--format=esm', '--platform=neutral', '--outfile=out/bundle.mjs', '--log-level=warning'], ts);
   equal(run('node', ['out/bundle.mjs'], ts).trim(), 'decisions ok', 'bundled app');
+});
+
+// `can` alone, as published: tree shaking (`sideEffects: false`, pure annotations) leaves plans,
+// field masks and the text of reasons out (test/runtime-size.test.ts holds the size budget)
+const CAN_ONLY = `import { can } from '../policies/generated/checker.js';
+const rep = { id: 'u1', role: 'sales_rep', groups: ['north'] };
+const mine = can(rep, 'view', { kind: 'lead', responsible: 'u1', team: 'north' });
+const theirs = can(rep, 'view', { kind: 'lead', responsible: 'u2', team: 'north' });
+if (!mine.allow || mine.code !== 'own' || theirs.allow || !/^allowed \\(own\\) at /.test(mine.reason)) throw new Error('wrong decisions: ' + JSON.stringify([mine, theirs]));
+declare const console: { log(text: string): void };
+console.log('decisions ok');
+`;
+check('strict TypeScript app: `can` alone, bundled by esbuild with minify, leaves plans, field masks and reason text out', () => {
+  writeFileSync(join(ts, 'src', 'can-only.ts'), CAN_ONLY);
+  tsc(ts, 'tsconfig.bundler.json');
+  run(join(ts, 'node_modules', '.bin', 'esbuild'), ['src/can-only.ts', '--bundle', '--minify', '--format=esm', '--platform=neutral', '--metafile=out/can-only.json', '--outfile=out/can-only.mjs', '--log-level=warning'], ts);
+  equal(run('node', ['out/can-only.mjs'], ts).trim(), 'decisions ok', 'bundled can alone');
+  const inputs = Object.keys(JSON.parse(readFileSync(join(ts, 'out', 'can-only.json'), 'utf8')).inputs);
+  const left = inputs.filter((f) => /@policyc\/runtime\/dist\/(planner|plan|fields|reasons|sql)\.js$/.test(f));
+  equal(left.join(' '), '', 'runtime files of plans, fields or reasons in the bundle of can alone');
 });
 
 const runtimeOnly = app('runtime-only-app', 'module', {

@@ -49,8 +49,10 @@ export function readServeConfig(dir: string): ServeConfig {
     if (typeof value !== 'string' || value === '') return fail(`\`${what}\` must be a file path`);
     return isAbsolute(value) ? value : resolve(dir, value);
   };
-  const mode = (key: string): PropertiesMode => {
-    const value = raw[key] ?? 'override';
+  // A subject's stored attributes win by default: a caller must not raise its own role. The
+  // resource's properties describe the record the PEP holds, so they replace by default.
+  const mode = (key: string, fallback: PropertiesMode): PropertiesMode => {
+    const value = raw[key] ?? fallback;
     return MODES.includes(value as PropertiesMode) ? (value as PropertiesMode) : fail(`\`${key}\` must be one of ${MODES.map((m) => `\`${m}\``).join(', ')}`);
   };
   const directory = raw.directory !== undefined ? path(raw.directory, 'directory') : conventional(dir, 'directory');
@@ -71,8 +73,8 @@ export function readServeConfig(dir: string): ServeConfig {
     directory,
     records,
     postgres: raw.postgres === undefined ? undefined : readPostgres(raw.postgres, fail),
-    subjectProperties: mode('subjectProperties'),
-    resourceProperties: mode('resourceProperties'),
+    subjectProperties: mode('subjectProperties', 'fill'),
+    resourceProperties: mode('resourceProperties', 'override'),
   };
 }
 

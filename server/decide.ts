@@ -94,12 +94,18 @@ export async function decide(set: PolicySet, e: Evaluation, now: Date): Promise<
  * `stored` completed by `properties` as `mode` says; members in `fixed` are never replaced.
  * For a principal, a `role` from the request replaces the stored `roles`, and `roles` sets `role`.
  */
+/** In `fill` mode a stored value wins; a principal's `role` and `roles` are one value. */
+function stores(result: Record<string, unknown>, key: string, principal: boolean): boolean {
+  if (principal && (key === 'role' || key === 'roles')) return Object.hasOwn(result, 'role') || Object.hasOwn(result, 'roles');
+  return Object.hasOwn(result, key);
+}
+
 function withProperties(stored: object, properties: Properties | undefined, mode: PropertiesMode, fixed: ReadonlySet<string>, principal: boolean): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const key of Object.keys(stored)) define(result, key, (stored as Record<string, unknown>)[key]);
   if (properties === undefined || mode === 'ignore') return result;
   for (const key of Object.keys(properties)) {
-    if (fixed.has(key) || (mode === 'fill' && Object.hasOwn(result, key))) continue;
+    if (fixed.has(key) || (mode === 'fill' && stores(result, key, principal))) continue;
     define(result, key, properties[key]);
     if (principal && key === 'role' && !Object.hasOwn(properties, 'roles')) delete result.roles;
     if (principal && key === 'roles' && Array.isArray(properties.roles)) define(result, 'role', properties.roles[0]);

@@ -173,3 +173,27 @@ describe('failures outside the policy', () => {
     expect(blocked.err).toMatch(/^policyc: /);
   });
 });
+
+describe('issue 16 commands through the argument parser: init, check --directory, explain --as', () => {
+  it('`init --template` writes a set that `check` accepts; a directory with an unknown role is an error at its line; `explain --as` decides as a directory user', async () => {
+    const dir = join(scratch(), 'crm');
+    expect((await run('init', dir, '--template', 'kommo')).code).toBe(0);
+    const again = await run('init', dir, '--template', 'kommo'); // not empty, no --force
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/--force/);
+    expect((await run('init', dir, '--template', 'salesforce')).code).toBe(2);
+    expect((await run('check', dir)).code).toBe(0);
+    const users = join(scratch(), 'users.jsonl');
+    writeFileSync(users, '{"id":"ann","role":"sales_manager"}\n{"id":"bob","role":"sales_mangaer"}\n');
+    const checked = await run('check', dir, '--directory', users);
+    expect(checked.code).toBe(1);
+    expect(checked.out + checked.err).toMatch(/users\.jsonl:2:\d+/);
+    writeFileSync(users, '{"id":"ann","role":"sales_manager"}\n');
+    expect((await run('check', dir, '--directory', users)).code).toBe(0);
+    const request = join(scratch(), 'request.yaml');
+    writeFileSync(request, 'action: view\nresource: { kind: lead, responsible: ann }\n');
+    const explained = await run('explain', dir, '--as', 'ann', '--directory', users, '--request', request);
+    expect(explained.code).toBe(0);
+    expect(explained.out).toMatch(/allowed/i);
+  });
+});

@@ -5,13 +5,16 @@
  * Cases too big to commit, or that git cannot hold (loops, FIFOs), are written by
  * test/hostile/make.mjs into a temporary folder. Every case must end with PC codes only — no
  * JavaScript error text — and write nothing. `UPDATE_SNAPSHOTS=1` rewrites the reports.
+ * A case with a user directory (`directory.json` / `directory.jsonl` in its folder, or a
+ * generator's `directory`) is checked with it, as `policyc check --directory` does (issue 16).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkDir, compileDir } from '../compiler/index.ts';
+import { existsSync } from 'node:fs';
+import { checkDir, checkDirectoryFile, compileDir } from '../compiler/index.ts';
 import { formatJson, formatText } from '../compiler/diagnostics/format.ts';
 import { formatGithub, formatSarif } from '../compiler/diagnostics/ci-formats.ts';
 import { golden } from './helpers/golden.ts';
@@ -36,6 +39,13 @@ function folderOf(name: string): { dir: string; tmp: string | undefined } {
   temps.push(tmp);
   make.make(tmp);
   return { dir: make.folder === undefined ? tmp : join(tmp, make.folder), tmp };
+}
+
+/** The user directory of a case, if it has one. */
+function directoryOf(name: string, dir: string, tmp: string | undefined): string | undefined {
+  const made = generated[name]?.directory;
+  if (made !== undefined && tmp !== undefined) return join(tmp, made);
+  return ['directory.json', 'directory.jsonl'].map((f) => join(dir, f)).find((f) => existsSync(f));
 }
 
 /** Every path below `dir` with its time, to show a run wrote nothing (the expected report aside). */
@@ -72,7 +82,8 @@ describe('hostile corpus: every case ends with PC codes, writes nothing, and mat
     it(name, async () => {
       const { dir, tmp } = folderOf(name);
       const before = listing(tmp ?? dir);
-      const result = builds.has(name) ? await compileDir(dir) : checkDir(dir);
+      const directory = directoryOf(name, dir, tmp);
+      const result = builds.has(name) ? await compileDir(dir) : directory !== undefined ? checkDirectoryFile(dir, directory) : checkDir(dir);
       const text = formatText(result.diagnostics, result.sources).split(tmp ?? '\u0000').join('<tmp>');
       golden(join(here, name, `${name}.errors.txt`), text + '\n');
 
@@ -166,6 +177,20 @@ describe('hostile corpus: what the reports must say', () => {
     const { dir } = folderOf('symlink-followed');
     const result = checkDir(dir);
     expect(result.model?.roles.map((r) => r.name)).toEqual(['sales']);
+  });
+
+  it('R-Z4 R-O2 user directories: 100,000 users in one reporting cycle reported once, prototype names as data, no admin; a 5,000-deep entry is PC1009 alone', () => {
+    const big = report('directory-100k-hostile');
+    expect(big.match(/error PC7005/g)).toHaveLength(1);
+    expect(big).toContain('users report to each other in a cycle: `u0` → `__proto__` → `u2` → `u3`');
+    expect(big).toContain('… (100,000 users)');
+    expect(big).toMatch(/error PC7007: the organisation of this directory has no user with the role `admin`/);
+    expect(big).toMatch(/error PC7006: `shared@example.test` names two users: `u3` and `u4`/);
+    expect(big).toMatch(/^103 errors, 0 warnings$/m);
+    expect(report('directory-yaml-nested')).toMatch(/error PC1009:[\s\S]*^1 error, 0 warnings$/m);
+    const control = report('directory-control-characters');
+    expect(control).toContain('\\u{1b}[2J');
+    expect(control).toContain('\\u{202e}');
   });
 
   it('carets under wide characters and escaped controls line up with what a terminal shows', () => {

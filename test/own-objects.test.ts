@@ -248,6 +248,21 @@ describe('issue 13 through the fast path: objects of built-in prototypes and key
     expect(polluted(Date.prototype, 'role', 'rep', () => leads.can(Object.create(Date.prototype) as object, 'view', lead).code)).toBe('invalid-request');
   });
 
+  it('R-K1 R-K8 a condition\'s fields (CEL fast paths read them plainly) are keys of `unpolluted()`: a built-in prototype holding one never decides', async () => {
+    const checker = await compileSources({
+      'policy.yaml': "principal:\n  approvalLimit: number\nresources:\n  lead:\n    actions: [edit]\n    attributes: { amount: number }\nroles:\n  rep:\n    grants: { lead: { edit: { level: green, when: 'resource.amount <= principal.approvalLimit' } } }\n",
+    });
+    const leads = kindsOf(checker).lead!;
+    const user = Object.assign([], { id: 'u1', role: 'rep' });
+    const lead = Object.assign(Object.create(Date.prototype) as object, { amount: 500 });
+    for (const can of [(u: object, r: object) => leads.can(u, 'edit', r), (u: object, r: object) => checker.can(u as never, 'edit', { ...r, kind: 'lead' } as never)]) {
+      expect(can(user, lead)).toMatchObject({ allow: false, code: 'condition' });
+      expect(polluted(Array.prototype, 'approvalLimit', 1000, () => can(user, lead))).toMatchObject({ allow: false, code: 'condition' });
+      expect(polluted(Date.prototype, 'amount', 5, () => can(Object.assign(user, { approvalLimit: 100 }), Object.create(Date.prototype) as object))).toMatchObject({ allow: false, code: 'condition' });
+      expect(can({ id: 'u1', role: 'rep', approvalLimit: 1000 }, { amount: 500 })).toMatchObject({ allow: true });
+    }
+  });
+
   it('R-K3 a policy reading a key a built-in prototype has (`description`, `size`) decides by the own values', async () => {
     const checker = await compileSources({
       'policy.yaml': 'principal:\n  groups: size\nresources:\n  lead:\n    actions: [view]\n    attributes: { description: string, name: string }\n    owner: description\n    team: name\nroles:\n  rep:\n    grants: { lead: { view: blue } }\n',

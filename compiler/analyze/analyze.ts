@@ -243,10 +243,14 @@ function checkGrants(role: RoleSpec, resources: ReadonlyMap<string, ResourceSpec
     const checkLevel = (word: string, path: (string | number)[]): void => {
       const level = LEVEL_OF_WORD.get(word);
       if (level !== 'own' && level !== 'team') return;
+      // only a missing attribute is reported: a large policy has tens of thousands of such grants
+      const owner = resource.model.owner === undefined;
+      const team = level === 'team' && resource.model.team === undefined;
+      if (!owner && !team) return;
       const span = spanOf(role.origin, ['grants', name, ...path], 'value');
       const what = `${tick(role.name)} grants ${path.length === 0 || path[0] === '*' ? 'every action' : tick(String(path[0]))} as ${tick(word)}`;
-      needs.need(name, 'owner', span, what, word);
-      if (level === 'team') needs.need(name, 'team', span, what, word);
+      if (owner) needs.need(name, 'owner', span, what, word);
+      if (team) needs.need(name, 'team', span, what, word);
     };
     if (typeof grant === 'string') checkLevel(grant, []);
     else if (Array.isArray(grant)) grant.forEach((action, i) => checkAction(action, [i], 'value'));
@@ -510,5 +514,7 @@ function buildModel(
     shifts: conds.shifts,
     organisation: undefined,
     principalFields: principalFields(declarations, bag),
+    profiles: [...declarations.profiles.keys()],
+    principalAttributes: new Map([...declarations.principal].map(([name, { type }]) => [name, type])),
   };
 }

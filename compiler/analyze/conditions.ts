@@ -7,7 +7,7 @@
 import { DEFAULT_BUDGET } from '@policyc/runtime/cel';
 import { estimateCost } from '../cel/cost.ts';
 import { filterOf, readsVariable, type AttributeType } from '../cel/filter.ts';
-import { checkCondition, emitExpression, parseExpression, t, type CelProblem, type CelType, type Declarations as CelDeclarations } from '../cel/index.ts';
+import { checkCondition, emitExpression, parseExpression, t, TS_PROTOTYPE, type CelProblem, type CelType, type Declarations as CelDeclarations } from '../cel/index.ts';
 import type { CodeName } from '../diagnostics/codes.ts';
 import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
@@ -211,7 +211,10 @@ function compileCel(text: string, resource: Kind, declared: Declared, budget: nu
   if (!parsed.ok) return { problems: parsed.errors, notices: [], model: undefined };
   const checked = checkCondition(parsed.ast, celDeclarations(resource, declared));
   if (checked.problems.length > 0) return { problems: checked.problems, notices: [], model: undefined };
-  const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel', budget };
+  // `can` passes the principal and the record as ordinary objects (own.ts), or as they are while
+  // `unpolluted()` holds, which tests the fields the fast paths read (emit/reach.ts `plainReads`);
+  // and the checker is TypeScript
+  const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel', budget, ordinary: ['principal', 'resource'], prototype: TS_PROTOTYPE };
   const js = emitExpression(parsed.ast, names, checked);
   const readsResource = readsVariable(parsed.ast, 'resource');
   const attributeType = (name: string) => FILTER_TYPE[resource.attributes.find((a) => a.name === name)?.type ?? ''];

@@ -1,9 +1,11 @@
 /**
  * AST → one JavaScript expression over the runtime (`runtime/cel.ts`). Deterministic and free
  * of policy text except through {@link jsString}: names of fields, keys and time zones are string
- * literals, never property names or identifiers, and every property read goes through the
- * runtime's own-property checks. Comprehension variables become `_v0`, `_v1` …, temporaries
- * `_t0` …; caller-chosen names must not start with `_`.
+ * literals, never property names or identifiers, and every property read follows the own-data
+ * rule (the runtime's `sel`, or the guarded inline reads of the fast paths, fast.ts, which this
+ * module tries first on each comparison, string test and quantifier when the checker's types are
+ * given). Comprehension variables become `_v0`, `_v1` …, temporaries `_t0`, `_f0`, `_l0` …;
+ * caller-chosen names must not start with `_`.
  *
  * `&&`, `||` and `?:` evaluate their right side only when needed: the left value is bound by an
  * immediately called arrow (`((_t0) => _t0 === false ? false : cel.and(_t0, B))(A)`), which
@@ -17,6 +19,7 @@
 import { DEFAULT_BUDGET, safeRegExp } from '@policyc/runtime/cel';
 import { children, type Expr } from './ast.ts';
 import type { CheckResult } from './check.ts';
+import { fastPaths, readsInline } from './fast.ts';
 import { dottedParts } from './names.ts';
 import { TYPE_NAMES } from './types.ts';
 
@@ -27,12 +30,33 @@ export interface EmitNames {
   readonly runtime: string;
   /** Steps a metered condition may spend per evaluation (`limits.conditionBudget`); the runtime's default if absent. */
   readonly budget?: number;
+  /**
+   * Declared variables whose values the caller passes through own.ts `ordinary` (generated
+   * checkers: `principal` and `resource`, as `can` does): their fast reads skip the prototype test.
+   */
+  readonly ordinary?: readonly string[];
+  /** JS for `Object.prototype` indexable by a string literal (`(Object.prototype as ObjectPrototype)` in TypeScript); `Object.prototype` if absent. */
+  readonly prototype?: string;
+  /** `false`: the generic code only, no fast paths (what tests compare the fast paths with). */
+  readonly fast?: boolean;
 }
 
 /** Whether `e` has a comprehension or `matches`: the work whose cost the budget bounds. */
 export function needsMeter(e: Expr): boolean {
   if (e.kind === 'comprehension' || (e.kind === 'call' && e.fn === 'matches')) return true;
   return children(e).some(needsMeter);
+}
+
+/**
+ * `names.prototype` for TypeScript targets (generated `checker.ts`): `Object.prototype` typed so that
+ * a string literal may index it. Its comment makes it text no string literal can hold ({@link
+ * jsString} escapes every `*\/`), so {@link javascriptOf} can take the cast out exactly.
+ */
+export const TS_PROTOTYPE = '(Object.prototype as ObjectPrototype /* own.ts */)';
+
+/** Emitted TypeScript (with {@link TS_PROTOTYPE}) as JavaScript, for tools that run a condition with `new Function`. */
+export function javascriptOf(code: string): string {
+  return code.split(TS_PROTOTYPE).join('Object.prototype');
 }
 
 /** A JS string literal for any text: JSON escaping plus U+2028, U+2029 and `*\/`. */
@@ -47,8 +71,6 @@ const BINARY: Record<string, string> = {
 const CONVERSIONS: Record<string, string> = {
   int: 'toInt', double: 'toDouble', string: 'toStr', bool: 'toBool', timestamp: 'toTimestamp', duration: 'toDuration', type: 'typeOfValue', dyn: 'dyn',
 };
-/** Names every plain object inherits: never read inline. */
-const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'toString', 'valueOf', ...Object.getOwnPropertyNames(Object.prototype)]);
 const INT_COMPARISONS: Record<string, string> = { '<': 'ltInt', '<=': 'leInt', '>': 'gtInt', '>=': 'geInt', '==': 'eqInt', '!=': 'neInt' };
 const STRING_TESTS = new Set(['startsWith', 'endsWith', 'contains', 'matches']);
 const TIME_PARTS = new Set(['getFullYear', 'getMonth', 'getDate', 'getDayOfMonth', 'getDayOfWeek', 'getDayOfYear', 'getHours', 'getMinutes', 'getSeconds', 'getMilliseconds']);
@@ -74,6 +96,33 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
   const declared = (name: string) => Object.hasOwn(names.variables, name);
 
   const typeOf = (e: Expr) => checked?.types.get(e)?.kind;
+  /** Inside the generic fallback of a fast path: no fast path there (it would only repeat the first). */
+  let generic = 0;
+  const fast =
+    checked === undefined || names.fast === false
+      ? undefined
+      : fastPaths({
+          runtime: R,
+          prototype: names.prototype ?? 'Object.prototype',
+          metered,
+          typeOf: (e) => checked.types.get(e),
+          variable: (e, scope) => {
+            const js = rawVariable(e, scope);
+            return js === undefined || !/^[A-Za-z$][\w$]*$/.test(js) ? undefined : { js, ordinary: names.ordinary?.includes((e as Expr & { kind: 'ident' }).name) ?? false };
+          },
+          literal: jsString,
+          number,
+          emit: (e, scope) => emit(e, scope),
+          generic: (e, scope) => {
+            generic++;
+            try {
+              return emit(e, scope);
+            } finally {
+              generic--;
+            }
+          },
+          temp: (prefix) => `${prefix}${prefix === '_v' ? vars++ : temps++}`,
+        });
   /**
    * Application values declared `int` arrive as numbers or bigints: converted to CEL ints
    * (`asInt`), or only validated (`intValue`) where the value is just compared — JS compares a
@@ -113,6 +162,10 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
   }
 
   function emit(e: Expr, scope: ReadonlyMap<string, string>): string {
+    if (fast && generic === 0 && (e.kind === 'binary' || e.kind === 'call' || e.kind === 'comprehension')) {
+      const code = fast.fastNode(e, scope);
+      if (code !== undefined) return code;
+    }
     switch (e.kind) {
       case 'literal': {
         const l = e.literal;
@@ -144,7 +197,12 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
         const raw = rawVariable(e.operand, scope);
         const operand = raw ?? emit(e.operand, scope);
         // inline only on a declared object variable: its JavaScript type (the caller's) allows the read
-        if (raw === undefined || PROTOTYPE_NAMES.has(e.field) || e.field.startsWith('__')) return `${R}.has(${operand}, ${field})`;
+        if (raw === undefined || !readsInline(e.field)) return `${R}.has(${operand}, ${field})`;
+        if (e.operand.kind === 'ident' && names.ordinary?.includes(e.operand.name) && /^[A-Za-z$][\w$]*$/.test(raw)) {
+          // an ordinary object (own.ts): a value where `Object.prototype` has none is its own or its class's
+          const inherited = `${names.prototype ?? 'Object.prototype'}[${field}]`;
+          return `(${raw}[${field}] !== undefined && (${inherited} === undefined || ${R}.has(${raw}, ${field}) === true))`;
+        }
         const o = `_t${temps++}`;
         return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype ? ${o}[${field}] !== undefined && (Object.getPrototypeOf(${o})[${field}] === undefined || Object.hasOwn(${o}, ${field})) : ${R}.has(${o}, ${field}))(${operand})`;
       }
@@ -174,32 +232,15 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
     }
   }
 
-  /**
-   * `a.f`. Where the checker says `f` holds a primitive, the read is inlined so each site gets its
-   * own inline cache: a plain object (its prototype is `Object.prototype`, whatever keys it has)
-   * is read directly when the value is not missing and `Object.prototype` does not have the key
-   * (then the value is the object's own: a key polluting `Object.prototype` is never read; V8
-   * folds that load to a constant until the prototype changes, so it costs nothing; it is written
-   * `Object.getPrototypeOf(o)[f]`, which TypeScript accepts in generated checkers); anything
-   * else takes `sel`, which follows own.ts. Names `Object.prototype` has never take this path.
-   */
   /** The caller's name for `e` when it is a declared object variable (not a comprehension's). */
   function rawVariable(e: Expr, scope: ReadonlyMap<string, string>): string | undefined {
     return e.kind === 'ident' && !scope.has(e.name) && declared(e.name) && checked?.types.get(e)?.kind === 'object' ? names.variables[e.name] : undefined;
   }
 
+  /** `a.f` by `sel`, which follows own.ts; reads the fast paths make inline are in fast.ts. */
   function select(e: Expr & { kind: 'select' }, scope: ReadonlyMap<string, string>): string {
-    const field = jsString(e.field);
     // a declared object variable is read raw: `sel` reports an undefined operand as missing
-    const raw = rawVariable(e.operand, scope);
-    const operand = raw ?? emit(e.operand, scope);
-    const kind = typeOf(e);
-    // inline only on a declared object variable, whose JavaScript type (the caller's) allows the read
-    if (raw !== undefined && (kind === 'string' || kind === 'bool' || kind === 'double' || kind === 'int') && !PROTOTYPE_NAMES.has(e.field) && !e.field.startsWith('__')) {
-      const o = `_t${temps++}`;
-      return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype && ${o}[${field}] !== undefined && Object.getPrototypeOf(${o})[${field}] === undefined ? ${o}[${field}] : ${R}.sel(${o}, ${field}))(${operand})`;
-    }
-    return `${R}.sel(${operand}, ${field})`;
+    return `${R}.sel(${rawVariable(e.operand, scope) ?? emit(e.operand, scope)}, ${jsString(e.field)})`;
   }
 
   function binary(e: Expr & { kind: 'binary' }, scope: ReadonlyMap<string, string>): string {

@@ -16,7 +16,7 @@ import * as runtime from '@policyc/runtime/cel';
 import { children, type CelProblem, type Expr } from './ast.ts';
 import { buildAst } from './build-ast.ts';
 import { checkExpression, type CheckResult } from './check.ts';
-import { emitExpression, jsString, type EmitNames } from './emit.ts';
+import { emitExpression, javascriptOf, jsString, TS_PROTOTYPE, type EmitNames } from './emit.ts';
 import { parseCst } from './parser.ts';
 import { typeName, type Declarations } from './types.ts';
 
@@ -25,7 +25,7 @@ export type { CheckResult } from './check.ts';
 export type { EmitNames } from './emit.ts';
 export { estimateCost, type CostEstimate } from './cost.ts';
 export { t, typeName, type CelType, type Declarations } from './types.ts';
-export { checkExpression, children, emitExpression, jsString };
+export { checkExpression, children, emitExpression, javascriptOf, jsString, TS_PROTOTYPE };
 
 /** Parses a condition; lexer and parser errors come back as PC5001 problems, unsupported syntax as PC5004. */
 export function parseExpression(text: string): { ok: true; ast: Expr } | { ok: false; errors: readonly CelProblem[] } {
@@ -87,6 +87,10 @@ export interface CompileOptions {
   readonly check?: boolean;
   /** Steps a metered condition may spend per evaluation (`limits.conditionBudget`); the runtime's default if absent. */
   readonly budget?: number;
+  /** Variables the caller passes as own.ts `ordinary` objects, as generated checkers do (`EmitNames.ordinary`). */
+  readonly ordinary?: readonly string[];
+  /** `false`: emit the generic code only, without fast paths (`EmitNames.fast`). */
+  readonly fast?: boolean;
 }
 
 /**
@@ -102,7 +106,13 @@ export function compileExpression(text: string, declarations: Declarations, opti
   const parameters = names.map((_, i) => `v${i}`);
   // fromEntries defines own properties, so even a variable called `__proto__` is a name here
   const variables: Record<string, string> = Object.fromEntries(names.map((name, i) => [name, parameters[i]!]));
-  const emitNames: EmitNames = { variables, runtime: 'cel', ...(options.budget === undefined ? {} : { budget: options.budget }) };
+  const emitNames: EmitNames = {
+    variables,
+    runtime: 'cel',
+    ...(options.budget === undefined ? {} : { budget: options.budget }),
+    ...(options.ordinary === undefined ? {} : { ordinary: options.ordinary }),
+    ...(options.fast === undefined ? {} : { fast: options.fast }),
+  };
   const source = emitExpression(parsed.ast, emitNames, options.check === false ? undefined : check);
   const fn = new Function('cel', ...parameters, `"use strict"; return ${source};`) as (...args: unknown[]) => unknown;
   const evaluate = (bindings: Readonly<Record<string, unknown>>): unknown => {

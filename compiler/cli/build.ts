@@ -8,7 +8,7 @@ import { sortDiagnostics } from '../diagnostics/diagnostic.ts';
 import { compileDir } from '../index.ts';
 import { foreignOutput, staleOutput, writeOutput } from '../write.ts';
 import { limitsOf } from './limits.ts';
-import { EXIT, type Io } from './io.ts';
+import { EXIT, UsageError, type Io } from './io.ts';
 import { report } from './report.ts';
 
 export interface BuildOptions {
@@ -17,11 +17,15 @@ export interface BuildOptions {
   readonly check?: boolean;
   readonly force?: boolean;
   readonly limit?: readonly string[];
+  /** `code` or `table` (compiler/emit/table.ts); by default tables from 10,000 cells. */
+  readonly layout?: string;
 }
 
 export async function buildCommand(dir: string, opts: BuildOptions, io: Io): Promise<number> {
   const root = resolve(io.cwd, dir);
-  const result = await compileDir(root, limitsOf(opts.limit));
+  const { layout } = opts;
+  if (layout !== undefined && layout !== 'code' && layout !== 'table') throw new UsageError(`--layout must be \`code\` or \`table\`, not \`${layout}\``);
+  const result = await compileDir(root, { ...limitsOf(opts.limit), ...(layout === undefined ? {} : { layout }) });
   if (!result.output) {
     report(result, dir, opts.format, io);
     return EXIT.policyErrors;

@@ -21,6 +21,10 @@ export interface Limits {
   readonly maxRoleDepth: number;
   /** Field-mask entries (role × attribute of a record resource) of one policy set (PC1016). */
   readonly maxFieldEntries: number;
+  /** Bytes of a user directory file (`check --directory`, PC1018). */
+  readonly maxDirectoryBytes: number;
+  /** Entries (users and organisations) of a user directory (PC1018). */
+  readonly maxDirectoryUsers: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -35,6 +39,9 @@ export const DEFAULT_LIMITS: Limits = {
   maxFieldEntries: 1_000_000,
   // real hierarchies are under 20 deep; the closure (roles below each role) grows with depth
   maxRoleDepth: 100,
+  // 100,000 users are about 15 MB of JSON Lines and check in a few seconds (bench/directory.mjs)
+  maxDirectoryBytes: 128 * 1024 * 1024,
+  maxDirectoryUsers: 1_000_000,
 };
 
 /** The defaults with some limits replaced (a CLI flag or an API caller). */

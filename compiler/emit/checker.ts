@@ -11,7 +11,10 @@ import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { ownRead, plainReads, planFunction, principalKey, principalValue, reachSteps, testFunction, unpollutedTest, type RecordTest } from './reach.ts';
+import { CellTables, layoutOf, type CellTemplate, type Layout } from './table.ts';
+import { packRules, type PackedLiterals } from './packed-rules.ts';
 import { checkerType, schemaType } from './types.ts';
+import { path } from './path.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
 const RULE_KINDS = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'] as const;
@@ -20,6 +23,8 @@ const LEVEL_CODES = ['deny', 'own', 'team', 'all'] as const;
 export interface EmitOptions {
   /** Module specifier of the runtime in generated imports. */
   readonly runtimeImport: string;
+  /** Cells as code or as tables (`table.ts`); by default tables for large policies only. */
+  readonly layout?: Layout;
 }
 
 /**
@@ -29,7 +34,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'check', 'plan', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted']) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups']) names.take(helper);
 
@@ -108,6 +113,13 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     return name;
   };
   const cellEmitters: CellEmitters = { testFor, whenFor, inGroup };
+  const tables =
+    layoutOf(model, options.layout) === 'table'
+      ? new CellTables(model, names, {
+          template: (role, resource, action) => simpleCell(model, role, resource, action, cellEmitters, () => 'rule'),
+          written: (role, resource, action) => cellBodies(model, role, resource, action, cellEmitters),
+        })
+      : undefined;
 
   const functions: FunctionDeclarationStructure[] = [];
   const planFunctions: FunctionDeclarationStructure[] = [];
@@ -138,10 +150,10 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           returnType: 'Decision',
           statements: [
             `const organisation = ${ownRead('r', org)};`,
-            'if (typeof organisation !== "string") return policy.missingOrganisation;',
+            'if (typeof organisation !== "string") return MISSING_ORGANISATION;',
             `const principalOrganisation = ${ownRead('p', principalKey(model, 'organisation'))};`,
-            'if (typeof principalOrganisation !== "string") return policy.noOrganisation;',
-            'if (organisation !== principalOrganisation) return policy.otherOrganisation;',
+            'if (typeof principalOrganisation !== "string") return NO_ORGANISATION;',
+            'if (organisation !== principalOrganisation) return OTHER_ORGANISATION;',
             `return ${cellsFn}(p, r, c);`,
           ].join('\n'),
         });
@@ -153,12 +165,13 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           returnType: 'QueryPlan',
           statements: [
             `const organisation = ${ownRead('p', principalKey(model, 'organisation'))};`,
-            'if (typeof organisation !== "string") return policy.fixed(policy.noOrganisation);',
-            `return policy.within(${lit(org)}, organisation, ${planCellsFn}(p, c));`,
+            'if (typeof organisation !== "string") return planner.fixed(NO_ORGANISATION);',
+            `return planner.within(${lit(org)}, organisation, ${planCellsFn}(p, c));`,
           ].join('\n'),
         });
       }
-      const bodies = resource.parent !== undefined ? parentBodies(model, resource, action) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
+      const bodies =
+        resource.parent !== undefined ? parentBodies(model, resource, action) : tables !== undefined ? tables.bodies(resource, action) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
       planFunctions.push({
         kind: StructureKind.Function,
         name: planCellsFn,
@@ -195,8 +208,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       }),
   }));
   const roleNames = roleNamesOf(model);
-  const fieldSecurity = fieldSecurityData(model, names, roleNames);
-  return printStructure(
+  const fieldSecurity = fieldSecurityData(model, names, roleNames, tables?.literals);
+  const printed = printStructure(
     {
       kind: StructureKind.SourceFile,
       statements: [
@@ -207,7 +220,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           namedImports: [
             'and',
             'contains',
+            'defineCan',
             'defineFields',
+            'definePlanner',
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
             'eq',
@@ -215,11 +230,12 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'groupsOf',
             'inGroup',
             'listIncludes',
+            ...(model.resources.some((r) => r.organisation !== undefined) ? ['MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION'] : []),
             'oneOf',
             'or',
             'ordinary',
             'own',
-            'Path',
+            ...(tables === undefined ? [] : ['packedRules']),
             'present',
             'reportList',
             'reportsInclude',
@@ -227,6 +243,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'someElement',
             'type Context',
             'type Decision',
+            'type ObjectPrototype',
             'type PolicyChecker',
             'type Principal',
             'type QueryPlan',
@@ -236,23 +253,23 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...([...whens.keys()].some((k) => JSON.parse(k).kind === 'cel')
           ? [{ kind: StructureKind.ImportDeclaration, moduleSpecifier: `${options.runtimeImport}/cel`, namespaceImport: 'cel' } as const]
           : []),
-        policyData(model, roleNames),
+        policyData(model, roleNames, tables?.literals),
         'const d = policy.decide;',
+        `const planner = /* @__PURE__ */ definePlanner(policy, ${lit(model.hash)});`,
         '/** What `plan` passes to a cell that does not read the record. */',
-        'const NO_RECORD: Resource = Object.freeze({ kind: "" });',
-        '/** The context of a check made without one. */',
-        'const NO_CONTEXT: Context = Object.freeze({});',
+        'const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });',
         schemaType(model),
         ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
         ...constants,
         ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
         ...whens.values(),
+        ...(tables?.statements() ?? []),
         ...functions,
         ...planFunctions,
         fieldSecurity.statement,
         ...kindChecks,
         '/** `%TypedArray%.prototype`, the prototype of every typed array\'s prototype. */',
-        'const TYPED_ARRAY: object = Object.getPrototypeOf(Uint8Array.prototype) as object;',
+        'const TYPED_ARRAY: object = /* @__PURE__ */ Object.getPrototypeOf(Uint8Array.prototype) as object;',
         {
           kind: StructureKind.Function,
           name: 'unpolluted',
@@ -267,8 +284,18 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           }),
         ),
         dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) =>
-          writeDispatch(w, planDispatch, 'kind', '(p, c)', 'policy.fixed(policy.unknownAction)', 'policy.fixed(policy.unknownResource)'),
+          writeDispatch(w, planDispatch, 'kind', '(p, c)', 'planner.fixed(policy.unknownAction)', 'planner.fixed(policy.unknownResource)'),
         ),
+        // `can` on its own: an application that imports only `can` bundles no plans, field masks or
+        // their runtime (the pure annotations let a bundler drop `checker` when nothing uses it)
+        {
+          kind: StructureKind.VariableStatement,
+          isExported: true,
+          declarationKind: VariableDeclarationKind.Const,
+          docs: ['`checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out.'],
+          // without `unpolluted`, whose test of every built-in prototype would be a fifth of the bundle
+          declarations: [{ name: 'can', type: `${checkerType(model)}['can']`, initializer: `/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model, 'undefined')})` }],
+        },
         {
           kind: StructureKind.VariableStatement,
           isExported: true,
@@ -277,7 +304,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             {
               name: 'checker',
               type: checkerType(model),
-              initializer: `${fieldSecurity.name}.checker(policy.checker(check, plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}], unpolluted))`,
+              initializer: `/* @__PURE__ */ ${fieldSecurity.name}.checker(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model, 'unpolluted')}), plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}], unpolluted))`,
             },
           ],
         },
@@ -287,6 +314,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     },
     { indentNumberOfSpaces: 2 },
   );
+  // (a name that imitates a placeholder: the same cells as code)
+  return tables === undefined ? printed : (tables.literals.fill(printed) ?? emitChecker(model, { ...options, layout: 'code' }));
 }
 
 /**
@@ -302,7 +331,7 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
     plan: [
       `switch (${principalValue(model, 'role')}) {`,
       ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: return ${plan};`),
-      `  default: return policy.fixed(${cellsFn}(p, NO_RECORD, c));`,
+      `  default: return planner.fixed(${cellsFn}(p, NO_RECORD, c));`,
       '}',
     ].join('\n'),
   };
@@ -324,15 +353,15 @@ function parentBodies(model: PolicyModel, resource: ResourceModel, action: strin
   return {
     check: [
       `const parent = ${ownRead('r', parent.attribute)};`,
-      `if (typeof parent !== "object" || parent === null) return d(${id}, Path.MissingParent);`,
+      `if (typeof parent !== "object" || parent === null) return d(${id}, ${path('MissingParent')});`,
       // an ordinary object, as `can` passes: the parent's checks read it by the fast path too
       'const record = ordinary(parent) as Resource;',
       `switch (${ownRead('record', 'kind')}) {`,
-      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, record, c).allow ? d(${id}, Path.${allow}) : d(${id}, Path.${deny});`),
-      `  default: return d(${id}, Path.MissingParent);`,
+      ...kinds.map((k) => `  case ${lit(k.name)}: return check(p, ${lit(k.action)}, record, c).allow ? d(${id}, ${path(allow)}) : d(${id}, ${path(deny)});`),
+      `  default: return d(${id}, ${path('MissingParent')});`,
       '}',
     ].join('\n'),
-    plan: [`return policy.parentPlan(${id}, ${lit(parent.attribute)}, [`, ...kinds.map((k) => `  [${lit(k.name)}, plan(p, ${lit(k.action)}, ${lit(k.name)}, c)],`), ']);'].join('\n'),
+    plan: [`return planner.parentPlan(${id}, ${lit(parent.attribute)}, [`, ...kinds.map((k) => `  [${lit(k.name)}, plan(p, ${lit(k.action)}, ${lit(k.name)}, c)],`), ']);'].join('\n'),
   };
 }
 
@@ -350,15 +379,11 @@ interface CellEmitters {
  * rule denies when it does not hold.
  */
 function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters): { check: string; plan: string | undefined } {
-  if (role.administratorRule !== undefined) return { check: `return d(${role.administratorRule}, Path.Admin);`, plan: undefined };
-  const id = role.cells.get(resource.name)?.get(action);
-  if (id === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
+  const simple = simpleCell(model, role, resource, action, emitters, String);
+  if (simple !== undefined) return { check: `return ${simple.check};`, plan: simple.plan };
+  const id = role.cells.get(resource.name)!.get(action)!;
   const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
   const base = model.rules[id]!;
-  if (overrides.length === 0 && base.condition === undefined) {
-    const body = ruleBody(model, role, resource, action, id, emitters);
-    return { check: `return ${body.check};`, plan: body.plan };
-  }
   // each rule's body once, for both the check and the plan
   const baseBody = ruleBody(model, role, resource, action, id, emitters);
   const overrideBodies = overrides.map((o) => ({ o, condition: model.rules[o]!.condition!, body: ruleBody(model, role, resource, action, o, emitters) }));
@@ -371,17 +396,31 @@ function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel
     check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} !== false) return d(${o}, ${failed(`k${i}`)});`);
   });
   if (base.condition !== undefined) {
-    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? Path.ConditionNotMet : ${failed('k')});`);
+    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? ${path('ConditionNotMet')} : ${failed('k')});`);
   }
   check.push(`return ${baseBody.check};`);
   return { check: `{\n${check.map((l) => `    ${l}`).join('\n')}\n  }`, plan };
 }
 
+/**
+ * A cell one rule decides (an administrator's, or one without conditions): its code, with the
+ * rule's id written by `idExpr` (the table layout writes `rule`, shared by every cell of a shape).
+ */
+function simpleCell(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters, idExpr: (id: number) => string): CellTemplate | undefined {
+  if (role.administratorRule !== undefined) return { rule: role.administratorRule, check: `d(${idExpr(role.administratorRule)}, ${path('Admin')})`, plan: undefined };
+  const id = role.cells.get(resource.name)?.get(action);
+  if (id === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
+  const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
+  if (overrides.length > 0 || model.rules[id]!.condition !== undefined) return undefined;
+  const body = ruleBody(model, role, resource, action, id, emitters, idExpr);
+  return { rule: id, check: body.check, plan: body.plan };
+}
+
 /** The path of a condition that neither held nor failed to hold: over its cost budget (`null`), or not evaluable. */
-const failed = (k: string): string => `${k} === null ? Path.ConditionOverBudget : Path.ConditionFailed`;
+const failed = (k: string): string => `${k} === null ? ${path('ConditionOverBudget')} : ${path('ConditionFailed')}`;
 
 /** A decision that does not read the record, as a plan. */
-const fixedPlan = (decision: string): string => `policy.fixed(${decision})`;
+const fixedPlan = (decision: string): string => `planner.fixed(${decision})`;
 
 /**
  * The plan of a conditional rule: `then` where its condition holds; where it does not, `otherwise`
@@ -391,9 +430,9 @@ const fixedPlan = (decision: string): string => `policy.fixed(${decision})`;
  * when no filter expresses some part of it).
  */
 function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
-  const orElse = otherwise === undefined ? `() => policy.fixed(d(${rule}, Path.ConditionNotMet))` : `() => ${otherwise}`;
+  const orElse = otherwise === undefined ? `() => planner.fixed(d(${rule}, ${path('ConditionNotMet')}))` : `() => ${otherwise}`;
   if (condition.kind === 'equals') {
-    const plan = `policy.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
+    const plan = `planner.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
     // a group's rule for members by request: decided for the principal when the plan is made
     return condition.group === undefined ? plan : `(${emitters.inGroup(condition.group)} ? ${plan} : (${orElse})())`;
   }
@@ -401,22 +440,31 @@ function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEm
     // the records on which a `when:` holds, as a filter (overrides are stages and pipelines, never CEL)
     if (condition.planFilter === undefined || otherwise !== undefined) throw new Error('policyc internal error: a condition reading the record without its filter');
     const { code, exact } = condition.planFilter;
-    return `policy.onFilter(${code}, ${rule}, () => ${then}${exact ? '' : ', false'})`;
+    return `planner.onFilter(${code}, ${rule}, () => ${then}${exact ? '' : ', false'})`;
   }
-  return `policy.onCondition(${emitters.whenFor(condition)}(p, NO_RECORD, c), ${rule}, () => ${then}, ${orElse})`;
+  return `planner.onCondition(${emitters.whenFor(condition)}(p, NO_RECORD, c), ${rule}, () => ${then}, ${orElse})`;
 }
 
 /** What rule `id` decides for the cell: a decision expression for `can`, and a plan expression when it reads the record. */
-function ruleBody(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, id: number, emitters: CellEmitters): { check: string; plan: string | undefined } {
-  const rule = model.rules[id]!;
+function ruleBody(
+  model: PolicyModel,
+  role: RoleModel,
+  resource: ResourceModel,
+  action: string,
+  ruleId: number,
+  emitters: CellEmitters,
+  idExpr: (id: number) => string = String,
+): { check: string; plan: string | undefined } {
+  const rule = model.rules[ruleId]!;
+  const id = idExpr(ruleId);
   const fixed = (decision: string) => ({ check: decision, plan: undefined });
   const tested = (test: RecordTest) => ({ check: `${test.name}(p, r, ${id})`, plan: `${test.planName}(p, ${id})` });
   // red and default deny: only a subscriber gets past them (R-K9)
   const subscribed = resource.subscribers?.actions.includes(action) === true;
-  if (rule.kind === 'default') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'DefaultDeny')) : fixed(`d(${id}, Path.DefaultDeny)`);
-  if (rule.level === 'deny') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'Denied')) : fixed(`d(${id}, Path.Denied)`);
-  if (rule.kind === 'public') return fixed(`d(${id}, Path.Public)`);
-  if (rule.level === 'all') return fixed(`d(${id}, Path.All)`);
+  if (rule.kind === 'default') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'DefaultDeny')) : fixed(`d(${id}, ${path('DefaultDeny')})`);
+  if (rule.level === 'deny') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'Denied')) : fixed(`d(${id}, ${path('Denied')})`);
+  if (rule.kind === 'public') return fixed(`d(${id}, ${path('Public')})`);
+  if (rule.level === 'all') return fixed(`d(${id}, ${path('All')})`);
   return tested(emitters.testFor(role, resource, action, rule.level, 'NotReached'));
 }
 
@@ -458,7 +506,7 @@ function roleNamesOf(model: PolicyModel): string[] {
  * The policy's data for the runtime. A rule is a string of numbers — indexes into the name
  * lists — so a large policy stays small and quick to parse.
  */
-function policyData(model: PolicyModel, roleNames: readonly string[]): string {
+function policyData(model: PolicyModel, roleNames: readonly string[], packed: PackedLiterals | undefined): string {
   const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
   const resourceNames = [...model.resources.map((r) => r.name), '*'];
   const resourceIndex = new Map(resourceNames.map((r, i) => [r, i]));
@@ -484,26 +532,50 @@ function policyData(model: PolicyModel, roleNames: readonly string[]): string {
       rule.source.column,
       rule.name === undefined ? -1 : nameIndex.get(rule.name),
       label === undefined ? -1 : nameIndex.get(label),
-    ];
-    return `    "${row.join(',')}",`;
+    ] as number[];
+    return row;
   });
+  const packedRules = packed === undefined ? undefined : packRules(rows);
   return [
     'const policy = definePolicy({',
     `  format: ${FORMAT_VERSION},`,
     `  name: ${lit(model.name)},`,
-    `  hash: ${lit(model.hash)},`,
     `  files: ${list(model.files)},`,
     `  roles: ${list(roleNames)},`,
     `  resources: ${list(resourceNames)},`,
     `  actions: ${list(actionNames)},`,
     `  names: ${list(ruleNames)},`,
     ...(model.principalFields.size === 0 ? [] : [`  principal: { ${[...model.principalFields].map(([name, field]) => `${lit(name)}: ${lit(field)}`).join(', ')} },`]),
-    '  // one rule per line: kind, role, declaredIn, resource, action, level, file, line, column, name, condition',
-    '  rules: [',
-    ...rows,
-    '  ],',
-    '});',
+    ...(packedRules === undefined
+      ? [
+          '  // one rule per line: kind, role, declaredIn, resource, action, level, file, line, column, name, condition',
+          '  rules: [',
+          ...rows.map((row) => `    "${row.join(',')}",`),
+          '  ],',
+        ]
+      : [
+          `  // ${rows.length} rules packed (packages/runtime/src/rules.ts): kind, role, declaredIn, resource, action, level, file, line, column, name, condition`,
+          `  ruleBits: [${packedRules.bits.join(', ')}],`,
+          `  rules: ${packed!.literal(packedRules.text)},`,
+        ]),
+    packedRules === undefined ? '});' : '}, packedRules);',
   ].join('\n');
+}
+
+/** The type arguments of `defineCan`: the schema, and the application's principal when the policy maps its fields. */
+function canTypes(model: PolicyModel): string {
+  return model.principalFields.size === 0 ? 'Schema' : 'Schema, AppPrincipal';
+}
+
+/**
+ * `defineCan`'s arguments after `check`: `unpolluted` (or `undefined`), then the fields of the
+ * principal's id and role when the policy names others (`principal: { id: userId }`).
+ */
+function canFields(model: PolicyModel, unpolluted: 'unpolluted' | 'undefined'): string {
+  const id = principalKey(model, 'id');
+  const role = principalKey(model, 'role');
+  const fields = id === 'id' && role === 'role' ? '' : `, ${lit(id)}, ${lit(role)}`;
+  return unpolluted === 'undefined' && fields === '' ? '' : `, ${unpolluted}${fields}`;
 }
 
 /** `check(p, action, r)` or `plan(p, action, kind)`: dispatch on the kind, then the action. */
@@ -516,7 +588,7 @@ function dispatcher(
   return {
     kind: StructureKind.Function,
     name,
-    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, target, { name: 'c', type: 'Context', initializer: 'NO_CONTEXT' }],
+    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, target, { name: 'c', type: 'Context' }],
     returnType,
     statements,
   };

@@ -7,13 +7,14 @@ import { checkerType } from './types.ts';
 import type { FieldRule, PolicyModel } from '../ir/model.ts';
 import type { IdentifierPool } from './literal.ts';
 import { lit } from './literal.ts';
+import { packedDigits, packedNumber, packRules, type PackedLiterals } from './packed-rules.ts';
 
 /** Column orders of a generated field rule row; the runtime reads the same orders. */
 const FIELD_RULE_KINDS: readonly FieldRule['kind'][] = ['field', 'resource-default', 'default', 'administrator'];
 const ACCESS_CODES: readonly FieldRule['access'][] = ['hidden', 'read-only', 'read-write'];
 
 /** The `defineFields` statement; `name` is the constant it declares, whose `.checker(…)` completes the checker. */
-export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, roleNames: readonly string[]): { name: string; statement: string } {
+export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, roleNames: readonly string[], packed?: PackedLiterals): { name: string; statement: string } {
   const name = names.take('fieldSecurity');
   const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
   const resourceIndex = new Map([...model.resources.map((r) => r.name), '*'].map((r, i) => [r, i]));
@@ -34,28 +35,44 @@ export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, rol
       rule.source.column,
     ];
     if (row.some((n) => n === undefined || n === -1)) throw new Error(`policyc internal error: field rule ${rule.id} does not fit the policy's lists`);
-    return `    "${row.join(',')}",`;
+    return row as number[];
   });
   const masks = model.roles.map((role) => {
     const byResource = model.fields.masks.get(role.name);
-    const row = model.resources.map((resource) => resource.attributes.map((a) => byResource?.get(resource.name)?.get(a.name) ?? -1).join(',')).join(';');
-    if (/(^|[,;])-1/.test(row)) throw new Error(`policyc internal error: no field mask for ${role.name}`);
-    return `    ${lit(row)},`;
+    const ids = model.resources.map((resource) => resource.attributes.map((a) => byResource?.get(resource.name)?.get(a.name) ?? -1));
+    if (ids.some((list) => list.includes(-1))) throw new Error(`policyc internal error: no field mask for ${role.name}`);
+    return ids;
   });
+  // a large policy's field data packed as its rules are (packages/runtime/src/rules.ts)
+  const packedRules = packed === undefined ? undefined : packRules(rows);
+  const digits = packedDigits(rows.length);
   const statement = [
     '/** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */',
-    `const ${name} = defineFields<${checkerType(model)}>(policy.data, {`,
+    `const ${name} = /* @__PURE__ */ defineFields<${checkerType(model)}>(policy, {`,
     `  fields: [${model.resources.map((r) => list(r.attributes.map((a) => a.name))).join(', ')}],`,
     `  subscribers: [${model.resources.map((r) => list(r.subscribers?.fields ?? [])).join(', ')}],`,
     `  names: ${list(fieldNames)},`,
-    '  // one field rule per line: kind, role, declaredIn, resource, field, access, file, line, column',
-    '  rules: [',
-    ...rows,
-    '  ],',
-    "  // per role: per resource (`;`), the rule of each field (`,`)",
-    '  masks: [',
-    ...masks,
-    '  ],',
+    ...(packedRules === undefined
+      ? [
+          '  // one field rule per line: kind, role, declaredIn, resource, field, access, file, line, column',
+          '  rules: [',
+          ...rows.map((row) => `    "${row.join(',')}",`),
+          '  ],',
+          "  // per role: per resource (`;`), the rule of each field (`,`)",
+          '  masks: [',
+          ...masks.map((ids) => `    ${lit(ids.map((list) => list.join(',')).join(';'))},`),
+          '  ],',
+        ]
+      : [
+          `  // ${rows.length} field rules packed: kind, role, declaredIn, resource, field, access, file, line, column`,
+          `  ruleBits: [${packedRules.bits.join(', ')}],`,
+          `  rules: ${packed!.literal(packedRules.text)},`,
+          `  // per role: the rule of each field of each resource, ${digits} base-64 character${digits === 1 ? '' : 's'} each`,
+          `  maskDigits: ${digits},`,
+          '  masks: [',
+          ...masks.map((ids) => `    ${packed!.literal(ids.flat().map((id) => packedNumber(id, digits)).join(''))},`),
+          '  ],',
+        ]),
     '});',
   ].join('\n');
   return { name, statement };

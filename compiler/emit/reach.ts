@@ -1,6 +1,8 @@
 import { StructureKind, type FunctionDeclarationStructure } from 'ts-morph';
 import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
 import { lit } from './literal.ts';
+import { path } from './path.ts';
+import { children, parseExpression, type Expr } from '../cel/index.ts';
 
 /**
  * The record test of a cell, as the steps `can` takes in order (docs/policy-language.md, steps
@@ -53,8 +55,30 @@ export function plainReads(model: PolicyModel): string[] {
   for (const r of model.resources) {
     for (const a of [r.owner, r.team, r.ownerRole, r.organisation, r.stage, r.pipeline, r.subscribers?.attribute, r.parent?.attribute]) if (a !== undefined) keys.add(a);
   }
-  for (const rule of model.rules) if (rule.condition?.kind === 'equals') keys.add(rule.condition.attribute);
+  for (const rule of model.rules) {
+    if (rule.condition?.kind === 'equals') keys.add(rule.condition.attribute);
+    else if (rule.condition?.kind === 'cel') for (const field of celFields(rule.condition.text)) keys.add(field);
+  }
   return [...keys].sort();
+}
+
+/**
+ * The fields a CEL condition reads of a variable by name (`principal.approvalLimit`,
+ * `has(resource.stage)`): its fast paths read them plainly from the principal and the record,
+ * which they take to be ordinary objects (compiler/analyze/conditions.ts `ordinary`) — as
+ * `unpolluted()` makes any object while no built-in prototype has such a key.
+ */
+function celFields(text: string): string[] {
+  const parsed = parseExpression(text);
+  // the text compileCel compiled: it parses, else unpolluted() could not name what the code reads
+  if (!parsed.ok) throw new Error(`policyc internal error: condition ${JSON.stringify(text)} does not parse`);
+  const out: string[] = [];
+  const walk = (e: Expr): void => {
+    if ((e.kind === 'select' || e.kind === 'has') && e.operand.kind === 'ident') out.push(e.field);
+    for (const child of children(e)) walk(child);
+  };
+  walk(parsed.ast);
+  return out;
 }
 
 /**
@@ -264,11 +288,11 @@ export function testFunction(test: RecordTest): FunctionDeclarationStructure {
     if (step.kind === 'read') {
       const declared = test.steps.indexOf(step) === test.steps.findIndex((s) => s.kind === 'read' && s.variable === step.variable);
       if (declared) body.push(`const ${step.variable} = ${ownRead('r', step.attribute)};`);
-      if (step.missing !== undefined) body.push(`if (typeof ${step.variable} !== "string") return d(rule, Path.${step.missing});`);
-    } else if (step.kind === 'principal') body.push(`if (${step.check}) return d(rule, Path.${step.path});`);
-    else body.push(`if (${step.check}) return d(${step.rule}, Path.${step.path});`);
+      if (step.missing !== undefined) body.push(`if (typeof ${step.variable} !== "string") return d(rule, ${path(step.missing)});`);
+    } else if (step.kind === 'principal') body.push(`if (${step.check}) return d(rule, ${path(step.path)});`);
+    else body.push(`if (${step.check}) return d(${step.rule}, ${path(step.path)});`);
   }
-  body.push(`return d(rule, Path.${test.fallback});`);
+  body.push(`return d(rule, ${path(test.fallback)});`);
   return {
     kind: StructureKind.Function,
     name: test.name,
@@ -314,6 +338,6 @@ export function planFunction(test: RecordTest): FunctionDeclarationStructure {
       { name: 'rule', type: 'number' },
     ],
     returnType: 'QueryPlan',
-    statements: [...test.uses.map((u) => preamble(test.principal, u).plan), `return policy.filtered(rule, ${filter});`].join('\n'),
+    statements: [...test.uses.map((u) => preamble(test.principal, u).plan), `return planner.filtered(rule, ${filter});`].join('\n'),
   };
 }

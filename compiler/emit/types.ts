@@ -76,6 +76,8 @@ export function emitDeclarations(model: PolicyModel, runtimeImport: string): str
     '',
     schemaType(model),
     '',
+    "/** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */",
+    `export declare const can: ${checkerType(model)}['can'];`,
     `export declare const checker: ${checkerType(model)};`,
     'export default checker;',
     ...(model.organisation ? ['/** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */', 'export declare const organisation: Organisation;'] : []),

@@ -3,7 +3,9 @@
  * them, each with the rule it consults and its source position. Read from the policy model;
  * the CLI prints it next to the decision of the compiled checker itself.
  */
+import { isObject, ordinary } from '@policyc/runtime';
 import * as cel from '@policyc/runtime/cel';
+import { javascriptOf } from '../cel/emit.ts';
 import { COLOUR_OF, type ConditionModel, type PolicyModel, type Rule } from '../ir/model.ts';
 
 export interface TraceStep {
@@ -44,11 +46,12 @@ export function evaluateCondition(condition: ConditionModel, principal: unknown,
   }
   let fn = compiled.get(condition.js);
   if (fn === undefined) {
-    fn = new Function('cel', 'p', 'r', 'c', `"use strict"; return ${condition.js};`) as (cel: unknown, p: unknown, r: unknown, c: unknown) => unknown;
+    fn = new Function('cel', 'p', 'r', 'c', `"use strict"; return ${javascriptOf(condition.js)};`) as (cel: unknown, p: unknown, r: unknown, c: unknown) => unknown;
     compiled.set(condition.js, fn);
   }
   try {
-    const value = fn(cel, principal, resource, context ?? {});
+    // the principal and the record as `can` passes them (own.ts `ordinary`), which the condition's code relies on
+    const value = fn(cel, isObject(principal) ? ordinary(principal) : principal, ordinary(resource), context ?? {});
     if (value === true || value === false) return value;
     return { error: cel.isError(value as cel.CelValue) ? (value as cel.CelError).message : `the value is not a bool` };
   } catch (error) {

@@ -269,6 +269,10 @@ export interface PolicyModel {
    * (`principal: { groups: groupIds }`): built-in name → field. Absent: the field of that name.
    */
   readonly principalFields: ReadonlyMap<string, string>;
+  /** Profile names (R-Z2), for checking what a user directory names (docs/directory.md). */
+  readonly profiles: readonly string[];
+  /** Attributes declared under `principal:` with their types, for checking a user directory's `attributes`. */
+  readonly principalAttributes: ReadonlyMap<string, string>;
   /** Field-level security (R-K6, R-Z9); see docs/fields.md. */
   readonly fields: FieldSecurityModel;
 }

@@ -13,6 +13,7 @@ import type { CodeName } from '../diagnostics/codes.ts';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
 import { count, DEFAULT_LIMITS, type Limits } from '../diagnostics/limits.ts';
+import { fastParseYaml } from './fast-yaml.ts';
 
 /** The code and help of each kind of YAML error; the rest are PC1003. */
 const SYNTAX: Partial<Record<ErrorCode, { name: CodeName; help: string }>> = {
@@ -32,6 +33,8 @@ const ALIAS_ERRORS = new Set<ErrorCode>(['BAD_ALIAS', 'ALIAS_PROPS', 'MULTIPLE_A
  * not (a syntax error, a duplicate key, too deep, an alias).
  */
 export function parseYamlFile(path: string, text: string, bag: DiagnosticBag, limits: Limits = DEFAULT_LIMITS): { doc: Document.Parsed; value: unknown } | undefined {
+  const fast = fastParseYaml(text, limits.maxYamlDepth);
+  if (fast !== undefined) return fast;
   const tokens = [...new Parser().parse(text)];
   const deep = tooDeep(tokens, limits.maxYamlDepth);
   if (deep !== undefined) {

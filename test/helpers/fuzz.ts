@@ -22,7 +22,7 @@ import { realize, requestArb, type HostileRequest, type Vocabulary } from './hos
 import { importBundle } from './policy.ts';
 import { stringsIn } from './pollution.ts';
 
-/** The example sets with resources to check (org-admin has only guards). */
+/** The example sets with resources to check (org-admin is guards and one on/off settings module). */
 export const FUZZ_SETS = ['kommo-crm', 'zoho-hierarchy', 'zoho-reporting', 'gtg-marketing'] as const;
 
 /** The words of a policy set: its roles, kinds, actions and attributes, and the strings of its tables. */

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 
 /** A resource with `n` attributes; `duplicate` repeats the first one at the end. */
 export function attributesPolicy(n, duplicate = false) {
@@ -42,6 +43,57 @@ export function fieldsPolicy(roles, attributes) {
 export function literalPolicy(n) {
   const list = Array.from({ length: n }, (_, i) => `'v${i}'`).join(', ');
   return `resources:\n  lead:\n    actions: [view]\n    attributes: { stage: string }\nroles:\n  sales:\n    grants:\n      lead:\n        view: { level: green, when: "resource.stage in [${list}]" }\n`;
+}
+
+/** A policy for user directories: two sales roles, groups, a shift, a profile and an organisation keeping `admin` (R-O2). */
+export const DIRECTORY_POLICY = `resources:
+  lead: { actions: [view, edit], attributes: { owner: string }, owner: owner }
+roles:
+  sales_manager: { grants: { lead: green } }
+  sales_rep: { reportsTo: sales_manager, profile: standard, grants: { lead: { view: yellow } } }
+profiles:
+  standard: { grants: { lead: yellow } }
+groups: { north: {}, south: {} }
+shifts:
+  office: { days: [mon, tue, wed, thu, fri], start: '08:00', end: '16:00', timeZone: Europe/Warsaw }
+principal: { approvalLimit: number }
+organisation:
+  capabilities: [users.manage]
+  roles: { admin: { capabilities: all, manages: [admin, member] }, member: {} }
+  keepOne: admin
+`;
+
+/**
+ * `n` users of {@link DIRECTORY_POLICY} in ten organisations, each reporting to the user ten
+ * before it (a reporting tree of depth n / 10), with every field of the format in use.
+ */
+export function directoryUsers(n) {
+  const users = [];
+  for (let o = 0; o < 10; o++) users.push({ organisation: `org${o}`, workspaces: [`w${o}a`, `w${o}b`] });
+  for (let i = 0; i < n; i++) {
+    const org = `org${i % 10}`;
+    users.push({
+      id: `u${i}`,
+      email: `user${i}@example.test`,
+      keys: [`sub|${i}`],
+      ...(i < 10 ? { roles: ['sales_manager', 'admin'] } : { role: i % 7 === 0 ? 'sales_manager' : 'sales_rep' }),
+      ...(i % 3 === 0 ? { profile: 'standard' } : {}),
+      groups: [i % 2 === 0 ? 'north' : 'south'],
+      ...(i >= 10 ? { reportsTo: `u${i - 10}` } : {}),
+      shift: 'office',
+      organisations: [org],
+      workspaces: [`w${i % 10}a`],
+      attributes: { approvalLimit: i % 10_000 },
+    });
+  }
+  return users;
+}
+
+/** The directory in a format: `jsonl`, `json` or `yaml` (a block list, as an author writes it). */
+export function directoryText(users, format) {
+  if (format === 'jsonl') return users.map((u) => JSON.stringify(u)).join('\n') + '\n';
+  if (format === 'json') return '[\n' + users.map((u) => '  ' + JSON.stringify(u)).join(',\n') + '\n]\n';
+  return users.map((u) => stringify([u])).join('');
 }
 
 const write = (dir, files) => {
@@ -167,4 +219,28 @@ export const GENERATED = {
     },
   },
   'missing-folder': { make: () => undefined, folder: 'does-not-exist' },
+  'directory-100k-hostile': {
+    // 100,000 users reporting round in one cycle, names a prototype owns, 100 misspelt roles, a
+    // shared email, and no admin: checked in one pass each, the cycle reported once
+    make: (dir) => {
+      const n = 100_000;
+      const users = [];
+      for (let i = 0; i < n; i++) {
+        const id = i === 1 ? '__proto__' : `u${i}`;
+        users.push({ id, role: i % 1000 === 999 ? 'sales_rp' : 'sales_rep', reportsTo: i === 0 ? '__proto__' : i === n - 1 ? 'u0' : `u${i + 1}`, ...(i === 2 ? { keys: ['constructor'], email: 'hasOwnProperty' } : {}), ...(i === 3 || i === 4 ? { email: 'shared@example.test' } : {}) });
+      }
+      write(dir, { 'policy/policy.yaml': DIRECTORY_POLICY, 'users.jsonl': directoryText(users, 'jsonl') });
+    },
+    folder: 'policy',
+    directory: 'users.jsonl',
+  },
+  'directory-yaml-nested': {
+    // a user whose attributes nest 5,000 mappings deep: the YAML reader's depth limit, then nothing else
+    make: (dir) => {
+      const deep = `${'{a: '.repeat(5000)}1${'}'.repeat(5000)}`;
+      write(dir, { 'policy/policy.yaml': DIRECTORY_POLICY, 'users.yaml': `- id: admin\n  role: admin\n- id: u1\n  role: sales_rep\n  attributes: { approvalLimit: ${deep} }\n- &a [x, *a]\n` });
+    },
+    folder: 'policy',
+    directory: 'users.yaml',
+  },
 };

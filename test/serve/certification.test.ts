@@ -1,5 +1,5 @@
 /**
- * The AuthZEN Authorization API 1.0 certification scenario (/work/shared/authzen/
+ * The AuthZEN Authorization API 1.0 certification scenario (openid/authzen,
  * certification-scenario-1_0.md) against `policyc serve policies/authzen-certification`, over
  * real HTTP: the fixture's decisions (C-1-4 rules 1–8), Basic (C-2), Batch (C-3), Search (C-4,
  * S1–S6), transport (C-5) and Discovery (C-6). Response bodies are checked against the
@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { policies, send, serveForTests } from './helpers.ts';
 
-const responseSchema = JSON.parse(readFileSync('/work/shared/authzen/schemas/evaluation-response.schema.json', 'utf8'));
+const responseSchema = JSON.parse(readFileSync(new URL('../fixtures/authzen/evaluation-response.schema.json', import.meta.url), 'utf8'));
 const validDecision = new Ajv2020({ strict: false }).compile(responseSchema);
 
 const alice = { type: 'user', id: 'alice' };

@@ -1,10 +1,10 @@
-/** The Search interop scenario (/work/shared/authzen/search.json), its three rules written out as the tests' oracle, and a search that follows page tokens. */
+/** The Search interop scenario (test/fixtures/authzen/search.json), its three rules written out as the tests' oracle, and a search that follows page tokens. */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 
 export interface Subject { id: string; role: string; department: string }
 export interface Resource { id: string; title: string; department: string; owner: string }
-export const fixture = JSON.parse(readFileSync('/work/shared/authzen/search.json', 'utf8')) as { subjects: Subject[]; resources: Resource[]; actions: string[] };
+export const fixture = JSON.parse(readFileSync(new URL('../fixtures/authzen/search.json', import.meta.url), 'utf8')) as { subjects: Subject[]; resources: Resource[]; actions: string[] };
 
 // search.json "rules", quoted
 export const rules: Record<string, (u: Subject, r: Resource) => boolean> = {

@@ -1,5 +1,5 @@
 /**
- * The AuthZEN interop Search scenario (/work/shared/authzen/search.json) against `policyc serve
+ * The AuthZEN interop Search scenario (test/fixtures/authzen/search.json) against `policyc serve
  * policies/authzen-search`, over real HTTP. The scenario's result sets are exact (no missing,
  * extra or repeated entity), so every subject × action (resource search), record × action
  * (subject search) and subject × record (action search) is compared with the scenario's three

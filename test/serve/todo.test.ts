@@ -1,5 +1,5 @@
 /**
- * The AuthZEN interop "Todo" scenario (/work/shared/authzen/todo.json) served by `policyc serve
+ * The AuthZEN interop "Todo" scenario (test/fixtures/authzen/todo.json) served by `policyc serve
  * policies/authzen-todo`, over real HTTP: every user, addressed by PID and by email, every action,
  * on their own todo and on another user's — against the scenario's rules written out below.
  */
@@ -26,7 +26,7 @@ describe('authzen-todo: the Todo interop scenario over HTTP', () => {
   const { post } = serveForTests({ dir: policies('authzen-todo') });
 
   it('the directory transcribes the five users of the scenario with PIDs and several roles', () => {
-    const fixture = JSON.parse(readFileSync('/work/shared/authzen/todo.json', 'utf8')) as { users: User[] };
+    const fixture = JSON.parse(readFileSync(new URL('../fixtures/authzen/todo.json', import.meta.url), 'utf8')) as { users: User[] };
     expect(users.map(({ name, pid, id, roles }) => ({ name, pid, id, roles }))).toEqual(fixture.users.map(({ name, pid, id, roles }) => ({ name, pid, id, roles })));
   });
 
@@ -66,6 +66,15 @@ describe('authzen-todo: the Todo interop scenario over HTTP', () => {
     const answer = await post('/access/v1/evaluation', { subject: { type: 'user', id: 'nobody@example.com', properties: { roles: ['admin'] } }, action: { name: 'can_read_todos' }, resource: { type: 'todo', id: 'todo-1' } });
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ decision: false, context: expect.objectContaining({ code: 'unknown-subject' }) });
+  });
+
+  it('by default a caller cannot raise a known subject\'s role: stored `role`/`roles` win over `subject.properties` ("fill")', async () => {
+    const beth = users.find((u) => u.name === 'Beth Smith')!; // a viewer
+    const deleteAny = (properties: Record<string, unknown>) => decisionOf(post, { subject: { type: 'user', id: beth.pid, properties }, action: { name: 'can_delete_todo' }, resource: { type: 'todo', id: 'x', properties: { ownerID: 'rick@the-citadel.com' } } });
+    expect(await deleteAny({})).toBe(false);
+    for (const properties of [{ role: 'admin' }, { roles: ['admin'] }, { role: 'admin', roles: ['admin', 'evil_genius'] }]) {
+      expect(await deleteAny(properties), JSON.stringify(properties)).toBe(false);
+    }
   });
 
   it('a subject of another type than the directory holds is unknown', async () => {

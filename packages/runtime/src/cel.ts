@@ -15,18 +15,20 @@
  * steps of the condition's cost budget when generated code passes its meter (celbudget.ts).
  */
 import { and as andFilter, contains, eq as eqFilter, FALSE, not as notFilter, oneOf, present, TRUE, type Filter, type PresentType, type Scalar } from './plan.js';
-import { CelDuration, CelTimestamp, durationFromNanos, durationNanos, durationOf, timestampOf, timestampPart, type TimePart } from './celtime.js';
+import { CelDuration, CelTimestamp, durationFromNanos, durationNanos, durationOf, timestampOf } from './celtime.js';
+import { timestampPart, type TimePart } from './celzone.js';
 import { charge, type Meter } from './celbudget.js';
-import { chargeText } from './celtext.js';
+import { chargeText, textOrder } from './celtext.js';
 import { CelError, equal, int64, isMap, mapGet, MAX_INT, MIN_INT, overload, read, time, type V } from './celvalue.js';
 import { hasOwnOrClass } from './own.js';
 
-export { CelDuration, CelTimestamp, zoneOffset } from './celtime.js';
+export { CelDuration, CelTimestamp } from './celtime.js';
+export { knownZone, localPart, zoneOffset } from './celzone.js';
 export { all, exists, existsOne, filter, mapList } from './celmacros.js';
 export { CelBudgetExceeded, DEFAULT_BUDGET, isOverBudget, meter, spent, type Meter } from './celbudget.js';
 export { matches, matchesSafe, regexProblem } from './celregex.js';
 export { safeRegExp } from './celregexsafe.js';
-export { contains, dyn, endsWith, size, startsWith, toBool, toDouble, toDuration, toInt, toStr, toTimestamp, typeOfValue } from './celtext.js';
+export { contains, dyn, endsWith, size, startsWith, textOrder, toBool, toDouble, toDuration, toInt, toStr, toTimestamp, typeOfValue } from './celtext.js';
 export { CelError, CelType, error, isError, types, type CelValue } from './celvalue.js';
 export { hasOwnOrClass, own } from './own.js';
 
@@ -127,9 +129,10 @@ export function ne(a: V, b: V, m?: Meter): V {
 /** -1, 0, 1, NaN (unordered doubles) or an error. */
 function compare(a: V, b: V, op: string): number | CelError {
   const ta = typeof a;
-  if (ta === typeof b && (ta === 'bigint' || ta === 'string' || ta === 'number')) {
-    return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : a === b ? 0 : NaN;
+  if (ta === typeof b && (ta === 'bigint' || ta === 'number')) {
+    return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : a === b ? 0 : NaN;
   }
+  if (ta === 'string' && typeof b === 'string') return textOrder(a as string, b);
   return compareSlow(a, b, op);
 }
 
@@ -148,7 +151,7 @@ function compareSlow(a: V, b: V, op: string): number | CelError {
     return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
   }
   if (ta !== tb) return overload(op);
-  if (ta === 'string' || ta === 'boolean') return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
+  if (ta === 'boolean') return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
   if ((a instanceof CelTimestamp && b instanceof CelTimestamp) || (a instanceof CelDuration && b instanceof CelDuration)) {
     const d = a.seconds - b.seconds || a.nanos - b.nanos;
     return Math.sign(d);

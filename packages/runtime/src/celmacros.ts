@@ -1,5 +1,6 @@
 import { charge, type Meter } from './celbudget.js';
 import { CelError, isMap, overload, read, type V } from './celvalue.js';
+import { ownElements } from './own.js';
 
 /**
  * The comprehension macros of compiled conditions: `all`, `exists`, `exists_one`, `map`,
@@ -8,7 +9,8 @@ import { CelError, isMap, overload, read, type V } from './celvalue.js';
  */
 
 function range(v: V, fn: string): readonly V[] | CelError {
-  if (Array.isArray(v)) return v;
+  // a hole is no element: `Array.prototype` or `Object.prototype` values at its index never count (own.ts)
+  if (Array.isArray(v)) return ownElements(v);
   if (v instanceof Map) return [...v.keys()];
   if (isMap(v)) return Object.keys(v);
   return v instanceof CelError ? v : overload(fn);

@@ -28,6 +28,26 @@ export function size(v: V, m?: Meter): V {
   return v instanceof CelError ? v : overload('size');
 }
 
+/**
+ * -1, 0 or 1: `a` and `b` in the order of their code points, as CEL orders strings (JS `<`
+ * compares UTF-16 units, which puts U+E000–U+FFFF after the surrogate pairs of U+10000 and up).
+ */
+export function textOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return (x >= 0xd800 && y >= 0xd800 ? codePointRank(x) < codePointRank(y) : x < y) ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
+}
+
+/** A UTF-16 unit from U+D800 up, ranked so that surrogates (code points above U+FFFF) come after U+E000–U+FFFF. */
+function codePointRank(unit: number): number {
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
+}
+
 function notStrings(fn: string, a: V, b: V): V {
   return a instanceof CelError ? a : b instanceof CelError ? b : overload(fn);
 }

@@ -1,8 +1,7 @@
 /**
  * Timestamps and durations of CEL conditions: exact to the nanosecond, calendar arithmetic
- * without `Date` (proleptic Gregorian, years 1–9999), and time-zone accessors. IANA zones go
- * through `Intl.DateTimeFormat` (one formatter per zone, offsets cached per 15-minute bucket of
- * UTC time); fixed offsets (`+11:00`, `-02:30`) are computed directly.
+ * without `Date` (proleptic Gregorian, years 1–9999). Time zones and calendar fields are in
+ * celzone.ts.
  */
 
 /** A point in time: whole seconds since the Unix epoch plus nanoseconds (0 … 999 999 999). */
@@ -157,109 +156,4 @@ export function durationNanos(d: CelDuration): bigint {
 
 export function durationFromNanos(n: bigint): CelDuration | undefined {
   return durationOf(Number(n / 1000000000n), Number(n % 1000000000n));
-}
-
-const FIXED_OFFSET = /^([+-]?)(\d{2}):(\d{2})$/;
-
-/** What is known about a zone name: a fixed offset, or a formatter and its offsets by 15-minute bucket. */
-interface Zone {
-  readonly fixed: number | undefined;
-  readonly format: Intl.DateTimeFormat | undefined;
-  readonly offsets: Map<number, number>;
-}
-const zones = /* @__PURE__ */ new Map<string, Zone | null>();
-
-function zoneOf(name: string): Zone | null {
-  let zone = zones.get(name);
-  if (zone !== undefined) return zone;
-  const fixed = FIXED_OFFSET.exec(name);
-  if (fixed) {
-    const off = Number(fixed[2]) * 3600 + Number(fixed[3]) * 60;
-    zone = { fixed: fixed[1] === '-' ? -off : off, format: undefined, offsets: new Map() };
-  } else if (name === 'UTC' || name === 'Z') {
-    zone = { fixed: 0, format: undefined, offsets: new Map() };
-  } else {
-    try {
-      const format = new Intl.DateTimeFormat('en-US', {
-        timeZone: name,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-        era: 'short',
-      });
-      zone = { fixed: undefined, format, offsets: new Map() };
-    } catch {
-      zone = null;
-    }
-  }
-  if (zones.size > 256) zones.clear();
-  zones.set(name, zone);
-  return zone;
-}
-
-/**
- * The offset from UTC in seconds of `zone` at `seconds`, or `undefined` for an unknown zone.
- * IANA offsets are cached per 15-minute bucket of UTC time: every transition of the current
- * tz database falls on such a boundary (historical local-mean-time offsets before ~1900 may not).
- */
-export function zoneOffset(name: string, seconds: number): number | undefined {
-  const zone = zoneOf(name);
-  if (zone === null) return undefined;
-  if (zone.fixed !== undefined) return zone.fixed;
-  const bucket = Math.floor(seconds / 900);
-  const cached = zone.offsets.get(bucket);
-  if (cached !== undefined) return cached;
-  // the offset at the start of the bucket, from the wall-clock fields Intl gives
-  const at = bucket * 900;
-  const parts = zone.format!.formatToParts(new Date(at * 1000));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  let year = get('year');
-  if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
-  const wall = daysFromCivil(year, get('month'), get('day')) * 86400 + get('hour') * 3600 + get('minute') * 60 + get('second');
-  const offset = wall - at;
-  if (zone.offsets.size > 8192) zone.offsets.clear();
-  zone.offsets.set(bucket, offset);
-  return offset;
-}
-
-export type TimePart = 'FullYear' | 'Month' | 'Date' | 'DayOfMonth' | 'DayOfWeek' | 'DayOfYear' | 'Hours' | 'Minutes' | 'Seconds' | 'Milliseconds';
-
-/** A calendar field of a timestamp in a zone (UTC by default), or `undefined` for an unknown zone. */
-export function timestampPart(t: CelTimestamp, part: TimePart, zone: string | undefined): number | undefined {
-  const offset = zone === undefined ? 0 : zoneOffset(zone, t.seconds);
-  if (offset === undefined) return undefined;
-  const local = t.seconds + offset;
-  const days = Math.floor(local / 86400);
-  const rest = local - days * 86400;
-  switch (part) {
-    case 'Hours':
-      return Math.floor(rest / 3600);
-    case 'Minutes':
-      return Math.floor(rest / 60) % 60;
-    case 'Seconds':
-      return rest % 60;
-    case 'Milliseconds':
-      return Math.floor(t.nanos / 1e6);
-    case 'DayOfWeek':
-      return (((days + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; Sunday is 0
-    default:
-      break;
-  }
-  const [y, m, d] = civilFromDays(days);
-  switch (part) {
-    case 'FullYear':
-      return y;
-    case 'Month':
-      return m - 1; // CEL months are 0-based
-    case 'Date':
-      return d; // 1-based
-    case 'DayOfMonth':
-      return d - 1; // 0-based
-    default:
-      return days - daysFromCivil(y, 1, 1); // DayOfYear, 0-based
-  }
 }

@@ -1,11 +1,15 @@
 /**
  * The user directory: who the users are, turned into principals ready for `can`.
  *
- * A directory is a list of users (docs/server.md, "The user directory"; read from YAML, JSON or
+ * A directory is a list of users (docs/directory.md, the one reference of the format; read from YAML, JSON or
  * JSON Lines by the application or by `policyc serve` — the runtime reads no files):
  *
  *     { id, keys?, email?, type?, role? | roles?, profile?, groups?, reportsTo?, shift?,
  *       organisations?, workspaces?, technical?, attributes? }
+ *
+ * An entry without `id` that names an `organisation` (`{ organisation, workspaces? }`) declares
+ * an organisation and its workspaces for `policyc check --directory` (docs/directory.md); it is
+ * not a user, and the runtime skips it.
  *
  * Every user is reachable under its `id`, its `email` and each of its `keys` (an opaque
  * subject id from an identity provider, say). A key that names two users is an error: a
@@ -67,7 +71,7 @@ const BUILT_IN = new Set(['id', 'role', 'roles', 'groups', 'organisation', 'orga
  */
 export function loadDirectory(entries: readonly unknown[]): UserDirectory {
   if (!Array.isArray(entries)) throw new DirectoryError(-1, 'the directory must be a list of users');
-  const users = entries.map((entry, index) => readUser(entry, index));
+  const users = entries.flatMap((entry, index) => (isOrganisationEntry(entry) ? [] : [readUser(entry, index)]));
   const byKey = new Map<string, number>();
   users.forEach((user, index) => {
     for (const key of new Set([user.id, ...(user.email === undefined ? [] : [user.email]), ...user.keys])) {
@@ -120,6 +124,11 @@ function principalOf(user: DirectoryUser): Principal {
   if (user.profile !== undefined) principal.profile = user.profile;
   if (user.workspaces.length > 0) principal.workspaces = user.workspaces;
   return principal as unknown as Principal;
+}
+
+/** `{ organisation, workspaces? }` without an `id`: an organisation the directory declares, not a user. */
+export function isOrganisationEntry(entry: unknown): boolean {
+  return typeof entry === 'object' && entry !== null && !Array.isArray(entry) && own(entry, 'id') === undefined && own(entry, 'organisation') !== undefined;
 }
 
 function readUser(entry: unknown, index: number): DirectoryUser {

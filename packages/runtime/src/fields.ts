@@ -8,6 +8,8 @@
  */
 import { failure } from './failure.js';
 import { isObject, own } from './own.js';
+import { tick } from './reasons.js';
+import { packedNumbers, rowCount, tableRow } from './rules.js';
 import type { Context, CoreChecker, Decision, FieldAccess, FieldMask, FieldRuleRef, PolicyData, Principal, Resource } from './types.js';
 
 /**
@@ -23,18 +25,24 @@ export interface FieldData {
   readonly fields: readonly (readonly string[])[];
   readonly subscribers: readonly (readonly string[])[];
   readonly names: readonly string[];
-  readonly rules: readonly string[];
+  readonly rules: readonly string[] | string;
   readonly masks: readonly string[];
+  /**
+   * A large policy's field data packed as its rules are (`rules.ts`): `rules` one string, nine
+   * fields of `ruleBits` bits; each mask the rule ids of its fields, `maskDigits` base-64
+   * characters each, resources one after the other.
+   */
+  readonly ruleBits?: readonly number[];
+  readonly maskDigits?: number;
 }
 
 export interface FieldChecks<S> {
-  /** Adds `fields`, `redact` and `canWrite` to a checker made by `policy.checker`. */
+  /** Adds `fields`, `redact` and `canWrite` to a checker made by `planner.checker`. */
   readonly checker: (base: CoreChecker) => S;
 }
 
 const RULE_KINDS: readonly FieldRuleRef['kind'][] = ['field', 'resource-default', 'default', 'administrator'];
 const ACCESSES: readonly FieldAccess[] = ['hidden', 'read-only', 'read-write'];
-const tick = (s: string): string => '`' + s + '`';
 
 /** A frozen object with exactly these own keys, whatever they are called (`__proto__` too), and no prototype. */
 function frozenMask(fields: readonly string[], access: (i: number) => FieldAccess): FieldMask {
@@ -69,58 +77,88 @@ interface Kind {
   readonly subscriberFields: ReadonlySet<string>;
 }
 
+/** What {@link defineFields} decodes from the field data, once. */
+interface Tables {
+  readonly refs: readonly FieldRuleRef[];
+  readonly kinds: ReadonlyMap<string, Kind>;
+  readonly roleKinds: ReadonlyMap<string, ReadonlyMap<string, RoleKind>>;
+}
+
 const EMPTY: FieldMask = Object.freeze(Object.create(null) as FieldMask);
 
 /**
- * Called once by a generated module with the policy's data and its field data; refuses data
- * that does not fit (a checker compiled by another policyc).
+ * Called once by a generated module with the policy and its field data; a call that finds data
+ * that does not fit (a checker compiled by another policyc) fails closed. Takes the policy rather
+ * than its `data`: a bundler keeps a call whose argument reads a property, and field security
+ * must go when `can` alone is bundled.
  */
 /* @__NO_SIDE_EFFECTS__ */
-export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldChecks<S> {
-  const name = (list: readonly string[], i: number): string => list[i] ?? '?';
-  const refs: FieldRuleRef[] = fieldData.rules.map((row, id) => {
-    const n = row.split(',').map(Number);
-    if (n.length !== 9 || n.some((x) => !Number.isInteger(x))) throw new RangeError(`policyc: malformed field rule ${id}`);
-    const [kind, role, declaredIn, resource, field, access, file, line, column] = n as [number, number, number, number, number, number, number, number, number];
-    return Object.freeze({
-      id,
-      kind: RULE_KINDS[kind] ?? 'field',
-      role: name(data.roles, role),
-      declaredIn: name(data.roles, declaredIn),
-      resource: name(data.resources, resource),
-      field: name(fieldData.names, field),
-      access: ACCESSES[access] ?? 'hidden',
-      file: name(data.files, file),
-      line,
-      column,
+export function defineFields<S>(policy: { readonly data: PolicyData }, fieldData: FieldData): FieldChecks<S> {
+  const { data } = policy;
+  /**
+   * The field rules and masks, decoded on the first `fields`, `redact` or `canWrite`: a checker
+   * whose application never asks loads faster (masks are most of a large policy's load time).
+   * A row that does not fit throws there, inside the caller's `try`: the call fails closed.
+   */
+  let built: Tables | undefined;
+  const tables = (): Tables => (built ??= build());
+  function build(): Tables {
+    const name = (list: readonly string[], i: number): string => list[i] ?? '?';
+    const refs: FieldRuleRef[] = Array.from({ length: rowCount(fieldData.rules, fieldData.ruleBits, 9) }, (_, id) => {
+      const n = tableRow(fieldData.rules, fieldData.ruleBits, 9, id);
+      if (n === undefined) throw new RangeError(`policyc: malformed field rule ${id}`);
+      const [kind, role, declaredIn, resource, field, access, file, line, column] = n as [number, number, number, number, number, number, number, number, number];
+      return Object.freeze({
+        id,
+        kind: RULE_KINDS[kind] ?? 'field',
+        role: name(data.roles, role),
+        declaredIn: name(data.roles, declaredIn),
+        resource: name(data.resources, resource),
+        field: name(fieldData.names, field),
+        access: ACCESSES[access] ?? 'hidden',
+        file: name(data.files, file),
+        line,
+        column,
+      });
     });
-  });
-  const kinds = new Map<string, Kind>();
-  fieldData.fields.forEach((fields, k) => {
-    const kind = data.resources[k];
-    if (kind === undefined) throw new RangeError(`policyc: no resource ${k} for field data`);
-    const subscriberFields = new Set(fieldData.subscribers[k] ?? []);
-    kinds.set(kind, { name: kind, fields, index: new Map(fields.map((f, i) => [f, i])), hidden: frozenMask(fields, () => 'hidden'), subscriberFields });
-  });
-  const roleKinds = new Map<string, Map<string, RoleKind>>();
-  fieldData.masks.forEach((row, r) => {
-    const byKind = new Map<string, RoleKind>();
-    row.split(';').forEach((ids, k) => {
-      const kind = kinds.get(name(data.resources, k));
-      if (kind === undefined) return;
-      const rules = ids === '' ? [] : ids.split(',').map(Number);
-      const access = (i: number): FieldAccess => refs[rules[i] ?? -1]?.access ?? 'hidden';
-      const subscribed = frozenMask(kind.fields, (i) => (kind.subscriberFields.has(kind.fields[i]!) && access(i) !== 'hidden' ? 'read-only' : 'hidden'));
-      byKind.set(kind.name, { mask: frozenMask(kind.fields, access), subscribed, rules, denials: new Map() });
+    const kinds = new Map<string, Kind>();
+    fieldData.fields.forEach((fields, k) => {
+      const kind = data.resources[k];
+      if (kind === undefined) throw new RangeError(`policyc: no resource ${k} for field data`);
+      const subscriberFields = new Set(fieldData.subscribers[k] ?? []);
+      kinds.set(kind, { name: kind, fields, index: new Map(fields.map((f, i) => [f, i])), hidden: frozenMask(fields, () => 'hidden'), subscriberFields });
     });
-    roleKinds.set(name(data.roles, r), byKind);
-  });
+    const roleKinds = new Map<string, Map<string, RoleKind>>();
+    const digits = fieldData.maskDigits;
+    fieldData.masks.forEach((row, r) => {
+      const byKind = new Map<string, RoleKind>();
+      // per resource, the rule of each field: `,`-separated lists between `;`, or packed one after the other
+      let at = 0;
+      const lists =
+        digits === undefined
+          ? row.split(';').map((ids) => (ids === '' ? [] : ids.split(',').map(Number)))
+          : fieldData.fields.map((fields) => {
+              const ids = packedNumbers(row, at, fields.length, digits);
+              at += fields.length * digits;
+              return ids;
+            });
+      lists.forEach((rules, k) => {
+        const kind = kinds.get(name(data.resources, k));
+        if (kind === undefined) return;
+        const access = (i: number): FieldAccess => refs[rules[i] ?? -1]?.access ?? 'hidden';
+        const subscribed = frozenMask(kind.fields, (i) => (kind.subscriberFields.has(kind.fields[i]!) && access(i) !== 'hidden' ? 'read-only' : 'hidden'));
+        byKind.set(kind.name, { mask: frozenMask(kind.fields, access), subscribed, rules, denials: new Map() });
+      });
+      roleKinds.set(name(data.roles, r), byKind);
+    });
+    return { refs, kinds, roleKinds };
+  }
 
   function writeDenial(entry: RoleKind, kind: Kind, i: number): Decision {
     const made = entry.denials.get(i);
     if (made !== undefined) return made;
     const field = kind.fields[i]!;
-    const rule = refs[entry.rules[i] ?? -1];
+    const rule = tables().refs[entry.rules[i] ?? -1];
     const at = rule === undefined ? '' : ` at ${rule.file}:${rule.line}:${rule.column}`;
     const inherited = rule === undefined || rule.declaredIn === rule.role ? '' : ` (inherited from ${tick(rule.declaredIn)})`;
     const access = rule?.access ?? 'hidden';
@@ -140,6 +178,7 @@ export function defineFields<S>(data: PolicyData, fieldData: FieldData): FieldCh
       const lookup = (principal: Principal, resource: Resource): { kind: Kind | undefined; entry: RoleKind | undefined } => {
         const kindName = isObject(resource) ? own(resource, 'kind') : undefined;
         if (typeof kindName !== 'string') return { kind: undefined, entry: undefined };
+        const { kinds, roleKinds } = tables();
         const kind = kinds.get(kindName);
         const role = isObject(principal) && typeof own(principal, data.principal?.id ?? 'id') === 'string' ? own(principal, data.principal?.role ?? 'role') : undefined;
         if (kind === undefined || typeof role !== 'string') return { kind, entry: undefined };

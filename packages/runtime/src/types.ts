@@ -2,7 +2,7 @@
  * The types of the runtime: what a check takes and returns, and what a generated module hands
  * to {@link definePolicy}. Every other runtime file imports its types from here (no import cycles).
  */
-import type { Filter, QueryPlan } from './plan.js';
+import type { QueryPlan } from './plan.js';
 
 export type Level = 'deny' | 'own' | 'team' | 'all';
 
@@ -154,14 +154,20 @@ export interface Checker<S extends PolicySchema = PolicySchema, P = Principal> {
  * lists of {@link PolicyData} (kind: grant, administrator, default, public, sharing, subscribers,
  * parent; level: deny, own, team, all), a 1-based position, and the indexes in `names` of the
  * rule's name and condition, or -1. Strings rather than nested arrays keep an 80,000-rule policy quick to
- * compile and load; a row is decoded when its rule first decides.
+ * compile and load; a row is decoded when its rule first decides. A large policy packs them into
+ * one string instead, `ruleBits` giving the width of each field (`rules.ts`).
  */
-export type RuleTable = readonly string[];
+export type RuleTable = readonly string[] | string;
+
+/** Reads the rows of `PolicyData.rules` (`rules.ts`): how many there are, and row `id`'s integers or `undefined`. */
+export interface RuleReader {
+  count(data: PolicyData): number;
+  row(data: PolicyData, id: number): number[] | undefined;
+}
 
 export interface PolicyData {
   readonly format: number;
   readonly name: string;
-  readonly hash: string;
   readonly files: readonly string[];
   readonly roles: readonly string[];
   readonly resources: readonly string[];
@@ -171,11 +177,13 @@ export interface PolicyData {
   readonly rules: RuleTable;
   /** Where the application's principal keeps built-in values it names otherwise: `{ groups: "groupIds" }`. */
   readonly principal?: { readonly [builtIn: string]: string };
+  /** With packed `rules`: the width in bits of each of the eleven fields. */
+  readonly ruleBits?: readonly number[];
 }
 
 
 /** The ways a rule can decide, as indexes into its decision cache. Generated code names them. */
-export const Path = Object.freeze({
+export const Path = /* @__PURE__ */ Object.freeze({
   Admin: 0,
   All: 1,
   Own: 2,
@@ -206,43 +214,33 @@ export const Path = Object.freeze({
   ConditionOverBudget: 27,
 } as const);
 export type Path = (typeof Path)[keyof typeof Path];
+/**
+ * How many ways of deciding there are (the size of a rule's row in the decision cache): a number
+ * rather than `Object.keys(Path).length`, so that a bundle of `can` alone, whose generated code
+ * passes paths as numbers, leaves the table of names out. test/runtime-size.test.ts keeps it right.
+ */
+export const PATHS = 28;
 
 export type CheckFunction = (principal: Principal, action: string, resource: Resource, context: Context) => Decision;
 export type PlanFunction = (principal: Principal, action: string, kind: string, context: Context) => QueryPlan;
 
+/** What {@link definePolicy} makes of a generated module's data: its decisions. Plans are the planner's. */
 export interface Policy {
   /** The data the policy was defined with (field security reads its name lists). */
   readonly data: PolicyData;
   /** The decision of rule `rule` taken along `path`; created once, then shared. */
   readonly decide: (rule: number, path: Path) => Decision;
+  /** The reference of rule `rule`, decoded from its row on first use. */
+  readonly ruleRef: (rule: number) => RuleRef;
+  /**
+   * Sets how reasons are written, before the first decision (the planner installs the full text;
+   * without it, the short form of `shortReason`).
+   */
+  readonly explainWith: (explain: (rule: RuleRef, path: Path) => string) => void;
   /** Denials that no rule decides. */
   readonly unknownRole: Decision;
   readonly unknownResource: Decision;
   readonly unknownAction: Decision;
-  /** Organisation checks (R-Z13), made before any rule. */
-  readonly otherOrganisation: Decision;
-  readonly noOrganisation: Decision;
-  readonly missingOrganisation: Decision;
-  /** A plan restricted to the records of one organisation. */
-  readonly within: (attribute: string, organisation: string, plan: QueryPlan) => QueryPlan;
-  /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
-  /** A plan that allows every record or none, with the reason of `decision`. */
-  readonly fixed: (decision: Decision) => QueryPlan;
-  /** A plan with a filter, explained by the grant of `rule`. */
-  readonly filtered: (rule: number, filter: Filter) => QueryPlan;
-  /** A stage or pipeline override's plan (R-K5): `then` where the attribute equals `value`, else `otherwise`. */
-  readonly onAttribute: (attribute: string, value: string, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
-  /** A condition decided for the principal (`k`): `then` if true, `otherwise` if false, rule `rule`'s denial if it failed or went over its budget (`null`). */
-  readonly onCondition: (k: boolean | null | undefined, rule: number, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
-  /**
-   * A `when:` reading the record, as `filter`: `then` on the records where it holds; rule `rule`'s
-   * denial when it holds nowhere. Not `exact`: the filter is a superset, and the plan says to recheck.
-   */
-  readonly onFilter: (filter: Filter, rule: number, then: () => QueryPlan, exact?: boolean) => QueryPlan;
-  /** A child kind's plan (R-Z11): records whose parent record, of one of the kinds, its plan allows. */
-  readonly parentPlan: (rule: number, attribute: string, kinds: readonly (readonly [string, QueryPlan])[]) => QueryPlan;
-  /** Wraps the generated dispatch into a fail-closed {@link Checker}. */
-  readonly checker: (check: CheckFunction, plan: PlanFunction, kinds?: readonly (readonly [string, KindCheckFunction])[], unpolluted?: () => boolean) => CoreChecker;
 }
 
 /**

@@ -1,0 +1,178 @@
+/**
+ * The table layout of a large policy's cells (issue 17). In the code layout each resource × action
+ * is a `switch` on the role with a case per role: readable, and what a reviewer sees for every
+ * policy in `policies/`, but at 500 roles × 160 cells it is 80,000 cases and megabytes of code.
+ * In the table layout a cell is three or four characters of a string indexed by the role's number:
+ * which *shape* decides it (a shared function: `d(rule, Path.All)`, a record test, …) and its rule,
+ * as an offset from the role's first rule. A cell whose rules carry conditions (stages, pipelines,
+ * `when:`) is a shape of its own, its code written out as in the code layout. Decisions, plans and
+ * reasons are the same in both layouts (test/table-layout.test.ts).
+ */
+import { StructureKind, VariableDeclarationKind, type FunctionDeclarationStructure, type StatementStructures } from 'ts-morph';
+import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
+import { IdentifierPool, lit } from './literal.ts';
+import { PackedLiterals, packedDigits, packedNumber } from './packed-rules.ts';
+import { principalValue } from './reach.ts';
+
+export type Layout = 'code' | 'table';
+
+/** Cells (roles × resource actions) from which a policy is laid out as tables: every bundled example has a few hundred. */
+export const TABLE_FROM_CELLS = 10_000;
+
+/** The layout of a policy's cells: the one asked for, else tables from {@link TABLE_FROM_CELLS} cells. */
+export function layoutOf(model: PolicyModel, asked: Layout | undefined): Layout {
+  if (asked !== undefined) return asked;
+  const actions = model.resources.reduce((n, r) => n + (r.parent === undefined ? r.actions.length : 0), 0);
+  return model.roles.length * actions >= TABLE_FROM_CELLS ? 'table' : 'code';
+}
+
+/** A cell decided by one rule: its code with `rule` standing for the rule's id. */
+export interface CellTemplate {
+  readonly rule: number;
+  /** An expression deciding the cell (a `Decision`). */
+  readonly check: string;
+  /** An expression planning it, when it reads the record; else the plan is what `check` decides without one. */
+  readonly plan: string | undefined;
+}
+
+/** What the checker's emitter knows how to write for a cell. */
+export interface CellCode {
+  /** The cell as a template, or undefined when conditions make it more than one rule. */
+  readonly template: (role: RoleModel, resource: ResourceModel, action: string) => CellTemplate | undefined;
+  /** The cell as the code layout writes it: statements for `can`, an expression for `plan`. */
+  readonly written: (role: RoleModel, resource: ResourceModel, action: string) => { check: string; plan: string | undefined };
+}
+
+export class CellTables {
+  private readonly shapes = new Map<string, { index: number; check: string; plan: string }>();
+  private readonly byTemplate = new Map<string, number>();
+  private readonly functions: FunctionDeclarationStructure[] = [];
+  private readonly tables: { name: string; cells: { shape: number; rule: number }[] }[] = [];
+  /** Each role's first rule among its cells, by role number. */
+  private readonly base: number[];
+  private readonly n: Record<'roleNumber' | 'ruleBase' | 'checks' | 'plans' | 'value' | 'checkCell' | 'planCell', string>;
+
+  constructor(
+    private readonly model: PolicyModel,
+    private readonly names: IdentifierPool,
+    private readonly code: CellCode,
+    /** Where the tables' strings wait while the module is printed. */
+    readonly literals: PackedLiterals = new PackedLiterals(),
+  ) {
+    this.base = model.roles.map(() => Number.POSITIVE_INFINITY);
+    this.n = {
+      roleNumber: names.take('ROLE_NUMBER'),
+      ruleBase: names.take('RULE_BASE'),
+      checks: names.take('CELL_CHECKS'),
+      plans: names.take('CELL_PLANS'),
+      value: names.take('cellValue'),
+      checkCell: names.take('checkCell'),
+      planCell: names.take('planCell'),
+    };
+  }
+
+  /** `can` and `plan` of a resource × action: a look-up in its table. */
+  bodies(resource: ResourceModel, action: string): { check: string; plan: string } {
+    const cells = this.model.roles.map((role, i) => {
+      const template = this.code.template(role, resource, action);
+      const shape = template === undefined ? this.writtenShape(role, resource, action) : this.shape(template);
+      const rule = template?.rule ?? 0;
+      if (template !== undefined && rule < this.base[i]!) this.base[i] = rule;
+      return { shape, rule: template === undefined ? Number.NaN : rule };
+    });
+    const name = this.names.take('cells', resource.name, action);
+    this.tables.push({ name, cells });
+    return { check: `return ${this.n.checkCell}(${name}, p, r, c);`, plan: `return ${this.n.planCell}(${name}, p, c);` };
+  }
+
+  /** The shape of a one-rule cell (looked up by its template: most cells share a few shapes). */
+  private shape(template: CellTemplate): number {
+    const key = template.plan === undefined ? template.check : `${template.check}\u0000${template.plan}`;
+    const known = this.byTemplate.get(key);
+    if (known !== undefined) return known;
+    const shape = this.shapeOf(`(p, r, c, rule) => ${template.check}`, `(p, c, rule) => ${template.plan ?? `planner.fixed(${template.check})`}`);
+    this.byTemplate.set(key, shape);
+    return shape;
+  }
+
+  /** A cell with conditions: its code as the code layout writes it, in a function of its own. */
+  private writtenShape(role: RoleModel, resource: ResourceModel, action: string): number {
+    const { check, plan } = this.code.written(role, resource, action);
+    const fn = this.names.take('cell', role.name, resource.name, action);
+    this.functions.push({
+      kind: StructureKind.Function,
+      name: fn,
+      docs: [`${lit(role.name)} · ${lit(resource.name)} · ${lit(action)}, with conditions`],
+      parameters: [
+        { name: 'p', type: 'Principal' },
+        { name: 'r', type: 'Resource' },
+        { name: 'c', type: 'Context' },
+      ],
+      returnType: 'Decision',
+      statements: check,
+    });
+    return this.shapeOf(fn, `(p, c) => ${plan ?? `planner.fixed(${fn}(p, NO_RECORD, c))`}`);
+  }
+
+  private shapeOf(check: string, plan: string): number {
+    const key = `${check}\u0000${plan}`;
+    let shape = this.shapes.get(key);
+    if (shape === undefined) this.shapes.set(key, (shape = { index: this.shapes.size, check, plan }));
+    return shape.index;
+  }
+
+  /** The tables, the shapes and the look-up, after every resource × action has been laid out. */
+  statements(): (string | StatementStructures)[] {
+    const base = this.base.map((b) => (Number.isFinite(b) ? b : 0));
+    const offsets = this.tables.flatMap((t) => t.cells.map((cell, i) => (Number.isNaN(cell.rule) ? 0 : cell.rule - base[i]!)));
+    const span = offsets.reduce((max, o) => Math.max(max, o), 0) + 1;
+    const width = packedDigits(this.shapes.size * span);
+    const encode = (shape: number, offset: number): string => packedNumber(shape * span + offset, width);
+    const { roleNumber, ruleBase, checks, plans, value, checkCell, planCell } = this.n;
+    const roles = this.model.roles.length;
+    const shapes = [...this.shapes.values()];
+    return [
+      `/** Roles by number: the first ${roles} role names of the policy data (a Map, so a role named \`__proto__\` is just a key). */`,
+      `const ${roleNumber}: ReadonlyMap<unknown, number> = new Map(policy.data.roles.slice(0, ${roles}).map((role, i) => [role, i]));`,
+      '/** Each role\'s first rule: a cell names its rule as an offset from it. */',
+      `const ${ruleBase}: readonly number[] = [${base.join(', ')}];`,
+      ...this.functions,
+      '/** How a cell decides, given its rule: the shapes shared by the cells of the tables. */',
+      `const ${checks}: readonly ((p: Principal, r: Resource, c: Context, rule: number) => Decision)[] = [`,
+      ...shapes.map((s) => `  ${s.check},`),
+      '];',
+      `const ${plans}: readonly ((p: Principal, c: Context, rule: number) => QueryPlan)[] = [`,
+      ...shapes.map((s) => `  ${s.plan},`),
+      '];',
+      `/** Cell tables: per resource × action, ${width} character${width === 1 ? '' : 's'} per role number, in base 64 (code points 35–99 without the backslash): shape × ${span} + rule offset. */`,
+      ...this.tables.map((t) => ({
+        kind: StructureKind.VariableStatement,
+        declarationKind: VariableDeclarationKind.Const,
+        declarations: [{ name: t.name, initializer: this.literals.literal(t.cells.map((cell, i) => encode(cell.shape, Number.isNaN(cell.rule) ? 0 : cell.rule - base[i]!)).join('')) }],
+      }) satisfies StatementStructures),
+      `/** The value of role number \`role\`'s cell in \`table\`. */`,
+      `function ${value}(table: string, role: number): number {`,
+      '  let v = 0;',
+      `  for (let i = role * ${width}; i < role * ${width} + ${width}; i++) {`,
+      '    const c = table.charCodeAt(i);',
+      '    v = v * 64 + c - 35 - (c > 92 ? 1 : 0);',
+      '  }',
+      '  return v;',
+      '}',
+      '/** `can` by a cell table: the shape and rule of the principal\'s role. */',
+      `function ${checkCell}(table: string, p: Principal, r: Resource, c: Context): Decision {`,
+      `  const role = ${roleNumber}.get(${principalValue(this.model, 'role')});`,
+      '  if (role === undefined) return policy.unknownRole;',
+      `  const v = ${value}(table, role);`,
+      `  return ${checks}[Math.floor(v / ${span})]!(p, r, c, ${ruleBase}[role]! + (v % ${span}));`,
+      '}',
+      '/** `plan` by a cell table. */',
+      `function ${planCell}(table: string, p: Principal, c: Context): QueryPlan {`,
+      `  const role = ${roleNumber}.get(${principalValue(this.model, 'role')});`,
+      '  if (role === undefined) return planner.fixed(policy.unknownRole);',
+      `  const v = ${value}(table, role);`,
+      `  return ${plans}[Math.floor(v / ${span})]!(p, c, ${ruleBase}[role]! + (v % ${span}));`,
+      '}',
+    ];
+  }
+}

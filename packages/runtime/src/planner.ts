@@ -1,0 +1,137 @@
+/**
+ * The planner of a generated checker: the pieces its `plan` functions are made of (a cell's
+ * filter, a condition's, a parent record's, an organisation's), and the checker object that puts
+ * `can` and `plan` together. Separate from `definePolicy` so that an application that imports a
+ * checker's `can` alone bundles no plans.
+ *
+ * No dependencies; imports nothing from the compiler.
+ */
+import { INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RESOURCE, NO_CONTEXT, validator, type Can } from './can.js';
+import { failure } from './failure.js';
+import { isObject, ordinary } from './own.js';
+import { and, eq, FALSE, not, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
+import { denial } from './policy.js';
+import { explain, grantText, tick } from './reasons.js';
+import { Path, type Context, type Principal, type CoreChecker, type Decision, type KindChecker, type KindCheckFunction, type PlanFunction, type Policy, type PolicySchema, type Resource } from './types.js';
+
+export interface Planner {
+  /** A plan restricted to the records of one organisation. */
+  readonly within: (attribute: string, organisation: string, plan: QueryPlan) => QueryPlan;
+  /** A plan that allows every record or none, with the reason of `decision`. */
+  readonly fixed: (decision: Decision) => QueryPlan;
+  /** A plan with a filter, explained by the grant of `rule`. */
+  readonly filtered: (rule: number, filter: Filter) => QueryPlan;
+  /** A stage or pipeline override's plan (R-K5): `then` where the attribute equals `value`, else `otherwise`. */
+  readonly onAttribute: (attribute: string, value: string, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
+  /** A condition decided for the principal (`k`): `then` if true, `otherwise` if false, rule `rule`'s denial if it failed or went over its budget (`null`). */
+  readonly onCondition: (k: boolean | null | undefined, rule: number, then: () => QueryPlan, otherwise: () => QueryPlan) => QueryPlan;
+  /**
+   * A `when:` reading the record, as `filter`: `then` on the records where it holds; rule `rule`'s
+   * denial when it holds nowhere. Not `exact`: the filter is a superset, and the plan says to recheck.
+   */
+  readonly onFilter: (filter: Filter, rule: number, then: () => QueryPlan, exact?: boolean) => QueryPlan;
+  /** A child kind's plan (R-Z11): records whose parent record, of one of the kinds, its plan allows. */
+  readonly parentPlan: (rule: number, attribute: string, kinds: readonly (readonly [string, QueryPlan])[]) => QueryPlan;
+  /**
+   * The checker of `can` and the generated `plan` dispatch, wrapped to fail closed, with one entry
+   * per kind (`kinds`: each kind's action switch; `unpolluted` as `defineCan` takes it); field
+   * security is added by `defineFields`.
+   */
+  readonly checker: <S extends PolicySchema, P>(can: Can<S, P>, plan: PlanFunction, kinds?: readonly (readonly [string, KindCheckFunction])[], unpolluted?: () => boolean) => CoreChecker;
+}
+
+const INVALID_RECORD = /* @__PURE__ */ denial('invalid-request', 'denied: the record must be an object');
+
+/** Names a per-kind entry cannot also have on the checker (`checker.kinds` has every kind). */
+const CHECKER_MEMBERS: readonly string[] = ['can', 'plan', 'fields', 'redact', 'canWrite', 'formatVersion', 'policyName', 'policyHash', 'kinds', '__proto__'];
+
+/** A plan for a request that cannot be planned: `never`, with the denial's code and reason. */
+function refusedPlan(decision: Decision): QueryPlan {
+  return Object.freeze({ ...planOf(FALSE, decision.reason), code: decision.code as 'invalid-request' | 'error' });
+}
+
+/**
+ * Called once by a generated module, after {@link definePolicy}, with the policy's sha256 (the
+ * checker's `policyHash`: here rather than in the policy's data, which `can` alone bundles). Installs the full text of reasons
+ * into the policy: plans quote them, and a checker with `plan` is the whole `checker`, whose
+ * decisions have always had them. (Marked free of side effects on purpose: when a bundle drops
+ * the planner because the application uses `can` alone, it drops the full text with it.)
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function definePlanner(policy: Policy, hash: string): Planner {
+  const { data, decide, ruleRef } = policy;
+  policy.explainWith(explain);
+  return {
+    within: (attribute, organisation, plan) => planOf(and(eq(attribute, organisation), plan.filter), plan.reason, plan.recheck),
+    fixed: (decision) => planOf(decision.allow ? TRUE : FALSE, decision.reason),
+    filtered: (rule, filter) => planOf(filter, `filtered: ${grantText(ruleRef(rule))}`),
+    onAttribute(attribute, value, then, otherwise) {
+      const yes = then();
+      const no = otherwise();
+      const reason = yes.reason === no.reason ? yes.reason : `${yes.reason}; where \`${attribute}\` is not ${JSON.stringify(value)}: ${no.reason}`;
+      return planOf(and(present(attribute), or(and(eq(attribute, value), yes.filter), and(not(eq(attribute, value)), no.filter))), reason, yes.recheck ?? no.recheck);
+    },
+    onCondition(k, rule, then, otherwise) {
+      return k === true ? then() : k === false ? otherwise() : planOf(FALSE, decide(rule, k === null ? Path.ConditionOverBudget : Path.ConditionFailed).reason);
+    },
+    onFilter(filter, rule, then, exact = true) {
+      if (filter.op === 'false') return planOf(FALSE, decide(rule, Path.ConditionNotMet).reason);
+      const yes = then();
+      const recheck = exact ? '' : `; recheck each record with \`can\`: no filter expresses all of ${tick(ruleRef(rule).condition ?? '?')}`;
+      return planOf(and(filter, yes.filter), `${yes.reason}${recheck}`, !exact || yes.recheck);
+    },
+    parentPlan(rule, attribute, kinds) {
+      const ref = ruleRef(rule);
+      const filter = record(attribute, or(...kinds.map(([kind, plan]) => and(eq('kind', kind), plan.filter))));
+      return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`, kinds.some(([, plan]) => plan.recheck));
+    },
+    checker(can, plan, kinds = [], unpolluted = () => false) {
+      // where the application's principal keeps its id and role (`principal: { id: userId }`)
+      const valid = validator(data.principal?.id ?? 'id', data.principal?.role ?? 'role');
+      const core: Record<string, unknown> = {
+        formatVersion: data.format,
+        policyName: data.name,
+        policyHash: hash,
+        // the generated module's `can` with its `unpolluted` fast path (the `can` export leaves that
+        // test of every built-in prototype out of its bundle); the schema types only its callers
+        can: can as Can,
+        plan(principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
+          try {
+            const p = isObject(principal) ? ordinary(principal) : undefined;
+            if (p === undefined || !valid(p)) return refusedPlan(INVALID_PRINCIPAL);
+            if (typeof kind !== 'string') return refusedPlan(INVALID_RESOURCE);
+            if (context !== undefined && !isObject(context)) return refusedPlan(INVALID_CONTEXT);
+            return plan(p, action, kind, context ?? NO_CONTEXT);
+          } catch (error) {
+            return refusedPlan(failure(error));
+          }
+        },
+      };
+      // one entry per kind (issue 17): the application's own record, no `kind`, nothing copied;
+      // read as `can` reads (can.ts): as they are while `unpolluted()`, else as ordinary objects
+      const byKind = Object.create(null) as Record<string, KindChecker>;
+      for (const [name, checkKind] of kinds) {
+        const entry: KindChecker = Object.freeze({
+          can(principal: Principal, action: string, record: object, context?: Context): Decision {
+            try {
+              if (!isObject(principal)) return INVALID_PRINCIPAL;
+              const fast = unpolluted();
+              const p = fast ? principal : ordinary(principal);
+              if (!valid(p)) return INVALID_PRINCIPAL;
+              if (!isObject(record)) return INVALID_RECORD;
+              if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
+              return checkKind(p, action, (fast ? record : ordinary(record)) as Resource, context ?? NO_CONTEXT);
+            } catch (error) {
+              return failure(error);
+            }
+          },
+        });
+        Object.defineProperty(byKind, name, { value: entry, enumerable: true });
+        // `checker.lead` too, unless the kind is named like a member of the checker
+        if (!CHECKER_MEMBERS.includes(name)) Object.defineProperty(core, name, { value: entry, enumerable: true });
+      }
+      core['kinds'] = Object.freeze(byKind);
+      return Object.freeze(core) as unknown as CoreChecker;
+    },
+  };
+}

@@ -1,0 +1,260 @@
+/**
+ * The table layout of large policies (issue 17, compiler/emit/table.ts): random policies compiled
+ * in both layouts must give the same decision, reason, rule, plan and field mask for every request,
+ * and agree with the reference interpreter; role names that are properties of `Object.prototype`
+ * are just names; small policies keep the readable code layout, large ones get tables.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildCommand } from '../compiler/cli/build.ts';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { checkSources, emit, type CompileResult } from '../compiler/index.ts';
+import { decide } from '../compiler/reference/interpret.ts';
+import type { Checker, Decision, PolicyData } from '../packages/runtime/src/index.ts';
+import { ruleCount, ruleRow } from '../packages/runtime/src/rules.ts';
+import { packRules } from '../compiler/emit/packed-rules.ts';
+import { concrete, policyArb, policyFiles, requestArb } from './helpers/arbitraries.ts';
+import { checkerOf } from './helpers/policy.ts';
+import { polluted } from './helpers/pollution.ts';
+import { compileDir } from '../compiler/index.ts';
+
+/** Checkers of one checked policy in both layouts, with their generated modules. */
+async function bothLayouts(texts: readonly { path: string; text: string }[]): Promise<{ code: Checker; table: Checker; codeTs: string; tableTs: string }> {
+  const checked = checkSources('layouts', texts);
+  if (checked.model === undefined) throw new Error(`does not compile: ${checked.diagnostics.map((d) => d.message).join('; ')}`);
+  const [code, table] = await Promise.all([emit(checked.model, { layout: 'code' }), emit(checked.model, { layout: 'table' })]);
+  const asResult = (output: CompileResult['output']): CompileResult => ({ ...checked, output });
+  return { code: await checkerOf(asResult(code)), table: await checkerOf(asResult(table)), codeTs: code.checkerTs, tableTs: table.checkerTs };
+}
+
+const essence = (d: Decision) => ({ allow: d.allow, code: d.code, ...(d.rule === undefined ? {} : { rule: { kind: d.rule.kind, ...(d.rule.name !== undefined ? { name: d.rule.name } : {}), role: d.rule.role, declaredIn: d.rule.declaredIn, level: d.rule.level } }) });
+
+describe('table layout: the same decisions as the code layout', () => {
+  it('R-K1 R-K3 R-K4 R-K5 R-K6 R-K9 R-Z1 R-Z3 R-Z5 R-Z9 random policies × random requests: same decision, reason, rule, plan and fields in both layouts, and the reference agrees', async () => {
+    const codes = new Map<string, number>();
+    let tables = 0;
+    await fc.assert(
+      fc.asyncProperty(policyArb, fc.array(requestArb, { minLength: 1, maxLength: 60, size: 'max' }), async (policy, requests) => {
+        const files = policyFiles(policy);
+        const parsed = Object.values(files).map((text) => parse(text) as unknown);
+        const { code, table, tableTs } = await bothLayouts(Object.entries(files).map(([path, text]) => ({ path, text })));
+        if (tableTs.includes('CELL_CHECKS')) tables++;
+        for (const q of requests) {
+          const { principal, action, resource, context } = concrete(policy, q);
+          const request = `${JSON.stringify({ principal, action, resource, context })}\n${Object.values(files).join('---\n')}`;
+          const want = code.can(principal as never, action, resource as never, context as never);
+          const got = table.can(principal as never, action, resource as never, context as never);
+          codes.set(got.code, (codes.get(got.code) ?? 0) + 1);
+          // the whole decision: reason text, rule id, position, condition
+          expect(got, request).toEqual(want);
+          expect(essence(got), request).toEqual(decide(parsed, principal, action, resource, context));
+          const kind = typeof resource === 'object' && resource !== null ? (resource as { kind?: unknown }).kind : undefined;
+          expect(table.plan(principal as never, action, kind as never, context as never), request).toEqual(code.plan(principal as never, action, kind as never, context as never));
+          expect(table.fields(principal as never, resource as never, context as never), request).toEqual(code.fields(principal as never, resource as never, context as never));
+        }
+      }),
+      { numRuns: Number(process.env.TABLE_RUNS ?? 40) },
+    );
+    expect(tables).toBeGreaterThan(0);
+    // not vacuous: the requests reached records tests, grants, denials and unknown roles
+    for (const c of ['all', 'own', 'denied', 'default-deny', 'not-reached', 'unknown-role']) expect(codes.get(c) ?? 0, `code ${c} in ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
+  }, 240_000);
+
+  const hostile = [
+    'resources:',
+    '  lead:',
+    '    actions: [view, edit, constructor]',
+    '    attributes: { owner: string, team: string, stage: string }',
+    '    owner: owner',
+    '    team: team',
+    '    stage: stage',
+    'roles:',
+    "  constructor: { grants: { lead: { view: green, edit: yellow, '*': red } } }",
+    '  __proto__: { grants: { lead: blue }, stages: { lead: { won: { edit: red } } } }',
+    '  toString: { extends: constructor, grants: { lead: { constructor: green } } }',
+    '  hasOwnProperty: { administrator: true }',
+    '  valueOf: {}',
+    '',
+  ].join('\n');
+
+  it('R-K3 roles named `constructor`, `__proto__`, `toString`, `hasOwnProperty`, `valueOf`: table look-ups are by name, never by Object.prototype', async () => {
+    const { code, table, tableTs } = await bothLayouts([{ path: 'policy.yaml', text: hostile }]);
+    expect(tableTs).toContain('CELL_CHECKS');
+    const lead = { kind: 'lead', owner: 'u2', team: 't', stage: 'won' };
+    const cases: [string, string, string][] = [
+      ['constructor', 'view', 'all'],
+      ['constructor', 'edit', 'not-reached'],
+      ['constructor', 'constructor', 'denied'],
+      ['__proto__', 'view', 'team'],
+      ['__proto__', 'edit', 'denied'],
+      ['toString', 'constructor', 'all'],
+      ['toString', 'view', 'all'],
+      ['hasOwnProperty', 'edit', 'admin'],
+      ['valueOf', 'view', 'default-deny'],
+      ['isPrototypeOf', 'view', 'unknown-role'],
+      ['__defineGetter__', 'view', 'unknown-role'],
+    ];
+    for (const [role, action, want] of cases) {
+      const principal = { id: 'u1', role, groups: ['t'] };
+      const got = table.can(principal, action, lead);
+      expect(got.code, `${role} ${action}`).toBe(want);
+      expect(got).toEqual(code.can(principal, action, lead));
+      expect(table.plan(principal, action, 'lead')).toEqual(code.plan(principal, action, 'lead'));
+    }
+    // a polluted prototype changes nothing: no table is read through it
+    for (const key of ['role', '0', '1', 'lead', 'view']) {
+      polluted(Object.prototype, key, 'constructor', () => {
+        expect(table.can({ id: 'u1', role: 'valueOf' }, 'view', lead).code).toBe('default-deny');
+        expect(table.can({ id: 'u1', role: 'nobody' }, 'view', lead).code).toBe('unknown-role');
+      });
+    }
+    // a name imitating the placeholders of packed strings (compiler/emit/packed-rules.ts) in a comment: laid out as code instead
+    const imitation = '"x\\u0000packed 0\\u0000"';
+    const reach = 'resources:\n  lead: { actions: [view], attributes: { owner: string, ownerRole: string }, owner: owner, ownerRole: ownerRole }\nroles:\n';
+    const below = Array.from({ length: 10 }, (_, i) => `  below${i}: { reportsTo: ${imitation}, grants: { lead: red } }\n`).join('');
+    const imitating = await bothLayouts([{ path: 'policy.yaml', text: `${reach}  ${imitation}: { grants: { lead: yellow } }\n${below}` }]);
+    expect(imitating.codeTs).toContain('packed 0\u0000');
+    expect(imitating.tableTs).toBe(imitating.codeTs);
+    expect(imitating.table.can({ id: 'u1', role: 'x\u0000packed 0\u0000' }, 'view', { kind: 'lead', owner: 'u2', ownerRole: 'below3' }).code).toBe('hierarchy');
+    polluted(Array.prototype, '600', 0, () => {
+      expect(table.can({ id: 'u1', role: 'constructor' }, 'view', lead)).toEqual(code.can({ id: 'u1', role: 'constructor' }, 'view', lead));
+    });
+  });
+});
+
+describe('table layout: which policies get it', () => {
+  it('every bundled example keeps the readable code layout (a switch on the role per resource × action)', async () => {
+    const sets = readdirSync(new URL('../policies/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(sets.length).toBeGreaterThan(4);
+    let switches = 0;
+    for (const set of sets) {
+      const result = await compileDir(new URL(`../policies/${set}`, import.meta.url).pathname);
+      expect(result.output?.checkerTs, set).not.toContain('CELL_CHECKS');
+      // (org-admin has no resources, so nothing to switch on)
+      if (result.output?.checkerTs.includes('switch (p.role)')) switches++;
+    }
+    expect(switches).toBeGreaterThan(4);
+  }, 120_000);
+
+  it('R-K3 a policy of 10,000 cells is laid out as tables by default, smaller than as code, with the same decisions', async () => {
+    // 125 roles × 10 resources × 8 actions; each role a different mix of levels
+    const actions = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'];
+    const levels = ['red', 'yellow', 'blue', 'green'];
+    let text = 'resources:\n';
+    for (let r = 0; r < 10; r++) text += `  res${r}: { actions: [${actions.join(', ')}], attributes: { owner: string, team: string, ownerRole: string }, owner: owner, team: team, ownerRole: ownerRole }\n`;
+    text += 'roles:\n';
+    for (let i = 0; i < 125; i++) {
+      text += `  role${i}:\n${i > 0 ? `    reportsTo: role${Math.floor((i - 1) / 4)}\n` : ''}    grants:\n`;
+      for (let r = 0; r < 10; r++) text += `      res${r}: { ${actions.map((a, j) => `${a}: ${levels[(i * 7 + r * 3 + j) % 4]}`).join(', ')} }\n`;
+    }
+    const checked = checkSources('medium', [{ path: 'policy.yaml', text }]);
+    const byDefault = await emit(checked.model!);
+    const asCode = await emit(checked.model!, { layout: 'code' });
+    expect(byDefault.checkerTs).toContain('CELL_CHECKS');
+    expect(byDefault.checkerTs.length).toBeLessThan(asCode.checkerTs.length / 2);
+    const table = await checkerOf({ ...checked, output: byDefault });
+    const code = await checkerOf({ ...checked, output: asCode });
+    for (let i = 0; i < 125; i += 7) {
+      for (let r = 0; r < 10; r += 3) {
+        for (const a of actions) {
+          for (const record of [{ owner: 'u1' }, { owner: 'u2', team: 'g', ownerRole: `role${i * 4 + 1}` }, { owner: 'u2', team: 'h', ownerRole: 'role0' }, {}]) {
+            const request = [{ id: 'u1', role: `role${i}`, groups: ['g'] }, a, { kind: `res${r}`, ...record }] as const;
+            expect(table.can(...request)).toEqual(code.can(...request));
+          }
+        }
+      }
+    }
+  }, 120_000);
+});
+
+describe('policyc build --layout (compiler/cli/build.ts)', () => {
+  it('R-K3 writes the layout asked for, and refuses another word', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'policyc-layout-'));
+    const io = { out: () => {}, err: () => {}, cwd: process.cwd(), color: false };
+    const dir = new URL('../policies/kommo-crm', import.meta.url).pathname;
+    expect(await buildCommand(dir, { format: 'text', out, layout: 'table', force: true }, io)).toBe(0);
+    expect(readFileSync(join(out, 'checker.ts'), 'utf8')).toContain('CELL_CHECKS');
+    expect(await buildCommand(dir, { format: 'text', out, force: true }, io)).toBe(0);
+    expect(readFileSync(join(out, 'checker.ts'), 'utf8')).not.toContain('CELL_CHECKS');
+    await expect(buildCommand(dir, { format: 'text', out, layout: 'tables' }, io)).rejects.toThrow('--layout must be `code` or `table`, not `tables`');
+    rmSync(out, { recursive: true, force: true });
+  }, 60_000);
+});
+
+describe('table layout: a principal whose fields the policy names (issue 17)', () => {
+  it('R-K3 R-Z4 random policies with `principal: { id: userId, role: userRole, groups: groupIds }`: the cell tables read the mapped role, as the code layout and the unmapped policy decide', async () => {
+    const FIELDS: Readonly<Record<string, string>> = { id: 'userId', role: 'userRole', groups: 'groupIds' };
+    let tables = 0;
+    let total = 0;
+    await fc.assert(
+      fc.asyncProperty(policyArb, fc.array(requestArb, { minLength: 1, maxLength: 30, size: 'max' }), async (policy, requests) => {
+        const files = policyFiles(policy);
+        // conditions read `principal.groups` by that name: such policies keep it
+        if (Object.values(files).some((text) => text.includes('principal.'))) return;
+        const moved = { ...files, 'principal.yaml': `principal:\n${Object.entries(FIELDS).map(([b, f]) => `  ${b}: ${f}\n`).join('')}` };
+        const plain = await bothLayouts(Object.entries(files).map(([path, text]) => ({ path, text })));
+        const { code, table, tableTs } = await bothLayouts(Object.entries(moved).map(([path, text]) => ({ path, text })));
+        if (tableTs.includes('CELL_CHECKS')) tables++;
+        expect(tableTs).not.toMatch(/\.get\(p\.role\)/);
+        for (const q of requests) {
+          const { principal, action, resource, context } = concrete(policy, q);
+          const own = typeof principal === 'object' && principal !== null ? Object.fromEntries(Object.entries(principal).map(([k, v]) => [FIELDS[k] ?? k, v])) : principal;
+          const request = `${JSON.stringify({ own, action, resource, context })}\n${Object.values(moved).join('---\n')}`;
+          const want = plain.table.can(principal as never, action, resource as never, context as never);
+          expect(table.can(own as never, action, resource as never, context as never), request).toEqual(want);
+          expect(code.can(own as never, action, resource as never, context as never), request).toEqual(want);
+          const kind = typeof resource === 'object' && resource !== null ? (resource as { kind?: unknown }).kind : undefined;
+          expect(table.plan(own as never, action, kind as never, context as never), request).toEqual(code.plan(own as never, action, kind as never, context as never));
+          if (typeof kind === 'string' && Object.hasOwn(table.kinds, kind)) {
+            const { kind: _, ...record } = resource as Record<string, unknown>;
+            expect(table.kinds[kind]!.can(own as never, action, record, context as never), request).toEqual(code.kinds[kind]!.can(own as never, action, record, context as never));
+          }
+          total++;
+        }
+      }),
+      { numRuns: Number(process.env.TABLE_RUNS ?? 25) },
+    );
+    expect(tables).toBeGreaterThan(0);
+    expect(total).toBeGreaterThan(50);
+  }, 120_000);
+});
+
+describe('packed rules (packages/runtime/src/rules.ts)', () => {
+  const data = (rules: PolicyData['rules'], ruleBits?: readonly number[]): PolicyData => ({ format: 7, name: 'x', files: [], roles: [], resources: [], actions: [], names: [], rules, ...(ruleBits === undefined ? {} : { ruleBits }) });
+
+  it('R-K3 a packed table reads back every row the compiler packed, -1 included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.integer({ min: -1, max: 70_000 }), { minLength: 11, maxLength: 11 }), { minLength: 1, maxLength: 50 }), (rows) => {
+        const { text, bits } = packRules(rows);
+        expect(text).not.toMatch(/[\\"\n]/);
+        const packed = data(text, bits);
+        expect(ruleCount(packed)).toBe(rows.length);
+        rows.forEach((row, id) => expect(ruleRow(packed, id)).toEqual(row));
+        expect(ruleRow(packed, rows.length)).toBeUndefined();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('R-K3 malformed rule data decodes to nothing and never throws', () => {
+    const bad: [PolicyData['rules'], unknown][] = [
+      ['abc', undefined],
+      ['abc', [1, 2, 3]],
+      ['abc', [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 40]],
+      ['abc', [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.5]],
+      ['', [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]],
+      [['1,2,3'], undefined],
+      [['a,b,c,d,e,f,g,h,i,j,k'], undefined],
+    ];
+    for (const [rules, bits] of bad) {
+      const d = { ...data(rules), ruleBits: bits } as PolicyData;
+      for (const id of [0, 1, -1, 0.5, Number.NaN]) expect(() => ruleRow(d, id)).not.toThrow();
+      expect(ruleRow(d, 0)).toBeUndefined();
+    }
+    // a packed string with characters outside the alphabet still gives integers
+    expect(ruleRow(data('\u0000\uffff~~', [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]), 0)?.every(Number.isInteger)).toBe(true);
+  });
+});
