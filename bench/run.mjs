@@ -55,6 +55,24 @@ if (checks.before !== undefined) {
 say(`- CASL ÷ generated: **${fmt(caslVsGen, 1)}×** (goal ≥ 7×: ${goal(caslVsGen >= 7)}).`);
 say(`- All contenders agreed on every request (${int(checks.allowed)} allowed) before timing; generated and hand-written also on every decision code. ` +
   `Codes: ${Object.entries(checks.codes).map(([code, n]) => `${code} ${fmt((100 * n) / checks.requests, 0)}%`).join(', ')}.`);
+say('- Times are CPU time of the process (`process.cpuUsage`), not wall time: on a shared machine, waiting for a core is not the check\'s.');
+say();
+
+const byo = checks.byo;
+say(`### Checks on the application's own objects (issue 17): ${byo.requests.toLocaleString('en')} requests, users \`{ id, role, groupIds }\`, leads \`{ id, ownerId, groupId, stage }\` (\`bench/crm-policy\`, \`bench/crm-app.mjs\`)`);
+say();
+say('| contender | median ns / check | min – max of the rounds | × hand-written | CASL ÷ this |');
+say('|---|---:|---:|---:|---:|');
+for (const row of byo.rows) {
+  const ratio = row.baseline ? '' : fmt(row.ns / byo.hand, 2);
+  const vsCasl = row.baseline ? '' : fmt(byo.casl / row.ns, 1);
+  say(`| ${row.name} | ${fmt(row.ns)} | ${fmt(row.min)} – ${fmt(row.max)} | ${ratio} | ${vsCasl} |`);
+}
+say();
+say(`- Per-kind entry on the application's objects (no \`kind\`, no copy): **${fmt(byo.generated / byo.hand, 2)}×** the hand-written function (goal ≤ 1.3×: ${goal(byo.generated / byo.hand <= 1.3)}); ` +
+  `CASL ÷ policyc **${fmt(byo.casl / byo.generated, 1)}×** (goal ≥ 7×: ${goal(byo.casl / byo.generated >= 7)}; CASL itself is ${fmt(byo.casl / byo.hand, 1)}× the hand-written function here).`);
+say(`- All three agreed on every request (${int(byo.allowed)} allowed) before timing; policyc and hand-written also on every decision code. ` +
+  `Codes: ${Object.entries(byo.codes).map(([code, n]) => `${code} ${fmt((100 * n) / byo.requests, 0)}%`).join(', ')}.`);
 say();
 
 const compile = await runCompileBench({ log: progress });

@@ -157,8 +157,8 @@ describe('docs/application.md: every block is a file of a real application (Komm
     expect(app.tsc).toBe('');
   });
 
-  it('R-K3 asking the checker: the rep may edit the lead they are responsible for', async () => {
-    expect(await app.load('decide.ts')).toMatchObject({ allowed: true, why: 'own' });
+  it('R-K3 asking the checker: the rep may edit the lead they are responsible for, through `can` and the lead kind\'s entry (issue 17)', async () => {
+    expect(await app.load('decide.ts')).toMatchObject({ allowed: true, why: 'own', viaKind: true });
   });
 
   it('R-K3 R-K6 Express: 401, 404, a plain 403 with the reason only in the log, redacted fields, a delete', async () => {

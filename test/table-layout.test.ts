@@ -184,6 +184,44 @@ describe('policyc build --layout (compiler/cli/build.ts)', () => {
   }, 60_000);
 });
 
+describe('table layout: a principal whose fields the policy names (issue 17)', () => {
+  it('R-K3 R-Z4 random policies with `principal: { id: userId, role: userRole, groups: groupIds }`: the cell tables read the mapped role, as the code layout and the unmapped policy decide', async () => {
+    const FIELDS: Readonly<Record<string, string>> = { id: 'userId', role: 'userRole', groups: 'groupIds' };
+    let tables = 0;
+    let total = 0;
+    await fc.assert(
+      fc.asyncProperty(policyArb, fc.array(requestArb, { minLength: 1, maxLength: 30, size: 'max' }), async (policy, requests) => {
+        const files = policyFiles(policy);
+        // conditions read `principal.groups` by that name: such policies keep it
+        if (Object.values(files).some((text) => text.includes('principal.'))) return;
+        const moved = { ...files, 'principal.yaml': `principal:\n${Object.entries(FIELDS).map(([b, f]) => `  ${b}: ${f}\n`).join('')}` };
+        const plain = await bothLayouts(Object.entries(files).map(([path, text]) => ({ path, text })));
+        const { code, table, tableTs } = await bothLayouts(Object.entries(moved).map(([path, text]) => ({ path, text })));
+        if (tableTs.includes('CELL_CHECKS')) tables++;
+        expect(tableTs).not.toMatch(/\.get\(p\.role\)/);
+        for (const q of requests) {
+          const { principal, action, resource, context } = concrete(policy, q);
+          const own = typeof principal === 'object' && principal !== null ? Object.fromEntries(Object.entries(principal).map(([k, v]) => [FIELDS[k] ?? k, v])) : principal;
+          const request = `${JSON.stringify({ own, action, resource, context })}\n${Object.values(moved).join('---\n')}`;
+          const want = plain.table.can(principal as never, action, resource as never, context as never);
+          expect(table.can(own as never, action, resource as never, context as never), request).toEqual(want);
+          expect(code.can(own as never, action, resource as never, context as never), request).toEqual(want);
+          const kind = typeof resource === 'object' && resource !== null ? (resource as { kind?: unknown }).kind : undefined;
+          expect(table.plan(own as never, action, kind as never, context as never), request).toEqual(code.plan(own as never, action, kind as never, context as never));
+          if (typeof kind === 'string' && Object.hasOwn(table.kinds, kind)) {
+            const { kind: _, ...record } = resource as Record<string, unknown>;
+            expect(table.kinds[kind]!.can(own as never, action, record, context as never), request).toEqual(code.kinds[kind]!.can(own as never, action, record, context as never));
+          }
+          total++;
+        }
+      }),
+      { numRuns: Number(process.env.TABLE_RUNS ?? 25) },
+    );
+    expect(tables).toBeGreaterThan(0);
+    expect(total).toBeGreaterThan(50);
+  }, 120_000);
+});
+
 describe('packed rules (packages/runtime/src/rules.ts)', () => {
   const data = (rules: PolicyData['rules'], ruleBits?: readonly number[]): PolicyData => ({ format: 7, name: 'x', files: [], roles: [], resources: [], actions: [], names: [], rules, ...(ruleBits === undefined ? {} : { ruleBits }) });
 

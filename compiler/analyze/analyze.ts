@@ -4,6 +4,7 @@ import { LineIndex } from '../diagnostics/format.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { LoadedSet } from '../load/load.ts';
 import { LEVELS, LEVEL_OF_WORD, type ConditionModel, type Level, type PolicyModel, type ResourceModel, type RoleModel, type Rule, type SourceRef } from '../ir/model.ts';
+import { principalFields } from './principal.ts';
 import { collectDeclarations, spanOf, type Declarations, type Origin, type ResourceSpec, type RoleSpec, type Where } from './declarations.ts';
 import { checkFields, fieldSecurity } from './fields.ts';
 import { reportCycles, subordinatesOf } from './hierarchy.ts';
@@ -530,6 +531,7 @@ function buildModel(
     profiles: [...profiles.keys()].sort(),
     shifts: conds.shifts,
     organisation: undefined,
+    principalFields: principalFields(declarations, bag),
     principalAttributes: new Map([...declarations.principal].map(([name, { type }]) => [name, type])),
   };
 }

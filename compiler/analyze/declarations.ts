@@ -98,6 +98,8 @@ export interface Declarations {
   readonly context: ReadonlyMap<string, { readonly type: string; readonly origin: Origin }>;
   /** Declared `principal` attributes besides the built-in ones, with where they are written. */
   readonly principal: ReadonlyMap<string, { readonly type: string; readonly origin: Origin }>;
+  /** Built-in principal values the application keeps under another field (`groups: groupIds`). */
+  readonly principalFields: ReadonlyMap<string, { readonly field: string; readonly origin: Origin }>;
   /** `hierarchy: reporting` and where it is written, if it is. */
   readonly hierarchy: { readonly value: 'roles' | 'reporting'; readonly origin: Origin } | undefined;
   /** Role names rejected as duplicates: references to them are not reported again. */
@@ -108,6 +110,9 @@ type Raw = Record<string, unknown>;
 
 /** The principal's attributes every check knows (runtime `Principal`); a `principal:` section declares others. */
 export const BUILT_IN_PRINCIPAL: readonly string[] = ['id', 'role', 'groups', 'organisation', 'technical', 'shift', 'reports'];
+
+/** The types a declared attribute may have; under `principal:`, anything else beside a built-in name is a field name. */
+const ATTRIBUTE_TYPES: readonly string[] = ['string', 'number', 'boolean', 'string[]', 'timestamp'];
 
 const entries = (value: unknown): [string, unknown][] =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value as Raw) : [];
@@ -131,6 +136,7 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
   const shifts = new Map<string, ShiftSpec>();
   const context = new Map<string, { type: string; origin: Origin }>();
   const principal = new Map<string, { type: string; origin: Origin }>();
+  const principalFields = new Map<string, { field: string; origin: Origin }>();
 
   for (const file of files) {
     const top = file.value as Raw | null;
@@ -150,7 +156,12 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
       for (const [name, type] of entries(top?.[section])) {
         const origin: Origin = { file, path: [section, name] };
         const previous = declared.get(name);
-        if (section === 'principal' && BUILT_IN_PRINCIPAL.includes(name)) {
+        if (section === 'principal' && BUILT_IN_PRINCIPAL.includes(name) && !ATTRIBUTE_TYPES.includes(type as string)) {
+          // a field name, not a type: where the application's own user object keeps the value
+          const first = principalFields.get(name);
+          if (first) duplicate(bag, origin, first.origin, `the field of \`principal.${name}\` is given twice`);
+          else principalFields.set(name, { field: type as string, origin });
+        } else if (section === 'principal' && BUILT_IN_PRINCIPAL.includes(name)) {
           bag.report('ReservedName', spanOf(origin), `\`principal.${name}\` is built in: it cannot be declared`, { help: `its type is fixed; declare other attributes (built in: ${BUILT_IN_PRINCIPAL.map(tick).join(', ')})` });
         } else if (previous) duplicate(bag, origin, previous.origin, `${section} attribute ${tick(name)} is declared twice`);
         else declared.set(name, { type: type as string, origin });
@@ -229,7 +240,7 @@ export function collectDeclarations(files: readonly PolicyFile[], bag: Diagnosti
       roleByFolded.set(folded, spec);
     }
   }
-  return { resources, roles, duplicateRoles, profiles, groups, sharingRules, hierarchy, shifts, context, principal };
+  return { resources, roles, duplicateRoles, profiles, groups, sharingRules, hierarchy, shifts, context, principal, principalFields };
 }
 
 function duplicate(bag: DiagnosticBag, origin: Origin, first: Origin, message: string, help?: string): void {

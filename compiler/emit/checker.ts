@@ -10,10 +10,10 @@ import { COLOUR_OF, type ConditionModel, type OrganisationModel, type PolicyMode
 import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
-import { ownRead, planFunction, reachSteps, testFunction, type RecordTest } from './reach.ts';
+import { ownRead, plainReads, planFunction, principalKey, principalValue, reachSteps, testFunction, unpollutedTest, type RecordTest } from './reach.ts';
 import { CellTables, layoutOf, type CellTemplate, type Layout } from './table.ts';
 import { packRules, type PackedLiterals } from './packed-rules.ts';
-import { schemaType } from './types.ts';
+import { checkerType, schemaType } from './types.ts';
 import { path } from './path.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
@@ -34,7 +34,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'withRoles', 'badProfile', 'UNDECLARED_STAGE']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted', 'withRoles', 'badProfile', 'UNDECLARED_STAGE']) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile']) names.take(helper);
 
@@ -72,13 +72,16 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       const name = names.take(`${level ?? 'subscribed'}_records`, ...(specific ? ['for', role.name] : []));
       const reads = [...new Set(steps.flatMap((s) => (s.kind === 'read' ? [lit(s.attribute)] : [])))].join(', ');
       const otherwise = level === undefined ? `; otherwise ${fallback === 'Denied' ? 'red' : 'default deny'}` : '';
-      test = { name, planName: names.take(name, 'plan'), doc: `${doc.join(', or ')}${otherwise}; reads ${reads}`, steps, uses, fallback };
+      test = { name, planName: names.take(name, 'plan'), doc: `${doc.join(', or ')}${otherwise}; reads ${reads}`, steps, uses, fallback, principal: model };
       tests.set(key, test);
     }
     known.set(quick, test);
     return test;
   };
 
+  /** Whether the principal's own groups list `group` (where the application's principal keeps them). */
+  const groupsKey = principalKey(model, 'groups');
+  const inGroup = (group: string): string => `inGroup(p, ${lit(group)}${groupsKey === 'groups' ? '' : `, ${lit(groupsKey)}`})`;
   const whens = new Map<string, FunctionDeclarationStructure>();
   /** The function testing a condition: `true`, `false`, `null` when it went over its cost budget, or `undefined` when it cannot be evaluated. */
   const whenFor = (condition: ConditionModel): string => {
@@ -90,7 +93,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       condition.kind === 'equals'
         ? [
             // a group's rule applies only to its members by request: others skip it, reading nothing
-            ...(condition.group === undefined ? [] : [`if (!inGroup(p, ${lit(condition.group)})) return false;`]),
+            ...(condition.group === undefined ? [] : [`if (!${inGroup(condition.group)}) return false;`]),
             `const v = ${ownRead('r', condition.attribute)};`,
             `return typeof v !== "string" ? undefined : v === ${lit(condition.value)};`,
           ]
@@ -126,7 +129,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     }
     return name;
   };
-  const cellEmitters: CellEmitters = { testFor, whenFor, valueSet };
+  const cellEmitters: CellEmitters = { testFor, whenFor, valueSet, inGroup };
   const tables =
     layoutOf(model, options.layout) === 'table'
       ? new CellTables(model, names, {
@@ -170,7 +173,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           statements: [
             `const organisation = ${ownRead('r', org)};`,
             'if (typeof organisation !== "string") return MISSING_ORGANISATION;',
-            `const principalOrganisation = ${ownRead('p', 'organisation')};`,
+            `const principalOrganisation = ${ownRead('p', principalKey(model, 'organisation'))};`,
             'if (typeof principalOrganisation !== "string") return NO_ORGANISATION;',
             'if (organisation !== principalOrganisation) return OTHER_ORGANISATION;',
             `return ${cellsFn}(p, r, c);`,
@@ -183,7 +186,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           parameters: [principal, context],
           returnType: 'QueryPlan',
           statements: [
-            `const organisation = ${ownRead('p', 'organisation')};`,
+            `const organisation = ${ownRead('p', principalKey(model, 'organisation'))};`,
             'if (typeof organisation !== "string") return planner.fixed(NO_ORGANISATION);',
             `return planner.within(${lit(org)}, organisation, ${planCellsFn}(p, c));`,
           ].join('\n'),
@@ -212,6 +215,22 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     planDispatch.set(resource, planEntries);
   }
 
+  // one entry per kind (issue 17): its action switch, which `check` calls after reading `kind`
+  const kindFns = new Map([...dispatch.keys()].map((resource) => [resource, names.take('check', resource.name)] as const));
+  const kindChecks = [...dispatch].map(([resource, entries]): FunctionDeclarationStructure => ({
+    kind: StructureKind.Function,
+    name: kindFns.get(resource)!,
+    docs: [`${lit(resource.name)} records, whatever their \`kind\` says: \`checker.kinds[${lit(resource.name)}].can\``],
+    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, { name: 'r', type: 'Resource' }, { name: 'c', type: 'Context' }],
+    returnType: 'Decision',
+    statements: (w) => {
+      profileGuard(model, w, (denial) => denial);
+      w.write('switch (action)').block(() => {
+        for (const { action, fn } of entries) w.writeLine(`case ${lit(action)}: return ${fn}(p, r, c);`);
+        w.writeLine('default: return policy.unknownAction;');
+      });
+    },
+  }));
   const roleNames = roleNamesOf(model);
   const fieldSecurity = fieldSecurityData(model, names, roleNames, tables?.literals);
   const printed = printStructure(
@@ -249,10 +268,10 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'someElement',
             ...(model.resources.some((r) => r.pipelines !== undefined) ? ['UNDECLARED_STAGE'] : []),
             'withRoles',
-            'type Checker',
             'type Context',
             'type Decision',
             'type ObjectPrototype',
+            'type PolicyChecker',
             'type Principal',
             'type QueryPlan',
             'type Resource',
@@ -268,7 +287,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         'const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });',
         schemaType(model),
         ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
-        `/** The profiles a principal may carry (R-Z2): any other \`profile\` is denied. */\nconst PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([${model.profiles.map(lit).join(', ')}]);`,
+        ...(model.profiles.length === 0 ? [] : [`/** The profiles a principal may carry (R-Z2): any other \`profile\` is denied. */\nconst PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([${model.profiles.map(lit).join(', ')}]);`]),
         ...constants,
         ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
         ...whens.values(),
@@ -276,12 +295,22 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...functions,
         ...planFunctions,
         fieldSecurity.statement,
+        ...kindChecks,
+        '/** `%TypedArray%.prototype`, the prototype of every typed array\'s prototype. */',
+        'const TYPED_ARRAY: object = /* @__PURE__ */ Object.getPrototypeOf(Uint8Array.prototype) as object;',
+        {
+          kind: StructureKind.Function,
+          name: 'unpolluted',
+          docs: ["Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, \"Own data only\")."],
+          returnType: 'boolean',
+          statements: unpollutedTest(plainReads(model)),
+        },
         dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) => {
-          profileGuard(w, (denial) => denial);
+          profileGuard(model, w, (denial) => denial);
           writeDispatch(w, dispatch, 'r.kind', '(p, r, c)', 'policy.unknownAction', 'policy.unknownResource');
         }),
         dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) => {
-          profileGuard(w, (denial) => `planner.fixed(${denial})`);
+          profileGuard(model, w, (denial) => `planner.fixed(${denial})`);
           writeDispatch(w, planDispatch, 'kind', '', 'planner.fixed(policy.unknownAction)', 'planner.fixed(policy.unknownResource)');
         }),
         // `can` on its own: an application that imports only `can` bundles no plans, field masks or
@@ -291,13 +320,20 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
           docs: ['`checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out.'],
-          declarations: [{ name: 'can', type: "Checker<Schema>['can']", initializer: '/* @__PURE__ */ defineCan<Schema>(check)' }],
+          // without `unpolluted`, whose test of every built-in prototype would be a fifth of the bundle
+          declarations: [{ name: 'can', type: `${checkerType(model)}['can']`, initializer: `/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model, 'undefined')})` }],
         },
         {
           kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
-          declarations: [{ name: 'checker', type: 'Checker<Schema>', initializer: `/* @__PURE__ */ ${fieldSecurity.name}.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(can, plan)))` }],
+          declarations: [
+            {
+              name: 'checker',
+              type: checkerType(model),
+              initializer: `/* @__PURE__ */ ${fieldSecurity.name}.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model, 'unpolluted')}), plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}], unpolluted)${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`}))`,
+            },
+          ],
         },
         'export default checker;',
         ...(model.organisation ? [organisationData(model.organisation)] : []),
@@ -322,10 +358,10 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
   const declared = declaredValues(resource).map(({ attribute, set }) => `if (${ownRead('r', attribute)} !== undefined && !${emitters.valueSet(set)}.has(${ownRead('r', attribute)})) return UNDECLARED_STAGE;`);
   // one string per function: large policies have tens of thousands of cells
   return {
-    check: [...declared, ...guard, 'switch (p.role) {', ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
+    check: [...declared, ...guard, `switch (${principalValue(model, 'role')}) {`, ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
     plan: [
       ...guard,
-      'switch (p.role) {',
+      `switch (${principalValue(model, 'role')}) {`,
       ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
       // a profile's switch breaks out when its cell does not read the record: then the same fallback
       ...(model.profiles.length === 0 ? [`  default: return planner.fixed(${cellsFn}(p, NO_RECORD, c));`, '}'] : ['}', `return planner.fixed(${cellsFn}(p, NO_RECORD, c));`]),
@@ -396,6 +432,7 @@ interface CellEmitters {
   readonly testFor: (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string) => RecordTest;
   readonly whenFor: (condition: ConditionModel) => string;
   readonly valueSet: (values: readonly string[]) => string;
+  readonly inGroup: (group: string) => string;
 }
 
 /**
@@ -461,7 +498,7 @@ function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEm
   if (condition.kind === 'equals') {
     const plan = `planner.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
     // a group's rule for members by request: decided for the principal when the plan is made
-    return condition.group === undefined ? plan : `(inGroup(p, ${lit(condition.group)}) ? ${plan} : (${orElse})())`;
+    return condition.group === undefined ? plan : `(${emitters.inGroup(condition.group)} ? ${plan} : (${orElse})())`;
   }
   if (condition.readsResource) {
     // the records on which a `when:` holds, as a filter (overrides are stages and pipelines, never CEL)
@@ -572,6 +609,7 @@ function policyData(model: PolicyModel, roleNames: readonly string[], packed: Pa
     `  resources: ${list(resourceNames)},`,
     `  actions: ${list(actionNames)},`,
     `  names: ${list(ruleNames)},`,
+    ...(model.principalFields.size === 0 ? [] : [`  principal: { ${[...model.principalFields].map(([name, field]) => `${lit(name)}: ${lit(field)}`).join(', ')} },`]),
     ...(packedRules === undefined
       ? [
           '  // one rule per line: kind, role, declaredIn, resource, action, level, file, line, column, name, condition',
@@ -586,6 +624,22 @@ function policyData(model: PolicyModel, roleNames: readonly string[], packed: Pa
         ]),
     packedRules === undefined ? '});' : '}, packedRules);',
   ].join('\n');
+}
+
+/** The type arguments of `defineCan`: the schema, and the application's principal when the policy maps its fields. */
+function canTypes(model: PolicyModel): string {
+  return model.principalFields.size === 0 ? 'Schema' : 'Schema, AppPrincipal';
+}
+
+/**
+ * `defineCan`'s arguments after `check`: `unpolluted` (or `undefined`), then the fields of the
+ * principal's id and role when the policy names others (`principal: { id: userId }`).
+ */
+function canFields(model: PolicyModel, unpolluted: 'unpolluted' | 'undefined'): string {
+  const id = principalKey(model, 'id');
+  const role = principalKey(model, 'role');
+  const fields = id === 'id' && role === 'role' ? '' : `, ${lit(id)}, ${lit(role)}`;
+  return unpolluted === 'undefined' && fields === '' ? '' : `, ${unpolluted}${fields}`;
 }
 
 /** `check(p, action, r)` or `plan(p, action, kind)`: dispatch on the kind, then the action. */
@@ -605,9 +659,10 @@ function dispatcher(
 }
 
 /** A malformed request (R-Z2): a `profile` that is not one of the policy's is denied before anything else. */
-function profileGuard(w: CodeBlockWriter, wrap: (denial: string) => string): void {
+function profileGuard(model: PolicyModel, w: CodeBlockWriter, wrap: (denial: string) => string): void {
   w.writeLine(`const profile = ${ownRead('p', 'profile')};`);
-  w.writeLine(`if (profile !== undefined && !PROFILES.has(profile)) return ${wrap('badProfile(profile)')};`);
+  // a policy without profiles declares none: any profile is unknown
+  w.writeLine(`if (profile !== undefined${model.profiles.length === 0 ? '' : ' && !PROFILES.has(profile)'}) return ${wrap('badProfile(profile)')};`);
 }
 
 function writeDispatch(

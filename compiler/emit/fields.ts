@@ -3,6 +3,7 @@
  * role × resource mask as data for `defineFields` of the runtime (runtime/fields.ts), which
  * builds the frozen masks once at load time. Names reach the code only through `lit`.
  */
+import { checkerType } from './types.ts';
 import type { FieldRule, PolicyModel } from '../ir/model.ts';
 import type { IdentifierPool } from './literal.ts';
 import { lit } from './literal.ts';
@@ -51,7 +52,7 @@ export function fieldSecurityData(model: PolicyModel, names: IdentifierPool, rol
     packedRules === undefined ? lit(ids.map((list) => list.join(',')).join(';')) : packed!.literal(ids.flat().map((id) => packedNumber(id, digits)).join(''));
   const statement = [
     '/** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */',
-    `const ${name} = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {`,
+    `const ${name} = /* @__PURE__ */ defineFields<${checkerType(model)}>(policy, {`,
     `  fields: [${model.resources.map((r) => list(r.attributes.map((a) => a.name))).join(', ')}],`,
     `  subscribers: [${model.resources.map((r) => list(r.subscribers?.fields ?? [])).join(', ')}],`,
     `  names: ${list(fieldNames)},`,

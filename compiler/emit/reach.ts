@@ -2,6 +2,7 @@ import { StructureKind, type FunctionDeclarationStructure } from 'ts-morph';
 import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
 import { lit } from './literal.ts';
 import { path } from './path.ts';
+import { children, parseExpression, type Expr } from '../cel/index.ts';
 
 /**
  * The record test of a cell, as the steps `can` takes in order (docs/policy-language.md, steps
@@ -13,7 +14,7 @@ export type Step =
   | { readonly kind: 'read'; readonly attribute: string; readonly variable: string; readonly missing: string | undefined }
   /**
    * A malformed part of the principal denies: `check` for `can`, `planCheck` for `plan`. The
-   * principal value it tests (a key of PREAMBLE) is read here, at its first use, not before.
+   * principal value it tests (`groups` or `reports`) is read here, at its first use, not before.
    */
   | { readonly kind: 'principal'; readonly check: string; readonly planCheck: string; readonly path: string; readonly reads: string }
   /** A way to reach the record: allows with `rule` and `path` when `check` holds (`plan`: the same as a filter). */
@@ -21,30 +22,113 @@ export type Step =
 
 /**
  * Reads `key` of request object `object` (a variable of generated code) by the own-data rule
- * (packages/runtime/src/own.ts), with its fast path: on the ordinary objects `can` passes, a
- * value that differs from `Object.prototype`'s is the object's own or its class's, and an
- * `undefined` where `Object.prototype` has nothing is absent either way; only a value equal to a
- * polluted prototype's goes through `own`.
+ * (packages/runtime/src/own.ts). The objects a check reads are ordinary — their prototype is
+ * `Object.prototype`, `null` or their own class's — so a value can only be inherited from a
+ * built-in when `Object.prototype` has the key: then `own` decides, else the plain read is the
+ * object's own (or its class's) value. V8 folds `key in Object.prototype` to `false` while the
+ * prototype has no such key, so the common read costs one property load; polluting the
+ * prototype (or a key it has anyway, such as `toString`) takes the exact path instead.
  */
 export function ownRead(object: string, key: string): string {
   const k = lit(key);
-  const inherited = `(Object.prototype as ObjectPrototype)[${k}]`;
-  return `(${object}[${k}] !== ${inherited} || ${inherited} === undefined ? ${object}[${k}] : own(${object}, ${k}))`;
+  return `(${k} in Object.prototype ? own(${object}, ${k}) : ${object}[${k}])`;
+}
+
+/**
+ * The built-in prototypes of the own-data rule (packages/runtime/src/own.ts) other than
+ * `Object.prototype`, as generated code names them (`TYPED_ARRAY` is declared by the module).
+ */
+const BUILT_IN_PROTOTYPES = ['Array', 'Function', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'Date', 'RegExp', 'Error', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Promise', 'ArrayBuffer', 'Uint8Array']
+  .map((c) => `${c}.prototype`)
+  .concat('TYPED_ARRAY');
+
+/** Above this many keys the test below would be too long to compile well: such checkers always take the exact path. */
+const MAX_UNPOLLUTED_KEYS = 40;
+
+/**
+ * The keys generated checks read from request objects by {@link ownRead} or directly (the
+ * principal's id and role, where the application keeps them): the record's `kind`, the
+ * attributes that steps, stage and pipeline conditions, organisations and parents read.
+ */
+export function plainReads(model: PolicyModel): string[] {
+  const keys = new Set<string>(['kind', ...['id', 'role', 'groups', 'organisation', 'profile', 'shift', 'reports', 'technical'].map((n) => principalKey(model, n))]);
+  for (const r of model.resources) {
+    for (const a of [r.owner, r.team, r.ownerRole, r.organisation, r.stage, r.pipeline, r.subscribers?.attribute, r.parent?.attribute]) if (a !== undefined) keys.add(a);
+  }
+  for (const rule of model.rules) {
+    if (rule.condition?.kind === 'equals') keys.add(rule.condition.attribute);
+    else if (rule.condition?.kind === 'cel') for (const field of celFields(rule.condition.text)) keys.add(field);
+  }
+  return [...keys].sort();
+}
+
+/**
+ * The fields a CEL condition reads of a variable by name (`principal.approvalLimit`,
+ * `has(resource.stage)`): its fast paths read them plainly from the principal and the record,
+ * which they take to be ordinary objects (compiler/analyze/conditions.ts `ordinary`) — as
+ * `unpolluted()` makes any object while no built-in prototype has such a key.
+ */
+function celFields(text: string): string[] {
+  const parsed = parseExpression(text);
+  // the text compileCel compiled: it parses, else unpolluted() could not name what the code reads
+  if (!parsed.ok) throw new Error(`policyc internal error: condition ${JSON.stringify(text)} does not parse`);
+  const out: string[] = [];
+  const walk = (e: Expr): void => {
+    if ((e.kind === 'select' || e.kind === 'has') && e.operand.kind === 'ident') out.push(e.field);
+    for (const child of children(e)) walk(child);
+  };
+  walk(parsed.ast);
+  return out;
+}
+
+/**
+ * The body of `unpolluted()`: whether no built-in prototype but `Object.prototype` has any key of
+ * {@link plainReads}. While that holds, a plain read of such a key on *any* object is what the
+ * own-data rule reads (nothing the object's chain could inherit it from is built in, and
+ * `Object.prototype` is tested by each read), so `can` need not ask for prototypes; V8 folds each
+ * test to `false` while the prototypes are clean, and a pollution deoptimizes it.
+ */
+export function unpollutedTest(keys: readonly string[]): string {
+  if (keys.length > MAX_UNPOLLUTED_KEYS) return 'return false;';
+  // one line per key
+  return `return !(\n  ${keys.map((k) => BUILT_IN_PROTOTYPES.map((proto) => `${lit(k)} in ${proto}`).join(' || ')).join(' ||\n  ')}\n);`;
+}
+
+/**
+ * The field of the application's principal holding built-in value `name` (`id`, `groups`…):
+ * its own name unless the policy says where it lives (`principal: { groups: groupIds }`).
+ */
+export function principalKey(model: Pick<PolicyModel, 'principalFields'>, name: string): string {
+  return model.principalFields.get(name) ?? name;
+}
+
+/**
+ * The principal's `id` or `role` in generated code: a plain read, since the checker's entry has
+ * already found it to be the principal's own string (`p.id`, or `p["userId"]` when mapped).
+ */
+export function principalValue(model: Pick<PolicyModel, 'principalFields'>, name: 'id' | 'role'): string {
+  const key = principalKey(model, name);
+  return key === name ? `p.${name}` : `(p[${lit(key)}] as string)`;
 }
 
 /** Principal values both functions compute first, by the variable the steps use. */
-const PREAMBLE: Readonly<Record<string, { check: string; plan: string }>> = {
-  groups: { check: `const groups = ${ownRead('p', 'groups')} as Principal["groups"];`, plan: 'const groups = groupsOf(p);' },
-  reports: { check: 'const reports = reportsOf(p);', plan: 'const reports = reportsOf(p);' },
-};
+function preamble(model: Pick<PolicyModel, 'principalFields'>, name: string): { check: string; plan: string } {
+  const key = principalKey(model, name);
+  // the runtime helpers read `groups` and `reports` unless told another field
+  const field = key === name ? '' : `, ${lit(key)}`;
+  if (name === 'groups') return { check: `const groups = ${ownRead('p', key)} as Principal["groups"];`, plan: `const groups = groupsOf(p${field});` };
+  return { check: `const reports = reportsOf(p${field});`, plan: `const reports = reportsOf(p${field});` };
+}
 
 export interface RecordTest {
   readonly name: string;
   readonly planName: string;
   readonly doc: string;
   readonly steps: readonly Step[];
-  /** Principal values the steps use (keys of PREAMBLE). */
+  /** Principal values the steps use (`groups`, `reports`). */
   readonly uses: readonly string[];
+  /** Where the application's principal keeps them. */
+  readonly principal: Pick<PolicyModel, 'principalFields'>;
   /** The path when no step reached the record (with the cell's rule). */
   readonly fallback: string;
 }
@@ -73,6 +157,7 @@ export function reachSteps(
   constants: Constants,
 ): { steps: Step[]; uses: string[]; doc: string[] } {
   const steps: Step[] = [];
+  const id = principalValue(model, 'id');
   const uses = new Set<string>();
   const doc: string[] = [];
   const declared = new Set<string>();
@@ -94,7 +179,7 @@ export function reachSteps(
 
   if (level !== undefined) {
     const owner = need(resource.owner!, 'owner', 'MissingOwner');
-    steps.push({ kind: 'allow', check: `${owner} === p.id`, plan: `eq(${lit(resource.owner!)}, p.id)`, rule: 'rule', path: 'Own' });
+    steps.push({ kind: 'allow', check: `${owner} === ${id}`, plan: `eq(${lit(resource.owner!)}, ${id})`, rule: 'rule', path: 'Own' });
     doc.push(`${level === 'own' ? 'own (yellow)' : 'team (blue)'}`);
     if (level === 'team') {
       const team = need(resource.team!, 'team', 'MissingTeam');
@@ -185,8 +270,8 @@ export function reachSteps(
     const list = need(subscribers.attribute, 'subscribers', undefined);
     steps.push({
       kind: 'allow',
-      check: `Array.isArray(${list}) && listIncludes(${list}, p.id)`,
-      plan: `contains(${lit(subscribers.attribute)}, p.id)`,
+      check: `Array.isArray(${list}) && listIncludes(${list}, ${id})`,
+      plan: `contains(${lit(subscribers.attribute)}, ${id})`,
       rule: String(subscribers.rule),
       path: 'Subscriber',
     });
@@ -201,7 +286,7 @@ export function testFunction(test: RecordTest): FunctionDeclarationStructure {
   // check that decides before (its own record) never reads it
   const body: string[] = [];
   for (const step of test.steps) {
-    if (step.kind === 'principal' && test.steps.find((s) => s.kind === 'principal' && s.reads === step.reads) === step) body.push(PREAMBLE[step.reads]!.check);
+    if (step.kind === 'principal' && test.steps.find((s) => s.kind === 'principal' && s.reads === step.reads) === step) body.push(preamble(test.principal, step.reads).check);
     if (step.kind === 'read') {
       const declared = test.steps.indexOf(step) === test.steps.findIndex((s) => s.kind === 'read' && s.variable === step.variable);
       if (declared) body.push(`const ${step.variable} = ${ownRead('r', step.attribute)};`);
@@ -255,6 +340,6 @@ export function planFunction(test: RecordTest): FunctionDeclarationStructure {
       { name: 'rule', type: 'number' },
     ],
     returnType: 'QueryPlan',
-    statements: [...test.uses.map((u) => PREAMBLE[u]!.plan), `return planner.filtered(rule, ${filter});`].join('\n'),
+    statements: [...test.uses.map((u) => preamble(test.principal, u).plan), `return planner.filtered(rule, ${filter});`].join('\n'),
   };
 }

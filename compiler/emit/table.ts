@@ -12,6 +12,7 @@ import { StructureKind, VariableDeclarationKind, type FunctionDeclarationStructu
 import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { PackedLiterals, packedDigits, packedNumber } from './packed-rules.ts';
+import { principalValue } from './reach.ts';
 
 export type Layout = 'code' | 'table';
 
@@ -162,14 +163,14 @@ export class CellTables {
       '}',
       '/** `can` by a cell table: the shape and rule of the principal\'s role. */',
       `function ${checkCell}(table: string, p: Principal, r: Resource, c: Context): Decision {`,
-      `  const role = ${roleNumber}.get(p.role);`,
+      `  const role = ${roleNumber}.get(${principalValue(this.model, 'role')});`,
       '  if (role === undefined) return policy.unknownRole;',
       `  const v = ${value}(table, role);`,
       `  return ${checks}[Math.floor(v / ${span})]!(p, r, c, ${ruleBase}[role]! + (v % ${span}));`,
       '}',
       '/** `plan` by a cell table. */',
       `function ${planCell}(table: string, p: Principal, c: Context): QueryPlan {`,
-      `  const role = ${roleNumber}.get(p.role);`,
+      `  const role = ${roleNumber}.get(${principalValue(this.model, 'role')});`,
       '  if (role === undefined) return planner.fixed(policy.unknownRole);',
       `  const v = ${value}(table, role);`,
       `  return ${plans}[Math.floor(v / ${span})]!(p, c, ${ruleBase}[role]! + (v % ${span}));`,

@@ -34,20 +34,51 @@ export function schemaType(model: PolicyModel): string {
     lines.push('  };');
   }
   lines.push('};');
+  lines.push(...principalType(model));
   return lines.join('\n');
+}
+
+/** The type of the generated `checker`: its principal is the application's own when the policy maps its fields. */
+export function checkerType(model: PolicyModel): string {
+  return model.principalFields.size === 0 ? 'PolicyChecker<Schema>' : 'PolicyChecker<Schema, AppPrincipal>';
+}
+
+/**
+ * The principal the application passes, when the policy says where its built-in values live
+ * (`principal: { groups: groupIds }`): those fields under their own names, typed. No index
+ * signature, so that an application's own interface (`User`) is one.
+ */
+function principalType(model: PolicyModel): string[] {
+  if (model.principalFields.size === 0) return [];
+  const fields: [string, string, boolean][] = [
+    ['id', 'string', true],
+    ['role', 'string', true],
+    ['groups', 'readonly string[]', false],
+    ['organisation', 'string', false],
+    ['technical', 'boolean', false],
+    ['shift', 'string', false],
+    ['reports', 'readonly string[] | ReadonlySet<string>', false],
+  ];
+  const members = fields.map(([name, type, required]) => `  readonly ${lit(model.principalFields.get(name) ?? name)}${required ? '' : '?'}: ${type};`);
+  return [
+    "/** The principal as the application keeps it: the policy's `principal:` section says which field holds what. */",
+    'export type AppPrincipal = {',
+    ...members,
+    '};',
+  ];
 }
 
 /** The declaration file of the bundled checker. */
 export function emitDeclarations(model: PolicyModel, runtimeImport: string): string {
   return [
     header(model),
-    `import type { Checker${model.organisation ? ', Organisation' : ''} } from ${lit(runtimeImport)};`,
+    `import type { PolicyChecker${model.organisation ? ', Organisation' : ''} } from ${lit(runtimeImport)};`,
     '',
     schemaType(model),
     '',
     "/** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */",
-    "export declare const can: Checker<Schema>['can'];",
-    'export declare const checker: Checker<Schema>;',
+    `export declare const can: ${checkerType(model)}['can'];`,
+    `export declare const checker: ${checkerType(model)};`,
     'export default checker;',
     ...(model.organisation ? ['/** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */', 'export declare const organisation: Organisation;'] : []),
     '',

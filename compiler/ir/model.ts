@@ -277,6 +277,11 @@ export interface PolicyModel {
   readonly profiles: readonly string[];
   readonly shifts: readonly ShiftModel[];
   readonly organisation: OrganisationModel | undefined;
+  /**
+   * Built-in principal values the application keeps under a field of another name
+   * (`principal: { groups: groupIds }`): built-in name → field. Absent: the field of that name.
+   */
+  readonly principalFields: ReadonlyMap<string, string>;
   /** Attributes declared under `principal:` with their types, for checking a user directory's `attributes`. */
   readonly principalAttributes: ReadonlyMap<string, string>;
   /** Field-level security (R-K6, R-Z9); see docs/fields.md. */

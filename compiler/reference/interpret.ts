@@ -112,6 +112,8 @@ interface Policy {
   readonly context: Map<string, string>;
   /** Declared principal attributes (besides the built-in ones) and their types. */
   readonly principal: Map<string, string>;
+  /** Built-in principal values the application keeps under another field: `groups` → `groupIds`. */
+  readonly principalFields: Map<string, string>;
   /** `limits.conditionBudget`: the steps one evaluation of a condition may spend (docs/conditions.md). */
   readonly conditionBudget?: number;
 }
@@ -136,7 +138,7 @@ function readRole(name: string, r: unknown): Role {
 
 /** Every resource, module, role, profile, group and sharing rule of the policy set, by name. */
 function read(files: readonly unknown[]): Policy {
-  const policy: Policy = { kinds: new Map(), roles: new Map(), profiles: new Map(), groups: new Map(), sharing: [], reporting: false, shifts: new Map(), context: new Map(), principal: new Map() };
+  const policy: Policy = { kinds: new Map(), roles: new Map(), profiles: new Map(), groups: new Map(), sharing: [], reporting: false, shifts: new Map(), context: new Map(), principal: new Map(), principalFields: new Map() };
   let reporting = false;
   let conditionBudget: number | undefined;
   for (const file of files) {
@@ -146,7 +148,11 @@ function read(files: readonly unknown[]): Policy {
     if (typeof budget === 'number') conditionBudget ??= budget;
     for (const [name, s] of entries(sections.get('shifts'))) policy.shifts.set(name, s as Shift);
     for (const [name, type] of entries(sections.get('context'))) policy.context.set(name, type as string);
-    for (const [name, type] of entries(sections.get('principal'))) policy.principal.set(name, type as string);
+    for (const [name, type] of entries(sections.get('principal'))) {
+      // a built-in name with a field name rather than a type: where the application keeps it
+      if (BUILT_IN.includes(name) && !TYPES.includes(type as string)) policy.principalFields.set(name, type as string);
+      else policy.principal.set(name, type as string);
+    }
     for (const [name, r] of entries(sections.get('resources'))) {
       const raw = entries(r);
       const actions = raw.get('actions') as string[];
@@ -286,18 +292,34 @@ function localTime(now: Date, zone: string): { day: number; minute: number } {
 
 /** Decides `principal` doing `action` on `resource` under the policy whose parsed files are `files`. */
 export function decide(files: readonly unknown[], principal: unknown, action: string, resource: unknown, context?: unknown): ReferenceDecision {
+  return decideRoles(policyOf(files), principal, action, resource, context);
+}
+
+/**
+ * Decides as the entry of one kind does (`checker.lead.can`, issue 17): `record` is of kind
+ * `kind` whatever it holds (it needs no `kind`), and must be an object.
+ */
+export function decideKind(files: readonly unknown[], kind: string, principal: unknown, action: string, record: unknown, context?: unknown): ReferenceDecision {
+  return decideRoles(policyOf(files), principal, action, record, context, kind);
+}
+
+function policyOf(files: readonly unknown[]): Policy {
   let policy = READ.get(files);
   if (policy === undefined) {
     policy = read(files);
     READ.set(files, policy);
   }
+  return policy;
+}
+
+function decideRoles(policy: Policy, principal: unknown, action: string, resource: unknown, context: unknown, kind?: string): ReferenceDecision {
   // Several roles: each decided as a one-role principal; the first that allows decides, else the
   // first role's denial. `roles` that is not a list of 1 to 64 strings is a malformed request.
   const roles = isObject(principal) ? attribute(principal, 'roles') : undefined;
-  if (roles === undefined) return decideIn(policy, principal, action, resource, context);
+  if (roles === undefined) return decideIn(policy, principal, action, resource, context, kind);
   const names = Array.isArray(roles) ? ownElements(roles) : [];
   if (!Array.isArray(roles) || names.length === 0 || names.length > 64 || names.length !== roles.length || !names.every((r) => typeof r === 'string')) return { allow: false, code: 'invalid-request' };
-  const decisions = names.map((role) => decideIn(policy!, { ...copyOwn(principal as object), role, roles: undefined }, action, resource, context));
+  const decisions = names.map((role) => decideIn(policy, { ...copyOwn(principal as object), [fieldOf(policy, 'role')]: role, roles: undefined }, action, resource, context, kind));
   return decisions.find((d) => d.allow) ?? decisions[0]!;
 }
 
@@ -312,27 +334,36 @@ function copyOwn(o: object): Record<string, unknown> {
   return out;
 }
 
+/** The principal's built-in values (docs/policy-language.md) and the types a declared attribute may have. */
+const BUILT_IN = ['id', 'role', 'groups', 'organisation', 'technical', 'shift', 'reports'];
+const TYPES = ['string', 'number', 'boolean', 'string[]', 'timestamp'];
+
+/** The field of the application's principal holding built-in value `name`. */
+const fieldOf = (policy: Policy, name: string): string => policy.principalFields.get(name) ?? name;
+
 /** The policy read from each list of files (a cache only: the same files read the same). */
 const READ = new WeakMap<readonly unknown[], Policy>();
 
-function decideIn(policy: Policy, principal: unknown, action: string, resource: unknown, context: unknown): ReferenceDecision {
+function decideIn(policy: Policy, principal: unknown, action: string, resource: unknown, context: unknown, kindGiven?: string): ReferenceDecision {
   const { kinds, roles, profiles } = policy;
   /** A role's or a profile's entry (a role's parents may be its profile and other roles). */
   const specOf = (name: string): Role => (roles.get(name) ?? profiles.get(name))!;
   const parentsOf = (r: Role): string[] => [...(r.profile !== undefined ? [r.profile] : []), ...r.extends];
 
   // Step 1: a malformed request is denied …
-  if (!isObject(principal) || typeof attribute(principal, 'id') !== 'string' || typeof attribute(principal, 'role') !== 'string') return { allow: false, code: 'invalid-request' };
-  if (!isObject(resource) || typeof attribute(resource, 'kind') !== 'string') return { allow: false, code: 'invalid-request' };
+  const [idField, roleField] = [fieldOf(policy, 'id'), fieldOf(policy, 'role')];
+  if (!isObject(principal) || typeof attribute(principal, idField) !== 'string' || typeof attribute(principal, roleField) !== 'string') return { allow: false, code: 'invalid-request' };
+  // (the entry of one kind takes any object as a record of that kind)
+  if (!isObject(resource) || (kindGiven === undefined && typeof attribute(resource, 'kind') !== 'string')) return { allow: false, code: 'invalid-request' };
   if (context !== undefined && !isObject(context)) return { allow: false, code: 'invalid-request' };
   // …and so is a `profile` that is not a string or not a profile of the policy (R-Z2).
   const principalProfile = attribute(principal, 'profile');
   if (principalProfile !== undefined && typeof principalProfile !== 'string') return { allow: false, code: 'invalid-request' };
   if (principalProfile !== undefined && !profiles.has(principalProfile as string)) return { allow: false, code: 'unknown-profile' };
-  const principalId = attribute(principal, 'id') as string;
-  const principalRole = attribute(principal, 'role') as string;
+  const principalId = attribute(principal, idField) as string;
+  const principalRole = attribute(principal, roleField) as string;
   // … and so is an unknown kind or action, checked in that order.
-  const kindName = attribute(resource, 'kind') as string;
+  const kindName = kindGiven ?? (attribute(resource, 'kind') as string);
   const kind = kinds.get(kindName);
   if (kind === undefined) return { allow: false, code: 'unknown-resource' };
   if (!kind.actions.includes(action)) return { allow: false, code: 'unknown-action' };
@@ -340,8 +371,8 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   if (kind.organisation !== undefined) {
     const organisation = attribute(resource, kind.organisation);
     if (typeof organisation !== 'string') return { allow: false, code: 'missing-attribute' };
-    if (typeof attribute(principal, 'organisation') !== 'string') return { allow: false, code: 'invalid-request' };
-    if (organisation !== attribute(principal, 'organisation')) return { allow: false, code: 'other-organisation' };
+    if (typeof attribute(principal, fieldOf(policy, 'organisation')) !== 'string') return { allow: false, code: 'invalid-request' };
+    if (organisation !== attribute(principal, fieldOf(policy, 'organisation'))) return { allow: false, code: 'other-organisation' };
   }
   // Step 1, last: a kind with a parent record is decided by the parent (R-Z11): its read
   // actions by the parent kind's first read action, the others by its first write action.
@@ -455,7 +486,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   for (const { attribute: attributeName, value, cell: override, group } of overrides) {
     if (override === undefined) continue;
     if (group !== undefined) {
-      const given = attribute(principal, 'groups');
+      const given = attribute(principal, fieldOf(policy, 'groups'));
       if (!(Array.isArray(given) && listIncludes(given, group))) continue;
     }
     const actual = attribute(resource, attributeName);
@@ -517,7 +548,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   const fixedGroups = [...policy.groups.keys()].filter((g) => groupRoles(g).includes(role.name));
   // The principal's `groups`, read when a step first needs them (as every request value is).
   let groupsRead: { value: unknown } | undefined;
-  const groups = (): unknown => (groupsRead ??= { value: attribute(principal, 'groups') }).value;
+  const groups = (): unknown => (groupsRead ??= { value: attribute(principal, fieldOf(policy, 'groups')) }).value;
   const groupsMalformed = (): boolean => groups() !== undefined && !Array.isArray(groups());
   /** The principal's groups: the own elements of its list (a hole is no group). */
   const givenGroups = (): unknown[] => {
@@ -544,7 +575,7 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   // role hierarchy only for a role with roles below it or sharing with peers, and only on a
   // resource that says where the owner's role is. R-Z2: it only widens own/team.
   if (policy.reporting) {
-    const reports = attribute(principal, 'reports');
+    const reports = attribute(principal, fieldOf(policy, 'reports'));
     if (!Array.isArray(reports) && !(reports instanceof Set)) return deny('invalid-request');
     if (Array.isArray(reports) ? listIncludes(reports, owner) : reports.has(owner)) return allow('reports');
   }

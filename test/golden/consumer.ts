@@ -38,3 +38,20 @@ export const publish: ActionOf<'social'> = 'publish';
 export const noRole: Role = 'manager';
 // @ts-expect-error `publish` is an action of `social`, not of `lead`
 export const noAction: ActionOf<'lead'> = 'publish';
+
+// Bring your own objects (issue 17): the application's own user and lead types, no `kind`.
+import { checker as crm } from './compile/own-objects/expected/checker.ts';
+
+interface User { readonly userId: string; readonly role: string; readonly groupIds: readonly string[]; readonly approvalLimit: number }
+interface Lead { readonly id: string; readonly ownerId: string; readonly groupId: string; readonly stage: string; readonly amount: number }
+const user: User = { userId: 'u1', role: 'rep', groupIds: ['north'], approvalLimit: 1000 };
+const lead: Lead = { id: 'l1', ownerId: 'u1', groupId: 'north', stage: 'new', amount: 500 };
+export const edit: boolean = crm.lead.can(user, 'edit', lead).allow;
+export const run: boolean = crm.kinds.report.can(user, 'run', {}).allow;
+export const generic: boolean = crm.can(user, 'view', { kind: 'lead', ...lead }).allow;
+// @ts-expect-error `run` is an action of `report`, not of `lead`
+crm.lead.can(user, 'run', lead);
+// @ts-expect-error the principal's id lives in `userId` for this policy
+crm.lead.can({ id: 'u1', role: 'rep' }, 'view', lead);
+// @ts-expect-error `amount` is a number
+crm.lead.can(user, 'view', { amount: 'five' });

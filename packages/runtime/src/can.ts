@@ -6,7 +6,7 @@
  * No dependencies; imports nothing from the compiler.
  */
 import { failure } from './failure.js';
-import { isObject, ordinary, own, type ObjectPrototype } from './own.js';
+import { isObject, ordinary, own } from './own.js';
 import { denial } from './policy.js';
 import type { CheckFunction, Checker, Context, Decision, PolicySchema, Principal, Resource } from './types.js';
 
@@ -16,43 +16,44 @@ export const INVALID_CONTEXT = denial('invalid-request', 'denied: the context mu
 /** The context of a request made without one. */
 export const NO_CONTEXT: Context = Object.freeze({});
 
-/** A checker's `can`, typed by the policy's schema as `checker.can` is. */
-export type Can<S extends PolicySchema = PolicySchema> = Checker<S>['can'];
+/** A checker's `can`, typed by the policy's schema (and the application's principal) as `checker.can` is. */
+export type Can<S extends PolicySchema = PolicySchema, P = Principal> = Checker<S, P>['can'];
 
 /**
  * Wraps the generated dispatch into a fail-closed `can`: the request is validated and read inside
  * its `try`, and anything thrown (a getter, a Proxy trap) becomes an `error` denial.
+ *
+ * `unpolluted` is the generated test that no built-in prototype but `Object.prototype` has a key
+ * the checks read: while it holds (V8 folds it to `true`), the principal and the record are read
+ * as they are, whatever their prototype; otherwise as {@link ordinary} objects. Generated modules
+ * pass it for `checker.can` only: their `can` export, bundled alone, stays small without it. `id` and `role`
+ * are the fields of the principal holding them when the policy names others (`principal: { id: userId }`).
  */
 /* @__NO_SIDE_EFFECTS__ */
-export function defineCan<S extends PolicySchema = PolicySchema>(check: CheckFunction): Can<S> {
+export function defineCan<S extends PolicySchema = PolicySchema, P = Principal>(check: CheckFunction, unpolluted: () => boolean = () => false, id = 'id', role = 'role'): Can<S, P> {
+  const valid = validator(id, role);
   return function can(principal: Principal, action: string, resource: Resource, context?: Context): Decision {
     // everything inside the `try`: validating reads the request, and a getter or a Proxy trap may throw
     try {
-      // ordinary objects (a copy for the odd array or Date), so that generated code reads by the
-      // fast path. The reads come first: once V8 has seen the object's shape, asking for its
-      // prototype costs nothing; a value read from an object that is not ordinary is read again.
       if (!isObject(principal)) return INVALID_PRINCIPAL;
-      let p = principal;
-      let valid = hasIdAndRole(p);
-      if (Object.getPrototypeOf(p) !== Object.prototype) {
-        p = ordinary(p);
-        valid = hasIdAndRole(p);
-      }
-      if (!valid) return INVALID_PRINCIPAL;
+      const fast = unpolluted();
+      const p = fast ? principal : ordinary(principal);
+      if (!valid(p)) return INVALID_PRINCIPAL;
       if (!isObject(resource)) return INVALID_RESOURCE;
-      let r = resource;
-      let kind = r.kind !== (Object.prototype as ObjectPrototype).kind || (Object.prototype as ObjectPrototype).kind === undefined ? r.kind : own(r, 'kind');
-      if (Object.getPrototypeOf(r) !== Object.prototype) {
-        r = ordinary(r);
-        kind = own(r, 'kind');
-      }
+      const r = fast ? resource : ordinary(resource);
+      const kind = 'kind' in Object.prototype ? own(r, 'kind') : r.kind;
       if (typeof kind !== 'string') return INVALID_RESOURCE;
       if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
       return check(p, action, r, context ?? NO_CONTEXT);
     } catch (error) {
       return failure(error);
     }
-  } as Can<S>;
+  } as Can<S, P>;
+}
+
+/** Whether an {@link ordinary} principal has its own string id and role, in the fields `id` and `role`. */
+export function validator(id: string, role: string): (p: object) => boolean {
+  return id === 'id' && role === 'role' ? hasIdAndRole : (p) => typeof own(p, id) === 'string' && typeof own(p, role) === 'string';
 }
 
 /**
@@ -60,6 +61,8 @@ export function defineCan<S extends PolicySchema = PolicySchema>(check: CheckFun
  * Generated code then reads `p.id` and `p.role` directly: they are the object's, never a
  * polluted prototype's.
  */
-export function hasIdAndRole(p: Principal): boolean {
-  return typeof (p.id !== (Object.prototype as ObjectPrototype).id || (Object.prototype as ObjectPrototype).id === undefined ? p.id : own(p, 'id')) === 'string' && typeof (p.role !== (Object.prototype as ObjectPrototype).role || (Object.prototype as ObjectPrototype).role === undefined ? p.role : own(p, 'role')) === 'string';
+export function hasIdAndRole(o: object): boolean {
+  const p = o as Principal;
+  // the read of generated code (compiler/emit/reach.ts `ownRead`): `own` only when Object.prototype has the key
+  return typeof ('id' in Object.prototype ? own(p, 'id') : p.id) === 'string' && typeof ('role' in Object.prototype ? own(p, 'role') : p.role) === 'string';
 }

@@ -16,13 +16,12 @@ export function describeThrown(error: unknown): string {
     if (error instanceof Error) {
       const { name, message } = error;
       text = `${typeof name === 'string' ? name : 'Error'}: ${typeof message === 'string' ? message : '?'}`;
-    } else if (typeof error === 'string') {
-      text = `an error: ${error}`;
     } else {
+      // a string as it is, a number or symbol as `String` writes it; never an object's toString
       text = `an error: ${typeof error === 'object' && error !== null ? 'an object' : String(error)}`;
     }
   } catch {
-    text = 'an error that cannot be described';
+    text = 'an error it cannot describe';
   }
   text = text.replace(/[\r\n\u2028\u2029]+/g, ' ');
   return text.length > MAX ? `${text.slice(0, MAX)}…` : text;

@@ -197,7 +197,7 @@ export function defineFields<S>(policy: { readonly data: PolicyData }, fieldData
         const { kinds, roleKinds, profileKinds } = tables();
         const kind = kinds.get(kindName);
         const several = isObject(principal) && own(principal, 'roles') !== undefined && decided?.rule !== undefined && decided.rule.role !== '*';
-        const role = isObject(principal) && typeof own(principal, 'id') === 'string' ? (several ? decided!.rule!.role : own(principal, 'role')) : undefined;
+        const role = isObject(principal) && typeof own(principal, data.principal?.id ?? 'id') === 'string' ? (several ? decided!.rule!.role : own(principal, data.principal?.role ?? 'role')) : undefined;
         if (kind === undefined || typeof role !== 'string') return { kind, entry: undefined };
         // the profile the principal carries decides its fields (R-Z9); one the policy lacks hides them all
         const profile = own(principal, 'profile');

@@ -1,4 +1,4 @@
-import { isObject, listIncludes, own, ownElements, type ObjectPrototype } from './own.js';
+import { isObject, listIncludes, own, ownElements } from './own.js';
 import { FORMAT_VERSION, PolicyFormatError } from './policy.js';
 import { tick } from './reasons.js';
 
@@ -34,9 +34,13 @@ export {
   type FieldAccess,
   type FieldMask,
   type FieldRuleRef,
+  type KindChecker,
+  type KindCheckFunction,
+  type KindCheckers,
   type Level,
   type PlanFunction,
   type Policy,
+  type PolicyChecker,
   type PolicyData,
   type PolicySchema,
   type Principal,
@@ -61,16 +65,19 @@ import type { Checker, Principal } from './types.js';
  * The principal's groups for a plan: `undefined` when `groups` is not a list (a malformed
  * request, as in `can`), else its own string members (a missing list is no groups).
  */
-export function groupsOf(principal: Principal): readonly string[] | undefined {
-  const groups = own(principal, 'groups');
+export function groupsOf(principal: Principal, key = 'groups'): readonly string[] | undefined {
+  const groups = own(principal, key);
   if (groups === undefined) return [];
   if (!Array.isArray(groups)) return undefined;
   return ownElements(groups).filter((g): g is string => typeof g === 'string');
 }
 
-/** Whether the principal's own `groups` is a list that holds `group` (a group's pipeline rules, R-K5). */
-export function inGroup(principal: Principal, group: string): boolean {
-  const groups = principal.groups !== (Object.prototype as ObjectPrototype).groups || (Object.prototype as ObjectPrototype).groups === undefined ? principal.groups : own(principal, 'groups');
+/**
+ * Whether the principal's own `groups` (or the field `key` the policy names for them) is a list
+ * that holds `group` (a group's pipeline rules, R-K5).
+ */
+export function inGroup(principal: Principal, group: string, key = 'groups'): boolean {
+  const groups = own(principal, key);
   return Array.isArray(groups) && listIncludes(groups, group);
 }
 

@@ -57,13 +57,11 @@ function fromClass(o: object, key: string): boolean {
 }
 
 /**
- * `Object.prototype` as generated code and the runtime index it, for the fast path of reads:
- * `r.owner !== (Object.prototype as ObjectPrototype).owner || (Object.prototype as
- * ObjectPrototype).owner === undefined ? r.owner : own(r, 'owner')` is `own(r, 'owner')` for an
- * {@link ordinary} object — a value that differs from `Object.prototype`'s cannot have come from
- * it, and when `Object.prototype` has none, an `undefined` is absent either way. Written out as
- * `Object.prototype` (not a constant, which a bundle turns into a `var`), V8 folds the
- * prototype's absent property to a constant, so the common read costs a plain property load.
+ * `Object.prototype` indexed by any key. Generated code (compiler/emit/reach.ts `ownRead`) no
+ * longer compares values with it: it reads `key in Object.prototype ? own(o, key) : o[key]`, which
+ * for an {@link ordinary} object is `own(o, key)` — when `Object.prototype` lacks the key, nothing
+ * but the object and its classes can supply it — and which V8 folds to one load while the
+ * prototype is clean. Kept for applications that typed their own fast reads with it.
  */
 export type ObjectPrototype = Readonly<Record<string, unknown>>;
 

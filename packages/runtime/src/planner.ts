@@ -6,12 +6,13 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
-import { INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RESOURCE, NO_CONTEXT, hasIdAndRole, type Can } from './can.js';
+import { INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RESOURCE, NO_CONTEXT, validator, type Can } from './can.js';
 import { failure } from './failure.js';
 import { isObject, ordinary } from './own.js';
 import { and, eq, FALSE, not, oneOf, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
+import { denial } from './policy.js';
 import { explain, grantText, tick } from './reasons.js';
-import { Path, type Context, type Principal, type CoreChecker, type Decision, type PlanFunction, type Policy, type PolicySchema } from './types.js';
+import { Path, type Context, type Principal, type CoreChecker, type Decision, type KindChecker, type KindCheckFunction, type PlanFunction, type Policy, type PolicySchema, type Resource } from './types.js';
 
 export interface Planner {
   /** A plan restricted to records whose `attribute` is absent or one of the declared `values` (R-K5). */
@@ -33,9 +34,18 @@ export interface Planner {
   readonly onFilter: (filter: Filter, rule: number, then: () => QueryPlan, exact?: boolean) => QueryPlan;
   /** A child kind's plan (R-Z11): records whose parent record, of one of the kinds, its plan allows. */
   readonly parentPlan: (rule: number, attribute: string, kinds: readonly (readonly [string, QueryPlan])[]) => QueryPlan;
-  /** The checker of `can` and the generated `plan` dispatch, wrapped to fail closed; field security is added by `defineFields`. */
-  readonly checker: <S extends PolicySchema>(can: Can<S>, plan: PlanFunction) => CoreChecker;
+  /**
+   * The checker of `can` and the generated `plan` dispatch, wrapped to fail closed, with one entry
+   * per kind (`kinds`: each kind's action switch; `unpolluted` as `defineCan` takes it); field
+   * security is added by `defineFields`.
+   */
+  readonly checker: <S extends PolicySchema, P>(can: Can<S, P>, plan: PlanFunction, kinds?: readonly (readonly [string, KindCheckFunction])[], unpolluted?: () => boolean) => CoreChecker;
 }
+
+const INVALID_RECORD = /* @__PURE__ */ denial('invalid-request', 'denied: the record must be an object');
+
+/** Names a per-kind entry cannot also have on the checker (`checker.kinds` has every kind). */
+const CHECKER_MEMBERS: readonly string[] = ['can', 'plan', 'fields', 'redact', 'canWrite', 'formatVersion', 'policyName', 'policyHash', 'kinds', '__proto__'];
 
 /** A plan for a request that cannot be planned: `never`, with the denial's code and reason. */
 function refusedPlan(decision: Decision): QueryPlan {
@@ -79,17 +89,20 @@ export function definePlanner(policy: Policy, hash: string): Planner {
       const filter = record(attribute, or(...kinds.map(([kind, plan]) => and(eq('kind', kind), plan.filter))));
       return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`, kinds.some(([, plan]) => plan.recheck));
     },
-    checker(can, plan) {
-      return Object.freeze({
+    checker(can, plan, kinds = [], unpolluted = () => false) {
+      // where the application's principal keeps its id and role (`principal: { id: userId }`)
+      const valid = validator(data.principal?.id ?? 'id', data.principal?.role ?? 'role');
+      const core: Record<string, unknown> = {
         formatVersion: data.format,
         policyName: data.name,
         policyHash: hash,
-        // the same function as the generated module's `can` export; the schema types only its callers
+        // the generated module's `can` with its `unpolluted` fast path (the `can` export leaves that
+        // test of every built-in prototype out of its bundle); the schema types only its callers
         can: can as Can,
         plan(principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
           try {
             const p = isObject(principal) ? ordinary(principal) : undefined;
-            if (p === undefined || !hasIdAndRole(p)) return refusedPlan(INVALID_PRINCIPAL);
+            if (p === undefined || !valid(p)) return refusedPlan(INVALID_PRINCIPAL);
             if (typeof kind !== 'string') return refusedPlan(INVALID_RESOURCE);
             if (context !== undefined && !isObject(context)) return refusedPlan(INVALID_CONTEXT);
             return plan(p, action, kind, context ?? NO_CONTEXT);
@@ -97,7 +110,32 @@ export function definePlanner(policy: Policy, hash: string): Planner {
             return refusedPlan(failure(error));
           }
         },
-      });
+      };
+      // one entry per kind (issue 17): the application's own record, no `kind`, nothing copied;
+      // read as `can` reads (can.ts): as they are while `unpolluted()`, else as ordinary objects
+      const byKind = Object.create(null) as Record<string, KindChecker>;
+      for (const [name, checkKind] of kinds) {
+        const entry: KindChecker = Object.freeze({
+          can(principal: Principal, action: string, record: object, context?: Context): Decision {
+            try {
+              if (!isObject(principal)) return INVALID_PRINCIPAL;
+              const fast = unpolluted();
+              const p = fast ? principal : ordinary(principal);
+              if (!valid(p)) return INVALID_PRINCIPAL;
+              if (!isObject(record)) return INVALID_RECORD;
+              if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
+              return checkKind(p, action, (fast ? record : ordinary(record)) as Resource, context ?? NO_CONTEXT);
+            } catch (error) {
+              return failure(error);
+            }
+          },
+        });
+        Object.defineProperty(byKind, name, { value: entry, enumerable: true });
+        // `checker.lead` too, unless the kind is named like a member of the checker
+        if (!CHECKER_MEMBERS.includes(name)) Object.defineProperty(core, name, { value: entry, enumerable: true });
+      }
+      core['kinds'] = Object.freeze(byKind);
+      return Object.freeze(core) as unknown as CoreChecker;
     },
   };
 }

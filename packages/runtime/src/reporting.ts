@@ -33,9 +33,8 @@ export interface ReportingDirectory {
 }
 
 /** A principal's own `reports` as a check reads them: a list or a set, else undefined. */
-export function reportsOf(principal: { readonly reports?: unknown }): readonly string[] | ReadonlySet<string> | undefined {
-  // the fast path of own.ts: the principal a check passes is ordinary
-  const reports = principal.reports !== (Object.prototype as ObjectPrototype).reports || (Object.prototype as ObjectPrototype).reports === undefined ? principal.reports : own(principal, 'reports');
+export function reportsOf(principal: object, key = 'reports'): readonly string[] | ReadonlySet<string> | undefined {
+  const reports = own(principal, key);
   return Array.isArray(reports) || reports instanceof Set ? (reports as readonly string[] | ReadonlySet<string>) : undefined;
 }
 

@@ -13,7 +13,7 @@ import { or, planOf } from './plan.js';
 import type { QueryPlan } from './plan.js';
 import type { Checker, Context, Decision, Principal, Resource } from './types.js';
 
-import type { CoreChecker } from './types.js';
+import type { CoreChecker, KindChecker } from './types.js';
 
 type Can = Pick<Checker, 'can'>;
 type Plan = Pick<Checker, 'plan'>;
@@ -34,17 +34,17 @@ const views = new WeakMap<object, readonly Principal[]>();
  * original, so class getters keep working); `undefined` when `roles` is absent (decide the
  * principal itself), `null` when `roles` is present but not a non-empty list of strings.
  */
-export function rolePrincipals(principal: Principal): readonly Principal[] | undefined | null {
-  const cached = views.get(principal);
+export function rolePrincipals(principal: Principal, key = 'role'): readonly Principal[] | undefined | null {
+  const cached = key === 'role' ? views.get(principal) : undefined;
   if (cached !== undefined) return cached;
   const roles = own(principal, 'roles');
   if (roles === undefined) return undefined;
   if (!Array.isArray(roles) || roles.length === 0 || roles.length > MAX_ROLES || !ownElements(roles).every((r) => typeof r === 'string') || ownElements(roles).length !== roles.length) return null;
   const made = Object.freeze(
     // a view hides `roles`, so that a checker deciding it (which accepts `roles` too) decides one role
-    (ownElements(roles) as string[]).map((role) => Object.create(principal, { role: { value: role, enumerable: true }, roles: { value: undefined, enumerable: false } }) as Principal),
+    (ownElements(roles) as string[]).map((role) => Object.create(principal, { [key]: { value: role, enumerable: true }, roles: { value: undefined, enumerable: false } }) as Principal),
   );
-  if (Object.isFrozen(principal)) views.set(principal, made);
+  if (Object.isFrozen(principal) && key === 'role') views.set(principal, made);
   return made;
 }
 
@@ -52,10 +52,10 @@ export function rolePrincipals(principal: Principal): readonly Principal[] | und
  * `checker.can` for a principal with one `role` or several `roles`: the first allowing role's
  * decision, else the first role's denial. Never throws.
  */
-export function canAny(checker: Can, principal: Principal, action: string, resource: Resource, context?: Context): Decision {
+export function canAny(checker: Can, principal: Principal, action: string, resource: Resource, context?: Context, key = 'role'): Decision {
   let each: readonly Principal[] | undefined | null;
   try {
-    each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal) : undefined;
+    each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal, key) : undefined;
   } catch (error) {
     return failure(error);
   }
@@ -74,10 +74,10 @@ export function canAny(checker: Can, principal: Principal, action: string, resou
  * `checker.plan` for a principal with one `role` or several `roles`: the union of the roles'
  * plans (`always` when one is; to recheck when one is). Never throws.
  */
-export function planAny(checker: Plan, principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
+export function planAny(checker: Plan, principal: Principal, action: string, kind: string, context?: Context, key = 'role'): QueryPlan {
   let each: readonly Principal[] | undefined | null;
   try {
-    each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal) : undefined;
+    each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal, key) : undefined;
   } catch (error) {
     const failed = failure(error);
     return Object.freeze({ ...planOf({ op: 'false' }, failed.reason), code: failed.code as 'error' });
@@ -99,10 +99,23 @@ export function planAny(checker: Plan, principal: Principal, action: string, kin
  * wraps its checker once): one mechanism for the checker, `policyc serve` and applications.
  */
 /* @__NO_SIDE_EFFECTS__ */
-export function withRoles(base: CoreChecker): CoreChecker {
-  return Object.freeze({
+export function withRoles(base: CoreChecker, key = 'role'): CoreChecker {
+  const wrapped: Record<string, unknown> = {
     ...base,
-    can: (principal: Principal, action: string, resource: Resource, context?: Context): Decision => canAny(base, principal, action, resource, context),
-    plan: (principal: Principal, action: string, kind: string, context?: Context): QueryPlan => planAny(base, principal, action, kind, context),
-  }) as CoreChecker;
+    can: (principal: Principal, action: string, resource: Resource, context?: Context): Decision => canAny(base, principal, action, resource, context, key),
+    plan: (principal: Principal, action: string, kind: string, context?: Context): QueryPlan => planAny(base, principal, action, kind, context, key),
+  };
+  // the entries of one kind (`checker.lead.can`) decide several roles the same way
+  const kinds = (base as { readonly kinds?: Readonly<Record<string, KindChecker>> }).kinds;
+  if (kinds !== undefined) {
+    const byKind = Object.create(null) as Record<string, KindChecker>;
+    for (const name of Object.keys(kinds)) {
+      const entry = kinds[name]!;
+      const each: KindChecker = Object.freeze({ can: (principal: Principal, action: string, record: object, context?: Context) => canAny(entry as never, principal, action, record as Resource, context, key) });
+      Object.defineProperty(byKind, name, { value: each, enumerable: true });
+      if (Object.hasOwn(base, name) && (base as unknown as Record<string, unknown>)[name] === entry) Object.defineProperty(wrapped, name, { value: each, enumerable: true });
+    }
+    wrapped.kinds = Object.freeze(byKind);
+  }
+  return Object.freeze(wrapped) as unknown as CoreChecker;
 }

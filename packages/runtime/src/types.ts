@@ -106,23 +106,44 @@ export interface PolicySchema {
   readonly [kind: string]: { readonly action: string; readonly attributes: { readonly [attribute: string]: unknown } };
 }
 
-export interface Checker<S extends PolicySchema = PolicySchema> {
+/**
+ * The check of one resource kind (issue 17): `checker.lead.can(user, 'edit', lead)` takes the
+ * application's own record as it is — no `kind` field, nothing copied.
+ */
+export interface KindChecker<P = Principal, A extends string = string, R = object> {
+  /** Decides whether `principal` may do `action` on `record`, a record of this kind. Never throws, never allows on error. */
+  can(principal: P, action: A, record: R, context?: Context): Decision;
+}
+
+/** Every kind's {@link KindChecker}. */
+export type KindCheckers<S extends PolicySchema = PolicySchema, P = Principal> = { readonly [K in keyof S & string]: KindChecker<P, S[K]['action'], S[K]['attributes']> };
+
+/** A kind's entry as generated code hands it to `policy.checker`: the kind's action switch. */
+export type KindCheckFunction = (principal: Principal, action: string, record: Resource, context: Context) => Decision;
+
+/**
+ * A generated checker. `P` is the principal the application passes: {@link Principal}, or its
+ * own user type when the policy says where the principal's fields live (`principal: { groups: groupIds }`).
+ */
+export interface Checker<S extends PolicySchema = PolicySchema, P = Principal> {
   /** Decides whether `principal` may do `action` on `resource`. Never throws, never allows on error. */
-  can<K extends keyof S & string>(principal: Principal, action: S[K]['action'], resource: { readonly kind: K } & S[K]['attributes'], context?: Context): Decision;
+  can<K extends keyof S & string>(principal: P, action: S[K]['action'], resource: { readonly kind: K } & S[K]['attributes'], context?: Context): Decision;
+  /** The checks of each kind on records without a `kind` (also `checker.<kind>` unless the kind is named like a member of the checker). */
+  readonly kinds: KindCheckers<S, P>;
   /**
    * Which records of `kind` the principal may `action`: a plan whose filter a record satisfies
    * exactly when `can` allows it. Never throws; on error the plan is `never`.
    */
-  plan<K extends keyof S & string>(principal: Principal, action: S[K]['action'], kind: K, context?: Context): QueryPlan;
+  plan<K extends keyof S & string>(principal: P, action: S[K]['action'], kind: K, context?: Context): QueryPlan;
   /**
    * Access to every declared field of the record (R-K6, R-Z9): a shared frozen mask; every field
    * is hidden when the principal may not `view` the record. Never throws. See docs/fields.md.
    */
-  fields<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes'], context?: Context): FieldMask<keyof S[K]['attributes'] & string>;
+  fields<K extends keyof S & string>(principal: P, resource: { readonly kind: K } & S[K]['attributes'], context?: Context): FieldMask<keyof S[K]['attributes'] & string>;
   /** A new object with `kind` and the fields the principal may see; anything else is dropped. */
-  redact<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes'], context?: Context): { readonly kind: K } & S[K]['attributes'];
+  redact<K extends keyof S & string>(principal: P, resource: { readonly kind: K } & S[K]['attributes'], context?: Context): { readonly kind: K } & S[K]['attributes'];
   /** Whether the principal may `edit` the record and change exactly these fields (each read-write). Never throws. */
-  canWrite<K extends keyof S & string>(principal: Principal, resource: { readonly kind: K } & S[K]['attributes'], changes: S[K]['attributes'], context?: Context): Decision;
+  canWrite<K extends keyof S & string>(principal: P, resource: { readonly kind: K } & S[K]['attributes'], changes: S[K]['attributes'], context?: Context): Decision;
   readonly formatVersion: number;
   readonly policyName: string;
   readonly policyHash: string;
@@ -155,6 +176,8 @@ export interface PolicyData {
   /** Names of sharing rules and texts of conditions. */
   readonly names: readonly string[];
   readonly rules: RuleTable;
+  /** Where the application's principal keeps built-in values it names otherwise: `{ groups: "groupIds" }`. */
+  readonly principal?: { readonly [builtIn: string]: string };
   /** With packed `rules`: the width in bits of each of the eleven fields. */
   readonly ruleBits?: readonly number[];
 }
@@ -222,6 +245,12 @@ export interface Policy {
   readonly unknownResource: Decision;
   readonly unknownAction: Decision;
 }
+
+/**
+ * A generated checker with its per-kind entries as members (`checker.lead.can(user, 'edit', lead)`):
+ * every kind not named like a member of {@link Checker}.
+ */
+export type PolicyChecker<S extends PolicySchema = PolicySchema, P = Principal> = Checker<S, P> & Omit<KindCheckers<S, P>, keyof Checker | '__proto__'>;
 
 /** A checker before field security is added to it ({@link defineFields}). */
 export type CoreChecker = Omit<Checker, 'fields' | 'redact' | 'canWrite'>;

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import type { Checker } from "@policyc/runtime";
+import type { PolicyChecker } from "@policyc/runtime";
 
 /** The roles of the policy. */
 export type Role = "admin" | "sales" | "senior_sales";
@@ -22,6 +22,6 @@ export type Schema = {
 };
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
-export declare const can: Checker<Schema>['can'];
-export declare const checker: Checker<Schema>;
+export declare const can: PolicyChecker<Schema>['can'];
+export declare const checker: PolicyChecker<Schema>;
 export default checker;

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:6620773a7d1be524c232b9363239ac17ac8973ae559dd9dbfdff92e169d92a7d
-import type { Checker } from "@policyc/runtime";
+import type { PolicyChecker } from "@policyc/runtime";
 
 /** The roles of the policy. */
 export type Role = "auditor" | "rep";
@@ -18,6 +18,6 @@ export type Schema = {
 };
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
-export declare const can: Checker<Schema>['can'];
-export declare const checker: Checker<Schema>;
+export declare const can: PolicyChecker<Schema>['can'];
+export declare const checker: PolicyChecker<Schema>;
 export default checker;

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:6620773a7d1be524c232b9363239ac17ac8973ae559dd9dbfdff92e169d92a7d
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Context, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 7,
@@ -45,12 +45,10 @@ export type Schema = {
     attributes: { "owner"?: string; "amount"?: number; "tags"?: readonly string[]; "email"?: string; "stage"?: string; "pipeline"?: string };
   };
 };
-/** The profiles a principal may carry (R-Z2): any other `profile` is denied. */
-const PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([]);
 
 /** own (yellow); reads "owner" */
 function own_records(p: Principal, r: Resource, rule: number): Decision {
-  const owner = (r["owner"] !== (Object.prototype as ObjectPrototype)["owner"] || (Object.prototype as ObjectPrototype)["owner"] === undefined ? r["owner"] : own(r, "owner"));
+  const owner = ("owner" in Object.prototype ? own(r, "owner") : r["owner"]);
   if (typeof owner !== "string") return d(rule, 9 /* MissingOwner */);
   if (owner === p.id) return d(rule, 2 /* Own */);
   return d(rule, 8 /* NotReached */);
@@ -73,13 +71,13 @@ function when_1(p: Principal, r: Resource, c: Context): boolean | null | undefin
 
 /** resource["pipeline"] == "partners" */
 function when_2(p: Principal, r: Resource, c: Context): boolean | null | undefined {
-  const v = (r["pipeline"] !== (Object.prototype as ObjectPrototype)["pipeline"] || (Object.prototype as ObjectPrototype)["pipeline"] === undefined ? r["pipeline"] : own(r, "pipeline"));
+  const v = ("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]);
   return typeof v !== "string" ? undefined : v === "partners";
 }
 
 /** resource["stage"] == "lost" */
 function when_3(p: Principal, r: Resource, c: Context): boolean | null | undefined {
-  const v = (r["stage"] !== (Object.prototype as ObjectPrototype)["stage"] || (Object.prototype as ObjectPrototype)["stage"] === undefined ? r["stage"] : own(r, "stage"));
+  const v = ("stage" in Object.prototype ? own(r, "stage") : r["stage"]);
   return typeof v !== "string" ? undefined : v === "lost";
 }
 
@@ -105,7 +103,7 @@ function when_5(p: Principal, r: Resource, c: Context): boolean | null | undefin
 
 /** resource["stage"] == "won" */
 function when_6(p: Principal, r: Resource, c: Context): boolean | null | undefined {
-  const v = (r["stage"] !== (Object.prototype as ObjectPrototype)["stage"] || (Object.prototype as ObjectPrototype)["stage"] === undefined ? r["stage"] : own(r, "stage"));
+  const v = ("stage" in Object.prototype ? own(r, "stage") : r["stage"]);
   return typeof v !== "string" ? undefined : v === "won";
 }
 
@@ -209,7 +207,7 @@ function plan_lead_delete(p: Principal, c: Context): QueryPlan {
 }
 
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
-const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
+const fieldSecurity = /* @__PURE__ */ defineFields<PolicyChecker<Schema>>(policy, {
   fields: [["owner", "amount", "tags", "email", "stage", "pipeline"]],
   subscribers: [[]],
   names: ["owner", "amount", "tags", "email", "stage", "pipeline", "*"],
@@ -225,9 +223,47 @@ const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
   ],
 });
 
+/** "lead" records, whatever their `kind` says: `checker.kinds["lead"].can` */
+function check_lead(p: Principal, action: string, r: Resource, c: Context): Decision {
+  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
+  if (profile !== undefined) return badProfile(profile);
+  switch (action) {
+    case "view": return can_lead_view(p, r, c);
+    case "edit": return can_lead_edit(p, r, c);
+    case "delete": return can_lead_delete(p, r, c);
+    default: return policy.unknownAction;
+  }
+}
+
+/** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
+const TYPED_ARRAY: object = /* @__PURE__ */ Object.getPrototypeOf(Uint8Array.prototype) as object;
+
+/** Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, "Own data only"). */
+function unpolluted(): boolean {
+  return !(
+    "amount" in Array.prototype || "amount" in Function.prototype || "amount" in String.prototype || "amount" in Number.prototype || "amount" in Boolean.prototype || "amount" in Symbol.prototype || "amount" in BigInt.prototype || "amount" in Date.prototype || "amount" in RegExp.prototype || "amount" in Error.prototype || "amount" in Map.prototype || "amount" in Set.prototype || "amount" in WeakMap.prototype || "amount" in WeakSet.prototype || "amount" in Promise.prototype || "amount" in ArrayBuffer.prototype || "amount" in Uint8Array.prototype || "amount" in TYPED_ARRAY ||
+    "channel" in Array.prototype || "channel" in Function.prototype || "channel" in String.prototype || "channel" in Number.prototype || "channel" in Boolean.prototype || "channel" in Symbol.prototype || "channel" in BigInt.prototype || "channel" in Date.prototype || "channel" in RegExp.prototype || "channel" in Error.prototype || "channel" in Map.prototype || "channel" in Set.prototype || "channel" in WeakMap.prototype || "channel" in WeakSet.prototype || "channel" in Promise.prototype || "channel" in ArrayBuffer.prototype || "channel" in Uint8Array.prototype || "channel" in TYPED_ARRAY ||
+    "email" in Array.prototype || "email" in Function.prototype || "email" in String.prototype || "email" in Number.prototype || "email" in Boolean.prototype || "email" in Symbol.prototype || "email" in BigInt.prototype || "email" in Date.prototype || "email" in RegExp.prototype || "email" in Error.prototype || "email" in Map.prototype || "email" in Set.prototype || "email" in WeakMap.prototype || "email" in WeakSet.prototype || "email" in Promise.prototype || "email" in ArrayBuffer.prototype || "email" in Uint8Array.prototype || "email" in TYPED_ARRAY ||
+    "groups" in Array.prototype || "groups" in Function.prototype || "groups" in String.prototype || "groups" in Number.prototype || "groups" in Boolean.prototype || "groups" in Symbol.prototype || "groups" in BigInt.prototype || "groups" in Date.prototype || "groups" in RegExp.prototype || "groups" in Error.prototype || "groups" in Map.prototype || "groups" in Set.prototype || "groups" in WeakMap.prototype || "groups" in WeakSet.prototype || "groups" in Promise.prototype || "groups" in ArrayBuffer.prototype || "groups" in Uint8Array.prototype || "groups" in TYPED_ARRAY ||
+    "id" in Array.prototype || "id" in Function.prototype || "id" in String.prototype || "id" in Number.prototype || "id" in Boolean.prototype || "id" in Symbol.prototype || "id" in BigInt.prototype || "id" in Date.prototype || "id" in RegExp.prototype || "id" in Error.prototype || "id" in Map.prototype || "id" in Set.prototype || "id" in WeakMap.prototype || "id" in WeakSet.prototype || "id" in Promise.prototype || "id" in ArrayBuffer.prototype || "id" in Uint8Array.prototype || "id" in TYPED_ARRAY ||
+    "kind" in Array.prototype || "kind" in Function.prototype || "kind" in String.prototype || "kind" in Number.prototype || "kind" in Boolean.prototype || "kind" in Symbol.prototype || "kind" in BigInt.prototype || "kind" in Date.prototype || "kind" in RegExp.prototype || "kind" in Error.prototype || "kind" in Map.prototype || "kind" in Set.prototype || "kind" in WeakMap.prototype || "kind" in WeakSet.prototype || "kind" in Promise.prototype || "kind" in ArrayBuffer.prototype || "kind" in Uint8Array.prototype || "kind" in TYPED_ARRAY ||
+    "now" in Array.prototype || "now" in Function.prototype || "now" in String.prototype || "now" in Number.prototype || "now" in Boolean.prototype || "now" in Symbol.prototype || "now" in BigInt.prototype || "now" in Date.prototype || "now" in RegExp.prototype || "now" in Error.prototype || "now" in Map.prototype || "now" in Set.prototype || "now" in WeakMap.prototype || "now" in WeakSet.prototype || "now" in Promise.prototype || "now" in ArrayBuffer.prototype || "now" in Uint8Array.prototype || "now" in TYPED_ARRAY ||
+    "organisation" in Array.prototype || "organisation" in Function.prototype || "organisation" in String.prototype || "organisation" in Number.prototype || "organisation" in Boolean.prototype || "organisation" in Symbol.prototype || "organisation" in BigInt.prototype || "organisation" in Date.prototype || "organisation" in RegExp.prototype || "organisation" in Error.prototype || "organisation" in Map.prototype || "organisation" in Set.prototype || "organisation" in WeakMap.prototype || "organisation" in WeakSet.prototype || "organisation" in Promise.prototype || "organisation" in ArrayBuffer.prototype || "organisation" in Uint8Array.prototype || "organisation" in TYPED_ARRAY ||
+    "owner" in Array.prototype || "owner" in Function.prototype || "owner" in String.prototype || "owner" in Number.prototype || "owner" in Boolean.prototype || "owner" in Symbol.prototype || "owner" in BigInt.prototype || "owner" in Date.prototype || "owner" in RegExp.prototype || "owner" in Error.prototype || "owner" in Map.prototype || "owner" in Set.prototype || "owner" in WeakMap.prototype || "owner" in WeakSet.prototype || "owner" in Promise.prototype || "owner" in ArrayBuffer.prototype || "owner" in Uint8Array.prototype || "owner" in TYPED_ARRAY ||
+    "pipeline" in Array.prototype || "pipeline" in Function.prototype || "pipeline" in String.prototype || "pipeline" in Number.prototype || "pipeline" in Boolean.prototype || "pipeline" in Symbol.prototype || "pipeline" in BigInt.prototype || "pipeline" in Date.prototype || "pipeline" in RegExp.prototype || "pipeline" in Error.prototype || "pipeline" in Map.prototype || "pipeline" in Set.prototype || "pipeline" in WeakMap.prototype || "pipeline" in WeakSet.prototype || "pipeline" in Promise.prototype || "pipeline" in ArrayBuffer.prototype || "pipeline" in Uint8Array.prototype || "pipeline" in TYPED_ARRAY ||
+    "profile" in Array.prototype || "profile" in Function.prototype || "profile" in String.prototype || "profile" in Number.prototype || "profile" in Boolean.prototype || "profile" in Symbol.prototype || "profile" in BigInt.prototype || "profile" in Date.prototype || "profile" in RegExp.prototype || "profile" in Error.prototype || "profile" in Map.prototype || "profile" in Set.prototype || "profile" in WeakMap.prototype || "profile" in WeakSet.prototype || "profile" in Promise.prototype || "profile" in ArrayBuffer.prototype || "profile" in Uint8Array.prototype || "profile" in TYPED_ARRAY ||
+    "reports" in Array.prototype || "reports" in Function.prototype || "reports" in String.prototype || "reports" in Number.prototype || "reports" in Boolean.prototype || "reports" in Symbol.prototype || "reports" in BigInt.prototype || "reports" in Date.prototype || "reports" in RegExp.prototype || "reports" in Error.prototype || "reports" in Map.prototype || "reports" in Set.prototype || "reports" in WeakMap.prototype || "reports" in WeakSet.prototype || "reports" in Promise.prototype || "reports" in ArrayBuffer.prototype || "reports" in Uint8Array.prototype || "reports" in TYPED_ARRAY ||
+    "role" in Array.prototype || "role" in Function.prototype || "role" in String.prototype || "role" in Number.prototype || "role" in Boolean.prototype || "role" in Symbol.prototype || "role" in BigInt.prototype || "role" in Date.prototype || "role" in RegExp.prototype || "role" in Error.prototype || "role" in Map.prototype || "role" in Set.prototype || "role" in WeakMap.prototype || "role" in WeakSet.prototype || "role" in Promise.prototype || "role" in ArrayBuffer.prototype || "role" in Uint8Array.prototype || "role" in TYPED_ARRAY ||
+    "shift" in Array.prototype || "shift" in Function.prototype || "shift" in String.prototype || "shift" in Number.prototype || "shift" in Boolean.prototype || "shift" in Symbol.prototype || "shift" in BigInt.prototype || "shift" in Date.prototype || "shift" in RegExp.prototype || "shift" in Error.prototype || "shift" in Map.prototype || "shift" in Set.prototype || "shift" in WeakMap.prototype || "shift" in WeakSet.prototype || "shift" in Promise.prototype || "shift" in ArrayBuffer.prototype || "shift" in Uint8Array.prototype || "shift" in TYPED_ARRAY ||
+    "stage" in Array.prototype || "stage" in Function.prototype || "stage" in String.prototype || "stage" in Number.prototype || "stage" in Boolean.prototype || "stage" in Symbol.prototype || "stage" in BigInt.prototype || "stage" in Date.prototype || "stage" in RegExp.prototype || "stage" in Error.prototype || "stage" in Map.prototype || "stage" in Set.prototype || "stage" in WeakMap.prototype || "stage" in WeakSet.prototype || "stage" in Promise.prototype || "stage" in ArrayBuffer.prototype || "stage" in Uint8Array.prototype || "stage" in TYPED_ARRAY ||
+    "tags" in Array.prototype || "tags" in Function.prototype || "tags" in String.prototype || "tags" in Number.prototype || "tags" in Boolean.prototype || "tags" in Symbol.prototype || "tags" in BigInt.prototype || "tags" in Date.prototype || "tags" in RegExp.prototype || "tags" in Error.prototype || "tags" in Map.prototype || "tags" in Set.prototype || "tags" in WeakMap.prototype || "tags" in WeakSet.prototype || "tags" in Promise.prototype || "tags" in ArrayBuffer.prototype || "tags" in Uint8Array.prototype || "tags" in TYPED_ARRAY ||
+    "technical" in Array.prototype || "technical" in Function.prototype || "technical" in String.prototype || "technical" in Number.prototype || "technical" in Boolean.prototype || "technical" in Symbol.prototype || "technical" in BigInt.prototype || "technical" in Date.prototype || "technical" in RegExp.prototype || "technical" in Error.prototype || "technical" in Map.prototype || "technical" in Set.prototype || "technical" in WeakMap.prototype || "technical" in WeakSet.prototype || "technical" in Promise.prototype || "technical" in ArrayBuffer.prototype || "technical" in Uint8Array.prototype || "technical" in TYPED_ARRAY
+  );
+}
+
 function check(p: Principal, action: string, r: Resource, c: Context): Decision {
-  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
-  if (profile !== undefined && !PROFILES.has(profile)) return badProfile(profile);
+  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
+  if (profile !== undefined) return badProfile(profile);
   switch (r.kind) {
     case "lead":
       switch (action) {
@@ -241,8 +277,8 @@ function check(p: Principal, action: string, r: Resource, c: Context): Decision 
 }
 
 function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan {
-  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
-  if (profile !== undefined && !PROFILES.has(profile)) return planner.fixed(badProfile(profile));
+  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
+  if (profile !== undefined) return planner.fixed(badProfile(profile));
   switch (kind) {
     case "lead":
       switch (action) {
@@ -256,6 +292,6 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 }
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
-export const can: Checker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
-export const checker: Checker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(can, plan)));
+export const can: PolicyChecker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
+export const checker: PolicyChecker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema>(check, unpolluted), plan, [["lead", check_lead]], unpolluted)));
 export default checker;

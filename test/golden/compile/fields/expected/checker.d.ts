@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:541f7ea4c656bcfd083b33f92ecbef185ee98adc7b91b05cee654c1b6d5758ca
-import type { Checker } from "@policyc/runtime";
+import type { PolicyChecker } from "@policyc/runtime";
 
 /** The roles of the policy. */
 export type Role = "admin" | "rep" | "senior";
@@ -22,6 +22,6 @@ export type Schema = {
 };
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
-export declare const can: Checker<Schema>['can'];
-export declare const checker: Checker<Schema>;
+export declare const can: PolicyChecker<Schema>['can'];
+export declare const checker: PolicyChecker<Schema>;
 export default checker;

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import type { Checker } from "@policyc/runtime";
+import type { PolicyChecker } from "@policyc/runtime";
 
 /** The roles of the policy. */
 export type Role = "ceo" | "intern" | "manager" | "rep";
@@ -18,6 +18,6 @@ export type Schema = {
 };
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
-export declare const can: Checker<Schema>['can'];
-export declare const checker: Checker<Schema>;
+export declare const can: PolicyChecker<Schema>['can'];
+export declare const checker: PolicyChecker<Schema>;
 export default checker;

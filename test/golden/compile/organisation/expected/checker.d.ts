@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7
-import type { Checker, Organisation } from "@policyc/runtime";
+import type { PolicyChecker, Organisation } from "@policyc/runtime";
 
 /** The roles of the policy. */
 export type Role = never;
@@ -14,8 +14,8 @@ export type Schema = {
 };
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
-export declare const can: Checker<Schema>['can'];
-export declare const checker: Checker<Schema>;
+export declare const can: PolicyChecker<Schema>['can'];
+export declare const checker: PolicyChecker<Schema>;
 export default checker;
 /** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */
 export declare const organisation: Organisation;

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, defineOrganisation, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Checker, type Context, type Decision, type ObjectPrototype, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, defineOrganisation, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Context, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
@@ -27,10 +27,8 @@ export type Kind = never;
 export type ActionOf<K extends Kind> = Schema[K]['action'];
 export type Schema = {
 };
-/** The profiles a principal may carry (R-Z2): any other `profile` is denied. */
-const PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([]);
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
-const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
+const fieldSecurity = /* @__PURE__ */ defineFields<PolicyChecker<Schema>>(policy, {
   fields: [],
   subscribers: [],
   names: ["*"],
@@ -41,26 +39,43 @@ const fieldSecurity = /* @__PURE__ */ defineFields<Checker<Schema>>(policy, {
   masks: [
   ],
 });
+/** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
+const TYPED_ARRAY: object = /* @__PURE__ */ Object.getPrototypeOf(Uint8Array.prototype) as object;
+
+/** Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, "Own data only"). */
+function unpolluted(): boolean {
+  return !(
+    "groups" in Array.prototype || "groups" in Function.prototype || "groups" in String.prototype || "groups" in Number.prototype || "groups" in Boolean.prototype || "groups" in Symbol.prototype || "groups" in BigInt.prototype || "groups" in Date.prototype || "groups" in RegExp.prototype || "groups" in Error.prototype || "groups" in Map.prototype || "groups" in Set.prototype || "groups" in WeakMap.prototype || "groups" in WeakSet.prototype || "groups" in Promise.prototype || "groups" in ArrayBuffer.prototype || "groups" in Uint8Array.prototype || "groups" in TYPED_ARRAY ||
+    "id" in Array.prototype || "id" in Function.prototype || "id" in String.prototype || "id" in Number.prototype || "id" in Boolean.prototype || "id" in Symbol.prototype || "id" in BigInt.prototype || "id" in Date.prototype || "id" in RegExp.prototype || "id" in Error.prototype || "id" in Map.prototype || "id" in Set.prototype || "id" in WeakMap.prototype || "id" in WeakSet.prototype || "id" in Promise.prototype || "id" in ArrayBuffer.prototype || "id" in Uint8Array.prototype || "id" in TYPED_ARRAY ||
+    "kind" in Array.prototype || "kind" in Function.prototype || "kind" in String.prototype || "kind" in Number.prototype || "kind" in Boolean.prototype || "kind" in Symbol.prototype || "kind" in BigInt.prototype || "kind" in Date.prototype || "kind" in RegExp.prototype || "kind" in Error.prototype || "kind" in Map.prototype || "kind" in Set.prototype || "kind" in WeakMap.prototype || "kind" in WeakSet.prototype || "kind" in Promise.prototype || "kind" in ArrayBuffer.prototype || "kind" in Uint8Array.prototype || "kind" in TYPED_ARRAY ||
+    "organisation" in Array.prototype || "organisation" in Function.prototype || "organisation" in String.prototype || "organisation" in Number.prototype || "organisation" in Boolean.prototype || "organisation" in Symbol.prototype || "organisation" in BigInt.prototype || "organisation" in Date.prototype || "organisation" in RegExp.prototype || "organisation" in Error.prototype || "organisation" in Map.prototype || "organisation" in Set.prototype || "organisation" in WeakMap.prototype || "organisation" in WeakSet.prototype || "organisation" in Promise.prototype || "organisation" in ArrayBuffer.prototype || "organisation" in Uint8Array.prototype || "organisation" in TYPED_ARRAY ||
+    "profile" in Array.prototype || "profile" in Function.prototype || "profile" in String.prototype || "profile" in Number.prototype || "profile" in Boolean.prototype || "profile" in Symbol.prototype || "profile" in BigInt.prototype || "profile" in Date.prototype || "profile" in RegExp.prototype || "profile" in Error.prototype || "profile" in Map.prototype || "profile" in Set.prototype || "profile" in WeakMap.prototype || "profile" in WeakSet.prototype || "profile" in Promise.prototype || "profile" in ArrayBuffer.prototype || "profile" in Uint8Array.prototype || "profile" in TYPED_ARRAY ||
+    "reports" in Array.prototype || "reports" in Function.prototype || "reports" in String.prototype || "reports" in Number.prototype || "reports" in Boolean.prototype || "reports" in Symbol.prototype || "reports" in BigInt.prototype || "reports" in Date.prototype || "reports" in RegExp.prototype || "reports" in Error.prototype || "reports" in Map.prototype || "reports" in Set.prototype || "reports" in WeakMap.prototype || "reports" in WeakSet.prototype || "reports" in Promise.prototype || "reports" in ArrayBuffer.prototype || "reports" in Uint8Array.prototype || "reports" in TYPED_ARRAY ||
+    "role" in Array.prototype || "role" in Function.prototype || "role" in String.prototype || "role" in Number.prototype || "role" in Boolean.prototype || "role" in Symbol.prototype || "role" in BigInt.prototype || "role" in Date.prototype || "role" in RegExp.prototype || "role" in Error.prototype || "role" in Map.prototype || "role" in Set.prototype || "role" in WeakMap.prototype || "role" in WeakSet.prototype || "role" in Promise.prototype || "role" in ArrayBuffer.prototype || "role" in Uint8Array.prototype || "role" in TYPED_ARRAY ||
+    "shift" in Array.prototype || "shift" in Function.prototype || "shift" in String.prototype || "shift" in Number.prototype || "shift" in Boolean.prototype || "shift" in Symbol.prototype || "shift" in BigInt.prototype || "shift" in Date.prototype || "shift" in RegExp.prototype || "shift" in Error.prototype || "shift" in Map.prototype || "shift" in Set.prototype || "shift" in WeakMap.prototype || "shift" in WeakSet.prototype || "shift" in Promise.prototype || "shift" in ArrayBuffer.prototype || "shift" in Uint8Array.prototype || "shift" in TYPED_ARRAY ||
+    "technical" in Array.prototype || "technical" in Function.prototype || "technical" in String.prototype || "technical" in Number.prototype || "technical" in Boolean.prototype || "technical" in Symbol.prototype || "technical" in BigInt.prototype || "technical" in Date.prototype || "technical" in RegExp.prototype || "technical" in Error.prototype || "technical" in Map.prototype || "technical" in Set.prototype || "technical" in WeakMap.prototype || "technical" in WeakSet.prototype || "technical" in Promise.prototype || "technical" in ArrayBuffer.prototype || "technical" in Uint8Array.prototype || "technical" in TYPED_ARRAY
+  );
+}
 
 function check(p: Principal, action: string, r: Resource, c: Context): Decision {
-  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
-  if (profile !== undefined && !PROFILES.has(profile)) return badProfile(profile);
+  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
+  if (profile !== undefined) return badProfile(profile);
   switch (r.kind) {
     default: return policy.unknownResource;
   }
 }
 
 function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan {
-  const profile = (p["profile"] !== (Object.prototype as ObjectPrototype)["profile"] || (Object.prototype as ObjectPrototype)["profile"] === undefined ? p["profile"] : own(p, "profile"));
-  if (profile !== undefined && !PROFILES.has(profile)) return planner.fixed(badProfile(profile));
+  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
+  if (profile !== undefined) return planner.fixed(badProfile(profile));
   switch (kind) {
     default: return planner.fixed(policy.unknownResource);
   }
 }
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
-export const can: Checker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
-export const checker: Checker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(can, plan)));
+export const can: PolicyChecker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
+export const checker: PolicyChecker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema>(check, unpolluted), plan, [], unpolluted)));
 export default checker;
 /** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */
 export const organisation = defineOrganisation({
