@@ -95,6 +95,19 @@ export function planAny(checker: Plan, principal: Principal, action: string, kin
 }
 
 /**
+ * Whether a principal surely has no `roles` (the common case, decided without {@link canAny}): a
+ * plain read that finds nothing, own or inherited. A value found, even a polluted prototype's, or
+ * a read that throws goes to `canAny`, which reads by the own-data rule and never throws.
+ */
+function oneRole(principal: unknown): boolean {
+  try {
+    return typeof principal === 'object' && principal !== null && (principal as { roles?: unknown }).roles === undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A generated checker's `can` and `plan` for principals with several `roles` too (the module
  * wraps its checker once): one mechanism for the checker, `policyc serve` and applications.
  */
@@ -102,7 +115,8 @@ export function planAny(checker: Plan, principal: Principal, action: string, kin
 export function withRoles(base: CoreChecker, key = 'role'): CoreChecker {
   const wrapped: Record<string, unknown> = {
     ...base,
-    can: (principal: Principal, action: string, resource: Resource, context?: Context): Decision => canAny(base, principal, action, resource, context, key),
+    can: (principal: Principal, action: string, resource: Resource, context?: Context): Decision =>
+      oneRole(principal) ? base.can(principal, action, resource, context) : canAny(base, principal, action, resource, context, key),
     plan: (principal: Principal, action: string, kind: string, context?: Context): QueryPlan => planAny(base, principal, action, kind, context, key),
   };
   // the entries of one kind (`checker.lead.can`) decide several roles the same way
@@ -111,7 +125,10 @@ export function withRoles(base: CoreChecker, key = 'role'): CoreChecker {
     const byKind = Object.create(null) as Record<string, KindChecker>;
     for (const name of Object.keys(kinds)) {
       const entry = kinds[name]!;
-      const each: KindChecker = Object.freeze({ can: (principal: Principal, action: string, record: object, context?: Context) => canAny(entry as never, principal, action, record as Resource, context, key) });
+      const each: KindChecker = Object.freeze({
+        can: (principal: Principal, action: string, record: object, context?: Context) =>
+          oneRole(principal) ? entry.can(principal, action, record, context) : canAny(entry as never, principal, action, record as Resource, context, key),
+      });
       Object.defineProperty(byKind, name, { value: each, enumerable: true });
       if (Object.hasOwn(base, name) && (base as unknown as Record<string, unknown>)[name] === entry) Object.defineProperty(wrapped, name, { value: each, enumerable: true });
     }
