@@ -40,21 +40,24 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
 
   const constants: StatementStructures[] = [];
   const sets = new Map<string, string>();
-  const roleSet = (roles: readonly string[], about: string): string => {
-    const key = JSON.stringify(roles);
+  /** A set of strings declared once at the top of the module (`prefix_N`), with a comment. */
+  const namedSet = (prefix: string, values: readonly string[], about: string): string => {
+    const key = JSON.stringify([prefix, values]);
     let name = sets.get(key);
     if (name === undefined) {
-      name = names.take('roles', String(sets.size + 1));
+      name = names.take(prefix, String(sets.size + 1));
       sets.set(key, name);
       constants.push({
         kind: StructureKind.VariableStatement,
         declarationKind: VariableDeclarationKind.Const,
         leadingTrivia: `// ${about.replace(/[\r\n\u2028\u2029]/g, ' ').replace(/\*\//g, '* /')}\n`,
-        declarations: [{ name, type: 'ReadonlySet<unknown>', initializer: `new Set([${roles.map(lit).join(', ')}])` }],
+        declarations: [{ name, type: 'ReadonlySet<unknown>', initializer: `new Set([${values.map(lit).join(', ')}])` }],
       });
     }
     return name;
   };
+  const roleSet = (roles: readonly string[], about: string): string => namedSet('roles', roles, about);
+
   const tests = new Map<string, RecordTest>();
   // the steps depend on the action only through the sharing rules and subscriber actions that
   // open it: cells of one role and resource share them (a large policy has 80,000 cells)
@@ -112,23 +115,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     });
     return name;
   };
-  const valueSets = new Map<string, string>();
-  /** A set of declared stage or pipeline values (R-K5), declared once at the top of the module. */
-  const valueSet = (values: readonly string[]): string => {
-    const key = JSON.stringify(values);
-    let name = valueSets.get(key);
-    if (name === undefined) {
-      name = names.take('declared', String(valueSets.size + 1));
-      valueSets.set(key, name);
-      constants.push({
-        kind: StructureKind.VariableStatement,
-        declarationKind: VariableDeclarationKind.Const,
-        leadingTrivia: '// declared stages or pipelines (R-K5)\n',
-        declarations: [{ name, type: 'ReadonlySet<unknown>', initializer: `new Set([${values.map(lit).join(', ')}])` }],
-      });
-    }
-    return name;
-  };
+  /** A set of declared stage or pipeline values (R-K5). */
+  const valueSet = (values: readonly string[]): string => namedSet('declared', values, 'declared stages or pipelines (R-K5)');
+
   const cellEmitters: CellEmitters = { testFor, whenFor, valueSet, inGroup };
   const tables =
     layoutOf(model, options.layout) === 'table'
