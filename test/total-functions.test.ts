@@ -19,7 +19,7 @@ import { vocabularyOf } from './helpers/fuzz.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = 250;
 
-const CODES: readonly DecisionCode[] = ['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'group', 'reports', 'shared', 'public', 'subscriber', 'parent', 'condition', 'denied', 'default-deny', 'not-reached', 'missing-attribute', 'unknown-role', 'unknown-resource', 'unknown-action', 'other-organisation', 'invalid-request', 'field-denied', 'error'];
+const CODES: readonly DecisionCode[] = ['admin', 'all', 'own', 'team', 'hierarchy', 'peer', 'group', 'reports', 'shared', 'public', 'subscriber', 'parent', 'condition', 'denied', 'default-deny', 'not-reached', 'missing-attribute', 'unknown-role', 'unknown-profile', 'unknown-resource', 'unknown-action', 'other-organisation', 'invalid-request', 'field-denied', 'error'];
 
 /** A decision as the runtime promises it: frozen, with a known code and a one-line reason. */
 function expectDecision(d: Decision): void {

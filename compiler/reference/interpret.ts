@@ -319,19 +319,23 @@ function decideRoles(policy: Policy, principal: unknown, action: string, resourc
   if (roles === undefined) return decideIn(policy, principal, action, resource, context, kind);
   const names = Array.isArray(roles) ? ownElements(roles) : [];
   if (!Array.isArray(roles) || names.length === 0 || names.length > 64 || names.length !== roles.length || !names.every((r) => typeof r === 'string')) return { allow: false, code: 'invalid-request' };
-  const decisions = names.map((role) => decideIn(policy, { ...copyOwn(principal as object), [fieldOf(policy, 'role')]: role, roles: undefined }, action, resource, context, kind));
-  return decisions.find((d) => d.allow) ?? decisions[0]!;
+  // in order, stopping at the first allow: a later role's reads (a getter that throws) do not matter
+  let first: ReferenceDecision | undefined;
+  for (const role of names) {
+    const decision = decideIn(policy, oneRoleView(policy, principal as object, role), action, resource, context, kind);
+    if (decision.allow) return decision;
+    first ??= decision;
+  }
+  return first!;
 }
 
-/** The own (and own-class) properties of a principal, as a plain object. */
-function copyOwn(o: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const keys = new Set<string>(Object.getOwnPropertyNames(o));
-  for (let proto = Object.getPrototypeOf(o) as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
-    for (const key of Object.getOwnPropertyNames(proto)) if (key !== 'constructor') keys.add(key);
-  }
-  for (const key of keys) Object.defineProperty(out, key, { value: own(o, key), enumerable: true, writable: true, configurable: true });
-  return out;
+/**
+ * The principal as a one-role principal: `role` (or its mapped field) set, `roles` hidden, every
+ * other value read from the principal itself when the decision needs it — a value the decision
+ * does not need is not read (its getter may throw), as for a principal with one role.
+ */
+function oneRoleView(policy: Policy, principal: object, role: string): object {
+  return Object.create(principal, { [fieldOf(policy, 'role')]: { value: role, enumerable: true }, roles: { value: undefined, enumerable: false } }) as object;
 }
 
 /** The principal's built-in values (docs/policy-language.md) and the types a declared attribute may have. */

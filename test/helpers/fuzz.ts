@@ -31,6 +31,7 @@ export function vocabularyOf(model: PolicyModel, dir: string): Vocabulary {
   const strings = [...stringsIn(tests.flatMap((t) => [t.principal, t.resource]))];
   return {
     roles: model.roles.map((r) => r.name),
+    profiles: model.profiles,
     kinds: model.resources.map((r) => r.name),
     actions: [...new Set(model.resources.flatMap((r) => r.actions))],
     strings: strings.length > 0 ? strings : ['u1'],

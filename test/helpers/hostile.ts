@@ -16,6 +16,8 @@ import fc from 'fast-check';
 /** The words of one policy set that make requests reach its rules. */
 export interface Vocabulary {
   readonly roles: readonly string[];
+  /** The policy's profiles (issue 16), when it declares any. */
+  readonly profiles?: readonly string[];
   readonly kinds: readonly string[];
   readonly actions: readonly string[];
   /** Ids, groups, attribute values… (strings a rule may compare with). */
@@ -171,12 +173,21 @@ function objectArb(keys: readonly string[], value: (key: string) => fc.Arbitrary
     .map(({ entries, shape, key }) => new Recipe('object', Object.fromEntries(entries.filter(([, x]) => x !== undefined)), shape, key));
 }
 
+const BASE_KEYS = ['id', 'role', 'groups', 'organisation', 'reports', 'shift', 'technical'];
+
 export function principalArb(v: Vocabulary): fc.Arbitrary<unknown> {
   const value = valueArb(v);
   const word = fc.constantFrom(...v.strings);
   const byKey = (k: string): fc.Arbitrary<unknown> =>
-    k === 'role' ? fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...v.roles) }, { weight: 1, arbitrary: value }) : k === 'id' ? fc.oneof({ weight: 5, arbitrary: word }, { weight: 1, arbitrary: value }) : value;
-  return fc.oneof({ weight: 12, arbitrary: objectArb(['id', 'role', 'groups', 'organisation', 'reports', 'shift', 'technical'], byKey) }, { weight: 1, arbitrary: value });
+    k === 'role' ? fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...v.roles) }, { weight: 1, arbitrary: value })
+    : k === 'id' ? fc.oneof({ weight: 5, arbitrary: word }, { weight: 1, arbitrary: value })
+    // several roles (issue 16) and a profile of the policy's, or hostile values in their place
+    : k === 'roles' ? fc.oneof({ weight: 3, arbitrary: fc.array(fc.constantFrom(...v.roles), { minLength: 1, maxLength: 3 }) }, { weight: 2, arbitrary: value })
+    : k === 'profile' ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...(v.profiles ?? []), ...v.roles) }, { weight: 1, arbitrary: value })
+    : value;
+  // `roles` and `profile` rarely, so that most requests still reach the rules of one role
+  const keys = fc.oneof({ weight: 6, arbitrary: fc.constant(BASE_KEYS) }, { weight: 1, arbitrary: fc.constant([...BASE_KEYS, 'roles']) }, { weight: 1, arbitrary: fc.constant([...BASE_KEYS, 'profile']) });
+  return fc.oneof({ weight: 12, arbitrary: keys.chain((k) => objectArb(k, byKey)) }, { weight: 1, arbitrary: value });
 }
 
 export function resourceArb(v: Vocabulary): fc.Arbitrary<unknown> {
