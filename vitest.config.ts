@@ -21,5 +21,9 @@ export default defineConfig({
     testTimeout: 180_000, // a hang guard, not a speed assertion: slow shared CI machines run the PGlite and property tests for a minute
     hookTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
+    // checkers the tests compile are self-contained bundles (test/helpers/policy.ts writes them
+    // there): Node imports them as an application would; through vite's transform each import cost
+    // ten times the CPU, in the main process that every worker waits on
+    server: { deps: { external: [/\/policyc-test-checkers\//] } },
   },
 });
