@@ -1,7 +1,8 @@
 /**
  * Helpers of the PGlite proofs (test/pglite.test.ts, test/pglite-random.test.ts): one embedded
  * Postgres per test file, tables of generated records, and the comparison of a plan's SQL with
- * `can` row by row.
+ * `can` row by row. {@link startPglite} also starts the databases of test/docs-examples.test.ts
+ * and test/serve/postgres.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ const clusterFile = (): string => {
  * PGlite takes to start, so the first start dumps it and later ones load the dump; a dump that
  * does not load is created afresh.
  */
-async function startPglite(): Promise<PGlite> {
+export async function startPglite(): Promise<PGlite> {
   const file = clusterFile();
   if (existsSync(file)) {
     try {
