@@ -31,12 +31,12 @@ export async function checkerOf(result: CompileResult): Promise<Checker> {
   return mod.checker as Checker;
 }
 
-/** Checkers of policy set folders already compiled by the calling test file, by path. */
+/** Checkers of policy set folders already compiled in this worker (files run without isolation, vitest.config.ts), by path. */
 const folders = new Map<string, Promise<Checker>>();
 
 /**
- * Compiles a policy set folder (a path or a `file:` URL) and returns its checker: once per test
- * file and folder, as the bundled example sets it is used for do not change while tests run.
+ * Compiles a policy set folder (a path or a `file:` URL) and returns its checker: once per folder,
+ * as the bundled example sets it is used for do not change while tests run.
  */
 export function loadChecker(dir: string | URL): Promise<Checker> {
   const path = resolve(typeof dir === 'string' ? dir : fileURLToPath(dir));
