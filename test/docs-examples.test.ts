@@ -11,12 +11,13 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { FORMAT_VERSION, type Checker, type Principal } from '../packages/runtime/src/index.ts';
 import { main } from '../compiler/cli.ts';
 import { buildDocsApp, docFiles, type DocsApp } from './helpers/application-docs.ts';
 import { fencedBlocks, type Block } from './helpers/markdown.ts';
 import { compileSources } from './helpers/policy.ts';
+import { startPglite } from './helpers/pglite.ts';
 
 const DOC_PATH = new URL('../docs/policy-language.md', import.meta.url);
 const doc = readFileSync(DOC_PATH, 'utf8');
@@ -191,7 +192,7 @@ describe('docs/application.md: every block is a file of a real application (Komm
   it('R-K3 R-K8 R-K9 lists: the SQL of the plan returns exactly the leads `can` allows, in a real Postgres (PGlite)', async () => {
     const { visibleLeads } = await app.load<{ visibleLeads: (db: PGlite, p: Principal) => Promise<{ id: string }[]> }>('list-leads.ts');
     const { checker } = await app.load<{ checker: Checker }>('generated/checker.js');
-    const db = new PGlite();
+    const db = await startPglite();
     try {
       await db.exec('CREATE TABLE leads (id text PRIMARY KEY, responsible text, team text, amount double precision, pipeline text, stage text, participants text[])');
       for (const l of LEADS) await db.query('INSERT INTO leads VALUES ($1, $2, $3, $4, $5, $6, $7)', [l.id, l.responsible, l.team, l.amount, l.pipeline, l.stage, l.participants]);

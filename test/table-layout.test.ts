@@ -11,7 +11,7 @@ import { buildCommand } from '../compiler/cli/build.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { checkSources, emit, type CompileResult } from '../compiler/index.ts';
+import { checkSources, emit, type CheckResult, type PolicyModel } from '../compiler/index.ts';
 import { decide } from '../compiler/reference/interpret.ts';
 import type { Checker, Decision, PolicyData } from '../packages/runtime/src/index.ts';
 import { ruleCount, ruleRow } from '../packages/runtime/src/rules.ts';
@@ -21,13 +21,24 @@ import { checkerOf } from './helpers/policy.ts';
 import { polluted } from './helpers/pollution.ts';
 import { compileDir } from '../compiler/index.ts';
 
+/** Checks a policy; throws with the diagnostics when it does not compile. */
+function checked(texts: readonly { path: string; text: string }[]): CheckResult & { model: PolicyModel } {
+  const result = checkSources('layouts', texts);
+  if (result.model === undefined) throw new Error(`does not compile: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+  return { ...result, model: result.model };
+}
+
+/** The checker of a checked policy in one layout, with its generated module. */
+async function inLayout(policy: CheckResult & { model: PolicyModel }, layout: 'code' | 'table'): Promise<{ checker: Checker; ts: string }> {
+  const output = await emit(policy.model, { layout });
+  return { checker: await checkerOf({ ...policy, output }), ts: output.checkerTs };
+}
+
 /** Checkers of one checked policy in both layouts, with their generated modules. */
 async function bothLayouts(texts: readonly { path: string; text: string }[]): Promise<{ code: Checker; table: Checker; codeTs: string; tableTs: string }> {
-  const checked = checkSources('layouts', texts);
-  if (checked.model === undefined) throw new Error(`does not compile: ${checked.diagnostics.map((d) => d.message).join('; ')}`);
-  const [code, table] = await Promise.all([emit(checked.model, { layout: 'code' }), emit(checked.model, { layout: 'table' })]);
-  const asResult = (output: CompileResult['output']): CompileResult => ({ ...checked, output });
-  return { code: await checkerOf(asResult(code)), table: await checkerOf(asResult(table)), codeTs: code.checkerTs, tableTs: table.checkerTs };
+  const policy = checked(texts);
+  const [code, table] = await Promise.all([inLayout(policy, 'code'), inLayout(policy, 'table')]);
+  return { code: code.checker, table: table.checker, codeTs: code.ts, tableTs: table.ts };
 }
 
 const essence = (d: Decision) => ({ allow: d.allow, code: d.code, ...(d.rule === undefined ? {} : { rule: { kind: d.rule.kind, ...(d.rule.name !== undefined ? { name: d.rule.name } : {}), role: d.rule.role, declaredIn: d.rule.declaredIn, level: d.rule.level } }) });
@@ -195,7 +206,8 @@ describe('table layout: a principal whose fields the policy names (issue 17)', (
         // conditions read `principal.groups` by that name: such policies keep it
         if (Object.values(files).some((text) => text.includes('principal.'))) return;
         const moved = { ...files, 'principal.yaml': `principal:\n${Object.entries(FIELDS).map(([b, f]) => `  ${b}: ${f}\n`).join('')}` };
-        const plain = await bothLayouts(Object.entries(files).map(([path, text]) => ({ path, text })));
+        // the unmapped policy is the reference here in the table layout only (its code layout is compared in the test above)
+        const plain = { table: (await inLayout(checked(Object.entries(files).map(([path, text]) => ({ path, text }))), 'table')).checker };
         const { code, table, tableTs } = await bothLayouts(Object.entries(moved).map(([path, text]) => ({ path, text })));
         if (tableTs.includes('CELL_CHECKS')) tables++;
         expect(tableTs).not.toMatch(/\.get\(p\.role\)/);

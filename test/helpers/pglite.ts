@@ -1,8 +1,13 @@
 /**
  * Helpers of the PGlite proofs (test/pglite.test.ts, test/pglite-random.test.ts): one embedded
  * Postgres per test file, tables of generated records, and the comparison of a plan's SQL with
- * `can` row by row.
+ * `can` row by row. {@link startPglite} also starts the databases of test/docs-examples.test.ts
+ * and test/serve/postgres.test.ts.
  */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { toPredicate, type Checker, type Context, type Filter, type Principal, type QueryPlan } from '../../packages/runtime/src/index.ts';
@@ -11,11 +16,42 @@ import { obj } from './arbitraries.ts';
 
 let db: PGlite;
 
+/** The empty database cluster as PGlite dumps it, kept per PGlite version between test runs. */
+const clusterFile = (): string => {
+  const { version } = JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string };
+  return join(tmpdir(), 'policyc-test-pglite', `cluster-${version}.tar.gz`);
+};
+
+/**
+ * An embedded Postgres with an empty cluster. Creating the cluster (initdb) is most of the seconds
+ * PGlite takes to start, so the first start dumps it and later ones load the dump; a dump that
+ * does not load is created afresh.
+ */
+export async function startPglite(): Promise<PGlite> {
+  const file = clusterFile();
+  if (existsSync(file)) {
+    try {
+      const loaded = new PGlite({ loadDataDir: new Blob([readFileSync(file)]) });
+      await loaded.waitReady;
+      return loaded;
+    } catch {
+      rmSync(file, { force: true });
+    }
+  }
+  const created = new PGlite();
+  await created.waitReady;
+  // written under another name first: a file started at the same time never reads half a dump
+  mkdirSync(join(file, '..'), { recursive: true });
+  const partial = `${file}.${randomUUID()}`;
+  writeFileSync(partial, Buffer.from(await (await created.dumpDataDir('gzip')).arrayBuffer()));
+  renameSync(partial, file);
+  return created;
+}
+
 /** Starts one embedded Postgres for the calling test file (starting PGlite takes seconds) and closes it after. */
 export function usePglite(): void {
   beforeAll(async () => {
-    db = new PGlite();
-    await db.waitReady;
+    db = await startPglite();
   });
   afterAll(async () => {
     await db.close();
@@ -43,6 +79,18 @@ const arrayLiteral = (items: readonly string[]): string => `{${items.map((i) => 
 /** The record `can` sees: its kind and the attributes that are not NULL (missing, not null). */
 function resourceOf(kind: string, row: Row): Record<string, unknown> {
   return obj([['kind', kind], ...Object.entries(row).filter(([, v]) => v !== null)]);
+}
+
+/**
+ * The records of a table's rows, built once per table: {@link compare} asks `can` and the
+ * predicate about every row for every principal × action, and building the records again each
+ * time cost more than the decisions themselves.
+ */
+const records = new WeakMap<Table, readonly Record<string, unknown>[]>();
+function recordsOf(t: Table): readonly Record<string, unknown>[] {
+  let built = records.get(t);
+  if (built === undefined) records.set(t, (built = t.rows.map((row) => resourceOf(t.kind, row))));
+  return built;
 }
 
 export interface Table {
@@ -73,18 +121,34 @@ export async function createTable(t: Table, indexes: readonly string[] = []): Pr
   for (const a of indexes) await db.exec(`CREATE INDEX ON ${quoteIdentifier(t.name)} (${quoteIdentifier(t.mapping.columns[a]!)})`);
 }
 
+/**
+ * Answers of SQL already run on a table, by statement and parameters: principals of the same role
+ * often get the very same SQL, and the same query on the same rows returns the same ids, so
+ * it runs once (each principal's rows are still compared with what `can` allows for it).
+ */
+const answered = new WeakMap<Table, Map<string, readonly number[]>>();
+
+/** A parameter as a key that tells apart what JSON would merge (`-0` and `0`, infinities and `null`, `"1"` and `1`). */
+const paramKey = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(paramKey).join(',')}]` : typeof v === 'number' ? `n${Object.is(v, -0) ? '-0' : String(v)}` : `${typeof v}${JSON.stringify(v) ?? String(v)}`;
+
 /** The ids the SQL filter of the plan returns, sorted. */
-async function sqlIds(t: Table, plan: QueryPlan): Promise<number[]> {
+async function sqlIds(t: Table, plan: QueryPlan): Promise<readonly number[]> {
   const { where, params } = toSql(plan, t.mapping);
-  const result = await db.query<{ id: number }>(`SELECT id FROM ${quoteIdentifier(t.name)} WHERE ${where} ORDER BY id`, [...params]);
-  return result.rows.map((r) => r.id);
+  const statement = `SELECT id FROM ${quoteIdentifier(t.name)} WHERE ${where} ORDER BY id`;
+  let cache = answered.get(t);
+  if (cache === undefined) answered.set(t, (cache = new Map()));
+  const key = `${statement}\u0000${params.map(paramKey).join('\u0000')}`;
+  let ids = cache.get(key);
+  if (ids === undefined) cache.set(key, (ids = (await db.query<{ id: number }>(statement, [...params])).rows.map((r) => r.id)));
+  return ids;
 }
 
 /** The ids of the rows `can` allows, sorted. */
 function allowedIds(checker: Checker, t: Table, principal: Principal, action: string, context?: Context): number[] {
   const ids: number[] = [];
-  t.rows.forEach((row, id) => {
-    if (checker.can(principal, action as never, resourceOf(t.kind, row) as never, context).allow) ids.push(id);
+  recordsOf(t).forEach((record, id) => {
+    if (checker.can(principal, action as never, record as never, context).allow) ids.push(id);
   });
   return ids;
 }
@@ -134,7 +198,7 @@ export async function compare(
       if (plan.recheck) {
         // a condition no filter expresses: the SQL returns a superset, which `can` narrows exactly
         const rows = await sqlIds(t, plan);
-        expect(rows.filter((id) => checker.can(p, action as never, resourceOf(t.kind, t.rows[id]!) as never, context).allow)).toEqual(want);
+        expect(rows.filter((id) => checker.can(p, action as never, recordsOf(t)[id] as never, context).allow)).toEqual(want);
         into.recheck++;
         continue;
       }
@@ -144,7 +208,11 @@ export async function compare(
       expect(got, `${JSON.stringify(p)} ${action} ${t.kind}: plan ${JSON.stringify(plan)}`).toEqual(want);
       // the in-memory predicate agrees too
       const keep = toPredicate(plan);
-      expect(t.rows.flatMap((r, id) => (keep(resourceOf(t.kind, r)) ? [id] : []))).toEqual(want);
+      const kept: number[] = [];
+      recordsOf(t).forEach((record, id) => {
+        if (keep(record)) kept.push(id);
+      });
+      expect(kept).toEqual(want);
       into.queries++;
       into.allowed += want.length;
       if (plan.result === 'filter') into.filters++;

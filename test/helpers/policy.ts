@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileDir, compileSources as compileTexts, type CompileResult } from '../../compiler/index.ts';
 import { formatText } from '../../compiler/diagnostics/format.ts';
@@ -31,9 +31,18 @@ export async function checkerOf(result: CompileResult): Promise<Checker> {
   return mod.checker as Checker;
 }
 
-/** Compiles a policy set folder (a path or a `file:` URL) and returns its checker. */
-export async function loadChecker(dir: string | URL): Promise<Checker> {
-  return checkerOf(await compileDir(typeof dir === 'string' ? dir : fileURLToPath(dir)));
+/** Checkers of policy set folders already compiled in this worker (files run without isolation, vitest.config.ts), by path. */
+const folders = new Map<string, Promise<Checker>>();
+
+/**
+ * Compiles a policy set folder (a path or a `file:` URL) and returns its checker: once per folder,
+ * as the bundled example sets it is used for do not change while tests run.
+ */
+export function loadChecker(dir: string | URL): Promise<Checker> {
+  const path = resolve(typeof dir === 'string' ? dir : fileURLToPath(dir));
+  let checker = folders.get(path);
+  if (checker === undefined) folders.set(path, (checker = compileDir(path).then(checkerOf)));
+  return checker;
 }
 
 /** Compiles policy texts given as `{ 'roles.yaml': '…' }`; throws with the diagnostics on errors. */

@@ -4,13 +4,14 @@
  * table and one records table through `pg`. Both answer the scenario exactly, a row written to
  * the database is seen by both at once (no state in a replica), and hostile ids stay values.
  */
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/index.ts';
+import { startPglite } from '../helpers/pglite.ts';
 import { policies, send } from './helpers.ts';
 import { all, fixture, rules, sorted } from './search-rules.ts';
 
@@ -20,7 +21,7 @@ const replicas: RunningServer[] = [];
 const ENV = 'POLICYC_SERVE_TEST_DATABASE_URL';
 
 beforeAll(async () => {
-  db = new PGlite();
+  db = await startPglite();
   await db.exec(`
     CREATE TABLE users (id text PRIMARY KEY, email text, keys text[], type text, roles text[], groups text[], attributes jsonb);
     CREATE TABLE documents (doc_id text PRIMARY KEY, title text, dept text, owner_id text);
