@@ -7,6 +7,7 @@ import {
   type StatementStructures,
 } from 'ts-morph';
 import { COLOUR_OF, type ConditionModel, type OrganisationModel, type PolicyModel, type ResourceModel, type RoleModel } from '../ir/model.ts';
+import { anyEntry, ENTRY_NAMES, kindEntry } from './entries.ts';
 import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
@@ -34,7 +35,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted', 'withRoles', 'badProfile', 'UNDECLARED_STAGE']) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted', 'withRoles', 'badProfile', 'UNDECLARED_STAGE', ...ENTRY_NAMES]) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile']) names.take(helper);
 
@@ -220,6 +221,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       });
     },
   }));
+  // the entries of `checker` (issue 17): each decides the common request in one frame (entries.ts)
+  const entries = [...dispatch].map(([resource, actions]) => ({ resource, name: names.take('entry', resource.name), actions }));
   const roleNames = roleNamesOf(model);
   const fieldSecurity = fieldSecurityData(model, names, roleNames, tables?.literals);
   const printed = printStructure(
@@ -240,28 +243,39 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
             'eq',
+            'failure',
             'FALSE',
             'groupsOf',
             'inGroup',
+            'INVALID_CONTEXT',
+            'INVALID_PRINCIPAL',
+            'INVALID_RECORD',
+            'INVALID_RESOURCE',
+            'isPlain',
             'listIncludes',
             ...(model.resources.some((r) => r.organisation !== undefined) ? ['MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION'] : []),
+            'NO_CONTEXT',
             'oneOf',
             'or',
             'ordinary',
             'own',
             ...(tables === undefined ? [] : ['packedRules']),
             'present',
+            'PROBE',
             'reportList',
             'reportsInclude',
             'reportsOf',
             'someElement',
             ...(model.resources.some((r) => r.pipelines !== undefined) ? ['UNDECLARED_STAGE'] : []),
+            'withEntries',
             'withRoles',
             'type Context',
+            'type CoreChecker',
             'type Decision',
             'type ObjectPrototype',
             'type PolicyChecker',
             'type Principal',
+            'type Probed',
             'type QueryPlan',
             'type Resource',
           ],
@@ -314,13 +328,27 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         },
         {
           kind: StructureKind.VariableStatement,
+          declarationKind: VariableDeclarationKind.Const,
+          docs: ['The runtime\'s checker: `checker`\'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain).'],
+          declarations: [
+            {
+              name: 'rare',
+              type: 'CoreChecker',
+              initializer: `/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model, 'unpolluted')}), plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}], unpolluted)${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`})`,
+            },
+          ],
+        },
+        ...entries.map(({ resource, name, actions }) => kindEntry(model, resource, actions, name)),
+        anyEntry(model, dispatch),
+        {
+          kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
           declarations: [
             {
               name: 'checker',
               type: checkerType(model),
-              initializer: `/* @__PURE__ */ ${fieldSecurity.name}.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model, 'unpolluted')}), plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}], unpolluted)${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`}))`,
+              initializer: `/* @__PURE__ */ ${fieldSecurity.name}.checker(/* @__PURE__ */ withEntries(rare, entry, [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}]))`,
             },
           ],
         },

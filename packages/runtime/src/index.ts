@@ -20,6 +20,7 @@ export { canAny, planAny, rolePrincipals, withRoles } from './roles.js';
 export { badProfile, definePolicy, FORMAT_VERSION, MISSING_ORGANISATION, NO_ORGANISATION, OTHER_ORGANISATION, PolicyFormatError, shortReason, UNDECLARED_STAGE } from './policy.js';
 export { defineCan, type Can } from './can.js';
 export { definePlanner, type Planner } from './planner.js';
+export { failure, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, NO_CONTEXT, PROBE, withEntries, type KindEntry, type Probed } from './entries.js';
 export { packedRules } from './rules.js';
 export { isObject, listIncludes, ordinary, own, ownElements, someElement, type ObjectPrototype } from './own.js';
 export {

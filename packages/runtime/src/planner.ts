@@ -42,7 +42,8 @@ export interface Planner {
   readonly checker: <S extends PolicySchema, P>(can: Can<S, P>, plan: PlanFunction, kinds?: readonly (readonly [string, KindCheckFunction])[], unpolluted?: () => boolean) => CoreChecker;
 }
 
-const INVALID_RECORD = /* @__PURE__ */ denial('invalid-request', 'denied: the record must be an object');
+/** The denial of a per-kind entry's record that is not an object. */
+export const INVALID_RECORD = /* @__PURE__ */ denial('invalid-request', 'denied: the record must be an object');
 
 /** Names a per-kind entry cannot also have on the checker (`checker.kinds` has every kind). */
 const CHECKER_MEMBERS: readonly string[] = ['can', 'plan', 'fields', 'redact', 'canWrite', 'formatVersion', 'policyName', 'policyHash', 'kinds', '__proto__'];

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Context, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, failure, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
@@ -344,5 +344,105 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
 export const can: PolicyChecker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
-export const checker: PolicyChecker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema>(check, unpolluted), plan, [["lead", check_lead], ["social", check_social]], unpolluted)));
+/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain). */
+const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema>(check, unpolluted), plan, [["lead", check_lead], ["social", check_social]], unpolluted));
+
+/** `checker.kinds["lead"].can`: "lead" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
+function entry_lead(principal: Principal, action: string, record: object, context?: Context): Decision {
+  try {
+    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+    const roles = principal["roles"], id = principal["id"];
+    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof record !== "object" || record === null) return INVALID_RECORD;
+    let plain = false;
+    try {
+      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
+    } catch {}
+    if (!plain) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
+    if (principal["profile"] !== undefined) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    const p = principal, c = context ?? NO_CONTEXT;
+    const r = record as Resource;
+    switch (action) {
+      case "create": return can_lead_create(p, r, c);
+      case "view": return can_lead_view(p, r, c);
+      case "edit": return can_lead_edit(p, r, c);
+      case "delete": return can_lead_delete(p, r, c);
+      case "export": return can_lead_export(p, r, c);
+      default: return policy.unknownAction;
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** `checker.kinds["social"].can`: "social" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
+function entry_social(principal: Principal, action: string, record: object, context?: Context): Decision {
+  try {
+    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+    const roles = principal["roles"], id = principal["id"];
+    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
+    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof record !== "object" || record === null) return INVALID_RECORD;
+    let plain = false;
+    try {
+      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
+    } catch {}
+    if (!plain) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
+    if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
+    if (principal["profile"] !== undefined) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
+    const p = principal, c = context ?? NO_CONTEXT;
+    const r = record as Resource;
+    switch (action) {
+      case "create": return can_social_create(p, r, c);
+      case "publish": return can_social_publish(p, r, c);
+      case "view": return can_social_view(p, r, c);
+      default: return policy.unknownAction;
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** `checker.can`: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
+function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
+  try {
+    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+    const roles = principal["roles"], id = principal["id"];
+    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
+    const kind = (resource as Resource).kind;
+    if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof kind !== "string") return INVALID_RESOURCE;
+    if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
+    if (principal["profile"] !== undefined) return rare.can(principal, action, resource as Resource, context);
+    const p = principal, c = context ?? NO_CONTEXT;
+    const r = resource as Resource;
+    switch (kind) {
+      case "lead":
+        switch (action) {
+          case "create": return can_lead_create(p, r, c);
+          case "view": return can_lead_view(p, r, c);
+          case "edit": return can_lead_edit(p, r, c);
+          case "delete": return can_lead_delete(p, r, c);
+          case "export": return can_lead_export(p, r, c);
+          default: return policy.unknownAction;
+        }
+      case "social":
+        switch (action) {
+          case "create": return can_social_create(p, r, c);
+          case "publish": return can_social_publish(p, r, c);
+          case "view": return can_social_view(p, r, c);
+          default: return policy.unknownAction;
+        }
+      default: return policy.unknownResource;
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+export const checker: PolicyChecker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withEntries(rare, entry, [["lead", entry_lead], ["social", entry_social]]));
 export default checker;

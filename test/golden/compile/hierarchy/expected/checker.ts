@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:f8bbf06d960aa0defe97aff588328cc927bfd21628d9dbaa4780e639f9e4bee2
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Context, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, failure, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
@@ -224,5 +224,64 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
 export const can: PolicyChecker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
-export const checker: PolicyChecker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema>(check, unpolluted), plan, [["deal", check_deal]], unpolluted)));
+/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain). */
+const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema>(check, unpolluted), plan, [["deal", check_deal]], unpolluted));
+
+/** `checker.kinds["deal"].can`: "deal" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
+function entry_deal(principal: Principal, action: string, record: object, context?: Context): Decision {
+  try {
+    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+    const roles = principal["roles"], id = principal["id"];
+    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["deal"]!.can(principal, action, record as Resource, context);
+    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof record !== "object" || record === null) return INVALID_RECORD;
+    let plain = false;
+    try {
+      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
+    } catch {}
+    if (!plain) return rare.kinds["deal"]!.can(principal, action, record as Resource, context);
+    if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
+    if (principal["profile"] !== undefined) return rare.kinds["deal"]!.can(principal, action, record as Resource, context);
+    const p = principal, c = context ?? NO_CONTEXT;
+    const r = record as Resource;
+    switch (action) {
+      case "view": return can_deal_view(p, r, c);
+      case "edit": return can_deal_edit(p, r, c);
+      default: return policy.unknownAction;
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** `checker.can`: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
+function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
+  try {
+    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+    const roles = principal["roles"], id = principal["id"];
+    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
+    const kind = (resource as Resource).kind;
+    if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof kind !== "string") return INVALID_RESOURCE;
+    if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
+    if (principal["profile"] !== undefined) return rare.can(principal, action, resource as Resource, context);
+    const p = principal, c = context ?? NO_CONTEXT;
+    const r = resource as Resource;
+    switch (kind) {
+      case "deal":
+        switch (action) {
+          case "view": return can_deal_view(p, r, c);
+          case "edit": return can_deal_edit(p, r, c);
+          default: return policy.unknownAction;
+        }
+      default: return policy.unknownResource;
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+export const checker: PolicyChecker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withEntries(rare, entry, [["deal", entry_deal]]));
 export default checker;

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:0dac1ebdc2cc995ecfcf35c56f7485a26afa12674bddf8b9dd3d63ce6136ebf7
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, defineOrganisation, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Context, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, defineOrganisation, eq, failure, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
@@ -75,7 +75,33 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
 export const can: PolicyChecker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
-export const checker: PolicyChecker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema>(check, unpolluted), plan, [], unpolluted)));
+/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain). */
+const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema>(check, unpolluted), plan, [], unpolluted));
+
+/** `checker.can`: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
+function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
+  try {
+    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+    const roles = principal["roles"], id = principal["id"];
+    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
+    const kind = (resource as Resource).kind;
+    if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof kind !== "string") return INVALID_RESOURCE;
+    if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
+    if (principal["profile"] !== undefined) return rare.can(principal, action, resource as Resource, context);
+    const p = principal, c = context ?? NO_CONTEXT;
+    const r = resource as Resource;
+    switch (kind) {
+      default: return policy.unknownResource;
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+export const checker: PolicyChecker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withEntries(rare, entry, []));
 export default checker;
 /** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */
 export const organisation = defineOrganisation({

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:4264c6db81d8861e4ab45e7683c0b434433727aa4c9b67d5ad50ef5ac4950ceb
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, listIncludes, oneOf, or, ordinary, own, present, reportList, reportsInclude, reportsOf, someElement, withRoles, type Context, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, failure, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 7,
@@ -262,5 +262,95 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
 export const can: PolicyChecker<Schema, AppPrincipal>['can'] = /* @__PURE__ */ defineCan<Schema, AppPrincipal>(check, undefined, "userId", "role");
-export const checker: PolicyChecker<Schema, AppPrincipal> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema, AppPrincipal>(check, unpolluted, "userId", "role"), plan, [["lead", check_lead], ["report", check_report]], unpolluted)));
+/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain). */
+const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema, AppPrincipal>(check, unpolluted, "userId", "role"), plan, [["lead", check_lead], ["report", check_report]], unpolluted));
+
+/** `checker.kinds["lead"].can`: "lead" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
+function entry_lead(principal: Principal, action: string, record: object, context?: Context): Decision {
+  try {
+    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+    const roles = principal["roles"], id = principal["userId"];
+    if (roles !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof record !== "object" || record === null) return INVALID_RECORD;
+    let plain = false;
+    try {
+      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
+    } catch {}
+    if (!plain) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
+    if (principal["profile"] !== undefined) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    const p = principal, c = context ?? NO_CONTEXT;
+    const r = record as Resource;
+    switch (action) {
+      case "view": return can_lead_view(p, r, c);
+      case "edit": return can_lead_edit(p, r, c);
+      default: return policy.unknownAction;
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** `checker.kinds["report"].can`: "report" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
+function entry_report(principal: Principal, action: string, record: object, context?: Context): Decision {
+  try {
+    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+    const roles = principal["roles"], id = principal["userId"];
+    if (roles !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
+    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof record !== "object" || record === null) return INVALID_RECORD;
+    let plain = false;
+    try {
+      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
+    } catch {}
+    if (!plain) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
+    if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
+    if (principal["profile"] !== undefined) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
+    const p = principal, c = context ?? NO_CONTEXT;
+    const r = record as Resource;
+    switch (action) {
+      case "run": return can_report_run(p, r, c);
+      default: return policy.unknownAction;
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** `checker.can`: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
+function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
+  try {
+    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+    const roles = principal["roles"], id = principal["userId"];
+    if (roles !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
+    const kind = (resource as Resource).kind;
+    if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof kind !== "string") return INVALID_RESOURCE;
+    if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
+    if (principal["profile"] !== undefined) return rare.can(principal, action, resource as Resource, context);
+    const p = principal, c = context ?? NO_CONTEXT;
+    const r = resource as Resource;
+    switch (kind) {
+      case "lead":
+        switch (action) {
+          case "view": return can_lead_view(p, r, c);
+          case "edit": return can_lead_edit(p, r, c);
+          default: return policy.unknownAction;
+        }
+      case "report":
+        switch (action) {
+          case "run": return can_report_run(p, r, c);
+          default: return policy.unknownAction;
+        }
+      default: return policy.unknownResource;
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+export const checker: PolicyChecker<Schema, AppPrincipal> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withEntries(rare, entry, [["lead", entry_lead], ["report", entry_report]]));
 export default checker;

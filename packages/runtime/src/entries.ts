@@ -1,0 +1,64 @@
+/**
+ * The entries of a generated checker (`checker.can`, `checker.lead.can`): generated functions
+ * that decide the common request in one frame, and hand every other one to the runtime's
+ * checker (`withRoles` over `planner.checker`), which decides it exactly as before.
+ *
+ * The common request: a principal and a record whose prototype is `Object.prototype` or `null`
+ * (object literals, JSON, `Object.create(null)`), a principal with no `roles` and no `profile`,
+ * and an `Object.prototype` without the keys the entry reads. Then a plain read of a key is what
+ * the own-data rule reads (docs/policy-language.md, "Own data only"): nothing but the object
+ * itself and `Object.prototype` is on its chain, and the generated reads test `Object.prototype`
+ * (V8 folds those tests while it is clean). Class instances, arrays, Proxies of other objects,
+ * several roles and profiles go to the runtime's checker: slower, the same decisions.
+ *
+ * Not imported by `can.ts`: the `can` export, bundled alone, does not carry it.
+ * No dependencies; imports nothing from the compiler.
+ */
+import type { Can } from './can.js';
+import type { Context, CoreChecker, Decision, KindChecker, Principal } from './types.js';
+
+export { INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RESOURCE, NO_CONTEXT } from './can.js';
+export { INVALID_RECORD } from './planner.js';
+export { failure } from './failure.js';
+
+/**
+ * A key no object has (a private symbol, so no getter runs and no Proxy can expect it): a
+ * generated entry reads it of a record before {@link isPlain}, so that V8 knows the record's map
+ * there even when nothing else of the record has been read yet.
+ */
+export const PROBE: unique symbol = Symbol('policyc.probe');
+/** What a record is typed as for the {@link PROBE} read. */
+export type Probed = { readonly [PROBE]?: unknown };
+
+/** A generated per-kind entry: the whole check of one kind's records, arguments as the application passes them. */
+export type KindEntry = (principal: Principal, action: string, record: object, context?: Context) => Decision;
+
+/**
+ * Whether the plain reads an entry made of `o` are what the own-data rule reads: `o`'s prototype
+ * is `Object.prototype` or `null`. Called right after a plain read of `o`, so that V8 knows `o`'s
+ * map and answers from it without calling `Object.getPrototypeOf` (a call that, made cold, costs
+ * more than the rest of a check).
+ */
+export function isPlain(o: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(o);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The checker whose `can` and per-kind entries are the generated ones, its `plan` and the rest
+ * those of `base` (whose `can` and entries the generated ones call for uncommon requests).
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function withEntries(base: CoreChecker, can: Can, kinds: readonly (readonly [string, KindEntry])[]): CoreChecker {
+  const entries: Record<string, unknown> = { ...base, can };
+  const byKind = Object.create(null) as Record<string, KindChecker>;
+  for (const [name, entry] of kinds) {
+    const each: KindChecker = Object.freeze({ can: entry });
+    Object.defineProperty(byKind, name, { value: each, enumerable: true });
+    // `checker.lead` where `base` has it (not for a kind named like a member of the checker)
+    const kept = (base.kinds as Readonly<Record<string, KindChecker>>)[name];
+    if (Object.hasOwn(base, name) && (base as unknown as Record<string, unknown>)[name] === kept) Object.defineProperty(entries, name, { value: each, enumerable: true });
+  }
+  entries['kinds'] = Object.freeze(byKind);
+  return Object.freeze(entries) as unknown as CoreChecker;
+}

@@ -1,0 +1,131 @@
+/**
+ * The generated entries (`checker.can`, `checker.<kind>.can`; compiler/emit/entries.ts) decide
+ * plain requests in one frame and leave every other request to the runtime's checker
+ * (packages/runtime/src/entries.ts). Both ways must give the same decision: the same data as a
+ * plain object, a null-prototype object (the entry's path) or a class instance (the runtime's,
+ * getters included), and hostile objects fail the same way on both.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Decision } from '../packages/runtime/src/index.ts';
+import { compileSources } from './helpers/policy.ts';
+
+const POLICY = {
+  'policy.yaml': `
+principal:
+  groups: groupIds
+resources:
+  lead:
+    actions: [view, edit, delete]
+    attributes: { ownerId: string, groupId: string, stage: string }
+    owner: ownerId
+    team: groupId
+    stage: stage
+roles:
+  admin:
+    administrator: true
+  manager:
+    grants: { lead: { view: blue, edit: blue, delete: yellow } }
+  rep:
+    grants: { lead: { view: blue, edit: yellow, delete: red } }
+    stages:
+      lead:
+        won: { edit: red }
+`,
+};
+
+type Entry = { can: (principal: unknown, action: unknown, record: unknown, context?: unknown) => Decision };
+const essence = (d: Decision): unknown => [d.allow, d.code, d.reason, d.rule?.id];
+
+/** The same own values in a class instance: not plain, so the entries hand it to the runtime's checker. */
+class Held {
+  constructor(values: Readonly<Record<string, unknown>>) {
+    Object.assign(this, values);
+  }
+}
+/** …and behind a class getter, which the own-data rule counts. */
+function withGetters(values: Readonly<Record<string, unknown>>): object {
+  const proto = Object.create(Object.prototype) as object;
+  for (const [key, value] of Object.entries(values)) Object.defineProperty(proto, key, { get: () => value, enumerable: true });
+  return Object.create(proto) as object;
+}
+const nullProto = (values: Readonly<Record<string, unknown>>): object => Object.assign(Object.create(null) as object, values);
+
+const user = fc.record(
+  {
+    id: fc.constantFrom('u1', 'u2', 7),
+    role: fc.constantFrom('admin', 'manager', 'rep', 'nobody', undefined),
+    groupIds: fc.constantFrom(['north'], [], 'north', ['south', 'north']),
+  },
+  { requiredKeys: [] },
+);
+const lead = fc.record(
+  {
+    ownerId: fc.constantFrom('u1', 'u2', 3),
+    groupId: fc.constantFrom('north', 'south'),
+    stage: fc.constantFrom('new', 'won', 1),
+  },
+  { requiredKeys: [] },
+);
+const action = fc.constantFrom('view', 'edit', 'delete', 'archive');
+
+describe('generated entries and the runtime checker they leave uncommon requests to', () => {
+  it('R-K1 R-K3 R-K5 a plain request, its null-prototype copy and the same values in class instances (own or getters) get the same decision', async () => {
+    const checker = await compileSources(POLICY);
+    const entry = (checker.kinds as unknown as Record<string, Entry>)['lead']!;
+    const generic = checker as unknown as Entry;
+    fc.assert(
+      fc.property(user, action, lead, (p, a, r) => {
+        const want = essence(entry.can(p, a, r));
+        for (const [pp, rr] of [[nullProto(p), nullProto(r)], [new Held(p), new Held(r)], [withGetters(p), withGetters(r)], [p, new Held(r)], [new Held(p), r]]) {
+          expect(essence(entry.can(pp, a, rr))).toEqual(want);
+        }
+        // the generic entry: the same, with the record's kind
+        expect(essence(generic.can(p, a, { ...r, kind: 'lead' }))).toEqual(want);
+        expect(essence(generic.can(new Held(p), a, new Held({ ...r, kind: 'lead' })))).toEqual(want);
+        expect(essence(generic.can(nullProto(p), a, nullProto({ ...r, kind: 'lead' })))).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('R-K1 a Proxy record that throws when asked for a key a check does not need is decided as the runtime decides it', async () => {
+    const checker = await compileSources(POLICY);
+    const entry = (checker.kinds as unknown as Record<string, Entry>)['lead']!;
+    // throws for any key but the record's attributes (the entry's probe is a symbol)
+    const picky = new Proxy(
+      { ownerId: 'u1', groupId: 'north', stage: 'new' },
+      { get: (target, key) => (typeof key === 'string' && Object.hasOwn(target, key) ? (target as Record<string, unknown>)[key] : (() => { throw new Error('picky'); })()) },
+    );
+    expect(entry.can({ id: 'a', role: 'admin' }, 'delete', picky)).toMatchObject({ allow: true, code: 'admin' });
+    expect(entry.can({ id: 'u1', role: 'manager' }, 'delete', picky)).toMatchObject({ allow: true, code: 'own' });
+    expect(entry.can({ id: 'u2', role: 'rep', groupIds: ['north'] }, 'view', picky)).toMatchObject({ allow: true, code: 'team' });
+    // a principal whose role getter throws but that has no id is invalid, as the runtime orders its reads
+    const noId = Object.defineProperty({}, 'role', { get: () => { throw new Error('role'); }, enumerable: true });
+    expect(entry.can(noId, 'view', { ownerId: 'u1' })).toMatchObject({ allow: false, code: 'invalid-request' });
+    expect((checker as unknown as Entry).can(noId, 'view', { kind: 'lead', ownerId: 'u1' })).toMatchObject({ allow: false, code: 'invalid-request' });
+  });
+
+  it('R-K1 a `roles`, `profile`, `id` or `kind` only on a polluted Object.prototype decides nothing', async () => {
+    const checker = await compileSources(POLICY);
+    const entry = (checker.kinds as unknown as Record<string, Entry>)['lead']!;
+    const generic = checker as unknown as Entry;
+    const requests: [unknown, string, unknown][] = [
+      [{ id: 'u1', role: 'rep', groupIds: ['north'] }, 'view', { ownerId: 'u2', groupId: 'north', stage: 'new' }],
+      [{ role: 'admin' }, 'view', { ownerId: 'u2' }],
+      [{ id: 'u1' }, 'edit', { ownerId: 'u1', stage: 'new' }],
+      [{ id: 'u1', role: 'manager' }, 'delete', {}],
+    ];
+    const answers = (): unknown[] =>
+      requests.flatMap(([p, a, r]) => [essence(entry.can(p, a, r)), essence(generic.can(p, a, { ...(r as object), kind: 'lead' })), essence(generic.can(p, a, r))]);
+    const expected = answers();
+    for (const [key, value] of [['roles', ['admin']], ['profile', 'x'], ['id', 'u1'], ['role', 'admin'], ['kind', 'lead']] as const) {
+      Object.defineProperty(Object.prototype, key, { value, configurable: true, writable: true });
+      try {
+        expect(answers(), `${key} = ${JSON.stringify(value)}`).toEqual(expected);
+      } finally {
+        delete (Object.prototype as Record<string, unknown>)[key];
+      }
+    }
+  });
+});
