@@ -101,10 +101,11 @@ describe('issue 17: per-kind entries against the reference interpreter, random p
   it('R-K3 R-K8 R-Z4 R-Z13 moving the principal\'s built-in values to fields of other names changes no decision (where no condition reads them)', async () => {
     const FIELDS: Readonly<Record<string, string>> = { id: 'userId', role: 'userRole', groups: 'groupIds', organisation: 'orgId', reports: 'reportIds' };
     let total = 0;
-    const property = fc.asyncProperty(policyArb, fc.array(requestArb, { minLength: 1, maxLength: 30 }), async (policy, requests) => {
+    // conditions read `principal.groups` by that name (docs/policy-language.md): policies with such
+    // conditions are left out when generated (not skipped after), so every run counts
+    const readsNoPrincipal = policyArb.filter((policy) => !Object.values(policyFiles(policy)).some((text) => text.includes('principal.')));
+    const property = fc.asyncProperty(readsNoPrincipal, fc.array(requestArb, { minLength: 1, maxLength: 30 }), async (policy, requests) => {
       const files = policyFiles(policy);
-      // conditions read `principal.groups` by that name (docs/policy-language.md): such policies keep it
-      if (Object.values(files).some((text) => text.includes('principal.'))) return;
       const first = Object.keys(files)[0]!;
       const moved = { ...files, 'principal.yaml': `principal:\n${Object.entries(FIELDS).map(([b, f]) => `  ${b}: ${f}\n`).join('')}` };
       const parsed = Object.values(moved).map((text) => parse(text) as unknown);
@@ -119,7 +120,7 @@ describe('issue 17: per-kind entries against the reference interpreter, random p
         total++;
       }
     });
-    await fc.assert(property, { numRuns: 30 });
+    await fc.assert(property, { numRuns: 20 });
     expect(total).toBeGreaterThan(50);
   });
 });
