@@ -7,8 +7,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parse as celJsParse } from '@marcbachmann/cel-js';
-import { checkExpression, emitExpression, jsString, parseExpression, t } from '../dist/compiler/cel/index.js';
+import { checkExpression, emitCondition, emitExpression, jsString, parseExpression, t } from '../dist/compiler/cel/index.js';
 import { median, prng } from './lib.mjs';
 
 const BINDINGS = 2_000;
@@ -108,7 +110,10 @@ export async function compiledConditions() {
     if (!parsed.ok) throw new Error(`${text}: ${parsed.errors[0].message}`);
     const checked = checkExpression(parsed.ast, DECLARATIONS);
     if (checked.problems.length > 0) throw new Error(`${text}: ${checked.problems[0].message}`);
-    return `  // ${jsString(text).slice(1, -1)}\n  (p, r, c) => ${emitExpression(parsed.ast, names, checked)} === true,`;
+    // its temporaries declared around it, as a generated checker's `when_…` function declares them
+    const { code, temps } = emitCondition(parsed.ast, names, checked);
+    const declare = temps.length === 0 ? '' : `let ${temps.join(', ')}; `;
+    return `  // ${jsString(text).slice(1, -1)}\n  (p, r, c) => { ${declare}return ${code} === true; },`;
   });
   const source = `import * as cel from ${jsString(runtime)};\nexport const conditions = [\n${bodies.join('\n')}\n];\n`;
   const file = join(mkdtempSync(join(tmpdir(), 'policyc-cel-bench-')), 'conditions.mjs');
@@ -154,6 +159,7 @@ async function hardeningRows(all) {
   const cel = await import(new URL('../packages/runtime/dist/cel.js', import.meta.url).href);
   const emails = all.map((b) => b.resource.email);
   const ns = (fn, n) => {
+    collect();
     const start = process.hrtime.bigint();
     const met = fn();
     return { ns: Number(process.hrtime.bigint() - start) / n, met };
@@ -214,19 +220,43 @@ function summary(rows) {
   };
 }
 
-/** One timing loop per contender, compiled separately so no call site is shared. */
+/**
+ * A full garbage collection, run before every timed round: without it a round of the compiled
+ * conditions (which allocate little or nothing) was stopped by a scavenge of the garbage cel-js
+ * left — tens of milliseconds, the bimodal compiled timings of issue 17. Each contender's own
+ * garbage is still collected in its own rounds, except what is left at a round's end (which only
+ * flatters the contender that allocates most, cel-js). `npm run bench` runs with `--expose-gc`.
+ */
+const collect = globalThis.gc ?? (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc');
+})();
+
+/** Timers made so far: each gets a source of its own (below). */
+let timerCount = 0;
+
+/**
+ * One timing loop per contender, compiled separately so no call site is shared. The source names
+ * the timer: V8 caches `new Function` by its text and hands every function of the same text one
+ * feedback vector and one optimized code, so identical loops shared their call site of `test` —
+ * megamorphic, and deoptimized whenever another contender's round ran it.
+ */
 function timer(test, all) {
   const loop = new Function(
     'test',
     'all',
     'conditions',
-    `let met = 0;
+    `// timer ${timerCount++}
+     let met = 0;
      const start = process.hrtime.bigint();
      for (let i = 0; i < all.length; i++) { const b = all[i]; for (let k = 0; k < conditions; k++) if (test(k, b)) met++; }
      const ns = Number(process.hrtime.bigint() - start);
      return { ns: ns / (all.length * conditions), met };`,
   );
-  return () => loop(test, all, CONDITIONS.length);
+  return () => {
+    collect();
+    return loop(test, all, CONDITIONS.length);
+  };
 }
 
 export async function runCelBench({ log = () => {} } = {}) {

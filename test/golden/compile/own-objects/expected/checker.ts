@@ -97,7 +97,8 @@ function when_1(p: Principal, r: Resource, c: Context): boolean | null | undefin
 /** resource.amount <= principal.approvalLimit */
 function when_2(p: Principal, r: Resource, c: Context): boolean | null | undefined {
   try {
-    const v: unknown = ((_f0, _f1) => typeof _f0 === "number" && (_f0 !== (Object.prototype as ObjectPrototype /* own.ts */)["amount"] || (Object.prototype as ObjectPrototype /* own.ts */)["amount"] === undefined) && typeof _f1 === "number" && (_f1 !== (Object.prototype as ObjectPrototype /* own.ts */)["approvalLimit"] || (Object.prototype as ObjectPrototype /* own.ts */)["approvalLimit"] === undefined) ? _f0 <= _f1 : cel.le(cel.sel(r, "amount"), cel.sel(p, "approvalLimit")))(r["amount"], p["approvalLimit"]);
+    let _f0: any, _f1: any;
+    const v: unknown = (_f0 = r["amount"], _f1 = p["approvalLimit"], typeof _f0 === "number" && (_f0 !== (Object.prototype as ObjectPrototype /* own.ts */)["amount"] || (Object.prototype as ObjectPrototype /* own.ts */)["amount"] === undefined) && typeof _f1 === "number" && (_f1 !== (Object.prototype as ObjectPrototype /* own.ts */)["approvalLimit"] || (Object.prototype as ObjectPrototype /* own.ts */)["approvalLimit"] === undefined) ? _f0 <= _f1 : cel.le(cel.sel(r, "amount"), cel.sel(p, "approvalLimit")));
     return v === true ? true : v === false ? false : cel.isOverBudget(v) ? null : undefined;
   } catch {
     return undefined;
