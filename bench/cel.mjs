@@ -221,11 +221,12 @@ function summary(rows) {
 }
 
 /**
- * A full garbage collection, run before every timed round: without it a round of the compiled
- * conditions (which allocate little or nothing) was stopped by a scavenge of the garbage cel-js
- * left — tens of milliseconds, the bimodal compiled timings of issue 17. Each contender's own
- * garbage is still collected in its own rounds, except what is left at a round's end (which only
- * flatters the contender that allocates most, cel-js). `npm run bench` runs with `--expose-gc`.
+ * A full garbage collection, run before every timed round (then an untimed pass): without it a
+ * round of the compiled conditions (which allocate little or nothing) was stopped by a scavenge of
+ * the garbage cel-js left — tens of milliseconds, the bimodal compiled timings of issue 17. Each
+ * contender's own garbage is still collected in its own rounds, except what is left at a round's
+ * end (which only flatters the contender that allocates most, cel-js). `npm run bench` runs with
+ * `--expose-gc`.
  */
 const collect = globalThis.gc ?? (() => {
   setFlagsFromString('--expose-gc');
@@ -255,6 +256,8 @@ function timer(test, all) {
   );
   return () => {
     collect();
+    // an untimed pass first: the collection leaves the caches cold, which the first pass would pay
+    loop(test, all, CONDITIONS.length);
     return loop(test, all, CONDITIONS.length);
   };
 }
