@@ -102,12 +102,17 @@ function number(value: number): string {
 }
 
 /**
- * The JS expression computing `ast`, self-contained: its temporaries, if any, are the parameters of
- * an arrow called at once. Generated checkers use {@link emitCondition} and declare them instead.
+ * The JS expression computing `ast`, self-contained: its temporaries, if any, are locals of an
+ * arrow called at once. Generated checkers use {@link emitCondition} and declare them instead
+ * (query-plan filters, built once per plan, use this form).
  */
 export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResult): string {
-  const { code, temps } = emitCondition(ast, names, checked);
-  return temps.length === 0 ? code : `((${temps.join(', ')}) => ${code})()`;
+  return selfContained(emitCondition(ast, names, checked));
+}
+
+/** A condition as one expression that declares its own temporaries (`let`: TypeScript would type parameters without arguments `undefined`). */
+export function selfContained({ code, temps }: EmittedCondition): string {
+  return temps.length === 0 ? code : `(() => { let ${temps.join(', ')}; return ${code}; })()`;
 }
 
 /** The JS expression computing `ast`; `checked` (from `checkExpression`) enables int reads of declared fields. */

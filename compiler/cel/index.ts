@@ -16,7 +16,7 @@ import * as runtime from '@policyc/runtime/cel';
 import { children, type CelProblem, type Expr } from './ast.ts';
 import { buildAst } from './build-ast.ts';
 import { checkExpression, type CheckResult } from './check.ts';
-import { emitCondition, emitExpression, javascriptOf, jsString, TS_PROTOTYPE, type EmitNames, type EmittedCondition } from './emit.ts';
+import { emitCondition, emitExpression, javascriptOf, jsString, selfContained, TS_PROTOTYPE, type EmitNames, type EmittedCondition } from './emit.ts';
 import { parseCst } from './parser.ts';
 import { typeName, type Declarations } from './types.ts';
 
@@ -114,10 +114,11 @@ export function compileExpression(text: string, declarations: Declarations, opti
     ...(options.fast === undefined ? {} : { fast: options.fast }),
   };
   // embedded as generated checkers embed it: the temporaries declared around the expression
-  const { code, temps } = emitCondition(parsed.ast, emitNames, options.check === false ? undefined : check);
+  const emitted = emitCondition(parsed.ast, emitNames, options.check === false ? undefined : check);
+  const { code, temps } = emitted;
   const fn = new Function('cel', ...parameters, `"use strict"; ${temps.length === 0 ? '' : `let ${temps.join(', ')}; `}return ${code};`) as (...args: unknown[]) => unknown;
   // what a caller may embed on its own: self-contained (emitExpression's form)
-  const source = temps.length === 0 ? code : `((${temps.join(', ')}) => ${code})()`;
+  const source = selfContained(emitted);
   const evaluate = (bindings: Readonly<Record<string, unknown>>): unknown => {
     try {
       return fn(runtime, ...names.map((name) => (Object.hasOwn(bindings, name) ? bindings[name] : undefined)));
