@@ -7,7 +7,7 @@
 import { DEFAULT_BUDGET } from '@policyc/runtime/cel';
 import { estimateCost } from '../cel/cost.ts';
 import { filterOf, readsVariable, type AttributeType } from '../cel/filter.ts';
-import { checkCondition, emitExpression, parseExpression, t, TS_PROTOTYPE, type CelProblem, type CelType, type Declarations as CelDeclarations } from '../cel/index.ts';
+import { checkCondition, emitCondition, emitExpression, parseExpression, t, TS_PROTOTYPE, type CelProblem, type CelType, type Declarations as CelDeclarations } from '../cel/index.ts';
 import type { CodeName } from '../diagnostics/codes.ts';
 import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.ts';
 import { tick } from '../diagnostics/diagnostic.ts';
@@ -232,11 +232,11 @@ function compileCel(text: string, resource: Kind, declared: Declared, budget: nu
   // `unpolluted()` holds, which tests the fields the fast paths read (emit/reach.ts `plainReads`);
   // and the checker is TypeScript
   const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel', budget, ordinary: ['principal', 'resource'], prototype: TS_PROTOTYPE };
-  const js = emitExpression(parsed.ast, names, checked);
+  const { code: js, temps } = emitCondition(parsed.ast, names, checked);
   const readsResource = readsVariable(parsed.ast, 'resource');
   const attributeType = (name: string) => FILTER_TYPE[resource.attributes.find((a) => a.name === name)?.type ?? ''];
   const planned = readsResource ? filterOf(parsed.ast, { attributeType, emit: (e) => emitExpression(e, names, checked), runtime: 'cel' }) : undefined;
-  const model: ConditionModel = { kind: 'cel', text, js, readsResource, ...(planned === undefined ? {} : { planFilter: { code: planned.code, exact: planned.unplannable.length === 0 } }) };
+  const model: ConditionModel = { kind: 'cel', text, js, temps, readsResource, ...(planned === undefined ? {} : { planFilter: { code: planned.code, exact: planned.unplannable.length === 0 } }) };
   const costly = estimateCost(parsed.ast, new Set(['principal', 'resource', 'context']), checked).unbounded.map(
     ({ offset, length }): CelProblem => ({
       code: 'PC5007',

@@ -7,12 +7,17 @@
  * given). Comprehension variables become `_v0`, `_v1` …, temporaries `_t0`, `_f0`, `_l0` …;
  * caller-chosen names must not start with `_`.
  *
- * `&&`, `||` and `?:` evaluate their right side only when needed: the left value is bound by an
- * immediately called arrow (`((_t0) => _t0 === false ? false : cel.and(_t0, B))(A)`), which
- * V8 inlines.
+ * `&&`, `||` and `?:` evaluate their right side only when needed: the left value is bound to a
+ * temporary (`(_t0 = A, _t0 === false ? false : cel.and(_t0, B))`) that the embedding code
+ * declares ({@link emitCondition}'s `temps`). A condition with a comprehension binds by
+ * immediately called arrows instead (`((_t0) => …)(A)`), since its predicates are closures: a
+ * temporary they shared with the condition's function would make V8 allocate that function's
+ * context on every call. Without closures a condition allocates nothing on its fast paths, so a
+ * check makes no garbage for the collector to stop for (issue 17: the bimodal timings).
  *
  * A condition with a comprehension or `matches` is metered (docs/conditions.md, "Cost budget"):
- * `((_m) => cel.spent(_m, E))(cel.meter(budget))` creates the meter of one evaluation, and
+ * `((_m) => cel.spent(_m, E))(cel.meter(budget))` (or `(_m = cel.meter(budget), cel.spent(_m, E))`)
+ * creates the meter of one evaluation, and
  * inside `E` the macros and the string and list functions get `_m` as their last argument.
  * Other conditions do work linear in the request and are emitted without a meter, at no cost.
  */
@@ -45,6 +50,17 @@ export interface EmitNames {
 export function needsMeter(e: Expr): boolean {
   if (e.kind === 'comprehension' || (e.kind === 'call' && e.fn === 'matches')) return true;
   return children(e).some(needsMeter);
+}
+
+/** Whether `e` has a comprehension: its emitted predicates are closures. */
+function hasComprehension(e: Expr): boolean {
+  return e.kind === 'comprehension' || children(e).some(hasComprehension);
+}
+
+/** A condition as emitted: a JS expression, and the temporaries the code around it declares (`let _t0, _f1;`). */
+export interface EmittedCondition {
+  readonly code: string;
+  readonly temps: readonly string[];
 }
 
 /**
@@ -85,10 +101,33 @@ function number(value: number): string {
   return value < 0 ? `(${value})` : String(value);
 }
 
-/** The JS expression computing `ast`; `checked` (from `checkExpression`) enables int reads of declared fields. */
+/**
+ * The JS expression computing `ast`, self-contained: its temporaries, if any, are locals of an
+ * arrow called at once. Generated checkers use {@link emitCondition} and declare them instead
+ * (query-plan filters, built once per plan, use this form).
+ */
 export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResult): string {
+  return selfContained(emitCondition(ast, names, checked));
+}
+
+/** A condition as one expression that declares its own temporaries (`let`: TypeScript would type parameters without arguments `undefined`). */
+export function selfContained({ code, temps }: EmittedCondition): string {
+  return temps.length === 0 ? code : `(() => { let ${temps.join(', ')}; return ${code}; })()`;
+}
+
+/** The JS expression computing `ast`; `checked` (from `checkExpression`) enables int reads of declared fields. */
+export function emitCondition(ast: Expr, names: EmitNames, checked?: CheckResult): EmittedCondition {
   const R = names.runtime;
   const metered = needsMeter(ast);
+  /** Temporaries are the caller's locals unless a closure would capture them (see the module's comment). */
+  const flat = !hasComprehension(ast);
+  const declaredTemps: string[] = [];
+  /** `body` with each of `vars` bound to its value, evaluated in order first. */
+  const bind = (vars: readonly string[], values: readonly string[], body: string): string => {
+    if (!flat) return `((${vars.join(', ')}) => ${body})(${values.join(', ')})`;
+    declaredTemps.push(...vars);
+    return `(${vars.map((v, i) => `${v} = ${values[i]!}`).join(', ')}, ${body})`;
+  };
   /** The meter as the last argument of a function that spends steps. */
   const m = metered ? ', _m' : '';
   let temps = 0;
@@ -122,6 +161,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
             }
           },
           temp: (prefix) => `${prefix}${prefix === '_v' ? vars++ : temps++}`,
+          bind,
         });
   /**
    * Application values declared `int` arrive as numbers or bigints: converted to CEL ints
@@ -154,7 +194,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
     const values = items.map((i) => emit(i, scope));
     const test = kind === 'string' ? `typeof ${tmp} === "string"` : `(typeof ${tmp} === "bigint" || typeof ${tmp} === "number")`;
     const eq = kind === 'string' ? '===' : '==';
-    return `((${tmp}) => ${test} ? ${values.map((v) => `${tmp} ${eq} ${v}`).join(' || ')} : ${R}.isIn(${tmp}, [${values.join(', ')}]))(${operand(e.left, e.right, scope)})`;
+    return bind([tmp], [operand(e.left, e.right, scope)], `${test} ? ${values.map((v) => `${tmp} ${eq} ${v}`).join(' || ')} : ${R}.isIn(${tmp}, [${values.join(', ')}])`);
   }
 
   function variable(name: string): string {
@@ -204,7 +244,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
           return `(${raw}[${field}] !== undefined && (${inherited} === undefined || ${R}.has(${raw}, ${field}) === true))`;
         }
         const o = `_t${temps++}`;
-        return `((${o}) => ${o} != null && Object.getPrototypeOf(${o}) === Object.prototype ? ${o}[${field}] !== undefined && (Object.getPrototypeOf(${o})[${field}] === undefined || Object.hasOwn(${o}, ${field})) : ${R}.has(${o}, ${field}))(${operand})`;
+        return bind([o], [operand], `${o} != null && Object.getPrototypeOf(${o}) === Object.prototype ? ${o}[${field}] !== undefined && (Object.getPrototypeOf(${o})[${field}] === undefined || Object.hasOwn(${o}, ${field})) : ${R}.has(${o}, ${field})`);
       }
       case 'unary':
         return `${R}.${e.op === '!' ? 'not' : 'neg'}(${emit(e.operand, scope)})`;
@@ -212,7 +252,8 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
         return binary(e, scope);
       case 'conditional': {
         const tmp = `_t${temps++}`;
-        return `((${tmp}) => ${tmp} === true ? ${emit(e.then, scope)} : ${tmp} === false ? ${emit(e.otherwise, scope)} : ${R}.notBool(${tmp}))(${emit(e.test, scope)})`;
+        const test = emit(e.test, scope);
+        return bind([tmp], [test], `${tmp} === true ? ${emit(e.then, scope)} : ${tmp} === false ? ${emit(e.otherwise, scope)} : ${R}.notBool(${tmp})`);
       }
       case 'list':
         return `${R}.list([${e.items.map((item) => emit(item, scope)).join(', ')}])`;
@@ -250,7 +291,7 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
       const right = emit(e.right, scope);
       const tmp = `_t${temps++}`;
       const stop = e.op === '&&' ? 'false' : 'true';
-      return `((${tmp}) => ${tmp} === ${stop} ? ${stop} : ${R}.${e.op === '&&' ? 'and' : 'or'}(${tmp}, ${right}))(${left})`;
+      return bind([tmp], [left], `${tmp} === ${stop} ? ${stop} : ${R}.${e.op === '&&' ? 'and' : 'or'}(${tmp}, ${right})`);
     }
     if (e.op === 'in') return inLiterals(e, scope) ?? `${R}.isIn(${emit(e.left, scope)}, ${emit(e.right, scope)}${m})`;
     const intComparison = INT_COMPARISONS[e.op];
@@ -284,5 +325,6 @@ export function emitExpression(ast: Expr, names: EmitNames, checked?: CheckResul
   const body = emit(ast, new Map());
   const budget = names.budget ?? DEFAULT_BUDGET;
   if (!Number.isSafeInteger(budget) || budget < 1) throw new Error(`policyc internal error: a condition budget of ${budget} steps`);
-  return metered ? `((_m) => ${R}.spent(_m, ${body}))(${R}.meter(${budget}))` : body;
+  const code = metered ? bind(['_m'], [`${R}.meter(${budget})`], `${R}.spent(_m, ${body})`) : body;
+  return { code, temps: declaredTemps };
 }

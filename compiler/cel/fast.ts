@@ -34,6 +34,8 @@ export interface FastContext {
   readonly generic: (e: Expr, scope: Scope) => string;
   /** A fresh JS name. */
   readonly temp: (prefix: '_f' | '_v' | '_l') => string;
+  /** `body` with each of `names` bound to its value, evaluated in order first (emit.ts: assigned temporaries or an arrow called at once). */
+  readonly bind: (names: readonly string[], values: readonly string[], body: string) => string;
 }
 
 const FIELD_KINDS = new Set(['string', 'int', 'double', 'bool', 'timestamp']);
@@ -74,9 +76,9 @@ class Bindings {
   get test(): string {
     return [...this.guards].join(' && ');
   }
-  wrap(fast: string, generic: string): string {
+  wrap(fast: string, generic: string, bind: FastContext['bind']): string {
     const test = this.guards.size === 0 ? fast : `${this.test} ? ${fast} : ${generic}`;
-    return this.names.length === 0 ? `(${test})` : `((${this.names.join(', ')}) => ${test})(${this.reads.join(', ')})`;
+    return this.names.length === 0 ? `(${test})` : bind(this.names, this.reads, test);
   }
 }
 
@@ -214,7 +216,7 @@ export function fastPaths(ctx: FastContext) {
       if (!left || !items.every((item): item is Fast => item !== undefined && comparable(left, item))) return undefined;
       const x = /^[\w$]+$/.test(left.code) ? left.code : ctx.temp('_f');
       const any = items.map((item) => `${x} === ${item.code}`).join(' || ');
-      return x === left.code ? `(${any})` : `((${x}) => ${any})(${left.code})`;
+      return x === left.code ? `(${any})` : ctx.bind([x], [left.code], any);
     }
     if (e.kind === 'call' && e.target && !ctx.metered && e.args.length === 1 && ['startsWith', 'endsWith', 'contains'].includes(e.fn)) {
       // unmetered only: in a metered condition the generic functions spend steps on the text
@@ -282,7 +284,7 @@ export function fastPaths(ctx: FastContext) {
     if (e.kind === 'comprehension') return quantifier(e, scope);
     const b = new Bindings();
     const fast = test(e, scope, b);
-    return fast === undefined ? undefined : b.wrap(fast, ctx.generic(e, scope));
+    return fast === undefined ? undefined : b.wrap(fast, ctx.generic(e, scope), ctx.bind);
   }
 
   return { fastNode };

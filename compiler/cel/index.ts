@@ -16,7 +16,7 @@ import * as runtime from '@policyc/runtime/cel';
 import { children, type CelProblem, type Expr } from './ast.ts';
 import { buildAst } from './build-ast.ts';
 import { checkExpression, type CheckResult } from './check.ts';
-import { emitExpression, javascriptOf, jsString, TS_PROTOTYPE, type EmitNames } from './emit.ts';
+import { emitCondition, emitExpression, javascriptOf, jsString, selfContained, TS_PROTOTYPE, type EmitNames, type EmittedCondition } from './emit.ts';
 import { parseCst } from './parser.ts';
 import { typeName, type Declarations } from './types.ts';
 
@@ -25,7 +25,7 @@ export type { CheckResult } from './check.ts';
 export type { EmitNames } from './emit.ts';
 export { estimateCost, type CostEstimate } from './cost.ts';
 export { t, typeName, type CelType, type Declarations } from './types.ts';
-export { checkExpression, children, emitExpression, javascriptOf, jsString, TS_PROTOTYPE };
+export { checkExpression, children, emitCondition, emitExpression, javascriptOf, jsString, TS_PROTOTYPE, type EmittedCondition };
 
 /** Parses a condition; lexer and parser errors come back as PC5001 problems, unsupported syntax as PC5004. */
 export function parseExpression(text: string): { ok: true; ast: Expr } | { ok: false; errors: readonly CelProblem[] } {
@@ -113,8 +113,12 @@ export function compileExpression(text: string, declarations: Declarations, opti
     ...(options.ordinary === undefined ? {} : { ordinary: options.ordinary }),
     ...(options.fast === undefined ? {} : { fast: options.fast }),
   };
-  const source = emitExpression(parsed.ast, emitNames, options.check === false ? undefined : check);
-  const fn = new Function('cel', ...parameters, `"use strict"; return ${source};`) as (...args: unknown[]) => unknown;
+  // embedded as generated checkers embed it: the temporaries declared around the expression
+  const emitted = emitCondition(parsed.ast, emitNames, options.check === false ? undefined : check);
+  const { code, temps } = emitted;
+  const fn = new Function('cel', ...parameters, `"use strict"; ${temps.length === 0 ? '' : `let ${temps.join(', ')}; `}return ${code};`) as (...args: unknown[]) => unknown;
+  // what a caller may embed on its own: self-contained (emitExpression's form)
+  const source = selfContained(emitted);
   const evaluate = (bindings: Readonly<Record<string, unknown>>): unknown => {
     try {
       return fn(runtime, ...names.map((name) => (Object.hasOwn(bindings, name) ? bindings[name] : undefined)));

@@ -101,7 +101,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             `const v = ${ownRead('r', condition.attribute)};`,
             `return typeof v !== "string" ? undefined : v === ${lit(condition.value)};`,
           ]
-        : ['try {', `  const v: unknown = ${condition.js};`, '  return v === true ? true : v === false ? false : cel.isOverBudget(v) ? null : undefined;', '} catch {', '  return undefined;', '}'];
+        : ['try {', ...(condition.temps.length === 0 ? [] : [`  let ${condition.temps.map((t) => `${t}: any`).join(', ')};`]), `  const v: unknown = ${condition.js};`, '  return v === true ? true : v === false ? false : cel.isOverBudget(v) ? null : undefined;', '} catch {', '  return undefined;', '}'];
     whens.set(key, {
       kind: StructureKind.Function,
       name,

@@ -51,7 +51,9 @@ export function evaluateCondition(condition: ConditionModel, principal: unknown,
   }
   let fn = compiled.get(condition.js);
   if (fn === undefined) {
-    fn = new Function('cel', 'p', 'r', 'c', `"use strict"; return ${javascriptOf(condition.js)};`) as (cel: unknown, p: unknown, r: unknown, c: unknown) => unknown;
+    // declared as the checker's `when_…` function declares them (compiler/cel/emit.ts)
+    const temps = condition.temps.length === 0 ? '' : `let ${condition.temps.join(', ')}; `;
+    fn = new Function('cel', 'p', 'r', 'c', `"use strict"; ${temps}return ${javascriptOf(condition.js)};`) as (cel: unknown, p: unknown, r: unknown, c: unknown) => unknown;
     compiled.set(condition.js, fn);
   }
   try {

@@ -96,6 +96,8 @@ export type ConditionModel =
       readonly kind: 'cel';
       readonly text: string;
       readonly js: string;
+      /** The temporaries `js` assigns, which the function around it declares (`compiler/cel/emit.ts`). */
+      readonly temps: readonly string[];
       readonly readsResource: boolean;
       /**
        * For a condition reading `resource`: JavaScript building the filter of the records on which

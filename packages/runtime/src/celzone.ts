@@ -77,16 +77,28 @@ export function knownZone(name: string): boolean {
  */
 export function zoneOffset(name: string, seconds: number): number | undefined {
   const zone = zoneOf(name);
-  if (zone === null) return undefined;
+  return zone === null ? undefined : offsetIn(zone, seconds);
+}
+
+/**
+ * {@link zoneOffset} of a known zone. The cache hit is kept small enough to inline into compiled
+ * conditions: two typed-array reads, no closure, no allocation (a miss is {@link offsetFromIntl}).
+ */
+function offsetIn(zone: Zone, seconds: number): number {
   if (zone.fixed !== undefined) return zone.fixed;
   const bucket = Math.floor(seconds / 900);
   const slot = bucket & (SLOTS - 1);
+  const buckets = zone.buckets;
+  if (buckets !== undefined && buckets[slot] === bucket) return zone.offsets![slot]!;
+  return offsetFromIntl(zone, bucket, slot);
+}
+
+/** The offset at the start of `bucket`, from the wall-clock fields Intl gives, stored in its slot. */
+function offsetFromIntl(zone: Zone, bucket: number, slot: number): number {
   if (zone.buckets === undefined || zone.offsets === undefined) {
     zone.buckets = new Float64Array(SLOTS).fill(NaN);
     zone.offsets = new Int32Array(SLOTS);
   }
-  if (zone.buckets[slot] === bucket) return zone.offsets[slot];
-  // the offset at the start of the bucket, from the wall-clock fields Intl gives
   const at = bucket * 900;
   const parts = zone.format!.formatToParts(new Date(at * 1000));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
@@ -113,13 +125,22 @@ export function timestampPart(t: CelTimestamp, part: TimePart, zone: string | un
  */
 export function localPart(ms: number, part: TimePart, zone?: string): number {
   const seconds = Math.floor(ms / 1000);
-  return partAt(seconds, (ms - seconds * 1000) * 1e6, part, zone) ?? NaN; // generated code checks `knownZone` first
+  let offset = 0;
+  if (zone !== undefined) {
+    const known = zoneOf(zone);
+    if (known === null) return NaN; // generated code checks `knownZone` first
+    offset = offsetIn(known, seconds);
+  }
+  return localField(seconds + offset, ms - seconds * 1000, part);
 }
 
 function partAt(seconds: number, nanos: number, part: TimePart, zone: string | undefined): number | undefined {
   const offset = zone === undefined ? 0 : zoneOffset(zone, seconds);
-  if (offset === undefined) return undefined;
-  const local = seconds + offset;
+  return offset === undefined ? undefined : localField(seconds + offset, Math.floor(nanos / 1e6), part);
+}
+
+/** A calendar field of the local time `local` (seconds since the epoch, as on the zone's clocks) plus `ms` milliseconds. */
+function localField(local: number, ms: number, part: TimePart): number {
   const days = Math.floor(local / 86400);
   const rest = local - days * 86400;
   switch (part) {
@@ -130,12 +151,16 @@ function partAt(seconds: number, nanos: number, part: TimePart, zone: string | u
     case 'Seconds':
       return rest % 60;
     case 'Milliseconds':
-      return Math.floor(nanos / 1e6);
+      return Math.floor(ms);
     case 'DayOfWeek':
       return (((days + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; Sunday is 0
     default:
-      break;
+      return calendarField(days, part);
   }
+}
+
+/** The fields that need the civil date (an array): out of the hot path of hours and weekdays. */
+function calendarField(days: number, part: TimePart): number {
   const [y, m, d] = civilFromDays(days);
   switch (part) {
     case 'FullYear':
