@@ -14,6 +14,7 @@ import { checkConditions, conditions } from './conditions.ts';
 import { DEFAULT_LIMITS, type Limits } from '../diagnostics/limits.ts';
 import { withinLimits } from './limits.ts';
 import { AttributeNeeds } from './needs.ts';
+import { checkRequirements, requirementOf } from './requires.ts';
 
 /** A level with the place it is written and the role it is written in. */
 interface Written {
@@ -43,6 +44,7 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag, limits: Limits = DEF
   const needs = new AttributeNeeds();
   for (const spec of resources.values()) checkResource(spec, resources, bag);
   reportCycles(parentEdges(resources), 'ParentCycle', 'has the parent', bag);
+  checkRequirements(resources, bag);
 
   const roleNames = [...roles.keys()];
   /** Role names by their lowercase, built once: an unknown name is looked up in it, not compared with every role. */
@@ -275,6 +277,7 @@ function buildModel(
     rules.push({ ...rule, id: rules.length });
     return rules.length - 1;
   };
+  const conds = conditions(declarations, where, set.files);
   const resourceModels: ResourceModel[] = [...resources.values()]
     .map((r): ResourceModel => {
       const { model, subscribers, parent } = r;
@@ -297,6 +300,7 @@ function buildModel(
           ),
           rule: ruleAt('parent'),
         },
+        requires: requirementOf(r, where, (text) => conds.when(text, r)),
       };
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -397,7 +401,6 @@ function buildModel(
     return admin;
   };
 
-  const conds = conditions(declarations, where, set.files);
   /** The condition of a conditional grant written for `role`'s users on `resource`. */
   const conditionOf = (role: RoleSpec, resource: ResourceSpec, c: NonNullable<Written['condition']>): ConditionModel => {
     if (!c.duringShift) return conds.when(c.when!, resource);

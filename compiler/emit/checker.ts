@@ -15,6 +15,7 @@ import { CellTables, layoutOf, type CellTemplate, type Layout } from './table.ts
 import { packRules, type PackedLiterals } from './packed-rules.ts';
 import { checkerType, schemaType } from './types.ts';
 import { path } from './path.ts';
+import { withRequirement } from './requires.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
 const RULE_KINDS = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'] as const;
@@ -119,6 +120,10 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const valueSet = (values: readonly string[]): string => namedSet('declared', values, 'declared stages or pipelines (R-K5)');
 
   const cellEmitters: CellEmitters = { testFor, whenFor, valueSet, inGroup };
+  // R-K7: child kinds that also require a capability (emit/requires.ts)
+  const requirements: string[] = [];
+  const requirementEmitters = { names, whenFor, declare: (statement: string) => requirements.push(statement) };
+  const requirementNames = new Map<ResourceModel, string>();
   const tables =
     layoutOf(model, options.layout) === 'table'
       ? new CellTables(model, names, {
@@ -182,7 +187,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         });
       }
       const bodies =
-        resource.parent !== undefined ? parentBodies(model, resource, action) : tables !== undefined ? tables.bodies(resource, action) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
+        resource.parent !== undefined
+          ? withRequirement(resource, parentBodies(model, resource, action), requirementEmitters, requirementNames)
+          : tables !== undefined ? tables.bodies(resource, action) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
       planFunctions.push({
         kind: StructureKind.Function,
         name: planCellsFn,
@@ -239,6 +246,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'definePlanner',
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
+            ...(model.resources.some((r) => r.requires !== undefined) ? ['defineRequirement'] : []),
             'eq',
             'FALSE',
             'groupsOf',
@@ -278,6 +286,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
         ...(model.profiles.length === 0 ? [] : [`/** The profiles a principal may carry (R-Z2): any other \`profile\` is denied. */\nconst PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([${model.profiles.map(lit).join(', ')}]);`]),
         ...constants,
+        ...requirements,
         ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
         ...whens.values(),
         ...(tables?.statements() ?? []),
