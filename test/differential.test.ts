@@ -196,7 +196,7 @@ roles:
 // Random policies (generators in test/helpers/arbitraries.ts, shared with test/pglite-random.test.ts)
 
 describe('differential: generated checkers decide exactly as the reference interpreter', () => {
-  it('R-K1 R-K3 R-K4 R-K8 R-K9 R-Z1 R-Z2 (profiles the principal carries) R-Z3 (several roles) R-Z4 R-Z5 R-Z6 R-Z7 R-Z8 R-Z11 random policies × random requests: same allow, code and rule', async () => {
+  it('R-K1 R-K3 R-K4 R-K8 R-K9 R-Z1 R-Z2 (profiles the principal carries) R-Z3 (several roles) R-Z4 R-Z5 R-Z6 R-Z7 R-Z8 R-Z11 R-K7 (a note requiring a capability) random policies × random requests: same allow, code and rule', async () => {
     const seen = new Map<string, number>();
     let total = 0;
     let reachSets = 0;
@@ -309,8 +309,8 @@ describe('differential: field masks (R-K6, R-Z9) equal the reference interpreter
           const mask = checker.fields(principal as never, resource as never, requestContext as never);
           const kindName = (resource as { kind: unknown }).kind;
           const kind = policy.kinds.find((k) => k.name === kindName);
-          // the `note` kind of the sharing model (R-Z11) has one field, its parent
-          const declared = kind !== undefined ? fieldNamesOf(kind) : kindName === 'note' && parentKinds(policy).length > 0 ? ['parent'] : [];
+          // the `note` kind of the sharing model (R-Z11) has two fields, its parent and `hasFile` (R-K7)
+          const declared = kind !== undefined ? fieldNamesOf(kind) : kindName === 'note' && parentKinds(policy).length > 0 ? ['parent', 'hasFile'] : [];
           const context = `${JSON.stringify({ principal, resource, context: requestContext })}\n${Object.entries(files).map(([f, t]) => `--- ${f}\n${t}`).join('')}`;
           expect(Object.keys(mask), context).toEqual(declared);
           for (const field of [...declared, 'kind', 'nope']) {

@@ -15,6 +15,7 @@ import { DEFAULT_LIMITS, type Limits } from '../diagnostics/limits.ts';
 import { withinLimits } from './limits.ts';
 import { AttributeNeeds } from './needs.ts';
 import { checkRequirements, requirementOf } from './requires.ts';
+import { analyzeRoleManagement } from './rolemanagement.ts';
 
 /** A level with the place it is written and the role it is written in. */
 interface Written {
@@ -112,13 +113,14 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag, limits: Limits = DEF
   }
   if (top !== undefined) for (const [name, boss] of reportsTo) if (boss === undefined && name !== top.name) reportsTo.set(name, top.name);
   const organisation = analyzeOrganisation(set.files, bag, where);
+  const roleManagement = analyzeRoleManagement(set.files, resources, bag, where);
   reportCycles(hierarchyEdges, 'HierarchyCycle', 'reports to', bag);
   reportCycles(extendsEdges, 'InheritanceCycle', 'extends', bag);
   checkFields(resources, roles, bag);
   checkFields(resources, profiles, bag);
   if (bag.hasErrors) return undefined;
 
-  const model = { ...buildModel(set, declarations, reportsTo, where, bag), organisation };
+  const model = { ...buildModel(set, declarations, reportsTo, where, bag), organisation, roleManagement };
   return { ...model, fields: fieldSecurity(model, resources, roles, where, profiles) };
 }
 
@@ -270,7 +272,7 @@ function buildModel(
   reportsTo: ReadonlyMap<string, string | undefined>,
   where: Where,
   bag: DiagnosticBag,
-): Omit<PolicyModel, 'fields'> {
+): Omit<PolicyModel, 'fields' | 'roleManagement'> {
   const { resources, roles, profiles } = declarations;
   const rules: Rule[] = [];
   const addRule = (rule: Omit<Rule, 'id'>): number => {

@@ -6,34 +6,9 @@
  * grants' conditions (conditions.ts reports its problems).
  */
 import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
-import { tick } from '../diagnostics/diagnostic.ts';
-import { didYouMean } from '../diagnostics/suggest.ts';
 import type { ConditionModel, RequirementModel } from '../ir/model.ts';
 import { spanOf, type ResourceSpec, type Where } from './declarations.ts';
-
-/** Every `module.permission` the policy declares: what `requires.capability` (and `roleManagement.permission`) may name. */
-export function modulePermissions(resources: ReadonlyMap<string, ResourceSpec>): string[] {
-  return [...resources.values()].filter((r) => r.model.kind === 'module').flatMap((r) => r.model.actions.map((a) => `${r.model.name}.${a}`));
-}
-
-/**
- * Whether `capability` names a permission of a declared module; if not, reports it at `span`
- * with a did-you-mean over every module permission.
- */
-export function checkPermission(capability: string, resources: ReadonlyMap<string, ResourceSpec>, bag: DiagnosticBag, span: Parameters<DiagnosticBag['report']>[1], what: string): boolean {
-  const known = modulePermissions(resources);
-  if (known.includes(capability)) return true;
-  const module = resources.get(capability.slice(0, capability.indexOf('.')));
-  const help =
-    didYouMean(capability, known) ??
-    (module !== undefined && module.model.kind === 'record'
-      ? `${tick(module.model.name)} is a resource, not a module: a capability is a permission listed under \`modules\``
-      : known.length === 0
-        ? 'declare it under `modules`, for example `capabilities: { permissions: [media_access] }`'
-        : `the module permissions are ${known.slice(0, 8).map(tick).join(', ')}${known.length > 8 ? ', …' : ''}`);
-  bag.report('UnknownPermission', span, `${what} ${tick(capability)} is not a permission of a declared module`, { help });
-  return false;
-}
+import { checkPermission } from './permissions.ts';
 
 /** Reports every `requires.capability` that names no module permission. */
 export function checkRequirements(resources: ReadonlyMap<string, ResourceSpec>, bag: DiagnosticBag): void {

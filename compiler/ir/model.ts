@@ -277,6 +277,13 @@ export interface OrganisationModel {
   readonly source: SourceRef;
 }
 
+/** Who may create, rename, move and delete roles (R-Z12): holders of a module permission. */
+export interface RoleManagementModel {
+  readonly module: string;
+  readonly permission: string;
+  readonly source: SourceRef;
+}
+
 export interface PolicyModel {
   readonly name: string;
   /** sha256 over the policy files' names and contents, hex. */
@@ -294,6 +301,8 @@ export interface PolicyModel {
   readonly profiles: readonly string[];
   readonly shifts: readonly ShiftModel[];
   readonly organisation: OrganisationModel | undefined;
+  /** R-Z12: the module permission that allows managing roles (`roleManagement:`), if the policy names one. */
+  readonly roleManagement: RoleManagementModel | undefined;
   /**
    * Built-in principal values the application keeps under a field of another name
    * (`principal: { groups: groupIds }`): built-in name → field. Absent: the field of that name.

@@ -12,8 +12,10 @@ export {
   type Organisation,
   type OrganisationData,
   type OrganisationState,
+  type OrganisationScope,
   type Seat,
 } from './organisation.js';
+export { defineRoleManagement, type RoleEffect, type RoleGuardCode, type RoleGuardDecision, type RoleManagement, type RoleState, type RoleTreeData } from './rolemanagement.js';
 export { defineFields, type FieldData } from './fields.js';
 export { DirectoryError, loadDirectory, type DirectoryUser, type UserDirectory } from './directory.js';
 export { canAny, planAny, rolePrincipals, withRoles } from './roles.js';
