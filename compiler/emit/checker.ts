@@ -16,6 +16,7 @@ import { packRules, type PackedLiterals } from './packed-rules.ts';
 import { checkerType, schemaType } from './types.ts';
 import { path } from './path.ts';
 import { withRequirement } from './requires.ts';
+import { roleManagementData } from './rolemanagement.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
 const RULE_KINDS = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'] as const;
@@ -247,6 +248,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
             ...(model.resources.some((r) => r.requires !== undefined) ? ['defineRequirement'] : []),
+            ...(model.roleManagement ? ['defineRoleManagement'] : []),
             'eq',
             'FALSE',
             'groupsOf',
@@ -335,6 +337,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         },
         'export default checker;',
         ...(model.organisation ? [organisationData(model.organisation)] : []),
+        ...(model.roleManagement ? [roleManagementData(model, model.roleManagement)] : []),
       ],
     },
     { indentNumberOfSpaces: 2 },

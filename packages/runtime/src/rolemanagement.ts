@@ -123,7 +123,7 @@ export function defineRoleManagement(data: RoleTreeData, can: (principal: Princi
         const refused = freeName(name, role);
         if (refused !== undefined) return refused;
         const rules = Object.hasOwn(data.sharingRules, role) ? data.sharingRules[role]! : [];
-        return decision(true, 'allowed', `allowed: ${tick(role)} may be renamed to ${tick(name)}${rules.length === 0 ? '' : `; the sharing rules ${rules.map(tick).join(', ')} follow it`} (R-Z12)`, rules.length === 0 ? [] : [{ kind: 'rename-in-sharing-rules', rules, from: role, to: name }]);
+        return decision(true, 'allowed', `allowed: ${tick(role)} may be renamed to ${tick(name)}${rules.length === 0 ? '' : `; the sharing rules ${rules.map(tick).join(', ')} follow it`} (R-Z12)`, rules.length === 0 ? [] : [{ kind: 'rename-in-sharing-rules', rules: Object.freeze([...rules]), from: role, to: name }]);
       }),
 
     moveRole: (actor, role, parent) =>
@@ -152,7 +152,7 @@ export function defineRoleManagement(data: RoleTreeData, can: (principal: Princi
         if (refused !== undefined) return decision(false, 'cycle', `denied: ${what} cannot move to ${transferTo === role ? tick(role) : `${tick(transferTo)}, which is below ${tick(role)}`}`);
         return decision(true, 'allowed', `allowed: ${tick(role)} may be deleted once ${what} move to ${tick(transferTo)} (R-Z12)`, [
           ...(users > 0 ? [{ kind: 'move-users' as const, from: role, to: transferTo }] : []),
-          ...(subRoles.length > 0 ? [{ kind: 'move-sub-roles' as const, roles: subRoles, to: transferTo }] : []),
+          ...(subRoles.length > 0 ? [{ kind: 'move-sub-roles' as const, roles: Object.freeze(subRoles), to: transferTo }] : []),
         ]);
       }),
   };
