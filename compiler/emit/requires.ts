@@ -37,12 +37,12 @@ export function withRequirement(
   }
   const has = `check(p, ${lit(requires.permission)}, ${name}.record, c)`;
   const condition = requires.condition;
-  // `can`: the condition (if any), then the capability; the parent's check follows unchanged
+  // `can`: the condition (if any), then the capability where it may be needed; the parent's check follows unchanged
   const need = condition === undefined ? 'true' : `${emitters.whenFor(condition)}(p, r, c)`;
   const check = [
     `// R-K7: ${lit(resource.name)} records need ${lit(`${requires.module}.${requires.permission}`)}${condition === undefined ? '' : ` where ${comment(condition.text)}`}`,
     `const need = ${need};`,
-    `if (need !== false) { const lacking = ${name}.check(need === true ? ${has} : need); if (lacking !== undefined) return lacking; }`,
+    `if (need !== false) { const lacking = ${name}.check(${has}, need); if (lacking !== undefined) return lacking; }`,
     bodies.check,
   ].join('\n');
   const unneeded =

@@ -139,15 +139,15 @@ function traceOne(model: PolicyModel, principal: unknown, action: string, resour
       const capability = `\`${requires.permission}\` of module \`${requires.module}\``;
       const need = requires.condition === undefined ? true : evaluateCondition(requires.condition, p, r, context);
       if (requires.condition !== undefined) {
-        step(`\`${kind.name}\` records need capability ${capability} where ${requires.condition.text}`, need === true ? 'yes' : need === false ? 'no' : `cannot tell: ${need.error}; denied`, rule);
+        step(`\`${kind.name}\` records need capability ${capability} where ${requires.condition.text}`, need === true ? 'yes' : need === false ? 'no' : `cannot tell: ${need.error}; denied unless the principal holds it`, rule);
       }
-      if (need !== true && need !== false) return end('condition');
-      if (need) {
+      if (need !== false) {
         const has = traceDecision(model, principal, requires.permission, { kind: requires.module }, context);
         const held = allows(has);
         step(`the principal holds capability ${capability} (needs capability ${requires.permission})`, `${held ? 'yes' : 'no'} (${has.code})`, rule);
         for (const s of has.steps) steps.push({ ...s, test: `  capability: ${s.test}` });
-        if (!held) return end('capability');
+        // a condition that cannot be evaluated denies only a principal lacking the capability
+        if (!held) return end(need === true ? 'capability' : 'condition');
       }
     }
     const record = r[parent.attribute] as { kind?: unknown } | null | undefined;

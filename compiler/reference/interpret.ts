@@ -391,9 +391,9 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
     if (kind.requires !== undefined) {
       const { capability, when } = kind.requires;
       const need = when === undefined ? true : celMet(policy, kind, kindName, when, principal, resource, context);
-      if (need === undefined) return { allow: false, code: 'condition', rule };
       const dot = capability.indexOf('.');
-      if (need && !decideIn(policy, principal, capability.slice(dot + 1), { kind: capability.slice(0, dot) }, context).allow) return { allow: false, code: 'capability', rule };
+      // a condition that cannot be evaluated denies only a principal lacking the capability
+      if (need !== false && !decideIn(policy, principal, capability.slice(dot + 1), { kind: capability.slice(0, dot) }, context).allow) return { allow: false, code: need === true ? 'capability' : 'condition', rule };
     }
     const record = attribute(resource, parent.attribute);
     if (!isObject(record)) return { allow: false, code: 'missing-attribute', rule };

@@ -32,11 +32,12 @@ export interface Requirement {
   /** The record of the module `check` is asked about: `{ kind: <module> }`. */
   readonly record: Resource;
   /**
-   * The denial of a record that needs the capability, or `undefined` when nothing stands in the
-   * way. `has`: the checker's decision on the capability; `null` / `undefined`: the condition
-   * went over its budget / could not be evaluated (the record is denied: fail closed).
+   * The denial of a record that may need the capability, or `undefined` when nothing stands in
+   * the way. `has`: the checker's decision on the capability; `need`: the condition, `true`, or
+   * `null` / `undefined` when it went over its budget / could not be evaluated — a principal
+   * holding the capability passes whatever it is; one lacking it is then denied (fail closed).
    */
-  check(has: Decision | null | undefined): Decision | undefined;
+  check(has: Decision, need: true | null | undefined): Decision | undefined;
   /**
    * The plan of the child kind: `inner()` (the parent's plan) when the principal holds the
    * capability or the condition does not hold; with `need` a filter of the records that need no
@@ -53,7 +54,7 @@ export function defineRequirement(policy: Policy, data: RequirementData): Requir
   const kind = tick(policy.ruleRef(data.rule).resource);
   const why = data.when === undefined ? '' : ` where ${tick(data.when)} holds`;
   const made = (code: Decision['code'], reason: string): Decision => Object.freeze({ allow: false, code, reason, rule: policy.ruleRef(data.rule) });
-  const failed = made('condition', `denied: whether this ${kind} record needs capability ${capability} could not be decided: ${tick(data.when ?? '')} could not be evaluated or went over its cost budget`);
+  const failed = made('condition', `denied: whether this ${kind} record needs capability ${capability}, which the principal lacks, could not be decided: ${tick(data.when ?? '')} could not be evaluated or went over its cost budget`);
   // one denial per decision of the capability: decisions are shared, so this stays small
   const denials = new Map<Decision, Decision>();
   const lacking = (has: Decision): Decision => {
@@ -64,7 +65,7 @@ export function defineRequirement(policy: Policy, data: RequirementData): Requir
     }
     return denial;
   };
-  const check = (has: Decision | null | undefined): Decision | undefined => (has === null || has === undefined ? failed : has.allow ? undefined : lacking(has));
+  const check = (has: Decision, need: true | null | undefined): Decision | undefined => (has.allow ? undefined : need === true ? lacking(has) : failed);
   const requirement: Requirement = {
     record: Object.freeze({ kind: data.module }),
     check,
