@@ -56,7 +56,12 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag, limits: Limits = DEF
     if (duplicateRoles.has(name)) return false; // already reported where it is defined
     const folded = byFolded.get(name.toLowerCase());
     bag.report('UnknownRole', spanOf(origin, path, 'value'), `unknown role ${tick(name)}`, {
-      help: folded !== undefined ? `did you mean \`${folded}\`? role names are written the same way everywhere` : didYouMean(name, roleNames),
+      help:
+        folded !== undefined
+          ? `did you mean \`${folded}\`? role names are written the same way everywhere`
+          : profiles.has(name)
+            ? `${tick(name)} is a profile, not a role (a role names its profile with \`profile: ${name}\`)`
+            : didYouMean(name, roleNames),
     });
     return false;
   };
