@@ -247,7 +247,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'definePlanner',
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
-            ...(model.resources.some((r) => r.requires !== undefined) ? ['defineRequirement'] : []),
+            ...(model.resources.some((r) => r.requires !== undefined) ? ['defineRequirement', 'planRequirement'] : []),
             ...(model.roleManagement ? ['defineRoleManagement'] : []),
             'eq',
             'FALSE',

@@ -51,7 +51,7 @@ export function withRequirement(
       : condition.kind === 'cel' && condition.readsResource
         ? unneededFilter(requires)
         : `${emitters.whenFor(condition)}(p, NO_RECORD, c)`;
-  const plan = [`return ${name}.plan(${has}, ${unneeded}, (): QueryPlan => {`, bodies.plan, '});'].join('\n');
+  const plan = [`return planRequirement(${name}, ${has}, ${unneeded}, (): QueryPlan => {`, bodies.plan, '});'].join('\n');
   return { check, plan };
 }
 

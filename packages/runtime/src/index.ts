@@ -23,7 +23,7 @@ export { badProfile, definePolicy, FORMAT_VERSION, MISSING_ORGANISATION, NO_ORGA
 export { defineCan, type Can } from './can.js';
 export { definePlanner, type Planner } from './planner.js';
 export { packedRules } from './rules.js';
-export { defineRequirement, type Requirement, type RequirementData, type Unneeded } from './requirement.js';
+export { defineRequirement, planRequirement, type Requirement, type RequirementData, type Unneeded } from './requirement.js';
 export { isObject, listIncludes, ordinary, own, ownElements, someElement, type ObjectPrototype } from './own.js';
 export {
   Path,

@@ -38,12 +38,12 @@ export interface Requirement {
    * holding the capability passes whatever it is; one lacking it is then denied (fail closed).
    */
   check(has: Decision, need: true | null | undefined): Decision | undefined;
-  /**
-   * The plan of the child kind: `inner()` (the parent's plan) when the principal holds the
-   * capability or the condition does not hold; with `need` a filter of the records that need no
-   * capability, only those; otherwise nothing.
-   */
-  plan(has: Decision, need: boolean | null | undefined | Unneeded, inner: () => QueryPlan): QueryPlan;
+  /** The denial of a principal lacking the capability, given its decision on it. */
+  lacking(has: Decision): Decision;
+  /** The denial when the condition could not be evaluated (for a principal lacking the capability). */
+  readonly failed: Decision;
+  /** `file:line:column` of `requires:`, the capability and the condition, for plans' reasons. */
+  readonly data: RequirementData;
 }
 
 const tick = (s: string): string => '`' + s + '`';
@@ -69,16 +69,27 @@ export function defineRequirement(policy: Policy, data: RequirementData): Requir
   const requirement: Requirement = {
     record: Object.freeze({ kind: data.module }),
     check,
-    plan(has, need, inner) {
-      if (has.allow || need === false) return inner();
-      if (typeof need === 'object' && need !== null) {
-        if (need.filter.op === 'false') return planOf(FALSE, lacking(has).reason);
-        const plan = inner();
-        const recheck = need.exact ? '' : `; recheck each record with \`can\`: no filter expresses all of ${tick(data.when ?? '')}`;
-        return planOf(and(need.filter, plan.filter), `${plan.reason}; only records that need no capability ${capability}${recheck}`, plan.recheck === true || !need.exact);
-      }
-      return planOf(FALSE, (need === true ? lacking(has) : failed).reason);
-    },
+    data,
+    lacking,
+    failed,
   };
   return Object.freeze(requirement);
+}
+
+/**
+ * The plan of a kind that requires a capability: `inner()` (the parent's plan) when the principal
+ * holds the capability or the condition does not hold; with `need` a filter of the records that
+ * need no capability, only those; otherwise nothing. A function of its own, not a member of the
+ * requirement, so that an application bundling `can` alone leaves plans out.
+ */
+export function planRequirement(requirement: Requirement, has: Decision, need: boolean | null | undefined | Unneeded, inner: () => QueryPlan): QueryPlan {
+  const { data } = requirement;
+  if (has.allow || need === false) return inner();
+  if (typeof need === 'object' && need !== null) {
+    if (need.filter.op === 'false') return planOf(FALSE, requirement.lacking(has).reason);
+    const plan = inner();
+    const recheck = need.exact ? '' : `; recheck each record with \`can\`: no filter expresses all of ${tick(data.when ?? '')}`;
+    return planOf(and(need.filter, plan.filter), `${plan.reason}; only records that need no capability ${tick(data.permission)} (module ${tick(data.module)}, ${data.at})${recheck}`, plan.recheck === true || !need.exact);
+  }
+  return planOf(FALSE, (need === true ? requirement.lacking(has) : requirement.failed).reason);
 }
