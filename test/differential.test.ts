@@ -197,7 +197,7 @@ roles:
 
 describe('differential: generated checkers decide exactly as the reference interpreter', () => {
   // one compiled checker per random policy serves both comparisons: compiling is most of the work
-  it('R-K1 R-K3 R-K4 R-K6 R-K8 R-K9 R-Z1 R-Z2 (profiles the principal carries) R-Z3 (several roles) R-Z4 R-Z5 R-Z6 R-Z7 R-Z8 R-Z9 R-Z11 random policies × random requests: same allow, code and rule, and (R-K6 R-Z9, policies with `fields`) the same access for every field', async () => {
+  it('R-K1 R-K3 R-K4 R-K6 R-K8 R-K9 R-Z1 R-Z2 (profiles the principal carries) R-Z3 (several roles) R-Z4 R-Z5 R-Z6 R-Z7 R-Z8 R-Z9 R-Z11 R-K7 (a note requiring a capability) random policies × random requests: same allow, code and rule, and (R-K6 R-Z9, policies with `fields`) the same access for every field', async () => {
     const seen = new Map<string, number>();
     const fieldsSeen = new Map<string, number>();
     let total = 0;
@@ -280,8 +280,8 @@ function expectFieldsAsReference(
   const mask = checker.fields(principal as never, resource as never, context as never);
   const kindName = (resource as { kind: unknown }).kind;
   const kind = policy.kinds.find((k) => k.name === kindName);
-  // the `note` kind of the sharing model (R-Z11) has one field, its parent
-  const declared = kind !== undefined ? fieldNamesOf(kind) : kindName === 'note' && parentKinds(policy).length > 0 ? ['parent'] : [];
+  // the `note` kind of the sharing model (R-Z11) has two fields, its parent and `hasFile` (R-K7)
+  const declared = kind !== undefined ? fieldNamesOf(kind) : kindName === 'note' && parentKinds(policy).length > 0 ? ['parent', 'hasFile'] : [];
   expect(Object.keys(mask), about).toEqual(declared);
   for (const field of [...declared, 'kind', 'nope']) {
     const want = fieldAccess(parsed, principal, resource, field, context);

@@ -14,6 +14,8 @@ import { checkConditions, conditions } from './conditions.ts';
 import { DEFAULT_LIMITS, type Limits } from '../diagnostics/limits.ts';
 import { withinLimits } from './limits.ts';
 import { AttributeNeeds } from './needs.ts';
+import { checkRequirements, requirementOf } from './requires.ts';
+import { analyzeRoleManagement } from './rolemanagement.ts';
 
 /** A level with the place it is written and the role it is written in. */
 interface Written {
@@ -43,6 +45,7 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag, limits: Limits = DEF
   const needs = new AttributeNeeds();
   for (const spec of resources.values()) checkResource(spec, resources, bag);
   reportCycles(parentEdges(resources), 'ParentCycle', 'has the parent', bag);
+  checkRequirements(resources, bag);
 
   const roleNames = [...roles.keys()];
   /** Role names by their lowercase, built once: an unknown name is looked up in it, not compared with every role. */
@@ -53,7 +56,12 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag, limits: Limits = DEF
     if (duplicateRoles.has(name)) return false; // already reported where it is defined
     const folded = byFolded.get(name.toLowerCase());
     bag.report('UnknownRole', spanOf(origin, path, 'value'), `unknown role ${tick(name)}`, {
-      help: folded !== undefined ? `did you mean \`${folded}\`? role names are written the same way everywhere` : didYouMean(name, roleNames),
+      help:
+        folded !== undefined
+          ? `did you mean \`${folded}\`? role names are written the same way everywhere`
+          : profiles.has(name)
+            ? `${tick(name)} is a profile, not a role (a role names its profile with \`profile: ${name}\`)`
+            : didYouMean(name, roleNames),
     });
     return false;
   };
@@ -110,13 +118,14 @@ export function analyze(set: LoadedSet, bag: DiagnosticBag, limits: Limits = DEF
   }
   if (top !== undefined) for (const [name, boss] of reportsTo) if (boss === undefined && name !== top.name) reportsTo.set(name, top.name);
   const organisation = analyzeOrganisation(set.files, bag, where);
+  const roleManagement = analyzeRoleManagement(set.files, resources, bag, where);
   reportCycles(hierarchyEdges, 'HierarchyCycle', 'reports to', bag);
   reportCycles(extendsEdges, 'InheritanceCycle', 'extends', bag);
   checkFields(resources, roles, bag);
   checkFields(resources, profiles, bag);
   if (bag.hasErrors) return undefined;
 
-  const model = { ...buildModel(set, declarations, reportsTo, where, bag), organisation };
+  const model = { ...buildModel(set, declarations, reportsTo, where, bag), organisation, roleManagement };
   return { ...model, fields: fieldSecurity(model, resources, roles, where, profiles) };
 }
 
@@ -268,13 +277,14 @@ function buildModel(
   reportsTo: ReadonlyMap<string, string | undefined>,
   where: Where,
   bag: DiagnosticBag,
-): Omit<PolicyModel, 'fields'> {
+): Omit<PolicyModel, 'fields' | 'roleManagement'> {
   const { resources, roles, profiles } = declarations;
   const rules: Rule[] = [];
   const addRule = (rule: Omit<Rule, 'id'>): number => {
     rules.push({ ...rule, id: rules.length });
     return rules.length - 1;
   };
+  const conds = conditions(declarations, where, set.files);
   const resourceModels: ResourceModel[] = [...resources.values()]
     .map((r): ResourceModel => {
       const { model, subscribers, parent } = r;
@@ -297,6 +307,7 @@ function buildModel(
           ),
           rule: ruleAt('parent'),
         },
+        requires: requirementOf(r, where, (text) => conds.when(text, r)),
       };
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -397,7 +408,6 @@ function buildModel(
     return admin;
   };
 
-  const conds = conditions(declarations, where, set.files);
   /** The condition of a conditional grant written for `role`'s users on `resource`. */
   const conditionOf = (role: RoleSpec, resource: ResourceSpec, c: NonNullable<Written['condition']>): ConditionModel => {
     if (!c.duringShift) return conds.when(c.when!, resource);

@@ -152,6 +152,14 @@ export function checkConditions(declarations: Declarations, sources: ReadonlyMap
       }
     }
   }
+  // R-K7: the condition under which a child record requires a capability
+  for (const resource of resources.values()) {
+    const when = resource.requires?.when;
+    if (when === undefined) continue;
+    const { problems, notices } = compileCel(when, resource.model, declarations, budget);
+    for (const problem of problems) report(bag, problem, spanOf(resource.origin, ['requires', 'when'], 'value'), when, sources);
+    for (const notice of notices) report(bag, notice, spanOf(resource.origin, ['requires', 'when'], 'value'), when, sources, 'warning');
+  }
   for (const role of [...declarations.roles.values(), ...declarations.profiles.values()]) {
     if (role.shift !== undefined && !shifts.has(role.shift)) {
       bag.report('UnknownShift', spanOf(role.origin, ['shift'], 'value'), `unknown shift ${tick(role.shift)}`, { help: didYouMean(role.shift, shifts.keys()) ?? 'declare it under `shifts`' });

@@ -50,7 +50,9 @@ export interface ShiftSpec {
 }
 
 export interface ResourceSpec {
-  readonly model: Omit<ResourceModel, 'source' | 'subscribers' | 'parent'>;
+  readonly model: Omit<ResourceModel, 'source' | 'subscribers' | 'parent' | 'requires'>;
+  /** R-K7: `requires: { capability: module.permission, when? }`, next to `parent`. */
+  readonly requires: { readonly capability: string; readonly when: string | undefined } | undefined;
   readonly subscribers: { readonly attribute: string; readonly actions: readonly string[]; readonly fields: readonly string[] } | undefined;
   readonly parent: { readonly attribute: string; readonly resources: readonly string[]; readonly read: readonly string[] | undefined; readonly write: readonly string[] | undefined } | undefined;
   readonly origin: Origin;
@@ -271,11 +273,13 @@ function readResource(name: string, section: 'resources' | 'modules', raw: Raw, 
   const access = (raw.access ?? {}) as { read?: string[]; write?: string[] };
   const subscribers = raw.subscribers as { attribute: string; actions?: string[]; fields?: string[] } | undefined;
   const parent = raw.parent as { attribute: string; resources: string[]; read?: string[]; write?: string[] } | undefined;
+  const requires = raw.requires as { capability: string; when?: string } | undefined;
   return {
     origin,
     actionsKey,
     subscribers: subscribers && { attribute: subscribers.attribute, actions: subscribers.actions ?? ['view'], fields: subscribers.fields ?? [] },
     parent: parent && { attribute: parent.attribute, resources: parent.resources, read: parent.read, write: parent.write },
+    requires: requires && { capability: requires.capability, when: requires.when },
     model: {
       name,
       kind: section === 'modules' ? 'module' : 'record',

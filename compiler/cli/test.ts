@@ -5,6 +5,7 @@ import type { Principal, Resource } from '@policyc/runtime';
 import { DiagnosticBag, sortDiagnostics } from '../diagnostics/diagnostic.ts';
 import { compileDir } from '../index.ts';
 import { cellCoverage, testJson, testJunit, testText } from '../testing/report.ts';
+import { checkTestProfiles } from '../testing/profiles.ts';
 import { failuresAsDiagnostics, loadTests, runTests } from '../testing/tests.ts';
 import { limitsOf } from './limits.ts';
 import { EXIT, type Io } from './io.ts';
@@ -25,6 +26,7 @@ export async function testCommand(dir: string, opts: TestOptions, io: Io): Promi
   const result = await compileDir(root, limitsOf(opts.limit));
   const bag = new DiagnosticBag();
   const { set, tests } = loadTests(root, bag);
+  if (result.model !== undefined) checkTestProfiles(result.model, tests, bag);
   const diagnostics = sortDiagnostics([...result.diagnostics, ...bag.items]);
   const sources = new Map([...result.sources, ...set.sources]);
   if (!result.output || !result.model || bag.hasErrors) {

@@ -58,6 +58,7 @@ export const CODES = {
   ModuleFields: { code: 'PC3022', title: 'field permissions on a module, which has no fields' },
   UnknownShift: { code: 'PC3023', title: 'reference to an unknown shift, or a shift condition without shifts' },
   UnknownStage: { code: 'PC3024', title: 'reference to a pipeline or stage the resource does not declare' },
+  UnknownPermission: { code: 'PC3025', title: 'a required capability or permission that is not a permission of a declared module' },
 
   // PC4xxx — policy test files
   UnknownFixture: { code: 'PC4001', title: 'a test names a principal or resource that no test file defines' },

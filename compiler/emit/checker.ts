@@ -16,6 +16,8 @@ import { CellTables, layoutOf, type CellTemplate, type Layout } from './table.ts
 import { packRules, type PackedLiterals } from './packed-rules.ts';
 import { checkerType, schemaType } from './types.ts';
 import { path } from './path.ts';
+import { withRequirement } from './requires.ts';
+import { roleManagementData } from './rolemanagement.ts';
 
 /** Column order of a generated rule row; the runtime reads the same order. */
 const RULE_KINDS = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'] as const;
@@ -120,6 +122,10 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const valueSet = (values: readonly string[]): string => namedSet('declared', values, 'declared stages or pipelines (R-K5)');
 
   const cellEmitters: CellEmitters = { testFor, whenFor, valueSet, inGroup };
+  // R-K7: child kinds that also require a capability (emit/requires.ts)
+  const requirements: string[] = [];
+  const requirementEmitters = { names, whenFor, declare: (statement: string) => requirements.push(statement) };
+  const requirementNames = new Map<ResourceModel, string>();
   const tables =
     layoutOf(model, options.layout) === 'table'
       ? new CellTables(model, names, {
@@ -183,7 +189,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         });
       }
       const bodies =
-        resource.parent !== undefined ? parentBodies(model, resource, action) : tables !== undefined ? tables.bodies(resource, action) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
+        resource.parent !== undefined
+          ? withRequirement(resource, parentBodies(model, resource, action), requirementEmitters, requirementNames)
+          : tables !== undefined ? tables.bodies(resource, action) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
       planFunctions.push({
         kind: StructureKind.Function,
         name: planCellsFn,
@@ -242,6 +250,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'definePlanner',
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
+            ...(model.resources.some((r) => r.requires !== undefined) ? ['defineRequirement', 'planRequirement'] : []),
+            ...(model.roleManagement ? ['defineRoleManagement'] : []),
             'eq',
             'failure',
             'FALSE',
@@ -292,6 +302,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
         ...(model.profiles.length === 0 ? [] : [`/** The profiles a principal may carry (R-Z2): any other \`profile\` is denied. */\nconst PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([${model.profiles.map(lit).join(', ')}]);`]),
         ...constants,
+        ...requirements,
         ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
         ...whens.values(),
         ...(tables?.statements() ?? []),
@@ -354,6 +365,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         },
         'export default checker;',
         ...(model.organisation ? [organisationData(model.organisation)] : []),
+        ...(model.roleManagement ? [roleManagementData(model, model.roleManagement)] : []),
       ],
     },
     { indentNumberOfSpaces: 2 },

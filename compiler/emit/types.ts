@@ -72,7 +72,7 @@ function principalType(model: PolicyModel): string[] {
 export function emitDeclarations(model: PolicyModel, runtimeImport: string): string {
   return [
     header(model),
-    `import type { PolicyChecker${model.organisation ? ', Organisation' : ''} } from ${lit(runtimeImport)};`,
+    `import type { PolicyChecker${model.organisation ? ', Organisation' : ''}${model.roleManagement ? ', RoleManagement' : ''} } from ${lit(runtimeImport)};`,
     '',
     schemaType(model),
     '',
@@ -81,6 +81,7 @@ export function emitDeclarations(model: PolicyModel, runtimeImport: string): str
     `export declare const checker: ${checkerType(model)};`,
     'export default checker;',
     ...(model.organisation ? ['/** Guards for adding, deleting and changing users and assigning workspaces (R-O1..R-O6). */', 'export declare const organisation: Organisation;'] : []),
+    ...(model.roleManagement ? ['/** Guards for creating, renaming, moving and deleting roles (R-Z12). */', 'export declare const roleManagement: RoleManagement;'] : []),
     '',
   ].join('\n');
 }

@@ -135,6 +135,23 @@ function traceOne(model: PolicyModel, principal: unknown, action: string, resour
   if (kind.parent !== undefined) {
     const { parent } = kind;
     const rule = model.rules[parent.rule]!;
+    // R-K7: the capability the child kind requires (where its condition holds), before the parent
+    const requires = kind.requires;
+    if (requires !== undefined) {
+      const capability = `\`${requires.permission}\` of module \`${requires.module}\``;
+      const need = requires.condition === undefined ? true : evaluateCondition(requires.condition, p, r, context);
+      if (requires.condition !== undefined) {
+        step(`\`${kind.name}\` records need capability ${capability} where ${requires.condition.text}`, need === true ? 'yes' : need === false ? 'no' : `cannot tell: ${need.error}; denied unless the principal holds it`, rule);
+      }
+      if (need !== false) {
+        const has = traceDecision(model, principal, requires.permission, { kind: requires.module }, context);
+        const held = allows(has);
+        step(`the principal holds capability ${capability} (needs capability ${requires.permission})`, `${held ? 'yes' : 'no'} (${has.code})`, rule);
+        for (const s of has.steps) steps.push({ ...s, test: `  capability: ${s.test}` });
+        // a condition that cannot be evaluated denies only a principal lacking the capability
+        if (!held) return end(need === true ? 'capability' : 'condition');
+      }
+    }
     const record = r[parent.attribute] as { kind?: unknown } | null | undefined;
     const parentKind = typeof record === 'object' && record !== null ? model.resources.find((x) => x.name === record.kind && parent.resources.includes(x.name)) : undefined;
     step(`\`${kind.name}\` follows its parent record in \`${parent.attribute}\`, of kind ${parent.resources.map((x) => `\`${x}\``).join(' or ')}`, parentKind ? `a \`${parentKind.name}\`` : 'missing or of another kind', rule);

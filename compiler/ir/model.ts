@@ -69,6 +69,8 @@ export interface ResourceModel {
   readonly subscribers: SubscribersModel | undefined;
   /** The parent record whose access decides this kind's (R-Z11). */
   readonly parent: ParentModel | undefined;
+  /** A capability a child record needs on top of its parent's access (R-K7). */
+  readonly requires: RequirementModel | undefined;
   /** Attributes holding the record's pipeline stage and pipeline (R-K5). */
   readonly stage: string | undefined;
   readonly pipeline: string | undefined;
@@ -142,6 +144,21 @@ export interface ParentModel {
   readonly needs: ReadonlyMap<string, 'read' | 'write'>;
   /** The rule that parent decisions name. */
   readonly rule: number;
+}
+
+/**
+ * A module permission a child record needs besides access to its parent (R-K7: a message with a
+ * file needs `capabilities.media_access`), when its condition holds (always without one).
+ */
+export interface RequirementModel {
+  /** The module and its permission, decided by the principal's own grants on the module. */
+  readonly module: string;
+  readonly permission: string;
+  /** `when:` — the capability is needed where it holds; where it cannot be evaluated, the record is denied. */
+  readonly condition: ConditionModel | undefined;
+  /** The negated condition (`!(when)`), whose filter lists the records that need no capability. */
+  readonly unless: ConditionModel | undefined;
+  readonly source: SourceRef;
 }
 
 /** A group (R-K8, R-Z7): users join through the principal's `groups`, and through roles. */
@@ -262,6 +279,13 @@ export interface OrganisationModel {
   readonly source: SourceRef;
 }
 
+/** Who may create, rename, move and delete roles (R-Z12): holders of a module permission. */
+export interface RoleManagementModel {
+  readonly module: string;
+  readonly permission: string;
+  readonly source: SourceRef;
+}
+
 export interface PolicyModel {
   readonly name: string;
   /** sha256 over the policy files' names and contents, hex. */
@@ -279,6 +303,8 @@ export interface PolicyModel {
   readonly profiles: readonly string[];
   readonly shifts: readonly ShiftModel[];
   readonly organisation: OrganisationModel | undefined;
+  /** R-Z12: the module permission that allows managing roles (`roleManagement:`), if the policy names one. */
+  readonly roleManagement: RoleManagementModel | undefined;
   /**
    * Built-in principal values the application keeps under a field of another name
    * (`principal: { groups: groupIds }`): built-in name → field. Absent: the field of that name.

@@ -43,6 +43,8 @@ interface Kind {
   readonly defaultAccess: string;
   readonly subscribers: { readonly attribute: string; readonly actions: readonly string[] } | undefined;
   readonly parent: { readonly attribute: string; readonly resources: readonly string[]; readonly read: readonly string[] | undefined; readonly write: readonly string[] | undefined } | undefined;
+  /** R-K7: `module.permission` a child record needs besides its parent's access, when `when` holds. */
+  readonly requires?: { readonly capability: string; readonly when: string | undefined };
 }
 
 interface Party {
@@ -159,7 +161,9 @@ function read(files: readonly unknown[]): Policy {
       const access = entries(raw.get('access'));
       const subscribers = raw.has('subscribers') ? entries(raw.get('subscribers')) : undefined;
       const parent = raw.has('parent') ? entries(raw.get('parent')) : undefined;
+      const requires = raw.has('requires') ? entries(raw.get('requires')) : undefined;
       policy.kinds.set(name, {
+        ...(requires === undefined ? {} : { requires: { capability: requires.get('capability') as string, when: text(requires.get('when')) } }),
         actions,
         attributes: entries(raw.get('attributes')) as Map<string, string>,
         stage: text(raw.get('stage')),
@@ -222,29 +226,7 @@ function conditionMet(
   resource: Record<string, unknown>,
   context: unknown,
 ): boolean | undefined {
-  let met: boolean | undefined = true;
-  if (condition.when !== undefined) {
-    const CEL: Record<string, CelType> = { string: t.string, number: t.double, boolean: t.bool, 'string[]': t.list(t.string), record: t.dyn, timestamp: t.timestamp };
-    const declarations = {
-      principal: t.object('principal', {
-        id: t.string, role: t.string, groups: t.list(t.string), organisation: t.string, technical: t.bool, shift: t.string, reports: t.list(t.string),
-        ...Object.fromEntries([...policy.principal].map(([a, type]) => [a, CEL[type] ?? t.dyn])),
-      }),
-      resource: t.object(kindName, Object.fromEntries([...kind.attributes].map(([a, type]) => [a, CEL[type] ?? t.dyn]))),
-      context: t.object('context', Object.fromEntries([['now', t.timestamp], ...[...policy.context].map(([a, type]) => [a, CEL[type] ?? t.dyn] as const)])),
-    };
-    // compiled once per text and declared attributes (a cache only: the same text and types compile the same)
-    const key = JSON.stringify([condition.when, kindName, [...kind.attributes], [...policy.context], [...policy.principal], policy.conditionBudget]);
-    let compiled = COMPILED.get(key);
-    if (compiled === undefined) {
-      // over its budget a condition is an error: not met, a denial with code `condition`
-      compiled = compileExpression(condition.when, declarations, policy.conditionBudget === undefined ? {} : { budget: policy.conditionBudget });
-      COMPILED.set(key, compiled);
-    }
-    if (!compiled.ok) throw new Error(`reference: condition does not compile: ${condition.when}`);
-    const result = compiled.test({ principal, resource, context: context ?? {} });
-    met = result === true ? true : result === false ? false : undefined;
-  }
+  let met: boolean | undefined = condition.when === undefined ? true : celMet(policy, kind, kindName, condition.when, principal, resource, context);
   if (met === true && condition.duringShift === true) {
     // as for `when:` (docs/conditions.md): a value that throws when read means the condition cannot be evaluated
     try {
@@ -254,6 +236,30 @@ function conditionMet(
     }
   }
   return met;
+}
+
+/** A CEL condition over the request: `true`, `false`, or `undefined` when it cannot be evaluated. */
+function celMet(policy: Policy, kind: Kind, kindName: string, when: string, principal: Record<string, unknown>, resource: Record<string, unknown>, context: unknown): boolean | undefined {
+  const CEL: Record<string, CelType> = { string: t.string, number: t.double, boolean: t.bool, 'string[]': t.list(t.string), record: t.dyn, timestamp: t.timestamp };
+  const declarations = {
+    principal: t.object('principal', {
+      id: t.string, role: t.string, groups: t.list(t.string), organisation: t.string, technical: t.bool, shift: t.string, reports: t.list(t.string),
+      ...Object.fromEntries([...policy.principal].map(([a, type]) => [a, CEL[type] ?? t.dyn])),
+    }),
+    resource: t.object(kindName, Object.fromEntries([...kind.attributes].map(([a, type]) => [a, CEL[type] ?? t.dyn]))),
+    context: t.object('context', Object.fromEntries([['now', t.timestamp], ...[...policy.context].map(([a, type]) => [a, CEL[type] ?? t.dyn] as const)])),
+  };
+  // compiled once per text and declared attributes (a cache only: the same text and types compile the same)
+  const key = JSON.stringify([when, kindName, [...kind.attributes], [...policy.context], [...policy.principal], policy.conditionBudget]);
+  let compiled = COMPILED.get(key);
+  if (compiled === undefined) {
+    // over its budget a condition is an error: not met, a denial with code `condition`
+    compiled = compileExpression(when, declarations, policy.conditionBudget === undefined ? {} : { budget: policy.conditionBudget });
+    COMPILED.set(key, compiled);
+  }
+  if (!compiled.ok) throw new Error(`reference: condition does not compile: ${when}`);
+  const result = compiled.test({ principal, resource, context: context ?? {} });
+  return result === true ? true : result === false ? false : undefined;
 }
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -383,6 +389,16 @@ function decideIn(policy: Policy, principal: unknown, action: string, resource: 
   if (kind.parent !== undefined) {
     const { parent } = kind;
     const rule: ReferenceRule = { kind: 'parent', role: '*', declaredIn: '*', level: 'all' };
+    // …first the capability the child kind requires, where its condition holds (R-K7): a
+    // condition that cannot be evaluated denies; the capability is the module permission as the
+    // principal's grants decide it
+    if (kind.requires !== undefined) {
+      const { capability, when } = kind.requires;
+      const need = when === undefined ? true : celMet(policy, kind, kindName, when, principal, resource, context);
+      const dot = capability.indexOf('.');
+      // a condition that cannot be evaluated denies only a principal lacking the capability
+      if (need !== false && !decideIn(policy, principal, capability.slice(dot + 1), { kind: capability.slice(0, dot) }, context).allow) return { allow: false, code: need === true ? 'capability' : 'condition', rule };
+    }
     const record = attribute(resource, parent.attribute);
     if (!isObject(record)) return { allow: false, code: 'missing-attribute', rule };
     const recordKind = attribute(record, 'kind');

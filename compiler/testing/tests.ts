@@ -57,7 +57,7 @@ export interface TestRun {
   readonly coverage: Coverage;
 }
 
-interface TestSpec {
+export interface TestSpec {
   readonly file: PolicyFile;
   readonly index: number;
   readonly name: string;

@@ -215,6 +215,21 @@ function report(file: PolicyFile, e: ErrorObject, bag: DiagnosticBag, mode: Mode
     case 'anyOf':
       reportAnyOf(file, e, bag, mode);
       return;
+    case 'dependencies': {
+      // R-K7: `requires` is written on a child record, next to its `parent`
+      const { property, missingProperty } = e.params as { property: string; missingProperty: string };
+      bag.report('MissingKey', spanAt(file, [...path, property], 'key'), `${tick(property)} needs ${tick(missingProperty)} next to it`, {
+        help: property === 'requires' ? 'a capability is required on top of access to a parent record: declare the `parent`' : undefined,
+      });
+      return;
+    }
+    case 'pattern':
+      if (['capability', 'permission'].includes(String(path[path.length - 1]))) {
+        bag.report('InvalidValue', spanAt(file, path), `${typeof e.data === 'string' ? tick(e.data) : describe(e.data)} is not \`<module>.<permission>\``, { help: 'for example `capabilities.media_access`' });
+        return;
+      }
+      bag.report('InvalidShape', spanAt(file, path), `${e.message ?? 'invalid value'}`);
+      return;
     case 'minimum':
       bag.report('InvalidValue', spanAt(file, path), `${describe(e.data)} is below the smallest allowed, ${String((e.params as { limit: number }).limit)}`);
       return;

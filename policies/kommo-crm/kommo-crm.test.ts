@@ -343,3 +343,45 @@ describe('kommo-crm: pipelines and stages (R-K5)', () => {
     }
   });
 });
+
+describe('kommo-crm: messages with media need media access (R-K7)', () => {
+  const marketer = { id: 'k1', role: 'marketer', groups: ['marketing'] };
+  const manager = { id: 'm1', role: 'sales_manager', groups: ['north'] };
+  const chatOf = (team: string) => ({ kind: 'chat', card: { kind: 'lead', responsible: 'u3', team } });
+  const message = (hasMedia: unknown, team = 'marketing') => ({ kind: 'message', chat: chatOf(team), ...(hasMedia === undefined ? {} : { hasMedia }) });
+
+  it('R-K7 the denial says which capability is needed, where it is required, and why the principal lacks it', () => {
+    const d = checker.can(marketer, 'view', message(true) as never);
+    expect(d).toMatchObject({ allow: false, code: 'capability', rule: { kind: 'parent', resource: 'message', file: 'resources.yaml' } });
+    expect(d.reason).toMatch(/^denied: `message` records where `resource\.hasMedia` holds need capability `media_access` \(module `capabilities`, resources\.yaml:\d+:\d+\), and the principal lacks it: denied: role `marketer` .*has no grant for `media_access` on `capabilities`/);
+  });
+
+  it('R-K7 a message that does not say whether it has media is denied to those without media access, with a reason', () => {
+    expect(checker.can(marketer, 'view', message(undefined) as never)).toMatchObject({ allow: false, code: 'condition', reason: expect.stringContaining('could not be decided') });
+    expect(checker.can(marketer, 'view', message('yes') as never)).toMatchObject({ allow: false, code: 'condition' });
+    // a polluted prototype is no attribute of the message
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.hasMedia = false;
+    try {
+      expect(checker.can(marketer, 'view', message(undefined) as never)).toMatchObject({ allow: false, code: 'condition' });
+    } finally {
+      delete proto.hasMedia;
+    }
+  });
+
+  it('R-K7 plans list no media message to a user without media access, and agree with can', () => {
+    const records = [message(true), message(false), message(undefined), message(true, 'north'), message(false, 'north'), message(true, 'south')];
+    for (const principal of [marketer, manager, { id: 'n1', role: 'analyst' }, { id: 'a1', role: 'administrator' }]) {
+      const plan = checker.plan(principal, 'view', 'message');
+      const keep = toPredicate(plan);
+      for (const r of records) expect(keep(r), `${principal.role} ${JSON.stringify(r)}`).toBe(checker.can(principal, 'view', r as never).allow);
+    }
+    const plan = checker.plan(marketer, 'view', 'message');
+    expect(plan.reason).toContain('only records that need no capability `media_access`');
+    expect(toPredicate(plan)(message(true))).toBe(false);
+  });
+
+  it('R-K7 a principal without media access and a condition reading only the record: the plan of a manager keeps media messages', () => {
+    expect(toPredicate(checker.plan(manager, 'view', 'message'))(message(true, 'north'))).toBe(true);
+  });
+});

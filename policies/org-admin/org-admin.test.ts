@@ -79,6 +79,83 @@ describe('R-O5 unknown workspaces: guards fail closed', () => {
   });
 });
 
+describe('R-Z13 R-O5 unknown organisations: guards fail closed', () => {
+  // the organisation a request is about is `state.organisation` (or `scope` for has/addUser)
+  const ACME = { roleCounts: { admin: 2, member: 5 }, workspaces: ['sales', 'support'], organisation: 'acme' };
+  const acmeAdmin = { id: 'a1', role: 'admin', organisations: ['acme', 'globex'] };
+  const acmeMember = { id: 'u1', role: 'member', organisation: 'acme' };
+  const globexMember = { id: 'g1', role: 'member', organisation: 'globex' };
+
+  it('R-Z13 members of the organisation the request names are managed as before', () => {
+    expect(org.deleteUser(acmeAdmin, acmeMember, ACME)).toMatchObject({ allow: true });
+    expect(org.assignWorkspaces(acmeAdmin, acmeMember, ['sales'], ACME)).toMatchObject({ allow: true });
+    expect(org.addUser(acmeAdmin, 'member', { organisation: 'acme' })).toMatchObject({ allow: true });
+    expect(org.has(acmeAdmin, 'users.manage', { organisation: 'globex' })).toMatchObject({ allow: true });
+  });
+
+  it('R-Z13 a target of another organisation is never managed, even by an Admin', () => {
+    for (const d of [org.deleteUser(acmeAdmin, globexMember, ACME), org.changeRole(acmeAdmin, globexMember, 'admin', ACME), org.assignWorkspaces(acmeAdmin, globexMember, ['sales'], ACME)]) {
+      expect(d).toMatchObject({ allow: false, code: 'other-organisation', reason: 'denied: member `g1` does not belong to organisation `acme` (R-Z13)' });
+    }
+  });
+
+  it('R-Z13 an actor who does not belong to the organisation named manages nobody there', () => {
+    const globexAdmin = { id: 'a2', role: 'admin', organisation: 'globex' };
+    expect(org.deleteUser(globexAdmin, acmeMember, ACME)).toMatchObject({ allow: false, code: 'other-organisation', reason: expect.stringContaining('`a2`') });
+    expect(org.addUser(globexAdmin, 'member', { organisation: 'acme' })).toMatchObject({ allow: false, code: 'other-organisation' });
+    expect(org.has(globexAdmin, 'users.manage', { organisation: 'initech' })).toMatchObject({ allow: false, code: 'other-organisation' });
+    expect(org.reachesWorkspace({ ...globexAdmin }, 'sales', ACME)).toMatchObject({ allow: false, code: 'other-organisation' });
+  });
+
+  it('R-Z13 an organisation named but a member naming none cannot be placed in it', () => {
+    expect(org.deleteUser(acmeAdmin, { id: 'u9', role: 'member' }, ACME)).toMatchObject({ allow: false, code: 'unknown-organisation' });
+  });
+
+  it('R-Z13 without the organisation named, members must share exactly one', () => {
+    const state = { roleCounts: { admin: 2 } };
+    expect(org.deleteUser({ id: 'a3', role: 'admin', organisation: 'acme' }, acmeMember, state)).toMatchObject({ allow: true });
+    expect(org.deleteUser(acmeAdmin, acmeMember, state)).toMatchObject({ allow: true }); // acme is the one they share
+    expect(org.deleteUser({ id: 'a3', role: 'admin', organisation: 'globex' }, acmeMember, state)).toMatchObject({ allow: false, code: 'other-organisation' });
+    expect(org.deleteUser(acmeAdmin, { id: 'u5', role: 'member', organisations: ['acme', 'globex'] }, state)).toMatchObject({
+      allow: false,
+      code: 'unknown-organisation',
+      reason: expect.stringContaining('name the one being managed in `state.organisation`'),
+    });
+    expect(org.addUser(acmeAdmin, 'member')).toMatchObject({ allow: false, code: 'unknown-organisation' });
+  });
+
+  it('R-Z13 an organisation a member names must be one of its organisations', () => {
+    expect(org.deleteUser({ id: 'a4', role: 'admin', organisation: 'initech', organisations: ['acme'] }, acmeMember, ACME)).toMatchObject({ allow: false, code: 'invalid-request' });
+  });
+
+  it('R-Z13 hostile values: wrong types, holes, polluted prototypes never place a member in an organisation', () => {
+    const wrong: unknown[] = [7, '', null, ['acme'], { id: 'acme' }];
+    for (const organisation of wrong) {
+      expect(org.deleteUser(acmeAdmin, acmeMember, { ...ACME, organisation } as never)).toMatchObject({ allow: false, code: 'invalid-request' });
+      expect(org.deleteUser(acmeAdmin, { ...acmeMember, organisation } as never, ACME)).toMatchObject({ allow: false, code: 'invalid-request' });
+    }
+    // eslint-disable-next-line no-sparse-arrays
+    for (const organisations of ['acme', [7], [, 'acme'], new Set(['acme']), [''], { 0: 'acme', length: 1 }]) {
+      expect(org.deleteUser({ id: 'a5', role: 'admin', organisations } as never, acmeMember, ACME)).toMatchObject({ allow: false, code: 'invalid-request' });
+    }
+    const proto = Object.prototype as Record<string, unknown>;
+    const arrayProto = Array.prototype as unknown as Record<string, unknown>;
+    proto.organisation = 'acme';
+    proto.organisations = ['acme'];
+    arrayProto[0] = 'acme';
+    try {
+      expect(org.deleteUser(acmeAdmin, { id: 'u9', role: 'member' }, ACME)).toMatchObject({ allow: false, code: 'unknown-organisation' });
+      expect(org.deleteUser(acmeAdmin, { id: 'u9', role: 'member', organisations: new Array(1) } as never, ACME)).toMatchObject({ allow: false, code: 'invalid-request' });
+    } finally {
+      delete proto.organisation;
+      delete proto.organisations;
+      delete arrayProto[0];
+    }
+    const throwing = { roleCounts: {}, get organisation(): never { throw new Error('boom'); } };
+    expect(org.deleteUser(acmeAdmin, acmeMember, throwing as never)).toMatchObject({ allow: false, code: 'error' });
+  });
+});
+
 describe('R-K11 partner (technical) users: shown as their role, flagged, not billed', () => {
   it('R-K11 a technical admin looks like an admin, is flagged, and its seat is not billed', () => {
     expect(org.seat({ id: 'p1', role: 'admin', technical: true })).toMatchObject({ shownAs: 'admin', technical: true, billed: false });

@@ -408,10 +408,14 @@ function sharingSections(p: PolicySpec): [string, unknown][] {
     return [[RULE_NAMES[i]!, obj([['resource', kind.name], ['from', from], ['to', to], ['access', r.access], ...(r.superiors ? [['superiors', true] as const] : [])])] as const];
   });
   const parents = parentKinds(p);
+  // R-K7: a note requires the first module's first permission, with a condition in every other policy
+  const module = p.kinds.find((k) => k.module && k.actions.length > 0);
+  const requires = module === undefined ? [] : [['requires', obj([['capability', `${module.name}.${module.actions[0]}`], ...(parents.length % 2 === 0 ? [] : [['when', 'resource.hasFile'] as const])])] as const];
   const note = parents.length === 0 ? [] : [['note', obj([
     ['actions', ['view', 'create', 'edit']],
-    ['attributes', obj([['parent', 'record']])],
+    ['attributes', obj([['parent', 'record'], ['hasFile', 'boolean']])],
     ['parent', obj([['attribute', 'parent'], ['resources', parents.map((k) => k.name)]])],
+    ...requires,
   ])] as const];
   return [
     ...(s.profiles.length > 0 ? [['profiles', obj(s.profiles.map((v, i) => [PROFILE_NAMES[i]!, v] as const))] as [string, unknown]] : []),
@@ -469,6 +473,8 @@ export interface RequestSpec {
   readonly reports: { readonly absent: true } | { readonly value: unknown };
   /** For a `note` (R-Z11): its parent record — a kind (index or bogus) and attribute values — or a malformed value. */
   readonly parent: { readonly kind: number | unknown; readonly attrs: RequestSpec['attrs'] } | { readonly value: unknown };
+  /** For a `note` that requires a capability (R-K7): its `hasFile`, absent, a boolean, or of the wrong type. */
+  readonly hasFile: { readonly absent: true } | { readonly value: unknown };
   /** The principal's `shift` (R-Z10): a number picks one of the policy's shifts. */
   readonly shift: { readonly absent: true } | { readonly value: unknown };
   /** The request's context: absent, or a value (usually `{ now }`). */
@@ -548,6 +554,11 @@ export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
     { arbitrary: fc.record({ kind: fc.oneof({ arbitrary: fc.nat(), weight: 8 }, { arbitrary: fc.constantFrom<unknown>('note', 'nope', 3), weight: 1 }), attrs: attrsArb }), weight: 8 },
     { arbitrary: fc.constantFrom<unknown>(undefined, null, 'lead', 7).map((value) => ({ value })), weight: 1 },
   ),
+  hasFile: fc.oneof(
+    { arbitrary: fc.constant({ absent: true as const }), weight: 1 },
+    { arbitrary: fc.boolean().map((value) => ({ value })), weight: 6 },
+    { arbitrary: fc.constantFrom<unknown>('yes', 1, null).map((value) => ({ value })), weight: 1 },
+  ),
   shift: fc.oneof(
     { arbitrary: fc.constant({ absent: true as const }), weight: 4 },
     { arbitrary: fc.nat().map((value) => ({ value })), weight: 4 },
@@ -595,7 +606,7 @@ export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; a
   const action = typeof q.action === 'number' ? (isNote ? ['view', 'create', 'edit'][q.action % 3]! : kind ? kind.actions[q.action % kind.actions.length]! : 'view') : q.action;
   if (isNote) {
     const parent = 'value' in q.parent ? q.parent.value : record(p, q.parent.kind, q.parent.attrs);
-    return { principal, action, resource: obj([['kind', 'note'], ...(parent === undefined ? [] : [['parent', parent] as const])]), context };
+    return { principal, action, resource: obj([['kind', 'note'], ...(parent === undefined ? [] : [['parent', parent] as const]), ...('value' in q.hasFile ? [['hasFile', q.hasFile.value] as const] : [])]), context };
   }
   return { principal, action, resource: record(p, kind ? kind.name : q.kind, q.attrs), context };
 }

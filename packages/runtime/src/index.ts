@@ -12,8 +12,10 @@ export {
   type Organisation,
   type OrganisationData,
   type OrganisationState,
+  type OrganisationScope,
   type Seat,
 } from './organisation.js';
+export { defineRoleManagement, type RoleEffect, type RoleGuardCode, type RoleGuardDecision, type RoleManagement, type RoleState, type RoleTreeData } from './rolemanagement.js';
 export { defineFields, type FieldData } from './fields.js';
 export { DirectoryError, loadDirectory, type DirectoryUser, type UserDirectory } from './directory.js';
 export { canAny, planAny, rolePrincipals, withRoles } from './roles.js';
@@ -22,6 +24,7 @@ export { defineCan, type Can } from './can.js';
 export { definePlanner, type Planner } from './planner.js';
 export { failure, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, NO_CONTEXT, PROBE, withEntries, type KindEntry, type Probed } from './entries.js';
 export { packedRules } from './rules.js';
+export { defineRequirement, planRequirement, type Requirement, type RequirementData, type Unneeded } from './requirement.js';
 export { isObject, listIncludes, ordinary, own, ownElements, someElement, type ObjectPrototype } from './own.js';
 export {
   Path,

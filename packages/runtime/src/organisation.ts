@@ -6,6 +6,7 @@
  * lists are read by the own-data rule (own.ts), and a read that throws is a denial (`error`).
  */
 import { describeThrown } from './failure.js';
+import { membershipProblem } from './membership.js';
 import { isObject, listIncludes, own, ownElements } from './own.js';
 
 /** A member of the organisation, as the application knows them. */
@@ -17,10 +18,18 @@ export interface Member {
   readonly workspaces?: readonly string[];
   /** A partner's technical user: decides exactly like its role; shown in reasons (R-K11). */
   readonly technical?: boolean;
+  /** The organisation(s) the member belongs to (R-Z13): with `state.organisation`, it must be among them. */
+  readonly organisation?: string;
+  readonly organisations?: readonly string[];
+}
+
+/** Which organisation a request is about (R-Z13): members who name theirs must belong to it. */
+export interface OrganisationScope {
+  readonly organisation?: string;
 }
 
 /** What the application knows of the organisation when it asks: users per role. */
-export interface OrganisationState {
+export interface OrganisationState extends OrganisationScope {
   readonly roleCounts: { readonly [role: string]: number };
   /** The organisation's workspaces: a workspace not among them is never assigned nor reached (R-O5). */
   readonly workspaces?: readonly string[];
@@ -42,7 +51,9 @@ export interface Seat {
   readonly reason: string;
 }
 
-export type GuardCode = 'allowed' | 'not-allowed' | 'self' | 'last-keeper' | 'too-many-workspaces' | 'unknown-workspace' | 'unknown-role' | 'invalid-request' | 'error';
+export type GuardCode =
+  | 'allowed' | 'not-allowed' | 'self' | 'last-keeper' | 'too-many-workspaces' | 'unknown-workspace' | 'unknown-role'
+  | 'other-organisation' | 'unknown-organisation' | 'invalid-request' | 'error';
 
 export interface GuardDecision {
   readonly allow: boolean;
@@ -68,10 +79,10 @@ export interface OrganisationData {
 }
 
 export interface Organisation {
-  /** Whether the member's role holds `capability` (R-O1). */
-  has(member: Member, capability: string): GuardDecision;
-  /** Adding a user with `role` (R-O3). */
-  addUser(actor: Member, role: string): GuardDecision;
+  /** Whether the member's role holds `capability` (R-O1); `scope`: the organisation asked about (R-Z13). */
+  has(member: Member, capability: string, scope?: OrganisationScope): GuardDecision;
+  /** Adding a user with `role` (R-O3); `scope`: the organisation the user is added to (R-Z13). */
+  addUser(actor: Member, role: string, scope?: OrganisationScope): GuardDecision;
   /** Deleting `target`: never oneself (R-O4), never the last keeper (R-O2); effects per R-O6. */
   deleteUser(actor: Member, target: Member, state: OrganisationState): GuardDecision;
   /** Giving `target` the role `role` (R-O3, R-O2). */
@@ -113,10 +124,13 @@ export function defineOrganisation(data: OrganisationData): Organisation {
    * Runs a guard on valid members with known roles and string `values`; anything else is a
    * denial, never an exception. Once `isMember` holds, `m.id` and `m.role` are the member's own.
    */
-  const guard = (members: readonly unknown[], roles: readonly unknown[], values: readonly unknown[], decide: () => GuardDecision): GuardDecision => {
+  const guard = (members: readonly unknown[], roles: readonly unknown[], values: readonly unknown[], decide: () => GuardDecision, state?: unknown): GuardDecision => {
     try {
       if (!members.every(isMember)) return INVALID_MEMBER;
       if (!values.every((v) => typeof v === 'string')) return INVALID_VALUE;
+      // R-Z13, fail closed: the members must belong to the organisation the request is about
+      const outside = membershipProblem(members as Member[], state);
+      if (outside !== undefined) return decision(false, outside.code, outside.reason);
       const unknown = [...members.map((m) => (m as Member).role), ...roles].find((r) => typeof r !== 'string' || roleOf(r) === undefined);
       if (unknown !== undefined) return decision(false, 'unknown-role', typeof unknown === 'string' ? `denied: ${tick(unknown)} is not an organisation role of this policy` : 'denied: a role must be a string');
       return decide();
@@ -151,16 +165,16 @@ export function defineOrganisation(data: OrganisationData): Organisation {
   const notOurs = (workspace: string): GuardDecision => decision(false, 'unknown-workspace', `denied: the organisation has no workspace ${tick(workspace)} (R-O5)`);
 
   const organisation: Organisation = {
-    has: (member, capability) =>
+    has: (member, capability, scope) =>
       guard([member], [], [capability], () => {
         const mine = roleOf(member.role)!;
         return mine.capabilities.includes(capability)
           ? decision(true, 'allowed', `allowed: ${who(member)} holds ${tick(capability)} (${mine.at})`)
           : decision(false, 'not-allowed', `denied: ${who(member)} does not hold ${tick(capability)} (${mine.at})`);
-      }),
+      }, scope),
 
-    addUser: (actor, role) =>
-      guard([actor], [role], [], () => manages(actor, [role], `add ${tick(role)} users`) ?? decision(true, 'allowed', `allowed: ${who(actor)} may add ${tick(role)} users`)),
+    addUser: (actor, role, scope) =>
+      guard([actor], [role], [], () => manages(actor, [role], `add ${tick(role)} users`) ?? decision(true, 'allowed', `allowed: ${who(actor)} may add ${tick(role)} users`), scope),
 
     deleteUser: (actor, target, state) =>
       guard([actor, target], [], [], () => {
@@ -173,7 +187,7 @@ export function defineOrganisation(data: OrganisationData): Organisation {
             { kind: 'unassign-contacts', user: target.id },
           ])
         );
-      }),
+      }, state),
 
     changeRole: (actor, target, role, state) =>
       guard([actor, target], [role], [], () => {
@@ -183,7 +197,7 @@ export function defineOrganisation(data: OrganisationData): Organisation {
           (role !== data.keepOne ? lastKeeper(target, state, 'demoting') : undefined) ??
           decision(true, 'allowed', `allowed: ${who(actor)} may change ${tick(target.role)} users to ${tick(role)}`)
         );
-      }),
+      }, state),
 
     assignWorkspaces: (actor, target, workspaces, state) =>
       guard([actor, target], [], [], () => {
@@ -201,7 +215,7 @@ export function defineOrganisation(data: OrganisationData): Organisation {
         if (unknown === null) return NO_WORKSPACES;
         if (unknown !== undefined) return notOurs(unknown);
         return decision(true, 'allowed', `allowed: ${who(actor)} may assign workspaces to ${tick(target.role)} users`);
-      }),
+      }, state),
 
     seat: (member) => {
       try {
@@ -230,7 +244,7 @@ export function defineOrganisation(data: OrganisationData): Organisation {
         return assigned
           ? decision(true, 'allowed', `allowed: ${tick(workspace)} is assigned to the member`)
           : decision(false, 'not-allowed', `denied: ${who(member)} reaches only assigned workspaces, and ${tick(workspace)} is not one`);
-      }),
+      }, state),
   };
   return Object.freeze(organisation);
 }

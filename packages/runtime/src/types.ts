@@ -20,6 +20,7 @@ export type DecisionCode =
   | 'public'
   | 'subscriber'
   | 'parent'
+  | 'capability'
   | 'condition'
   | 'denied'
   | 'default-deny'
