@@ -82,9 +82,9 @@ function principalChecks(model: PolicyModel, w: CodeBlockWriter, rare: string): 
   const id = principalKey(model, 'id');
   const role = principalKey(model, 'role');
   w.writeLine('if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;');
-  w.writeLine(`const roles = principal["roles"], id = principal[${lit(id)}];`);
-  w.writeLine(`if (roles !== undefined || !isPlain(principal) || ${lit(id)} in Object.prototype || ${lit(role)} in Object.prototype) return ${rare};`);
-  w.writeLine(`if (typeof id !== "string" || typeof principal[${lit(role)}] !== "string") return INVALID_PRINCIPAL;`);
+  // `roles` before anything else: a principal with `roles` is the runtime's, whatever its other keys do
+  w.writeLine(`if (principal["roles"] !== undefined || !isPlain(principal) || ${lit(id)} in Object.prototype || ${lit(role)} in Object.prototype) return ${rare};`);
+  w.writeLine(`if (typeof principal[${lit(id)}] !== "string" || typeof principal[${lit(role)}] !== "string") return INVALID_PRINCIPAL;`);
 }
 
 /** The context, then the principal's `profile`: any value goes to `rare` (the profile guard and switch). */

@@ -231,9 +231,8 @@ const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.chec
 function entry_deal(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const roles = principal["roles"], id = principal["id"];
-    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["deal"]!.can(principal, action, record as Resource, context);
-    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["deal"]!.can(principal, action, record as Resource, context);
+    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -258,9 +257,8 @@ function entry_deal(principal: Principal, action: string, record: object, contex
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const roles = principal["roles"], id = principal["id"];
-    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);

@@ -82,9 +82,8 @@ const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.chec
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const roles = principal["roles"], id = principal["id"];
-    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);

@@ -270,9 +270,8 @@ const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.chec
 function entry_lead(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const roles = principal["roles"], id = principal["userId"];
-    if (roles !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
-    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (principal["roles"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    if (typeof principal["userId"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -297,9 +296,8 @@ function entry_lead(principal: Principal, action: string, record: object, contex
 function entry_report(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const roles = principal["roles"], id = principal["userId"];
-    if (roles !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
-    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (principal["roles"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
+    if (typeof principal["userId"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -323,9 +321,8 @@ function entry_report(principal: Principal, action: string, record: object, cont
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const roles = principal["roles"], id = principal["userId"];
-    if (roles !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (principal["roles"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof principal["userId"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);

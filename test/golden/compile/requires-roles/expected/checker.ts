@@ -341,9 +341,8 @@ const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.chec
 function entry_capabilities(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const roles = principal["roles"], id = principal["id"];
-    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
-    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
+    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -367,9 +366,8 @@ function entry_capabilities(principal: Principal, action: string, record: object
 function entry_chat(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const roles = principal["roles"], id = principal["id"];
-    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
-    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
+    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -394,9 +392,8 @@ function entry_chat(principal: Principal, action: string, record: object, contex
 function entry_message(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const roles = principal["roles"], id = principal["id"];
-    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
-    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
+    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -421,9 +418,8 @@ function entry_message(principal: Principal, action: string, record: object, con
 function entry_setup(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const roles = principal["roles"], id = principal["id"];
-    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
-    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
+    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -447,9 +443,8 @@ function entry_setup(principal: Principal, action: string, record: object, conte
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const roles = principal["roles"], id = principal["id"];
-    if (roles !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof id !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
