@@ -106,6 +106,27 @@ describe('generated entries and the runtime checker they leave uncommon requests
     expect((checker as unknown as Entry).can(noId, 'view', { kind: 'lead', ownerId: 'u1' })).toMatchObject({ allow: false, code: 'invalid-request' });
   });
 
+  it('R-K1 R-K3 the role the entries check is the role they decide by: a role getter is read once, so a second answer cannot raise the principal', async () => {
+    const checker = await compileSources(POLICY);
+    const entry = (checker.kinds as unknown as Record<string, Entry>)['lead']!;
+    const generic = checker as unknown as Entry;
+    const record = { ownerId: 'u2', groupId: 'south', stage: 'new' };
+    // `rep` when first asked (the entry's check), `admin` after
+    const shifty = (): { principal: object; reads: () => number } => {
+      let reads = 0;
+      const principal = Object.defineProperty({ id: 'u1', groupIds: ['north'] }, 'role', { get: () => (reads++ === 0 ? 'rep' : 'admin'), enumerable: true });
+      return { principal, reads: () => reads };
+    };
+    const rep = { id: 'u1', role: 'rep', groupIds: ['north'] };
+    for (const [can, resource] of [[entry.can, record], [generic.can, { ...record, kind: 'lead' }]] as const) {
+      for (const action of ['view', 'delete']) {
+        const { principal, reads } = shifty();
+        expect(essence(can(principal, action, resource))).toEqual(essence(can(rep, action, resource)));
+        expect(reads()).toBe(1);
+      }
+    }
+  });
+
   it('R-K1 a `roles`, `profile`, `id` or `kind` only on a polluted Object.prototype decides nothing', async () => {
     const checker = await compileSources(POLICY);
     const entry = (checker.kinds as unknown as Record<string, Entry>)['lead']!;

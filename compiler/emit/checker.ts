@@ -136,15 +136,18 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
 
   const functions: FunctionDeclarationStructure[] = [];
   const planFunctions: FunctionDeclarationStructure[] = [];
-  const dispatch = new Map<ResourceModel, { action: string; fn: string }[]>();
+  const dispatch = new Map<ResourceModel, { action: string; fn: string; role: boolean }[]>();
   const planDispatch = new Map<ResourceModel, { action: string; fn: string }[]>();
   for (const resource of model.resources) {
-    const entries: { action: string; fn: string }[] = [];
+    const entries: { action: string; fn: string; role: boolean }[] = [];
     const planEntries: { action: string; fn: string }[] = [];
     for (const action of resource.actions) {
       const fn = names.take('can', resource.name, action);
       const planFn = names.take('plan', resource.name, action);
-      entries.push({ action, fn });
+      // cells as a role switch (not a child's or a table's) take the principal's role, which the
+      // entries have just read and checked, so that it is not read again; an organisation's wrapper does not
+      const switchesRole = resource.parent === undefined && tables === undefined;
+      entries.push({ action, fn, role: switchesRole && resource.organisation === undefined });
       // R-K5: plans list no record in an undeclared stage or pipeline, as `can` allows none
       const planCall = declaredValues(resource).reduce(
         (call, { attribute, set }) => `planner.declaredOnly(${lit(attribute)}, ${cellEmitters.valueSet(set)}, ${call})`,
@@ -204,7 +207,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         kind: StructureKind.Function,
         name: cellsFn,
         docs: [`${lit(resource.name)} · ${lit(action)}${org === undefined ? '' : ', by role'}`],
-        parameters: [principal, record, context],
+        parameters: switchesRole ? [principal, record, context, { name: 'role', type: 'unknown', hasQuestionToken: true }] : [principal, record, context],
         returnType: 'Decision',
         statements: bodies.check,
       });
@@ -311,7 +314,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         fieldSecurity.statement,
         ...kindChecks,
         '/** `%TypedArray%.prototype`, the prototype of every typed array\'s prototype. */',
-        'const TYPED_ARRAY: object = /* @__PURE__ */ Object.getPrototypeOf(Uint8Array.prototype) as object;',
+        // in a pure function: a bundler keeps a pure call whose argument reads a global (`Uint8Array.prototype`),
+        // so `can` bundled alone, which has no use for it, would carry it
+        'const TYPED_ARRAY: object = /* @__PURE__ */ (() => Object.getPrototypeOf(Uint8Array.prototype) as object)();',
         {
           kind: StructureKind.Function,
           name: 'unpolluted',
@@ -387,7 +392,8 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
   const declared = declaredValues(resource).map(({ attribute, set }) => `if (${ownRead('r', attribute)} !== undefined && !${emitters.valueSet(set)}.has(${ownRead('r', attribute)})) return UNDECLARED_STAGE;`);
   // one string per function: large policies have tens of thousands of cells
   return {
-    check: [...declared, ...guard, `switch (${principalValue(model, 'role')}) {`, ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
+    // `role`: the principal's role when an entry passes it (compiler/emit/entries.ts), else read here
+    check: [...declared, ...guard, `switch (role ?? ${principalValue(model, 'role')}) {`, ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
     plan: [
       ...guard,
       `switch (${principalValue(model, 'role')}) {`,

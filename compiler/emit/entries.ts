@@ -3,11 +3,14 @@ import type { PolicyModel, ResourceModel } from '../ir/model.ts';
 import { lit } from './literal.ts';
 import { principalKey } from './reach.ts';
 
-/** A kind's actions and the function deciding each (`can_lead_edit`). */
-export type ActionCells = readonly { readonly action: string; readonly fn: string }[];
+/**
+ * A kind's actions and the function deciding each (`can_lead_edit`); `role`: whether that function
+ * takes the principal's role as its fourth argument (a role switch of its own).
+ */
+export type ActionCells = readonly { readonly action: string; readonly fn: string; readonly role: boolean }[];
 
 /** Module-level names the entries use; `emitChecker` keeps them out of its identifier pool. */
-export const ENTRY_NAMES = ['rare', 'entry', 'PROBE', 'Probed', 'isPlain', 'withEntries', 'INVALID_PRINCIPAL', 'INVALID_RESOURCE', 'INVALID_RECORD', 'INVALID_CONTEXT', 'NO_CONTEXT', 'failure'];
+export const ENTRY_NAMES = ['rare', 'entry', 'role', 'PROBE', 'Probed', 'isPlain', 'withEntries', 'INVALID_PRINCIPAL', 'INVALID_RESOURCE', 'INVALID_RECORD', 'INVALID_CONTEXT', 'NO_CONTEXT', 'failure'];
 
 /**
  * `checker.<kind>.can`: one function that decides the common request in one frame — the
@@ -76,7 +79,8 @@ function entryFunction(name: string, about: string, target: { name: string; type
  * The principal, read in the order of the runtime's checker (a throwing getter fails the same
  * request there and here): `roles` — the common `undefined` goes on, any value to `rare`
  * (`withRoles`) — then its id and role, valid only when read from a plain object and not from
- * `Object.prototype`.
+ * `Object.prototype`. The role, read once, is the one the cells switch on: a second read of it
+ * (the principals of an application have many shapes, so each read is a lookup) cost ~6 ns.
  */
 function principalChecks(model: PolicyModel, w: CodeBlockWriter, rare: string): void {
   const id = principalKey(model, 'id');
@@ -84,7 +88,10 @@ function principalChecks(model: PolicyModel, w: CodeBlockWriter, rare: string): 
   w.writeLine('if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;');
   // `roles` before anything else: a principal with `roles` is the runtime's, whatever its other keys do
   w.writeLine(`if (principal["roles"] !== undefined || !isPlain(principal) || ${lit(id)} in Object.prototype || ${lit(role)} in Object.prototype) return ${rare};`);
-  w.writeLine(`if (typeof principal[${lit(id)}] !== "string" || typeof principal[${lit(role)}] !== "string") return INVALID_PRINCIPAL;`);
+  // `role` is not read when the id is invalid, as in the runtime's checker (`hasIdAndRole`)
+  w.writeLine(`if (typeof principal[${lit(id)}] !== "string") return INVALID_PRINCIPAL;`);
+  w.writeLine(`const role = principal[${lit(role)}];`);
+  w.writeLine('if (typeof role !== "string") return INVALID_PRINCIPAL;');
 }
 
 /** The context, then the principal's `profile`: any value goes to `rare` (the profile guard and switch). */
@@ -96,7 +103,7 @@ function contextCheck(w: CodeBlockWriter, rare: string): void {
 
 function actionSwitch(w: CodeBlockWriter, actions: ActionCells): void {
   w.write('switch (action)').block(() => {
-    for (const { action, fn } of actions) w.writeLine(`case ${lit(action)}: return ${fn}(p, r, c);`);
+    for (const { action, fn, role } of actions) w.writeLine(`case ${lit(action)}: return ${fn}(p, r, c${role ? ', role' : ''});`);
     w.writeLine('default: return policy.unknownAction;');
   });
 }

@@ -89,8 +89,8 @@ function own_records_plan(p: Principal, rule: number): QueryPlan {
 }
 
 /** "lead" · "create" */
-function can_lead_create(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_lead_create(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "sales": return d(1, 1 /* All */);
     case "senior_sales": return d(9, 1 /* All */);
@@ -99,8 +99,8 @@ function can_lead_create(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "lead" · "view" */
-function can_lead_view(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_lead_view(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "sales": return team_records(p, r, 2);
     case "senior_sales": return team_records(p, r, 10);
@@ -109,8 +109,8 @@ function can_lead_view(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "lead" · "edit" */
-function can_lead_edit(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_lead_edit(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "sales": return own_records(p, r, 3);
     case "senior_sales": return own_records(p, r, 11);
@@ -119,8 +119,8 @@ function can_lead_edit(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "lead" · "delete" */
-function can_lead_delete(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_lead_delete(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "sales": return d(4, 6 /* Denied */);
     case "senior_sales": return own_records(p, r, 12);
@@ -129,8 +129,8 @@ function can_lead_delete(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "lead" · "export" */
-function can_lead_export(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_lead_export(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "sales": return d(5, 6 /* Denied */);
     case "senior_sales": return d(13, 6 /* Denied */);
@@ -139,8 +139,8 @@ function can_lead_export(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "social" · "create" */
-function can_social_create(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_social_create(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "sales": return d(6, 7 /* DefaultDeny */);
     case "senior_sales": return d(14, 7 /* DefaultDeny */);
@@ -149,8 +149,8 @@ function can_social_create(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "social" · "publish" */
-function can_social_publish(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_social_publish(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "sales": return d(7, 7 /* DefaultDeny */);
     case "senior_sales": return d(15, 1 /* All */);
@@ -159,8 +159,8 @@ function can_social_publish(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "social" · "view" */
-function can_social_view(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_social_view(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "sales": return d(8, 1 /* All */);
     case "senior_sales": return d(16, 1 /* All */);
@@ -275,7 +275,7 @@ function check_social(p: Principal, action: string, r: Resource, c: Context): De
 }
 
 /** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
-const TYPED_ARRAY: object = /* @__PURE__ */ Object.getPrototypeOf(Uint8Array.prototype) as object;
+const TYPED_ARRAY: object = /* @__PURE__ */ (() => Object.getPrototypeOf(Uint8Array.prototype) as object)();
 
 /** Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, "Own data only"). */
 function unpolluted(): boolean {
@@ -352,7 +352,9 @@ function entry_lead(principal: Principal, action: string, record: object, contex
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -364,11 +366,11 @@ function entry_lead(principal: Principal, action: string, record: object, contex
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
-      case "create": return can_lead_create(p, r, c);
-      case "view": return can_lead_view(p, r, c);
-      case "edit": return can_lead_edit(p, r, c);
-      case "delete": return can_lead_delete(p, r, c);
-      case "export": return can_lead_export(p, r, c);
+      case "create": return can_lead_create(p, r, c, role);
+      case "view": return can_lead_view(p, r, c, role);
+      case "edit": return can_lead_edit(p, r, c, role);
+      case "delete": return can_lead_delete(p, r, c, role);
+      case "export": return can_lead_export(p, r, c, role);
       default: return policy.unknownAction;
     }
   } catch (error) {
@@ -381,7 +383,9 @@ function entry_social(principal: Principal, action: string, record: object, cont
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -393,9 +397,9 @@ function entry_social(principal: Principal, action: string, record: object, cont
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
-      case "create": return can_social_create(p, r, c);
-      case "publish": return can_social_publish(p, r, c);
-      case "view": return can_social_view(p, r, c);
+      case "create": return can_social_create(p, r, c, role);
+      case "publish": return can_social_publish(p, r, c, role);
+      case "view": return can_social_view(p, r, c, role);
       default: return policy.unknownAction;
     }
   } catch (error) {
@@ -408,7 +412,9 @@ function entry(principal: Principal, action: string, resource: object, context?:
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
@@ -420,18 +426,18 @@ function entry(principal: Principal, action: string, resource: object, context?:
     switch (kind) {
       case "lead":
         switch (action) {
-          case "create": return can_lead_create(p, r, c);
-          case "view": return can_lead_view(p, r, c);
-          case "edit": return can_lead_edit(p, r, c);
-          case "delete": return can_lead_delete(p, r, c);
-          case "export": return can_lead_export(p, r, c);
+          case "create": return can_lead_create(p, r, c, role);
+          case "view": return can_lead_view(p, r, c, role);
+          case "edit": return can_lead_edit(p, r, c, role);
+          case "delete": return can_lead_delete(p, r, c, role);
+          case "export": return can_lead_export(p, r, c, role);
           default: return policy.unknownAction;
         }
       case "social":
         switch (action) {
-          case "create": return can_social_create(p, r, c);
-          case "publish": return can_social_publish(p, r, c);
-          case "view": return can_social_view(p, r, c);
+          case "create": return can_social_create(p, r, c, role);
+          case "publish": return can_social_publish(p, r, c, role);
+          case "view": return can_social_view(p, r, c, role);
           default: return policy.unknownAction;
         }
       default: return policy.unknownResource;

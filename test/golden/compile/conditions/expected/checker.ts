@@ -121,8 +121,8 @@ function when_7(p: Principal, r: Resource, c: Context): boolean | null | undefin
 }
 
 /** "lead" · "view" */
-function can_lead_view(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_lead_view(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "auditor": {
       const k = when_1(p, r, c);
       if (k !== true) return d(0, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
@@ -144,8 +144,8 @@ function can_lead_view(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "lead" · "edit" */
-function can_lead_edit(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_lead_edit(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "auditor": return d(1, 7 /* DefaultDeny */);
     case "rep": {
       const k0 = when_2(p, r, c);
@@ -166,8 +166,8 @@ function can_lead_edit(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "lead" · "delete" */
-function can_lead_delete(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_lead_delete(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "auditor": return d(2, 7 /* DefaultDeny */);
     case "rep": {
       const k0 = when_2(p, r, c);
@@ -239,7 +239,7 @@ function check_lead(p: Principal, action: string, r: Resource, c: Context): Deci
 }
 
 /** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
-const TYPED_ARRAY: object = /* @__PURE__ */ Object.getPrototypeOf(Uint8Array.prototype) as object;
+const TYPED_ARRAY: object = /* @__PURE__ */ (() => Object.getPrototypeOf(Uint8Array.prototype) as object)();
 
 /** Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, "Own data only"). */
 function unpolluted(): boolean {
@@ -304,7 +304,9 @@ function entry_lead(principal: Principal, action: string, record: object, contex
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -316,9 +318,9 @@ function entry_lead(principal: Principal, action: string, record: object, contex
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
-      case "view": return can_lead_view(p, r, c);
-      case "edit": return can_lead_edit(p, r, c);
-      case "delete": return can_lead_delete(p, r, c);
+      case "view": return can_lead_view(p, r, c, role);
+      case "edit": return can_lead_edit(p, r, c, role);
+      case "delete": return can_lead_delete(p, r, c, role);
       default: return policy.unknownAction;
     }
   } catch (error) {
@@ -331,7 +333,9 @@ function entry(principal: Principal, action: string, resource: object, context?:
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
@@ -343,9 +347,9 @@ function entry(principal: Principal, action: string, resource: object, context?:
     switch (kind) {
       case "lead":
         switch (action) {
-          case "view": return can_lead_view(p, r, c);
-          case "edit": return can_lead_edit(p, r, c);
-          case "delete": return can_lead_delete(p, r, c);
+          case "view": return can_lead_view(p, r, c, role);
+          case "edit": return can_lead_edit(p, r, c, role);
+          case "delete": return can_lead_delete(p, r, c, role);
           default: return policy.unknownAction;
         }
       default: return policy.unknownResource;

@@ -59,8 +59,8 @@ function own_records_plan(p: Principal, rule: number): QueryPlan {
 }
 
 /** "contact" · "view" */
-function can_contact_view(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_contact_view(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "rep": return own_records(p, r, 1);
     case "senior": return own_records(p, r, 5);
@@ -69,8 +69,8 @@ function can_contact_view(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "contact" · "edit" */
-function can_contact_edit(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_contact_edit(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "rep": return own_records(p, r, 2);
     case "senior": return own_records(p, r, 6);
@@ -79,8 +79,8 @@ function can_contact_edit(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "invoice" · "view" */
-function can_invoice_view(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_invoice_view(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "rep": return own_records(p, r, 3);
     case "senior": return own_records(p, r, 7);
@@ -89,8 +89,8 @@ function can_invoice_view(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "invoice" · "edit" */
-function can_invoice_edit(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_invoice_edit(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "rep": return own_records(p, r, 4);
     case "senior": return own_records(p, r, 8);
@@ -183,7 +183,7 @@ function check_invoice(p: Principal, action: string, r: Resource, c: Context): D
 }
 
 /** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
-const TYPED_ARRAY: object = /* @__PURE__ */ Object.getPrototypeOf(Uint8Array.prototype) as object;
+const TYPED_ARRAY: object = /* @__PURE__ */ (() => Object.getPrototypeOf(Uint8Array.prototype) as object)();
 
 /** Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, "Own data only"). */
 function unpolluted(): boolean {
@@ -251,7 +251,9 @@ function entry_contact(principal: Principal, action: string, record: object, con
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["contact"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -263,8 +265,8 @@ function entry_contact(principal: Principal, action: string, record: object, con
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
-      case "view": return can_contact_view(p, r, c);
-      case "edit": return can_contact_edit(p, r, c);
+      case "view": return can_contact_view(p, r, c, role);
+      case "edit": return can_contact_edit(p, r, c, role);
       default: return policy.unknownAction;
     }
   } catch (error) {
@@ -277,7 +279,9 @@ function entry_invoice(principal: Principal, action: string, record: object, con
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["invoice"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -289,8 +293,8 @@ function entry_invoice(principal: Principal, action: string, record: object, con
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
-      case "view": return can_invoice_view(p, r, c);
-      case "edit": return can_invoice_edit(p, r, c);
+      case "view": return can_invoice_view(p, r, c, role);
+      case "edit": return can_invoice_edit(p, r, c, role);
       default: return policy.unknownAction;
     }
   } catch (error) {
@@ -303,7 +307,9 @@ function entry(principal: Principal, action: string, resource: object, context?:
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
@@ -315,14 +321,14 @@ function entry(principal: Principal, action: string, resource: object, context?:
     switch (kind) {
       case "contact":
         switch (action) {
-          case "view": return can_contact_view(p, r, c);
-          case "edit": return can_contact_edit(p, r, c);
+          case "view": return can_contact_view(p, r, c, role);
+          case "edit": return can_contact_edit(p, r, c, role);
           default: return policy.unknownAction;
         }
       case "invoice":
         switch (action) {
-          case "view": return can_invoice_view(p, r, c);
-          case "edit": return can_invoice_edit(p, r, c);
+          case "view": return can_invoice_view(p, r, c, role);
+          case "edit": return can_invoice_edit(p, r, c, role);
           default: return policy.unknownAction;
         }
       default: return policy.unknownResource;

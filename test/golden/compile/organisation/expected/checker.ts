@@ -40,7 +40,7 @@ const fieldSecurity = /* @__PURE__ */ defineFields<PolicyChecker<Schema>>(policy
   ],
 });
 /** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
-const TYPED_ARRAY: object = /* @__PURE__ */ Object.getPrototypeOf(Uint8Array.prototype) as object;
+const TYPED_ARRAY: object = /* @__PURE__ */ (() => Object.getPrototypeOf(Uint8Array.prototype) as object)();
 
 /** Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, "Own data only"). */
 function unpolluted(): boolean {
@@ -83,7 +83,9 @@ function entry(principal: Principal, action: string, resource: object, context?:
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);

@@ -106,8 +106,8 @@ function when_2(p: Principal, r: Resource, c: Context): boolean | null | undefin
 }
 
 /** "lead" · "view" */
-function can_lead_view(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_lead_view(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "rep": return team_records(p, r, 1);
     default: return policy.unknownRole;
@@ -115,8 +115,8 @@ function can_lead_view(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "lead" · "edit" */
-function can_lead_edit(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_lead_edit(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "rep": {
       const k0 = when_1(p, r, c);
@@ -131,8 +131,8 @@ function can_lead_edit(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "report" · "run" */
-function can_report_run(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_report_run(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "admin": return d(0, 0 /* Admin */);
     case "rep": return d(4, 1 /* All */);
     default: return policy.unknownRole;
@@ -201,7 +201,7 @@ function check_report(p: Principal, action: string, r: Resource, c: Context): De
 }
 
 /** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
-const TYPED_ARRAY: object = /* @__PURE__ */ Object.getPrototypeOf(Uint8Array.prototype) as object;
+const TYPED_ARRAY: object = /* @__PURE__ */ (() => Object.getPrototypeOf(Uint8Array.prototype) as object)();
 
 /** Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, "Own data only"). */
 function unpolluted(): boolean {
@@ -271,7 +271,9 @@ function entry_lead(principal: Principal, action: string, record: object, contex
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["userId"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["userId"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -283,8 +285,8 @@ function entry_lead(principal: Principal, action: string, record: object, contex
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
-      case "view": return can_lead_view(p, r, c);
-      case "edit": return can_lead_edit(p, r, c);
+      case "view": return can_lead_view(p, r, c, role);
+      case "edit": return can_lead_edit(p, r, c, role);
       default: return policy.unknownAction;
     }
   } catch (error) {
@@ -297,7 +299,9 @@ function entry_report(principal: Principal, action: string, record: object, cont
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["userId"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["userId"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -309,7 +313,7 @@ function entry_report(principal: Principal, action: string, record: object, cont
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
-      case "run": return can_report_run(p, r, c);
+      case "run": return can_report_run(p, r, c, role);
       default: return policy.unknownAction;
     }
   } catch (error) {
@@ -322,7 +326,9 @@ function entry(principal: Principal, action: string, resource: object, context?:
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof principal["userId"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["userId"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
@@ -334,13 +340,13 @@ function entry(principal: Principal, action: string, resource: object, context?:
     switch (kind) {
       case "lead":
         switch (action) {
-          case "view": return can_lead_view(p, r, c);
-          case "edit": return can_lead_edit(p, r, c);
+          case "view": return can_lead_view(p, r, c, role);
+          case "edit": return can_lead_edit(p, r, c, role);
           default: return policy.unknownAction;
         }
       case "report":
         switch (action) {
-          case "run": return can_report_run(p, r, c);
+          case "run": return can_report_run(p, r, c, role);
           default: return policy.unknownAction;
         }
       default: return policy.unknownResource;

@@ -80,8 +80,8 @@ function when_1(p: Principal, r: Resource, c: Context): boolean | null | undefin
 }
 
 /** "capabilities" · "media_access" */
-function can_capabilities_media_access(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_capabilities_media_access(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "agent": return d(1, 7 /* DefaultDeny */);
     case "ceo": return d(5, 1 /* All */);
     default: return policy.unknownRole;
@@ -89,8 +89,8 @@ function can_capabilities_media_access(p: Principal, r: Resource, c: Context): D
 }
 
 /** "chat" · "view" */
-function can_chat_view(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_chat_view(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "agent": return own_records(p, r, 2);
     case "ceo": return d(6, 1 /* All */);
     default: return policy.unknownRole;
@@ -98,8 +98,8 @@ function can_chat_view(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "chat" · "send" */
-function can_chat_send(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_chat_send(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "agent": return own_records(p, r, 3);
     case "ceo": return d(7, 1 /* All */);
     default: return policy.unknownRole;
@@ -135,8 +135,8 @@ function can_message_send(p: Principal, r: Resource, c: Context): Decision {
 }
 
 /** "setup" · "manage_roles" */
-function can_setup_manage_roles(p: Principal, r: Resource, c: Context): Decision {
-  switch (p.role) {
+function can_setup_manage_roles(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
+  switch (role ?? p.role) {
     case "agent": return d(4, 7 /* DefaultDeny */);
     case "ceo": return d(8, 1 /* All */);
     default: return policy.unknownRole;
@@ -253,7 +253,7 @@ function check_setup(p: Principal, action: string, r: Resource, c: Context): Dec
 }
 
 /** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
-const TYPED_ARRAY: object = /* @__PURE__ */ Object.getPrototypeOf(Uint8Array.prototype) as object;
+const TYPED_ARRAY: object = /* @__PURE__ */ (() => Object.getPrototypeOf(Uint8Array.prototype) as object)();
 
 /** Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, "Own data only"). */
 function unpolluted(): boolean {
@@ -342,7 +342,9 @@ function entry_capabilities(principal: Principal, action: string, record: object
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -354,7 +356,7 @@ function entry_capabilities(principal: Principal, action: string, record: object
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
-      case "media_access": return can_capabilities_media_access(p, r, c);
+      case "media_access": return can_capabilities_media_access(p, r, c, role);
       default: return policy.unknownAction;
     }
   } catch (error) {
@@ -367,7 +369,9 @@ function entry_chat(principal: Principal, action: string, record: object, contex
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -379,8 +383,8 @@ function entry_chat(principal: Principal, action: string, record: object, contex
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
-      case "view": return can_chat_view(p, r, c);
-      case "send": return can_chat_send(p, r, c);
+      case "view": return can_chat_view(p, r, c, role);
+      case "send": return can_chat_send(p, r, c, role);
       default: return policy.unknownAction;
     }
   } catch (error) {
@@ -393,7 +397,9 @@ function entry_message(principal: Principal, action: string, record: object, con
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -419,7 +425,9 @@ function entry_setup(principal: Principal, action: string, record: object, conte
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     let plain = false;
     try {
@@ -431,7 +439,7 @@ function entry_setup(principal: Principal, action: string, record: object, conte
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
-      case "manage_roles": return can_setup_manage_roles(p, r, c);
+      case "manage_roles": return can_setup_manage_roles(p, r, c, role);
       default: return policy.unknownAction;
     }
   } catch (error) {
@@ -444,7 +452,9 @@ function entry(principal: Principal, action: string, resource: object, context?:
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
     if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof principal["id"] !== "string" || typeof principal["role"] !== "string") return INVALID_PRINCIPAL;
+    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+    const role = principal["role"];
+    if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
@@ -456,13 +466,13 @@ function entry(principal: Principal, action: string, resource: object, context?:
     switch (kind) {
       case "capabilities":
         switch (action) {
-          case "media_access": return can_capabilities_media_access(p, r, c);
+          case "media_access": return can_capabilities_media_access(p, r, c, role);
           default: return policy.unknownAction;
         }
       case "chat":
         switch (action) {
-          case "view": return can_chat_view(p, r, c);
-          case "send": return can_chat_send(p, r, c);
+          case "view": return can_chat_view(p, r, c, role);
+          case "send": return can_chat_send(p, r, c, role);
           default: return policy.unknownAction;
         }
       case "message":
@@ -473,7 +483,7 @@ function entry(principal: Principal, action: string, resource: object, context?:
         }
       case "setup":
         switch (action) {
-          case "manage_roles": return can_setup_manage_roles(p, r, c);
+          case "manage_roles": return can_setup_manage_roles(p, r, c, role);
           default: return policy.unknownAction;
         }
       default: return policy.unknownResource;
