@@ -123,7 +123,14 @@ export function compileExpression(text: string, declarations: Declarations, opti
     try {
       return fn(runtime, ...names.map((name) => (Object.hasOwn(bindings, name) ? bindings[name] : undefined)));
     } catch (e) {
-      return runtime.error(`evaluation failed: ${e instanceof Error ? e.message : String(e)}`);
+      // what a getter threw may itself be hostile (a Proxy whose every trap throws): describing it must not throw
+      let thrown: string;
+      try {
+        thrown = e instanceof Error ? String(e.message) : String(e);
+      } catch {
+        thrown = 'a value that cannot be described';
+      }
+      return runtime.error(`evaluation failed: ${thrown}`);
     }
   };
   return {

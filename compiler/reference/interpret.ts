@@ -325,10 +325,16 @@ function decideRoles(policy: Policy, principal: unknown, action: string, resourc
   if (roles === undefined) return decideIn(policy, principal, action, resource, context, kind);
   const names = Array.isArray(roles) ? ownElements(roles) : [];
   if (!Array.isArray(roles) || names.length === 0 || names.length > 64 || names.length !== roles.length || !names.every((r) => typeof r === 'string')) return { allow: false, code: 'invalid-request' };
-  // in order, stopping at the first allow: a later role's reads (a getter that throws) do not matter
+  // in order, stopping at the first allow: a later role's reads (a getter that throws) do not matter,
+  // and a role whose decision throws is denied with `error` while the next role may still allow
   let first: ReferenceDecision | undefined;
   for (const role of names) {
-    const decision = decideIn(policy, oneRoleView(policy, principal as object, role), action, resource, context, kind);
+    let decision: ReferenceDecision;
+    try {
+      decision = decideIn(policy, oneRoleView(policy, principal as object, role), action, resource, context, kind);
+    } catch {
+      decision = { allow: false, code: 'error' };
+    }
     if (decision.allow) return decision;
     first ??= decision;
   }
