@@ -69,6 +69,21 @@ describe('several roles: each decided as one role, allowed when any allows', () 
     expect(checker.fields({ id: 'u1', role: 'rep' }, { ...mine, stage: 'open' })).toMatchObject({ email: 'hidden' });
   });
 
+  it('a role whose check throws denies for itself only: a later role that does not read the throwing value may allow', async () => {
+    const checker = await compileSources({ 'policy.yaml': POLICY });
+    const lead = {
+      kind: 'lead',
+      stage: 'open',
+      get owner(): string {
+        throw new Error('owner unavailable');
+      },
+    };
+    // the rep's `own` grant reads the owner and throws; the cleaner's `all` does not read it
+    expect(checker.can({ id: 'u1', role: 'rep', roles: ['rep', 'cleaner'] }, 'view', lead as never)).toMatchObject({ allow: true, rule: { role: 'cleaner' } });
+    expect(checker.can({ id: 'u1', role: 'rep', roles: ['rep'] }, 'view', lead as never)).toMatchObject({ allow: false, code: 'error', reason: expect.stringContaining('owner unavailable') });
+    expect(checker.can({ id: 'u1', role: 'rep', roles: ['rep', 'manager'] }, 'view', lead as never)).toMatchObject({ allow: false, code: 'error' });
+  });
+
   it('fail closed: roles that are not a list of 1 to 64 names deny; a role in the list the policy lacks allows nothing', async () => {
     const checker = await compileSources({ 'policy.yaml': POLICY });
     const lead = { kind: 'lead', owner: 'u1', ownerRole: 'rep', stage: 'open' };
