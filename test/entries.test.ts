@@ -149,4 +149,52 @@ describe('generated entries and the runtime checker they leave uncommon requests
       }
     }
   });
+
+  it('R-K1 the entries read any object as it is only while no built-in prototype but Object.prototype has a key the checks read', async () => {
+    const checker = await compileSources(POLICY);
+    const entry = (checker.kinds as unknown as Record<string, Entry>)['lead']!;
+    const generic = checker as unknown as Entry;
+    // an array and a Map carrying their fields as own properties: the own-data rule reads those
+    const asArray = (values: Readonly<Record<string, unknown>>): object => Object.assign([], values);
+    const asMap = (values: Readonly<Record<string, unknown>>): object => Object.assign(new Map(), values);
+    const rep = { id: 'u1', role: 'rep', groupIds: ['north'] };
+    const record = { ownerId: 'u2', groupId: 'north', stage: 'new' };
+    const answers = (shape: (values: Readonly<Record<string, unknown>>) => object): unknown[] => [
+      essence(entry.can(shape(rep), 'view', shape(record))),
+      essence(generic.can(shape(rep), 'view', shape({ ...record, kind: 'lead' }))),
+      essence(entry.can(shape({ id: 'u1' }), 'view', record)),
+      essence(entry.can(shape(rep), 'edit', shape({ groupId: 'north' }))),
+    ];
+    // as the same values in plain objects
+    const plain = answers((values) => ({ ...values }));
+    expect(plain.map((d) => (d as unknown[])[1])).toEqual(['team', 'team', 'invalid-request', 'condition']);
+    for (const shape of [asArray, asMap]) expect(answers(shape)).toEqual(plain);
+    const all = (): unknown[] => [asArray, asMap].flatMap(answers);
+    const clean = all();
+    // a key on Array.prototype or Map.prototype that the checks read must not count
+    for (const proto of [Array.prototype, Map.prototype] as object[]) {
+      for (const [key, value] of [['role', 'admin'], ['ownerId', 'u1'], ['kind', 'lead'], ['groupIds', ['north']], ['roles', ['admin']], ['profile', 'x']] as const) {
+        Object.defineProperty(proto, key, { value, configurable: true, writable: true });
+        try {
+          expect(all(), `${key} = ${JSON.stringify(value)}`).toEqual(clean);
+        } finally {
+          delete (proto as Record<string, unknown>)[key];
+        }
+      }
+    }
+  });
+
+  it('R-K1 a getter that throws is decided as the runtime decides it, whatever order the entry reads in', async () => {
+    const checker = await compileSources(POLICY);
+    const entry = (checker.kinds as unknown as Record<string, Entry>)['lead']!;
+    const generic = checker as unknown as Entry;
+    const throwing = (values: Readonly<Record<string, unknown>>, key: string): object =>
+      Object.defineProperty({ ...values }, key, { get: () => { throw new Error(key); }, enumerable: true });
+    // the runtime reads the profile after the id: an invalid id wins over a throwing profile
+    expect(entry.can(throwing({ id: 7, role: 'rep' }, 'profile'), 'view', {})).toMatchObject({ allow: false, code: 'invalid-request' });
+    expect(generic.can(throwing({ role: 'rep' }, 'profile'), 'view', { kind: 'lead' })).toMatchObject({ allow: false, code: 'invalid-request' });
+    // with a valid id it is an error denial
+    expect(entry.can(throwing({ id: 'u1', role: 'rep' }, 'profile'), 'view', {})).toMatchObject({ allow: false, code: 'error' });
+    expect(generic.can({ id: 'u1', role: 'rep' }, 'view', throwing({ kind: 'lead', groupId: 'north' }, 'ownerId'))).toMatchObject({ allow: false, code: 'error' });
+  });
 });

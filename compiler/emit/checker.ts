@@ -256,7 +256,6 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             ...(model.resources.some((r) => r.requires !== undefined) ? ['defineRequirement', 'planRequirement'] : []),
             ...(model.roleManagement ? ['defineRoleManagement'] : []),
             'eq',
-            'failure',
             'FALSE',
             'groupsOf',
             'inGroup',

@@ -51,7 +51,9 @@ const MAX_UNPOLLUTED_KEYS = 40;
  * attributes that steps, stage and pipeline conditions, organisations and parents read.
  */
 export function plainReads(model: PolicyModel): string[] {
-  const keys = new Set<string>(['kind', ...['id', 'role', 'groups', 'organisation', 'profile', 'shift', 'reports', 'technical'].map((n) => principalKey(model, n))]);
+  // not `shift`: only the conditions of `duringShift` read it, found below with every CEL field — and
+  // `Array.prototype.shift` would keep `unpolluted()` false for every policy
+  const keys = new Set<string>(['kind', ...['id', 'role', 'groups', 'organisation', 'profile', 'reports', 'technical'].map((n) => principalKey(model, n))]);
   for (const r of model.resources) {
     for (const a of [r.owner, r.team, r.ownerRole, r.organisation, r.stage, r.pipeline, r.subscribers?.attribute, r.parent?.attribute]) if (a !== undefined) keys.add(a);
   }

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, failure, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
@@ -288,7 +288,6 @@ function unpolluted(): boolean {
     "reports" in Array.prototype || "reports" in Function.prototype || "reports" in String.prototype || "reports" in Number.prototype || "reports" in Boolean.prototype || "reports" in Symbol.prototype || "reports" in BigInt.prototype || "reports" in Date.prototype || "reports" in RegExp.prototype || "reports" in Error.prototype || "reports" in Map.prototype || "reports" in Set.prototype || "reports" in WeakMap.prototype || "reports" in WeakSet.prototype || "reports" in Promise.prototype || "reports" in ArrayBuffer.prototype || "reports" in Uint8Array.prototype || "reports" in TYPED_ARRAY ||
     "responsible" in Array.prototype || "responsible" in Function.prototype || "responsible" in String.prototype || "responsible" in Number.prototype || "responsible" in Boolean.prototype || "responsible" in Symbol.prototype || "responsible" in BigInt.prototype || "responsible" in Date.prototype || "responsible" in RegExp.prototype || "responsible" in Error.prototype || "responsible" in Map.prototype || "responsible" in Set.prototype || "responsible" in WeakMap.prototype || "responsible" in WeakSet.prototype || "responsible" in Promise.prototype || "responsible" in ArrayBuffer.prototype || "responsible" in Uint8Array.prototype || "responsible" in TYPED_ARRAY ||
     "role" in Array.prototype || "role" in Function.prototype || "role" in String.prototype || "role" in Number.prototype || "role" in Boolean.prototype || "role" in Symbol.prototype || "role" in BigInt.prototype || "role" in Date.prototype || "role" in RegExp.prototype || "role" in Error.prototype || "role" in Map.prototype || "role" in Set.prototype || "role" in WeakMap.prototype || "role" in WeakSet.prototype || "role" in Promise.prototype || "role" in ArrayBuffer.prototype || "role" in Uint8Array.prototype || "role" in TYPED_ARRAY ||
-    "shift" in Array.prototype || "shift" in Function.prototype || "shift" in String.prototype || "shift" in Number.prototype || "shift" in Boolean.prototype || "shift" in Symbol.prototype || "shift" in BigInt.prototype || "shift" in Date.prototype || "shift" in RegExp.prototype || "shift" in Error.prototype || "shift" in Map.prototype || "shift" in Set.prototype || "shift" in WeakMap.prototype || "shift" in WeakSet.prototype || "shift" in Promise.prototype || "shift" in ArrayBuffer.prototype || "shift" in Uint8Array.prototype || "shift" in TYPED_ARRAY ||
     "team" in Array.prototype || "team" in Function.prototype || "team" in String.prototype || "team" in Number.prototype || "team" in Boolean.prototype || "team" in Symbol.prototype || "team" in BigInt.prototype || "team" in Date.prototype || "team" in RegExp.prototype || "team" in Error.prototype || "team" in Map.prototype || "team" in Set.prototype || "team" in WeakMap.prototype || "team" in WeakSet.prototype || "team" in Promise.prototype || "team" in ArrayBuffer.prototype || "team" in Uint8Array.prototype || "team" in TYPED_ARRAY ||
     "technical" in Array.prototype || "technical" in Function.prototype || "technical" in String.prototype || "technical" in Number.prototype || "technical" in Boolean.prototype || "technical" in Symbol.prototype || "technical" in BigInt.prototype || "technical" in Date.prototype || "technical" in RegExp.prototype || "technical" in Error.prototype || "technical" in Map.prototype || "technical" in Set.prototype || "technical" in WeakMap.prototype || "technical" in WeakSet.prototype || "technical" in Promise.prototype || "technical" in ArrayBuffer.prototype || "technical" in Uint8Array.prototype || "technical" in TYPED_ARRAY
   );
@@ -351,18 +350,14 @@ const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.chec
 function entry_lead(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    const fast = unpolluted();
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    let plain = false;
-    try {
-      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
-    } catch {}
-    if (!plain) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    if (principal["profile"] !== undefined) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
@@ -373,8 +368,8 @@ function entry_lead(principal: Principal, action: string, record: object, contex
       case "export": return can_lead_export(p, r, c, role);
       default: return policy.unknownAction;
     }
-  } catch (error) {
-    return failure(error);
+  } catch {
+    return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
   }
 }
 
@@ -382,18 +377,14 @@ function entry_lead(principal: Principal, action: string, record: object, contex
 function entry_social(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
+    const fast = unpolluted();
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    let plain = false;
-    try {
-      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
-    } catch {}
-    if (!plain) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
+    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    if (principal["profile"] !== undefined) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
@@ -402,8 +393,8 @@ function entry_social(principal: Principal, action: string, record: object, cont
       case "view": return can_social_view(p, r, c, role);
       default: return policy.unknownAction;
     }
-  } catch (error) {
-    return failure(error);
+  } catch {
+    return rare.kinds["social"]!.can(principal, action, record as Resource, context);
   }
 }
 
@@ -411,16 +402,16 @@ function entry_social(principal: Principal, action: string, record: object, cont
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    const fast = unpolluted();
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
-    if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if ((!fast && !isPlain(resource)) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof kind !== "string") return INVALID_RESOURCE;
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    if (principal["profile"] !== undefined) return rare.can(principal, action, resource as Resource, context);
     const p = principal, c = context ?? NO_CONTEXT;
     const r = resource as Resource;
     switch (kind) {
@@ -442,8 +433,8 @@ function entry(principal: Principal, action: string, resource: object, context?:
         }
       default: return policy.unknownResource;
     }
-  } catch (error) {
-    return failure(error);
+  } catch {
+    return rare.can(principal, action, resource as Resource, context);
   }
 }
 

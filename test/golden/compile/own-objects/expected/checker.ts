@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:4264c6db81d8861e4ab45e7683c0b434433727aa4c9b67d5ad50ef5ac4950ceb
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, failure, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 7,
@@ -216,7 +216,6 @@ function unpolluted(): boolean {
     "profile" in Array.prototype || "profile" in Function.prototype || "profile" in String.prototype || "profile" in Number.prototype || "profile" in Boolean.prototype || "profile" in Symbol.prototype || "profile" in BigInt.prototype || "profile" in Date.prototype || "profile" in RegExp.prototype || "profile" in Error.prototype || "profile" in Map.prototype || "profile" in Set.prototype || "profile" in WeakMap.prototype || "profile" in WeakSet.prototype || "profile" in Promise.prototype || "profile" in ArrayBuffer.prototype || "profile" in Uint8Array.prototype || "profile" in TYPED_ARRAY ||
     "reports" in Array.prototype || "reports" in Function.prototype || "reports" in String.prototype || "reports" in Number.prototype || "reports" in Boolean.prototype || "reports" in Symbol.prototype || "reports" in BigInt.prototype || "reports" in Date.prototype || "reports" in RegExp.prototype || "reports" in Error.prototype || "reports" in Map.prototype || "reports" in Set.prototype || "reports" in WeakMap.prototype || "reports" in WeakSet.prototype || "reports" in Promise.prototype || "reports" in ArrayBuffer.prototype || "reports" in Uint8Array.prototype || "reports" in TYPED_ARRAY ||
     "role" in Array.prototype || "role" in Function.prototype || "role" in String.prototype || "role" in Number.prototype || "role" in Boolean.prototype || "role" in Symbol.prototype || "role" in BigInt.prototype || "role" in Date.prototype || "role" in RegExp.prototype || "role" in Error.prototype || "role" in Map.prototype || "role" in Set.prototype || "role" in WeakMap.prototype || "role" in WeakSet.prototype || "role" in Promise.prototype || "role" in ArrayBuffer.prototype || "role" in Uint8Array.prototype || "role" in TYPED_ARRAY ||
-    "shift" in Array.prototype || "shift" in Function.prototype || "shift" in String.prototype || "shift" in Number.prototype || "shift" in Boolean.prototype || "shift" in Symbol.prototype || "shift" in BigInt.prototype || "shift" in Date.prototype || "shift" in RegExp.prototype || "shift" in Error.prototype || "shift" in Map.prototype || "shift" in Set.prototype || "shift" in WeakMap.prototype || "shift" in WeakSet.prototype || "shift" in Promise.prototype || "shift" in ArrayBuffer.prototype || "shift" in Uint8Array.prototype || "shift" in TYPED_ARRAY ||
     "stage" in Array.prototype || "stage" in Function.prototype || "stage" in String.prototype || "stage" in Number.prototype || "stage" in Boolean.prototype || "stage" in Symbol.prototype || "stage" in BigInt.prototype || "stage" in Date.prototype || "stage" in RegExp.prototype || "stage" in Error.prototype || "stage" in Map.prototype || "stage" in Set.prototype || "stage" in WeakMap.prototype || "stage" in WeakSet.prototype || "stage" in Promise.prototype || "stage" in ArrayBuffer.prototype || "stage" in Uint8Array.prototype || "stage" in TYPED_ARRAY ||
     "technical" in Array.prototype || "technical" in Function.prototype || "technical" in String.prototype || "technical" in Number.prototype || "technical" in Boolean.prototype || "technical" in Symbol.prototype || "technical" in BigInt.prototype || "technical" in Date.prototype || "technical" in RegExp.prototype || "technical" in Error.prototype || "technical" in Map.prototype || "technical" in Set.prototype || "technical" in WeakMap.prototype || "technical" in WeakSet.prototype || "technical" in Promise.prototype || "technical" in ArrayBuffer.prototype || "technical" in Uint8Array.prototype || "technical" in TYPED_ARRAY ||
     "userId" in Array.prototype || "userId" in Function.prototype || "userId" in String.prototype || "userId" in Number.prototype || "userId" in Boolean.prototype || "userId" in Symbol.prototype || "userId" in BigInt.prototype || "userId" in Date.prototype || "userId" in RegExp.prototype || "userId" in Error.prototype || "userId" in Map.prototype || "userId" in Set.prototype || "userId" in WeakMap.prototype || "userId" in WeakSet.prototype || "userId" in Promise.prototype || "userId" in ArrayBuffer.prototype || "userId" in Uint8Array.prototype || "userId" in TYPED_ARRAY
@@ -270,18 +269,14 @@ const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.chec
 function entry_lead(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    const fast = unpolluted();
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
     if (typeof principal["userId"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    let plain = false;
-    try {
-      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
-    } catch {}
-    if (!plain) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    if (principal["profile"] !== undefined) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
@@ -289,8 +284,8 @@ function entry_lead(principal: Principal, action: string, record: object, contex
       case "edit": return can_lead_edit(p, r, c, role);
       default: return policy.unknownAction;
     }
-  } catch (error) {
-    return failure(error);
+  } catch {
+    return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
   }
 }
 
@@ -298,26 +293,22 @@ function entry_lead(principal: Principal, action: string, record: object, contex
 function entry_report(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
+    const fast = unpolluted();
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
     if (typeof principal["userId"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    let plain = false;
-    try {
-      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
-    } catch {}
-    if (!plain) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
+    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    if (principal["profile"] !== undefined) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
       case "run": return can_report_run(p, r, c, role);
       default: return policy.unknownAction;
     }
-  } catch (error) {
-    return failure(error);
+  } catch {
+    return rare.kinds["report"]!.can(principal, action, record as Resource, context);
   }
 }
 
@@ -325,16 +316,16 @@ function entry_report(principal: Principal, action: string, record: object, cont
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    const fast = unpolluted();
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "userId" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof principal["userId"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
-    if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if ((!fast && !isPlain(resource)) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof kind !== "string") return INVALID_RESOURCE;
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    if (principal["profile"] !== undefined) return rare.can(principal, action, resource as Resource, context);
     const p = principal, c = context ?? NO_CONTEXT;
     const r = resource as Resource;
     switch (kind) {
@@ -351,8 +342,8 @@ function entry(principal: Principal, action: string, resource: object, context?:
         }
       default: return policy.unknownResource;
     }
-  } catch (error) {
-    return failure(error);
+  } catch {
+    return rare.can(principal, action, resource as Resource, context);
   }
 }
 

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:8004e6e66430960c0fee84b11836d891c97b5213b3efef3146f42fcaab4a0308
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, defineRequirement, planRequirement, defineRoleManagement, eq, failure, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, defineRequirement, planRequirement, defineRoleManagement, eq, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 7,
@@ -267,7 +267,6 @@ function unpolluted(): boolean {
     "reports" in Array.prototype || "reports" in Function.prototype || "reports" in String.prototype || "reports" in Number.prototype || "reports" in Boolean.prototype || "reports" in Symbol.prototype || "reports" in BigInt.prototype || "reports" in Date.prototype || "reports" in RegExp.prototype || "reports" in Error.prototype || "reports" in Map.prototype || "reports" in Set.prototype || "reports" in WeakMap.prototype || "reports" in WeakSet.prototype || "reports" in Promise.prototype || "reports" in ArrayBuffer.prototype || "reports" in Uint8Array.prototype || "reports" in TYPED_ARRAY ||
     "responsible" in Array.prototype || "responsible" in Function.prototype || "responsible" in String.prototype || "responsible" in Number.prototype || "responsible" in Boolean.prototype || "responsible" in Symbol.prototype || "responsible" in BigInt.prototype || "responsible" in Date.prototype || "responsible" in RegExp.prototype || "responsible" in Error.prototype || "responsible" in Map.prototype || "responsible" in Set.prototype || "responsible" in WeakMap.prototype || "responsible" in WeakSet.prototype || "responsible" in Promise.prototype || "responsible" in ArrayBuffer.prototype || "responsible" in Uint8Array.prototype || "responsible" in TYPED_ARRAY ||
     "role" in Array.prototype || "role" in Function.prototype || "role" in String.prototype || "role" in Number.prototype || "role" in Boolean.prototype || "role" in Symbol.prototype || "role" in BigInt.prototype || "role" in Date.prototype || "role" in RegExp.prototype || "role" in Error.prototype || "role" in Map.prototype || "role" in Set.prototype || "role" in WeakMap.prototype || "role" in WeakSet.prototype || "role" in Promise.prototype || "role" in ArrayBuffer.prototype || "role" in Uint8Array.prototype || "role" in TYPED_ARRAY ||
-    "shift" in Array.prototype || "shift" in Function.prototype || "shift" in String.prototype || "shift" in Number.prototype || "shift" in Boolean.prototype || "shift" in Symbol.prototype || "shift" in BigInt.prototype || "shift" in Date.prototype || "shift" in RegExp.prototype || "shift" in Error.prototype || "shift" in Map.prototype || "shift" in Set.prototype || "shift" in WeakMap.prototype || "shift" in WeakSet.prototype || "shift" in Promise.prototype || "shift" in ArrayBuffer.prototype || "shift" in Uint8Array.prototype || "shift" in TYPED_ARRAY ||
     "technical" in Array.prototype || "technical" in Function.prototype || "technical" in String.prototype || "technical" in Number.prototype || "technical" in Boolean.prototype || "technical" in Symbol.prototype || "technical" in BigInt.prototype || "technical" in Date.prototype || "technical" in RegExp.prototype || "technical" in Error.prototype || "technical" in Map.prototype || "technical" in Set.prototype || "technical" in WeakMap.prototype || "technical" in WeakSet.prototype || "technical" in Promise.prototype || "technical" in ArrayBuffer.prototype || "technical" in Uint8Array.prototype || "technical" in TYPED_ARRAY
   );
 }
@@ -341,26 +340,22 @@ const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.chec
 function entry_capabilities(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
+    const fast = unpolluted();
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    let plain = false;
-    try {
-      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
-    } catch {}
-    if (!plain) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
+    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    if (principal["profile"] !== undefined) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
       case "media_access": return can_capabilities_media_access(p, r, c, role);
       default: return policy.unknownAction;
     }
-  } catch (error) {
-    return failure(error);
+  } catch {
+    return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
   }
 }
 
@@ -368,18 +363,14 @@ function entry_capabilities(principal: Principal, action: string, record: object
 function entry_chat(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
+    const fast = unpolluted();
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    let plain = false;
-    try {
-      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
-    } catch {}
-    if (!plain) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
+    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    if (principal["profile"] !== undefined) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
@@ -387,8 +378,8 @@ function entry_chat(principal: Principal, action: string, record: object, contex
       case "send": return can_chat_send(p, r, c, role);
       default: return policy.unknownAction;
     }
-  } catch (error) {
-    return failure(error);
+  } catch {
+    return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
   }
 }
 
@@ -396,18 +387,14 @@ function entry_chat(principal: Principal, action: string, record: object, contex
 function entry_message(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
+    const fast = unpolluted();
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    let plain = false;
-    try {
-      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
-    } catch {}
-    if (!plain) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
+    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    if (principal["profile"] !== undefined) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
@@ -415,8 +402,8 @@ function entry_message(principal: Principal, action: string, record: object, con
       case "send": return can_message_send(p, r, c);
       default: return policy.unknownAction;
     }
-  } catch (error) {
-    return failure(error);
+  } catch {
+    return rare.kinds["message"]!.can(principal, action, record as Resource, context);
   }
 }
 
@@ -424,26 +411,22 @@ function entry_message(principal: Principal, action: string, record: object, con
 function entry_setup(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
+    const fast = unpolluted();
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    let plain = false;
-    try {
-      plain = (record as Probed)[PROBE] === undefined && isPlain(record);
-    } catch {}
-    if (!plain) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
+    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    if (principal["profile"] !== undefined) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
     switch (action) {
       case "manage_roles": return can_setup_manage_roles(p, r, c, role);
       default: return policy.unknownAction;
     }
-  } catch (error) {
-    return failure(error);
+  } catch {
+    return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
   }
 }
 
@@ -451,16 +434,16 @@ function entry_setup(principal: Principal, action: string, record: object, conte
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    const fast = unpolluted();
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
-    if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if ((!fast && !isPlain(resource)) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof kind !== "string") return INVALID_RESOURCE;
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    if (principal["profile"] !== undefined) return rare.can(principal, action, resource as Resource, context);
     const p = principal, c = context ?? NO_CONTEXT;
     const r = resource as Resource;
     switch (kind) {
@@ -488,8 +471,8 @@ function entry(principal: Principal, action: string, resource: object, context?:
         }
       default: return policy.unknownResource;
     }
-  } catch (error) {
-    return failure(error);
+  } catch {
+    return rare.can(principal, action, resource as Resource, context);
   }
 }
 
