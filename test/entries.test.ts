@@ -150,7 +150,7 @@ describe('generated entries and the runtime checker they leave uncommon requests
     }
   });
 
-  it('R-K1 the entries read any object as it is only while no built-in prototype but Object.prototype has a key the checks read', async () => {
+  it('R-K1 an array or a Map is read as it is only while no built-in prototype but Object.prototype has a key the checks read', async () => {
     const checker = await compileSources(POLICY);
     const entry = (checker.kinds as unknown as Record<string, Entry>)['lead']!;
     const generic = checker as unknown as Entry;

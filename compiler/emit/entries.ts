@@ -10,7 +10,7 @@ import { principalKey } from './reach.ts';
 export type ActionCells = readonly { readonly action: string; readonly fn: string; readonly role: boolean }[];
 
 /** Module-level names the entries use; `emitChecker` keeps them out of its identifier pool. */
-export const ENTRY_NAMES = ['rare', 'entry', 'role', 'fast', 'PROBE', 'Probed', 'isPlain', 'withEntries', 'INVALID_PRINCIPAL', 'INVALID_RESOURCE', 'INVALID_RECORD', 'INVALID_CONTEXT', 'NO_CONTEXT'];
+export const ENTRY_NAMES = ['rare', 'entry', 'role', 'PROBE', 'Probed', 'isPlain', 'withEntries', 'INVALID_PRINCIPAL', 'INVALID_RESOURCE', 'INVALID_RECORD', 'INVALID_CONTEXT', 'NO_CONTEXT'];
 
 /**
  * `checker.<kind>.can`: one function that decides the common request in one frame — the
@@ -23,9 +23,9 @@ export function kindEntry(model: PolicyModel, resource: ResourceModel, actions: 
   return entryFunction(name, `\`checker.kinds[${lit(resource.name)}].can\`: ${lit(resource.name)} records, whatever their \`kind\` says`, { name: 'record', type: 'object' }, rare, (w) => {
     principalChecks(model, w, rare);
     w.writeLine('if (typeof record !== "object" || record === null) return INVALID_RECORD;');
-    // when a built-in prototype has a key the checks read: a read of a key no record has (a private symbol:
-    // no getter runs) first, so that V8 knows the record's map there and `isPlain` costs little
-    w.writeLine(`if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return ${rare};`);
+    // a read of a key no record has (a private symbol: no getter runs) first, so that V8 knows the
+    // record's map there and `isPlain` costs little
+    w.writeLine(`if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return ${rare};`);
     contextCheck(w);
     w.writeLine('const r = record as Resource;');
     actionSwitch(w, actions);
@@ -39,7 +39,7 @@ export function anyEntry(model: PolicyModel, dispatch: ReadonlyMap<ResourceModel
     principalChecks(model, w, rare);
     w.writeLine('if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;');
     w.writeLine('const kind = (resource as Resource).kind;');
-    w.writeLine(`if ((!fast && !isPlain(resource)) || "kind" in Object.prototype) return ${rare};`);
+    w.writeLine(`if (!isPlain(resource) || "kind" in Object.prototype) return ${rare};`);
     w.writeLine('if (typeof kind !== "string") return INVALID_RESOURCE;');
     contextCheck(w);
     w.writeLine('const r = resource as Resource;');
@@ -77,11 +77,11 @@ function entryFunction(name: string, about: string, target: { name: string; type
 
 /**
  * The principal: `roles` and `profile` — the common `undefined` goes on, any value to `rare`
- * (`withRoles`, the profile guard and switch) — then its id and role, valid only when not read
- * from a built-in prototype: while `unpolluted()` holds (no built-in prototype but
- * `Object.prototype` has a key the checks read; V8 folds it to `true`), a plain read of any object
- * is what the own-data rule reads; otherwise only of a plain object. `roles` and `profile` are read
- * together, first: measured, ~6 ns less per check than the profile read after the record's checks.
+ * (`withRoles`, the profile guard and switch) — then its id and role, valid only when read from a
+ * plain object and not from `Object.prototype`. `roles` and `profile` are read together, first:
+ * measured, ~6 ns less per check than the profile read after the record's checks. (Not
+ * `unpolluted()` instead of `isPlain`: its test of every built-in prototype is too long for V8 to
+ * inline, and the call cost more than `isPlain` on the application's objects.)
  * The role, read once, is the one the cells switch on: a second read of it (the principals of an
  * application have many shapes, so each read is a lookup) cost ~6 ns.
  */
@@ -89,8 +89,7 @@ function principalChecks(model: PolicyModel, w: CodeBlockWriter, rare: string): 
   const id = principalKey(model, 'id');
   const role = principalKey(model, 'role');
   w.writeLine('if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;');
-  w.writeLine('const fast = unpolluted();');
-  w.writeLine(`if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || ${lit(id)} in Object.prototype || ${lit(role)} in Object.prototype) return ${rare};`);
+  w.writeLine(`if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || ${lit(id)} in Object.prototype || ${lit(role)} in Object.prototype) return ${rare};`);
   // `role` is not read when the id is invalid, as in the runtime's checker (`hasIdAndRole`)
   w.writeLine(`if (typeof principal[${lit(id)}] !== "string") return INVALID_PRINCIPAL;`);
   w.writeLine(`const role = principal[${lit(role)}];`);

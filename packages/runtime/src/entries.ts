@@ -3,14 +3,14 @@
  * that decide the common request in one frame, and hand every other one to the runtime's
  * checker (`withRoles` over `planner.checker`), which decides it exactly as before.
  *
- * The common request: a principal with no `roles` and no `profile`, an `Object.prototype` without
- * the keys the entry reads, and objects whose plain reads are what the own-data rule reads
- * (docs/policy-language.md, "Own data only"): any object while the generated `unpolluted()` holds
- * (no built-in prototype but `Object.prototype` has a key the checks read, and the generated reads
- * test `Object.prototype`; V8 folds those tests while the prototypes are clean), else objects whose
- * prototype is `Object.prototype` or `null` ({@link isPlain}). Several roles, profiles, other
- * objects while a built-in prototype has such a key, and any request whose reading throws go to
- * the runtime's checker, which reads the request again in its own order: slower, the same decisions.
+ * The common request: a principal and a record whose prototype is `Object.prototype` or `null`
+ * (object literals, JSON, `Object.create(null)`), a principal with no `roles` and no `profile`,
+ * and an `Object.prototype` without the keys the entry reads. Then a plain read of a key is what
+ * the own-data rule reads (docs/policy-language.md, "Own data only"): nothing but the object
+ * itself and `Object.prototype` is on its chain, and the generated reads test `Object.prototype`
+ * (V8 folds those tests while it is clean). Class instances, arrays, Proxies of other objects,
+ * several roles, profiles and any request whose reading throws go to the runtime's checker, which
+ * reads the request again in its own order: slower, the same decisions.
  *
  * Not imported by `can.ts`: the `can` export, bundled alone, does not carry it.
  * No dependencies; imports nothing from the compiler.

@@ -350,13 +350,12 @@ const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.chec
 function entry_lead(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const fast = unpolluted();
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
+    if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
@@ -377,13 +376,12 @@ function entry_lead(principal: Principal, action: string, record: object, contex
 function entry_social(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const fast = unpolluted();
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
+    if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["social"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
@@ -402,14 +400,13 @@ function entry_social(principal: Principal, action: string, record: object, cont
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const fast = unpolluted();
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
-    if ((!fast && !isPlain(resource)) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof kind !== "string") return INVALID_RESOURCE;
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
     const p = principal, c = context ?? NO_CONTEXT;

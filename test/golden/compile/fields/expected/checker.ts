@@ -249,13 +249,12 @@ const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.chec
 function entry_contact(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const fast = unpolluted();
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["contact"]!.can(principal, action, record as Resource, context);
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["contact"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["contact"]!.can(principal, action, record as Resource, context);
+    if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["contact"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
@@ -273,13 +272,12 @@ function entry_contact(principal: Principal, action: string, record: object, con
 function entry_invoice(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const fast = unpolluted();
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["invoice"]!.can(principal, action, record as Resource, context);
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["invoice"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["invoice"]!.can(principal, action, record as Resource, context);
+    if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["invoice"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
@@ -297,14 +295,13 @@ function entry_invoice(principal: Principal, action: string, record: object, con
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const fast = unpolluted();
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
-    if ((!fast && !isPlain(resource)) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof kind !== "string") return INVALID_RESOURCE;
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
     const p = principal, c = context ?? NO_CONTEXT;

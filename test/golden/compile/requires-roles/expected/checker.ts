@@ -340,13 +340,12 @@ const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.chec
 function entry_capabilities(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const fast = unpolluted();
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
+    if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
@@ -363,13 +362,12 @@ function entry_capabilities(principal: Principal, action: string, record: object
 function entry_chat(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const fast = unpolluted();
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
+    if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
@@ -387,13 +385,12 @@ function entry_chat(principal: Principal, action: string, record: object, contex
 function entry_message(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const fast = unpolluted();
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
+    if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
@@ -411,13 +408,12 @@ function entry_message(principal: Principal, action: string, record: object, con
 function entry_setup(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const fast = unpolluted();
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
-    if (!fast && ((record as Probed)[PROBE] !== undefined || !isPlain(record))) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
+    if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
     const p = principal, c = context ?? NO_CONTEXT;
     const r = record as Resource;
@@ -434,14 +430,13 @@ function entry_setup(principal: Principal, action: string, record: object, conte
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
     if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    const fast = unpolluted();
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || (!fast && !isPlain(principal)) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
     const role = principal["role"];
     if (typeof role !== "string") return INVALID_PRINCIPAL;
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
-    if ((!fast && !isPlain(resource)) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
+    if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof kind !== "string") return INVALID_RESOURCE;
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
     const p = principal, c = context ?? NO_CONTEXT;
