@@ -164,10 +164,13 @@ describe('generated entries and the runtime checker they leave uncommon requests
       essence(generic.can(shape(rep), 'view', shape({ ...record, kind: 'lead' }))),
       essence(entry.can(shape({ id: 'u1' }), 'view', record)),
       essence(entry.can(shape(rep), 'edit', shape({ groupId: 'north' }))),
+      // the generic entry reads a principal that is not plain as it is: a key it lacks must not come from its prototype
+      essence(generic.can(shape({ id: 'u1' }), 'view', { ...record, kind: 'lead' })),
+      essence(generic.can(shape({ id: 'u1', role: 'rep' }), 'view', { ...record, kind: 'lead' })),
     ];
     // as the same values in plain objects
     const plain = answers((values) => ({ ...values }));
-    expect(plain.map((d) => (d as unknown[])[1])).toEqual(['team', 'team', 'invalid-request', 'condition']);
+    expect(plain.map((d) => (d as unknown[])[1])).toEqual(['team', 'team', 'invalid-request', 'condition', 'invalid-request', 'not-reached']);
     for (const shape of [asArray, asMap]) expect(answers(shape)).toEqual(plain);
     const all = (): unknown[] => [asArray, asMap].flatMap(answers);
     const clean = all();

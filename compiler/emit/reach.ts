@@ -2,7 +2,6 @@ import { StructureKind, type FunctionDeclarationStructure } from 'ts-morph';
 import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
 import { lit } from './literal.ts';
 import { path } from './path.ts';
-import { children, parseExpression, type Expr } from '../cel/index.ts';
 
 /**
  * The record test of a cell, as the steps `can` takes in order (docs/policy-language.md, steps
@@ -32,68 +31,6 @@ export type Step =
 export function ownRead(object: string, key: string): string {
   const k = lit(key);
   return `(${k} in Object.prototype ? own(${object}, ${k}) : ${object}[${k}])`;
-}
-
-/**
- * The built-in prototypes of the own-data rule (packages/runtime/src/own.ts) other than
- * `Object.prototype`, as generated code names them (`TYPED_ARRAY` is declared by the module).
- */
-const BUILT_IN_PROTOTYPES = ['Array', 'Function', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'Date', 'RegExp', 'Error', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Promise', 'ArrayBuffer', 'Uint8Array']
-  .map((c) => `${c}.prototype`)
-  .concat('TYPED_ARRAY');
-
-/** Above this many keys the test below would be too long to compile well: such checkers always take the exact path. */
-const MAX_UNPOLLUTED_KEYS = 40;
-
-/**
- * The keys generated checks read from request objects by {@link ownRead} or directly (the
- * principal's id and role, where the application keeps them): the record's `kind`, the
- * attributes that steps, stage and pipeline conditions, organisations and parents read.
- */
-export function plainReads(model: PolicyModel): string[] {
-  // not `shift`: only the conditions of `duringShift` read it, found below with every CEL field — and
-  // `Array.prototype.shift` would keep `unpolluted()` false for every policy
-  const keys = new Set<string>(['kind', ...['id', 'role', 'groups', 'organisation', 'profile', 'reports', 'technical'].map((n) => principalKey(model, n))]);
-  for (const r of model.resources) {
-    for (const a of [r.owner, r.team, r.ownerRole, r.organisation, r.stage, r.pipeline, r.subscribers?.attribute, r.parent?.attribute]) if (a !== undefined) keys.add(a);
-  }
-  for (const rule of model.rules) {
-    if (rule.condition?.kind === 'equals') keys.add(rule.condition.attribute);
-    else if (rule.condition?.kind === 'cel') for (const field of celFields(rule.condition.text)) keys.add(field);
-  }
-  return [...keys].sort();
-}
-
-/**
- * The fields a CEL condition reads of a variable by name (`principal.approvalLimit`,
- * `has(resource.stage)`): its fast paths read them plainly from the principal and the record,
- * which they take to be ordinary objects (compiler/analyze/conditions.ts `ordinary`) — as
- * `unpolluted()` makes any object while no built-in prototype has such a key.
- */
-function celFields(text: string): string[] {
-  const parsed = parseExpression(text);
-  // the text compileCel compiled: it parses, else unpolluted() could not name what the code reads
-  if (!parsed.ok) throw new Error(`policyc internal error: condition ${JSON.stringify(text)} does not parse`);
-  const out: string[] = [];
-  const walk = (e: Expr): void => {
-    if ((e.kind === 'select' || e.kind === 'has') && e.operand.kind === 'ident') out.push(e.field);
-    for (const child of children(e)) walk(child);
-  };
-  walk(parsed.ast);
-  return out;
-}
-
-/**
- * The body of `unpolluted()`: whether no built-in prototype but `Object.prototype` has any key of
- * {@link plainReads}. While that holds, a plain read of such a key on *any* object is what the
- * own-data rule reads (nothing the object's chain could inherit it from is built in, and
- * `Object.prototype` is tested by each read), so `can` need not ask for prototypes; V8 folds each
- * test to `false` while the prototypes are clean, and a pollution deoptimizes it.
- */
-export function unpollutedTest(keys: readonly string[]): string {
-  if (keys.length > MAX_UNPOLLUTED_KEYS) return 'return false;';
-  // one line per key
-  return `return !(\n  ${keys.map((k) => BUILT_IN_PROTOTYPES.map((proto) => `${lit(k)} in ${proto}`).join(' || ')).join(' ||\n  ')}\n);`;
 }
 
 /**
