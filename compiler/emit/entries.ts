@@ -2,7 +2,6 @@ import { StructureKind, type CodeBlockWriter, type FunctionDeclarationStructure 
 import type { PolicyModel, ResourceModel } from '../ir/model.ts';
 import { lit } from './literal.ts';
 import { principalKey } from './reach.ts';
-import { principalOnBuiltIn } from './unpolluted.ts';
 
 /**
  * A kind's actions and the function deciding each (`can_lead_edit`); `role`: whether that function
@@ -37,7 +36,7 @@ export function kindEntry(model: PolicyModel, resource: ResourceModel, actions: 
 export function anyEntry(model: PolicyModel, dispatch: ReadonlyMap<ResourceModel, ActionCells>): FunctionDeclarationStructure {
   const rare = 'rare.can(principal, action, resource as Resource, context)';
   return entryFunction('entry', '`checker.can`', { name: 'resource', type: 'object' }, rare, (w) => {
-    principalChecks(model, w, rare, principalOnBuiltIn(model));
+    principalChecks(model, w, rare);
     w.writeLine('if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;');
     w.writeLine('const kind = (resource as Resource).kind;');
     w.writeLine(`if (!isPlain(resource) || "kind" in Object.prototype) return ${rare};`);
@@ -78,30 +77,17 @@ function entryFunction(name: string, about: string, target: { name: string; type
 
 /**
  * The principal: `roles` and `profile` — the common `undefined` goes on, any value to `rare`
- * (`withRoles`, the profile guard and switch) — then its id and role, valid only when not read
- * from `Object.prototype` nor from another built-in prototype: the principal is plain
- * (`isPlain`), or, in the generic entry, no built-in prototype has a key read of the principal
- * (`onBuiltIn`, compiler/emit/unpolluted.ts). The generic entry tests the prototypes because an
- * application's principals have several shapes, some of them unstable (a user object to which a
- * field was added once), and `Object.getPrototypeOf` of those is a call (~6 ns, 0.15× of a check);
- * the per-kind entries keep `isPlain`, since the prototype tests, written out, make them too
- * large for V8 to inline into the application's call (2× slower measured). `roles` and `profile`
- * are read together, first: measured, ~6 ns less per check than the profile read after the
- * record's checks.
- * The role, read once, is the one the cells switch on: a second read of it (the principals of an
- * application have many shapes, so each read is a lookup) cost ~6 ns.
+ * (`withRoles`, the profile guard and switch) — then its id and role, valid only when read from a
+ * plain object and not from `Object.prototype`. `roles` and `profile` are read together, first:
+ * measured, ~6 ns less per check than the profile read after the record's checks. The role, read
+ * once, is the one the cells switch on: a second read of it (the principals of an application
+ * have many shapes, so each read is a lookup) cost ~6 ns.
  */
-function principalChecks(model: PolicyModel, w: CodeBlockWriter, rare: string, onBuiltIn?: string): void {
+function principalChecks(model: PolicyModel, w: CodeBlockWriter, rare: string): void {
   const id = principalKey(model, 'id');
   const role = principalKey(model, 'role');
   w.writeLine('if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;');
-  const plain = onBuiltIn === undefined ? '!isPlain(principal) || ' : '';
-  w.writeLine(`if (principal["roles"] !== undefined || principal["profile"] !== undefined || ${plain}${lit(id)} in Object.prototype || ${lit(role)} in Object.prototype) return ${rare};`);
-  if (onBuiltIn !== undefined) {
-    w.writeLine('// any principal is read as it is while no built-in prototype has a key read of it');
-    w.writeLine(`if (${onBuiltIn}) return ${rare};`);
-  }
-  // `role` is not read when the id is invalid, as in the runtime's checker (`hasIdAndRole`)
+  w.writeLine(`if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || ${lit(id)} in Object.prototype || ${lit(role)} in Object.prototype) return ${rare};`);
   w.writeLine(`if (typeof principal[${lit(id)}] !== "string") return INVALID_PRINCIPAL;`);
   w.writeLine(`const role = principal[${lit(role)}];`);
   w.writeLine('if (typeof role !== "string") return INVALID_PRINCIPAL;');
