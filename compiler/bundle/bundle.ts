@@ -45,6 +45,9 @@ export async function bundleChecker(checkerTs: string, runtimeImport: string, ba
     alias: { [runtimeImport]: runtime.index, [`${runtimeImport}/cel`]: runtime.cel },
     banner: { js: banner },
     legalComments: 'none',
+    // what an application imports is parsed by V8 on every start: fewer tokens and bytes load
+    // sooner (bench/load.mjs); checker.ts stays the readable, reviewed file
+    minify: true,
     logLevel: 'silent',
   });
   const out = result.outputFiles[0];
