@@ -37,7 +37,7 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted', 'withRoles', 'badProfile', 'UNDECLARED_STAGE', ...ENTRY_NAMES]) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', ...ENTRY_NAMES]) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile']) names.take(helper);
 
@@ -265,10 +265,13 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'INVALID_RECORD',
             'INVALID_RESOURCE',
             'isPlain',
+            'lazyChecker',
+            'lazyEntries',
             'listIncludes',
             ...(model.resources.some((r) => r.organisation !== undefined) ? ['MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION'] : []),
             'NO_CONTEXT',
             'oneOf',
+            ...(model.roleManagement ? ['onFirstUse'] : []),
             'or',
             'ordinary',
             'own',
@@ -342,18 +345,17 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           // without `unpolluted`, whose test of every built-in prototype would be a fifth of the bundle
           declarations: [{ name: 'can', type: `${checkerType(model)}['can']`, initializer: `/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model, 'undefined')})` }],
         },
+        // made on the first request that needs it: importing the checker runs none of it (issue 17)
+        'let rareChecker: CoreChecker | undefined;',
         {
-          kind: StructureKind.VariableStatement,
-          declarationKind: VariableDeclarationKind.Const,
-          docs: ['The runtime\'s checker: `checker`\'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain).'],
-          declarations: [
-            {
-              name: 'rare',
-              type: 'CoreChecker',
-              initializer: `/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model, 'unpolluted')}), plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}], unpolluted)${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`})`,
-            },
-          ],
+          kind: StructureKind.Function,
+          name: 'runtimeChecker',
+          docs: ['The runtime\'s checker: `checker`\'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use.'],
+          returnType: 'CoreChecker',
+          statements: `return rareChecker ??= withRoles(planner.checker(defineCan<${canTypes(model)}>(check${canFields(model, 'unpolluted')}), plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}], unpolluted)${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`});`,
         },
+        '/** Where the entries send the requests they leave to the runtime\'s checker. */',
+        `const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, [${entries.map(({ resource }) => lit(resource.name)).join(', ')}]);`,
         ...entries.map(({ resource, name, actions }) => kindEntry(model, resource, actions, name)),
         anyEntry(model, dispatch),
         {
@@ -364,7 +366,13 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             {
               name: 'checker',
               type: checkerType(model),
-              initializer: `/* @__PURE__ */ ${fieldSecurity.name}.checker(/* @__PURE__ */ withEntries(rare, entry, [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}]))`,
+              // `plan`, field security and the runtime's checker are made on the first call that needs them
+              initializer: [
+                `/* @__PURE__ */ lazyChecker<${checkerType(model)}>({`,
+                `  formatVersion: ${FORMAT_VERSION}, policyName: ${lit(model.name)}, policyHash: ${lit(model.hash)}, can: entry,`,
+                `  kinds: [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}],`,
+                `}, () => ${fieldSecurity.name}.checker(withEntries(runtimeChecker(), entry, [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}])))`,
+              ].join('\n'),
             },
           ],
         },
