@@ -114,22 +114,22 @@ function can_deal_view(p: Principal, r: Resource, c: Context, role?: unknown): D
   if (("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]) !== undefined && !declared_1.has(("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]))) return UNDECLARED_STAGE;
   if (("stage" in Object.prototype ? own(r, "stage") : r["stage"]) !== undefined && !declared_2.has(("stage" in Object.prototype ? own(r, "stage") : r["stage"]))) return UNDECLARED_STAGE;
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  switch (role ?? p.role) {
-    case "ceo": switch (profile) {
-      case undefined: case "standard": return own_records_for_ceo(p, r, 0);
-      case "read_only": return own_records_for_ceo(p, r, 2);
-      default: return badProfile(profile);
-    }
-    case "manager": switch (profile) {
-      case undefined: case "standard": return own_records_for_manager(p, r, 4);
-      case "read_only": return own_records_for_manager(p, r, 7);
-      default: return badProfile(profile);
-    }
-    case "rep": switch (profile) {
-      case undefined: case "standard": return own_records(p, r, 10);
-      case "read_only": return own_records(p, r, 12);
-      default: return badProfile(profile);
-    }
+  const who = role ?? p.role;
+  switch (profile) {
+    case undefined: case "standard": break;
+    case "read_only":
+      switch (who) {
+        case "ceo": return own_records_for_ceo(p, r, 2);
+        case "manager": return own_records_for_manager(p, r, 7);
+        case "rep": return own_records(p, r, 12);
+      }
+      break;
+    default: return badProfile(profile);
+  }
+  switch (who) {
+    case "ceo": return own_records_for_ceo(p, r, 0);
+    case "manager": return own_records_for_manager(p, r, 4);
+    case "rep": return own_records(p, r, 10);
     default: return policy.unknownRole;
   }
 }
@@ -139,32 +139,32 @@ function can_deal_edit(p: Principal, r: Resource, c: Context, role?: unknown): D
   if (("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]) !== undefined && !declared_1.has(("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]))) return UNDECLARED_STAGE;
   if (("stage" in Object.prototype ? own(r, "stage") : r["stage"]) !== undefined && !declared_2.has(("stage" in Object.prototype ? own(r, "stage") : r["stage"]))) return UNDECLARED_STAGE;
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  switch (role ?? p.role) {
-    case "ceo": switch (profile) {
-      case undefined: case "standard": return own_records_for_ceo(p, r, 1);
-      case "read_only": return d(3, 6 /* Denied */);
-      default: return badProfile(profile);
-    }
-    case "manager": switch (profile) {
-      case undefined: case "standard": {
-      const k0 = when_1(p, r, c);
-      if (k0 === true) return d(6, 6 /* Denied */);
-      if (k0 !== false) return d(6, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
-      return own_records_for_manager(p, r, 5);
-    }
-      case "read_only": {
+  const who = role ?? p.role;
+  switch (profile) {
+    case undefined: case "standard": break;
+    case "read_only":
+      switch (who) {
+        case "ceo": return d(3, 6 /* Denied */);
+        case "manager": {
       const k0 = when_1(p, r, c);
       if (k0 === true) return d(9, 6 /* Denied */);
       if (k0 !== false) return d(9, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
       return d(8, 6 /* Denied */);
     }
-      default: return badProfile(profile);
+        case "rep": return d(13, 6 /* Denied */);
+      }
+      break;
+    default: return badProfile(profile);
+  }
+  switch (who) {
+    case "ceo": return own_records_for_ceo(p, r, 1);
+    case "manager": {
+      const k0 = when_1(p, r, c);
+      if (k0 === true) return d(6, 6 /* Denied */);
+      if (k0 !== false) return d(6, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      return own_records_for_manager(p, r, 5);
     }
-    case "rep": switch (profile) {
-      case undefined: case "standard": return own_records(p, r, 11);
-      case "read_only": return d(13, 6 /* Denied */);
-      default: return badProfile(profile);
-    }
+    case "rep": return own_records(p, r, 11);
     default: return policy.unknownRole;
   }
 }
