@@ -55,7 +55,7 @@ describe('R-Z2 R-Z9 the profile a principal carries', () => {
     }
     const mine = { kind: 'lead', owner: 'u1', ownerRole: 'agent' };
     for (let i = 0; i < 4; i++) {
-      const principal = new Toggling();
+      const principal = new Toggling() as unknown as { id: string; role: string };
       for (let skip = 0; skip < i; skip++) void principal.role;
       expect(checker.can(principal, 'edit', mine).allow).toBe(false);
       expect(checker.can(principal, 'view', mine).allow).toBe(true);

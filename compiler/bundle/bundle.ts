@@ -46,8 +46,11 @@ export async function bundleChecker(checkerTs: string, runtimeImport: string, ba
     banner: { js: banner },
     legalComments: 'none',
     // what an application imports is parsed by V8 on every start: fewer tokens and bytes load
-    // sooner (bench/load.mjs); checker.ts stays the readable, reviewed file
-    minify: true,
+    // sooner (bench/load.mjs); checker.ts stays the readable, reviewed file. The ES module keeps
+    // its line breaks: esbuild drops the `/* @__PURE__ */` annotations with them, and without
+    // those an application's bundler keeps plans, field masks and reasons in a bundle of `can`
+    // alone (no bundler tree-shakes CommonJS, so checker.cjs loses nothing)
+    ...(format === 'esm' ? { minifySyntax: true, minifyIdentifiers: true } : { minify: true }),
     logLevel: 'silent',
   });
   const out = result.outputFiles[0];
