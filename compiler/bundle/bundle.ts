@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
+import { minifyKeepingAnnotations } from './annotations.ts';
 
 /** The policyc package folder, found from this file whether it runs from source or from `dist/`. */
 export function packageRoot(): string {
@@ -43,19 +44,19 @@ export async function bundleChecker(checkerTs: string, runtimeImport: string, ba
     platform: 'neutral',
     target: 'es2022',
     alias: { [runtimeImport]: runtime.index, [`${runtimeImport}/cel`]: runtime.cel },
-    banner: { js: banner },
     legalComments: 'none',
     // what an application imports is parsed by V8 on every start: fewer tokens and bytes load
-    // sooner (bench/load.mjs); checker.ts stays the readable, reviewed file. The ES module keeps
-    // its line breaks: esbuild drops the `/* @__PURE__ */` annotations with them, and without
-    // those an application's bundler keeps plans, field masks and reasons in a bundle of `can`
-    // alone (no bundler tree-shakes CommonJS, so checker.cjs loses nothing)
-    ...(format === 'esm' ? { minifySyntax: true, minifyIdentifiers: true } : { minify: true }),
+    // sooner (bench/load.mjs); checker.ts stays the readable, reviewed file. The ES module is
+    // minified below, keeping the annotations a bundler needs (no bundler tree-shakes CommonJS)
+    minify: format === 'cjs',
     logLevel: 'silent',
   });
   const out = result.outputFiles[0];
   if (!out) throw new Error('policyc internal error: esbuild produced no output');
-  return out.text;
+  if (format === 'cjs') return `${banner}\n${out.text}`;
+  // where the annotations cannot all be written back unchanged: minified but for line breaks, which keeps them
+  const code = (await minifyKeepingAnnotations(out.text)) ?? (await transform(out.text, { minifySyntax: true, minifyIdentifiers: true, format: 'esm', target: 'es2022' })).code;
+  return `${banner}\n${code}`;
 }
 
 /** Type-strips a generated checker without bundling (imports kept), for tests and tools. */
