@@ -28,12 +28,16 @@ function runtimeEntries(): { index: string; cel: string } {
   return { index: join(dir, 'dist', 'index.js'), cel: join(dir, 'dist', 'cel.js') };
 }
 
+/** Above this many characters of checker.ts (policies of the table layout), the bundles are not minified. */
+const LARGE_CHECKER = 1_000_000;
+
 /**
  * Bundles a generated checker with the runtime into one self-contained module (ES or CommonJS).
  * `runtimeImport` is the specifier the generated code uses for the runtime.
  */
 export async function bundleChecker(checkerTs: string, runtimeImport: string, banner: string, format: 'esm' | 'cjs' = 'esm'): Promise<string> {
   const runtime = runtimeEntries();
+  const large = checkerTs.length > LARGE_CHECKER;
   const result = await build({
     // paths in the bundle's comments are relative to this, so output does not depend on the folder policyc runs in
     absWorkingDir: packageRoot(),
@@ -47,13 +51,15 @@ export async function bundleChecker(checkerTs: string, runtimeImport: string, ba
     legalComments: 'none',
     // what an application imports is parsed by V8 on every start: fewer tokens and bytes load
     // sooner (bench/load.mjs); checker.ts stays the readable, reviewed file. The ES module is
-    // minified below, keeping the annotations a bundler needs (no bundler tree-shakes CommonJS)
-    minify: format === 'cjs',
+    // minified below, keeping the annotations a bundler needs (no bundler tree-shakes CommonJS).
+    // A large policy's are not: that would cost seconds of its compile (bench/compile.mjs), and
+    // what its module is loaded for dwarfs the parsing
+    minify: format === 'cjs' && !large,
     logLevel: 'silent',
   });
   const out = result.outputFiles[0];
   if (!out) throw new Error('policyc internal error: esbuild produced no output');
-  if (format === 'cjs') return `${banner}\n${out.text}`;
+  if (format === 'cjs' || large) return `${banner}\n${out.text}`;
   // where the annotations cannot all be written back unchanged: minified but for line breaks, which keeps them
   const code = (await minifyKeepingAnnotations(out.text)) ?? (await transform(out.text, { minifySyntax: true, minifyIdentifiers: true, format: 'esm', target: 'es2022' })).code;
   return `${banner}\n${code}`;
