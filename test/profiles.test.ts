@@ -41,6 +41,28 @@ const compile = async (text: string) => {
 };
 
 describe('R-Z2 R-Z9 the profile a principal carries', () => {
+  it('R-Z2 a role getter that answers another role on each read never escapes the profile: read once per decision', async () => {
+    // agent's own profile is read_only, manager's standard: a principal carrying read_only may not
+    // edit whichever of the two roles it holds
+    const { checker } = await compile(POLICY.replace('agent: { profile: standard', 'agent: { profile: read_only'));
+    class Toggling {
+      readonly id = 'u1';
+      readonly profile = 'read_only';
+      private reads = 0;
+      get role(): string {
+        return this.reads++ % 2 === 0 ? 'agent' : 'manager';
+      }
+    }
+    const mine = { kind: 'lead', owner: 'u1', ownerRole: 'agent' };
+    for (let i = 0; i < 4; i++) {
+      const principal = new Toggling() as unknown as { id: string; role: string };
+      for (let skip = 0; skip < i; skip++) void principal.role;
+      expect(checker.can(principal, 'edit', mine).allow).toBe(false);
+      expect(checker.can(principal, 'view', mine).allow).toBe(true);
+    }
+    expect(checker.can({ id: 'u1', role: 'manager' }, 'edit', mine).allow).toBe(true);
+  });
+
   it('R-Z2 plans follow the profile: the read-only manager lists the leads below for view, none for edit', async () => {
     const { checker } = await compile(POLICY);
     const manager = { id: 'm1', role: 'manager', profile: 'read_only' };

@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appBundle, bundleApp, CAN_BUDGET, compileSet, firstRequest, policySets } from '../bench/load.mjs';
 import { outcome, shortReason } from '../packages/runtime/src/policy.ts';
@@ -18,6 +19,24 @@ const NOT_FOR_CAN = ['planner.js', 'plan.js', 'fields.js', 'reasons.js', 'sql.js
 const [leads, ...examples] = policySets();
 
 describe('can alone: what an application bundles', () => {
+  it('the bundled checker.js (minified) still lets a bundler leave plans, field masks and reason text out of `can` alone', async () => {
+    const { output, model } = await compileSet(leads!);
+    const request = firstRequest(model);
+    const bundled = async (entry: 'can' | 'checker'): Promise<string> => {
+      const dir = mkdtempSync(join(tmpdir(), 'policyc-bundled-'));
+      writeFileSync(join(dir, 'checker.js'), output.bundle);
+      const call = entry === 'can' ? 'can' : 'checker.can';
+      writeFileSync(join(dir, 'app.mjs'), `import { ${entry} } from './checker.js';\nconsole.log(${call}(${JSON.stringify(request.principal)}, ${JSON.stringify(request.action)}, ${JSON.stringify(request.resource)}));\n`);
+      const out = await build({ absWorkingDir: dir, entryPoints: ['app.mjs'], bundle: true, minify: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'silent' });
+      return out.outputFiles[0]!.text;
+    };
+    const can = await bundled('can');
+    for (const text of ['filtered:', 'grants', 'is an administrator role', 'recheck each record']) expect(can).not.toContain(text);
+    const checker = await bundled('checker');
+    expect(checker).toContain('is an administrator role');
+    expect(checker.length).toBeGreaterThan(can.length * 2);
+  });
+
   it(`the leads policy's \`can\` alone is at most ${CAN_BUDGET} bytes min+gzip, without plans, field masks or the text of reasons`, async () => {
     const { output, model } = await compileSet(leads!);
     const can = await appBundle(output.checkerTs, 'can', firstRequest(model));

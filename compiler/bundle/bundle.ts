@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
+import { minifyKeepingAnnotations } from './annotations.ts';
 
 /** The policyc package folder, found from this file whether it runs from source or from `dist/`. */
 export function packageRoot(): string {
@@ -27,12 +28,16 @@ function runtimeEntries(): { index: string; cel: string } {
   return { index: join(dir, 'dist', 'index.js'), cel: join(dir, 'dist', 'cel.js') };
 }
 
+/** Above this many characters of checker.ts (policies of the table layout), the bundles are not minified. */
+const LARGE_CHECKER = 1_000_000;
+
 /**
  * Bundles a generated checker with the runtime into one self-contained module (ES or CommonJS).
  * `runtimeImport` is the specifier the generated code uses for the runtime.
  */
 export async function bundleChecker(checkerTs: string, runtimeImport: string, banner: string, format: 'esm' | 'cjs' = 'esm'): Promise<string> {
   const runtime = runtimeEntries();
+  const large = checkerTs.length > LARGE_CHECKER;
   const result = await build({
     // paths in the bundle's comments are relative to this, so output does not depend on the folder policyc runs in
     absWorkingDir: packageRoot(),
@@ -43,13 +48,21 @@ export async function bundleChecker(checkerTs: string, runtimeImport: string, ba
     platform: 'neutral',
     target: 'es2022',
     alias: { [runtimeImport]: runtime.index, [`${runtimeImport}/cel`]: runtime.cel },
-    banner: { js: banner },
     legalComments: 'none',
+    // what an application imports is parsed by V8 on every start: fewer tokens and bytes load
+    // sooner (bench/load.mjs); checker.ts stays the readable, reviewed file. The ES module is
+    // minified below, keeping the annotations a bundler needs (no bundler tree-shakes CommonJS).
+    // A large policy's are not: that would cost seconds of its compile (bench/compile.mjs), and
+    // what its module is loaded for dwarfs the parsing
+    minify: format === 'cjs' && !large,
     logLevel: 'silent',
   });
   const out = result.outputFiles[0];
   if (!out) throw new Error('policyc internal error: esbuild produced no output');
-  return out.text;
+  if (format === 'cjs' || large) return `${banner}\n${out.text}`;
+  // where the annotations cannot all be written back unchanged: minified but for line breaks, which keeps them
+  const code = (await minifyKeepingAnnotations(out.text)) ?? (await transform(out.text, { minifySyntax: true, minifyIdentifiers: true, format: 'esm', target: 'es2022' })).code;
+  return `${banner}\n${code}`;
 }
 
 /** Type-strips a generated checker without bundling (imports kept), for tests and tools. */

@@ -38,9 +38,9 @@ export interface EmitOptions {
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted', 'withRoles', 'badProfile', 'UNDECLARED_STAGE', ...ENTRY_NAMES]) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', ...ENTRY_NAMES]) names.take(reserved);
 
-  for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile']) names.take(helper);
+  for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile', 'who']) names.take(helper);
 
   const constants: StatementStructures[] = [];
   const sets = new Map<string, string>();
@@ -265,10 +265,13 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'INVALID_RECORD',
             'INVALID_RESOURCE',
             'isPlain',
+            'lazyChecker',
+            'lazyEntries',
             'listIncludes',
             ...(model.resources.some((r) => r.organisation !== undefined) ? ['MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION'] : []),
             'NO_CONTEXT',
             'oneOf',
+            ...(model.roleManagement ? ['onFirstUse'] : []),
             'or',
             'ordinary',
             'own',
@@ -342,18 +345,17 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           // without `unpolluted`, whose test of every built-in prototype would be a fifth of the bundle
           declarations: [{ name: 'can', type: `${checkerType(model)}['can']`, initializer: `/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model, 'undefined')})` }],
         },
+        // made on the first request that needs it: importing the checker runs none of it (issue 17)
+        'let rareChecker: CoreChecker | undefined;',
         {
-          kind: StructureKind.VariableStatement,
-          declarationKind: VariableDeclarationKind.Const,
-          docs: ['The runtime\'s checker: `checker`\'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain).'],
-          declarations: [
-            {
-              name: 'rare',
-              type: 'CoreChecker',
-              initializer: `/* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model, 'unpolluted')}), plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}], unpolluted)${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`})`,
-            },
-          ],
+          kind: StructureKind.Function,
+          name: 'runtimeChecker',
+          docs: ['The runtime\'s checker: `checker`\'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use.'],
+          returnType: 'CoreChecker',
+          statements: `return rareChecker ??= withRoles(planner.checker(defineCan<${canTypes(model)}>(check${canFields(model, 'unpolluted')}), plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}], unpolluted)${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`});`,
         },
+        '/** Where the entries send the requests they leave to the runtime\'s checker. */',
+        `const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, [${entries.map(({ resource }) => lit(resource.name)).join(', ')}]);`,
         ...entries.map(({ resource, name, actions }) => kindEntry(model, resource, actions, name)),
         anyEntry(model, dispatch),
         {
@@ -364,7 +366,13 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             {
               name: 'checker',
               type: checkerType(model),
-              initializer: `/* @__PURE__ */ ${fieldSecurity.name}.checker(/* @__PURE__ */ withEntries(rare, entry, [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}]))`,
+              // `plan`, field security and the runtime's checker are made on the first call that needs them
+              initializer: [
+                `/* @__PURE__ */ lazyChecker<${checkerType(model)}>({`,
+                `  formatVersion: ${FORMAT_VERSION}, policyName: ${lit(model.name)}, policyHash: ${lit(model.hash)}, can: entry,`,
+                `  kinds: [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}],`,
+                `}, () => ${fieldSecurity.name}.checker(withEntries(runtimeChecker(), entry, [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}])))`,
+              ].join('\n'),
             },
           ],
         },
@@ -385,15 +393,34 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
  * exactly what `can` decides for them, without reading the record.
  */
 function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string, cellsFn: string, emitters: CellEmitters): { check: string; plan: string } {
-  const cells = model.roles.map((role) => ({ role, ...profileSwitch(model, role, (r) => cellBodies(model, r, resource, action, emitters)) }));
+  const cells = model.roles.map((role) => ({ role, ...profileCells(model, role, (r) => cellBodies(model, r, resource, action, emitters)) }));
   // R-Z2: where roles vary by the principal's profile (`check` has refused profiles the policy lacks)
   const guard = model.profiles.length === 0 ? [] : [`const profile = ${ownRead('p', 'profile')};`];
   // R-K5: a record in a stage or pipeline its resource does not declare is refused before any role
   const declared = declaredValues(resource).map(({ attribute, set }) => `if (${ownRead('r', attribute)} !== undefined && !${emitters.valueSet(set)}.has(${ownRead('r', attribute)})) return UNDECLARED_STAGE;`);
+  // `role`: the principal's role when an entry passes it (compiler/emit/entries.ts), else read here
+  const roleCases = (indent: string, list: readonly (typeof cells)[number][], check: (cell: (typeof cells)[number]) => string): string[] =>
+    list.map((cell) => `${indent}case ${lit(cell.role.name)}: ${check(cell)}`);
+  const base = [`switch (${model.profiles.length === 0 ? `role ?? ${principalValue(model, 'role')}` : 'who'}) {`, ...roleCases('  ', cells, (cell) => cell.base.check), '  default: return policy.unknownRole;', '}'];
+  // R-Z2: a principal carrying a profile that changes its role's cell is decided by that profile's
+  // case; any other goes on to the role's own cell. Decided once, not a switch on the profile in
+  // every role's case: a policy with profiles was several times the code to parse at import (issue 17)
+  const profileCases = model.profiles.map((profile) => ({ profile, changed: cells.filter((cell) => cell.forProfile(profile).check !== cell.base.check) }));
+  const unchanged = profileCases.filter(({ changed }) => changed.length === 0).map(({ profile }) => `case ${lit(profile)}:`);
+  const byProfile = [
+    // the role read once: a getter cannot answer one role to the profile's switch and another to the role's
+    `const who = role ?? ${principalValue(model, 'role')};`,
+    'switch (profile) {',
+    `  ${['case undefined:', ...unchanged].join(' ')} break;`,
+    ...profileCases
+      .filter(({ changed }) => changed.length > 0)
+      .flatMap(({ profile, changed }) => [`  case ${lit(profile)}:`, '    switch (who) {', ...roleCases('      ', changed, (cell) => cell.forProfile(profile).check), '    }', '    break;']),
+    '  default: return badProfile(profile);',
+    '}',
+  ];
   // one string per function: large policies have tens of thousands of cells
   return {
-    // `role`: the principal's role when an entry passes it (compiler/emit/entries.ts), else read here
-    check: [...declared, ...guard, `switch (role ?? ${principalValue(model, 'role')}) {`, ...cells.map(({ role, check }) => `  case ${lit(role.name)}: ${check}`), '  default: return policy.unknownRole;', '}'].join('\n'),
+    check: [...declared, ...guard, ...(model.profiles.length === 0 ? [] : byProfile), ...base].join('\n'),
     plan: [
       ...guard,
       `switch (${principalValue(model, 'role')}) {`,
@@ -415,21 +442,29 @@ function declaredValues(resource: ResourceModel): { attribute: string; set: read
 }
 
 /**
- * A role's cell as one statement for `can` (and one for `plan` when the cell reads the record):
- * for a role whose users may carry profiles (R-Z2), a switch on `principal.profile` — none or the
- * role's own, then each other declared profile; any other value is denied.
+ * A role's cell: its bodies for `can` without a profile (`base`) and for each profile a principal
+ * may carry (`forProfile`, R-Z2: the role's own, or the role as seen through another declared
+ * profile), and one statement for `plan` when the cell reads the record — for a role whose users
+ * may carry profiles, a switch on `principal.profile`.
  */
-function profileSwitch(model: PolicyModel, role: RoleModel, bodies: (role: RoleModel) => { check: string; plan: string | undefined }): { check: string; plan: string | undefined } {
+function profileCells(
+  model: PolicyModel,
+  role: RoleModel,
+  bodies: (role: RoleModel) => { check: string; plan: string | undefined },
+): { base: { check: string; plan: string | undefined }; forProfile: (profile: string | undefined) => { check: string }; plan: string | undefined } {
   const base = bodies(role);
-  if (model.profiles.length === 0) return { check: base.check, plan: base.plan === undefined ? undefined : `return ${base.plan};` };
+  if (model.profiles.length === 0) return { base, forProfile: () => base, plan: base.plan === undefined ? undefined : `return ${base.plan};` };
   // profiles whose entry is the role itself (an administrator role) share its case
   const same = [...role.byProfile].filter(([, variant]) => variant === role).map(([name]) => name);
-  const variants = [...role.byProfile].filter(([, variant]) => variant !== role).map(([name, variant]) => ({ labels: `case ${lit(name)}:`, ...bodies(variant) }));
+  const variants = [...role.byProfile].filter(([, variant]) => variant !== role).map(([name, variant]) => ({ name, labels: `case ${lit(name)}:`, ...bodies(variant) }));
   const labels = ['case undefined:', ...[role.profile, ...same].flatMap((name) => (name === undefined ? [] : [`case ${lit(name)}:`]))].join(' ');
-  const all = [{ labels, ...base }, ...variants];
-  const plans = all.filter((v) => v.plan !== undefined);
+  const plans = [{ labels, ...base }, ...variants].filter((v) => v.plan !== undefined);
+  // every declared profile is the role's own or one of `byProfile` (compiler/analyze/analyze.ts);
+  // `check` has refused any other before a cell is called
+  const forProfile = (profile: string | undefined): { check: string } => variants.find((v) => v.name === profile) ?? base;
   return {
-    check: ['switch (profile) {', ...all.map((v) => `    ${v.labels} ${v.check}`), '    default: return badProfile(profile);', '  }'].join('\n'),
+    base,
+    forProfile,
     // a cell that does not read the record plans what `can` decides without one
     plan: plans.length === 0 ? undefined : ['switch (profile) {', ...plans.map((v) => `    ${v.labels} return ${v.plan};`), '    default: break;', '  }', '  break;'].join('\n'),
   };

@@ -25,7 +25,8 @@ export function roleManagementData(model: PolicyModel, management: RoleManagemen
   const rules = [...naming].map(([role, names]) => `    [${lit(role)}, [${names.map(lit).join(', ')}]],`);
   return [
     '/** Guards for creating, renaming, moving and deleting roles (R-Z12), for holders of the role-management permission. */',
-    'export const roleManagement = /* @__PURE__ */ defineRoleManagement({',
+    // built on the first call of a guard: importing the checker runs none of it (issue 17)
+    'export const roleManagement = /* @__PURE__ */ onFirstUse(() => defineRoleManagement({',
     '  roles: /* @__PURE__ */ Object.fromEntries([',
     ...roles,
     '  ]),',
@@ -36,6 +37,6 @@ export function roleManagementData(model: PolicyModel, management: RoleManagemen
     '  ]),',
     `  permission: { module: ${lit(management.module)}, action: ${lit(management.permission)}, at: ${lit(at(management.source))} },`,
     // a function, not `checker.can` read now: an application that does not use the guards bundles none of `checker`
-    '}, (principal: Principal, action: string, resource: Resource): Decision => (checker.can as unknown as (p: Principal, a: string, r: Resource) => Decision)(principal, action, resource));',
+    '}, (principal: Principal, action: string, resource: Resource): Decision => (checker.can as unknown as (p: Principal, a: string, r: Resource) => Decision)(principal, action, resource)), ["createRole", "renameRole", "moveRole", "deleteRole"]);',
   ].join('\n');
 }

@@ -23,6 +23,7 @@ export { badProfile, definePolicy, FORMAT_VERSION, MISSING_ORGANISATION, NO_ORGA
 export { defineCan, type Can } from './can.js';
 export { definePlanner, type Planner } from './planner.js';
 export { failure, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, NO_CONTEXT, PROBE, withEntries, type KindEntry, type Probed } from './entries.js';
+export { lazyChecker, lazyEntries, onFirstUse, type CheckerAtHand } from './lazy.js';
 export { packedRules } from './rules.js';
 export { defineRequirement, planRequirement, type Requirement, type RequirementData, type Unneeded } from './requirement.js';
 export { isObject, listIncludes, ordinary, own, ownElements, someElement, type ObjectPrototype } from './own.js';

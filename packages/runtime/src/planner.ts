@@ -46,7 +46,7 @@ export interface Planner {
 export const INVALID_RECORD = /* @__PURE__ */ denial('invalid-request', 'denied: the record must be an object');
 
 /** Names a per-kind entry cannot also have on the checker (`checker.kinds` has every kind). */
-const CHECKER_MEMBERS: readonly string[] = ['can', 'plan', 'fields', 'redact', 'canWrite', 'formatVersion', 'policyName', 'policyHash', 'kinds', '__proto__'];
+export const CHECKER_MEMBERS: readonly string[] = ['can', 'plan', 'fields', 'redact', 'canWrite', 'formatVersion', 'policyName', 'policyHash', 'kinds', '__proto__'];
 
 /** A plan for a request that cannot be planned: `never`, with the denial's code and reason. */
 function refusedPlan(decision: Decision): QueryPlan {

@@ -95,8 +95,10 @@ export function definePolicy(data: PolicyData, rules: RuleReader = listedRules):
     );
   }
   const count = rules.count(data);
-  // filled, not sparse: a hole would read `Array.prototype[i]`, which a polluted prototype sets
-  const cache: (Decision | undefined)[] = new Array<Decision | undefined>(count * PATHS).fill(undefined);
+  // filled, not sparse: a hole would read `Array.prototype[i]`, which a polluted prototype sets.
+  // One row of decisions per rule, made when the rule first decides: a table of every rule ×
+  // path made at import costs more than the rest of the import (issue 17)
+  const cache: ((Decision | undefined)[] | undefined)[] = new Array<(Decision | undefined)[] | undefined>(count).fill(undefined);
   const refs: (RuleRef | undefined)[] = new Array<RuleRef | undefined>(count).fill(undefined);
   /** The rule's reference, made on first use (a large policy has many rules, most never hit). */
   function ruleRef(id: number): RuleRef {
@@ -128,14 +130,15 @@ export function definePolicy(data: PolicyData, rules: RuleReader = listedRules):
 
   // small, so that V8 inlines it into every cell: making a decision is the rare case
   function decide(rule: number, path: Path): Decision {
-    return cache[rule * PATHS + path] ?? make(rule, path);
+    return cache[rule]?.[path] ?? make(rule, path);
   }
 
   function make(rule: number, path: Path): Decision {
     const ref = ruleRef(rule);
     const [allow, code] = outcome(path);
     const made: Decision = Object.freeze({ allow, code, reason: explain(ref, path), rule: ref });
-    cache[rule * PATHS + path] = made;
+    // `ruleRef` has checked that the rule exists: `rule` is an index of `cache`
+    (cache[rule] ??= new Array<Decision | undefined>(PATHS).fill(undefined))[path] = made;
     return made;
   }
 

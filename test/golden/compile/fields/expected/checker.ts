@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:541f7ea4c656bcfd083b33f92ecbef185ee98adc7b91b05cee654c1b6d5758ca
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
@@ -242,8 +242,15 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
 export const can: PolicyChecker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
-/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain). */
-const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema>(check, unpolluted), plan, [["contact", check_contact], ["invoice", check_invoice]], unpolluted));
+let rareChecker: CoreChecker | undefined;
+
+/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use. */
+function runtimeChecker(): CoreChecker {
+  return rareChecker ??= withRoles(planner.checker(defineCan<Schema>(check, unpolluted), plan, [["contact", check_contact], ["invoice", check_invoice]], unpolluted));
+}
+
+/** Where the entries send the requests they leave to the runtime's checker. */
+const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, ["contact", "invoice"]);
 
 /** `checker.kinds["contact"].can`: "contact" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_contact(principal: Principal, action: string, record: object, context?: Context): Decision {
@@ -326,5 +333,8 @@ function entry(principal: Principal, action: string, resource: object, context?:
   }
 }
 
-export const checker: PolicyChecker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withEntries(rare, entry, [["contact", entry_contact], ["invoice", entry_invoice]]));
+export const checker: PolicyChecker<Schema> = /* @__PURE__ */ lazyChecker<PolicyChecker<Schema>>({
+    formatVersion: 7, policyName: "policy", policyHash: "541f7ea4c656bcfd083b33f92ecbef185ee98adc7b91b05cee654c1b6d5758ca", can: entry,
+    kinds: [["contact", entry_contact], ["invoice", entry_invoice]],
+  }, () => fieldSecurity.checker(withEntries(runtimeChecker(), entry, [["contact", entry_contact], ["invoice", entry_invoice]])));
 export default checker;

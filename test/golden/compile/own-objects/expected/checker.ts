@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:4264c6db81d8861e4ab45e7683c0b434433727aa4c9b67d5ad50ef5ac4950ceb
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 7,
@@ -262,8 +262,15 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
 export const can: PolicyChecker<Schema, AppPrincipal>['can'] = /* @__PURE__ */ defineCan<Schema, AppPrincipal>(check, undefined, "userId", "role");
-/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain). */
-const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema, AppPrincipal>(check, unpolluted, "userId", "role"), plan, [["lead", check_lead], ["report", check_report]], unpolluted));
+let rareChecker: CoreChecker | undefined;
+
+/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use. */
+function runtimeChecker(): CoreChecker {
+  return rareChecker ??= withRoles(planner.checker(defineCan<Schema, AppPrincipal>(check, unpolluted, "userId", "role"), plan, [["lead", check_lead], ["report", check_report]], unpolluted));
+}
+
+/** Where the entries send the requests they leave to the runtime's checker. */
+const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, ["lead", "report"]);
 
 /** `checker.kinds["lead"].can`: "lead" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_lead(principal: Principal, action: string, record: object, context?: Context): Decision {
@@ -344,5 +351,8 @@ function entry(principal: Principal, action: string, resource: object, context?:
   }
 }
 
-export const checker: PolicyChecker<Schema, AppPrincipal> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withEntries(rare, entry, [["lead", entry_lead], ["report", entry_report]]));
+export const checker: PolicyChecker<Schema, AppPrincipal> = /* @__PURE__ */ lazyChecker<PolicyChecker<Schema, AppPrincipal>>({
+    formatVersion: 7, policyName: "policy", policyHash: "4264c6db81d8861e4ab45e7683c0b434433727aa4c9b67d5ad50ef5ac4950ceb", can: entry,
+    kinds: [["lead", entry_lead], ["report", entry_report]],
+  }, () => fieldSecurity.checker(withEntries(runtimeChecker(), entry, [["lead", entry_lead], ["report", entry_report]])));
 export default checker;

@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:4b25b2d6cc4cacd43312a87653ef8cb2235036cf38a0af0a3ebcd2eda7739bb3
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, UNDECLARED_STAGE, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, UNDECLARED_STAGE, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 7,
   name: "policy",
@@ -114,22 +114,22 @@ function can_deal_view(p: Principal, r: Resource, c: Context, role?: unknown): D
   if (("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]) !== undefined && !declared_1.has(("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]))) return UNDECLARED_STAGE;
   if (("stage" in Object.prototype ? own(r, "stage") : r["stage"]) !== undefined && !declared_2.has(("stage" in Object.prototype ? own(r, "stage") : r["stage"]))) return UNDECLARED_STAGE;
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  switch (role ?? p.role) {
-    case "ceo": switch (profile) {
-      case undefined: case "standard": return own_records_for_ceo(p, r, 0);
-      case "read_only": return own_records_for_ceo(p, r, 2);
-      default: return badProfile(profile);
-    }
-    case "manager": switch (profile) {
-      case undefined: case "standard": return own_records_for_manager(p, r, 4);
-      case "read_only": return own_records_for_manager(p, r, 7);
-      default: return badProfile(profile);
-    }
-    case "rep": switch (profile) {
-      case undefined: case "standard": return own_records(p, r, 10);
-      case "read_only": return own_records(p, r, 12);
-      default: return badProfile(profile);
-    }
+  const who = role ?? p.role;
+  switch (profile) {
+    case undefined: case "standard": break;
+    case "read_only":
+      switch (who) {
+        case "ceo": return own_records_for_ceo(p, r, 2);
+        case "manager": return own_records_for_manager(p, r, 7);
+        case "rep": return own_records(p, r, 12);
+      }
+      break;
+    default: return badProfile(profile);
+  }
+  switch (who) {
+    case "ceo": return own_records_for_ceo(p, r, 0);
+    case "manager": return own_records_for_manager(p, r, 4);
+    case "rep": return own_records(p, r, 10);
     default: return policy.unknownRole;
   }
 }
@@ -139,32 +139,32 @@ function can_deal_edit(p: Principal, r: Resource, c: Context, role?: unknown): D
   if (("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]) !== undefined && !declared_1.has(("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]))) return UNDECLARED_STAGE;
   if (("stage" in Object.prototype ? own(r, "stage") : r["stage"]) !== undefined && !declared_2.has(("stage" in Object.prototype ? own(r, "stage") : r["stage"]))) return UNDECLARED_STAGE;
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  switch (role ?? p.role) {
-    case "ceo": switch (profile) {
-      case undefined: case "standard": return own_records_for_ceo(p, r, 1);
-      case "read_only": return d(3, 6 /* Denied */);
-      default: return badProfile(profile);
-    }
-    case "manager": switch (profile) {
-      case undefined: case "standard": {
-      const k0 = when_1(p, r, c);
-      if (k0 === true) return d(6, 6 /* Denied */);
-      if (k0 !== false) return d(6, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
-      return own_records_for_manager(p, r, 5);
-    }
-      case "read_only": {
+  const who = role ?? p.role;
+  switch (profile) {
+    case undefined: case "standard": break;
+    case "read_only":
+      switch (who) {
+        case "ceo": return d(3, 6 /* Denied */);
+        case "manager": {
       const k0 = when_1(p, r, c);
       if (k0 === true) return d(9, 6 /* Denied */);
       if (k0 !== false) return d(9, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
       return d(8, 6 /* Denied */);
     }
-      default: return badProfile(profile);
+        case "rep": return d(13, 6 /* Denied */);
+      }
+      break;
+    default: return badProfile(profile);
+  }
+  switch (who) {
+    case "ceo": return own_records_for_ceo(p, r, 1);
+    case "manager": {
+      const k0 = when_1(p, r, c);
+      if (k0 === true) return d(6, 6 /* Denied */);
+      if (k0 !== false) return d(6, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      return own_records_for_manager(p, r, 5);
     }
-    case "rep": switch (profile) {
-      case undefined: case "standard": return own_records(p, r, 11);
-      case "read_only": return d(13, 6 /* Denied */);
-      default: return badProfile(profile);
-    }
+    case "rep": return own_records(p, r, 11);
     default: return policy.unknownRole;
   }
 }
@@ -307,8 +307,15 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
 export const can: PolicyChecker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
-/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain). */
-const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema>(check, unpolluted), plan, [["deal", check_deal]], unpolluted));
+let rareChecker: CoreChecker | undefined;
+
+/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use. */
+function runtimeChecker(): CoreChecker {
+  return rareChecker ??= withRoles(planner.checker(defineCan<Schema>(check, unpolluted), plan, [["deal", check_deal]], unpolluted));
+}
+
+/** Where the entries send the requests they leave to the runtime's checker. */
+const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, ["deal"]);
 
 /** `checker.kinds["deal"].can`: "deal" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_deal(principal: Principal, action: string, record: object, context?: Context): Decision {
@@ -362,5 +369,8 @@ function entry(principal: Principal, action: string, resource: object, context?:
   }
 }
 
-export const checker: PolicyChecker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withEntries(rare, entry, [["deal", entry_deal]]));
+export const checker: PolicyChecker<Schema> = /* @__PURE__ */ lazyChecker<PolicyChecker<Schema>>({
+    formatVersion: 7, policyName: "policy", policyHash: "4b25b2d6cc4cacd43312a87653ef8cb2235036cf38a0af0a3ebcd2eda7739bb3", can: entry,
+    kinds: [["deal", entry_deal]],
+  }, () => fieldSecurity.checker(withEntries(runtimeChecker(), entry, [["deal", entry_deal]])));
 export default checker;

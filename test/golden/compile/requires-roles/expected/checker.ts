@@ -2,7 +2,7 @@
 // policyc-format: 7
 // policy: "policy"
 // policy-hash: sha256:8004e6e66430960c0fee84b11836d891c97b5213b3efef3146f42fcaab4a0308
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, defineRequirement, planRequirement, defineRoleManagement, eq, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, defineRequirement, planRequirement, defineRoleManagement, eq, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, onFirstUse, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 7,
@@ -333,8 +333,15 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
 
 /** `checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out. */
 export const can: PolicyChecker<Schema>['can'] = /* @__PURE__ */ defineCan<Schema>(check);
-/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain). */
-const rare: CoreChecker = /* @__PURE__ */ withRoles(/* @__PURE__ */ planner.checker(/* @__PURE__ */ defineCan<Schema>(check, unpolluted), plan, [["capabilities", check_capabilities], ["chat", check_chat], ["message", check_message], ["setup", check_setup]], unpolluted));
+let rareChecker: CoreChecker | undefined;
+
+/** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use. */
+function runtimeChecker(): CoreChecker {
+  return rareChecker ??= withRoles(planner.checker(defineCan<Schema>(check, unpolluted), plan, [["capabilities", check_capabilities], ["chat", check_chat], ["message", check_message], ["setup", check_setup]], unpolluted));
+}
+
+/** Where the entries send the requests they leave to the runtime's checker. */
+const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, ["capabilities", "chat", "message", "setup"]);
 
 /** `checker.kinds["capabilities"].can`: "capabilities" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_capabilities(principal: Principal, action: string, record: object, context?: Context): Decision {
@@ -471,10 +478,13 @@ function entry(principal: Principal, action: string, resource: object, context?:
   }
 }
 
-export const checker: PolicyChecker<Schema> = /* @__PURE__ */ fieldSecurity.checker(/* @__PURE__ */ withEntries(rare, entry, [["capabilities", entry_capabilities], ["chat", entry_chat], ["message", entry_message], ["setup", entry_setup]]));
+export const checker: PolicyChecker<Schema> = /* @__PURE__ */ lazyChecker<PolicyChecker<Schema>>({
+    formatVersion: 7, policyName: "policy", policyHash: "8004e6e66430960c0fee84b11836d891c97b5213b3efef3146f42fcaab4a0308", can: entry,
+    kinds: [["capabilities", entry_capabilities], ["chat", entry_chat], ["message", entry_message], ["setup", entry_setup]],
+  }, () => fieldSecurity.checker(withEntries(runtimeChecker(), entry, [["capabilities", entry_capabilities], ["chat", entry_chat], ["message", entry_message], ["setup", entry_setup]])));
 export default checker;
 /** Guards for creating, renaming, moving and deleting roles (R-Z12), for holders of the role-management permission. */
-export const roleManagement = /* @__PURE__ */ defineRoleManagement({
+export const roleManagement = /* @__PURE__ */ onFirstUse(() => defineRoleManagement({
   roles: /* @__PURE__ */ Object.fromEntries([
     ["agent", { reportsTo: "ceo", at: "policy.yaml:30:3" }],
     ["ceo", { reportsTo: undefined, at: "policy.yaml:24:3" }],
@@ -484,4 +494,4 @@ export const roleManagement = /* @__PURE__ */ defineRoleManagement({
   sharingRules: /* @__PURE__ */ Object.fromEntries([
   ]),
   permission: { module: "setup", action: "manage_roles", at: "policy.yaml:21:1" },
-}, (principal: Principal, action: string, resource: Resource): Decision => (checker.can as unknown as (p: Principal, a: string, r: Resource) => Decision)(principal, action, resource));
+}, (principal: Principal, action: string, resource: Resource): Decision => (checker.can as unknown as (p: Principal, a: string, r: Resource) => Decision)(principal, action, resource)), ["createRole", "renameRole", "moveRole", "deleteRole"]);
