@@ -13,9 +13,9 @@ import { principalKey } from './reach.ts';
  */
 
 /** The built-in prototypes of the own-data rule but `Object.prototype`, as generated code names them (`TYPED_ARRAY` is declared by the module). */
-const BUILT_IN_PROTOTYPES = ['Array', 'Function', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'Date', 'RegExp', 'Error', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Promise', 'ArrayBuffer', 'Uint8Array']
-  .map((c) => `${c}.prototype`)
-  .concat('TYPED_ARRAY');
+const BUILT_IN_PROTOTYPES: readonly { readonly name: string; readonly value: string }[] = ['Array', 'Function', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'Date', 'RegExp', 'Error', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Promise', 'ArrayBuffer', 'Uint8Array']
+  .map((c) => ({ name: `${c}Proto`, value: `${c}.prototype` }))
+  .concat({ name: 'TypedArrayProto', value: 'TYPED_ARRAY' });
 
 /** Above this many keys `unpolluted()` would be too long to compile well: such checkers always take the exact path. */
 const MAX_UNPOLLUTED_KEYS = 40;
@@ -62,6 +62,10 @@ function celFields(text: string): string[] {
 /** The body of `unpolluted()`: whether no built-in prototype but `Object.prototype` has any key of {@link plainReads}. */
 export function unpollutedTest(keys: readonly string[]): string {
   if (keys.length > MAX_UNPOLLUTED_KEYS) return 'return false;';
-  // one line per key
-  return `return !(\n  ${keys.map((k) => BUILT_IN_PROTOTYPES.map((proto) => `${lit(k)} in ${proto}`).join(' || ')).join(' ||\n  ')}\n);`;
+  // one line per key; the prototypes as locals: a third fewer tokens for V8 to parse at import
+  // (issue 17), and the same constants for TurboFan to fold
+  return [
+    `const ${BUILT_IN_PROTOTYPES.map((proto) => `${proto.name} = ${proto.value}`).join(', ')};`,
+    `return !(\n  ${keys.map((k) => BUILT_IN_PROTOTYPES.map((proto) => `${lit(k)} in ${proto.name}`).join(' || ')).join(' ||\n  ')}\n);`,
+  ].join('\n');
 }
