@@ -41,7 +41,7 @@ export interface Requirement {
   /** The denial of a principal lacking the capability, given its decision on it. */
   lacking(has: Decision): Decision;
   /** The denial when the condition could not be evaluated (for a principal lacking the capability). */
-  readonly failed: Decision;
+  failed(): Decision;
   /** `file:line:column` of `requires:`, the capability and the condition, for plans' reasons. */
   readonly data: RequirementData;
 }
@@ -50,22 +50,25 @@ const tick = (s: string): string => '`' + s + '`';
 
 /* @__NO_SIDE_EFFECTS__ */
 export function defineRequirement(policy: Policy, data: RequirementData): Requirement {
-  const capability = `${tick(data.permission)} (module ${tick(data.module)}, ${data.at})`;
-  const kind = tick(policy.ruleRef(data.rule).resource);
-  const why = data.when === undefined ? '' : ` where ${tick(data.when)} holds`;
+  // the reasons are written on the first denial, not at import (issue 17: import and first decision within 5 ms)
+  const capability = (): string => `${tick(data.permission)} (module ${tick(data.module)}, ${data.at})`;
+  const kind = (): string => tick(policy.ruleRef(data.rule).resource);
   const made = (code: Decision['code'], reason: string): Decision => Object.freeze({ allow: false, code, reason, rule: policy.ruleRef(data.rule) });
-  const failed = made('condition', `denied: whether this ${kind} record needs capability ${capability}, which the principal lacks, could not be decided: ${tick(data.when ?? '')} could not be evaluated or went over its cost budget`);
+  let failedOnce: Decision | undefined;
+  const failed = (): Decision =>
+    (failedOnce ??= made('condition', `denied: whether this ${kind()} record needs capability ${capability()}, which the principal lacks, could not be decided: ${tick(data.when ?? '')} could not be evaluated or went over its cost budget`));
   // one denial per decision of the capability: decisions are shared, so this stays small
   const denials = new Map<Decision, Decision>();
   const lacking = (has: Decision): Decision => {
     let denial = denials.get(has);
     if (denial === undefined) {
-      denial = made('capability', `denied: ${kind} records${why} need capability ${capability}, and the principal lacks it: ${has.reason}`);
+      const why = data.when === undefined ? '' : ` where ${tick(data.when)} holds`;
+      denial = made('capability', `denied: ${kind()} records${why} need capability ${capability()}, and the principal lacks it: ${has.reason}`);
       denials.set(has, denial);
     }
     return denial;
   };
-  const check = (has: Decision, need: true | null | undefined): Decision | undefined => (has.allow ? undefined : need === true ? lacking(has) : failed);
+  const check = (has: Decision, need: true | null | undefined): Decision | undefined => (has.allow ? undefined : need === true ? lacking(has) : failed());
   const requirement: Requirement = {
     record: Object.freeze({ kind: data.module }),
     check,
@@ -91,5 +94,5 @@ export function planRequirement(requirement: Requirement, has: Decision, need: b
     const recheck = need.exact ? '' : `; recheck each record with \`can\`: no filter expresses all of ${tick(data.when ?? '')}`;
     return planOf(and(need.filter, plan.filter), `${plan.reason}; only records that need no capability ${tick(data.permission)} (module ${tick(data.module)}, ${data.at})${recheck}`, plan.recheck === true || !need.exact);
   }
-  return planOf(FALSE, (need === true ? requirement.lacking(has) : requirement.failed).reason);
+  return planOf(FALSE, (need === true ? requirement.lacking(has) : requirement.failed()).reason);
 }
