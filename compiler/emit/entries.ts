@@ -79,7 +79,8 @@ function entryFunction(name: string, about: string, target: { name: string; type
  * The principal: `roles` and `profile` — the common `undefined` goes on, any value to `rare`
  * (`withRoles`, the profile guard and switch) — then its id and role, valid only when read from a
  * plain object and not from `Object.prototype`. `roles` and `profile` are read together, first:
- * measured, ~6 ns less per check than the profile read after the record's checks. The role, read
+ * measured with one checker in the process, ~6 ns less per check than the profile read after the
+ * record's checks (within the noise of `npm run bench`, which loads several). The role, read
  * once, is the one the cells switch on: a second read of it (the principals of an application
  * have many shapes, so each read is a lookup) cost ~6 ns.
  */
