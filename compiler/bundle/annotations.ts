@@ -9,49 +9,17 @@
  * the map says the annotated expression starts with. The result is kept only when minifying it
  * again gives what minifying the code without them gives: nothing but comments was added.
  */
+import { decode } from '@jridgewell/sourcemap-codec';
 import { transform } from 'esbuild';
 
 // as esbuild prints them (`// @__NO_SIDE_EFFECTS__` on a line of its own), or as written
 const ANNOTATION = /\/\* @__PURE__ \*\/|\/\/ @__NO_SIDE_EFFECTS__\n|\/\* @__NO_SIDE_EFFECTS__ \*\//g;
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /** Offsets at which each line of `text` starts. */
 function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
   return starts;
-}
-
-/** The segments of a source map's `mappings` that name an original position: [generated line, column, original line, column], all from 0. */
-function segments(mappings: string): [number, number, number, number][] {
-  const out: [number, number, number, number][] = [];
-  let originalLine = 0;
-  let originalColumn = 0;
-  mappings.split(';').forEach((line, generatedLine) => {
-    let generatedColumn = 0;
-    for (const segment of line.split(',')) {
-      if (segment === '') continue;
-      const fields: number[] = [];
-      let value = 0;
-      let shift = 0;
-      for (const ch of segment) {
-        const digit = BASE64.indexOf(ch);
-        value += (digit & 31) << shift;
-        if ((digit & 32) !== 0) shift += 5;
-        else {
-          fields.push((value & 1) === 1 ? -(value >>> 1) : value >>> 1);
-          value = 0;
-          shift = 0;
-        }
-      }
-      generatedColumn += fields[0] ?? 0;
-      if (fields.length < 4) continue;
-      originalLine += fields[2]!;
-      originalColumn += fields[3]!;
-      out.push([generatedLine, generatedColumn, originalLine, originalColumn]);
-    }
-  });
-  return out;
 }
 
 /**
@@ -81,10 +49,14 @@ export async function minifyKeepingAnnotations(code: string): Promise<string | u
   const minified = await transform(code, { minify: true, format: 'esm', target: 'es2022', sourcemap: 'external', sourcefile: 'checker.js' });
   const generatedStarts = lineStarts(minified.code);
   const inserts = new Map<number, string>();
-  for (const [line, column, originalLine, originalColumn] of segments((JSON.parse(minified.map) as { mappings: string }).mappings)) {
-    const annotation = wanted.get(`${originalLine}:${originalColumn}`);
-    if (annotation !== undefined) inserts.set(generatedStarts[line]! + column, annotation);
-  }
+  // each generated line's segments: [column, source, original line, original column, name?], all from 0
+  decode((JSON.parse(minified.map) as { mappings: string }).mappings).forEach((segments, line) => {
+    for (const [column, , originalLine, originalColumn] of segments) {
+      if (originalLine === undefined || originalColumn === undefined) continue;
+      const annotation = wanted.get(`${originalLine}:${originalColumn}`);
+      if (annotation !== undefined) inserts.set(generatedStarts[line]! + column, annotation);
+    }
+  });
   // from the end, so that the offsets still to insert at stay where they were
   let out = minified.code;
   for (const [at, annotation] of [...inserts].sort((a, b) => b[0] - a[0])) out = `${out.slice(0, at)}${annotation}${out.slice(at)}`;
