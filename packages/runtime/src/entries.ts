@@ -46,20 +46,28 @@ export function isPlain(o: object): boolean {
 }
 
 /**
+ * `checker.kinds`: each kind's entry as a frozen `{ can }`, by kind, in a null-prototype object (a
+ * kind named `__proto__` is just a key).
+ */
+export function kindTable(kinds: readonly (readonly [string, KindEntry])[]): Readonly<Record<string, KindChecker>> {
+  const byKind = Object.create(null) as Record<string, KindChecker>;
+  for (const [name, entry] of kinds) Object.defineProperty(byKind, name, { value: Object.freeze({ can: entry }), enumerable: true });
+  return Object.freeze(byKind);
+}
+
+/**
  * The checker whose `can` and per-kind entries are the generated ones, its `plan` and the rest
  * those of `base` (whose `can` and entries the generated ones call for uncommon requests).
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function withEntries(base: CoreChecker, can: Can, kinds: readonly (readonly [string, KindEntry])[]): CoreChecker {
   const entries: Record<string, unknown> = { ...base, can };
-  const byKind = Object.create(null) as Record<string, KindChecker>;
-  for (const [name, entry] of kinds) {
-    const each: KindChecker = Object.freeze({ can: entry });
-    Object.defineProperty(byKind, name, { value: each, enumerable: true });
+  const byKind = kindTable(kinds);
+  for (const [name] of kinds) {
     // `checker.lead` where `base` has it (not for a kind named like a member of the checker)
     const kept = (base.kinds as Readonly<Record<string, KindChecker>>)[name];
-    if (Object.hasOwn(base, name) && (base as unknown as Record<string, unknown>)[name] === kept) Object.defineProperty(entries, name, { value: each, enumerable: true });
+    if (Object.hasOwn(base, name) && (base as unknown as Record<string, unknown>)[name] === kept) Object.defineProperty(entries, name, { value: byKind[name], enumerable: true });
   }
-  entries['kinds'] = Object.freeze(byKind);
+  entries['kinds'] = byKind;
   return Object.freeze(entries) as unknown as CoreChecker;
 }

@@ -8,9 +8,9 @@
  * No dependencies; imports nothing from the compiler.
  */
 import type { Can } from './can.js';
-import type { KindEntry } from './entries.js';
+import { kindTable, type KindEntry } from './entries.js';
 import { CHECKER_MEMBERS } from './planner.js';
-import type { Context, CoreChecker, Decision, KindChecker, Principal, Resource } from './types.js';
+import type { Context, CoreChecker, Decision, Principal, Resource } from './types.js';
 
 type Method = (...args: never[]) => unknown;
 
@@ -35,14 +35,9 @@ export function onFirstUse<T extends object>(build: () => T, methods: readonly (
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function lazyEntries(build: () => CoreChecker, kinds: readonly string[]): Pick<CoreChecker, 'can' | 'kinds'> {
-  const byKind = Object.create(null) as Record<string, KindChecker>;
-  for (const name of kinds) {
-    const each: KindChecker = Object.freeze({ can: (principal: Principal, action: string, record: object, context?: Context): Decision => build().kinds[name]!.can(principal, action, record as Resource, context) });
-    Object.defineProperty(byKind, name, { value: each, enumerable: true });
-  }
   return Object.freeze({
     can: (principal: Principal, action: string, resource: Resource, context?: Context): Decision => build().can(principal, action, resource, context),
-    kinds: Object.freeze(byKind),
+    kinds: kindTable(kinds.map((name) => [name, (principal: Principal, action: string, record: object, context?: Context): Decision => build().kinds[name]!.can(principal, action, record as Resource, context)] as const)),
   }) as Pick<CoreChecker, 'can' | 'kinds'>;
 }
 
@@ -69,14 +64,12 @@ export function lazyChecker<S>(atHand: CheckerAtHand, build: () => S): S {
   const full = (): Record<string, Method> => (built ??= build() as unknown as Record<string, Method>);
   const forward = (name: string) => (...args: never[]): unknown => full()[name]!(...args);
   const out: Record<string, unknown> = { formatVersion: atHand.formatVersion, policyName: atHand.policyName, policyHash: atHand.policyHash, can: atHand.can, plan: forward('plan') };
-  const byKind = Object.create(null) as Record<string, KindChecker>;
-  for (const [name, entry] of atHand.kinds) {
-    const each: KindChecker = Object.freeze({ can: entry });
-    Object.defineProperty(byKind, name, { value: each, enumerable: true });
+  const byKind = kindTable(atHand.kinds);
+  for (const [name] of atHand.kinds) {
     // `checker.lead` too, unless the kind is named like a member of the checker (planner.ts)
-    if (!CHECKER_MEMBERS.includes(name)) Object.defineProperty(out, name, { value: each, enumerable: true });
+    if (!CHECKER_MEMBERS.includes(name)) Object.defineProperty(out, name, { value: byKind[name], enumerable: true });
   }
-  out['kinds'] = Object.freeze(byKind);
+  out['kinds'] = byKind;
   for (const name of ['fields', 'redact', 'canWrite']) out[name] = forward(name);
   // a fresh literal, as `defineFields` returns: the members added one by one above may have left
   // `out` a dictionary, where every `checker.can` would be a slower lookup
