@@ -4,7 +4,7 @@
 // members, and the same answers whether the lazy part was built before or by the call.
 import { describe, expect, it } from 'vitest';
 import { compileSources as compileTexts } from '../compiler/index.ts';
-import { lazyChecker, lazyEntries, onFirstUse, type Checker, type CoreChecker, type Decision, type Principal, type RoleManagement } from '../packages/runtime/src/index.ts';
+import { FORMAT_VERSION, lazyChecker, lazyEntries, onFirstUse, type Checker, type CoreChecker, type Decision, type Principal, type RoleManagement } from '../packages/runtime/src/index.ts';
 import { importBundle } from './helpers/policy.ts';
 
 const ROLES = `
@@ -81,7 +81,7 @@ describe('lazyEntries and lazyChecker', () => {
     const entry = () => decision('entry');
     const members = { plan: () => 'plan', fields: () => 'fields', redact: () => 'redact', canWrite: () => 'canWrite' };
     const checker = lazyChecker<Record<string, unknown> & { kinds: Record<string, { can: unknown }> }>(
-      { formatVersion: 7, policyName: 'p', policyHash: 'h', can: entry as never, kinds: [['lead', entry as never], ['plan', entry as never]] },
+      { formatVersion: FORMAT_VERSION, policyName: 'p', policyHash: 'h', can: entry as never, kinds: [['lead', entry as never], ['plan', entry as never]] },
       () => (builds++, members as never),
     );
     expect(Object.keys(checker)).toEqual(['formatVersion', 'policyName', 'policyHash', 'can', 'plan', 'lead', 'kinds', 'fields', 'redact', 'canWrite']);

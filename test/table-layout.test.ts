@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkSources, emit, type CheckResult, type PolicyModel } from '../compiler/index.ts';
 import { decide } from '../compiler/reference/interpret.ts';
-import type { Checker, Decision, PolicyData } from '../packages/runtime/src/index.ts';
+import { FORMAT_VERSION, type Checker, type Decision, type PolicyData } from '../packages/runtime/src/index.ts';
 import { ruleCount, ruleRow } from '../packages/runtime/src/rules.ts';
 import { packRules } from '../compiler/emit/packed-rules.ts';
 import { concrete, policyArb, policyFiles, requestArb } from './helpers/arbitraries.ts';
@@ -235,7 +235,7 @@ describe('table layout: a principal whose fields the policy names (issue 17)', (
 });
 
 describe('packed rules (packages/runtime/src/rules.ts)', () => {
-  const data = (rules: PolicyData['rules'], ruleBits?: readonly number[]): PolicyData => ({ format: 7, name: 'x', files: [], roles: [], resources: [], actions: [], names: [], rules, ...(ruleBits === undefined ? {} : { ruleBits }) });
+  const data = (rules: PolicyData['rules'], ruleBits?: readonly number[]): PolicyData => ({ format: FORMAT_VERSION, name: 'x', files: [], roles: [], resources: [], actions: [], names: [], rules, ...(ruleBits === undefined ? {} : { ruleBits }) });
 
   it('R-K3 a packed table reads back every row the compiler packed, -1 included', () => {
     fc.assert(

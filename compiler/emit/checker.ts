@@ -257,6 +257,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             ...(model.resources.some((r) => r.requires !== undefined) ? ['defineRequirement', 'planRequirement'] : []),
             ...(model.roleManagement ? ['defineRoleManagement'] : []),
             'eq',
+            'EXHAUSTED',
             'FALSE',
             'groupsOf',
             'inGroup',
@@ -283,6 +284,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'reportsOf',
             'someElement',
             ...(model.resources.some((r) => r.pipelines !== undefined) ? ['UNDECLARED_STAGE'] : []),
+            ...(principalKey(model, 'id') === 'id' && principalKey(model, 'role') === 'role' ? [] : ['validator']),
             'withEntries',
             'withRoles',
             'type Context',
@@ -702,13 +704,13 @@ function canTypes(model: PolicyModel): string {
 }
 
 /**
- * `defineCan`'s arguments after `check`: `unpolluted` (or `undefined`), then the fields of the
- * principal's id and role when the policy names others (`principal: { id: userId }`).
+ * `defineCan`'s arguments after `check`: `unpolluted` (or `undefined`), then the test of the
+ * principal's id and role when the policy names other fields for them (`principal: { id: userId }`).
  */
 function canFields(model: PolicyModel, unpolluted: 'unpolluted' | 'undefined'): string {
   const id = principalKey(model, 'id');
   const role = principalKey(model, 'role');
-  const fields = id === 'id' && role === 'role' ? '' : `, ${lit(id)}, ${lit(role)}`;
+  const fields = id === 'id' && role === 'role' ? '' : `, validator(${lit(id)}, ${lit(role)})`;
   return unpolluted === 'undefined' && fields === '' ? '' : `, ${unpolluted}${fields}`;
 }
 

@@ -56,7 +56,8 @@ export function anyEntry(model: PolicyModel, dispatch: ReadonlyMap<ResourceModel
 /**
  * The entry's frame: its body inside a `try` whose `catch` hands the request to `rare` — a getter or
  * a Proxy trap that throws here throws there too, read in the runtime's order, so the denial (and
- * its code) is the runtime's, whatever order the entry read the request in.
+ * its code) is the runtime's, whatever order the entry read the request in. Where that call itself
+ * throws (the call stack exhausted), the denial is the runtime's `EXHAUSTED`.
  */
 function entryFunction(name: string, about: string, target: { name: string; type: string }, rare: string, body: (w: CodeBlockWriter) => void): FunctionDeclarationStructure {
   return {
@@ -69,7 +70,8 @@ function entryFunction(name: string, about: string, target: { name: string; type
       w.writeLine('try {');
       w.indent(() => body(w));
       w.writeLine('} catch {');
-      w.indent(() => w.writeLine(`return ${rare};`));
+      // at the very edge of the call stack `rare` overflows it again: a constant denial, no call
+      w.indent(() => w.writeLine(`try { return ${rare}; } catch { return EXHAUSTED; }`));
       w.writeLine('}');
     },
   };

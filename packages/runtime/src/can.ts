@@ -5,7 +5,7 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
-import { failure } from './failure.js';
+import { EXHAUSTED, failure } from './failure.js';
 import { isObject, ordinary, own } from './own.js';
 import { denial } from './policy.js';
 import type { CheckFunction, Checker, Context, Decision, PolicySchema, Principal, Resource } from './types.js';
@@ -26,12 +26,15 @@ export type Can<S extends PolicySchema = PolicySchema, P = Principal> = Checker<
  * `unpolluted` is the generated test that no built-in prototype but `Object.prototype` has a key
  * the checks read: while it holds (V8 folds it to `true`), the principal and the record are read
  * as they are, whatever their prototype; otherwise as {@link ordinary} objects. Generated modules
- * pass it for `checker.can` only: their `can` export, bundled alone, stays small without it. `id` and `role`
- * are the fields of the principal holding them when the policy names others (`principal: { id: userId }`).
+ * pass it for `checker.can` only: their `can` export, bundled alone, stays small without it. `valid`
+ * tests the principal's id and role: {@link validator}`(id, role)` when the policy names other
+ * fields for them (`principal: { id: userId }`), so that `can` alone carries no such code otherwise.
+ *
+ * A failure is described by {@link failure}; at the very edge of the call stack, where that call
+ * overflows it again, the denial is {@link EXHAUSTED}: `can` never throws once it has started.
  */
 /* @__NO_SIDE_EFFECTS__ */
-export function defineCan<S extends PolicySchema = PolicySchema, P = Principal>(check: CheckFunction, unpolluted: () => boolean = () => false, id = 'id', role = 'role'): Can<S, P> {
-  const valid = validator(id, role);
+export function defineCan<S extends PolicySchema = PolicySchema, P = Principal>(check: CheckFunction, unpolluted: () => boolean = () => false, valid: (p: object) => boolean = hasIdAndRole): Can<S, P> {
   return function can(principal: Principal, action: string, resource: Resource, context?: Context): Decision {
     // everything inside the `try`: validating reads the request, and a getter or a Proxy trap may throw
     try {
@@ -46,7 +49,11 @@ export function defineCan<S extends PolicySchema = PolicySchema, P = Principal>(
       if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
       return check(p, action, r, context ?? NO_CONTEXT);
     } catch (error) {
-      return failure(error);
+      try {
+        return failure(error);
+      } catch {
+        return EXHAUSTED;
+      }
     }
   } as Can<S, P>;
 }
@@ -61,8 +68,7 @@ export function validator(id: string, role: string): (p: object) => boolean {
  * Generated code then reads `p.id` and `p.role` directly: they are the object's, never a
  * polluted prototype's.
  */
-export function hasIdAndRole(o: object): boolean {
-  const p = o as Principal;
+export function hasIdAndRole(p: object): boolean {
   // the read of generated code (compiler/emit/reach.ts `ownRead`): `own` only when Object.prototype has the key
-  return typeof ('id' in Object.prototype ? own(p, 'id') : p.id) === 'string' && typeof ('role' in Object.prototype ? own(p, 'role') : p.role) === 'string';
+  return typeof ('id' in Object.prototype ? own(p, 'id') : (p as Principal).id) === 'string' && typeof ('role' in Object.prototype ? own(p, 'role') : (p as Principal).role) === 'string';
 }

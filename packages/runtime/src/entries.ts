@@ -20,7 +20,7 @@ import type { Context, CoreChecker, Decision, KindChecker, Principal } from './t
 
 export { INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RESOURCE, NO_CONTEXT } from './can.js';
 export { INVALID_RECORD } from './planner.js';
-export { failure } from './failure.js';
+export { EXHAUSTED, failure } from './failure.js';
 
 /**
  * A key no object has (a private symbol, so no getter runs and no Proxy can expect it): a

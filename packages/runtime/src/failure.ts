@@ -4,6 +4,7 @@
  * `message` or `toString` may throw, or it may be a Proxy whose every trap throws. Describing it
  * must never throw, so every read is guarded and the text is cut to one short line.
  */
+import { denial } from './policy.js';
 import type { Decision } from './types.js';
 
 /** Longest description of a thrown value kept in a reason. */
@@ -29,5 +30,12 @@ export function describeThrown(error: unknown): string {
 
 /** The denial for a check that threw: code `error`, the thrown value in the reason. */
 export function failure(error: unknown): Decision {
-  return Object.freeze({ allow: false, code: 'error', reason: `denied: the check failed with ${describeThrown(error)}`, rule: undefined });
+  return denial('error', `denied: the check failed with ${describeThrown(error)}`);
 }
+
+/**
+ * The denial of a check that failed at the very edge of the call stack, where describing the
+ * failure (a call to {@link failure}) overflows it again. A constant, so that the `catch` of a
+ * public entry returns it without a call: `catch (e) { try { return failure(e) } catch { return EXHAUSTED } }`.
+ */
+export const EXHAUSTED: Decision = /* @__PURE__ */ denial('error', 'denied: the check failed at the edge of the call stack');

@@ -6,7 +6,7 @@
  * mask per resource), so `fields` allocates nothing. Like `can`, nothing here throws: a
  * malformed request or a throwing getter hides every field or denies the write.
  */
-import { failure } from './failure.js';
+import { EXHAUSTED, failure } from './failure.js';
 import { isObject, own } from './own.js';
 import { tick } from './reasons.js';
 import { packedNumbers, rowCount, tableRow } from './rules.js';
@@ -254,7 +254,11 @@ export function defineFields<S>(policy: { readonly data: PolicyData }, fieldData
             }
             return edit;
           } catch (error) {
-            return failure(error);
+            try {
+              return failure(error);
+            } catch {
+              return EXHAUSTED;
+            }
           }
         },
       }) as S;

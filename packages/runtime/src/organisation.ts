@@ -108,6 +108,9 @@ const isMember = (m: unknown): m is Member => isObject(m) && typeof own(m, 'id')
 
 const INVALID_MEMBER = decision(false, 'invalid-request', 'denied: a member must be an object with a string `id` and `role`');
 const INVALID_VALUE = decision(false, 'invalid-request', 'denied: a capability, role or workspace must be a string');
+const UNREADABLE_SEAT: Seat = Object.freeze({ shownAs: undefined, technical: false, billed: false, reason: 'the member could not be read (the call stack is exhausted)' });
+/** A guard that failed at the very edge of the call stack, where describing the failure overflows it again. */
+const EXHAUSTED_GUARD = /* @__PURE__ */ decision(false, 'error', 'denied: the guard failed at the edge of the call stack');
 
 /* @__NO_SIDE_EFFECTS__ */
 export function defineOrganisation(data: OrganisationData): Organisation {
@@ -135,7 +138,11 @@ export function defineOrganisation(data: OrganisationData): Organisation {
       if (unknown !== undefined) return decision(false, 'unknown-role', typeof unknown === 'string' ? `denied: ${tick(unknown)} is not an organisation role of this policy` : 'denied: a role must be a string');
       return decide();
     } catch (error) {
-      return decision(false, 'error', `denied: the guard failed with ${describeThrown(error)}`);
+      try {
+        return decision(false, 'error', `denied: the guard failed with ${describeThrown(error)}`);
+      } catch {
+        return EXHAUSTED_GUARD;
+      }
     }
   };
 
@@ -230,7 +237,11 @@ export function defineOrganisation(data: OrganisationData): Organisation {
           reason: technical ? `a partner's technical user, shown as ${tick(member.role)} and not billed (R-K11)` : `a ${tick(member.role)} user, billed`,
         });
       } catch (error) {
-        return Object.freeze({ shownAs: undefined, technical: false, billed: false, reason: `the member could not be read: ${describeThrown(error)}` });
+        try {
+          return Object.freeze({ shownAs: undefined, technical: false, billed: false, reason: `the member could not be read: ${describeThrown(error)}` });
+        } catch {
+          return UNREADABLE_SEAT;
+        }
       }
     },
 

@@ -7,7 +7,7 @@
  * No dependencies; imports nothing from the compiler.
  */
 import { INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RESOURCE, NO_CONTEXT, validator, type Can } from './can.js';
-import { failure } from './failure.js';
+import { EXHAUSTED, failure } from './failure.js';
 import { isObject, ordinary } from './own.js';
 import { and, eq, FALSE, not, oneOf, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 import { denial } from './policy.js';
@@ -52,6 +52,9 @@ export const CHECKER_MEMBERS: readonly string[] = ['can', 'plan', 'fields', 'red
 function refusedPlan(decision: Decision): QueryPlan {
   return Object.freeze({ ...planOf(FALSE, decision.reason), code: decision.code as 'invalid-request' | 'error' });
 }
+
+/** The plan of a request that failed at the very edge of the call stack (see {@link EXHAUSTED}). */
+const EXHAUSTED_PLAN: QueryPlan = /* @__PURE__ */ refusedPlan(EXHAUSTED);
 
 /**
  * Called once by a generated module, after {@link definePolicy}, with the policy's sha256 (the
@@ -108,7 +111,12 @@ export function definePlanner(policy: Policy, hash: string): Planner {
             if (context !== undefined && !isObject(context)) return refusedPlan(INVALID_CONTEXT);
             return plan(p, action, kind, context ?? NO_CONTEXT);
           } catch (error) {
-            return refusedPlan(failure(error));
+            // at the edge of the call stack, describing the failure overflows it again
+            try {
+              return refusedPlan(failure(error));
+            } catch {
+              return EXHAUSTED_PLAN;
+            }
           }
         },
       };
@@ -127,7 +135,11 @@ export function definePlanner(policy: Policy, hash: string): Planner {
               if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
               return checkKind(p, action, (fast ? record : ordinary(record)) as Resource, context ?? NO_CONTEXT);
             } catch (error) {
-              return failure(error);
+              try {
+                return failure(error);
+              } catch {
+                return EXHAUSTED;
+              }
             }
           },
         });

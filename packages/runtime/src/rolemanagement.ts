@@ -67,6 +67,9 @@ function decision(allow: boolean, code: RoleGuardCode, reason: string, effects: 
   return Object.freeze({ allow, code, reason, effects: Object.freeze(effects.map((e) => Object.freeze(e))) });
 }
 
+/** A guard that failed at the very edge of the call stack, where describing the failure overflows it again. */
+const EXHAUSTED_GUARD = /* @__PURE__ */ decision(false, 'error', 'denied: the guard failed at the edge of the call stack');
+
 /* @__NO_SIDE_EFFECTS__ */
 export function defineRoleManagement(data: RoleTreeData, can: (principal: Principal, action: string, resource: Resource) => Decision): RoleManagement {
   const roles = new Map(Object.entries(data.roles));
@@ -94,7 +97,11 @@ export function defineRoleManagement(data: RoleTreeData, can: (principal: Princi
       if (!allowed.allow) return decision(false, 'not-allowed', `denied: managing roles needs the permission ${permission}: ${allowed.reason}`);
       return decide();
     } catch (error) {
-      return decision(false, 'error', `denied: the guard failed with ${describeThrown(error)}`);
+      try {
+        return decision(false, 'error', `denied: the guard failed with ${describeThrown(error)}`);
+      } catch {
+        return EXHAUSTED_GUARD;
+      }
     }
   };
   /** Refuses a name that is not valid or that a role or profile already has (`except`: the role being renamed). */

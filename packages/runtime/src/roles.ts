@@ -7,7 +7,7 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
-import { failure } from './failure.js';
+import { EXHAUSTED, failure } from './failure.js';
 import { own, ownElements } from './own.js';
 import { or, planOf } from './plan.js';
 import type { QueryPlan } from './plan.js';
@@ -22,6 +22,8 @@ const denial = (reason: string, code: 'invalid-request' | 'error'): Decision =>
   Object.freeze({ allow: false, code, reason: `denied: ${reason}`, rule: undefined });
 const BAD_ROLES = denial('the principal has `roles` that is not a list of 1 to 64 role names', 'invalid-request');
 const NEVER: QueryPlan = Object.freeze({ ...planOf({ op: 'false' }, BAD_ROLES.reason), code: 'invalid-request' as const });
+/** The plan of a request that failed at the very edge of the call stack. */
+const EXHAUSTED_PLAN: QueryPlan = Object.freeze({ ...planOf({ op: 'false' }, EXHAUSTED.reason), code: 'error' as const });
 
 /** More roles than any user holds: a longer list is a malformed request, not thousands of checks. */
 const MAX_ROLES = 64;
@@ -50,24 +52,28 @@ export function rolePrincipals(principal: Principal, key = 'role'): readonly Pri
 
 /**
  * `checker.can` for a principal with one `role` or several `roles`: the first allowing role's
- * decision, else the first role's denial. Never throws.
+ * decision, else the first role's denial. Never throws: not even at the edge of the call stack,
+ * where a call to `checker.can` may overflow it before its own `try`.
  */
 export function canAny(checker: Can, principal: Principal, action: string, resource: Resource, context?: Context, key = 'role'): Decision {
-  let each: readonly Principal[] | undefined | null;
   try {
-    each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal, key) : undefined;
+    const each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal, key) : undefined;
+    if (each === undefined) return checker.can(principal, action, resource as never, context);
+    if (each === null) return BAD_ROLES;
+    let first: Decision | undefined;
+    for (const one of each) {
+      const decision = checker.can(one, action, resource as never, context);
+      if (decision.allow) return decision;
+      first ??= decision;
+    }
+    return first!;
   } catch (error) {
-    return failure(error);
+    try {
+      return failure(error);
+    } catch {
+      return EXHAUSTED;
+    }
   }
-  if (each === undefined) return checker.can(principal, action, resource as never, context);
-  if (each === null) return BAD_ROLES;
-  let first: Decision | undefined;
-  for (const one of each) {
-    const decision = checker.can(one, action, resource as never, context);
-    if (decision.allow) return decision;
-    first ??= decision;
-  }
-  return first!;
 }
 
 /**
@@ -75,23 +81,26 @@ export function canAny(checker: Can, principal: Principal, action: string, resou
  * plans (`always` when one is; to recheck when one is). Never throws.
  */
 export function planAny(checker: Plan, principal: Principal, action: string, kind: string, context?: Context, key = 'role'): QueryPlan {
-  let each: readonly Principal[] | undefined | null;
   try {
-    each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal, key) : undefined;
+    const each = typeof principal === 'object' && principal !== null ? rolePrincipals(principal, key) : undefined;
+    if (each === undefined) return checker.plan(principal, action as never, kind as never, context);
+    if (each === null) return NEVER;
+    const plans = each.map((one) => checker.plan(one, action as never, kind as never, context));
+    const always = plans.find((p) => p.result === 'always');
+    if (always !== undefined) return always;
+    const reached = plans.filter((p) => p.result === 'filter');
+    if (reached.length === 0) return plans[0] ?? NEVER;
+    if (reached.length === 1) return reached[0]!;
+    const recheck = reached.some((p) => p.recheck === true);
+    return planOf(or(...reached.map((p) => p.filter)), reached.map((p) => p.reason).join('; '), recheck);
   } catch (error) {
-    const failed = failure(error);
-    return Object.freeze({ ...planOf({ op: 'false' }, failed.reason), code: failed.code as 'error' });
+    try {
+      const failed = failure(error);
+      return Object.freeze({ ...planOf({ op: 'false' }, failed.reason), code: failed.code as 'error' });
+    } catch {
+      return EXHAUSTED_PLAN;
+    }
   }
-  if (each === undefined) return checker.plan(principal, action as never, kind as never, context);
-  if (each === null) return NEVER;
-  const plans = each.map((one) => checker.plan(one, action as never, kind as never, context));
-  const always = plans.find((p) => p.result === 'always');
-  if (always !== undefined) return always;
-  const reached = plans.filter((p) => p.result === 'filter');
-  if (reached.length === 0) return plans[0] ?? NEVER;
-  if (reached.length === 1) return reached[0]!;
-  const recheck = reached.some((p) => p.recheck === true);
-  return planOf(or(...reached.map((p) => p.filter)), reached.map((p) => p.reason).join('; '), recheck);
 }
 
 /**
@@ -115,8 +124,14 @@ function oneRole(principal: unknown): boolean {
 export function withRoles(base: CoreChecker, key = 'role'): CoreChecker {
   const wrapped: Record<string, unknown> = {
     ...base,
-    can: (principal: Principal, action: string, resource: Resource, context?: Context): Decision =>
-      oneRole(principal) ? base.can(principal, action, resource, context) : canAny(base, principal, action, resource, context, key),
+    can: (principal: Principal, action: string, resource: Resource, context?: Context): Decision => {
+      // `base.can` and `canAny` never throw once started: what reaches the `catch` is the call stack overflowing
+      try {
+        return oneRole(principal) ? base.can(principal, action, resource, context) : canAny(base, principal, action, resource, context, key);
+      } catch {
+        return EXHAUSTED;
+      }
+    },
     plan: (principal: Principal, action: string, kind: string, context?: Context): QueryPlan => planAny(base, principal, action, kind, context, key),
   };
   // the entries of one kind (`checker.lead.can`) decide several roles the same way
@@ -126,8 +141,13 @@ export function withRoles(base: CoreChecker, key = 'role'): CoreChecker {
     for (const name of Object.keys(kinds)) {
       const entry = kinds[name]!;
       const each: KindChecker = Object.freeze({
-        can: (principal: Principal, action: string, record: object, context?: Context) =>
-          oneRole(principal) ? entry.can(principal, action, record, context) : canAny(entry as never, principal, action, record as Resource, context, key),
+        can: (principal: Principal, action: string, record: object, context?: Context): Decision => {
+          try {
+            return oneRole(principal) ? entry.can(principal, action, record, context) : canAny(entry as never, principal, action, record as Resource, context, key);
+          } catch {
+            return EXHAUSTED;
+          }
+        },
       });
       Object.defineProperty(byKind, name, { value: each, enumerable: true });
       if (Object.hasOwn(base, name) && (base as unknown as Record<string, unknown>)[name] === entry) Object.defineProperty(wrapped, name, { value: each, enumerable: true });
