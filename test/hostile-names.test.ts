@@ -15,7 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { compileSources, type CompileResult } from '../compiler/index.ts';
 import { formatText } from '../compiler/diagnostics/format.ts';
-import { decide, fieldAccess, type ReferenceDecision } from '../compiler/reference/interpret.ts';
+import { fieldAccess } from '../compiler/reference/fields.ts';
+import { decide, type ReferenceDecision } from '../compiler/reference/interpret.ts';
 import type { Checker, Decision } from '../packages/runtime/src/index.ts';
 import { importBundle } from './helpers/policy.ts';
 
