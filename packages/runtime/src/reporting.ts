@@ -6,7 +6,7 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
-import { isObject, listIncludes, own, ownElements, type ObjectPrototype } from './own.js';
+import { isObject, listIncludes, own, ownElements } from './own.js';
 
 /** Who reports to whom, as the application knows it. */
 export interface Directory {
