@@ -195,7 +195,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       const bodies =
         resource.parent !== undefined
           ? withRequirement(resource, parentBodies(model, resource, action), requirementEmitters, requirementNames)
-          : tables !== undefined ? tables.bodies(resource, action) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
+          : tables !== undefined ? tables.bodies(resource, action, declaredGuards(resource, cellEmitters)) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
       planFunctions.push({
         kind: StructureKind.Function,
         name: planCellsFn,
@@ -236,7 +236,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   // the entries of `checker` (issue 17): each decides the common request in one frame (entries.ts)
   const entries = [...dispatch].map(([resource, actions]) => ({ resource, name: names.take('entry', resource.name), actions }));
   const roleNames = roleNamesOf(model);
-  const fieldSecurity = fieldSecurityData(model, names, roleNames, tables?.literals);
+  // rules and field rules packed with the tables: one string literal parses sooner than a row each
+  const packed = tables?.literals;
+  const fieldSecurity = fieldSecurityData(model, names, roleNames, packed);
   const printed = printStructure(
     {
       kind: StructureKind.SourceFile,
@@ -275,7 +277,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'or',
             'ordinary',
             'own',
-            ...(tables === undefined ? [] : ['packedRules']),
+            ...(packed === undefined ? [] : ['packedRules']),
             'present',
             'PROBE',
             'reportList',
@@ -299,7 +301,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...([...whens.keys()].some((k) => JSON.parse(k).kind === 'cel')
           ? [{ kind: StructureKind.ImportDeclaration, moduleSpecifier: `${options.runtimeImport}/cel`, namespaceImport: 'cel' } as const]
           : []),
-        policyData(model, roleNames, tables?.literals),
+        policyData(model, roleNames, packed),
         'const d = policy.decide;',
         `const planner = /* @__PURE__ */ definePlanner(policy, ${lit(model.hash)});`,
         '/** What `plan` passes to a cell that does not read the record. */',
@@ -396,8 +398,7 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
   const cells = model.roles.map((role) => ({ role, ...profileCells(model, role, (r) => cellBodies(model, r, resource, action, emitters)) }));
   // R-Z2: where roles vary by the principal's profile (`check` has refused profiles the policy lacks)
   const guard = model.profiles.length === 0 ? [] : [`const profile = ${ownRead('p', 'profile')};`];
-  // R-K5: a record in a stage or pipeline its resource does not declare is refused before any role
-  const declared = declaredValues(resource).map(({ attribute, set }) => `if (${ownRead('r', attribute)} !== undefined && !${emitters.valueSet(set)}.has(${ownRead('r', attribute)})) return UNDECLARED_STAGE;`);
+  const declared = declaredGuards(resource, emitters);
   // `role`: the principal's role when an entry passes it (compiler/emit/entries.ts), else read here
   const roleCases = (indent: string, list: readonly (typeof cells)[number][], check: (cell: (typeof cells)[number]) => string): string[] =>
     list.map((cell) => `${indent}case ${lit(cell.role.name)}: ${check(cell)}`);
@@ -429,6 +430,11 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
       ...(model.profiles.length === 0 ? [`  default: return planner.fixed(${cellsFn}(p, NO_RECORD, c));`, '}'] : ['}', `return planner.fixed(${cellsFn}(p, NO_RECORD, c));`]),
     ].join('\n'),
   };
+}
+
+/** R-K5: a record in a stage or pipeline its resource does not declare is refused before any role. */
+function declaredGuards(resource: ResourceModel, emitters: CellEmitters): string[] {
+  return declaredValues(resource).map(({ attribute, set }) => `if (${ownRead('r', attribute)} !== undefined && !${emitters.valueSet(set)}.has(${ownRead('r', attribute)})) return UNDECLARED_STAGE;`);
 }
 
 /** The attributes whose values a resource declares (R-K5): its stage and pipeline, with the declared values. */
