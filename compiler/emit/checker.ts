@@ -419,13 +419,15 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
     '  default: return badProfile(profile);',
     '}',
   ];
+  const planned = cells.filter(({ plan }) => plan !== undefined);
   // one string per function: large policies have tens of thousands of cells
   return {
     check: [...declared, ...guard, ...(model.profiles.length === 0 ? [] : byProfile), ...base].join('\n'),
-    plan: [
+    // no cell reads the record (modules, red, green, administrators): the plan is what `can` decides without one
+    plan: planned.length === 0 ? `return planner.fixed(${cellsFn}(p, NO_RECORD, c));` : [
       ...guard,
       `switch (${principalValue(model, 'role')}) {`,
-      ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
+      ...planned.map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
       // a profile's switch breaks out when its cell does not read the record: then the same fallback
       ...(model.profiles.length === 0 ? [`  default: return planner.fixed(${cellsFn}(p, NO_RECORD, c));`, '}'] : ['}', `return planner.fixed(${cellsFn}(p, NO_RECORD, c));`]),
     ].join('\n'),
