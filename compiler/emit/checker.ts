@@ -572,11 +572,12 @@ const fixedPlan = (decision: string): string => `planner.fixed(${decision})`;
  * when no filter expresses some part of it).
  */
 function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
-  const orElse = otherwise === undefined ? `() => planner.fixed(d(${rule}, ${path('ConditionNotMet')}))` : `() => ${otherwise}`;
+  const notMet = otherwise ?? `planner.fixed(d(${rule}, ${path('ConditionNotMet')}))`;
+  const orElse = `() => ${notMet}`;
   if (condition.kind === 'equals') {
     const plan = `planner.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
     // a group's rule for members by request: decided for the principal when the plan is made
-    return condition.group === undefined ? plan : `(${emitters.inGroup(condition.group)} ? ${plan} : (${orElse})())`;
+    return condition.group === undefined ? plan : `(${emitters.inGroup(condition.group)} ? ${plan} : ${notMet})`;
   }
   if (condition.readsResource) {
     // the records on which a `when:` holds, as a filter (overrides are stages and pipelines, never CEL)
