@@ -130,8 +130,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const tables =
     layoutOf(model, options.layout) === 'table'
       ? new CellTables(model, names, {
-          template: (role, resource, action) => simpleCell(model, role, resource, action, cellEmitters, () => 'rule'),
-          written: (role, resource, action) => cellBodies(model, role, resource, action, cellEmitters),
+          template: (role, resource, action) => cellTemplate(model, role, resource, action, cellEmitters),
         })
       : undefined;
 
@@ -518,30 +517,47 @@ interface CellEmitters {
  * the cell reads the record or has conditions (else the plan is what `can` decides without one).
  * Conditional rules (pipelines, stages, R-K5) are tried first, in order: the first whose
  * condition holds decides, one that cannot be evaluated denies. A `when:` on the cell's own
- * rule denies when it does not hold.
+ * rule denies when it does not hold. Rule ids are written by `idExpr` (the table layout writes
+ * them relative to the cell's rule, so that cells with the same conditions share their code).
  */
-function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters): { check: string; plan: string | undefined } {
-  const simple = simpleCell(model, role, resource, action, emitters, String);
+function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters, idExpr: (id: number) => string = String): { check: string; plan: string | undefined } {
+  const simple = simpleCell(model, role, resource, action, emitters, idExpr);
   if (simple !== undefined) return { check: `return ${simple.check};`, plan: simple.plan };
   const id = role.cells.get(resource.name)!.get(action)!;
   const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
   const base = model.rules[id]!;
   // each rule's body once, for both the check and the plan
-  const baseBody = ruleBody(model, role, resource, action, id, emitters);
-  const overrideBodies = overrides.map((o) => ({ o, condition: model.rules[o]!.condition!, body: ruleBody(model, role, resource, action, o, emitters) }));
+  const baseBody = ruleBody(model, role, resource, action, id, emitters, idExpr);
+  const overrideBodies = overrides.map((o) => ({ o, condition: model.rules[o]!.condition!, body: ruleBody(model, role, resource, action, o, emitters, idExpr) }));
   // the plan, built from the last rule back to the first
   let plan = baseBody.plan ?? fixedPlan(baseBody.check);
-  if (base.condition !== undefined) plan = conditionPlan(base.condition, id, emitters, plan, undefined);
-  for (const { o, condition, body } of [...overrideBodies].reverse()) plan = conditionPlan(condition, o, emitters, body.plan ?? fixedPlan(body.check), plan);
+  if (base.condition !== undefined) plan = conditionPlan(base.condition, idExpr(id), emitters, plan, undefined);
+  for (const { o, condition, body } of [...overrideBodies].reverse()) plan = conditionPlan(condition, idExpr(o), emitters, body.plan ?? fixedPlan(body.check), plan);
   const check: string[] = [];
   overrideBodies.forEach(({ o, condition, body }, i) => {
-    check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} !== false) return d(${o}, ${failed(`k${i}`)});`);
+    check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} !== false) return d(${idExpr(o)}, ${failed(`k${i}`)});`);
   });
   if (base.condition !== undefined) {
-    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? ${path('ConditionNotMet')} : ${failed('k')});`);
+    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${idExpr(id)}, k === false ? ${path('ConditionNotMet')} : ${failed('k')});`);
   }
   check.push(`return ${baseBody.check};`);
   return { check: `{\n${check.map((l) => `    ${l}`).join('\n')}\n  }`, plan };
+}
+
+/**
+ * A cell as the table layout shares it among rows and actions: its code with its rule written
+ * `rule`, and the rules of its conditions as offsets from it (a group's pipeline rule, R-K5, is the
+ * same few lines in every role's cells).
+ */
+function cellTemplate(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters): CellTemplate {
+  const id = role.cells.get(resource.name)?.get(action);
+  const rule = role.administratorRule ?? id;
+  if (rule === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
+  const relative = (other: number): string => (other === rule ? 'rule' : other > rule ? `rule + ${other - rule}` : `rule - ${rule - other}`);
+  const simple = simpleCell(model, role, resource, action, emitters, relative);
+  if (simple !== undefined) return simple;
+  const { check, plan } = cellBodies(model, role, resource, action, emitters, relative);
+  return { rule, check, plan };
 }
 
 /**
@@ -571,7 +587,7 @@ const fixedPlan = (decision: string): string => `planner.fixed(${decision})`;
  * context is decided now; a CEL condition reading the record is a filter (a superset to recheck
  * when no filter expresses some part of it).
  */
-function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
+function conditionPlan(condition: ConditionModel, rule: string, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
   const notMet = otherwise ?? `planner.fixed(d(${rule}, ${path('ConditionNotMet')}))`;
   const orElse = `() => ${notMet}`;
   if (condition.kind === 'equals') {

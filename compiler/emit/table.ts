@@ -8,11 +8,12 @@
  * number, plus the number of roles times the profile's number when the principal carries a profile
  * (R-Z2; row 0 to roles − 1: no profile). A cell says which *shape* decides it (a shared function:
  * `d(rule, Path.All)`, a record test, …) and its rule, as an offset from the row's first rule. A
- * cell whose rules carry conditions (stages, pipelines, `when:`) is a shape of its own, its code
- * written out as in the code layout. Decisions, plans and reasons are the same in both layouts
+ * cell whose rules carry conditions (stages, pipelines, `when:`) is a shape too: its code as the
+ * code layout writes it, the rules of its conditions as offsets from its own, so that the same
+ * conditions in many roles' cells (a group's pipeline rule) are one shape. Decisions, plans and reasons are the same in both layouts
  * (test/table-layout.test.ts).
  */
-import { StructureKind, VariableDeclarationKind, type FunctionDeclarationStructure, type StatementStructures } from 'ts-morph';
+import { StructureKind, VariableDeclarationKind, type StatementStructures } from 'ts-morph';
 import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { PackedLiterals, packedDigits, packedNumber } from './packed-rules.ts';
@@ -45,28 +46,27 @@ function roleThrough(role: RoleModel, profile: string | undefined): RoleModel {
   return (profile === undefined ? undefined : role.byProfile.get(profile)) ?? role;
 }
 
-/** A cell decided by one rule: its code with `rule` standing for the rule's id. */
+/** A cell as the tables share it: its code with `rule` standing for the id of the rule that decides it. */
 export interface CellTemplate {
   readonly rule: number;
-  /** An expression deciding the cell (a `Decision`). */
+  /**
+   * The body of an arrow deciding the cell: an expression (a `Decision`), or a block of statements
+   * for a cell with conditions, whose other rules are written as offsets from `rule`.
+   */
   readonly check: string;
-  /** An expression planning it, when it reads the record; else the plan is what `check` decides without one. */
+  /** An expression planning it, when it reads the record or has conditions; else the plan is what `check` decides without one. */
   readonly plan: string | undefined;
 }
 
 /** What the checker's emitter knows how to write for a cell. */
 export interface CellCode {
-  /** The cell as a template, or undefined when conditions make it more than one rule. */
-  readonly template: (role: RoleModel, resource: ResourceModel, action: string) => CellTemplate | undefined;
-  /** The cell as the code layout writes it: statements for `can`, an expression for `plan`. */
-  readonly written: (role: RoleModel, resource: ResourceModel, action: string) => { check: string; plan: string | undefined };
+  /** The cell as a template, rules relative to its own. */
+  readonly template: (role: RoleModel, resource: ResourceModel, action: string) => CellTemplate;
 }
 
 export class CellTables {
   private readonly shapes = new Map<string, { index: number; check: string; plan: string }>();
   private readonly byTemplate = new Map<string, number>();
-  private readonly byWritten = new Map<string, number>();
-  private readonly functions: FunctionDeclarationStructure[] = [];
   private readonly tables: { name: string; cells: { shape: number; rule: number }[] }[] = [];
   /** Each row's first rule among its cells, by row number. */
   private readonly base: number[];
@@ -101,10 +101,8 @@ export class CellTables {
   bodies(resource: ResourceModel, action: string, guards: readonly string[] = []): { check: string; plan: string } {
     const cells = this.rows.map((role, i) => {
       const template = this.code.template(role, resource, action);
-      const shape = template === undefined ? this.writtenShape(role, resource, action) : this.shape(template);
-      const rule = template?.rule ?? 0;
-      if (template !== undefined && rule < this.base[i]!) this.base[i] = rule;
-      return { shape, rule: template === undefined ? Number.NaN : rule };
+      if (template.rule < this.base[i]!) this.base[i] = template.rule;
+      return { shape: this.shape(template), rule: template.rule };
     });
     const name = this.names.take('cells', resource.name, action);
     this.tables.push({ name, cells });
@@ -121,33 +119,6 @@ export class CellTables {
     return shape;
   }
 
-  /**
-   * A cell with conditions: its code as the code layout writes it, in a function of its own —
-   * once for the rows whose code is the same (a role and the profiles that do not change it).
-   */
-  private writtenShape(role: RoleModel, resource: ResourceModel, action: string): number {
-    const { check, plan } = this.code.written(role, resource, action);
-    const key = `${check}\u0000${plan ?? ''}`;
-    const known = this.byWritten.get(key);
-    if (known !== undefined) return known;
-    const fn = this.names.take('cell', role.name, resource.name, action);
-    this.functions.push({
-      kind: StructureKind.Function,
-      name: fn,
-      docs: [`${lit(role.name)}${role.profile === undefined ? '' : ` (grants of profile ${lit(role.profile)})`} · ${lit(resource.name)} · ${lit(action)}, with conditions`],
-      parameters: [
-        { name: 'p', type: 'Principal' },
-        { name: 'r', type: 'Resource' },
-        { name: 'c', type: 'Context' },
-      ],
-      returnType: 'Decision',
-      statements: check,
-    });
-    const shape = this.shapeOf(fn, `(p, c) => ${plan ?? `planner.fixed(${fn}(p, NO_RECORD, c))`}`);
-    this.byWritten.set(key, shape);
-    return shape;
-  }
-
   private shapeOf(check: string, plan: string): number {
     const key = `${check}\u0000${plan}`;
     let shape = this.shapes.get(key);
@@ -158,7 +129,7 @@ export class CellTables {
   /** The tables, the shapes and the look-up, after every resource × action has been laid out. */
   statements(): (string | StatementStructures)[] {
     const base = this.base.map((b) => (Number.isFinite(b) ? b : 0));
-    const offsets = this.tables.flatMap((t) => t.cells.map((cell, i) => (Number.isNaN(cell.rule) ? 0 : cell.rule - base[i]!)));
+    const offsets = this.tables.flatMap((t) => t.cells.map((cell, i) => cell.rule - base[i]!));
     const span = offsets.reduce((max, o) => Math.max(max, o), 0) + 1;
     const width = packedDigits(this.shapes.size * span);
     const encode = (shape: number, offset: number): string => packedNumber(shape * span + offset, width);
@@ -195,7 +166,6 @@ export class CellTables {
           ]),
       '/** Each row\'s first rule: a cell names its rule as an offset from it. */',
       `const ${ruleBase}: readonly number[] = [${base.join(', ')}];`,
-      ...this.functions,
       '/** How a cell decides, given its rule: the shapes shared by the cells of the tables. */',
       `const ${checks}: readonly ((p: Principal, r: Resource, c: Context, rule: number) => Decision)[] = [`,
       ...shapes.map((s) => `  ${s.check},`),
@@ -207,7 +177,7 @@ export class CellTables {
       ...this.tables.map((t) => ({
         kind: StructureKind.VariableStatement,
         declarationKind: VariableDeclarationKind.Const,
-        declarations: [{ name: t.name, initializer: this.literals.literal(t.cells.map((cell, i) => encode(cell.shape, Number.isNaN(cell.rule) ? 0 : cell.rule - base[i]!)).join('')) }],
+        declarations: [{ name: t.name, initializer: this.literals.literal(t.cells.map((cell, i) => encode(cell.shape, cell.rule - base[i]!)).join('')) }],
       }) satisfies StatementStructures),
       '/** `can` by a cell table: the shape and rule of the principal\'s row. */',
       `function ${checkCell}(table: string, p: Principal, r: Resource, c: Context): Decision {`,
