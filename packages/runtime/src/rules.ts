@@ -25,9 +25,10 @@ function sixBits(text: string, i: number): number {
 
 /**
  * The characters a packed row of `fields` fields takes: the sum of the widths in bits, when `bits`
- * is `fields` integers from 0 to 31, in sixes rounded up; 0 when it is not. Loops only, no
- * callbacks: the first decision of a policy runs this, and each function it calls is one more for
- * V8 to compile before the decision (issue 17).
+ * is `fields` integers from 0 to 31, in sixes rounded up; 0 when it is not. Loops and integer
+ * arithmetic only — no callbacks, no `Math.floor`/`Math.ceil` of a fraction: the import and the
+ * first decision of a table-layout policy run this, and in a fresh process each of those costs
+ * V8 more than the decoding (issue 17).
  */
 function strideOf(bits: unknown, fields: number): number {
   if (!Array.isArray(bits) || bits.length !== fields) return 0;
@@ -37,14 +38,14 @@ function strideOf(bits: unknown, fields: number): number {
     if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 31) return 0;
     total += w;
   }
-  return Math.ceil(total / 6);
+  return (total + 5 - ((total + 5) % 6)) / 6;
 }
 
 /** Rows in a table of rows of `fields` integers: an array of comma-separated strings, or packed. */
 export function rowCount(rows: unknown, bits: unknown, fields: number): number {
   if (typeof rows !== 'string') return Array.isArray(rows) ? rows.length : 0;
   const stride = strideOf(bits, fields);
-  return stride === 0 ? 0 : Math.floor(rows.length / stride);
+  return stride === 0 ? 0 : (rows.length - (rows.length % stride)) / stride;
 }
 
 /** Row `id` of such a table, or `undefined` when there is no such row or it does not decode. */
@@ -57,7 +58,7 @@ export function tableRow(rows: unknown, bits: unknown, fields: number, id: numbe
     let at = id * strideOf(widths, fields) * 6;
     for (let j = 0; j < fields; j++) {
       let value = 0;
-      for (const end = at + widths[j]!; at < end; at++) value = value * 2 + ((sixBits(rows, Math.floor(at / 6)) >> (5 - (at % 6))) & 1);
+      for (const end = at + widths[j]!; at < end; at++) value = value * 2 + ((sixBits(rows, (at - (at % 6)) / 6) >> (5 - (at % 6))) & 1);
       row.push(value - 1);
     }
     return row;
