@@ -10,8 +10,8 @@
  * `d(rule, Path.All)`, a record test, …) and its rule, as an offset from the row's first rule. A
  * cell whose rules carry conditions (stages, pipelines, `when:`) is a shape too: its code as the
  * code layout writes it, the rules of its conditions as offsets from its own, so that the same
- * conditions in many roles' cells (a group's pipeline rule) are one shape. Decisions, plans and reasons are the same in both layouts
- * (test/table-layout.test.ts).
+ * conditions in many roles' cells (a group's pipeline rule) are one shape. Decisions, plans and
+ * reasons are the same in both layouts (test/table-layout.test.ts).
  */
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from 'ts-morph';
 import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
