@@ -238,6 +238,45 @@ describe('table layout: profiles and declared pipelines (issue 17)', () => {
     }
   }, 120_000);
 
+  it('R-Z2 R-K3 declared profiles named `__proto__`, `constructor` and `toString`: the profile rows are found by name, never through Object.prototype', async () => {
+    const text = [
+      'resources:',
+      '  lead: { actions: [view, edit, delete], attributes: { owner: string, ownerRole: string }, owner: owner, ownerRole: ownerRole }',
+      'profiles:',
+      '  __proto__: { grants: { lead: { view: all, edit: own } } }',
+      '  constructor: { grants: { lead: { view: own } } }',
+      '  toString: { administrator: true }',
+      'roles:',
+      '  boss: { profile: constructor, grants: { lead: { delete: own } } }',
+      '  rep: { profile: __proto__, reportsTo: boss }',
+      '  valueOf: { grants: { lead: red } }',
+      '',
+    ].join('\n');
+    const { code, table, tableTs } = await bothLayouts([{ path: 'policy.yaml', text }]);
+    expect(tableTs).toContain('PROFILE_ROW');
+    const seen = new Set<string>();
+    for (const role of ['boss', 'rep', 'valueOf', 'hasOwnProperty', '__proto__']) {
+      for (const profile of [undefined, '__proto__', 'constructor', 'toString', 'valueOf', 'isPrototypeOf', '']) {
+        const principal = { id: 'u1', role, ...(profile === undefined ? {} : { profile }) };
+        for (const action of ['view', 'edit', 'delete']) {
+          for (const lead of [{ kind: 'lead', owner: 'u1' }, { kind: 'lead', owner: 'u2', ownerRole: 'rep' }, { kind: 'lead' }]) {
+            const got = table.can(principal, action, lead);
+            expect(got, `${role} ${String(profile)} ${action} ${JSON.stringify(lead)}`).toEqual(code.can(principal, action, lead));
+            seen.add(got.code);
+          }
+          expect(table.plan(principal, action, 'lead')).toEqual(code.plan(principal, action, 'lead'));
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(['admin', 'all', 'default-deny', 'denied', 'hierarchy', 'missing-attribute', 'not-reached', 'own', 'unknown-profile', 'unknown-role']);
+    // a profile on a polluted Object.prototype is not the principal's: decided as without one, in both layouts
+    polluted(Object.prototype, 'profile', 'toString', () => {
+      const lead = { kind: 'lead', owner: 'u2', ownerRole: 'rep' };
+      expect(table.can({ id: 'u1', role: 'rep' }, 'edit', lead).code).toBe('not-reached');
+      expect(table.can({ id: 'u1', role: 'rep' }, 'edit', lead)).toEqual(code.can({ id: 'u1', role: 'rep' }, 'edit', lead));
+    });
+  }, 60_000);
+
   it('R-K5 declared pipelines in the table layout: a record in an undeclared stage or pipeline is refused before any cell, and plans leave it out, as in the code layout', async () => {
     const text = [
       'resources:',
