@@ -20,6 +20,7 @@ import { concrete, policyArb, policyFiles, requestArb } from './helpers/arbitrar
 import { checkerOf } from './helpers/policy.ts';
 import { polluted } from './helpers/pollution.ts';
 import { compileDir } from '../compiler/index.ts';
+import { cellCount, TABLE_FROM_CELLS } from '../compiler/emit/table.ts';
 
 /** Checks a policy; throws with the diagnostics when it does not compile. */
 function checked(texts: readonly { path: string; text: string }[]): CheckResult & { model: PolicyModel } {
@@ -44,7 +45,7 @@ async function bothLayouts(texts: readonly { path: string; text: string }[]): Pr
 const essence = (d: Decision) => ({ allow: d.allow, code: d.code, ...(d.rule === undefined ? {} : { rule: { kind: d.rule.kind, ...(d.rule.name !== undefined ? { name: d.rule.name } : {}), role: d.rule.role, declaredIn: d.rule.declaredIn, level: d.rule.level } }) });
 
 describe('table layout: the same decisions as the code layout', () => {
-  it('R-K1 R-K3 R-K4 R-K5 R-K6 R-K9 R-Z1 R-Z3 R-Z5 R-Z9 random policies × random requests: same decision, reason, rule, plan and fields in both layouts, and the reference agrees', async () => {
+  it('R-K1 R-K3 R-K4 R-K5 R-K6 R-K9 R-Z1 R-Z2 R-Z3 R-Z5 R-Z9 random policies (profiles included) × random requests: same decision, reason, rule, plan and fields in both layouts, and the reference agrees', async () => {
     const codes = new Map<string, number>();
     let tables = 0;
     await fc.assert(
@@ -137,15 +138,17 @@ describe('table layout: the same decisions as the code layout', () => {
 });
 
 describe('table layout: which policies get it', () => {
-  it('every bundled example keeps the readable code layout (a switch on the role per resource × action)', async () => {
+  it('bundled examples under 500 cells keep the readable code layout; zoho-hierarchy, 792 with its profiles, gets tables', async () => {
     const sets = readdirSync(new URL('../policies/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
     expect(sets.length).toBeGreaterThan(4);
     let switches = 0;
     for (const set of sets) {
       const result = await compileDir(new URL(`../policies/${set}`, import.meta.url).pathname);
-      expect(result.output?.checkerTs, set).not.toContain('CELL_CHECKS');
+      const cells = cellCount(result.model!);
+      expect(result.output?.checkerTs.includes('CELL_CHECKS'), `${set}: ${cells} cells`).toBe(cells >= TABLE_FROM_CELLS);
       // (org-admin has no resources, so nothing to switch on)
       if (result.output?.checkerTs.includes('switch (p.role)')) switches++;
+      if (set === 'zoho-hierarchy') expect(cells).toBe(11 * 4 * 18);
     }
     expect(switches).toBeGreaterThan(4);
   }, 120_000);
@@ -179,6 +182,141 @@ describe('table layout: which policies get it', () => {
       }
     }
   }, 120_000);
+});
+
+describe('table layout: profiles and declared pipelines (issue 17)', () => {
+  /** Checkers of a policy set folder in both layouts. */
+  async function setInBothLayouts(set: string): Promise<{ code: Checker; table: Checker; tableTs: string }> {
+    const result = await compileDir(new URL(`../policies/${set}`, import.meta.url).pathname, { layout: 'code' });
+    const policy = { ...result, model: result.model! };
+    const [code, table] = await Promise.all([inLayout(policy, 'code'), inLayout(policy, 'table')]);
+    return { code: code.checker, table: table.checker, tableTs: table.ts };
+  }
+
+  it('R-Z1 R-Z2 R-Z5 R-Z7 R-Z8 R-Z9 R-Z10 R-Z11 zoho-hierarchy: every role × profile × kind × action × record × time decides, plans and masks fields as its code layout', async () => {
+    const { code, table, tableTs } = await setInBothLayouts('zoho-hierarchy');
+    expect(tableTs).toContain('PROFILE_ROW');
+    // a cell table per resource × action, a row per role for no profile and per role for each of its 3 profiles
+    expect(tableTs).not.toMatch(/case "read_only":/);
+    const roles = ['administrator', 'ceo', 'it_admin', 'marketing_manager', 'marketing_rep', 'sales_manager', 'sales_rep', 'sales_trainee', 'standard_profile', 'support_agent', 'support_desk', 'nobody', '__proto__', 'toString'];
+    const profiles: unknown[] = [undefined, 'administrator_profile', 'read_only', 'standard', 'ReadOnly', 'hasOwnProperty', '__proto__', 7, null];
+    const kinds: Record<string, string[]> = { contact: ['create', 'view', 'edit', 'delete', 'export'], deal: ['create', 'view', 'edit', 'delete', 'export'], lead: ['create', 'view', 'edit', 'delete', 'export', 'constructor'], note: ['view', 'create', 'edit', 'delete'], product: ['view', 'edit'], setup: ['manage_roles'], nothing: ['view'] };
+    const records = (kind: string): { kind: string; [attribute: string]: unknown }[] => [
+      { kind, owner: 'u1' },
+      { kind, owner: 'u2', ownerRole: 'sales_rep', group: 'key_accounts', bankAccount: 'PL00' },
+      { kind, owner: 'u2', ownerRole: 'ceo', group: 'other' },
+      { kind },
+      { kind, parent: { kind: 'deal', owner: 'u2', ownerRole: 'sales_trainee' } },
+    ];
+    const contexts = [{ now: new Date('2026-03-23T10:00:00Z') }, { now: new Date('2026-03-22T03:00:00Z') }, undefined];
+    const codes = new Map<string, number>();
+    for (const role of roles) {
+      for (const profile of profiles) {
+        for (const shift of [undefined, 'sydney_night']) {
+          const principal = { id: 'u1', role, groups: ['key_accounts'], ...(profile === undefined ? {} : { profile }), ...(shift === undefined ? {} : { shift }) };
+          for (const [kind, actions] of Object.entries(kinds)) {
+            for (const action of actions) {
+              for (const context of contexts) {
+                const request = JSON.stringify({ principal, action, kind, context });
+                for (const record of records(kind)) {
+                  const got = table.can(principal, action, record, context);
+                  expect(got, `${request} ${JSON.stringify(record)}`).toEqual(code.can(principal, action, record, context));
+                  codes.set(got.code, (codes.get(got.code) ?? 0) + 1);
+                }
+                expect(table.plan(principal, action, kind, context), request).toEqual(code.plan(principal, action, kind, context));
+              }
+            }
+            const record = records(kind)[1]!;
+            expect(table.fields(principal, record), `${JSON.stringify(principal)} ${kind}`).toEqual(code.fields(principal, record));
+          }
+        }
+      }
+    }
+    // not vacuous: the profiles, the hierarchy, the shift and the refusals all decided some requests
+    for (const c of ['admin', 'all', 'own', 'hierarchy', 'peer', 'team', 'not-reached', 'default-deny', 'condition', 'parent', 'unknown-profile', 'invalid-request', 'unknown-role', 'unknown-action', 'unknown-resource']) {
+      expect(codes.get(c) ?? 0, `code ${c} in ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('R-Z2 R-K3 declared profiles named `__proto__`, `constructor` and `toString`: the profile rows are found by name, never through Object.prototype', async () => {
+    const text = [
+      'resources:',
+      '  lead: { actions: [view, edit, delete], attributes: { owner: string, ownerRole: string }, owner: owner, ownerRole: ownerRole }',
+      'profiles:',
+      '  __proto__: { grants: { lead: { view: all, edit: own } } }',
+      '  constructor: { grants: { lead: { view: own } } }',
+      '  toString: { administrator: true }',
+      'roles:',
+      '  boss: { profile: constructor, grants: { lead: { delete: own } } }',
+      '  rep: { profile: __proto__, reportsTo: boss }',
+      '  valueOf: { grants: { lead: red } }',
+      '',
+    ].join('\n');
+    const { code, table, tableTs } = await bothLayouts([{ path: 'policy.yaml', text }]);
+    expect(tableTs).toContain('PROFILE_ROW');
+    const seen = new Set<string>();
+    for (const role of ['boss', 'rep', 'valueOf', 'hasOwnProperty', '__proto__']) {
+      for (const profile of [undefined, '__proto__', 'constructor', 'toString', 'valueOf', 'isPrototypeOf', '']) {
+        const principal = { id: 'u1', role, ...(profile === undefined ? {} : { profile }) };
+        for (const action of ['view', 'edit', 'delete']) {
+          for (const lead of [{ kind: 'lead', owner: 'u1' }, { kind: 'lead', owner: 'u2', ownerRole: 'rep' }, { kind: 'lead' }]) {
+            const got = table.can(principal, action, lead);
+            expect(got, `${role} ${String(profile)} ${action} ${JSON.stringify(lead)}`).toEqual(code.can(principal, action, lead));
+            seen.add(got.code);
+          }
+          expect(table.plan(principal, action, 'lead')).toEqual(code.plan(principal, action, 'lead'));
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(['admin', 'all', 'default-deny', 'denied', 'hierarchy', 'missing-attribute', 'not-reached', 'own', 'unknown-profile', 'unknown-role']);
+    // a profile on a polluted Object.prototype is not the principal's: decided as without one, in both layouts
+    polluted(Object.prototype, 'profile', 'toString', () => {
+      const lead = { kind: 'lead', owner: 'u2', ownerRole: 'rep' };
+      expect(table.can({ id: 'u1', role: 'rep' }, 'edit', lead).code).toBe('not-reached');
+      expect(table.can({ id: 'u1', role: 'rep' }, 'edit', lead)).toEqual(code.can({ id: 'u1', role: 'rep' }, 'edit', lead));
+    });
+  }, 60_000);
+
+  it('R-K5 declared pipelines in the table layout: a record in an undeclared stage or pipeline is refused before any cell, and plans leave it out, as in the code layout', async () => {
+    const text = [
+      'resources:',
+      '  lead:',
+      '    actions: [view, edit]',
+      '    attributes: { owner: string, stage: string, pipeline: string }',
+      '    owner: owner',
+      '    stage: stage',
+      '    pipeline: pipeline',
+      '    pipelines:',
+      '      sales: [new, qualified, won, lost]',
+      '      partners: [new, signed]',
+      'roles:',
+      '  admin: { administrator: true }',
+      '  rep:',
+      '    grants: { lead: all }',
+      '    stages: { lead: { won: { edit: deny } } }',
+      '    pipelines: { lead: { partners: own } }',
+      '',
+    ].join('\n');
+    const { code, table, tableTs } = await bothLayouts([{ path: 'policy.yaml', text }]);
+    expect(tableTs).toContain('CELL_CHECKS');
+    expect(tableTs).toContain('UNDECLARED_STAGE');
+    const lead = (stage: unknown, pipeline: unknown, owner = 'u2') => ({ kind: 'lead', owner, stage, pipeline });
+    const seen = new Set<string>();
+    for (const role of ['admin', 'rep', 'nobody']) {
+      for (const [stage, pipeline] of [['new', 'sales'], ['won', 'sales'], ['signed', 'partners'], ['Won', 'sales'], [7, 'sales'], ['__proto__', 'sales'], ['new', 'toString'], [undefined, undefined], ['new', 'partners']]) {
+        for (const owner of ['u1', 'u2']) {
+          for (const action of ['view', 'edit']) {
+            const principal = { id: 'u1', role };
+            const got = table.can(principal, action, lead(stage, pipeline, owner));
+            expect(got, `${role} ${action} ${String(stage)} ${String(pipeline)} ${owner}`).toEqual(code.can(principal, action, lead(stage, pipeline, owner)));
+            seen.add(got.code);
+          }
+        }
+      }
+      for (const action of ['view', 'edit']) expect(table.plan({ id: 'u1', role }, action, 'lead')).toEqual(code.plan({ id: 'u1', role }, action, 'lead'));
+    }
+    expect([...seen].sort()).toEqual(['admin', 'all', 'condition', 'denied', 'invalid-request', 'not-reached', 'own', 'unknown-role']);
+  }, 60_000);
 });
 
 describe('policyc build --layout (compiler/cli/build.ts)', () => {

@@ -130,8 +130,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const tables =
     layoutOf(model, options.layout) === 'table'
       ? new CellTables(model, names, {
-          template: (role, resource, action) => simpleCell(model, role, resource, action, cellEmitters, () => 'rule'),
-          written: (role, resource, action) => cellBodies(model, role, resource, action, cellEmitters),
+          template: (role, resource, action) => cellTemplate(model, role, resource, action, cellEmitters),
         })
       : undefined;
 
@@ -195,7 +194,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       const bodies =
         resource.parent !== undefined
           ? withRequirement(resource, parentBodies(model, resource, action), requirementEmitters, requirementNames)
-          : tables !== undefined ? tables.bodies(resource, action) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
+          : tables !== undefined ? tables.bodies(resource, action, declaredGuards(resource, cellEmitters)) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
       planFunctions.push({
         kind: StructureKind.Function,
         name: planCellsFn,
@@ -236,7 +235,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   // the entries of `checker` (issue 17): each decides the common request in one frame (entries.ts)
   const entries = [...dispatch].map(([resource, actions]) => ({ resource, name: names.take('entry', resource.name), actions }));
   const roleNames = roleNamesOf(model);
-  const fieldSecurity = fieldSecurityData(model, names, roleNames, tables?.literals);
+  // rules and field rules packed with the tables: one string literal parses sooner than a row each
+  const packed = tables?.literals;
+  const fieldSecurity = fieldSecurityData(model, names, roleNames, packed);
   const printed = printStructure(
     {
       kind: StructureKind.SourceFile,
@@ -276,7 +277,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'or',
             'ordinary',
             'own',
-            ...(tables === undefined ? [] : ['packedRules']),
+            ...(packed === undefined ? [] : ['packedRules']),
             'present',
             'PROBE',
             'reportList',
@@ -301,7 +302,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...([...whens.keys()].some((k) => JSON.parse(k).kind === 'cel')
           ? [{ kind: StructureKind.ImportDeclaration, moduleSpecifier: `${options.runtimeImport}/cel`, namespaceImport: 'cel' } as const]
           : []),
-        policyData(model, roleNames, tables?.literals),
+        policyData(model, roleNames, packed),
         'const d = policy.decide;',
         `const planner = /* @__PURE__ */ definePlanner(policy, ${lit(model.hash)});`,
         '/** What `plan` passes to a cell that does not read the record. */',
@@ -398,8 +399,7 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
   const cells = model.roles.map((role) => ({ role, ...profileCells(model, role, (r) => cellBodies(model, r, resource, action, emitters)) }));
   // R-Z2: where roles vary by the principal's profile (`check` has refused profiles the policy lacks)
   const guard = model.profiles.length === 0 ? [] : [`const profile = ${ownRead('p', 'profile')};`];
-  // R-K5: a record in a stage or pipeline its resource does not declare is refused before any role
-  const declared = declaredValues(resource).map(({ attribute, set }) => `if (${ownRead('r', attribute)} !== undefined && !${emitters.valueSet(set)}.has(${ownRead('r', attribute)})) return UNDECLARED_STAGE;`);
+  const declared = declaredGuards(resource, emitters);
   // `role`: the principal's role when an entry passes it (compiler/emit/entries.ts), else read here
   const roleCases = (indent: string, list: readonly (typeof cells)[number][], check: (cell: (typeof cells)[number]) => string): string[] =>
     list.map((cell) => `${indent}case ${lit(cell.role.name)}: ${check(cell)}`);
@@ -420,17 +420,24 @@ function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string,
     '  default: return badProfile(profile);',
     '}',
   ];
+  const planned = cells.filter(({ plan }) => plan !== undefined);
   // one string per function: large policies have tens of thousands of cells
   return {
     check: [...declared, ...guard, ...(model.profiles.length === 0 ? [] : byProfile), ...base].join('\n'),
-    plan: [
+    // no cell reads the record (modules, red, green, administrators): the plan is what `can` decides without one
+    plan: planned.length === 0 ? `return planner.fixed(${cellsFn}(p, NO_RECORD, c));` : [
       ...guard,
       `switch (${principalValue(model, 'role')}) {`,
-      ...cells.filter(({ plan }) => plan !== undefined).map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
+      ...planned.map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
       // a profile's switch breaks out when its cell does not read the record: then the same fallback
       ...(model.profiles.length === 0 ? [`  default: return planner.fixed(${cellsFn}(p, NO_RECORD, c));`, '}'] : ['}', `return planner.fixed(${cellsFn}(p, NO_RECORD, c));`]),
     ].join('\n'),
   };
+}
+
+/** R-K5: a record in a stage or pipeline its resource does not declare is refused before any role. */
+function declaredGuards(resource: ResourceModel, emitters: CellEmitters): string[] {
+  return declaredValues(resource).map(({ attribute, set }) => `if (${ownRead('r', attribute)} !== undefined && !${emitters.valueSet(set)}.has(${ownRead('r', attribute)})) return UNDECLARED_STAGE;`);
 }
 
 /** The attributes whose values a resource declares (R-K5): its stage and pipeline, with the declared values. */
@@ -512,30 +519,47 @@ interface CellEmitters {
  * the cell reads the record or has conditions (else the plan is what `can` decides without one).
  * Conditional rules (pipelines, stages, R-K5) are tried first, in order: the first whose
  * condition holds decides, one that cannot be evaluated denies. A `when:` on the cell's own
- * rule denies when it does not hold.
+ * rule denies when it does not hold. Rule ids are written by `idExpr` (the table layout writes
+ * them relative to the cell's rule, so that cells with the same conditions share their code).
  */
-function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters): { check: string; plan: string | undefined } {
-  const simple = simpleCell(model, role, resource, action, emitters, String);
+function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters, idExpr: (id: number) => string = String): { check: string; plan: string | undefined } {
+  const simple = simpleCell(model, role, resource, action, emitters, idExpr);
   if (simple !== undefined) return { check: `return ${simple.check};`, plan: simple.plan };
   const id = role.cells.get(resource.name)!.get(action)!;
   const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
   const base = model.rules[id]!;
   // each rule's body once, for both the check and the plan
-  const baseBody = ruleBody(model, role, resource, action, id, emitters);
-  const overrideBodies = overrides.map((o) => ({ o, condition: model.rules[o]!.condition!, body: ruleBody(model, role, resource, action, o, emitters) }));
+  const baseBody = ruleBody(model, role, resource, action, id, emitters, idExpr);
+  const overrideBodies = overrides.map((o) => ({ o, condition: model.rules[o]!.condition!, body: ruleBody(model, role, resource, action, o, emitters, idExpr) }));
   // the plan, built from the last rule back to the first
   let plan = baseBody.plan ?? fixedPlan(baseBody.check);
-  if (base.condition !== undefined) plan = conditionPlan(base.condition, id, emitters, plan, undefined);
-  for (const { o, condition, body } of [...overrideBodies].reverse()) plan = conditionPlan(condition, o, emitters, body.plan ?? fixedPlan(body.check), plan);
+  if (base.condition !== undefined) plan = conditionPlan(base.condition, idExpr(id), emitters, plan, undefined);
+  for (const { o, condition, body } of [...overrideBodies].reverse()) plan = conditionPlan(condition, idExpr(o), emitters, body.plan ?? fixedPlan(body.check), plan);
   const check: string[] = [];
   overrideBodies.forEach(({ o, condition, body }, i) => {
-    check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} !== false) return d(${o}, ${failed(`k${i}`)});`);
+    check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} !== false) return d(${idExpr(o)}, ${failed(`k${i}`)});`);
   });
   if (base.condition !== undefined) {
-    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${id}, k === false ? ${path('ConditionNotMet')} : ${failed('k')});`);
+    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${idExpr(id)}, k === false ? ${path('ConditionNotMet')} : ${failed('k')});`);
   }
   check.push(`return ${baseBody.check};`);
   return { check: `{\n${check.map((l) => `    ${l}`).join('\n')}\n  }`, plan };
+}
+
+/**
+ * A cell as the table layout shares it among rows and actions: its code with its rule written
+ * `rule`, and the rules of its conditions as offsets from it (a group's pipeline rule, R-K5, is the
+ * same few lines in every role's cells).
+ */
+function cellTemplate(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters): CellTemplate {
+  const id = role.cells.get(resource.name)?.get(action);
+  const rule = role.administratorRule ?? id;
+  if (rule === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
+  const relative = (other: number): string => (other === rule ? 'rule' : other > rule ? `rule + ${other - rule}` : `rule - ${rule - other}`);
+  const simple = simpleCell(model, role, resource, action, emitters, relative);
+  if (simple !== undefined) return simple;
+  const { check, plan } = cellBodies(model, role, resource, action, emitters, relative);
+  return { rule, check, plan };
 }
 
 /**
@@ -565,12 +589,13 @@ const fixedPlan = (decision: string): string => `planner.fixed(${decision})`;
  * context is decided now; a CEL condition reading the record is a filter (a superset to recheck
  * when no filter expresses some part of it).
  */
-function conditionPlan(condition: ConditionModel, rule: number, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
-  const orElse = otherwise === undefined ? `() => planner.fixed(d(${rule}, ${path('ConditionNotMet')}))` : `() => ${otherwise}`;
+function conditionPlan(condition: ConditionModel, rule: string, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
+  const notMet = otherwise ?? `planner.fixed(d(${rule}, ${path('ConditionNotMet')}))`;
+  const orElse = `() => ${notMet}`;
   if (condition.kind === 'equals') {
     const plan = `planner.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
     // a group's rule for members by request: decided for the principal when the plan is made
-    return condition.group === undefined ? plan : `(${emitters.inGroup(condition.group)} ? ${plan} : (${orElse})())`;
+    return condition.group === undefined ? plan : `(${emitters.inGroup(condition.group)} ? ${plan} : ${notMet})`;
   }
   if (condition.readsResource) {
     // the records on which a `when:` holds, as a filter (overrides are stages and pipelines, never CEL)

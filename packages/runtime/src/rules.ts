@@ -23,46 +23,56 @@ function sixBits(text: string, i: number): number {
   return (c - 35 - (c > 92 ? 1 : 0)) & 63;
 }
 
-/** Widths in bits of the fields of a packed row, when they are `fields` integers from 0 to 31. */
-function widthsOf(bits: unknown, fields: number): readonly number[] | undefined {
-  if (!Array.isArray(bits) || bits.length !== fields) return undefined;
+/**
+ * The characters a packed row of `fields` fields takes: the sum of the widths in bits, when `bits`
+ * is `fields` integers from 0 to 31, in sixes rounded up; 0 when it is not. Loops and integer
+ * arithmetic only — no callbacks, no `Math.floor`/`Math.ceil` of a fraction: the import and the
+ * first decision of a table-layout policy run this, and in a fresh process each of those costs
+ * V8 more than the decoding (issue 17).
+ */
+function strideOf(bits: unknown, fields: number): number {
+  if (!Array.isArray(bits) || bits.length !== fields) return 0;
+  let total = 0;
   for (let j = 0; j < fields; j++) {
     const w: unknown = bits[j];
-    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 31) return undefined;
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 31) return 0;
+    total += w;
   }
-  return bits as readonly number[];
+  return (total + 5 - ((total + 5) % 6)) / 6;
 }
 
 /** Rows in a table of rows of `fields` integers: an array of comma-separated strings, or packed. */
 export function rowCount(rows: unknown, bits: unknown, fields: number): number {
   if (typeof rows !== 'string') return Array.isArray(rows) ? rows.length : 0;
-  const widths = widthsOf(bits, fields);
-  const total = widths === undefined ? 0 : widths.reduce((a, b) => a + b, 0);
-  return total === 0 ? 0 : Math.floor(rows.length / Math.ceil(total / 6));
+  const stride = strideOf(bits, fields);
+  return stride === 0 ? 0 : (rows.length - (rows.length % stride)) / stride;
 }
 
 /** Row `id` of such a table, or `undefined` when there is no such row or it does not decode. */
 export function tableRow(rows: unknown, bits: unknown, fields: number, id: number): number[] | undefined {
   if (!Number.isInteger(id) || id < 0 || id >= rowCount(rows, bits, fields)) return undefined;
-  let row: number[];
+  const row: number[] = [];
   if (typeof rows === 'string') {
-    const widths = widthsOf(bits, fields)!;
-    const stride = Math.ceil(widths.reduce((a, b) => a + b, 0) / 6);
-    const start = id * stride;
-    row = [];
-    let bit = 0;
-    for (const width of widths) {
+    // rowCount has checked the widths
+    const widths = bits as readonly number[];
+    let at = id * strideOf(widths, fields) * 6;
+    for (let j = 0; j < fields; j++) {
       let value = 0;
-      for (let b = bit; b < bit + width; b++) value = value * 2 + ((sixBits(rows, start + Math.floor(b / 6)) >> (5 - (b % 6))) & 1);
+      for (const end = at + widths[j]!; at < end; at++) value = value * 2 + ((sixBits(rows, (at - (at % 6)) / 6) >> (5 - (at % 6))) & 1);
       row.push(value - 1);
-      bit += width;
     }
-  } else {
-    const text: unknown = (rows as readonly unknown[])[id];
-    if (typeof text !== 'string') return undefined;
-    row = text.split(',').map(Number);
+    return row;
   }
-  return row.length === fields && row.every((n) => Number.isInteger(n)) ? row : undefined;
+  const text: unknown = (rows as readonly unknown[])[id];
+  if (typeof text !== 'string') return undefined;
+  const parts = text.split(',');
+  if (parts.length !== fields) return undefined;
+  for (const part of parts) {
+    const n = Number(part);
+    if (!Number.isInteger(n)) return undefined;
+    row.push(n);
+  }
+  return row;
 }
 
 /** The `count` numbers of `digits` base-64 characters each from character `at` of a packed string. */

@@ -170,9 +170,7 @@ function can_social_view(p: Principal, r: Resource, c: Context, role?: unknown):
 
 /** "lead" · "create": which records */
 function plan_lead_create(p: Principal, c: Context): QueryPlan {
-  switch (p.role) {
-    default: return planner.fixed(can_lead_create(p, NO_RECORD, c));
-  }
+  return planner.fixed(can_lead_create(p, NO_RECORD, c));
 }
 
 /** "lead" · "view": which records */
@@ -203,30 +201,22 @@ function plan_lead_delete(p: Principal, c: Context): QueryPlan {
 
 /** "lead" · "export": which records */
 function plan_lead_export(p: Principal, c: Context): QueryPlan {
-  switch (p.role) {
-    default: return planner.fixed(can_lead_export(p, NO_RECORD, c));
-  }
+  return planner.fixed(can_lead_export(p, NO_RECORD, c));
 }
 
 /** "social" · "create": which records */
 function plan_social_create(p: Principal, c: Context): QueryPlan {
-  switch (p.role) {
-    default: return planner.fixed(can_social_create(p, NO_RECORD, c));
-  }
+  return planner.fixed(can_social_create(p, NO_RECORD, c));
 }
 
 /** "social" · "publish": which records */
 function plan_social_publish(p: Principal, c: Context): QueryPlan {
-  switch (p.role) {
-    default: return planner.fixed(can_social_publish(p, NO_RECORD, c));
-  }
+  return planner.fixed(can_social_publish(p, NO_RECORD, c));
 }
 
 /** "social" · "view": which records */
 function plan_social_view(p: Principal, c: Context): QueryPlan {
-  switch (p.role) {
-    default: return planner.fixed(can_social_view(p, NO_RECORD, c));
-  }
+  return planner.fixed(can_social_view(p, NO_RECORD, c));
 }
 
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */

@@ -145,9 +145,7 @@ function can_setup_manage_roles(p: Principal, r: Resource, c: Context, role?: un
 
 /** "capabilities" · "media_access": which records */
 function plan_capabilities_media_access(p: Principal, c: Context): QueryPlan {
-  switch (p.role) {
-    default: return planner.fixed(can_capabilities_media_access(p, NO_RECORD, c));
-  }
+  return planner.fixed(can_capabilities_media_access(p, NO_RECORD, c));
 }
 
 /** "chat" · "view": which records */
@@ -186,9 +184,7 @@ function plan_message_send(p: Principal, c: Context): QueryPlan {
 
 /** "setup" · "manage_roles": which records */
 function plan_setup_manage_roles(p: Principal, c: Context): QueryPlan {
-  switch (p.role) {
-    default: return planner.fixed(can_setup_manage_roles(p, NO_RECORD, c));
-  }
+  return planner.fixed(can_setup_manage_roles(p, NO_RECORD, c));
 }
 
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
