@@ -70,7 +70,7 @@ function program(io: Io, done: (code: number) => void): Command {
     .option('--out <dir>', 'output folder (default: <dir>/generated)')
     .option('--check', 'write nothing; exit 1 when the generated files differ from what the policy compiles to')
     .option('--force', 'replace files in the output folder that policyc did not generate')
-    .addOption(new Option('--layout <layout>', 'cells as code (readable in review) or as compact tables; default: tables from 10,000 role × action cells').choices(['code', 'table']))
+    .addOption(new Option('--layout <layout>', 'cells as code (readable in review) or as compact tables; default: tables from 500 cells (roles × (1 + profiles) × actions)').choices(['code', 'table']))
     .addOption(formatOption())
     .addOption(limitOption())
     .action(async (dir: string, opts: { out?: string; format: string; check?: boolean; force?: boolean; limit?: string[]; layout?: string }) => done(await (await import('./cli/build.ts')).buildCommand(dir, opts, io)));
