@@ -7,7 +7,7 @@ import {
   type StatementStructures,
 } from 'ts-morph';
 import { COLOUR_OF, type ConditionModel, type OrganisationModel, type PolicyModel, type ResourceModel, type RoleModel } from '../ir/model.ts';
-import { anyEntry, ENTRY_NAMES, kindEntry } from './entries.ts';
+import { actionSwitch, anyEntry, commonRole, ENTRY_NAMES, kindEntry, kindSwitch } from './entries.ts';
 import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
@@ -216,9 +216,11 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     planDispatch.set(resource, planEntries);
   }
 
-  // one entry per kind (issue 17): its action switch, which `check` calls after reading `kind`
+  // each kind's action switch, once: `check` (after reading `kind`), the kind's runtime check and both entries call it
+  const actionFns = new Map([...dispatch].map(([resource, entries]) => [resource, { name: names.take('actions', resource.name), entries }] as const));
+  // one entry per kind (issue 17) for the runtime's checker: the profile guard, then the action switch
   const kindFns = new Map([...dispatch.keys()].map((resource) => [resource, names.take('check', resource.name)] as const));
-  const kindChecks = [...dispatch].map(([resource, entries]): FunctionDeclarationStructure => ({
+  const kindChecks = [...dispatch.keys()].map((resource): FunctionDeclarationStructure => ({
     kind: StructureKind.Function,
     name: kindFns.get(resource)!,
     docs: [`${lit(resource.name)} records, whatever their \`kind\` says: \`checker.kinds[${lit(resource.name)}].can\``],
@@ -226,14 +228,11 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     returnType: 'Decision',
     statements: (w) => {
       profileGuard(model, w, (denial) => denial);
-      w.write('switch (action)').block(() => {
-        for (const { action, fn } of entries) w.writeLine(`case ${lit(action)}: return ${fn}(p, r, c);`);
-        w.writeLine('default: return policy.unknownAction;');
-      });
+      w.writeLine(`return ${actionFns.get(resource)!.name}(p, action, r, c);`);
     },
   }));
   // the entries of `checker` (issue 17): each decides the common request in one frame (entries.ts)
-  const entries = [...dispatch].map(([resource, actions]) => ({ resource, name: names.take('entry', resource.name), actions }));
+  const entries = [...actionFns].map(([resource, actions]) => ({ resource, name: names.take('entry', resource.name), actions: actions.name }));
   const roleNames = roleNamesOf(model);
   // rules and field rules packed with the tables: one string literal parses sooner than a row each
   const packed = tables?.literals;
@@ -318,6 +317,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...functions,
         ...planFunctions,
         fieldSecurity.statement,
+        ...[...actionFns].map(([resource, { name, entries }]) => actionSwitch(resource, name, entries)),
         ...kindChecks,
         '/** `%TypedArray%.prototype`, the prototype of every typed array\'s prototype. */',
         // in a pure function: a bundler keeps a pure call whose argument reads a global (`Uint8Array.prototype`),
@@ -332,7 +332,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         },
         dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) => {
           profileGuard(model, w, (denial) => denial);
-          writeDispatch(w, dispatch, 'r.kind', '(p, r, c)', 'policy.unknownAction', 'policy.unknownResource');
+          kindSwitch(w, 'r.kind', actionFns, 'p, action, r, c');
         }),
         dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) => {
           profileGuard(model, w, (denial) => `planner.fixed(${denial})`);
@@ -359,8 +359,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         },
         '/** Where the entries send the requests they leave to the runtime\'s checker. */',
         `const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, [${entries.map(({ resource }) => lit(resource.name)).join(', ')}]);`,
-        ...entries.map(({ resource, name, actions }) => kindEntry(model, resource, actions, name)),
-        anyEntry(model, dispatch),
+        commonRole(model),
+        ...entries.map(({ resource, name, actions }) => kindEntry(resource, actions, name)),
+        anyEntry(actionFns),
         {
           kind: StructureKind.VariableStatement,
           isExported: true,

@@ -160,26 +160,36 @@ const fieldSecurity = /* @__PURE__ */ defineFields<PolicyChecker<Schema>>(policy
   ],
 });
 
+/** "contact": the cell deciding each action */
+function actions_contact(p: Principal, action: string, r: Resource, c: Context, role?: string): Decision {
+  switch (action) {
+    case "view": return can_contact_view(p, r, c, role);
+    case "edit": return can_contact_edit(p, r, c, role);
+    default: return policy.unknownAction;
+  }
+}
+
+/** "invoice": the cell deciding each action */
+function actions_invoice(p: Principal, action: string, r: Resource, c: Context, role?: string): Decision {
+  switch (action) {
+    case "view": return can_invoice_view(p, r, c, role);
+    case "edit": return can_invoice_edit(p, r, c, role);
+    default: return policy.unknownAction;
+  }
+}
+
 /** "contact" records, whatever their `kind` says: `checker.kinds["contact"].can` */
 function check_contact(p: Principal, action: string, r: Resource, c: Context): Decision {
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined) return badProfile(profile);
-  switch (action) {
-    case "view": return can_contact_view(p, r, c);
-    case "edit": return can_contact_edit(p, r, c);
-    default: return policy.unknownAction;
-  }
+  return actions_contact(p, action, r, c);
 }
 
 /** "invoice" records, whatever their `kind` says: `checker.kinds["invoice"].can` */
 function check_invoice(p: Principal, action: string, r: Resource, c: Context): Decision {
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined) return badProfile(profile);
-  switch (action) {
-    case "view": return can_invoice_view(p, r, c);
-    case "edit": return can_invoice_edit(p, r, c);
-    default: return policy.unknownAction;
-  }
+  return actions_invoice(p, action, r, c);
 }
 
 /** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
@@ -205,18 +215,8 @@ function check(p: Principal, action: string, r: Resource, c: Context): Decision 
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined) return badProfile(profile);
   switch (r.kind) {
-    case "contact":
-      switch (action) {
-        case "view": return can_contact_view(p, r, c);
-        case "edit": return can_contact_edit(p, r, c);
-        default: return policy.unknownAction;
-      }
-    case "invoice":
-      switch (action) {
-        case "view": return can_invoice_view(p, r, c);
-        case "edit": return can_invoice_edit(p, r, c);
-        default: return policy.unknownAction;
-      }
+    case "contact": return actions_contact(p, action, r, c);
+    case "invoice": return actions_invoice(p, action, r, c);
     default: return policy.unknownResource;
   }
 }
@@ -253,24 +253,24 @@ function runtimeChecker(): CoreChecker {
 /** Where the entries send the requests they leave to the runtime's checker. */
 const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, ["contact", "invoice"]);
 
+/** The role of a common request's principal; the denial of a malformed one; `undefined` for `rare` (several `roles`, a `profile`, not a plain object, `Object.prototype` polluted) */
+function commonRole(principal: Principal): string | Decision | undefined {
+  if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+  if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return undefined;
+  if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+  const role = principal["role"];
+  return typeof role === "string" ? role : INVALID_PRINCIPAL;
+}
+
 /** `checker.kinds["contact"].can`: "contact" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_contact(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["contact"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.kinds["contact"]!.can(principal, action, record as Resource, context);
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["contact"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = record as Resource;
-    switch (action) {
-      case "view": return can_contact_view(p, r, c, role);
-      case "edit": return can_contact_edit(p, r, c, role);
-      default: return policy.unknownAction;
-    }
+    return actions_contact(principal, action, record as Resource, context ?? NO_CONTEXT, role);
   } catch {
     try { return rare.kinds["contact"]!.can(principal, action, record as Resource, context); } catch { return EXHAUSTED; }
   }
@@ -279,21 +279,12 @@ function entry_contact(principal: Principal, action: string, record: object, con
 /** `checker.kinds["invoice"].can`: "invoice" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_invoice(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["invoice"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.kinds["invoice"]!.can(principal, action, record as Resource, context);
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["invoice"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = record as Resource;
-    switch (action) {
-      case "view": return can_invoice_view(p, r, c, role);
-      case "edit": return can_invoice_edit(p, r, c, role);
-      default: return policy.unknownAction;
-    }
+    return actions_invoice(principal, action, record as Resource, context ?? NO_CONTEXT, role);
   } catch {
     try { return rare.kinds["invoice"]!.can(principal, action, record as Resource, context); } catch { return EXHAUSTED; }
   }
@@ -302,31 +293,16 @@ function entry_invoice(principal: Principal, action: string, record: object, con
 /** `checker.can`: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.can(principal, action, resource as Resource, context);
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof kind !== "string") return INVALID_RESOURCE;
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = resource as Resource;
     switch (kind) {
-      case "contact":
-        switch (action) {
-          case "view": return can_contact_view(p, r, c, role);
-          case "edit": return can_contact_edit(p, r, c, role);
-          default: return policy.unknownAction;
-        }
-      case "invoice":
-        switch (action) {
-          case "view": return can_invoice_view(p, r, c, role);
-          case "edit": return can_invoice_edit(p, r, c, role);
-          default: return policy.unknownAction;
-        }
+      case "contact": return actions_contact(principal, action, resource as Resource, context ?? NO_CONTEXT, role);
+      case "invoice": return actions_invoice(principal, action, resource as Resource, context ?? NO_CONTEXT, role);
       default: return policy.unknownResource;
     }
   } catch {

@@ -85,21 +85,25 @@ function runtimeChecker(): CoreChecker {
 /** Where the entries send the requests they leave to the runtime's checker. */
 const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, []);
 
+/** The role of a common request's principal; the denial of a malformed one; `undefined` for `rare` (several `roles`, a `profile`, not a plain object, `Object.prototype` polluted) */
+function commonRole(principal: Principal): string | Decision | undefined {
+  if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+  if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return undefined;
+  if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+  const role = principal["role"];
+  return typeof role === "string" ? role : INVALID_PRINCIPAL;
+}
+
 /** `checker.can`: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.can(principal, action, resource as Resource, context);
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof kind !== "string") return INVALID_RESOURCE;
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = resource as Resource;
     switch (kind) {
       default: return policy.unknownResource;
     }

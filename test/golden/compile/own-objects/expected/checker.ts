@@ -177,25 +177,35 @@ const fieldSecurity = /* @__PURE__ */ defineFields<PolicyChecker<Schema, AppPrin
   ],
 });
 
+/** "lead": the cell deciding each action */
+function actions_lead(p: Principal, action: string, r: Resource, c: Context, role?: string): Decision {
+  switch (action) {
+    case "view": return can_lead_view(p, r, c, role);
+    case "edit": return can_lead_edit(p, r, c, role);
+    default: return policy.unknownAction;
+  }
+}
+
+/** "report": the cell deciding each action */
+function actions_report(p: Principal, action: string, r: Resource, c: Context, role?: string): Decision {
+  switch (action) {
+    case "run": return can_report_run(p, r, c, role);
+    default: return policy.unknownAction;
+  }
+}
+
 /** "lead" records, whatever their `kind` says: `checker.kinds["lead"].can` */
 function check_lead(p: Principal, action: string, r: Resource, c: Context): Decision {
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined) return badProfile(profile);
-  switch (action) {
-    case "view": return can_lead_view(p, r, c);
-    case "edit": return can_lead_edit(p, r, c);
-    default: return policy.unknownAction;
-  }
+  return actions_lead(p, action, r, c);
 }
 
 /** "report" records, whatever their `kind` says: `checker.kinds["report"].can` */
 function check_report(p: Principal, action: string, r: Resource, c: Context): Decision {
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined) return badProfile(profile);
-  switch (action) {
-    case "run": return can_report_run(p, r, c);
-    default: return policy.unknownAction;
-  }
+  return actions_report(p, action, r, c);
 }
 
 /** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
@@ -225,17 +235,8 @@ function check(p: Principal, action: string, r: Resource, c: Context): Decision 
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined) return badProfile(profile);
   switch (r.kind) {
-    case "lead":
-      switch (action) {
-        case "view": return can_lead_view(p, r, c);
-        case "edit": return can_lead_edit(p, r, c);
-        default: return policy.unknownAction;
-      }
-    case "report":
-      switch (action) {
-        case "run": return can_report_run(p, r, c);
-        default: return policy.unknownAction;
-      }
+    case "lead": return actions_lead(p, action, r, c);
+    case "report": return actions_report(p, action, r, c);
     default: return policy.unknownResource;
   }
 }
@@ -271,24 +272,24 @@ function runtimeChecker(): CoreChecker {
 /** Where the entries send the requests they leave to the runtime's checker. */
 const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, ["lead", "report"]);
 
+/** The role of a common request's principal; the denial of a malformed one; `undefined` for `rare` (several `roles`, a `profile`, not a plain object, `Object.prototype` polluted) */
+function commonRole(principal: Principal): string | Decision | undefined {
+  if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+  if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return undefined;
+  if (typeof principal["userId"] !== "string") return INVALID_PRINCIPAL;
+  const role = principal["role"];
+  return typeof role === "string" ? role : INVALID_PRINCIPAL;
+}
+
 /** `checker.kinds["lead"].can`: "lead" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_lead(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["userId"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.kinds["lead"]!.can(principal, action, record as Resource, context);
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["lead"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = record as Resource;
-    switch (action) {
-      case "view": return can_lead_view(p, r, c, role);
-      case "edit": return can_lead_edit(p, r, c, role);
-      default: return policy.unknownAction;
-    }
+    return actions_lead(principal, action, record as Resource, context ?? NO_CONTEXT, role);
   } catch {
     try { return rare.kinds["lead"]!.can(principal, action, record as Resource, context); } catch { return EXHAUSTED; }
   }
@@ -297,20 +298,12 @@ function entry_lead(principal: Principal, action: string, record: object, contex
 /** `checker.kinds["report"].can`: "report" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_report(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["userId"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.kinds["report"]!.can(principal, action, record as Resource, context);
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["report"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = record as Resource;
-    switch (action) {
-      case "run": return can_report_run(p, r, c, role);
-      default: return policy.unknownAction;
-    }
+    return actions_report(principal, action, record as Resource, context ?? NO_CONTEXT, role);
   } catch {
     try { return rare.kinds["report"]!.can(principal, action, record as Resource, context); } catch { return EXHAUSTED; }
   }
@@ -319,30 +312,16 @@ function entry_report(principal: Principal, action: string, record: object, cont
 /** `checker.can`: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "userId" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof principal["userId"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.can(principal, action, resource as Resource, context);
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof kind !== "string") return INVALID_RESOURCE;
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = resource as Resource;
     switch (kind) {
-      case "lead":
-        switch (action) {
-          case "view": return can_lead_view(p, r, c, role);
-          case "edit": return can_lead_edit(p, r, c, role);
-          default: return policy.unknownAction;
-        }
-      case "report":
-        switch (action) {
-          case "run": return can_report_run(p, r, c, role);
-          default: return policy.unknownAction;
-        }
+      case "lead": return actions_lead(principal, action, resource as Resource, context ?? NO_CONTEXT, role);
+      case "report": return actions_report(principal, action, resource as Resource, context ?? NO_CONTEXT, role);
       default: return policy.unknownResource;
     }
   } catch {

@@ -245,15 +245,20 @@ const fieldSecurity = /* @__PURE__ */ defineFields<PolicyChecker<Schema>>(policy
   ],
 });
 
+/** "deal": the cell deciding each action */
+function actions_deal(p: Principal, action: string, r: Resource, c: Context, role?: string): Decision {
+  switch (action) {
+    case "view": return can_deal_view(p, r, c, role);
+    case "edit": return can_deal_edit(p, r, c, role);
+    default: return policy.unknownAction;
+  }
+}
+
 /** "deal" records, whatever their `kind` says: `checker.kinds["deal"].can` */
 function check_deal(p: Principal, action: string, r: Resource, c: Context): Decision {
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined && !PROFILES.has(profile)) return badProfile(profile);
-  switch (action) {
-    case "view": return can_deal_view(p, r, c);
-    case "edit": return can_deal_edit(p, r, c);
-    default: return policy.unknownAction;
-  }
+  return actions_deal(p, action, r, c);
 }
 
 /** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
@@ -282,12 +287,7 @@ function check(p: Principal, action: string, r: Resource, c: Context): Decision 
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined && !PROFILES.has(profile)) return badProfile(profile);
   switch (r.kind) {
-    case "deal":
-      switch (action) {
-        case "view": return can_deal_view(p, r, c);
-        case "edit": return can_deal_edit(p, r, c);
-        default: return policy.unknownAction;
-      }
+    case "deal": return actions_deal(p, action, r, c);
     default: return policy.unknownResource;
   }
 }
@@ -318,24 +318,24 @@ function runtimeChecker(): CoreChecker {
 /** Where the entries send the requests they leave to the runtime's checker. */
 const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, ["deal"]);
 
+/** The role of a common request's principal; the denial of a malformed one; `undefined` for `rare` (several `roles`, a `profile`, not a plain object, `Object.prototype` polluted) */
+function commonRole(principal: Principal): string | Decision | undefined {
+  if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+  if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return undefined;
+  if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+  const role = principal["role"];
+  return typeof role === "string" ? role : INVALID_PRINCIPAL;
+}
+
 /** `checker.kinds["deal"].can`: "deal" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_deal(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["deal"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.kinds["deal"]!.can(principal, action, record as Resource, context);
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["deal"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = record as Resource;
-    switch (action) {
-      case "view": return can_deal_view(p, r, c, role);
-      case "edit": return can_deal_edit(p, r, c, role);
-      default: return policy.unknownAction;
-    }
+    return actions_deal(principal, action, record as Resource, context ?? NO_CONTEXT, role);
   } catch {
     try { return rare.kinds["deal"]!.can(principal, action, record as Resource, context); } catch { return EXHAUSTED; }
   }
@@ -344,25 +344,15 @@ function entry_deal(principal: Principal, action: string, record: object, contex
 /** `checker.can`: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.can(principal, action, resource as Resource, context);
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof kind !== "string") return INVALID_RESOURCE;
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = resource as Resource;
     switch (kind) {
-      case "deal":
-        switch (action) {
-          case "view": return can_deal_view(p, r, c, role);
-          case "edit": return can_deal_edit(p, r, c, role);
-          default: return policy.unknownAction;
-        }
+      case "deal": return actions_deal(principal, action, resource as Resource, context ?? NO_CONTEXT, role);
       default: return policy.unknownResource;
     }
   } catch {

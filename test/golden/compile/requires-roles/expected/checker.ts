@@ -206,31 +206,25 @@ const fieldSecurity = /* @__PURE__ */ defineFields<PolicyChecker<Schema>>(policy
   ],
 });
 
-/** "capabilities" records, whatever their `kind` says: `checker.kinds["capabilities"].can` */
-function check_capabilities(p: Principal, action: string, r: Resource, c: Context): Decision {
-  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  if (profile !== undefined) return badProfile(profile);
+/** "capabilities": the cell deciding each action */
+function actions_capabilities(p: Principal, action: string, r: Resource, c: Context, role?: string): Decision {
   switch (action) {
-    case "media_access": return can_capabilities_media_access(p, r, c);
+    case "media_access": return can_capabilities_media_access(p, r, c, role);
     default: return policy.unknownAction;
   }
 }
 
-/** "chat" records, whatever their `kind` says: `checker.kinds["chat"].can` */
-function check_chat(p: Principal, action: string, r: Resource, c: Context): Decision {
-  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  if (profile !== undefined) return badProfile(profile);
+/** "chat": the cell deciding each action */
+function actions_chat(p: Principal, action: string, r: Resource, c: Context, role?: string): Decision {
   switch (action) {
-    case "view": return can_chat_view(p, r, c);
-    case "send": return can_chat_send(p, r, c);
+    case "view": return can_chat_view(p, r, c, role);
+    case "send": return can_chat_send(p, r, c, role);
     default: return policy.unknownAction;
   }
 }
 
-/** "message" records, whatever their `kind` says: `checker.kinds["message"].can` */
-function check_message(p: Principal, action: string, r: Resource, c: Context): Decision {
-  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  if (profile !== undefined) return badProfile(profile);
+/** "message": the cell deciding each action */
+function actions_message(p: Principal, action: string, r: Resource, c: Context, role?: string): Decision {
   switch (action) {
     case "view": return can_message_view(p, r, c);
     case "send": return can_message_send(p, r, c);
@@ -238,14 +232,40 @@ function check_message(p: Principal, action: string, r: Resource, c: Context): D
   }
 }
 
+/** "setup": the cell deciding each action */
+function actions_setup(p: Principal, action: string, r: Resource, c: Context, role?: string): Decision {
+  switch (action) {
+    case "manage_roles": return can_setup_manage_roles(p, r, c, role);
+    default: return policy.unknownAction;
+  }
+}
+
+/** "capabilities" records, whatever their `kind` says: `checker.kinds["capabilities"].can` */
+function check_capabilities(p: Principal, action: string, r: Resource, c: Context): Decision {
+  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
+  if (profile !== undefined) return badProfile(profile);
+  return actions_capabilities(p, action, r, c);
+}
+
+/** "chat" records, whatever their `kind` says: `checker.kinds["chat"].can` */
+function check_chat(p: Principal, action: string, r: Resource, c: Context): Decision {
+  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
+  if (profile !== undefined) return badProfile(profile);
+  return actions_chat(p, action, r, c);
+}
+
+/** "message" records, whatever their `kind` says: `checker.kinds["message"].can` */
+function check_message(p: Principal, action: string, r: Resource, c: Context): Decision {
+  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
+  if (profile !== undefined) return badProfile(profile);
+  return actions_message(p, action, r, c);
+}
+
 /** "setup" records, whatever their `kind` says: `checker.kinds["setup"].can` */
 function check_setup(p: Principal, action: string, r: Resource, c: Context): Decision {
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined) return badProfile(profile);
-  switch (action) {
-    case "manage_roles": return can_setup_manage_roles(p, r, c);
-    default: return policy.unknownAction;
-  }
+  return actions_setup(p, action, r, c);
 }
 
 /** `%TypedArray%.prototype`, the prototype of every typed array's prototype. */
@@ -272,28 +292,10 @@ function check(p: Principal, action: string, r: Resource, c: Context): Decision 
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined) return badProfile(profile);
   switch (r.kind) {
-    case "capabilities":
-      switch (action) {
-        case "media_access": return can_capabilities_media_access(p, r, c);
-        default: return policy.unknownAction;
-      }
-    case "chat":
-      switch (action) {
-        case "view": return can_chat_view(p, r, c);
-        case "send": return can_chat_send(p, r, c);
-        default: return policy.unknownAction;
-      }
-    case "message":
-      switch (action) {
-        case "view": return can_message_view(p, r, c);
-        case "send": return can_message_send(p, r, c);
-        default: return policy.unknownAction;
-      }
-    case "setup":
-      switch (action) {
-        case "manage_roles": return can_setup_manage_roles(p, r, c);
-        default: return policy.unknownAction;
-      }
+    case "capabilities": return actions_capabilities(p, action, r, c);
+    case "chat": return actions_chat(p, action, r, c);
+    case "message": return actions_message(p, action, r, c);
+    case "setup": return actions_setup(p, action, r, c);
     default: return policy.unknownResource;
   }
 }
@@ -340,23 +342,24 @@ function runtimeChecker(): CoreChecker {
 /** Where the entries send the requests they leave to the runtime's checker. */
 const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, ["capabilities", "chat", "message", "setup"]);
 
+/** The role of a common request's principal; the denial of a malformed one; `undefined` for `rare` (several `roles`, a `profile`, not a plain object, `Object.prototype` polluted) */
+function commonRole(principal: Principal): string | Decision | undefined {
+  if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
+  if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return undefined;
+  if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
+  const role = principal["role"];
+  return typeof role === "string" ? role : INVALID_PRINCIPAL;
+}
+
 /** `checker.kinds["capabilities"].can`: "capabilities" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_capabilities(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = record as Resource;
-    switch (action) {
-      case "media_access": return can_capabilities_media_access(p, r, c, role);
-      default: return policy.unknownAction;
-    }
+    return actions_capabilities(principal, action, record as Resource, context ?? NO_CONTEXT, role);
   } catch {
     try { return rare.kinds["capabilities"]!.can(principal, action, record as Resource, context); } catch { return EXHAUSTED; }
   }
@@ -365,21 +368,12 @@ function entry_capabilities(principal: Principal, action: string, record: object
 /** `checker.kinds["chat"].can`: "chat" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_chat(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.kinds["chat"]!.can(principal, action, record as Resource, context);
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["chat"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = record as Resource;
-    switch (action) {
-      case "view": return can_chat_view(p, r, c, role);
-      case "send": return can_chat_send(p, r, c, role);
-      default: return policy.unknownAction;
-    }
+    return actions_chat(principal, action, record as Resource, context ?? NO_CONTEXT, role);
   } catch {
     try { return rare.kinds["chat"]!.can(principal, action, record as Resource, context); } catch { return EXHAUSTED; }
   }
@@ -388,21 +382,12 @@ function entry_chat(principal: Principal, action: string, record: object, contex
 /** `checker.kinds["message"].can`: "message" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_message(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.kinds["message"]!.can(principal, action, record as Resource, context);
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["message"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = record as Resource;
-    switch (action) {
-      case "view": return can_message_view(p, r, c);
-      case "send": return can_message_send(p, r, c);
-      default: return policy.unknownAction;
-    }
+    return actions_message(principal, action, record as Resource, context ?? NO_CONTEXT, role);
   } catch {
     try { return rare.kinds["message"]!.can(principal, action, record as Resource, context); } catch { return EXHAUSTED; }
   }
@@ -411,20 +396,12 @@ function entry_message(principal: Principal, action: string, record: object, con
 /** `checker.kinds["setup"].can`: "setup" records, whatever their `kind` says: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry_setup(principal: Principal, action: string, record: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
-    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.kinds["setup"]!.can(principal, action, record as Resource, context);
     if (typeof record !== "object" || record === null) return INVALID_RECORD;
     if ((record as Probed)[PROBE] !== undefined || !isPlain(record)) return rare.kinds["setup"]!.can(principal, action, record as Resource, context);
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = record as Resource;
-    switch (action) {
-      case "manage_roles": return can_setup_manage_roles(p, r, c, role);
-      default: return policy.unknownAction;
-    }
+    return actions_setup(principal, action, record as Resource, context ?? NO_CONTEXT, role);
   } catch {
     try { return rare.kinds["setup"]!.can(principal, action, record as Resource, context); } catch { return EXHAUSTED; }
   }
@@ -433,41 +410,18 @@ function entry_setup(principal: Principal, action: string, record: object, conte
 /** `checker.can`: the common request decided here, any other by `rare` (packages/runtime/src/entries.ts) */
 function entry(principal: Principal, action: string, resource: object, context?: Context): Decision {
   try {
-    if (typeof principal !== "object" || principal === null) return INVALID_PRINCIPAL;
-    if (principal["roles"] !== undefined || principal["profile"] !== undefined || !isPlain(principal) || "id" in Object.prototype || "role" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
-    if (typeof principal["id"] !== "string") return INVALID_PRINCIPAL;
-    const role = principal["role"];
-    if (typeof role !== "string") return INVALID_PRINCIPAL;
+    const role = commonRole(principal);
+    if (typeof role !== "string") return role ?? rare.can(principal, action, resource as Resource, context);
     if (typeof resource !== "object" || resource === null) return INVALID_RESOURCE;
     const kind = (resource as Resource).kind;
     if (!isPlain(resource) || "kind" in Object.prototype) return rare.can(principal, action, resource as Resource, context);
     if (typeof kind !== "string") return INVALID_RESOURCE;
     if (context !== undefined && (typeof context !== "object" || context === null)) return INVALID_CONTEXT;
-    const p = principal, c = context ?? NO_CONTEXT;
-    const r = resource as Resource;
     switch (kind) {
-      case "capabilities":
-        switch (action) {
-          case "media_access": return can_capabilities_media_access(p, r, c, role);
-          default: return policy.unknownAction;
-        }
-      case "chat":
-        switch (action) {
-          case "view": return can_chat_view(p, r, c, role);
-          case "send": return can_chat_send(p, r, c, role);
-          default: return policy.unknownAction;
-        }
-      case "message":
-        switch (action) {
-          case "view": return can_message_view(p, r, c);
-          case "send": return can_message_send(p, r, c);
-          default: return policy.unknownAction;
-        }
-      case "setup":
-        switch (action) {
-          case "manage_roles": return can_setup_manage_roles(p, r, c, role);
-          default: return policy.unknownAction;
-        }
+      case "capabilities": return actions_capabilities(principal, action, resource as Resource, context ?? NO_CONTEXT, role);
+      case "chat": return actions_chat(principal, action, resource as Resource, context ?? NO_CONTEXT, role);
+      case "message": return actions_message(principal, action, resource as Resource, context ?? NO_CONTEXT, role);
+      case "setup": return actions_setup(principal, action, resource as Resource, context ?? NO_CONTEXT, role);
       default: return policy.unknownResource;
     }
   } catch {
