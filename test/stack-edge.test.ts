@@ -7,7 +7,8 @@
  * constant denial (`EXHAUSTED`, code `error`), never an exception.
  *
  * Each entry is called at every depth near the edge (a recursion down to the overflow, calling
- * the entry on the way back up), with a principal that notes when it is first read.
+ * the entry on the way back up, at the depths nearest the edge), with a principal that notes when
+ * it is first read.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +18,10 @@ import type { Checker, Decision, Organisation, QueryPlan, RoleManagement } from 
 import { importBundle } from './helpers/policy.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-/** Descents to the stack's edge per entry; each calls the entry once at every depth on the way up. */
+/** Descents to the stack's edge per entry; each calls the entry once at each of the {@link NEAR} depths nearest the edge. */
 const DESCENTS = 12;
+/** Depths above the edge at which the entry is called: an entry's own calls nest a few dozen deep. */
+const NEAR = 2000;
 
 /** Whether the request was read since the flag was last cleared. */
 let read = false;
@@ -52,23 +55,27 @@ function atTheEdge(call: () => unknown, valid: (answer: unknown) => boolean = de
   let answered = 0;
   let errors = 0;
   let malformed = 0;
-  const descend = (): void => {
+  /** Returns the depth above the edge it was called at. */
+  const descend = (): number => {
+    let height = 0;
     try {
-      descend();
+      height = descend() + 1;
     } catch {
-      // the edge: from here up, every depth calls the entry once
+      // the edge: from here up, each depth calls the entry once
     }
+    if (height > NEAR) return height;
     read = false;
     let answer: unknown;
     try {
       answer = call();
     } catch {
       if (read) escapedAfterReading++;
-      return;
+      return height;
     }
     answered++;
     if ((answer as Partial<Decision & QueryPlan> | undefined)?.code === 'error') errors++;
     if (!valid(answer)) malformed++;
+    return height;
   };
   for (let i = 0; i < DESCENTS; i++) descend();
   return { escapedAfterReading, answered, errors, malformed };
