@@ -5,6 +5,7 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
+import { EXHAUSTED } from './failure.js';
 import { isObject, listIncludes, own, someElement } from './own.js';
 
 /** A value a filter compares an attribute with. */
@@ -126,6 +127,9 @@ export function planOf(filter: Filter, reason: string, recheck = false): QueryPl
   if (recheck) return { result: 'filter', filter, reason, recheck: true };
   return { result: filter.op === 'true' ? 'always' : 'filter', filter, reason };
 }
+
+/** The plan of a request that failed at the very edge of the call stack: `never`, the reason of {@link EXHAUSTED}. */
+export const EXHAUSTED_PLAN: QueryPlan = /* @__PURE__ */ Object.freeze({ ...planOf(FALSE, EXHAUSTED.reason), code: 'error' as const });
 
 /**
  * A plain JavaScript predicate for in-memory lists. It reads attributes as `can` does (own or

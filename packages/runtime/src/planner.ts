@@ -9,7 +9,7 @@
 import { INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RESOURCE, NO_CONTEXT, validator, type Can } from './can.js';
 import { EXHAUSTED, failure } from './failure.js';
 import { isObject, ordinary } from './own.js';
-import { and, eq, FALSE, not, oneOf, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
+import { and, eq, EXHAUSTED_PLAN, FALSE, not, oneOf, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 import { denial } from './policy.js';
 import { explain, grantText, tick } from './reasons.js';
 import { Path, type Context, type Principal, type CoreChecker, type Decision, type KindChecker, type KindCheckFunction, type PlanFunction, type Policy, type PolicySchema, type Resource } from './types.js';
@@ -52,9 +52,6 @@ export const CHECKER_MEMBERS: readonly string[] = ['can', 'plan', 'fields', 'red
 function refusedPlan(decision: Decision): QueryPlan {
   return Object.freeze({ ...planOf(FALSE, decision.reason), code: decision.code as 'invalid-request' | 'error' });
 }
-
-/** The plan of a request that failed at the very edge of the call stack (see {@link EXHAUSTED}). */
-const EXHAUSTED_PLAN: QueryPlan = /* @__PURE__ */ refusedPlan(EXHAUSTED);
 
 /**
  * Called once by a generated module, after {@link definePolicy}, with the policy's sha256 (the

@@ -9,7 +9,7 @@
  */
 import { EXHAUSTED, failure } from './failure.js';
 import { own, ownElements } from './own.js';
-import { or, planOf } from './plan.js';
+import { EXHAUSTED_PLAN, or, planOf } from './plan.js';
 import type { QueryPlan } from './plan.js';
 import type { Checker, Context, Decision, Principal, Resource } from './types.js';
 
@@ -22,8 +22,6 @@ const denial = (reason: string, code: 'invalid-request' | 'error'): Decision =>
   Object.freeze({ allow: false, code, reason: `denied: ${reason}`, rule: undefined });
 const BAD_ROLES = denial('the principal has `roles` that is not a list of 1 to 64 role names', 'invalid-request');
 const NEVER: QueryPlan = Object.freeze({ ...planOf({ op: 'false' }, BAD_ROLES.reason), code: 'invalid-request' as const });
-/** The plan of a request that failed at the very edge of the call stack. */
-const EXHAUSTED_PLAN: QueryPlan = Object.freeze({ ...planOf({ op: 'false' }, EXHAUSTED.reason), code: 'error' as const });
 
 /** More roles than any user holds: a longer list is a malformed request, not thousands of checks. */
 const MAX_ROLES = 64;
