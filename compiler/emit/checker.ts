@@ -37,7 +37,7 @@ export const PACK_FROM_RULES = 100;
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', ...ENTRY_NAMES]) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', 'validator', ...ENTRY_NAMES]) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile', 'who']) names.take(helper);
 

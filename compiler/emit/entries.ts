@@ -10,7 +10,7 @@ import { principalKey } from './reach.ts';
 export type ActionCells = readonly { readonly action: string; readonly fn: string; readonly role: boolean }[];
 
 /** Module-level names the entries use; `emitChecker` keeps them out of its identifier pool. */
-export const ENTRY_NAMES = ['rare', 'entry', 'role', 'commonRole', 'PROBE', 'Probed', 'isPlain', 'withEntries', 'INVALID_PRINCIPAL', 'INVALID_RESOURCE', 'INVALID_RECORD', 'INVALID_CONTEXT', 'NO_CONTEXT'];
+export const ENTRY_NAMES = ['rare', 'entry', 'role', 'commonRole', 'EXHAUSTED', 'PROBE', 'Probed', 'isPlain', 'withEntries', 'INVALID_PRINCIPAL', 'INVALID_RESOURCE', 'INVALID_RECORD', 'INVALID_CONTEXT', 'NO_CONTEXT'];
 
 /**
  * A kind's action switch (`actions_lead`), written once and called by `check`, the kind's runtime
