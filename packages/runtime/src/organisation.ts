@@ -108,6 +108,7 @@ const isMember = (m: unknown): m is Member => isObject(m) && typeof own(m, 'id')
 
 const INVALID_MEMBER = decision(false, 'invalid-request', 'denied: a member must be an object with a string `id` and `role`');
 const INVALID_VALUE = decision(false, 'invalid-request', 'denied: a capability, role or workspace must be a string');
+/** The seat of a member that could not be read at the very edge of the call stack (not billed, as any unreadable member). */
 const UNREADABLE_SEAT: Seat = Object.freeze({ shownAs: undefined, technical: false, billed: false, reason: 'the member could not be read (the call stack is exhausted)' });
 /** A guard that failed at the very edge of the call stack, where describing the failure overflows it again. */
 const EXHAUSTED_GUARD = /* @__PURE__ */ decision(false, 'error', 'denied: the guard failed at the edge of the call stack');
