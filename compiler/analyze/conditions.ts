@@ -236,9 +236,7 @@ function compileCel(text: string, resource: Kind, declared: Declared, budget: nu
   if (!parsed.ok) return { problems: parsed.errors, notices: [], model: undefined };
   const checked = checkCondition(parsed.ast, celDeclarations(resource, declared));
   if (checked.problems.length > 0) return { problems: checked.problems, notices: [], model: undefined };
-  // `can` passes the principal and the record as ordinary objects (own.ts), or as they are while
-  // `unpolluted()` holds, which tests the fields the fast paths read (emit/unpolluted.ts `plainReads`);
-  // and the checker is TypeScript
+  // `can` passes the principal and the record as ordinary objects (own.ts), and the checker is TypeScript
   const names = { variables: { principal: 'p', resource: 'r', context: 'c' }, runtime: 'cel', budget, ordinary: ['principal', 'resource'], prototype: TS_PROTOTYPE };
   const { code: js, temps } = emitCondition(parsed.ast, names, checked);
   const readsResource = readsVariable(parsed.ast, 'resource');

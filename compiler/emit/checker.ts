@@ -5,7 +5,6 @@ import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { ownRead, planFunction, principalKey, reachSteps, testFunction, type RecordTest } from './reach.ts';
-import { plainReads, unpollutedTest } from './unpolluted.ts';
 import { CellTables, layoutOf, type Layout } from './table.ts';
 import { PackedLiterals } from './packed-rules.ts';
 import { checkerType, schemaType } from './types.ts';
@@ -37,7 +36,7 @@ export const PACK_FROM_RULES = 100;
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'TYPED_ARRAY', 'unpolluted', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', 'validator', ...ENTRY_NAMES]) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', 'validator', ...ENTRY_NAMES]) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile', 'who']) names.take(helper);
 
@@ -318,17 +317,6 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         fieldSecurity.statement,
         ...[...actionFns].map(([resource, { name, entries }]) => actionSwitch(resource, name, entries)),
         ...kindChecks,
-        '/** `%TypedArray%.prototype`, the prototype of every typed array\'s prototype. */',
-        // in a pure function: a bundler keeps a pure call whose argument reads a global (`Uint8Array.prototype`),
-        // so `can` bundled alone, which has no use for it, would carry it
-        'const TYPED_ARRAY: object = /* @__PURE__ */ (() => Object.getPrototypeOf(Uint8Array.prototype) as object)();',
-        {
-          kind: StructureKind.Function,
-          name: 'unpolluted',
-          docs: ["Whether no built-in prototype but Object.prototype has a key the checks read: then `can` takes any object as it is (docs/policy-language.md, \"Own data only\")."],
-          returnType: 'boolean',
-          statements: unpollutedTest(plainReads(model)),
-        },
         dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) => {
           profileGuard(model, w, (denial) => denial);
           kindSwitch(w, 'r.kind', actionFns, 'p, action, r, c');
@@ -344,8 +332,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
           docs: ['`checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out.'],
-          // without `unpolluted`, whose test of every built-in prototype would be a fifth of the bundle
-          declarations: [{ name: 'can', type: `${checkerType(model)}['can']`, initializer: `/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model, 'undefined')})` }],
+          declarations: [{ name: 'can', type: `${checkerType(model)}['can']`, initializer: `/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model)})` }],
         },
         // made on the first request that needs it: importing the checker runs none of it (issue 17)
         'let rareChecker: CoreChecker | undefined;',
@@ -354,7 +341,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           name: 'runtimeChecker',
           docs: ['The runtime\'s checker: `checker`\'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use.'],
           returnType: 'CoreChecker',
-          statements: `return rareChecker ??= withRoles(planner.checker(defineCan<${canTypes(model)}>(check${canFields(model, 'unpolluted')}), plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}], unpolluted)${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`});`,
+          statements: `return rareChecker ??= withRoles(planner.checker(can, plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}])${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`});`,
         },
         '/** Where the entries send the requests they leave to the runtime\'s checker. */',
         `const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, [${entries.map(({ resource }) => lit(resource.name)).join(', ')}]);`,
@@ -396,14 +383,13 @@ function canTypes(model: PolicyModel): string {
 }
 
 /**
- * `defineCan`'s arguments after `check`: `unpolluted` (or `undefined`), then the test of the
- * principal's id and role when the policy names other fields for them (`principal: { id: userId }`).
+ * `defineCan`'s argument after `check`: the test of the principal's id and role when the policy
+ * names other fields for them (`principal: { id: userId }`).
  */
-function canFields(model: PolicyModel, unpolluted: 'unpolluted' | 'undefined'): string {
+function canFields(model: PolicyModel): string {
   const id = principalKey(model, 'id');
   const role = principalKey(model, 'role');
-  const fields = id === 'id' && role === 'role' ? '' : `, validator(${lit(id)}, ${lit(role)})`;
-  return unpolluted === 'undefined' && fields === '' ? '' : `, ${unpolluted}${fields}`;
+  return id === 'id' && role === 'role' ? '' : `, validator(${lit(id)}, ${lit(role)})`;
 }
 
 /** `check(p, action, r)` or `plan(p, action, kind)`: dispatch on the kind, then the action. */

@@ -2,7 +2,7 @@ import type { PolicyModel } from '../ir/model.ts';
 import { lit } from './literal.ts';
 
 /** The generated-code format; the runtime refuses any other. Keep in step with runtime/index.ts. */
-export const FORMAT_VERSION = 8;
+export const FORMAT_VERSION = 9;
 
 /**
  * The first line of every file policyc generates; `build` overwrites only files that start with it

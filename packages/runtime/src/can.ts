@@ -23,27 +23,25 @@ export type Can<S extends PolicySchema = PolicySchema, P = Principal> = Checker<
  * Wraps the generated dispatch into a fail-closed `can`: the request is validated and read inside
  * its `try`, and anything thrown (a getter, a Proxy trap) becomes an `error` denial.
  *
- * `unpolluted` is the generated test that no built-in prototype but `Object.prototype` has a key
- * the checks read: while it holds (V8 folds it to `true`), the principal and the record are read
- * as they are, whatever their prototype; otherwise as {@link ordinary} objects. Generated modules
- * pass it for `checker.can` only: their `can` export, bundled alone, stays small without it. `valid`
- * tests the principal's id and role: {@link validator}`(id, role)` when the policy names other
- * fields for them (`principal: { id: userId }`), so that `can` alone carries no such code otherwise.
+ * The principal and the record are read as {@link ordinary} objects: as they are when no built-in
+ * prototype but `Object.prototype` is on their chain (plain objects, class instances), else a copy of
+ * what the own-data rule lets a check read. `valid` tests the principal's id and role:
+ * {@link validator}`(id, role)` when the policy names other fields for them (`principal: { id: userId }`),
+ * so that `can` alone carries no such code otherwise.
  *
  * A failure is described by {@link failure}; at the very edge of the call stack, where that call
  * overflows it again, the denial is {@link EXHAUSTED}: `can` never throws once it has started.
  */
 /* @__NO_SIDE_EFFECTS__ */
-export function defineCan<S extends PolicySchema = PolicySchema, P = Principal>(check: CheckFunction, unpolluted: () => boolean = () => false, valid: (p: object) => boolean = hasIdAndRole): Can<S, P> {
+export function defineCan<S extends PolicySchema = PolicySchema, P = Principal>(check: CheckFunction, valid: (p: object) => boolean = hasIdAndRole): Can<S, P> {
   return function can(principal: Principal, action: string, resource: Resource, context?: Context): Decision {
     // everything inside the `try`: validating reads the request, and a getter or a Proxy trap may throw
     try {
       if (!isObject(principal)) return INVALID_PRINCIPAL;
-      const fast = unpolluted();
-      const p = fast ? principal : ordinary(principal);
+      const p = ordinary(principal);
       if (!valid(p)) return INVALID_PRINCIPAL;
       if (!isObject(resource)) return INVALID_RESOURCE;
-      const r = fast ? resource : ordinary(resource);
+      const r = ordinary(resource);
       const kind = 'kind' in Object.prototype ? own(r, 'kind') : r.kind;
       if (typeof kind !== 'string') return INVALID_RESOURCE;
       if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;

@@ -36,10 +36,10 @@ export interface Planner {
   readonly parentPlan: (rule: number, attribute: string, kinds: readonly (readonly [string, QueryPlan])[]) => QueryPlan;
   /**
    * The checker of `can` and the generated `plan` dispatch, wrapped to fail closed, with one entry
-   * per kind (`kinds`: each kind's action switch; `unpolluted` as `defineCan` takes it); field
+   * per kind (`kinds`: each kind's action switch, reading the request as `defineCan` does); field
    * security is added by `defineFields`.
    */
-  readonly checker: <S extends PolicySchema, P>(can: Can<S, P>, plan: PlanFunction, kinds?: readonly (readonly [string, KindCheckFunction])[], unpolluted?: () => boolean) => CoreChecker;
+  readonly checker: <S extends PolicySchema, P>(can: Can<S, P>, plan: PlanFunction, kinds?: readonly (readonly [string, KindCheckFunction])[]) => CoreChecker;
 }
 
 /** The denial of a per-kind entry's record that is not an object. */
@@ -90,15 +90,14 @@ export function definePlanner(policy: Policy, hash: string): Planner {
       const filter = record(attribute, or(...kinds.map(([kind, plan]) => and(eq('kind', kind), plan.filter))));
       return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`, kinds.some(([, plan]) => plan.recheck));
     },
-    checker(can, plan, kinds = [], unpolluted = () => false) {
+    checker(can, plan, kinds = []) {
       // where the application's principal keeps its id and role (`principal: { id: userId }`)
       const valid = validator(data.principal?.id ?? 'id', data.principal?.role ?? 'role');
       const core: Record<string, unknown> = {
         formatVersion: data.format,
         policyName: data.name,
         policyHash: hash,
-        // the generated module's `can` with its `unpolluted` fast path (the `can` export leaves that
-        // test of every built-in prototype out of its bundle); the schema types only its callers
+        // the generated module's `can`; the schema types only its callers
         can: can as Can,
         plan(principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
           try {
@@ -118,19 +117,18 @@ export function definePlanner(policy: Policy, hash: string): Planner {
         },
       };
       // one entry per kind (issue 17): the application's own record, no `kind`, nothing copied;
-      // read as `can` reads (can.ts): as they are while `unpolluted()`, else as ordinary objects
+      // read as `can` reads (can.ts): as ordinary objects
       const byKind = Object.create(null) as Record<string, KindChecker>;
       for (const [name, checkKind] of kinds) {
         const entry: KindChecker = Object.freeze({
           can(principal: Principal, action: string, record: object, context?: Context): Decision {
             try {
               if (!isObject(principal)) return INVALID_PRINCIPAL;
-              const fast = unpolluted();
-              const p = fast ? principal : ordinary(principal);
+              const p = ordinary(principal);
               if (!valid(p)) return INVALID_PRINCIPAL;
               if (!isObject(record)) return INVALID_RECORD;
               if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
-              return checkKind(p, action, (fast ? record : ordinary(record)) as Resource, context ?? NO_CONTEXT);
+              return checkKind(p, action, ordinary(record) as Resource, context ?? NO_CONTEXT);
             } catch (error) {
               try {
                 return failure(error);

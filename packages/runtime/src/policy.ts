@@ -13,7 +13,7 @@
 import { PATHS, type Decision, type DecisionCode, type Level, type Path, type Policy, type PolicyData, type RuleReader, type RuleRef } from './types.js';
 
 /** The format of generated checkers this runtime reads. Bumped on any incompatible change. */
-export const FORMAT_VERSION = 8;
+export const FORMAT_VERSION = 9;
 
 const RULE_KINDS: readonly RuleRef['kind'][] = ['grant', 'administrator', 'default', 'public', 'sharing', 'subscribers', 'parent'];
 const LEVELS: readonly Level[] = ['deny', 'own', 'team', 'all'];
