@@ -22,16 +22,25 @@ export function grantText(rule: RuleRef): string {
 
 const at = (rule: RuleRef): string => `${rule.file}:${rule.line}:${rule.column}`;
 const inherited = (rule: RuleRef): string => (rule.declaredIn === rule.role ? '' : ` (inherited from ${tick(rule.declaredIn)})`);
+// the makers are free of side effects, so that a bundler leaves the table out of `can` alone
+
 /** "allowed: <the grant>" or "denied: <the grant>", then `then`. */
-const granted =
-  (allowed: boolean, then: string) =>
-  (rule: RuleRef): string =>
-    `${allowed ? 'allowed' : 'denied'}: ${grantText(rule)}${then}`;
+/* @__NO_SIDE_EFFECTS__ */
+function granted(allowed: boolean, then: string): (rule: RuleRef) => string {
+  return (rule) => `${allowed ? 'allowed' : 'denied'}: ${grantText(rule)}${then}`;
+}
+
 /** A record without the string attribute a grant needs. */
-const missing = (attribute: string) => (rule: RuleRef): string => `denied: the ${tick(rule.resource)} record has no string ${attribute} attribute, needed by ${grantText(rule)}`;
+/* @__NO_SIDE_EFFECTS__ */
+function missing(attribute: string): (rule: RuleRef) => string {
+  return (rule) => `denied: the ${tick(rule.resource)} record has no string ${attribute} attribute, needed by ${grantText(rule)}`;
+}
+
 /** Records that follow their parent record (R-Z11). */
-const parent = (allowed: boolean, what: 'read' | 'write') => (rule: RuleRef): string =>
-  `${allowed ? 'allowed' : 'denied'}: ${tick(rule.resource)} records follow their parent record (${at(rule)}), and the principal may ${allowed ? '' : 'not '}${what} the parent`;
+/* @__NO_SIDE_EFFECTS__ */
+function parent(allowed: boolean, what: 'read' | 'write'): (rule: RuleRef) => string {
+  return (rule) => `${allowed ? 'allowed' : 'denied'}: ${tick(rule.resource)} records follow their parent record (${at(rule)}), and the principal may ${allowed ? '' : 'not '}${what} the parent`;
+}
 
 /**
  * The reason of each way of deciding, by `Path` (types.ts): a function each, so that the first
