@@ -103,13 +103,8 @@ const used = process.cpuUsage(cpu);
 process.stdout.write(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000, allow: decision.allow, code: decision.code }));
 `;
 
-/**
- * Milliseconds from the start of `import` (or `require`) of the bundled checker to its first
- * decision, timed inside fresh `node` processes: the median of `runs` (wall clock, and the CPU time
- * of the process over the same span, which a busy machine disturbs less). `output` undefined: an
- * empty module, the floor.
- */
-export function firstDecision(output, request, format, runs = 7) {
+/** A fresh folder holding the bundled checker (or the empty module: `output` undefined) and the probe that times it. */
+function prepareProbe(output, format) {
   const dir = mkdtempSync(join(tmpdir(), 'policyc-load-'));
   // an ES module application's package.json: without a `type`, Node 20 parses a `.js` file as
   // CommonJS first and again as a module when that fails, which is not the checker's cost
@@ -118,35 +113,60 @@ export function firstDecision(output, request, format, runs = 7) {
   writeFileSync(file, output === undefined ? EMPTY[format] : format === 'cjs' ? output.bundleCjs : output.bundle);
   const probe = join(dir, 'probe.mjs');
   writeFileSync(probe, PROBE);
-  const times = [];
-  const cpu = [];
-  let decision;
-  for (let i = 0; i < runs; i++) {
-    const result = JSON.parse(execFileSync(process.execPath, [probe, file, format, JSON.stringify(request)], { encoding: 'utf8', timeout: 30_000 }));
-    times.push(result.ms);
-    cpu.push(result.cpuMs);
-    decision = result;
-  }
-  return { ms: median(times), min: Math.min(...times), max: Math.max(...times), cpuMs: median(cpu), code: decision.code };
+  return { file, probe, format };
 }
 
-/** Every row: per policy set, the bundles of `can` alone and of `checker`, and the first decision of both bundles. */
-export async function runLoadBench({ log = () => {}, runs = 7 } = {}) {
-  const request = { principal: { id: 'u1', role: 'r' }, action: 'a', resource: { kind: 'k' } };
-  const floor = { esm: firstDecision(undefined, request, 'esm', runs), cjs: firstDecision(undefined, request, 'cjs', runs) };
+/** One fresh `node` process importing the prepared checker and making the first decision of `request`. */
+function probeOnce({ file, probe, format }, request) {
+  return JSON.parse(execFileSync(process.execPath, [probe, file, format, JSON.stringify(request)], { encoding: 'utf8', timeout: 30_000 }));
+}
+
+/** The median, min and max of the runs' wall-clock times, the median CPU time, and the decision's code. */
+function summary(results) {
+  const times = results.map((r) => r.ms);
+  return { ms: median(times), min: Math.min(...times), max: Math.max(...times), cpuMs: median(results.map((r) => r.cpuMs)), code: results.at(-1)?.code };
+}
+
+/**
+ * Milliseconds from the start of `import` (or `require`) of the bundled checker to its first
+ * decision, timed inside fresh `node` processes: the median of `runs` (wall clock, and the CPU time
+ * of the process over the same span, which a busy machine disturbs less). `output` undefined: an
+ * empty module, the floor.
+ */
+export function firstDecision(output, request, format, runs = 7) {
+  const prepared = prepareProbe(output, format);
+  return summary(Array.from({ length: runs }, () => probeOnce(prepared, request)));
+}
+
+/**
+ * Every row: per policy set, the bundles of `can` alone and of `checker`, and the first decision of
+ * both bundles. The processes take turns — each round times every set once in each format, the
+ * empty module first — so that a busy spell of the shared machine falls on every row alike rather
+ * than on the rows it happens to coincide with.
+ */
+export async function runLoadBench({ log = () => {}, runs = 15 } = {}) {
+  const empty = { principal: { id: 'u1', role: 'r' }, action: 'a', resource: { kind: 'k' } };
+  const probes = [
+    { key: 'floor', request: empty, esm: prepareProbe(undefined, 'esm'), cjs: prepareProbe(undefined, 'cjs') },
+  ];
   const rows = [];
   for (const dir of policySets()) {
     const name = dir.slice(root.length);
-    log(`loading ${name}`);
+    log(`bundling ${name}`);
     const { model, output } = await compileSet(dir);
     const request = firstRequest(model);
-    const can = await appBundle(output.checkerTs, 'can', request);
-    const checker = await appBundle(output.checkerTs, 'checker', request);
-    const esm = firstDecision(output, request, 'esm', runs);
-    const cjs = firstDecision(output, request, 'cjs', runs);
-    rows.push({ name, can, checker, esm, cjs });
+    const row = { name, can: await appBundle(output.checkerTs, 'can', request), checker: await appBundle(output.checkerTs, 'checker', request) };
+    rows.push(row);
+    probes.push({ key: row, request, esm: prepareProbe(output, 'esm'), cjs: prepareProbe(output, 'cjs') });
   }
-  return { rows, runs, floor };
+  const results = new Map(probes.map((p) => [p.key, { esm: [], cjs: [] }]));
+  for (let round = 0; round < runs; round++) {
+    log(`first decisions, round ${round + 1} of ${runs}`);
+    for (const p of probes) for (const format of ['esm', 'cjs']) results.get(p.key)[format].push(probeOnce(p[format], p.request));
+  }
+  const of = (key) => ({ esm: summary(results.get(key).esm), cjs: summary(results.get(key).cjs) });
+  for (const row of rows) Object.assign(row, of(row));
+  return { rows, runs, floor: of('floor') };
 }
 
 /** The rows as the Markdown of bench/RESULTS.md. */
