@@ -156,10 +156,10 @@ export function cellBodies(model: PolicyModel, role: RoleModel, resource: Resour
   for (const { o, condition, body } of [...overrideBodies].reverse()) plan = conditionPlan(condition, idExpr(o), emitters, body.plan ?? fixedPlan(body.check), plan);
   const check: string[] = [];
   overrideBodies.forEach(({ o, condition, body }, i) => {
-    check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} !== false) return d(${idExpr(o)}, ${failed(`k${i}`)});`);
+    check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} !== false) return unmet(${idExpr(o)}, k${i});`);
   });
   if (base.condition !== undefined) {
-    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return d(${idExpr(id)}, k === false ? ${path('ConditionNotMet')} : ${failed('k')});`);
+    check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return unmet(${idExpr(id)}, k);`);
   }
   check.push(`return ${baseBody.check};`);
   return { check: `{\n${check.map((l) => `    ${l}`).join('\n')}\n  }`, plan };
@@ -195,8 +195,14 @@ export function simpleCell(model: PolicyModel, role: RoleModel, resource: Resour
   return { rule: id, check: body.check, plan: body.plan };
 }
 
-/** The path of a condition that neither held nor failed to hold: over its cost budget (`null`), or not evaluable. */
-export const failed = (k: string): string => `${k} === null ? ${path('ConditionOverBudget')} : ${path('ConditionFailed')}`;
+/**
+ * `unmet(rule, k)`, written once per module with conditions: the decision of a condition that did
+ * not hold (`false`), went over its cost budget (`null`) or could not be evaluated (`undefined`).
+ */
+export const UNMET = `/** The denial of rule \`rule\` whose condition gave \`k\`: not met (\`false\`), over its cost budget (\`null\`), not evaluable. */
+function unmet(rule: number, k: boolean | null | undefined): Decision {
+  return d(rule, k === false ? ${path('ConditionNotMet')} : k === null ? ${path('ConditionOverBudget')} : ${path('ConditionFailed')});
+}`;
 
 /** A decision that does not read the record, as a plan. */
 export const fixedPlan = (decision: string): string => `planner.fixed(${decision})`;

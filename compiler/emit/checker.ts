@@ -10,7 +10,7 @@ import { PackedLiterals } from './packed-rules.ts';
 import { checkerType, schemaType } from './types.ts';
 import { withRequirement } from './requires.ts';
 import { roleManagementData } from './rolemanagement.ts';
-import { cellTemplate, declaredGuards, declaredValues, parentBodies, roleSwitch, type CellEmitters } from './cells.ts';
+import { cellTemplate, UNMET, declaredGuards, declaredValues, parentBodies, roleSwitch, type CellEmitters } from './cells.ts';
 import { groupTables, organisationData, policyData, roleNamesOf } from './data.ts';
 
 export interface EmitOptions {
@@ -36,7 +36,7 @@ export const PACK_FROM_RULES = 100;
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', 'validator', ...ENTRY_NAMES]) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'unmet', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', 'validator', ...ENTRY_NAMES]) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile', 'who']) names.take(helper);
 
@@ -301,6 +301,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           : []),
         policyData(model, roleNames, packed),
         'const d = policy.decide;',
+        ...(whens.size > 0 ? [UNMET] : []),
         `const planner = /* @__PURE__ */ definePlanner(policy, ${lit(model.hash)});`,
         '/** What `plan` passes to a cell that does not read the record. */',
         'const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });',

@@ -30,6 +30,11 @@ const policy = definePolicy({
   ],
 });
 const d = policy.decide;
+/** The denial of rule `rule` whose condition gave `k`: not met (`false`), over its cost budget (`null`), not evaluable. */
+function unmet(rule: number, k: boolean | null | undefined): Decision {
+  return d(rule, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+}
+
 const planner = /* @__PURE__ */ definePlanner(policy, "6620773a7d1be524c232b9363239ac17ac8973ae559dd9dbfdff92e169d92a7d");
 /** What `plan` passes to a cell that does not read the record. */
 const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });
@@ -125,18 +130,18 @@ function can_lead_view(p: Principal, r: Resource, c: Context, role?: unknown): D
   switch (role ?? p.role) {
     case "auditor": {
       const k = when_1(p, r, c);
-      if (k !== true) return d(0, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k !== true) return unmet(0, k);
       return d(0, 1 /* All */);
     }
     case "rep": {
       const k0 = when_2(p, r, c);
       if (k0 === true) return d(4, 6 /* Denied */);
-      if (k0 !== false) return d(4, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k0 !== false) return unmet(4, k0);
       const k1 = when_3(p, r, c);
       if (k1 === true) return d(5, 6 /* Denied */);
-      if (k1 !== false) return d(5, k1 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k1 !== false) return unmet(5, k1);
       const k = when_4(p, r, c);
-      if (k !== true) return d(3, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k !== true) return unmet(3, k);
       return own_records(p, r, 3);
     }
     default: return policy.unknownRole;
@@ -150,15 +155,15 @@ function can_lead_edit(p: Principal, r: Resource, c: Context, role?: unknown): D
     case "rep": {
       const k0 = when_2(p, r, c);
       if (k0 === true) return d(7, 6 /* Denied */);
-      if (k0 !== false) return d(7, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k0 !== false) return unmet(7, k0);
       const k1 = when_6(p, r, c);
       if (k1 === true) return d(8, 6 /* Denied */);
-      if (k1 !== false) return d(8, k1 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k1 !== false) return unmet(8, k1);
       const k2 = when_3(p, r, c);
       if (k2 === true) return d(9, 6 /* Denied */);
-      if (k2 !== false) return d(9, k2 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k2 !== false) return unmet(9, k2);
       const k = when_5(p, r, c);
-      if (k !== true) return d(6, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k !== true) return unmet(6, k);
       return d(6, 1 /* All */);
     }
     default: return policy.unknownRole;
@@ -172,12 +177,12 @@ function can_lead_delete(p: Principal, r: Resource, c: Context, role?: unknown):
     case "rep": {
       const k0 = when_2(p, r, c);
       if (k0 === true) return d(11, 6 /* Denied */);
-      if (k0 !== false) return d(11, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k0 !== false) return unmet(11, k0);
       const k1 = when_3(p, r, c);
       if (k1 === true) return d(12, 6 /* Denied */);
-      if (k1 !== false) return d(12, k1 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k1 !== false) return unmet(12, k1);
       const k = when_7(p, r, c);
-      if (k !== true) return d(10, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k !== true) return unmet(10, k);
       return own_records(p, r, 10);
     }
     default: return policy.unknownRole;

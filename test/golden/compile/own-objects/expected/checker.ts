@@ -23,6 +23,11 @@ const policy = definePolicy({
   ],
 });
 const d = policy.decide;
+/** The denial of rule `rule` whose condition gave `k`: not met (`false`), over its cost budget (`null`), not evaluable. */
+function unmet(rule: number, k: boolean | null | undefined): Decision {
+  return d(rule, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+}
+
 const planner = /* @__PURE__ */ definePlanner(policy, "4264c6db81d8861e4ab45e7683c0b434433727aa4c9b67d5ad50ef5ac4950ceb");
 /** What `plan` passes to a cell that does not read the record. */
 const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });
@@ -121,9 +126,9 @@ function can_lead_edit(p: Principal, r: Resource, c: Context, role?: unknown): D
     case "rep": {
       const k0 = when_1(p, r, c);
       if (k0 === true) return d(3, 6 /* Denied */);
-      if (k0 !== false) return d(3, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k0 !== false) return unmet(3, k0);
       const k = when_2(p, r, c);
-      if (k !== true) return d(2, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k !== true) return unmet(2, k);
       return own_records(p, r, 2);
     }
     default: return policy.unknownRole;

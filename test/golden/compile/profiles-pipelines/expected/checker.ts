@@ -30,6 +30,11 @@ const policy = definePolicy({
   ],
 });
 const d = policy.decide;
+/** The denial of rule `rule` whose condition gave `k`: not met (`false`), over its cost budget (`null`), not evaluable. */
+function unmet(rule: number, k: boolean | null | undefined): Decision {
+  return d(rule, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+}
+
 const planner = /* @__PURE__ */ definePlanner(policy, "4b25b2d6cc4cacd43312a87653ef8cb2235036cf38a0af0a3ebcd2eda7739bb3");
 /** What `plan` passes to a cell that does not read the record. */
 const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });
@@ -148,7 +153,7 @@ function can_deal_edit(p: Principal, r: Resource, c: Context, role?: unknown): D
         case "manager": {
       const k0 = when_1(p, r, c);
       if (k0 === true) return d(9, 6 /* Denied */);
-      if (k0 !== false) return d(9, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k0 !== false) return unmet(9, k0);
       return d(8, 6 /* Denied */);
     }
         case "rep": return d(13, 6 /* Denied */);
@@ -161,7 +166,7 @@ function can_deal_edit(p: Principal, r: Resource, c: Context, role?: unknown): D
     case "manager": {
       const k0 = when_1(p, r, c);
       if (k0 === true) return d(6, 6 /* Denied */);
-      if (k0 !== false) return d(6, k0 === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+      if (k0 !== false) return unmet(6, k0);
       return own_records_for_manager(p, r, 5);
     }
     case "rep": return own_records(p, r, 11);

@@ -26,6 +26,11 @@ const policy = definePolicy({
   ],
 });
 const d = policy.decide;
+/** The denial of rule `rule` whose condition gave `k`: not met (`false`), over its cost budget (`null`), not evaluable. */
+function unmet(rule: number, k: boolean | null | undefined): Decision {
+  return d(rule, k === false ? 25 /* ConditionNotMet */ : k === null ? 27 /* ConditionOverBudget */ : 26 /* ConditionFailed */);
+}
+
 const planner = /* @__PURE__ */ definePlanner(policy, "8004e6e66430960c0fee84b11836d891c97b5213b3efef3146f42fcaab4a0308");
 /** What `plan` passes to a cell that does not read the record. */
 const NO_RECORD: Resource = /* @__PURE__ */ Object.freeze({ kind: "" });
