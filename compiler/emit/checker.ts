@@ -216,19 +216,6 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
 
   // each kind's action switch, once: `check` (after reading `kind`), the kind's runtime check and both entries call it
   const actionFns = new Map([...dispatch].map(([resource, entries]) => [resource, { name: names.take('actions', resource.name), entries }] as const));
-  // one entry per kind (issue 17) for the runtime's checker: the profile guard, then the action switch
-  const kindFns = new Map([...dispatch.keys()].map((resource) => [resource, names.take('check', resource.name)] as const));
-  const kindChecks = [...dispatch.keys()].map((resource): FunctionDeclarationStructure => ({
-    kind: StructureKind.Function,
-    name: kindFns.get(resource)!,
-    docs: [`${lit(resource.name)} records, whatever their \`kind\` says: \`checker.kinds[${lit(resource.name)}].can\``],
-    parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, { name: 'r', type: 'Resource' }, { name: 'c', type: 'Context' }],
-    returnType: 'Decision',
-    statements: (w) => {
-      profileGuard(model, w, (denial) => denial);
-      w.writeLine(`return ${actionFns.get(resource)!.name}(p, action, r, c);`);
-    },
-  }));
   // the entries of `checker` (issue 17): each decides the common request in one frame (entries.ts)
   const entries = [...actionFns].map(([resource, actions]) => ({ resource, name: names.take('entry', resource.name), actions: actions.name }));
   const roleNames = roleNamesOf(model);
@@ -317,11 +304,14 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...planFunctions,
         fieldSecurity.statement,
         ...[...actionFns].map(([resource, { name, entries }]) => actionSwitch(resource, name, entries)),
-        ...kindChecks,
-        dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) => {
-          profileGuard(model, w, (denial) => denial);
-          kindSwitch(w, 'r.kind', actionFns, 'p, action, r, c');
-        }),
+        {
+          ...dispatcher('check', { name: 'r', type: 'Resource' }, 'Decision', (w) => {
+            profileGuard(model, w, (denial) => denial);
+            kindSwitch(w, 'kind', actionFns, 'p, action, r, c');
+          }),
+          docs: ['The runtime\'s check of a request: the record\'s `kind`, or the `kind` a per-kind entry (`checker.kinds["lead"].can`) decides for, whatever the record says.'],
+          parameters: [{ name: 'p', type: 'Principal' }, { name: 'action', type: 'string' }, { name: 'r', type: 'Resource' }, { name: 'c', type: 'Context' }, { name: 'kind', type: 'string', initializer: 'r.kind' }],
+        },
         dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) => {
           profileGuard(model, w, (denial) => `planner.fixed(${denial})`);
           writeDispatch(w, planDispatch, 'kind', '', 'planner.fixed(policy.unknownAction)', 'planner.fixed(policy.unknownResource)');
@@ -342,7 +332,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           name: 'runtimeChecker',
           docs: ['The runtime\'s checker: `checker`\'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use.'],
           returnType: 'CoreChecker',
-          statements: `return rareChecker ??= withRoles(planner.checker(can, plan, [${[...kindFns].map(([resource, fn]) => `[${lit(resource.name)}, ${fn}]`).join(', ')}])${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`});`,
+          statements: `return rareChecker ??= withRoles(planner.checker(can, plan, [${[...actionFns.keys()].map((resource) => `[${lit(resource.name)}, (p, action, r, c) => check(p, action, r, c, ${lit(resource.name)})]`).join(', ')}])${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`});`,
         },
         '/** Where the entries send the requests they leave to the runtime\'s checker. */',
         `const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, [${entries.map(({ resource }) => lit(resource.name)).join(', ')}]);`,

@@ -241,17 +241,11 @@ function actions_lead(p: Principal, action: string, r: Resource, c: Context, rol
   }
 }
 
-/** "lead" records, whatever their `kind` says: `checker.kinds["lead"].can` */
-function check_lead(p: Principal, action: string, r: Resource, c: Context): Decision {
+/** The runtime's check of a request: the record's `kind`, or the `kind` a per-kind entry (`checker.kinds["lead"].can`) decides for, whatever the record says. */
+function check(p: Principal, action: string, r: Resource, c: Context, kind: string = r.kind): Decision {
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined) return badProfile(profile);
-  return actions_lead(p, action, r, c);
-}
-
-function check(p: Principal, action: string, r: Resource, c: Context): Decision {
-  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  if (profile !== undefined) return badProfile(profile);
-  switch (r.kind) {
+  switch (kind) {
     case "lead": return actions_lead(p, action, r, c);
     default: return policy.unknownResource;
   }
@@ -278,7 +272,7 @@ let rareChecker: CoreChecker | undefined;
 
 /** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use. */
 function runtimeChecker(): CoreChecker {
-  return rareChecker ??= withRoles(planner.checker(can, plan, [["lead", check_lead]]));
+  return rareChecker ??= withRoles(planner.checker(can, plan, [["lead", (p, action, r, c) => check(p, action, r, c, "lead")]]));
 }
 
 /** Where the entries send the requests they leave to the runtime's checker. */

@@ -259,17 +259,11 @@ function actions_deal(p: Principal, action: string, r: Resource, c: Context, rol
   }
 }
 
-/** "deal" records, whatever their `kind` says: `checker.kinds["deal"].can` */
-function check_deal(p: Principal, action: string, r: Resource, c: Context): Decision {
+/** The runtime's check of a request: the record's `kind`, or the `kind` a per-kind entry (`checker.kinds["lead"].can`) decides for, whatever the record says. */
+function check(p: Principal, action: string, r: Resource, c: Context, kind: string = r.kind): Decision {
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined && !PROFILES.has(profile)) return badProfile(profile);
-  return actions_deal(p, action, r, c);
-}
-
-function check(p: Principal, action: string, r: Resource, c: Context): Decision {
-  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  if (profile !== undefined && !PROFILES.has(profile)) return badProfile(profile);
-  switch (r.kind) {
+  switch (kind) {
     case "deal": return actions_deal(p, action, r, c);
     default: return policy.unknownResource;
   }
@@ -295,7 +289,7 @@ let rareChecker: CoreChecker | undefined;
 
 /** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use. */
 function runtimeChecker(): CoreChecker {
-  return rareChecker ??= withRoles(planner.checker(can, plan, [["deal", check_deal]]));
+  return rareChecker ??= withRoles(planner.checker(can, plan, [["deal", (p, action, r, c) => check(p, action, r, c, "deal")]]));
 }
 
 /** Where the entries send the requests they leave to the runtime's checker. */

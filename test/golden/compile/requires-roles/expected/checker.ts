@@ -245,38 +245,11 @@ function actions_setup(p: Principal, action: string, r: Resource, c: Context, ro
   }
 }
 
-/** "capabilities" records, whatever their `kind` says: `checker.kinds["capabilities"].can` */
-function check_capabilities(p: Principal, action: string, r: Resource, c: Context): Decision {
+/** The runtime's check of a request: the record's `kind`, or the `kind` a per-kind entry (`checker.kinds["lead"].can`) decides for, whatever the record says. */
+function check(p: Principal, action: string, r: Resource, c: Context, kind: string = r.kind): Decision {
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined) return badProfile(profile);
-  return actions_capabilities(p, action, r, c);
-}
-
-/** "chat" records, whatever their `kind` says: `checker.kinds["chat"].can` */
-function check_chat(p: Principal, action: string, r: Resource, c: Context): Decision {
-  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  if (profile !== undefined) return badProfile(profile);
-  return actions_chat(p, action, r, c);
-}
-
-/** "message" records, whatever their `kind` says: `checker.kinds["message"].can` */
-function check_message(p: Principal, action: string, r: Resource, c: Context): Decision {
-  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  if (profile !== undefined) return badProfile(profile);
-  return actions_message(p, action, r, c);
-}
-
-/** "setup" records, whatever their `kind` says: `checker.kinds["setup"].can` */
-function check_setup(p: Principal, action: string, r: Resource, c: Context): Decision {
-  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  if (profile !== undefined) return badProfile(profile);
-  return actions_setup(p, action, r, c);
-}
-
-function check(p: Principal, action: string, r: Resource, c: Context): Decision {
-  const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
-  if (profile !== undefined) return badProfile(profile);
-  switch (r.kind) {
+  switch (kind) {
     case "capabilities": return actions_capabilities(p, action, r, c);
     case "chat": return actions_chat(p, action, r, c);
     case "message": return actions_message(p, action, r, c);
@@ -321,7 +294,7 @@ let rareChecker: CoreChecker | undefined;
 
 /** The runtime's checker: `checker`'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use. */
 function runtimeChecker(): CoreChecker {
-  return rareChecker ??= withRoles(planner.checker(can, plan, [["capabilities", check_capabilities], ["chat", check_chat], ["message", check_message], ["setup", check_setup]]));
+  return rareChecker ??= withRoles(planner.checker(can, plan, [["capabilities", (p, action, r, c) => check(p, action, r, c, "capabilities")], ["chat", (p, action, r, c) => check(p, action, r, c, "chat")], ["message", (p, action, r, c) => check(p, action, r, c, "message")], ["setup", (p, action, r, c) => check(p, action, r, c, "setup")]]));
 }
 
 /** Where the entries send the requests they leave to the runtime's checker. */
