@@ -13,7 +13,7 @@ import { withRequirement } from './requires.ts';
 import { isShiftCondition, shiftConditionBody, shiftTable, SHIFTS, usesCel } from './shifts.ts';
 import { roleManagementData } from './rolemanagement.ts';
 import { cellTemplate, declaredGuards, declaredValues, parentBodies, roleSwitch, type CellEmitters } from './cells.ts';
-import { groupTables, organisationData, policyData, roleNamesOf } from './data.ts';
+import { conditionLabel, groupTables, organisationData, policyData, roleNamesOf } from './data.ts';
 
 export interface EmitOptions {
   /** Module specifier of the runtime in generated imports. */
@@ -109,7 +109,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     whens.set(key, {
       kind: StructureKind.Function,
       name,
-      docs: [condition.text.replace(/\*\//g, '* /')],
+      // a shift's CEL spells out every shift of the policy: its function says what it means instead
+      docs: [(isShiftCondition(condition) ? conditionLabel(condition) : condition.text).replace(/\*\//g, '* /')],
       parameters: [
         { name: 'p', type: 'Principal' },
         { name: 'r', type: 'Resource' },

@@ -1,0 +1,331 @@
+/**
+ * Working hours (R-Z10) without the CEL runtime (issue 17): a `duringShift` grant's checker code
+ * calls the runtime's `duringShift` on the policy's shifts as data, instead of the compiled CEL
+ * text the analysis writes for it. That text stays the condition's meaning: here the reference
+ * interpreter evaluates it (compiler/reference/conditions.ts `celMet`) for random requests —
+ * principals whose `shift` is their own, their class's, only a polluted `Object.prototype`'s, of
+ * another type or a throwing getter; contexts without `now`, with a string, a number, an invalid
+ * or out-of-range `Date`, a class getter, a throwing getter, a Proxy, a `Map`; instants around
+ * midnight, shift edges and Europe/Warsaw's DST changes — and the checker must answer the same.
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { compileExpression, t } from '../compiler/cel/index.ts';
+import { compileSources } from '../compiler/index.ts';
+import type { PolicyModel } from '../compiler/ir/model.ts';
+import { celMet } from '../compiler/reference/conditions.ts';
+import { policyOf } from '../compiler/reference/read.ts';
+import { CelTimestamp } from '../packages/runtime/src/cel.ts';
+import { duringShift, ordinary, type Checker, type Decision, type Shift } from '../packages/runtime/src/index.ts';
+import { checkerOf } from './helpers/policy.ts';
+import { polluted } from './helpers/pollution.ts';
+
+/** zoho-hierarchy's shifts, and two more: a weekend night at a negative offset, a Sunday early shift across Warsaw's DST hour. */
+const POLICY = `
+resources:
+  lead:
+    actions: [view, edit, delete, export]
+    attributes: { amount: number }
+context:
+  channel: string
+shifts:
+  warsaw_office: { days: [mon, tue, wed, thu, fri], start: '08:00', end: '17:00', timeZone: Europe/Warsaw }
+  sydney_night: { days: [mon, tue, wed, thu, fri], start: '22:00', end: '06:00', timeZone: '+11:00' }
+  weekend_late: { days: [sat, sun], start: '20:00', end: '02:00', timeZone: '-02:30' }
+  warsaw_dawn: { days: [sun], start: '01:30', end: '03:30', timeZone: Europe/Warsaw }
+roles:
+${['desk', 'nomad'].map((role) => `  ${role}:${role === 'desk' ? '\n    shift: warsaw_office' : ''}
+    grants:
+      lead:
+        view: { level: all, duringShift: true }
+        edit: { level: all, duringShift: true, when: 'context.channel == "web"' }
+        delete: { level: all, duringShift: true, when: 'resource.amount > 10.0' }
+        export: { level: all, duringShift: true, when: 'principal.groups.exists(g, g == "night")' }
+`).join('')}`;
+
+const ACTIONS = ['view', 'edit', 'delete', 'export'] as const;
+const SHIFT_NAMES = ['warsaw_office', 'sydney_night', 'weekend_late', 'warsaw_dawn', 'night', '__proto__', 'constructor', ''];
+
+/** Instants a shift's answer turns on: local midnights, shift edges, Warsaw's DST changes of 2026 (29 March, 25 October, 01:00 UTC). */
+const ANCHORS = [
+  '2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z', '2026-03-29T00:30:00Z', '2026-10-25T00:30:00Z',
+  '2026-03-23T07:00:00Z', '2026-03-23T16:00:00Z', '2026-03-22T23:00:00Z', // Warsaw 08:00, 17:00, midnight (CET)
+  '2026-03-23T11:00:00Z', '2026-03-23T19:00:00Z', '2026-03-27T13:00:00Z', // +11:00 22:00, 06:00, midnight
+  '2026-03-28T22:30:00Z', '2026-03-29T04:30:00Z', '2026-03-30T02:30:00Z', // -02:30 20:00, 02:00, midnight
+  '2026-07-05T23:00:00Z', '2026-12-31T23:00:00Z',
+  '2026-03-24T10:00:00Z', '2026-07-08T12:00:00Z', '2026-03-25T15:00:00Z', // within the office and the night shifts
+].map((t) => Date.parse(t));
+
+const instant = fc.oneof(
+  fc.tuple(fc.constantFrom(...ANCHORS), fc.integer({ min: -150, max: 150 })).map(([t, minutes]) => t + minutes * 60_000),
+  fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }),
+);
+
+/** How the principal carries `shift`. */
+const principalShift = fc.oneof(
+  { arbitrary: fc.constant({ how: 'none' as const }), weight: 3 },
+  { arbitrary: fc.record({ how: fc.constant('own' as const), name: fc.constantFrom('warsaw_office', 'sydney_night', 'weekend_late', 'warsaw_dawn') }), weight: 3 },
+  fc.record({ how: fc.constantFrom('own' as const, 'class' as const, 'prototype' as const, 'own and prototype' as const), name: fc.constantFrom(...SHIFT_NAMES) }),
+  fc.record({ how: fc.constant('value' as const), value: fc.constantFrom<unknown>(null, 42, true, ['warsaw_office'], { name: 'warsaw_office' }, new Date(0), new Date(NaN), () => 'warsaw_office', Symbol('shift')) }),
+  fc.constant({ how: 'throws' as const }),
+  fc.constant({ how: 'proxy' as const }),
+);
+
+/** How the context carries `now`. */
+const contextNow = fc.oneof(
+  { arbitrary: fc.record({ how: fc.constant('date' as const), at: instant }), weight: 6 },
+  fc.record({ how: fc.constantFrom('date' as const, 'class' as const, 'proxy' as const, 'map' as const, 'null prototype' as const, 'prototype' as const, 'string' as const, 'number' as const), at: instant }),
+  fc.record({ how: fc.constantFrom('array' as const, 'map class' as const, 'trap' as const), at: instant }),
+  fc.constantFrom({ how: 'no context' as const }, { how: 'no now' as const }, { how: 'invalid' as const }, { how: 'year 10000' as const }, { how: 'year 0' as const }, { how: 'throws' as const }),
+);
+
+/** Mostly `true`: the `when:` holds, so that the shift decides. */
+const likely = fc.integer({ min: 0, max: 3 }).map((n) => n > 0);
+
+type PrincipalShift = typeof principalShift extends fc.Arbitrary<infer T> ? T : never;
+type ContextNow = typeof contextNow extends fc.Arbitrary<infer T> ? T : never;
+
+/** A request with its pollution, made fresh for each side (getters and Proxies are not shared). */
+function request(role: string, shift: PrincipalShift, now: ContextNow, channel: boolean, night: boolean): { principal: object; context: object | undefined; pollute: [string, unknown][] } {
+  const base = { id: 'u1', role, groups: night ? ['night'] : [] };
+  const pollute: [string, unknown][] = [];
+  let principal: object = base;
+  switch (shift.how) {
+    case 'own':
+      principal = { ...base, shift: shift.name };
+      break;
+    case 'class': {
+      const name = shift.name;
+      principal = Object.assign(new (class User { get shift(): string { return name; } })(), base);
+      break;
+    }
+    case 'prototype':
+      pollute.push(['shift', shift.name]);
+      break;
+    case 'own and prototype':
+      principal = { ...base, shift: shift.name };
+      pollute.push(['shift', shift.name]);
+      break;
+    case 'value':
+      principal = { ...base, shift: shift.value };
+      break;
+    case 'throws':
+      principal = Object.defineProperty({ ...base }, 'shift', { get: () => { throw new Error('no shift'); }, enumerable: true });
+      break;
+    case 'proxy':
+      principal = new Proxy({ ...base, shift: 'warsaw_office' }, {});
+      break;
+  }
+  const extra = channel ? { channel: 'web' } : {};
+  let context: object | undefined;
+  switch (now.how) {
+    case 'no context':
+      context = undefined;
+      break;
+    case 'no now':
+      context = { ...extra };
+      break;
+    case 'date':
+      context = { ...extra, now: new Date(now.at) };
+      break;
+    case 'class': {
+      const at = now.at;
+      context = Object.assign(new (class RequestContext { get now(): Date { return new Date(at); } })(), extra);
+      break;
+    }
+    case 'proxy':
+      context = new Proxy({ ...extra, now: new Date(now.at) }, {});
+      break;
+    case 'map':
+      context = new Map<string, unknown>([['now', new Date(now.at)], ...Object.entries(extra)]);
+      break;
+    case 'null prototype':
+      context = Object.assign(Object.create(null) as object, extra, { now: new Date(now.at) });
+      break;
+    case 'array':
+      // `now` of a list, or of a built-in's subclass, is not read: no such field
+      context = Object.assign([], extra, { now: new Date(now.at) });
+      break;
+    case 'map class': {
+      const at = now.at;
+      context = new (class Clock extends Map<string, unknown> { get now(): Date { return new Date(at); } })(Object.entries(extra));
+      break;
+    }
+    case 'trap':
+      context = new Proxy({ ...extra, now: new Date(now.at) }, { getPrototypeOf: () => { throw new Error('no prototype'); } });
+      break;
+    case 'prototype':
+      context = { ...extra };
+      pollute.push(['now', new Date(now.at)]);
+      break;
+    case 'string':
+      context = { ...extra, now: new Date(now.at).toISOString() };
+      break;
+    case 'number':
+      context = { ...extra, now: now.at };
+      break;
+    case 'invalid':
+      context = { ...extra, now: new Date(NaN) };
+      break;
+    case 'year 10000':
+      context = { ...extra, now: new Date(Date.UTC(10000, 0, 1)) };
+      break;
+    case 'year 0':
+      context = { ...extra, now: new Date(Date.UTC(0, 11, 31, 23)) };
+      break;
+    case 'throws':
+      context = Object.defineProperty({ ...extra }, 'now', { get: () => { throw new Error('no clock'); }, enumerable: true });
+      break;
+  }
+  return { principal, context, pollute };
+}
+
+/** Runs `body` with Object.prototype polluted as the request says. */
+function withPollution<T>(pollute: readonly [string, unknown][], body: () => T): T {
+  return pollute.reduceRight<() => T>((inner, [key, value]) => () => polluted(Object.prototype, key, value, inner), body)();
+}
+
+/** What the checker's decision says of the condition: held, did not hold, or could not be evaluated. */
+function outcome(d: Decision): boolean | undefined | string {
+  if (d.allow) return true;
+  if (d.reason.endsWith('the condition does not hold')) return false;
+  if (d.reason.includes('the condition could not be evaluated')) return undefined;
+  return d.reason;
+}
+
+describe('R-Z10 issue 17: working hours decided by the runtime, as the CEL text of the condition says', () => {
+  let checker: Checker;
+  let model: PolicyModel;
+  let checkerTs: string;
+  const files = [parse(POLICY) as unknown];
+  const policy = policyOf(files);
+  const kind = policy.kinds.get('lead')!;
+
+  beforeAll(async () => {
+    const result = await compileSources('shifts', [{ path: 'policy.yaml', text: POLICY }]);
+    checker = await checkerOf(result);
+    model = result.model!;
+    checkerTs = result.output!.checkerTs;
+  });
+
+  /** The condition text of a role's grant, as the model keeps it. */
+  const textOf = (role: string, action: string): string => {
+    const rule = model.rules.find((r) => r.role === role && r.action === action && r.kind === 'grant');
+    if (rule?.condition?.kind !== 'cel') throw new Error(`no condition for ${role} ${action}`);
+    return rule.condition.text;
+  };
+
+  it('the conditions call the runtime with the role\'s shift, or none; a checker whose only conditions are working hours does not import the CEL runtime', async () => {
+    expect(checkerTs).toContain('duringShift(p, c, SHIFTS, 2 /* warsaw_office */)');
+    expect(checkerTs).toContain('duringShift(p, c, SHIFTS, -1)');
+    expect(checkerTs).toContain('import * as cel from "@policyc/runtime/cel";');
+    const alone = POLICY.replace(/\n {8}(edit|delete|export): .*/g, '').replace('context:\n  channel: string\n', '');
+    const result = await compileSources('shifts', [{ path: 'policy.yaml', text: alone }]);
+    expect(result.output?.checkerTs).toContain('duringShift(p, c, SHIFTS, 2 /* warsaw_office */)');
+    expect(result.output?.checkerTs).not.toContain('@policyc/runtime/cel');
+    expect(result.output?.checkerTs).not.toContain('cel.');
+  });
+
+  it('random requests: the checker answers every `duringShift` grant as the reference interpreter evaluates its CEL text', () => {
+    const seen = new Map<string, number>();
+    fc.assert(
+      fc.property(fc.constantFrom('desk', 'nomad'), fc.constantFrom(...ACTIONS), principalShift, contextNow, likely, likely, fc.double({ min: 0, max: 20, noNaN: true }), (role, action, shift, now, channel, night, amount) => {
+        const text = textOf(role, action);
+        const resource = { kind: 'lead', amount };
+        const mine = request(role, shift, now, channel, night);
+        const got = withPollution(mine.pollute, () => outcome(checker.can(mine.principal as never, action, resource, mine.context as never)));
+        const theirs = request(role, shift, now, channel, night);
+        const want = withPollution(theirs.pollute, () =>
+          celMet(policy, kind, 'lead', text, ordinary(theirs.principal) as Record<string, unknown>, resource, theirs.context ?? {}),
+        );
+        const key = String(want);
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+        expect(got, `${role} ${action} shift=${JSON.stringify(shift)} now=${JSON.stringify(now)} channel=${channel}`).toBe(want);
+      }),
+      { numRuns: 5000 },
+    );
+    // the requests reach every outcome, each often
+    for (const key of ['true', 'false', 'undefined']) expect(seen.get(key) ?? 0, key).toBeGreaterThan(300);
+  });
+});
+
+describe("R-Z10 issue 17: the runtime's `duringShift` on values no checker request of the example sets makes", () => {
+  let rows: Shift[];
+  let text: string;
+  const policy = policyOf([parse(POLICY) as unknown]);
+  const kind = policy.kinds.get('lead')!;
+
+  beforeAll(async () => {
+    const result = await compileSources('shifts', [{ path: 'policy.yaml', text: POLICY }]);
+    // the table as the checker declares it, and the CEL text of `desk`'s shift condition
+    rows = JSON.parse(/const SHIFTS: readonly Shift\[\] = (.*);/.exec(result.output!.checkerTs)![1]!) as Shift[];
+    const rule = result.model!.rules.find((r) => r.role === 'desk' && r.action === 'view' && r.kind === 'grant')!;
+    text = (rule.condition as { text: string }).text;
+  });
+
+  const office = (): number => rows.findIndex((r) => r[0] === 'warsaw_office');
+  /** Monday 2026-03-23, 10:00 in Warsaw: within the office shift. */
+  const MONDAY = Date.parse('2026-03-23T09:00:00Z');
+
+  const both = (principal: object, context: object, zoneOf = (zone: string) => zone): [boolean | undefined, boolean | undefined] => {
+    const table = rows.map(([name, days, start, end, zone]): Shift => [name, days, start, end, zoneOf(zone)]);
+    const cel = text.replace(/"(Europe\/Warsaw|[+-]\d\d:\d\d)"/g, (_, zone: string) => JSON.stringify(zoneOf(zone)));
+    if (cel === text) return [duringShift(principal, context, table, office()), celMet(policy, kind, 'lead', cel, principal as Record<string, unknown>, { kind: 'lead' }, context)];
+    // a zone the compiler's checks refuse: the text compiled unchecked, as a runtime without that zone runs it
+    const compiled = compileExpression(cel, { principal: t.dyn, resource: t.dyn, context: t.dyn }, { check: false });
+    if (!compiled.ok) throw new Error('does not compile');
+    const value = compiled.test({ principal, resource: { kind: 'lead' }, context });
+    return [duringShift(principal, context, table, office()), typeof value === 'boolean' ? value : undefined];
+  };
+
+  it('a zone this runtime does not know is an error of the shifts in it only', () => {
+    const mars = (zone: string) => (zone === 'Europe/Warsaw' ? 'Mars/Olympus' : zone);
+    for (const principal of [{ id: 'u', role: 'desk' }, { id: 'u', role: 'desk', shift: 'sydney_night' }, { id: 'u', role: 'desk', shift: Symbol('x') }]) {
+      for (const at of [MONDAY, Date.parse('2026-03-23T12:00:00Z'), Date.parse('2026-03-22T12:00:00Z')]) {
+        const [mine, reference] = both(principal, { now: new Date(at) }, mars);
+        expect(mine).toBe(reference);
+      }
+    }
+    expect(both({ id: 'u', role: 'desk' }, { now: new Date(MONDAY) }, mars)[0]).toBeUndefined();
+    expect(both({ id: 'u', role: 'desk', shift: 'sydney_night' }, { now: new Date(Date.parse('2026-03-23T12:00:00Z')) }, mars)[0]).toBe(true);
+  });
+
+  it('`now` as CEL timestamps: the runtime\'s own, one of NaN or infinite seconds, one beyond what a zone can format', () => {
+    const principal = { id: 'u', role: 'desk' };
+    const cases: [CelTimestamp, boolean | undefined][] = [
+      [new CelTimestamp(MONDAY / 1000, 0), true],
+      [new CelTimestamp(MONDAY / 1000 + 3600 * 12, 0), false],
+      [new CelTimestamp(NaN, 0), undefined],
+      [new CelTimestamp(Infinity, 0), undefined],
+      [new CelTimestamp(1e20, 0), undefined],
+    ];
+    for (const [now, expected] of cases) {
+      expect(both(principal, { now })).toEqual([expected, expected]);
+      const [mine, reference] = both({ ...principal, shift: 'sydney_night' }, { now });
+      expect(mine).toBe(reference);
+    }
+  });
+
+  it('a principal or context that is a Map, or a principal whose `shift` getter throws: as CEL reads them', () => {
+    const now = new Date(MONDAY);
+    const throwing = Object.defineProperty({ id: 'u', role: 'desk' }, 'shift', { get: () => { throw new Error('x'); } });
+    const requests: [object, object][] = [
+      [new Map([['shift', 'warsaw_office']]), { now }],
+      [{ id: 'u', role: 'desk' }, new Map([['now', now]])],
+      [{ id: 'u', role: 'desk' }, new Map([['now', 'Monday']])],
+      [throwing, { now }],
+    ];
+    for (const [principal, context] of requests) {
+      const [mine, reference] = both(principal, context);
+      expect(mine).toBe(reference);
+    }
+    expect(both(throwing, { now })[0]).toBeUndefined();
+    polluted(Object.prototype, 'shift', 'sydney_night', () => {
+      for (const [principal, context] of requests) {
+        const [mine, reference] = both(principal, context);
+        expect(mine).toBe(reference);
+      }
+    });
+  });
+});
