@@ -241,12 +241,18 @@ describe('R-Z10 issue 17: working hours decided by the runtime, as the CEL text 
         );
         const key = String(want);
         seen.set(key, (seen.get(key) ?? 0) + 1);
-        expect(got, `${role} ${action} shift=${JSON.stringify(shift)} now=${JSON.stringify(now)} channel=${channel}`).toBe(want);
+        const about = `${role} ${action} shift=${JSON.stringify(shift)} now=${JSON.stringify(now)} channel=${channel}`;
+        expect(got, about).toBe(want);
+        if (action !== 'delete') {
+          // a plan of a grant whose condition reads no record decides the condition once: every record, or none
+          const plan = withPollution(mine.pollute, () => checker.plan(mine.principal as never, action, 'lead', mine.context as never));
+          expect(plan.result, about).toBe(want === true ? 'always' : 'never');
+        }
       }),
       { numRuns: 5000 },
     );
     // the requests reach every outcome, each often
-    for (const key of ['true', 'false', 'undefined']) expect(seen.get(key) ?? 0, key).toBeGreaterThan(300);
+    for (const key of ['true', 'false', 'undefined']) expect(seen.get(key) ?? 0, key).toBeGreaterThan(200);
   });
 });
 
