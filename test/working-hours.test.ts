@@ -115,6 +115,18 @@ describe('R-Z10 issue 17: working hours decided by the runtime, as the CEL text 
     // the requests reach every outcome, each often
     for (const key of ['true', 'false', 'undefined']) expect(seen.get(key) ?? 0, key).toBeGreaterThan(200);
   });
+  it('a `when:` over its cost budget is the whole condition\'s answer, whatever the shift says (docs/conditions.md, "Cost budget")', async () => {
+    const result = await compileSources('shifts', [{ path: 'policy.yaml', text: `${POLICY}limits:\n  conditionBudget: 2\n` }]);
+    const small = await checkerOf(result);
+    const principal = { id: 'u1', role: 'desk', groups: ['a', 'b', 'c', 'd'] };
+    // within the office shift, outside it, and without `now`
+    for (const context of [{ now: new Date('2026-03-24T09:30:00Z') }, { now: new Date('2026-03-22T09:30:00Z') }, {}]) {
+      expect(small.can(principal, 'export', { kind: 'lead' }, context).reason).toMatch(/the condition went over its cost budget/);
+    }
+    // within the budget, the shift decides
+    expect(small.can({ ...principal, groups: ['night'] }, 'export', { kind: 'lead' }, { now: new Date('2026-03-24T09:30:00Z') }).allow).toBe(true);
+    expect(small.can({ ...principal, groups: ['night'] }, 'export', { kind: 'lead' }, { now: new Date('2026-03-22T09:30:00Z') }).reason).toMatch(/the condition does not hold$/);
+  });
 });
 
 describe("R-Z10 issue 17: the runtime's `duringShift` on values no checker request of the example sets makes", () => {
