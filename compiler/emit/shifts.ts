@@ -37,6 +37,10 @@ export function shiftTable(shifts: readonly ShiftModel[]): string {
  * The body of the function of a `duringShift` condition (parameters `p`, `r`, `c`): the shift test
  * alone, or the `when:` compiled alone joined to it as CEL's `&&` joins its sides — `false` on
  * either side wins, then an error; over its budget the `when:` is the whole condition's error.
+ * The shift test spends none of the `when:`'s budget: it does constant work (the CEL text it
+ * replaces charged a step to compare an object-valued `principal.shift` with each name), and it
+ * is not run once the `when:` is over its budget (the text's would have, and a throwing getter
+ * in it made the condition an error rather than over budget; both deny with code `condition`).
  */
 export function shiftConditionBody(condition: CelCondition & { duringShift: NonNullable<CelCondition['duringShift']> }, shifts: readonly ShiftModel[]): string[] {
   const { roleShift } = condition.duringShift;

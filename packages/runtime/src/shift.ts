@@ -1,7 +1,3 @@
-import { CelTimestamp } from './celtime.js';
-import { CelError, has, sel } from './celvalue.js';
-import { knownZone, localPart, timestampPart } from './celzone.js';
-
 /**
  * Working hours (R-Z10, docs/conditions.md) decided without the CEL runtime: a `duringShift`
  * grant's condition is CEL text the compiler writes (`compiler/analyze/conditions.ts`
@@ -11,9 +7,16 @@ import { knownZone, localPart, timestampPart } from './celzone.js';
  *
  * The text is `has(principal.shift) ? (principal.shift == "a" && (in a) || …) : (in the role's
  * shift)`. Request data is read as its compiled code reads it — directly where the code's fast
- * paths do, else by the own-data rule through `sel` and `has` (own.ts) — so the same values count,
- * the same values are errors, and a getter or Proxy trap that throws throws at the same point.
+ * paths do, else by the own-data rule through `sel` and `has` (own.ts) — so the same values count
+ * and the same values are errors; a read that throws (a getter, a Proxy trap) makes the condition
+ * an error here as there, and only where the text reads: `principal.shift` always, `now` only when
+ * a shift is consulted (a principal naming a shift the policy lacks is outside every shift, whatever
+ * `now` is). One difference: the compiled text reads a value up to six times, this module once,
+ * so a getter answering differently on each read may be answered differently.
  */
+import { CelTimestamp } from './celtime.js';
+import { CelError, has, sel } from './celvalue.js';
+import { knownZone, localPart, timestampPart } from './celzone.js';
 
 /**
  * A shift as a checker's data: its name, the days it starts on (bit 0 = Sunday … bit 6 =
