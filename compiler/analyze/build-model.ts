@@ -164,7 +164,10 @@ export function buildModel(
     if (!c.duringShift) return conds.when(c.when!, resource);
     const shift = conds.duringShift(role);
     const both = c.when === undefined ? shift : conds.when(`(${c.when}) && (${shift.text})`, resource);
-    return both.kind === 'cel' ? { ...both, duringShift: { when: c.when, roleShift: role.shift } } : both;
+    // the checker runs the `when:` alone and the shift test of the runtime (emit/checker.ts)
+    const alone = c.when === undefined ? undefined : conds.when(c.when, resource);
+    if (both.kind !== 'cel') return both;
+    return { ...both, duringShift: { when: c.when, roleShift: role.shift }, ...(alone?.kind === 'cel' ? { whenAlone: { js: alone.js, temps: alone.temps } } : {}) };
   };
   const groups = buildGroups(declarations.groups, subordinates, where);
   const sharingRules = buildSharingRules(declarations.sharingRules, resourceModels, groups, subordinates, reportsTo, addRule, where);

@@ -9,9 +9,10 @@ import { CellTables, layoutOf, type Layout } from './table.ts';
 import { PackedLiterals } from './packed-rules.ts';
 import { checkerType, schemaType } from './types.ts';
 import { withRequirement } from './requires.ts';
+import { isShiftCondition, shiftConditionBody, shiftTable, SHIFTS, usesCel } from './shifts.ts';
 import { roleManagementData } from './rolemanagement.ts';
 import { cellTemplate, UNMET, declaredGuards, declaredValues, parentBodies, roleSwitch, type CellEmitters } from './cells.ts';
-import { groupTables, organisationData, policyData, roleNamesOf } from './data.ts';
+import { conditionLabel, groupTables, organisationData, policyData, roleNamesOf } from './data.ts';
 
 export interface EmitOptions {
   /** Module specifier of the runtime in generated imports. */
@@ -36,7 +37,7 @@ export const PACK_FROM_RULES = 100;
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'unmet', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', 'validator', ...ENTRY_NAMES]) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'unmet', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', 'validator', 'duringShift', 'Shift', SHIFTS, ...ENTRY_NAMES]) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile', 'who']) names.take(helper);
 
@@ -94,8 +95,9 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     const known = whens.get(key);
     if (known) return known.name!;
     const name = names.take('when', String(whens.size + 1));
-    const body =
-      condition.kind === 'equals'
+    const body = isShiftCondition(condition)
+      ? shiftConditionBody(condition, model.shifts)
+      : condition.kind === 'equals'
         ? [
             // a group's rule applies only to its members by request: others skip it, reading nothing
             ...(condition.group === undefined ? [] : [`if (!${inGroup(condition.group)}) return false;`]),
@@ -106,7 +108,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     whens.set(key, {
       kind: StructureKind.Function,
       name,
-      docs: [condition.text.replace(/\*\//g, '* /')],
+      // a shift's CEL spells out every shift of the policy: its function says what it means instead
+      docs: [(isShiftCondition(condition) ? conditionLabel(condition) : condition.text).replace(/\*\//g, '* /')],
       parameters: [
         { name: 'p', type: 'Principal' },
         { name: 'r', type: 'Resource' },
@@ -222,6 +225,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   // rules and field rules packed with the tables, or from PACK_FROM_RULES rules: one string literal parses sooner than a row each
   const packed = tables?.literals ?? (options.pack !== false && model.rules.length >= PACK_FROM_RULES ? new PackedLiterals() : undefined);
   const fieldSecurity = fieldSecurityData(model, names, roleNames, packed);
+  const shiftConditions = [...whens.keys()].some((k) => isShiftCondition(JSON.parse(k) as ConditionModel));
   const printed = printStructure(
     {
       kind: StructureKind.SourceFile,
@@ -241,6 +245,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             ...(model.organisation ? ['defineOrganisation'] : []),
             ...(model.resources.some((r) => r.requires !== undefined) ? ['defineRequirement', 'planRequirement'] : []),
             ...(model.roleManagement ? ['defineRoleManagement'] : []),
+            ...(shiftConditions ? ['duringShift'] : []),
             'eq',
             'EXHAUSTED',
             'FALSE',
@@ -281,9 +286,10 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'type Probed',
             'type QueryPlan',
             'type Resource',
+            ...(shiftConditions ? ['type Shift'] : []),
           ],
         },
-        ...([...whens.keys()].some((k) => JSON.parse(k).kind === 'cel')
+        ...([...whens.keys()].some((k) => usesCel(JSON.parse(k) as ConditionModel))
           ? [{ kind: StructureKind.ImportDeclaration, moduleSpecifier: `${options.runtimeImport}/cel`, namespaceImport: 'cel' } as const]
           : []),
         policyData(model, roleNames, packed),
@@ -296,6 +302,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...(model.groups.some((g) => g.roles.length > 0) ? groupTables(model) : []),
         ...(model.profiles.length === 0 ? [] : [`/** The profiles a principal may carry (R-Z2): any other \`profile\` is denied. */\nconst PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([${model.profiles.map(lit).join(', ')}]);`]),
         ...constants,
+        ...(shiftConditions ? [shiftTable(model.shifts)] : []),
         ...requirements,
         ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
         ...whens.values(),

@@ -113,6 +113,12 @@ export type ConditionModel =
        * written (if any) and the role's own shift, so that reviews can say "during the shift".
        */
       readonly duringShift?: { readonly when: string | undefined; readonly roleShift: string | undefined };
+      /**
+       * For a `duringShift` grant with a `when:`: that `when:` compiled alone (its `js` and
+       * `temps`), which the checker joins by CEL's `&&` to the runtime's working-hours test
+       * (`@policyc/runtime` `duringShift`) rather than running `js`, whose CEL spells out every shift.
+       */
+      readonly whenAlone?: { readonly js: string; readonly temps: readonly string[] };
     };
 
 /** A shift of working hours (R-Z10): on `days` (0 = Sunday) from `start` to `end` minutes, in `timeZone`. */

@@ -28,39 +28,13 @@ export { CelBudgetExceeded, DEFAULT_BUDGET, isOverBudget, meter, spent, type Met
 export { matches, matchesSafe, regexProblem } from './celregex.js';
 export { safeRegExp } from './celregexsafe.js';
 export { contains, dyn, endsWith, size, startsWith, textOrder, toBool, toDouble, toDuration, toInt, toStr, toTimestamp, typeOfValue } from './celtext.js';
-export { CelError, CelType, error, isError, types, type CelValue } from './celvalue.js';
+export { CelError, CelType, error, has, isError, sel, types, type CelValue } from './celvalue.js';
 export { hasOwnOrClass, own } from './own.js';
 export { planBool, planCompare, planContains, planEq, planHas, planIn, planSize, planText, planUnknown } from './celplan.js';
 
 /** A top-level variable (`principal`, `resource`, `context`); `name` is for the error message. */
 export function val(v: V, name: string): V {
   return v === undefined ? new CelError(`no such attribute: ${name}`) : read(v, name);
-}
-
-/**
- * `a.b` on a map or object: own properties, or its own class's (own.ts), so `__proto__`,
- * `constructor` or a key polluting `Object.prototype` are never read.
- */
-export function sel(obj: V, key: string): V {
-  if (typeof obj === 'object' && obj !== null && Object.getPrototypeOf(obj) === Object.prototype) {
-    // the common case, a plain object from the application
-    if (!Object.hasOwn(obj, key)) return new CelError(`no such key: ${key}`);
-    const v = (obj as Record<string, V>)[key];
-    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : read(v, key);
-  }
-  if (obj instanceof Map) return read(obj.get(key), key);
-  if (isMap(obj)) return hasOwnOrClass(obj, key) ? read((obj as Record<string, V>)[key], key) : new CelError(`no such key: ${key}`);
-  if (obj instanceof CelError) return obj;
-  if (obj === undefined) return new CelError(`no such attribute (reading \`${key}\`)`);
-  return new CelError(`no such field \`${key}\``);
-}
-
-/** `has(a.b)`: whether the map or object has the key. */
-export function has(obj: V, key: string): V {
-  if (obj instanceof Map) return obj.has(key);
-  if (isMap(obj)) return hasOwnOrClass(obj, key) && (obj as Record<string, V>)[key] !== undefined;
-  if (obj instanceof CelError) return obj;
-  return new CelError(`no such field \`${key}\``);
 }
 
 /** `a[i]` on a list (int index; a whole double is accepted) or `a[k]` on a map. */

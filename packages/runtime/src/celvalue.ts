@@ -111,6 +111,32 @@ export function read(v: V, what: string): V {
   return v;
 }
 
+/**
+ * `a.b` on a map or object: own properties, or its own class's (own.ts), so `__proto__`,
+ * `constructor` or a key polluting `Object.prototype` are never read.
+ */
+export function sel(obj: V, key: string): V {
+  if (typeof obj === 'object' && obj !== null && Object.getPrototypeOf(obj) === Object.prototype) {
+    // the common case, a plain object from the application
+    if (!Object.hasOwn(obj, key)) return new CelError(`no such key: ${key}`);
+    const v = (obj as Record<string, V>)[key];
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : read(v, key);
+  }
+  if (obj instanceof Map) return read(obj.get(key), key);
+  if (isMap(obj)) return hasOwnOrClass(obj, key) ? read((obj as Record<string, V>)[key], key) : new CelError(`no such key: ${key}`);
+  if (obj instanceof CelError) return obj;
+  if (obj === undefined) return new CelError(`no such attribute (reading \`${key}\`)`);
+  return new CelError(`no such field \`${key}\``);
+}
+
+/** `has(a.b)`: whether the map or object has the key. */
+export function has(obj: V, key: string): V {
+  if (obj instanceof Map) return obj.has(key);
+  if (isMap(obj)) return hasOwnOrClass(obj, key) && (obj as Record<string, V>)[key] !== undefined;
+  if (obj instanceof CelError) return obj;
+  return new CelError(`no such field \`${key}\``);
+}
+
 function mapKey(key: V): V | CelError {
   if (typeof key === 'number') {
     return Number.isInteger(key) ? BigInt(key) : new CelError('unsupported key type');

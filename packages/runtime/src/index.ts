@@ -21,6 +21,7 @@ export { DirectoryError, loadDirectory, type DirectoryUser, type UserDirectory }
 export { canAny, planAny, rolePrincipals, withRoles } from './roles.js';
 export { badProfile, definePolicy, FORMAT_VERSION, MISSING_ORGANISATION, NO_ORGANISATION, OTHER_ORGANISATION, PolicyFormatError, shortReason, UNDECLARED_STAGE } from './policy.js';
 export { defineCan, validator, type Can } from './can.js';
+export { duringShift, type Shift } from './shift.js';
 export { definePlanner, type Planner } from './planner.js';
 export { EXHAUSTED, failure, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, NO_CONTEXT, PROBE, withEntries, type KindEntry, type Probed } from './entries.js';
 export { lazyChecker, lazyEntries, onFirstUse, type CheckerAtHand } from './lazy.js';
