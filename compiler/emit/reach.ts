@@ -115,6 +115,9 @@ export function reachSteps(
   };
   const member = (variable: string, roles: readonly string[], about: string): string =>
     roles.length > INLINE ? `${constants.roleSet(roles, about)}.has(${variable})` : roles.map((r) => `${variable} === ${lit(r)}`).join(' || ');
+  /** `member`'s roles as the plan lists them: the same set spread (its values in their order), not the names written again. */
+  const listed = (roles: readonly string[], about: string): string =>
+    roles.length > INLINE ? `...(${constants.roleSet(roles, about)} as ReadonlySet<string>)` : roles.map(lit).join(', ');
 
   if (level !== undefined) {
     const owner = need(resource.owner!, 'owner', 'MissingOwner');
@@ -139,7 +142,7 @@ export function reachSteps(
         steps.push({
           kind: 'allow',
           check: `${fixedRoles.length > 0 ? `${member(ownerRole, fixedRoles, `roles of ${role.name}'s groups`)} || ` : ''}groupHasRole(groups, ${ownerRole})`,
-          plan: `oneOf(${lit(resource.ownerRole)}, [${fixedRoles.map((r) => `${lit(r)}, `).join('')}...rolesOfGroups(groups)])`,
+          plan: `oneOf(${lit(resource.ownerRole)}, [${fixedRoles.length > 0 ? `${listed(fixedRoles, `roles of ${role.name}'s groups`)}, ` : ''}...rolesOfGroups(groups)])`,
           rule: 'rule',
           path: 'Group',
         });
@@ -162,7 +165,7 @@ export function reachSteps(
         steps.push({
           kind: 'allow',
           check: member(ownerRole, below, `roles below ${role.name}`),
-          plan: `oneOf(${lit(resource.ownerRole!)}, [${below.map(lit).join(', ')}])`,
+          plan: `oneOf(${lit(resource.ownerRole!)}, [${listed(below, `roles below ${role.name}`)}])`,
           rule: 'rule',
           path: 'Hierarchy',
         });
@@ -189,7 +192,7 @@ export function reachSteps(
       }
       if (resource.ownerRole !== undefined && from.roles.length > 0) {
         const ownerRole = need(resource.ownerRole, 'ownerRole', undefined);
-        owners.push({ check: member(ownerRole, from.roles, `owners shared by ${sharing.name}`), plan: `oneOf(${lit(resource.ownerRole)}, [${from.roles.map(lit).join(', ')}])` });
+        owners.push({ check: member(ownerRole, from.roles, `owners shared by ${sharing.name}`), plan: `oneOf(${lit(resource.ownerRole)}, [${listed(from.roles, `owners shared by ${sharing.name}`)}])` });
       }
       if (owners.length === 0) continue;
       const whose = owners.length === 1 ? owners[0]!.check : owners.map((o) => `(${o.check})`).join(' || ');
