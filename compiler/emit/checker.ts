@@ -4,7 +4,7 @@ import { actionSwitch, anyEntry, commonRole, ENTRY_NAMES, kindEntry, kindSwitch 
 import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
-import { ownRead, planFunction, principalKey, reachSteps, testFunction, type RecordTest } from './reach.ts';
+import { ownRead, planFunction, planStatements, principalKey, reachSteps, testFunction, type RecordTest } from './reach.ts';
 import { plainReads, unpollutedTest } from './unpolluted.ts';
 import { CellTables, layoutOf, type Layout } from './table.ts';
 import { PackedLiterals } from './packed-rules.ts';
@@ -63,6 +63,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const roleSet = (roles: readonly string[], about: string): string => namedSet('roles', roles, about);
 
   const tests = new Map<string, RecordTest>();
+  /** Each plan twin by its body, with the test that names it. */
+  const twins = new Map<string, RecordTest>();
   // the steps depend on the action only through the sharing rules and subscriber actions that
   // open it: cells of one role and resource share them (a large policy has 80,000 cells)
   const known = new Map<string, RecordTest>();
@@ -79,7 +81,11 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       const name = names.take(`${level ?? 'subscribed'}_records`, ...(specific ? ['for', role.name] : []));
       const reads = [...new Set(steps.flatMap((s) => (s.kind === 'read' ? [lit(s.attribute)] : [])))].join(', ');
       const otherwise = level === undefined ? `; otherwise ${fallback === 'Denied' ? 'red' : 'default deny'}` : '';
-      test = { name, planName: names.take(name, 'plan'), doc: `${doc.join(', or ')}${otherwise}; reads ${reads}`, steps, uses, fallback, principal: model };
+      // tests that differ only in their fallback share one plan twin
+      const twin = planStatements({ steps, uses, principal: model });
+      const shared = twins.get(twin);
+      test = { name, planName: shared?.planName ?? names.take(name, 'plan'), doc: `${doc.join(', or ')}${otherwise}; reads ${reads}`, steps, uses, fallback, principal: model };
+      if (shared === undefined) twins.set(twin, test);
       tests.set(key, test);
     }
     known.set(quick, test);
@@ -235,6 +241,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   // rules and field rules packed with the tables, or from PACK_FROM_RULES rules: one string literal parses sooner than a row each
   const packed = tables?.literals ?? (options.pack !== false && model.rules.length >= PACK_FROM_RULES ? new PackedLiterals() : undefined);
   const fieldSecurity = fieldSecurityData(model, names, roleNames, packed);
+  const twinOwners = new Set(twins.values());
   const printed = printStructure(
     {
       kind: StructureKind.SourceFile,
@@ -310,7 +317,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...(model.profiles.length === 0 ? [] : [`/** The profiles a principal may carry (R-Z2): any other \`profile\` is denied. */\nconst PROFILES: ReadonlySet<unknown> = /* @__PURE__ */ new Set([${model.profiles.map(lit).join(', ')}]);`]),
         ...constants,
         ...requirements,
-        ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
+        ...[...tests.values()].flatMap((t) => [testFunction(t), ...(twinOwners.has(t) ? [planFunction(t)] : [])]),
         ...whens.values(),
         ...whenPlans.values(),
         ...(tables?.statements() ?? []),

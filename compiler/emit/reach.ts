@@ -130,7 +130,8 @@ export function reachSteps(
       steps.push({
         kind: 'allow',
         check: ['groups !== undefined && listIncludes(groups, team)', ...fixed.map((g) => `${team} === ${lit(g)}`)].join(' || '),
-        plan: `or(oneOf(${lit(resource.team!)}, groups), oneOf(${lit(resource.team!)}, [${fixed.map(lit).join(', ')}]))`,
+        // (no group given to the role: only the principal's, as `or` would fold the empty list away)
+        plan: fixed.length === 0 ? `oneOf(${lit(resource.team!)}, groups)` : `or(oneOf(${lit(resource.team!)}, groups), oneOf(${lit(resource.team!)}, [${fixed.map(lit).join(', ')}]))`,
         rule: 'rule',
         path: 'Team',
       });
@@ -256,6 +257,21 @@ export function testFunction(test: RecordTest): FunctionDeclarationStructure {
  * in `present`, a malformed principal makes the rest false, a way in is one more `or` branch.
  */
 export function planFunction(test: RecordTest): FunctionDeclarationStructure {
+  return {
+    kind: StructureKind.Function,
+    name: test.planName,
+    docs: [`the records ${test.name} allows, as a filter`],
+    parameters: [
+      { name: 'p', type: 'Principal' },
+      { name: 'rule', type: 'number' },
+    ],
+    returnType: 'QueryPlan',
+    statements: planStatements(test),
+  };
+}
+
+/** The body of a record test's plan twin: tests that differ only in their fallback (red or default deny) plan alike. */
+export function planStatements(test: Pick<RecordTest, 'steps' | 'uses' | 'principal'>): string {
   const fold = (from: number, pad: string): string => {
     const alternatives: string[] = [];
     for (let i = from; i < test.steps.length; i++) {
@@ -273,15 +289,5 @@ export function planFunction(test: RecordTest): FunctionDeclarationStructure {
     return `or(\n${alternatives.map((a) => `${pad}  ${a},\n`).join('')}${pad})`;
   };
   const filter = fold(0, '');
-  return {
-    kind: StructureKind.Function,
-    name: test.planName,
-    docs: [`the records ${test.name} allows, as a filter`],
-    parameters: [
-      { name: 'p', type: 'Principal' },
-      { name: 'rule', type: 'number' },
-    ],
-    returnType: 'QueryPlan',
-    statements: [...test.uses.map((u) => preamble(test.principal, u).plan), `return planner.filtered(rule, ${filter});`].join('\n'),
-  };
+  return [...test.uses.map((u) => preamble(test.principal, u).plan), `return planner.filtered(rule, ${filter});`].join('\n');
 }

@@ -71,7 +71,7 @@ function team_records_plan(p: Principal, rule: number): QueryPlan {
   const groups = groupsOf(p);
   return planner.filtered(rule, and(present("responsible"), or(
     eq("responsible", p.id),
-    and(present("team"), groups === undefined ? FALSE : or(oneOf("team", groups), oneOf("team", []))),
+    and(present("team"), groups === undefined ? FALSE : oneOf("team", groups)),
   )));
 }
 

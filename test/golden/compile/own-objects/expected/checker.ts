@@ -71,7 +71,7 @@ function team_records_plan(p: Principal, rule: number): QueryPlan {
   const groups = groupsOf(p, "groupIds");
   return planner.filtered(rule, and(present("ownerId"), or(
     eq("ownerId", (p["userId"] as string)),
-    and(present("groupId"), groups === undefined ? FALSE : or(oneOf("groupId", groups), oneOf("groupId", []))),
+    and(present("groupId"), groups === undefined ? FALSE : oneOf("groupId", groups)),
   )));
 }
 
