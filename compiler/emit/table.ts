@@ -66,7 +66,6 @@ export interface CellCode {
 
 export class CellTables {
   private readonly shapes = new Map<string, { index: number; check: string; plan: string }>();
-  private readonly byTemplate = new Map<string, number>();
   private readonly tables: { name: string; cells: { shape: number; rule: number }[] }[] = [];
   /** Each row's first rule among its cells, by row number. */
   private readonly base: number[];
@@ -110,20 +109,11 @@ export class CellTables {
     return { check: [...guards, `return ${this.n.checkCell}(${name}, p, r, c);`].join('\n'), plan: `${this.n.planCell}(${name}, p, c)` };
   }
 
-  /** The shape of a one-rule cell (looked up by its template: most cells share a few shapes). */
+  /** The shape of a cell (looked up by its template: most cells share a few shapes). */
   private shape(template: CellTemplate): number {
     const key = `${template.check}\u0000${template.plan}`;
-    const known = this.byTemplate.get(key);
-    if (known !== undefined) return known;
-    const shape = this.shapeOf(`(p, r, c, rule) => ${template.check}`, `(p, c, rule) => ${template.plan}`);
-    this.byTemplate.set(key, shape);
-    return shape;
-  }
-
-  private shapeOf(check: string, plan: string): number {
-    const key = `${check}\u0000${plan}`;
     let shape = this.shapes.get(key);
-    if (shape === undefined) this.shapes.set(key, (shape = { index: this.shapes.size, check, plan }));
+    if (shape === undefined) this.shapes.set(key, (shape = { index: this.shapes.size, check: `(p, r, c, rule) => ${template.check}`, plan: `(p, c, rule) => ${template.plan}` }));
     return shape.index;
   }
 
