@@ -12,9 +12,10 @@ import { path } from './path.ts';
 /**
  * `can` and `plan` of a resource × action as a switch on the principal's role. Cells that do
  * not depend on the record (red, green, administrator, default deny, unknown role) plan
- * exactly what `can` decides for them, without reading the record.
+ * exactly what `can` decides for them, without reading the record; `plan` is undefined when no
+ * cell reads it.
  */
-export function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string, cellsFn: string, emitters: CellEmitters): { check: string; plan: string } {
+export function roleSwitch(model: PolicyModel, resource: ResourceModel, action: string, cellsFn: string, emitters: CellEmitters): { check: string; plan: string | undefined } {
   const cells = model.roles.map((role) => ({ role, ...profileCells(model, role, (r) => cellBodies(model, r, resource, action, emitters)) }));
   // R-Z2: where roles vary by the principal's profile (`check` has refused profiles the policy lacks)
   const guard = model.profiles.length === 0 ? [] : [`const profile = ${ownRead('p', 'profile')};`];
@@ -43,8 +44,9 @@ export function roleSwitch(model: PolicyModel, resource: ResourceModel, action: 
   // one string per function: large policies have tens of thousands of cells
   return {
     check: [...declared, ...guard, ...(model.profiles.length === 0 ? [] : byProfile), ...base].join('\n'),
-    // no cell reads the record (modules, red, green, administrators): the plan is what `can` decides without one
-    plan: planned.length === 0 ? `return planner.fixed(${cellsFn}(p, NO_RECORD, c));` : [
+    // no cell reads the record (modules, red, green, administrators): the plan is what `can` decides
+    // without one, which the kind's plan answers for every such action at once (checker.ts)
+    plan: planned.length === 0 ? undefined : [
       ...guard,
       `switch (${principalValue(model, 'role')}) {`,
       ...planned.map(({ role, plan }) => `  case ${lit(role.name)}: ${plan}`),
@@ -78,15 +80,15 @@ export function declaredValues(resource: ResourceModel): { attribute: string; se
 export function profileCells(
   model: PolicyModel,
   role: RoleModel,
-  bodies: (role: RoleModel) => { check: string; plan: string | undefined },
-): { base: { check: string; plan: string | undefined }; forProfile: (profile: string | undefined) => { check: string }; plan: string | undefined } {
+  bodies: (role: RoleModel) => CellBodies,
+): { base: CellBodies; forProfile: (profile: string | undefined) => { check: string }; plan: string | undefined } {
   const base = bodies(role);
-  if (model.profiles.length === 0) return { base, forProfile: () => base, plan: base.plan === undefined ? undefined : `return ${base.plan};` };
+  if (model.profiles.length === 0) return { base, forProfile: () => base, plan: base.readsRecord ? `return ${base.plan};` : undefined };
   // profiles whose entry is the role itself (an administrator role) share its case
   const same = [...role.byProfile].filter(([, variant]) => variant === role).map(([name]) => name);
   const variants = [...role.byProfile].filter(([, variant]) => variant !== role).map(([name, variant]) => ({ name, labels: `case ${lit(name)}:`, ...bodies(variant) }));
   const labels = ['case undefined:', ...[role.profile, ...same].flatMap((name) => (name === undefined ? [] : [`case ${lit(name)}:`]))].join(' ');
-  const plans = [{ labels, ...base }, ...variants].filter((v) => v.plan !== undefined);
+  const plans = [{ labels, ...base }, ...variants].filter((v) => v.readsRecord);
   // every declared profile is the role's own or one of `byProfile` (compiler/analyze/analyze.ts);
   // `check` has refused any other before a cell is called
   const forProfile = (profile: string | undefined): { check: string } => variants.find((v) => v.name === profile) ?? base;
@@ -129,6 +131,8 @@ export function parentBodies(model: PolicyModel, resource: ResourceModel, action
 export interface CellEmitters {
   readonly testFor: (role: RoleModel, resource: ResourceModel, action: string, level: 'own' | 'team' | undefined, fallback: string) => RecordTest;
   readonly whenFor: (condition: ConditionModel) => string;
+  /** The plan twin of an equality condition's function (`when_1_plan(p, then, otherwise)`): its group, attribute and value written once. */
+  readonly whenPlanFor: (condition: ConditionModel & { kind: 'equals' }) => string;
   readonly valueSet: (values: readonly string[]) => string;
   readonly inGroup: (group: string) => string;
 }
@@ -141,9 +145,9 @@ export interface CellEmitters {
  * rule denies when it does not hold. Rule ids are written by `idExpr` (the table layout writes
  * them relative to the cell's rule, so that cells with the same conditions share their code).
  */
-export function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters, idExpr: (id: number) => string = String): { check: string; plan: string | undefined } {
+export function cellBodies(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters, idExpr: (id: number) => string = String): CellBodies {
   const simple = simpleCell(model, role, resource, action, emitters, idExpr);
-  if (simple !== undefined) return { check: `return ${simple.check};`, plan: simple.plan };
+  if (simple !== undefined) return { check: `return ${simple.check};`, plan: simple.plan, readsRecord: simple.readsRecord };
   const id = role.cells.get(resource.name)!.get(action)!;
   const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
   const base = model.rules[id]!;
@@ -151,9 +155,9 @@ export function cellBodies(model: PolicyModel, role: RoleModel, resource: Resour
   const baseBody = ruleBody(model, role, resource, action, id, emitters, idExpr);
   const overrideBodies = overrides.map((o) => ({ o, condition: model.rules[o]!.condition!, body: ruleBody(model, role, resource, action, o, emitters, idExpr) }));
   // the plan, built from the last rule back to the first
-  let plan = baseBody.plan ?? fixedPlan(baseBody.check);
+  let plan = baseBody.plan;
   if (base.condition !== undefined) plan = conditionPlan(base.condition, idExpr(id), emitters, plan, undefined);
-  for (const { o, condition, body } of [...overrideBodies].reverse()) plan = conditionPlan(condition, idExpr(o), emitters, body.plan ?? fixedPlan(body.check), plan);
+  for (const { o, condition, body } of [...overrideBodies].reverse()) plan = conditionPlan(condition, idExpr(o), emitters, body.plan, plan);
   const check: string[] = [];
   overrideBodies.forEach(({ o, condition, body }, i) => {
     check.push(`const k${i} = ${emitters.whenFor(condition)}(p, r, c);`, `if (k${i} === true) return ${body.check};`, `if (k${i} !== false) return unmet(${idExpr(o)}, k${i});`);
@@ -162,7 +166,7 @@ export function cellBodies(model: PolicyModel, role: RoleModel, resource: Resour
     check.push(`const k = ${emitters.whenFor(base.condition)}(p, r, c);`, `if (k !== true) return unmet(${idExpr(id)}, k);`);
   }
   check.push(`return ${baseBody.check};`);
-  return { check: `{\n${check.map((l) => `    ${l}`).join('\n')}\n  }`, plan };
+  return { check: `{\n${check.map((l) => `    ${l}`).join('\n')}\n  }`, plan, readsRecord: true };
 }
 
 /**
@@ -177,8 +181,8 @@ export function cellTemplate(model: PolicyModel, role: RoleModel, resource: Reso
   const relative = (other: number): string => (other === rule ? 'rule' : other > rule ? `rule + ${other - rule}` : `rule - ${rule - other}`);
   const simple = simpleCell(model, role, resource, action, emitters, relative);
   if (simple !== undefined) return simple;
-  const { check, plan } = cellBodies(model, role, resource, action, emitters, relative);
-  return { rule, check, plan };
+  const { check, plan, readsRecord } = cellBodies(model, role, resource, action, emitters, relative);
+  return { rule, check, plan, readsRecord };
 }
 
 /**
@@ -186,13 +190,12 @@ export function cellTemplate(model: PolicyModel, role: RoleModel, resource: Reso
  * rule's id written by `idExpr` (the table layout writes `rule`, shared by every cell of a shape).
  */
 export function simpleCell(model: PolicyModel, role: RoleModel, resource: ResourceModel, action: string, emitters: CellEmitters, idExpr: (id: number) => string): CellTemplate | undefined {
-  if (role.administratorRule !== undefined) return { rule: role.administratorRule, check: `d(${idExpr(role.administratorRule)}, ${path('Admin')})`, plan: undefined };
+  if (role.administratorRule !== undefined) return { rule: role.administratorRule, ...decided(idExpr(role.administratorRule), 'Admin') };
   const id = role.cells.get(resource.name)?.get(action);
   if (id === undefined) throw new Error(`policyc internal error: no rule for ${role.name} / ${resource.name} / ${action}`);
   const overrides = role.overrides.get(resource.name)?.get(action) ?? [];
   if (overrides.length > 0 || model.rules[id]!.condition !== undefined) return undefined;
-  const body = ruleBody(model, role, resource, action, id, emitters, idExpr);
-  return { rule: id, check: body.check, plan: body.plan };
+  return { rule: id, ...ruleBody(model, role, resource, action, id, emitters, idExpr) };
 }
 
 /**
@@ -204,8 +207,19 @@ function unmet(rule: number, k: boolean | null | undefined): Decision {
   return d(rule, k === false ? ${path('ConditionNotMet')} : k === null ? ${path('ConditionOverBudget')} : ${path('ConditionFailed')});
 }`;
 
-/** A decision that does not read the record, as a plan. */
-export const fixedPlan = (decision: string): string => `planner.fixed(${decision})`;
+/**
+ * A cell's code: `check` decides it for `can`; `plan` plans it, as `can` decides it for every
+ * record when it does not read the record (`fixed(rule, path)`, the module's shorthand of
+ * `planner.fixed(d(rule, path))`: plans are not on the path of `can`, so their code is kept short).
+ */
+export interface CellBodies {
+  readonly check: string;
+  readonly plan: string;
+  readonly readsRecord: boolean;
+}
+
+/** A decision that reads nothing of the record, for `can` and as its plan. */
+const decided = (id: string, name: string): CellBodies => ({ check: `d(${id}, ${path(name)})`, plan: `fixed(${id}, ${path(name)})`, readsRecord: false });
 
 /**
  * The plan of a conditional rule: `then` where its condition holds; where it does not, `otherwise`
@@ -215,13 +229,10 @@ export const fixedPlan = (decision: string): string => `planner.fixed(${decision
  * when no filter expresses some part of it).
  */
 export function conditionPlan(condition: ConditionModel, rule: string, emitters: CellEmitters, then: string, otherwise: string | undefined): string {
-  const notMet = otherwise ?? `planner.fixed(d(${rule}, ${path('ConditionNotMet')}))`;
+  const notMet = otherwise ?? decided(rule, 'ConditionNotMet').plan;
   const orElse = `() => ${notMet}`;
-  if (condition.kind === 'equals') {
-    const plan = `planner.onAttribute(${lit(condition.attribute)}, ${lit(condition.value)}, () => ${then}, ${orElse})`;
-    // a group's rule for members by request: decided for the principal when the plan is made
-    return condition.group === undefined ? plan : `(${emitters.inGroup(condition.group)} ? ${plan} : ${notMet})`;
-  }
+  // a group's rule, for members by request, is decided for the principal when the plan is made (in the twin)
+  if (condition.kind === 'equals') return `${emitters.whenPlanFor(condition)}(p, () => ${then}, ${orElse})`;
   if (condition.readsResource) {
     // the records on which a `when:` holds, as a filter (overrides are stages and pipelines, never CEL)
     if (condition.planFilter === undefined || otherwise !== undefined) throw new Error('policyc internal error: a condition reading the record without its filter');
@@ -240,16 +251,15 @@ export function ruleBody(
   ruleId: number,
   emitters: CellEmitters,
   idExpr: (id: number) => string = String,
-): { check: string; plan: string | undefined } {
+): CellBodies {
   const rule = model.rules[ruleId]!;
   const id = idExpr(ruleId);
-  const fixed = (decision: string) => ({ check: decision, plan: undefined });
-  const tested = (test: RecordTest) => ({ check: `${test.name}(p, r, ${id})`, plan: `${test.planName}(p, ${id})` });
+  const tested = (test: RecordTest): CellBodies => ({ check: `${test.name}(p, r, ${id})`, plan: `${test.planName}(p, ${id})`, readsRecord: true });
   // red and default deny: only a subscriber gets past them (R-K9)
   const subscribed = resource.subscribers?.actions.includes(action) === true;
-  if (rule.kind === 'default') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'DefaultDeny')) : fixed(`d(${id}, ${path('DefaultDeny')})`);
-  if (rule.level === 'deny') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'Denied')) : fixed(`d(${id}, ${path('Denied')})`);
-  if (rule.kind === 'public') return fixed(`d(${id}, ${path('Public')})`);
-  if (rule.level === 'all') return fixed(`d(${id}, ${path('All')})`);
+  if (rule.kind === 'default') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'DefaultDeny')) : decided(id, 'DefaultDeny');
+  if (rule.level === 'deny') return subscribed ? tested(emitters.testFor(role, resource, action, undefined, 'Denied')) : decided(id, 'Denied');
+  if (rule.kind === 'public') return decided(id, 'Public');
+  if (rule.level === 'all') return decided(id, 'All');
   return tested(emitters.testFor(role, resource, action, rule.level, 'NotReached'));
 }

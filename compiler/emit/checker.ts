@@ -4,12 +4,13 @@ import { actionSwitch, anyEntry, commonRole, ENTRY_NAMES, kindEntry, kindSwitch 
 import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
-import { ownRead, planFunction, principalKey, reachSteps, testFunction, type RecordTest } from './reach.ts';
+import { ownRead, planFunction, planStatements, principalKey, reachSteps, testFunction, type RecordTest } from './reach.ts';
 import { CellTables, layoutOf, type Layout } from './table.ts';
 import { PackedLiterals } from './packed-rules.ts';
 import { checkerType, schemaType } from './types.ts';
 import { withRequirement } from './requires.ts';
 import { isShiftCondition, shiftConditionBody, shiftTable, SHIFTS, usesCel } from './shifts.ts';
+import { FIXED_PLAN, PlanFunctions, whenPlanFunction, writePlanDispatch, type KindPlans } from './plans.ts';
 import { roleManagementData } from './rolemanagement.ts';
 import { cellTemplate, UNMET, declaredGuards, declaredValues, parentBodies, roleSwitch, type CellEmitters } from './cells.ts';
 import { conditionLabel, groupTables, organisationData, policyData, roleNamesOf } from './data.ts';
@@ -37,7 +38,7 @@ export const PACK_FROM_RULES = 100;
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'unmet', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', 'validator', 'duringShift', 'Shift', SHIFTS, ...ENTRY_NAMES]) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'unmet', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', 'validator', 'fixed', 'then', 'otherwise', 'Path', 'duringShift', 'Shift', SHIFTS, ...ENTRY_NAMES]) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile', 'who']) names.take(helper);
 
@@ -62,6 +63,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const roleSet = (roles: readonly string[], about: string): string => namedSet('roles', roles, about);
 
   const tests = new Map<string, RecordTest>();
+  /** Each plan twin by its body, with the test that names it. */
+  const twins = new Map<string, RecordTest>();
   // the steps depend on the action only through the sharing rules and subscriber actions that
   // open it: cells of one role and resource share them (a large policy has 80,000 cells)
   const known = new Map<string, RecordTest>();
@@ -78,7 +81,11 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       const name = names.take(`${level ?? 'subscribed'}_records`, ...(specific ? ['for', role.name] : []));
       const reads = [...new Set(steps.flatMap((s) => (s.kind === 'read' ? [lit(s.attribute)] : [])))].join(', ');
       const otherwise = level === undefined ? `; otherwise ${fallback === 'Denied' ? 'red' : 'default deny'}` : '';
-      test = { name, planName: names.take(name, 'plan'), doc: `${doc.join(', or ')}${otherwise}; reads ${reads}`, steps, uses, fallback, principal: model };
+      // tests that differ only in their fallback share one plan twin
+      const twin = planStatements({ steps, uses, principal: model });
+      const shared = twins.get(twin);
+      test = { name, planName: shared?.planName ?? names.take(name, 'plan'), doc: `${doc.join(', or ')}${otherwise}; reads ${reads}`, steps, uses, fallback, principal: model };
+      if (shared === undefined) twins.set(twin, test);
       tests.set(key, test);
     }
     known.set(quick, test);
@@ -120,10 +127,20 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
     });
     return name;
   };
+  const whenPlans = new Map<string, FunctionDeclarationStructure>();
+  /** The plan twin of an equality condition's function (plans.ts). */
+  const whenPlanFor = (condition: ConditionModel & { kind: 'equals' }): string => {
+    const key = JSON.stringify(condition);
+    const known = whenPlans.get(key);
+    if (known) return known.name!;
+    const twin = whenPlanFunction(names.take(whenFor(condition), 'plan'), condition, inGroup);
+    whenPlans.set(key, twin);
+    return twin.name!;
+  };
   /** A set of declared stage or pipeline values (R-K5). */
   const valueSet = (values: readonly string[]): string => namedSet('declared', values, 'declared stages or pipelines (R-K5)');
 
-  const cellEmitters: CellEmitters = { testFor, whenFor, valueSet, inGroup };
+  const cellEmitters: CellEmitters = { testFor, whenFor, whenPlanFor, valueSet, inGroup };
   // R-K7: child kinds that also require a capability (emit/requires.ts)
   const requirements: string[] = [];
   const requirementEmitters = { names, whenFor, declare: (statement: string) => requirements.push(statement) };
@@ -136,38 +153,49 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
       : undefined;
 
   const functions: FunctionDeclarationStructure[] = [];
-  const planFunctions: FunctionDeclarationStructure[] = [];
+  const planFunctions = new PlanFunctions(names);
   const dispatch = new Map<ResourceModel, { action: string; fn: string; role: boolean }[]>();
-  const planDispatch = new Map<ResourceModel, { action: string; fn: string }[]>();
+  const planDispatch = new Map<ResourceModel, KindPlans>();
   for (const resource of model.resources) {
     const entries: { action: string; fn: string; role: boolean }[] = [];
-    const planEntries: { action: string; fn: string }[] = [];
+    // R-K5: plans list no record in an undeclared stage or pipeline, as `can` allows none
+    const declared = (call: string): string => declaredValues(resource).reduce((plan, { attribute, set }) => `planner.declaredOnly(${lit(attribute)}, ${cellEmitters.valueSet(set)}, ${plan})`, call);
+    const kindPlans: KindPlans = { planned: [], declared, fallback: resource.organisation === undefined };
     for (const action of resource.actions) {
       const fn = names.take('can', resource.name, action);
-      const planFn = names.take('plan', resource.name, action);
       // cells as a role switch (not a child's or a table's) take the principal's role, which the
       // entries have just read and checked, so that it is not read again; an organisation's wrapper does not
       const switchesRole = resource.parent === undefined && tables === undefined;
       entries.push({ action, fn, role: switchesRole && resource.organisation === undefined });
-      // R-K5: plans list no record in an undeclared stage or pipeline, as `can` allows none
-      const planCall = declaredValues(resource).reduce(
-        (call, { attribute, set }) => `planner.declaredOnly(${lit(attribute)}, ${cellEmitters.valueSet(set)}, ${call})`,
-        `${planFn}(p, c)`,
-      );
-      planEntries.push({ action, fn: planCall });
       // a resource of an organisation is checked for the principal's organisation first (R-Z13),
       // then by the role switch, which then lives in functions of its own
       const org = resource.organisation;
       const cellsFn = org === undefined ? fn : names.take('cells', resource.name, action);
-      const planCellsFn = org === undefined ? planFn : names.take('plan', 'cells', resource.name, action);
       const principal = { name: 'p', type: 'Principal' };
       const record = { name: 'r', type: 'Resource' };
       const context = { name: 'c', type: 'Context' };
+      const about = `${lit(resource.name)} · ${lit(action)}`;
+      // the plan: statements of a function, an expression (a table's look-up), or none when no cell
+      // reads the record (the kind's plan then asks its action switch, as `can` without a record)
+      let plan: { statements: string } | { expression: string } | undefined;
+      if (resource.parent !== undefined) {
+        const bodies = withRequirement(resource, parentBodies(model, resource, action), requirementEmitters, requirementNames);
+        functions.push(cellsFunction(cellsFn, about, [principal, record, context], bodies.check));
+        plan = { statements: bodies.plan };
+      } else if (tables !== undefined) {
+        const bodies = tables.bodies(resource, action, declaredGuards(resource, cellEmitters));
+        functions.push(cellsFunction(cellsFn, `${about}${org === undefined ? '' : ', by role'}`, [principal, record, context], bodies.check));
+        plan = { expression: bodies.plan };
+      } else {
+        const bodies = roleSwitch(model, resource, action, cellsFn, cellEmitters);
+        functions.push(cellsFunction(cellsFn, `${about}${org === undefined ? '' : ', by role'}`, [principal, record, context, { name: 'role', type: 'unknown', hasQuestionToken: true }], bodies.check));
+        plan = bodies.plan === undefined ? undefined : { statements: bodies.plan };
+      }
       if (org !== undefined) {
         functions.push({
           kind: StructureKind.Function,
           name: fn,
-          docs: [`${lit(resource.name)} · ${lit(action)}, within the principal's organisation`],
+          docs: [`${about}, within the principal's organisation`],
           parameters: [principal, record, context],
           returnType: 'Decision',
           statements: [
@@ -179,42 +207,19 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             `return ${cellsFn}(p, r, c);`,
           ].join('\n'),
         });
-        planFunctions.push({
-          kind: StructureKind.Function,
-          name: planFn,
-          docs: [`${lit(resource.name)} · ${lit(action)}: which records, within the principal's organisation`],
-          parameters: [principal, context],
-          returnType: 'QueryPlan',
+        const cells = plan === undefined ? `planner.fixed(${cellsFn}(p, NO_RECORD, c))` : 'expression' in plan ? plan.expression : `${planFunctions.add(['plan', 'cells', resource.name, action], `${about}, by role`, plan.statements)}(p, c)`;
+        plan = {
           statements: [
             `const organisation = ${ownRead('p', principalKey(model, 'organisation'))};`,
             'if (typeof organisation !== "string") return planner.fixed(NO_ORGANISATION);',
-            `return planner.within(${lit(org)}, organisation, ${planCellsFn}(p, c));`,
+            `return planner.within(${lit(org)}, organisation, ${cells});`,
           ].join('\n'),
-        });
+        };
       }
-      const bodies =
-        resource.parent !== undefined
-          ? withRequirement(resource, parentBodies(model, resource, action), requirementEmitters, requirementNames)
-          : tables !== undefined ? tables.bodies(resource, action, declaredGuards(resource, cellEmitters)) : roleSwitch(model, resource, action, cellsFn, cellEmitters);
-      planFunctions.push({
-        kind: StructureKind.Function,
-        name: planCellsFn,
-        docs: [`${lit(resource.name)} · ${lit(action)}: which records${org === undefined ? '' : ', by role'}`],
-        parameters: [principal, context],
-        returnType: 'QueryPlan',
-        statements: bodies.plan,
-      });
-      functions.push({
-        kind: StructureKind.Function,
-        name: cellsFn,
-        docs: [`${lit(resource.name)} · ${lit(action)}${org === undefined ? '' : ', by role'}`],
-        parameters: switchesRole ? [principal, record, context, { name: 'role', type: 'unknown', hasQuestionToken: true }] : [principal, record, context],
-        returnType: 'Decision',
-        statements: bodies.check,
-      });
+      if (plan !== undefined) kindPlans.planned.push({ action, call: declared('expression' in plan ? plan.expression : `${planFunctions.add(['plan', resource.name, action], `${about}${org === undefined ? '' : ", within the principal's organisation"}`, plan.statements)}(p, c)`) });
     }
     dispatch.set(resource, entries);
-    planDispatch.set(resource, planEntries);
+    planDispatch.set(resource, kindPlans);
   }
 
   // each kind's action switch, once: `check` (after reading `kind`), the kind's runtime check and both entries call it
@@ -226,6 +231,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const packed = tables?.literals ?? (options.pack !== false && model.rules.length >= PACK_FROM_RULES ? new PackedLiterals() : undefined);
   const fieldSecurity = fieldSecurityData(model, names, roleNames, packed);
   const shiftConditions = [...whens.keys()].some((k) => isShiftCondition(JSON.parse(k) as ConditionModel));
+  const twinOwners = new Set(twins.values());
   const printed = printStructure(
     {
       kind: StructureKind.SourceFile,
@@ -281,6 +287,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'type CoreChecker',
             'type Decision',
             'type ObjectPrototype',
+            'type Path',
             'type PolicyChecker',
             'type Principal',
             'type Probed',
@@ -304,11 +311,13 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         ...constants,
         ...(shiftConditions ? [shiftTable(model.shifts)] : []),
         ...requirements,
-        ...[...tests.values()].flatMap((t) => [testFunction(t), planFunction(t)]),
+        ...[...tests.values()].flatMap((t) => [testFunction(t), ...(twinOwners.has(t) ? [planFunction(t)] : [])]),
         ...whens.values(),
+        ...whenPlans.values(),
         ...(tables?.statements() ?? []),
         ...functions,
-        ...planFunctions,
+        FIXED_PLAN,
+        ...planFunctions.statements(),
         fieldSecurity.statement,
         ...[...actionFns].map(([resource, { name, entries }]) => actionSwitch(resource, name, entries)),
         {
@@ -321,7 +330,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         },
         dispatcher('plan', { name: 'kind', type: 'string' }, 'QueryPlan', (w) => {
           profileGuard(model, w, (denial) => `planner.fixed(${denial})`);
-          writeDispatch(w, planDispatch, 'kind', '', 'planner.fixed(policy.unknownAction)', 'planner.fixed(policy.unknownResource)');
+          writePlanDispatch(w, planDispatch, actionFns);
         }),
         // `can` on its own: an application that imports only `can` bundles no plans, field masks or
         // their runtime (the pure annotations let a bundler drop `checker` when nothing uses it)
@@ -413,24 +422,7 @@ function profileGuard(model: PolicyModel, w: CodeBlockWriter, wrap: (denial: str
   w.writeLine(`if (profile !== undefined${model.profiles.length === 0 ? '' : ' && !PROFILES.has(profile)'}) return ${wrap('badProfile(profile)')};`);
 }
 
-function writeDispatch(
-  w: CodeBlockWriter,
-  dispatch: ReadonlyMap<ResourceModel, { action: string; fn: string }[]>,
-  kind: string,
-  args: string,
-  unknownAction: string,
-  unknownResource: string,
-): void {
-  w.write(`switch (${kind})`).block(() => {
-    for (const [resource, entries] of dispatch) {
-      w.writeLine(`case ${lit(resource.name)}:`);
-      w.indent(() => {
-        w.write('switch (action)').block(() => {
-          for (const { action, fn } of entries) w.writeLine(`case ${lit(action)}: return ${fn}${args};`);
-          w.writeLine(`default: return ${unknownAction};`);
-        });
-      });
-    }
-    w.writeLine(`default: return ${unknownResource};`);
-  });
+/** A `can` cells function (a role switch, a table's look-up, a child kind's parent check). */
+function cellsFunction(name: string, about: string, parameters: { name: string; type: string; hasQuestionToken?: boolean }[], statements: string): FunctionDeclarationStructure {
+  return { kind: StructureKind.Function, name, docs: [about], parameters, returnType: 'Decision', statements };
 }

@@ -115,6 +115,9 @@ export function reachSteps(
   };
   const member = (variable: string, roles: readonly string[], about: string): string =>
     roles.length > INLINE ? `${constants.roleSet(roles, about)}.has(${variable})` : roles.map((r) => `${variable} === ${lit(r)}`).join(' || ');
+  /** `member`'s roles as the plan lists them: the same set spread (its values in their order), not the names written again. */
+  const listed = (roles: readonly string[], about: string): string =>
+    roles.length > INLINE ? `...(${constants.roleSet(roles, about)} as ReadonlySet<string>)` : roles.map(lit).join(', ');
 
   if (level !== undefined) {
     const owner = need(resource.owner!, 'owner', 'MissingOwner');
@@ -127,7 +130,8 @@ export function reachSteps(
       steps.push({
         kind: 'allow',
         check: ['groups !== undefined && listIncludes(groups, team)', ...fixed.map((g) => `${team} === ${lit(g)}`)].join(' || '),
-        plan: `or(oneOf(${lit(resource.team!)}, groups), oneOf(${lit(resource.team!)}, [${fixed.map(lit).join(', ')}]))`,
+        // (no group given to the role: only the principal's, as `or` would fold the empty list away)
+        plan: fixed.length === 0 ? `oneOf(${lit(resource.team!)}, groups)` : `or(oneOf(${lit(resource.team!)}, groups), oneOf(${lit(resource.team!)}, [${fixed.map(lit).join(', ')}]))`,
         rule: 'rule',
         path: 'Team',
       });
@@ -139,7 +143,7 @@ export function reachSteps(
         steps.push({
           kind: 'allow',
           check: `${fixedRoles.length > 0 ? `${member(ownerRole, fixedRoles, `roles of ${role.name}'s groups`)} || ` : ''}groupHasRole(groups, ${ownerRole})`,
-          plan: `oneOf(${lit(resource.ownerRole)}, [${fixedRoles.map((r) => `${lit(r)}, `).join('')}...rolesOfGroups(groups)])`,
+          plan: `oneOf(${lit(resource.ownerRole)}, [${fixedRoles.length > 0 ? `${listed(fixedRoles, `roles of ${role.name}'s groups`)}, ` : ''}...rolesOfGroups(groups)])`,
           rule: 'rule',
           path: 'Group',
         });
@@ -162,7 +166,7 @@ export function reachSteps(
         steps.push({
           kind: 'allow',
           check: member(ownerRole, below, `roles below ${role.name}`),
-          plan: `oneOf(${lit(resource.ownerRole!)}, [${below.map(lit).join(', ')}])`,
+          plan: `oneOf(${lit(resource.ownerRole!)}, [${listed(below, `roles below ${role.name}`)}])`,
           rule: 'rule',
           path: 'Hierarchy',
         });
@@ -189,7 +193,7 @@ export function reachSteps(
       }
       if (resource.ownerRole !== undefined && from.roles.length > 0) {
         const ownerRole = need(resource.ownerRole, 'ownerRole', undefined);
-        owners.push({ check: member(ownerRole, from.roles, `owners shared by ${sharing.name}`), plan: `oneOf(${lit(resource.ownerRole)}, [${from.roles.map(lit).join(', ')}])` });
+        owners.push({ check: member(ownerRole, from.roles, `owners shared by ${sharing.name}`), plan: `oneOf(${lit(resource.ownerRole)}, [${listed(from.roles, `owners shared by ${sharing.name}`)}])` });
       }
       if (owners.length === 0) continue;
       const whose = owners.length === 1 ? owners[0]!.check : owners.map((o) => `(${o.check})`).join(' || ');
@@ -253,6 +257,21 @@ export function testFunction(test: RecordTest): FunctionDeclarationStructure {
  * in `present`, a malformed principal makes the rest false, a way in is one more `or` branch.
  */
 export function planFunction(test: RecordTest): FunctionDeclarationStructure {
+  return {
+    kind: StructureKind.Function,
+    name: test.planName,
+    docs: [`the records ${test.name} allows, as a filter`],
+    parameters: [
+      { name: 'p', type: 'Principal' },
+      { name: 'rule', type: 'number' },
+    ],
+    returnType: 'QueryPlan',
+    statements: planStatements(test),
+  };
+}
+
+/** The body of a record test's plan twin: tests that differ only in their fallback (red or default deny) plan alike. */
+export function planStatements(test: Pick<RecordTest, 'steps' | 'uses' | 'principal'>): string {
   const fold = (from: number, pad: string): string => {
     const alternatives: string[] = [];
     for (let i = from; i < test.steps.length; i++) {
@@ -270,15 +289,5 @@ export function planFunction(test: RecordTest): FunctionDeclarationStructure {
     return `or(\n${alternatives.map((a) => `${pad}  ${a},\n`).join('')}${pad})`;
   };
   const filter = fold(0, '');
-  return {
-    kind: StructureKind.Function,
-    name: test.planName,
-    docs: [`the records ${test.name} allows, as a filter`],
-    parameters: [
-      { name: 'p', type: 'Principal' },
-      { name: 'rule', type: 'number' },
-    ],
-    returnType: 'QueryPlan',
-    statements: [...test.uses.map((u) => preamble(test.principal, u).plan), `return planner.filtered(rule, ${filter});`].join('\n'),
-  };
+  return [...test.uses.map((u) => preamble(test.principal, u).plan), `return planner.filtered(rule, ${filter});`].join('\n');
 }

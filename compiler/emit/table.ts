@@ -18,6 +18,7 @@ import type { PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
 import { IdentifierPool, lit } from './literal.ts';
 import { PackedLiterals, packedDigits, packedNumber } from './packed-rules.ts';
 import { ownRead, principalValue } from './reach.ts';
+import type { CellBodies } from './cells.ts';
 
 export type Layout = 'code' | 'table';
 
@@ -47,16 +48,14 @@ function roleThrough(role: RoleModel, profile: string | undefined): RoleModel {
   return (profile === undefined ? undefined : role.byProfile.get(profile)) ?? role;
 }
 
-/** A cell as the tables share it: its code with `rule` standing for the id of the rule that decides it. */
-export interface CellTemplate {
+/**
+ * A cell as the tables share it: its code with `rule` standing for the id of the rule that decides
+ * it. `check` is the body of an arrow deciding the cell: an expression (a `Decision`), or a block of
+ * statements for a cell with conditions, whose other rules are written as offsets from `rule`;
+ * `plan` an expression planning it.
+ */
+export interface CellTemplate extends CellBodies {
   readonly rule: number;
-  /**
-   * The body of an arrow deciding the cell: an expression (a `Decision`), or a block of statements
-   * for a cell with conditions, whose other rules are written as offsets from `rule`.
-   */
-  readonly check: string;
-  /** An expression planning it, when it reads the record or has conditions; else the plan is what `check` decides without one. */
-  readonly plan: string | undefined;
 }
 
 /** What the checker's emitter knows how to write for a cell. */
@@ -67,7 +66,6 @@ export interface CellCode {
 
 export class CellTables {
   private readonly shapes = new Map<string, { index: number; check: string; plan: string }>();
-  private readonly byTemplate = new Map<string, number>();
   private readonly tables: { name: string; cells: { shape: number; rule: number }[] }[] = [];
   /** Each row's first rule among its cells, by row number. */
   private readonly base: number[];
@@ -96,8 +94,9 @@ export class CellTables {
   }
 
   /**
-   * `can` and `plan` of a resource × action: a look-up in its table. `guards`: statements `can`
-   * runs first (the declared-stage guard, R-K5), as the code layout does.
+   * `can` and `plan` of a resource × action: a look-up in its table (`check`: statements, `plan`:
+   * an expression of `p` and `c`). `guards`: statements `can` runs first (the declared-stage guard,
+   * R-K5), as the code layout does.
    */
   bodies(resource: ResourceModel, action: string, guards: readonly string[] = []): { check: string; plan: string } {
     const cells = this.rows.map((role, i) => {
@@ -107,23 +106,14 @@ export class CellTables {
     });
     const name = this.names.take('cells', resource.name, action);
     this.tables.push({ name, cells });
-    return { check: [...guards, `return ${this.n.checkCell}(${name}, p, r, c);`].join('\n'), plan: `return ${this.n.planCell}(${name}, p, c);` };
+    return { check: [...guards, `return ${this.n.checkCell}(${name}, p, r, c);`].join('\n'), plan: `${this.n.planCell}(${name}, p, c)` };
   }
 
-  /** The shape of a one-rule cell (looked up by its template: most cells share a few shapes). */
+  /** The shape of a cell (looked up by its template: most cells share a few shapes). */
   private shape(template: CellTemplate): number {
-    const key = template.plan === undefined ? template.check : `${template.check}\u0000${template.plan}`;
-    const known = this.byTemplate.get(key);
-    if (known !== undefined) return known;
-    const shape = this.shapeOf(`(p, r, c, rule) => ${template.check}`, `(p, c, rule) => ${template.plan ?? `planner.fixed(${template.check})`}`);
-    this.byTemplate.set(key, shape);
-    return shape;
-  }
-
-  private shapeOf(check: string, plan: string): number {
-    const key = `${check}\u0000${plan}`;
+    const key = `${template.check}\u0000${template.plan}`;
     let shape = this.shapes.get(key);
-    if (shape === undefined) this.shapes.set(key, (shape = { index: this.shapes.size, check, plan }));
+    if (shape === undefined) this.shapes.set(key, (shape = { index: this.shapes.size, check: `(p, r, c, rule) => ${template.check}`, plan: `(p, c, rule) => ${template.plan}` }));
     return shape.index;
   }
 

@@ -2,7 +2,7 @@
 // policyc-format: 9
 // policy: "policy"
 // policy-hash: sha256:2ec15b35fc29793ee9d6e197f5360186736437d97786503b90724fd8ecdbac80
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, EXHAUSTED, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, EXHAUSTED, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type Path, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 9,
   name: "policy",
@@ -71,7 +71,7 @@ function team_records_plan(p: Principal, rule: number): QueryPlan {
   const groups = groupsOf(p);
   return planner.filtered(rule, and(present("responsible"), or(
     eq("responsible", p.id),
-    and(present("team"), groups === undefined ? FALSE : or(oneOf("team", groups), oneOf("team", []))),
+    and(present("team"), groups === undefined ? FALSE : oneOf("team", groups)),
   )));
 }
 
@@ -168,9 +168,9 @@ function can_social_view(p: Principal, r: Resource, c: Context, role?: unknown):
   }
 }
 
-/** "lead" · "create": which records */
-function plan_lead_create(p: Principal, c: Context): QueryPlan {
-  return planner.fixed(can_lead_create(p, NO_RECORD, c));
+/** The plan of a cell that does not read the record: what `can` decides, for every record. */
+function fixed(rule: number, path: Path): QueryPlan {
+  return planner.fixed(d(rule, path));
 }
 
 /** "lead" · "view": which records */
@@ -197,26 +197,6 @@ function plan_lead_delete(p: Principal, c: Context): QueryPlan {
     case "senior_sales": return own_records_plan(p, 12);
     default: return planner.fixed(can_lead_delete(p, NO_RECORD, c));
   }
-}
-
-/** "lead" · "export": which records */
-function plan_lead_export(p: Principal, c: Context): QueryPlan {
-  return planner.fixed(can_lead_export(p, NO_RECORD, c));
-}
-
-/** "social" · "create": which records */
-function plan_social_create(p: Principal, c: Context): QueryPlan {
-  return planner.fixed(can_social_create(p, NO_RECORD, c));
-}
-
-/** "social" · "publish": which records */
-function plan_social_publish(p: Principal, c: Context): QueryPlan {
-  return planner.fixed(can_social_publish(p, NO_RECORD, c));
-}
-
-/** "social" · "view": which records */
-function plan_social_view(p: Principal, c: Context): QueryPlan {
-  return planner.fixed(can_social_view(p, NO_RECORD, c));
 }
 
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
@@ -277,20 +257,12 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
   switch (kind) {
     case "lead":
       switch (action) {
-        case "create": return plan_lead_create(p, c);
         case "view": return plan_lead_view(p, c);
         case "edit": return plan_lead_edit(p, c);
         case "delete": return plan_lead_delete(p, c);
-        case "export": return plan_lead_export(p, c);
-        default: return planner.fixed(policy.unknownAction);
+        default: return planner.fixed(actions_lead(p, action, NO_RECORD, c));
       }
-    case "social":
-      switch (action) {
-        case "create": return plan_social_create(p, c);
-        case "publish": return plan_social_publish(p, c);
-        case "view": return plan_social_view(p, c);
-        default: return planner.fixed(policy.unknownAction);
-      }
+    case "social": return planner.fixed(actions_social(p, action, NO_RECORD, c));
     default: return planner.fixed(policy.unknownResource);
   }
 }

@@ -2,7 +2,7 @@
 // policyc-format: 9
 // policy: "policy"
 // policy-hash: sha256:6620773a7d1be524c232b9363239ac17ac8973ae559dd9dbfdff92e169d92a7d
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, duringShift, eq, EXHAUSTED, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource, type Shift } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, duringShift, eq, EXHAUSTED, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type Path, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource, type Shift } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 9,
@@ -76,16 +76,16 @@ function when_1(p: Principal, r: Resource, c: Context): boolean | null | undefin
   }
 }
 
-/** resource["pipeline"] == "partners" */
-function when_2(p: Principal, r: Resource, c: Context): boolean | null | undefined {
-  const v = ("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]);
-  return typeof v !== "string" ? undefined : v === "partners";
-}
-
 /** resource["stage"] == "lost" */
-function when_3(p: Principal, r: Resource, c: Context): boolean | null | undefined {
+function when_2(p: Principal, r: Resource, c: Context): boolean | null | undefined {
   const v = ("stage" in Object.prototype ? own(r, "stage") : r["stage"]);
   return typeof v !== "string" ? undefined : v === "lost";
+}
+
+/** resource["pipeline"] == "partners" */
+function when_3(p: Principal, r: Resource, c: Context): boolean | null | undefined {
+  const v = ("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]);
+  return typeof v !== "string" ? undefined : v === "partners";
 }
 
 /** !(resource.amount >= 1000.0) && "vip" in resource.tags || has(resource.email) && resource.email.endsWith("@example.com") */
@@ -126,6 +126,21 @@ function when_7(p: Principal, r: Resource, c: Context): boolean | null | undefin
   }
 }
 
+/** resource["stage"] == "lost", as a plan */
+function when_2_plan(p: Principal, then: () => QueryPlan, otherwise: () => QueryPlan): QueryPlan {
+  return planner.onAttribute("stage", "lost", then, otherwise);
+}
+
+/** resource["pipeline"] == "partners", as a plan */
+function when_3_plan(p: Principal, then: () => QueryPlan, otherwise: () => QueryPlan): QueryPlan {
+  return planner.onAttribute("pipeline", "partners", then, otherwise);
+}
+
+/** resource["stage"] == "won", as a plan */
+function when_6_plan(p: Principal, then: () => QueryPlan, otherwise: () => QueryPlan): QueryPlan {
+  return planner.onAttribute("stage", "won", then, otherwise);
+}
+
 /** "lead" · "view" */
 function can_lead_view(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
   switch (role ?? p.role) {
@@ -135,10 +150,10 @@ function can_lead_view(p: Principal, r: Resource, c: Context, role?: unknown): D
       return d(0, 1 /* All */);
     }
     case "rep": {
-      const k0 = when_2(p, r, c);
+      const k0 = when_3(p, r, c);
       if (k0 === true) return d(4, 6 /* Denied */);
       if (k0 !== false) return unmet(4, k0);
-      const k1 = when_3(p, r, c);
+      const k1 = when_2(p, r, c);
       if (k1 === true) return d(5, 6 /* Denied */);
       if (k1 !== false) return unmet(5, k1);
       const k = when_4(p, r, c);
@@ -154,13 +169,13 @@ function can_lead_edit(p: Principal, r: Resource, c: Context, role?: unknown): D
   switch (role ?? p.role) {
     case "auditor": return d(1, 7 /* DefaultDeny */);
     case "rep": {
-      const k0 = when_2(p, r, c);
+      const k0 = when_3(p, r, c);
       if (k0 === true) return d(7, 6 /* Denied */);
       if (k0 !== false) return unmet(7, k0);
       const k1 = when_6(p, r, c);
       if (k1 === true) return d(8, 6 /* Denied */);
       if (k1 !== false) return unmet(8, k1);
-      const k2 = when_3(p, r, c);
+      const k2 = when_2(p, r, c);
       if (k2 === true) return d(9, 6 /* Denied */);
       if (k2 !== false) return unmet(9, k2);
       const k = when_5(p, r, c);
@@ -176,10 +191,10 @@ function can_lead_delete(p: Principal, r: Resource, c: Context, role?: unknown):
   switch (role ?? p.role) {
     case "auditor": return d(2, 7 /* DefaultDeny */);
     case "rep": {
-      const k0 = when_2(p, r, c);
+      const k0 = when_3(p, r, c);
       if (k0 === true) return d(11, 6 /* Denied */);
       if (k0 !== false) return unmet(11, k0);
-      const k1 = when_3(p, r, c);
+      const k1 = when_2(p, r, c);
       if (k1 === true) return d(12, 6 /* Denied */);
       if (k1 !== false) return unmet(12, k1);
       const k = when_7(p, r, c);
@@ -190,11 +205,16 @@ function can_lead_delete(p: Principal, r: Resource, c: Context, role?: unknown):
   }
 }
 
+/** The plan of a cell that does not read the record: what `can` decides, for every record. */
+function fixed(rule: number, path: Path): QueryPlan {
+  return planner.fixed(d(rule, path));
+}
+
 /** "lead" · "view": which records */
 function plan_lead_view(p: Principal, c: Context): QueryPlan {
   switch (p.role) {
-    case "auditor": return planner.onCondition(when_1(p, NO_RECORD, c), 0, () => planner.fixed(d(0, 1 /* All */)), () => planner.fixed(d(0, 25 /* ConditionNotMet */)));
-    case "rep": return planner.onAttribute("pipeline", "partners", () => planner.fixed(d(4, 6 /* Denied */)), () => planner.onAttribute("stage", "lost", () => planner.fixed(d(5, 6 /* Denied */)), () => planner.onFilter(or(and(cel.planCompare("amount", "ge", 1000, false), cel.planContains("tags", "vip", true)), and(cel.planHas("email", true), cel.planText("email", "endsWith", "@example.com", true))), 3, () => own_records_plan(p, 3))));
+    case "auditor": return planner.onCondition(when_1(p, NO_RECORD, c), 0, () => fixed(0, 1 /* All */), () => fixed(0, 25 /* ConditionNotMet */));
+    case "rep": return when_3_plan(p, () => fixed(4, 6 /* Denied */), () => when_2_plan(p, () => fixed(5, 6 /* Denied */), () => planner.onFilter(or(and(cel.planCompare("amount", "ge", 1000, false), cel.planContains("tags", "vip", true)), and(cel.planHas("email", true), cel.planText("email", "endsWith", "@example.com", true))), 3, () => own_records_plan(p, 3))));
     default: return planner.fixed(can_lead_view(p, NO_RECORD, c));
   }
 }
@@ -202,7 +222,7 @@ function plan_lead_view(p: Principal, c: Context): QueryPlan {
 /** "lead" · "edit": which records */
 function plan_lead_edit(p: Principal, c: Context): QueryPlan {
   switch (p.role) {
-    case "rep": return planner.onAttribute("pipeline", "partners", () => planner.fixed(d(7, 6 /* Denied */)), () => planner.onAttribute("stage", "won", () => planner.fixed(d(8, 6 /* Denied */)), () => planner.onAttribute("stage", "lost", () => planner.fixed(d(9, 6 /* Denied */)), () => planner.onCondition(when_5(p, NO_RECORD, c), 6, () => planner.fixed(d(6, 1 /* All */)), () => planner.fixed(d(6, 25 /* ConditionNotMet */))))));
+    case "rep": return when_3_plan(p, () => fixed(7, 6 /* Denied */), () => when_6_plan(p, () => fixed(8, 6 /* Denied */), () => when_2_plan(p, () => fixed(9, 6 /* Denied */), () => planner.onCondition(when_5(p, NO_RECORD, c), 6, () => fixed(6, 1 /* All */), () => fixed(6, 25 /* ConditionNotMet */)))));
     default: return planner.fixed(can_lead_edit(p, NO_RECORD, c));
   }
 }
@@ -210,7 +230,7 @@ function plan_lead_edit(p: Principal, c: Context): QueryPlan {
 /** "lead" · "delete": which records */
 function plan_lead_delete(p: Principal, c: Context): QueryPlan {
   switch (p.role) {
-    case "rep": return planner.onAttribute("pipeline", "partners", () => planner.fixed(d(11, 6 /* Denied */)), () => planner.onAttribute("stage", "lost", () => planner.fixed(d(12, 6 /* Denied */)), () => planner.onCondition(when_7(p, NO_RECORD, c), 10, () => own_records_plan(p, 10), () => planner.fixed(d(10, 25 /* ConditionNotMet */)))));
+    case "rep": return when_3_plan(p, () => fixed(11, 6 /* Denied */), () => when_2_plan(p, () => fixed(12, 6 /* Denied */), () => planner.onCondition(when_7(p, NO_RECORD, c), 10, () => own_records_plan(p, 10), () => fixed(10, 25 /* ConditionNotMet */))));
     default: return planner.fixed(can_lead_delete(p, NO_RECORD, c));
   }
 }

@@ -2,7 +2,7 @@
 // policyc-format: 9
 // policy: "policy"
 // policy-hash: sha256:4264c6db81d8861e4ab45e7683c0b434433727aa4c9b67d5ad50ef5ac4950ceb
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, EXHAUSTED, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, validator, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, EXHAUSTED, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, validator, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type Path, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 9,
@@ -76,7 +76,7 @@ function team_records_plan(p: Principal, rule: number): QueryPlan {
   const groups = groupsOf(p, "groupIds");
   return planner.filtered(rule, and(present("ownerId"), or(
     eq("ownerId", (p["userId"] as string)),
-    and(present("groupId"), groups === undefined ? FALSE : or(oneOf("groupId", groups), oneOf("groupId", []))),
+    and(present("groupId"), groups === undefined ? FALSE : oneOf("groupId", groups)),
   )));
 }
 
@@ -108,6 +108,11 @@ function when_2(p: Principal, r: Resource, c: Context): boolean | null | undefin
   } catch {
     return undefined;
   }
+}
+
+/** resource["stage"] == "won", as a plan */
+function when_1_plan(p: Principal, then: () => QueryPlan, otherwise: () => QueryPlan): QueryPlan {
+  return planner.onAttribute("stage", "won", then, otherwise);
 }
 
 /** "lead" · "view" */
@@ -144,6 +149,11 @@ function can_report_run(p: Principal, r: Resource, c: Context, role?: unknown): 
   }
 }
 
+/** The plan of a cell that does not read the record: what `can` decides, for every record. */
+function fixed(rule: number, path: Path): QueryPlan {
+  return planner.fixed(d(rule, path));
+}
+
 /** "lead" · "view": which records */
 function plan_lead_view(p: Principal, c: Context): QueryPlan {
   switch (p.role) {
@@ -155,14 +165,9 @@ function plan_lead_view(p: Principal, c: Context): QueryPlan {
 /** "lead" · "edit": which records */
 function plan_lead_edit(p: Principal, c: Context): QueryPlan {
   switch (p.role) {
-    case "rep": return planner.onAttribute("stage", "won", () => planner.fixed(d(3, 6 /* Denied */)), () => planner.onFilter(cel.planCompare("amount", "le", cel.sel(p, "approvalLimit"), true), 2, () => own_records_plan(p, 2)));
+    case "rep": return when_1_plan(p, () => fixed(3, 6 /* Denied */), () => planner.onFilter(cel.planCompare("amount", "le", cel.sel(p, "approvalLimit"), true), 2, () => own_records_plan(p, 2)));
     default: return planner.fixed(can_lead_edit(p, NO_RECORD, c));
   }
-}
-
-/** "report" · "run": which records */
-function plan_report_run(p: Principal, c: Context): QueryPlan {
-  return planner.fixed(can_report_run(p, NO_RECORD, c));
 }
 
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
@@ -220,11 +225,7 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
         case "edit": return plan_lead_edit(p, c);
         default: return planner.fixed(policy.unknownAction);
       }
-    case "report":
-      switch (action) {
-        case "run": return plan_report_run(p, c);
-        default: return planner.fixed(policy.unknownAction);
-      }
+    case "report": return planner.fixed(actions_report(p, action, NO_RECORD, c));
     default: return planner.fixed(policy.unknownResource);
   }
 }

@@ -2,7 +2,7 @@
 // policyc-format: 9
 // policy: "policy"
 // policy-hash: sha256:4b25b2d6cc4cacd43312a87653ef8cb2235036cf38a0af0a3ebcd2eda7739bb3
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, EXHAUSTED, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, UNDECLARED_STAGE, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, eq, EXHAUSTED, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, UNDECLARED_STAGE, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type Path, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 const policy = definePolicy({
   format: 9,
   name: "policy",
@@ -114,6 +114,11 @@ function when_1(p: Principal, r: Resource, c: Context): boolean | null | undefin
   return typeof v !== "string" ? undefined : v === "won";
 }
 
+/** resource["stage"] == "won", as a plan */
+function when_1_plan(p: Principal, then: () => QueryPlan, otherwise: () => QueryPlan): QueryPlan {
+  return planner.onAttribute("stage", "won", then, otherwise);
+}
+
 /** "deal" · "view" */
 function can_deal_view(p: Principal, r: Resource, c: Context, role?: unknown): Decision {
   if (("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]) !== undefined && !declared_1.has(("pipeline" in Object.prototype ? own(r, "pipeline") : r["pipeline"]))) return UNDECLARED_STAGE;
@@ -174,6 +179,11 @@ function can_deal_edit(p: Principal, r: Resource, c: Context, role?: unknown): D
   }
 }
 
+/** The plan of a cell that does not read the record: what `can` decides, for every record. */
+function fixed(rule: number, path: Path): QueryPlan {
+  return planner.fixed(d(rule, path));
+}
+
 /** "deal" · "view": which records */
 function plan_deal_view(p: Principal, c: Context): QueryPlan {
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
@@ -210,8 +220,8 @@ function plan_deal_edit(p: Principal, c: Context): QueryPlan {
     }
     break;
     case "manager": switch (profile) {
-      case undefined: case "standard": return planner.onAttribute("stage", "won", () => planner.fixed(d(6, 6 /* Denied */)), () => own_records_for_manager_plan(p, 5));
-      case "read_only": return planner.onAttribute("stage", "won", () => planner.fixed(d(9, 6 /* Denied */)), () => planner.fixed(d(8, 6 /* Denied */)));
+      case undefined: case "standard": return when_1_plan(p, () => fixed(6, 6 /* Denied */), () => own_records_for_manager_plan(p, 5));
+      case "read_only": return when_1_plan(p, () => fixed(9, 6 /* Denied */), () => fixed(8, 6 /* Denied */));
       default: break;
     }
     break;

@@ -2,7 +2,7 @@
 // policyc-format: 9
 // policy: "policy"
 // policy-hash: sha256:8004e6e66430960c0fee84b11836d891c97b5213b3efef3146f42fcaab4a0308
-import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, defineRequirement, planRequirement, defineRoleManagement, eq, EXHAUSTED, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, onFirstUse, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
+import { and, badProfile, contains, defineCan, defineFields, definePlanner, definePolicy, defineRequirement, planRequirement, defineRoleManagement, eq, EXHAUSTED, FALSE, groupsOf, inGroup, INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RECORD, INVALID_RESOURCE, isPlain, lazyChecker, lazyEntries, listIncludes, NO_CONTEXT, oneOf, onFirstUse, or, ordinary, own, present, PROBE, reportList, reportsInclude, reportsOf, someElement, withEntries, withRoles, type Context, type CoreChecker, type Decision, type ObjectPrototype, type Path, type PolicyChecker, type Principal, type Probed, type QueryPlan, type Resource } from "@policyc/runtime";
 import * as cel from "@policyc/runtime/cel";
 const policy = definePolicy({
   format: 9,
@@ -148,9 +148,9 @@ function can_setup_manage_roles(p: Principal, r: Resource, c: Context, role?: un
   }
 }
 
-/** "capabilities" · "media_access": which records */
-function plan_capabilities_media_access(p: Principal, c: Context): QueryPlan {
-  return planner.fixed(can_capabilities_media_access(p, NO_RECORD, c));
+/** The plan of a cell that does not read the record: what `can` decides, for every record. */
+function fixed(rule: number, path: Path): QueryPlan {
+  return planner.fixed(d(rule, path));
 }
 
 /** "chat" · "view": which records */
@@ -185,11 +185,6 @@ function plan_message_send(p: Principal, c: Context): QueryPlan {
     ["chat", plan(p, "send", "chat", c)],
   ]);
   });
-}
-
-/** "setup" · "manage_roles": which records */
-function plan_setup_manage_roles(p: Principal, c: Context): QueryPlan {
-  return planner.fixed(can_setup_manage_roles(p, NO_RECORD, c));
 }
 
 /** Field-level security (R-K6, R-Z9): which fields of a record each role sees and may change. */
@@ -262,11 +257,7 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
   const profile = ("profile" in Object.prototype ? own(p, "profile") : p["profile"]);
   if (profile !== undefined) return planner.fixed(badProfile(profile));
   switch (kind) {
-    case "capabilities":
-      switch (action) {
-        case "media_access": return plan_capabilities_media_access(p, c);
-        default: return planner.fixed(policy.unknownAction);
-      }
+    case "capabilities": return planner.fixed(actions_capabilities(p, action, NO_RECORD, c));
     case "chat":
       switch (action) {
         case "view": return plan_chat_view(p, c);
@@ -279,11 +270,7 @@ function plan(p: Principal, action: string, kind: string, c: Context): QueryPlan
         case "send": return plan_message_send(p, c);
         default: return planner.fixed(policy.unknownAction);
       }
-    case "setup":
-      switch (action) {
-        case "manage_roles": return plan_setup_manage_roles(p, c);
-        default: return planner.fixed(policy.unknownAction);
-      }
+    case "setup": return planner.fixed(actions_setup(p, action, NO_RECORD, c));
     default: return planner.fixed(policy.unknownResource);
   }
 }
