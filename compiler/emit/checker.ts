@@ -8,11 +8,11 @@ import { ownRead, planFunction, planStatements, principalKey, reachSteps, testFu
 import { CellTables, layoutOf, type Layout } from './table.ts';
 import { PackedLiterals } from './packed-rules.ts';
 import { checkerType, schemaType } from './types.ts';
-import { withRequirement } from './requires.ts';
 import { isShiftCondition, shiftConditionBody, shiftTable, SHIFTS, usesCel } from './shifts.ts';
-import { FIXED_PLAN, PlanFunctions, whenPlanFunction, writePlanDispatch, type KindPlans } from './plans.ts';
+import { FIXED_PLAN, PlanFunctions, whenPlanFunction, writePlanDispatch } from './plans.ts';
+import { emitResources } from './resources.ts';
 import { roleManagementData } from './rolemanagement.ts';
-import { cellTemplate, UNMET, declaredGuards, declaredValues, parentBodies, roleSwitch, type CellEmitters } from './cells.ts';
+import { cellTemplate, UNMET, type CellEmitters } from './cells.ts';
 import { conditionLabel, groupTables, organisationData, policyData, roleNamesOf } from './data.ts';
 
 export interface EmitOptions {
@@ -144,7 +144,6 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   // R-K7: child kinds that also require a capability (emit/requires.ts)
   const requirements: string[] = [];
   const requirementEmitters = { names, whenFor, declare: (statement: string) => requirements.push(statement) };
-  const requirementNames = new Map<ResourceModel, string>();
   const tables =
     layoutOf(model, options.layout) === 'table'
       ? new CellTables(model, names, {
@@ -152,75 +151,8 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
         })
       : undefined;
 
-  const functions: FunctionDeclarationStructure[] = [];
   const planFunctions = new PlanFunctions(names);
-  const dispatch = new Map<ResourceModel, { action: string; fn: string; role: boolean }[]>();
-  const planDispatch = new Map<ResourceModel, KindPlans>();
-  for (const resource of model.resources) {
-    const entries: { action: string; fn: string; role: boolean }[] = [];
-    // R-K5: plans list no record in an undeclared stage or pipeline, as `can` allows none
-    const declared = (call: string): string => declaredValues(resource).reduce((plan, { attribute, set }) => `planner.declaredOnly(${lit(attribute)}, ${cellEmitters.valueSet(set)}, ${plan})`, call);
-    const kindPlans: KindPlans = { planned: [], declared, fallback: resource.organisation === undefined };
-    for (const action of resource.actions) {
-      const fn = names.take('can', resource.name, action);
-      // cells as a role switch (not a child's or a table's) take the principal's role, which the
-      // entries have just read and checked, so that it is not read again; an organisation's wrapper does not
-      const switchesRole = resource.parent === undefined && tables === undefined;
-      entries.push({ action, fn, role: switchesRole && resource.organisation === undefined });
-      // a resource of an organisation is checked for the principal's organisation first (R-Z13),
-      // then by the role switch, which then lives in functions of its own
-      const org = resource.organisation;
-      const cellsFn = org === undefined ? fn : names.take('cells', resource.name, action);
-      const principal = { name: 'p', type: 'Principal' };
-      const record = { name: 'r', type: 'Resource' };
-      const context = { name: 'c', type: 'Context' };
-      const about = `${lit(resource.name)} · ${lit(action)}`;
-      // the plan: statements of a function, an expression (a table's look-up), or none when no cell
-      // reads the record (the kind's plan then asks its action switch, as `can` without a record)
-      let plan: { statements: string } | { expression: string } | undefined;
-      if (resource.parent !== undefined) {
-        const bodies = withRequirement(resource, parentBodies(model, resource, action), requirementEmitters, requirementNames);
-        functions.push(cellsFunction(cellsFn, about, [principal, record, context], bodies.check));
-        plan = { statements: bodies.plan };
-      } else if (tables !== undefined) {
-        const bodies = tables.bodies(resource, action, declaredGuards(resource, cellEmitters));
-        functions.push(cellsFunction(cellsFn, `${about}${org === undefined ? '' : ', by role'}`, [principal, record, context], bodies.check));
-        plan = { expression: bodies.plan };
-      } else {
-        const bodies = roleSwitch(model, resource, action, cellsFn, cellEmitters);
-        functions.push(cellsFunction(cellsFn, `${about}${org === undefined ? '' : ', by role'}`, [principal, record, context, { name: 'role', type: 'unknown', hasQuestionToken: true }], bodies.check));
-        plan = bodies.plan === undefined ? undefined : { statements: bodies.plan };
-      }
-      if (org !== undefined) {
-        functions.push({
-          kind: StructureKind.Function,
-          name: fn,
-          docs: [`${about}, within the principal's organisation`],
-          parameters: [principal, record, context],
-          returnType: 'Decision',
-          statements: [
-            `const organisation = ${ownRead('r', org)};`,
-            'if (typeof organisation !== "string") return MISSING_ORGANISATION;',
-            `const principalOrganisation = ${ownRead('p', principalKey(model, 'organisation'))};`,
-            'if (typeof principalOrganisation !== "string") return NO_ORGANISATION;',
-            'if (organisation !== principalOrganisation) return OTHER_ORGANISATION;',
-            `return ${cellsFn}(p, r, c);`,
-          ].join('\n'),
-        });
-        const cells = plan === undefined ? `planner.fixed(${cellsFn}(p, NO_RECORD, c))` : 'expression' in plan ? plan.expression : `${planFunctions.add(['plan', 'cells', resource.name, action], `${about}, by role`, plan.statements)}(p, c)`;
-        plan = {
-          statements: [
-            `const organisation = ${ownRead('p', principalKey(model, 'organisation'))};`,
-            'if (typeof organisation !== "string") return planner.fixed(NO_ORGANISATION);',
-            `return planner.within(${lit(org)}, organisation, ${cells});`,
-          ].join('\n'),
-        };
-      }
-      if (plan !== undefined) kindPlans.planned.push({ action, call: declared('expression' in plan ? plan.expression : `${planFunctions.add(['plan', resource.name, action], `${about}${org === undefined ? '' : ", within the principal's organisation"}`, plan.statements)}(p, c)`) });
-    }
-    dispatch.set(resource, entries);
-    planDispatch.set(resource, kindPlans);
-  }
+  const { functions, dispatch, planDispatch } = emitResources({ model, names, tables, cellEmitters, requirementEmitters, planFunctions });
 
   // each kind's action switch, once: `check` (after reading `kind`), the kind's runtime check and both entries call it
   const actionFns = new Map([...dispatch].map(([resource, entries]) => [resource, { name: names.take('actions', resource.name), entries }] as const));
@@ -420,9 +352,4 @@ function profileGuard(model: PolicyModel, w: CodeBlockWriter, wrap: (denial: str
   w.writeLine(`const profile = ${ownRead('p', 'profile')};`);
   // a policy without profiles declares none: any profile is unknown
   w.writeLine(`if (profile !== undefined${model.profiles.length === 0 ? '' : ' && !PROFILES.has(profile)'}) return ${wrap('badProfile(profile)')};`);
-}
-
-/** A `can` cells function (a role switch, a table's look-up, a child kind's parent check). */
-function cellsFunction(name: string, about: string, parameters: { name: string; type: string; hasQuestionToken?: boolean }[], statements: string): FunctionDeclarationStructure {
-  return { kind: StructureKind.Function, name, docs: [about], parameters, returnType: 'Decision', statements };
 }
