@@ -183,3 +183,44 @@ describe('issue 13.4: the budget of a policy set', () => {
     }
   });
 });
+
+describe('plans of a condition that does not decide for the principal', () => {
+  // the planner writes these reasons with the ways of deciding as numbers (planner.ts): each must be
+  // the reason `can` gives for the same rule, whatever record it is asked about
+  const text = `
+principal:
+  teams: 'string[]'
+  level: number
+resources:
+  lead:
+    actions: [view, edit]
+    attributes: { stage: string }
+limits: { conditionBudget: 5000 }
+roles:
+  rep:
+    grants:
+      lead:
+        view: { level: all, when: 'principal.teams.exists(a, principal.teams.exists(b, b == "x" && a == b))' }
+        edit: { level: all, when: 'resource.stage == "won" && principal.level > 100' }
+`;
+
+  it('R-K9 over its budget, not evaluable, or holding nowhere: the plan denies every record with the reason of `can`', async () => {
+    const checker = await compileSources({ 'policy.yaml': text });
+    const record = { kind: 'lead', stage: 'won' };
+    for (const [principal, action, code] of [
+      [{ id: 'u1', role: 'rep', teams: tags(100) }, 'view', 'condition'],
+      [{ id: 'u1', role: 'rep', teams: 'not a list' }, 'view', 'condition'],
+      [{ id: 'u1', role: 'rep', level: 5 }, 'edit', 'condition'],
+    ] as const) {
+      const decision = checker.can(principal, action, record);
+      expect(decision).toMatchObject({ allow: false, code });
+      const plan = checker.plan(principal, action, 'lead');
+      expect(plan).toMatchObject({ result: 'never', reason: decision.reason });
+    }
+    // the three reasons differ: over the budget, not evaluable, not holding
+    const reasons = [checker.can({ id: 'u1', role: 'rep', teams: tags(100) }, 'view', record), checker.can({ id: 'u1', role: 'rep', teams: 'x' }, 'view', record), checker.can({ id: 'u1', role: 'rep', level: 5 }, 'edit', record)].map((d) => d.reason);
+    expect(reasons[0]).toMatch(/went over its cost budget/);
+    expect(reasons[1]).toMatch(/could not be evaluated/);
+    expect(reasons[2]).toMatch(/does not hold$/);
+  });
+});

@@ -12,7 +12,7 @@ import { isObject, ordinary } from './own.js';
 import { and, eq, EXHAUSTED_PLAN, FALSE, not, oneOf, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 import { denial } from './policy.js';
 import { explain, grantText, tick } from './reasons.js';
-import { Path, type Context, type Principal, type CoreChecker, type Decision, type KindChecker, type KindCheckFunction, type PlanFunction, type Policy, type PolicySchema, type Resource } from './types.js';
+import { type Context, type Principal, type CoreChecker, type Decision, type KindChecker, type KindCheckFunction, type PlanFunction, type Policy, type PolicySchema, type Resource } from './types.js';
 
 export interface Planner {
   /** A plan restricted to records whose `attribute` is absent or one of the declared `values` (R-K5). */
@@ -77,10 +77,10 @@ export function definePlanner(policy: Policy, hash: string): Planner {
       return planOf(and(present(attribute), or(and(eq(attribute, value), yes.filter), and(not(eq(attribute, value)), no.filter))), reason, yes.recheck ?? no.recheck);
     },
     onCondition(k, rule, then, otherwise) {
-      return k === true ? then() : k === false ? otherwise() : planOf(FALSE, decide(rule, k === null ? Path.ConditionOverBudget : Path.ConditionFailed).reason);
+      return k === true ? then() : k === false ? otherwise() : planOf(FALSE, decide(rule, k === null ? 27 /* Path.ConditionOverBudget */ : 26 /* Path.ConditionFailed */).reason);
     },
     onFilter(filter, rule, then, exact = true) {
-      if (filter.op === 'false') return planOf(FALSE, decide(rule, Path.ConditionNotMet).reason);
+      if (filter.op === 'false') return planOf(FALSE, decide(rule, 25 /* Path.ConditionNotMet */).reason);
       const yes = then();
       const recheck = exact ? '' : `; recheck each record with \`can\`: no filter expresses all of ${tick(ruleRef(rule).condition ?? '?')}`;
       return planOf(and(filter, yes.filter), `${yes.reason}${recheck}`, !exact || yes.recheck);
