@@ -154,7 +154,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const planFunctions = new PlanFunctions(names);
   const { functions, dispatch, planDispatch } = emitResources({ model, names, tables, cellEmitters, requirementEmitters, planFunctions });
 
-  // each kind's action switch, once: `check` (after reading `kind`), the kind's runtime check and both entries call it
+  // each kind's action switch, once: `check` (on the record's `kind`, or the kind a runtime entry decides for) and both entries call it
   const actionFns = new Map([...dispatch].map(([resource, entries]) => [resource, { name: names.take('actions', resource.name), entries }] as const));
   // the entries of `checker` (issue 17): each decides the common request in one frame (entries.ts)
   const entries = [...actionFns].map(([resource, actions]) => ({ resource, name: names.take('entry', resource.name), actions: actions.name }));

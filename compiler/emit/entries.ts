@@ -13,8 +13,8 @@ export type ActionCells = readonly { readonly action: string; readonly fn: strin
 export const ENTRY_NAMES = ['rare', 'entry', 'role', 'commonRole', 'EXHAUSTED', 'PROBE', 'Probed', 'isPlain', 'withEntries', 'INVALID_PRINCIPAL', 'INVALID_RESOURCE', 'INVALID_RECORD', 'INVALID_CONTEXT', 'NO_CONTEXT'];
 
 /**
- * A kind's action switch (`actions_lead`), written once and called by `check`, the kind's runtime
- * check and both entries. `role`: the principal's role when an entry read it, for the cells that
+ * A kind's action switch (`actions_lead`), written once and called by `check` (also for the runtime's
+ * per-kind entries) and both generated entries. `role`: the principal's role when an entry read it, for the cells that
  * switch on it (a second read of a getter may answer another role).
  */
 export function actionSwitch(resource: ResourceModel, name: string, actions: ActionCells): FunctionDeclarationStructure {
