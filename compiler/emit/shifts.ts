@@ -4,7 +4,7 @@
  * table instead of running the CEL the analysis wrote for the condition (`condition.js` spells out
  * every shift: zoho-hierarchy's was 6 KB of a 71 KB `checker.js`, and it loaded the CEL runtime,
  * issue 17). The CEL text stays the condition's meaning: the reference interpreter, explain and
- * reviews read it, and test/shift-helper.test.ts holds the two to the same answers.
+ * reviews read it, and test/working-hours.test.ts holds the two to the same answers.
  */
 import type { ConditionModel, ShiftModel } from '../ir/model.ts';
 import { lit } from './literal.ts';
@@ -47,7 +47,7 @@ export function shiftConditionBody(condition: CelCondition & { duringShift: NonN
   const index = roleShift === undefined ? -1 : shifts.findIndex((s) => s.name === roleShift);
   if (roleShift !== undefined && index < 0) throw new Error(`policyc internal error: the role's shift ${JSON.stringify(roleShift)} is not in the model`);
   const test = `duringShift(p, c, ${SHIFTS}, ${index}${roleShift === undefined ? '' : ` /* ${roleShift.replace(/\*\//g, '* /').replace(/[\r\n\u2028\u2029]/g, ' ')} */`})`;
-  // the stack's edge may fail the call itself: not met then, as any condition that threw
+  // the stack's edge may fail the call itself: not evaluable then, as any condition that threw
   if (condition.duringShift.when === undefined) return ['try {', `  return ${test};`, '} catch {', '  return undefined;', '}'];
   const alone = condition.whenAlone;
   if (alone === undefined) throw new Error('policyc internal error: a `duringShift` grant with `when:` compiled without its `when:` alone');
