@@ -19,7 +19,7 @@ export async function loadBreakdown(dirs = policySets(), runs = 100) {
   const sets = [];
   for (const dir of dirs) {
     const { model, output } = await compileSet(dir);
-    sets.push({ name: dir.startsWith(root) ? dir.slice(root.length) : dir, bytes: output.bundleCjs.length, source: output.bundleCjs, request: JSON.stringify(firstRequest(model)), compile: [], run: [], first: [] });
+    sets.push({ name: dir.startsWith(root) ? dir.slice(root.length) : dir, bytes: output.lean.cjs.length, source: output.lean.cjs, request: JSON.stringify(firstRequest(model)), compile: [], run: [], first: [] });
   }
   for (let i = 0; i < runs; i++) {
     for (const set of i % 2 === 0 ? sets : [...sets].reverse()) {

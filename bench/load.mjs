@@ -27,7 +27,7 @@ export function policySets() {
 
 /** Compiles a policy set; throws on a policy that does not compile (the examples all do). */
 export async function compileSet(dir) {
-  const result = await compileDir(dir);
+  const result = await compileDir(dir, { lean: true });
   if (result.output === undefined || result.model === undefined) throw new Error(`${dir} does not compile: ${result.diagnostics.map((d) => d.message).join('; ')}`);
   return { model: result.model, output: result.output };
 }
@@ -103,14 +103,19 @@ const used = process.cpuUsage(cpu);
 process.stdout.write(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000, allow: decision.allow, code: decision.code }));
 `;
 
-/** A fresh folder holding the bundled checker (or the empty module: `output` undefined) and the probe that times it. */
+/**
+ * A fresh folder holding the checker as `policyc build` writes it — the lean `checker.js` or
+ * `checker.cjs`, the whole `checker.full.cjs` beside it, which the first decision does not load —
+ * (or the empty module: `output` undefined) and the probe that times it.
+ */
 function prepareProbe(output, format) {
   const dir = mkdtempSync(join(tmpdir(), 'policyc-load-'));
   // an ES module application's package.json: without a `type`, Node 20 parses a `.js` file as
   // CommonJS first and again as a module when that fails, which is not the checker's cost
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   const file = join(dir, format === 'cjs' ? 'checker.cjs' : 'checker.js');
-  writeFileSync(file, output === undefined ? EMPTY[format] : format === 'cjs' ? output.bundleCjs : output.bundle);
+  writeFileSync(file, output === undefined ? EMPTY[format] : output.lean[format]);
+  if (output !== undefined) writeFileSync(join(dir, 'checker.full.cjs'), output.bundleCjs);
   const probe = join(dir, 'probe.mjs');
   writeFileSync(probe, PROBE);
   return { file, probe, format };

@@ -44,6 +44,12 @@ export interface CompiledChecker {
   readonly bundle: string;
   /** The same as a CommonJS module. */
   readonly bundleCjs: string;
+  /**
+   * The lean modules `policyc build` writes as `checker.js` and `checker.cjs` (compiler/emit/lean.ts):
+   * the same decisions, loading `bundleCjs` (written beside them as `checker.full.cjs`) for
+   * plans, field security and role management. Made only when asked for (`lean: true`).
+   */
+  readonly lean?: { readonly esm: string; readonly cjs: string };
 }
 
 export interface CompileResult extends CheckResult {
@@ -63,6 +69,8 @@ export interface CompileOptions extends CheckOptions {
    * default tables from 10,000 cells (`compiler/emit/table.ts`); decisions are the same.
    */
   readonly layout?: 'code' | 'table';
+  /** Also bundle the lean modules (`CompiledChecker.lean`), for writing the output files. */
+  readonly lean?: boolean;
 }
 
 /**
@@ -132,20 +140,23 @@ export function checkDirectoryWith(model: PolicyModel, dir: string, file: string
  * use, so commands that only check never load them.
  */
 export async function emit(model: PolicyModel, options: CompileOptions = {}): Promise<CompiledChecker> {
-  const [{ emitChecker }, { emitDeclarations }, { header }, { bundleChecker }] = await Promise.all([
+  const [{ emitChecker }, { emitDeclarations }, { header }, { bundleChecker }, { leanLoader }] = await Promise.all([
     import('./emit/checker.ts'),
     import('./emit/types.ts'),
     import('./emit/header.ts'),
     import('./bundle/bundle.ts'),
+    import('./emit/lean.ts'),
   ]);
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
   const checkerTs = emitChecker(model, { runtimeImport, ...(options.layout === undefined ? {} : { layout: options.layout }) });
   const declarations = emitDeclarations(model, runtimeImport);
-  const [bundle, bundleCjs] = await Promise.all([
+  const leanTs = options.lean === true ? emitChecker(model, { runtimeImport, lean: true, ...(options.layout === undefined ? {} : { layout: options.layout }) }) : undefined;
+  const [bundle, bundleCjs, leanEsm, leanCjs] = await Promise.all([
     bundleChecker(checkerTs, runtimeImport, header(model), 'esm'),
     bundleChecker(checkerTs, runtimeImport, header(model), 'cjs'),
+    ...(leanTs === undefined ? [] : (['esm', 'cjs'] as const).map(async (format) => `${(await bundleChecker(leanTs, runtimeImport, header(model), format)).trimEnd()}\n${leanLoader(format)}`)),
   ]);
-  return { checkerTs, declarations, bundle, bundleCjs };
+  return { checkerTs, declarations, bundle, bundleCjs, ...(leanEsm === undefined || leanCjs === undefined ? {} : { lean: { esm: leanEsm, cjs: leanCjs } }) };
 }
 
 export async function compileSources(name: string, texts: readonly SourceText[], options: CompileOptions = {}): Promise<CompileResult> {

@@ -4,23 +4,35 @@ import { basename, dirname, join } from 'node:path';
 import { diagnostic, type Diagnostic } from './diagnostics/diagnostic.ts';
 import { generatedByPolicyc } from './emit/header.ts';
 import type { CompiledChecker } from './index.ts';
+import { WHOLE_FILE } from './emit/lean.ts';
 
 /**
  * The files `policyc build` writes: the module to compile with the application (imports
- * `@policyc/runtime`), self-contained bundles for ES modules and CommonJS, and declarations for
- * both (`.d.cts` is what TypeScript reads beside a `.cjs` file).
+ * `@policyc/runtime`); self-contained bundles — lean `checker.js` / `checker.cjs`, which load
+ * `checker.full.cjs` beside them for plans, field security and role management (emit/lean.ts),
+ * and `checker.full.js`, the whole module as an ES module, for platforms without Node's `require`;
+ * declarations for each (`.d.cts` is what TypeScript reads beside a `.cjs` file).
  */
-export const OUTPUT_FILES = {
-  'checker.ts': 'checkerTs',
-  'checker.d.ts': 'declarations',
-  'checker.js': 'bundle',
-  'checker.cjs': 'bundleCjs',
-  'checker.d.cts': 'declarations',
-} as const satisfies Readonly<Record<string, keyof CompiledChecker>>;
+export const OUTPUT_FILES: Readonly<Record<string, (output: CompiledChecker) => string>> = {
+  'checker.ts': (o) => o.checkerTs,
+  'checker.d.ts': (o) => o.declarations,
+  'checker.js': (o) => leanOf(o).esm,
+  'checker.cjs': (o) => leanOf(o).cjs,
+  'checker.d.cts': (o) => o.declarations,
+  'checker.full.js': (o) => o.bundle,
+  'checker.full.d.ts': (o) => o.declarations,
+  [WHOLE_FILE]: (o) => o.bundleCjs,
+  'checker.full.d.cts': (o) => o.declarations,
+};
+
+function leanOf(output: CompiledChecker): { readonly esm: string; readonly cjs: string } {
+  if (output.lean === undefined) throw new Error('policyc internal error: output files need the lean modules (compile with `lean: true`)');
+  return output.lean;
+}
 
 /** Each output file's path in `outDir` and its new text. */
 export function outputFiles(outDir: string, output: CompiledChecker): { path: string; name: string; text: string }[] {
-  return Object.entries(OUTPUT_FILES).map(([name, key]) => ({ path: join(outDir, name), name, text: output[key] }));
+  return Object.entries(OUTPUT_FILES).map(([name, text]) => ({ path: join(outDir, name), name, text: text(output) }));
 }
 
 /**

@@ -150,7 +150,7 @@ describe('docs/application.md: every block is a file of a real application (Komm
 
   it('the prebuild script of its package.json builds the checker the other blocks import', () => {
     expect(app.prebuild.code, app.prebuild.output).toBe(0);
-    expect(readdirSync(join(app.dir, 'src/generated')).sort()).toEqual(['checker.cjs', 'checker.d.cts', 'checker.d.ts', 'checker.js', 'checker.ts']);
+    expect(readdirSync(join(app.dir, 'src/generated')).sort()).toEqual(['checker.cjs', 'checker.d.cts', 'checker.d.ts', 'checker.full.cjs', 'checker.full.d.cts', 'checker.full.d.ts', 'checker.full.js', 'checker.js', 'checker.ts']);
   });
 
   it('its TypeScript blocks type-check together under strict, noUncheckedIndexedAccess and exactOptionalPropertyTypes', () => {

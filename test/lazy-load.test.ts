@@ -4,7 +4,7 @@
 // members, and the same answers whether the lazy part was built before or by the call.
 import { describe, expect, it } from 'vitest';
 import { compileSources as compileTexts } from '../compiler/index.ts';
-import { FORMAT_VERSION, lazyChecker, lazyEntries, onFirstUse, type Checker, type CoreChecker, type Decision, type Principal, type RoleManagement } from '../packages/runtime/src/index.ts';
+import { FORMAT_VERSION, lazyChecker, lazyEntries, onFirstUse, wholeModule, type Checker, type CoreChecker, type Decision, type Principal, type RoleManagement } from '../packages/runtime/src/index.ts';
 import { importBundle } from './helpers/policy.ts';
 
 const ROLES = `
@@ -91,6 +91,53 @@ describe('lazyEntries and lazyChecker', () => {
     expect(builds).toBe(0);
     for (const name of ['plan', 'fields', 'redact', 'canWrite']) expect((checker[name] as () => string)()).toBe(name);
     expect(builds).toBe(1);
+  });
+});
+
+describe('issue 17: what is built on first use fails closed when building throws (a lean checker without checker.full.cjs)', () => {
+  const missing = (): never => {
+    throw new Error("Cannot find module './checker.full.cjs'");
+  };
+
+  it('onFirstUse: a guard denies with code `error` naming the cause, and the next call builds again', () => {
+    let fail = true;
+    const guards = onFirstUse<{ createRole: () => unknown }>(() => (fail ? missing() : { createRole: () => 'built' }), ['createRole']);
+    expect(guards.createRole()).toEqual({ allow: false, code: 'error', reason: "denied: the check failed with Error: Cannot find module './checker.full.cjs'", rule: undefined, effects: [] });
+    fail = false;
+    expect(guards.createRole()).toBe('built');
+  });
+
+  it('lazyEntries: `can` and each kind`s `can` deny with code `error`', () => {
+    const rare = lazyEntries(missing, ['lead']);
+    for (const decision of [rare.can({ id: 'u', role: 'r' }, 'view', { kind: 'lead' }), rare.kinds['lead']!.can({ id: 'u', role: 'r' }, 'view', {})]) {
+      expect([decision.allow, decision.code, decision.reason.includes('checker.full.cjs')]).toEqual([false, 'error', true]);
+    }
+  });
+
+  it('lazyChecker: a plan that matches nothing, masks and copies that show nothing, a denial to write', () => {
+    const entry = () => ({ allow: true, code: 'all', reason: 'at hand', rule: undefined });
+    const checker = lazyChecker<Checker>({ formatVersion: FORMAT_VERSION, policyName: 'p', policyHash: 'h', can: entry as never, kinds: [] }, missing);
+    const rep = { id: 'u1', role: 'sales_rep' };
+    expect(checker.can(rep, 'view', { kind: 'lead' }).allow).toBe(true);
+    const plan = checker.plan(rep, 'view', 'lead');
+    expect([plan.result, plan.code, plan.reason.includes('checker.full.cjs')]).toEqual(['never', 'error', true]);
+    expect(checker.fields(rep, { kind: 'lead', owner: 'u1' })).toEqual({});
+    expect(checker.redact(rep, { kind: 'lead', owner: 'u1' })).toEqual({});
+    expect([checker.canWrite(rep, { kind: 'lead' }, { owner: 'u2' }).allow, checker.canWrite(rep, { kind: 'lead' }, { owner: 'u2' }).code]).toEqual([false, 'error']);
+  });
+
+  it('wholeModule: the cached module when it is this policy; else the file read again; else an error naming both hashes', () => {
+    const of = (hash: string) => ({ checker: { policyHash: hash } });
+    const loads: boolean[] = [];
+    const loader = (cached: unknown, file: unknown) => (fresh: boolean) => (loads.push(fresh), fresh ? file : cached);
+    expect(wholeModule(loader(of('a'.repeat(64)), undefined), 'a'.repeat(64))).toEqual(of('a'.repeat(64)));
+    expect(loads).toEqual([false]);
+    expect(wholeModule(loader(of('b'.repeat(64)), of('a'.repeat(64))), 'a'.repeat(64))).toEqual(of('a'.repeat(64)));
+    expect(loads).toEqual([false, false, true]);
+    expect(() => wholeModule(loader(of('b'.repeat(64)), of('b'.repeat(64))), 'a'.repeat(64))).toThrow(
+      'checker.full.cjs is not the policy of this module (policy hash bbbbbbbbbbbb…, not aaaaaaaaaaaa…): deploy the files of one `policyc build` together',
+    );
+    expect(() => wholeModule(loader(undefined, {}), 'a'.repeat(64))).toThrow('policy hash missing…');
   });
 });
 

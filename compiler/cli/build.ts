@@ -25,7 +25,7 @@ export async function buildCommand(dir: string, opts: BuildOptions, io: Io): Pro
   const root = resolve(io.cwd, dir);
   const { layout } = opts;
   if (layout !== undefined && layout !== 'code' && layout !== 'table') throw new UsageError(`--layout must be \`code\` or \`table\`, not \`${layout}\``);
-  const result = await compileDir(root, { ...limitsOf(opts.limit), ...(layout === undefined ? {} : { layout }) });
+  const result = await compileDir(root, { ...limitsOf(opts.limit), lean: true, ...(layout === undefined ? {} : { layout }) });
   if (!result.output) {
     report(result, dir, opts.format, io);
     return EXIT.policyErrors;

@@ -12,6 +12,7 @@ import { isShiftCondition, shiftConditionBody, shiftTable, SHIFTS, usesCel } fro
 import { FIXED_PLAN, PlanFunctions, whenPlanFunction, writePlanDispatch } from './plans.ts';
 import { emitResources } from './resources.ts';
 import { roleManagementData } from './rolemanagement.ts';
+import { wholeModuleAccess } from './lean.ts';
 import { cellTemplate, UNMET, type CellEmitters } from './cells.ts';
 import { conditionLabel, groupTables, organisationData, policyData, roleNamesOf } from './data.ts';
 
@@ -22,6 +23,12 @@ export interface EmitOptions {
   readonly layout?: Layout;
   /** Whether rules may be packed into one string ({@link PACK_FROM_RULES}); false after a name imitated a placeholder. */
   readonly pack?: boolean;
+  /**
+   * The lean module of `checker.js` / `checker.cjs` (issue 17): the same decisions, but `plan`,
+   * field security and role management come from the whole module, `checker.full.cjs`, loaded by
+   * a function `loadFull` written after the bundle (lean.ts `leanLoader`). Bundled only: never written.
+   */
+  readonly lean?: boolean;
 }
 
 /**
@@ -38,7 +45,7 @@ export const PACK_FROM_RULES = 100;
  */
 export function emitChecker(model: PolicyModel, options: EmitOptions): string {
   const names = new IdentifierPool();
-  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'unmet', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', 'validator', 'fixed', 'then', 'otherwise', 'Path', 'duringShift', 'Shift', SHIFTS, ...ENTRY_NAMES]) names.take(reserved);
+  for (const reserved of ['policy', 'd', 'planner', 'check', 'plan', 'can', 'checker', 'p', 'r', 'c', 'k', 'rule', 'groups', 'Schema', 'NO_RECORD', 'NO_CONTEXT', 'cel', 'own', 'inGroup', 'listIncludes', 'someElement', 'ObjectPrototype', 'ordinary', 'record', 'parent', 'organisation', 'principalOrganisation', 'MISSING_ORGANISATION', 'NO_ORGANISATION', 'OTHER_ORGANISATION', 'PolicyChecker', 'AppPrincipal', 'unmet', 'withRoles', 'rareChecker', 'runtimeChecker', 'lazyChecker', 'lazyEntries', 'onFirstUse', 'badProfile', 'UNDECLARED_STAGE', 'validator', 'fixed', 'then', 'otherwise', 'Path', 'duringShift', 'Shift', 'full', 'whole', 'wholeModule', 'loadFull', 'WholeModule', SHIFTS, ...ENTRY_NAMES]) names.take(reserved);
 
   for (const helper of ['GROUP_ROLES', 'groupHasRole', 'rolesOfGroups', 'PROFILES', 'profile', 'who']) names.take(helper);
 
@@ -182,7 +189,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'definePolicy',
             ...(model.organisation ? ['defineOrganisation'] : []),
             ...(model.resources.some((r) => r.requires !== undefined) ? ['defineRequirement', 'planRequirement'] : []),
-            ...(model.roleManagement ? ['defineRoleManagement'] : []),
+            ...(model.roleManagement ? ['defineRoleManagement', ...(options.lean === true ? ['type RoleManagement'] : [])] : []),
             ...(shiftConditions ? ['duringShift'] : []),
             'eq',
             'EXHAUSTED',
@@ -210,6 +217,7 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
             'reportList',
             'reportsInclude',
             'reportsOf',
+            ...(options.lean === true ? ['wholeModule'] : []),
             'someElement',
             ...(model.resources.some((r) => r.pipelines !== undefined) ? ['UNDECLARED_STAGE'] : []),
             ...(principalKey(model, 'id') === 'id' && principalKey(model, 'role') === 'role' ? [] : ['validator']),
@@ -273,17 +281,18 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           docs: ['`checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out.'],
           declarations: [{ name: 'can', type: `${checkerType(model)}['can']`, initializer: `/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model)})` }],
         },
-        // made on the first request that needs it: importing the checker runs none of it (issue 17)
-        'let rareChecker: CoreChecker | undefined;',
-        {
-          kind: StructureKind.Function,
+        // made on the first request that needs it: importing the checker runs none of it (issue 17);
+        // a lean module leaves those requests to the whole module's checker (lean.ts)
+        ...(options.lean === true ? [] : ['let rareChecker: CoreChecker | undefined;']),
+        ...(options.lean === true ? [] : [{
+          kind: StructureKind.Function as const,
           name: 'runtimeChecker',
           docs: ['The runtime\'s checker: `checker`\'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use.'],
           returnType: 'CoreChecker',
           statements: `return rareChecker ??= withRoles(planner.checker(can, plan, [${[...actionFns.keys()].map((resource) => `[${lit(resource.name)}, (p, action, r, c) => check(p, action, r, c, ${lit(resource.name)})]`).join(', ')}])${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`});`,
-        },
+        }]),
         '/** Where the entries send the requests they leave to the runtime\'s checker. */',
-        `const rare = /* @__PURE__ */ lazyEntries(runtimeChecker, [${entries.map(({ resource }) => lit(resource.name)).join(', ')}]);`,
+        `const rare = /* @__PURE__ */ lazyEntries(${options.lean === true ? '() => full().checker' : 'runtimeChecker'}, [${entries.map(({ resource }) => lit(resource.name)).join(', ')}]);`,
         commonRole(model),
         ...entries.map(({ resource, name, actions }) => kindEntry(resource, actions, name)),
         anyEntry(actionFns),
@@ -299,15 +308,18 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
               initializer: [
                 `/* @__PURE__ */ lazyChecker<${checkerType(model)}>({`,
                 `  formatVersion: ${FORMAT_VERSION}, policyName: ${lit(model.name)}, policyHash: ${lit(model.hash)}, can: entry,`,
-                `  kinds: [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}],`,
-                `}, () => ${fieldSecurity.name}.checker(withEntries(runtimeChecker(), entry, [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}])))`,
+                `  kinds: [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}],${options.lean === true ? ' policy,' : ''}`,
+                options.lean === true
+                  ? '}, () => full().checker)'
+                  : `}, () => ${fieldSecurity.name}.checker(withEntries(runtimeChecker(), entry, [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}])))`,
               ].join('\n'),
             },
           ],
         },
         'export default checker;',
         ...(model.organisation ? [organisationData(model.organisation)] : []),
-        ...(model.roleManagement ? [roleManagementData(model, model.roleManagement)] : []),
+        ...(model.roleManagement ? [roleManagementData(model, model.roleManagement, options.lean === true)] : []),
+        ...(options.lean === true ? [wholeModuleAccess(model.hash)] : []),
       ],
     },
     { indentNumberOfSpaces: 2 },

@@ -10,7 +10,15 @@ import { lit } from './literal.ts';
 const at = (s: { readonly file: string; readonly line: number; readonly column: number }): string => `${s.file}:${s.line}:${s.column}`;
 
 /** The statement exporting `roleManagement`; `Object.fromEntries`, so a role named `__proto__` is just a key. */
-export function roleManagementData(model: PolicyModel, management: RoleManagementModel): string {
+export function roleManagementData(model: PolicyModel, management: RoleManagementModel, lean = false): string {
+  const methods = '["createRole", "renameRole", "moveRole", "deleteRole"]';
+  if (lean) {
+    // the lean module's guards are the whole module's (lean.ts)
+    return [
+      '/** Guards for creating, renaming, moving and deleting roles (R-Z12), for holders of the role-management permission: the whole module\'s, loaded on first use. */',
+      `export const roleManagement = /* @__PURE__ */ onFirstUse(() => full().roleManagement as RoleManagement, ${methods});`,
+    ].join('\n');
+  }
   const top = model.roles.find((r) => r.top)?.name;
   const roles = model.roles.map((r) => `    [${lit(r.name)}, { reportsTo: ${r.reportsTo === undefined ? 'undefined' : lit(r.reportsTo)}, at: ${lit(at(r.source))} }],`);
   const naming = new Map<string, string[]>();
@@ -37,6 +45,6 @@ export function roleManagementData(model: PolicyModel, management: RoleManagemen
     '  ]),',
     `  permission: { module: ${lit(management.module)}, action: ${lit(management.permission)}, at: ${lit(at(management.source))} },`,
     // a function, not `checker.can` read now: an application that does not use the guards bundles none of `checker`
-    '}, (principal: Principal, action: string, resource: Resource): Decision => (checker.can as unknown as (p: Principal, a: string, r: Resource) => Decision)(principal, action, resource)), ["createRole", "renameRole", "moveRole", "deleteRole"]);',
+    `}, (principal: Principal, action: string, resource: Resource): Decision => (checker.can as unknown as (p: Principal, a: string, r: Resource) => Decision)(principal, action, resource)), ${methods});`,
   ].join('\n');
 }

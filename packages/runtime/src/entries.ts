@@ -19,7 +19,7 @@ import type { Can } from './can.js';
 import type { Context, CoreChecker, Decision, KindChecker, Principal } from './types.js';
 
 export { INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RESOURCE, NO_CONTEXT } from './can.js';
-export { INVALID_RECORD } from './planner.js';
+export { INVALID_RECORD } from './core.js';
 export { EXHAUSTED, failure } from './failure.js';
 
 /**

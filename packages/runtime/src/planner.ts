@@ -6,13 +6,11 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
-import { INVALID_CONTEXT, INVALID_PRINCIPAL, INVALID_RESOURCE, NO_CONTEXT, validator, type Can } from './can.js';
-import { EXHAUSTED, failure } from './failure.js';
-import { isObject, ordinary } from './own.js';
-import { and, eq, EXHAUSTED_PLAN, FALSE, not, oneOf, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
-import { denial } from './policy.js';
+import type { Can } from './can.js';
+import { coreChecker } from './core.js';
+import { and, eq, FALSE, not, oneOf, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 import { explain, grantText, tick } from './reasons.js';
-import { type Context, type Principal, type CoreChecker, type Decision, type KindChecker, type KindCheckFunction, type PlanFunction, type Policy, type PolicySchema, type Resource } from './types.js';
+import type { CoreChecker, Decision, KindCheckFunction, PlanFunction, Policy, PolicySchema } from './types.js';
 
 export interface Planner {
   /** A plan restricted to records whose `attribute` is absent or one of the declared `values` (R-K5). */
@@ -40,17 +38,6 @@ export interface Planner {
    * security is added by `defineFields`.
    */
   readonly checker: <S extends PolicySchema, P>(can: Can<S, P>, plan: PlanFunction, kinds?: readonly (readonly [string, KindCheckFunction])[]) => CoreChecker;
-}
-
-/** The denial of a per-kind entry's record that is not an object. */
-export const INVALID_RECORD = /* @__PURE__ */ denial('invalid-request', 'denied: the record must be an object');
-
-/** Names a per-kind entry cannot also have on the checker (`checker.kinds` has every kind). */
-export const CHECKER_MEMBERS: readonly string[] = ['can', 'plan', 'fields', 'redact', 'canWrite', 'formatVersion', 'policyName', 'policyHash', 'kinds', '__proto__'];
-
-/** A plan for a request that cannot be planned: `never`, with the denial's code and reason. */
-function refusedPlan(decision: Decision): QueryPlan {
-  return Object.freeze({ ...planOf(FALSE, decision.reason), code: decision.code as 'invalid-request' | 'error' });
 }
 
 /**
@@ -90,60 +77,6 @@ export function definePlanner(policy: Policy, hash: string): Planner {
       const filter = record(attribute, or(...kinds.map(([kind, plan]) => and(eq('kind', kind), plan.filter))));
       return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`, kinds.some(([, plan]) => plan.recheck));
     },
-    checker(can, plan, kinds = []) {
-      // where the application's principal keeps its id and role (`principal: { id: userId }`)
-      const valid = validator(data.principal?.id ?? 'id', data.principal?.role ?? 'role');
-      const core: Record<string, unknown> = {
-        formatVersion: data.format,
-        policyName: data.name,
-        policyHash: hash,
-        // the generated module's `can`; the schema types only its callers
-        can: can as Can,
-        plan(principal: Principal, action: string, kind: string, context?: Context): QueryPlan {
-          try {
-            const p = isObject(principal) ? ordinary(principal) : undefined;
-            if (p === undefined || !valid(p)) return refusedPlan(INVALID_PRINCIPAL);
-            if (typeof kind !== 'string') return refusedPlan(INVALID_RESOURCE);
-            if (context !== undefined && !isObject(context)) return refusedPlan(INVALID_CONTEXT);
-            return plan(p, action, kind, context ?? NO_CONTEXT);
-          } catch (error) {
-            // at the edge of the call stack, describing the failure overflows it again
-            try {
-              return refusedPlan(failure(error));
-            } catch {
-              return EXHAUSTED_PLAN;
-            }
-          }
-        },
-      };
-      // one entry per kind (issue 17): the application's own record, no `kind`, nothing copied;
-      // read as `can` reads (can.ts): as ordinary objects
-      const byKind = Object.create(null) as Record<string, KindChecker>;
-      for (const [name, checkKind] of kinds) {
-        const entry: KindChecker = Object.freeze({
-          can(principal: Principal, action: string, record: object, context?: Context): Decision {
-            try {
-              if (!isObject(principal)) return INVALID_PRINCIPAL;
-              const p = ordinary(principal);
-              if (!valid(p)) return INVALID_PRINCIPAL;
-              if (!isObject(record)) return INVALID_RECORD;
-              if (context !== undefined && !isObject(context)) return INVALID_CONTEXT;
-              return checkKind(p, action, ordinary(record) as Resource, context ?? NO_CONTEXT);
-            } catch (error) {
-              try {
-                return failure(error);
-              } catch {
-                return EXHAUSTED;
-              }
-            }
-          },
-        });
-        Object.defineProperty(byKind, name, { value: entry, enumerable: true });
-        // `checker.lead` too, unless the kind is named like a member of the checker
-        if (!CHECKER_MEMBERS.includes(name)) Object.defineProperty(core, name, { value: entry, enumerable: true });
-      }
-      core['kinds'] = Object.freeze(byKind);
-      return Object.freeze(core) as unknown as CoreChecker;
-    },
+    checker: (can, plan, kinds = []) => coreChecker(data, hash, can as Can, plan, kinds),
   };
 }
