@@ -140,23 +140,23 @@ export function checkDirectoryWith(model: PolicyModel, dir: string, file: string
  * use, so commands that only check never load them.
  */
 export async function emit(model: PolicyModel, options: CompileOptions = {}): Promise<CompiledChecker> {
-  const [{ emitChecker }, { emitDeclarations }, { header }, { bundleChecker }, { leanLoader }] = await Promise.all([
+  const [{ emitChecker }, { emitDeclarations }, { header }, { bundleChecker, bundleLean, LARGE_CHECKER }] = await Promise.all([
     import('./emit/checker.ts'),
     import('./emit/types.ts'),
     import('./emit/header.ts'),
     import('./bundle/bundle.ts'),
-    import('./emit/lean.ts'),
   ]);
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
-  const checkerTs = emitChecker(model, { runtimeImport, ...(options.layout === undefined ? {} : { layout: options.layout }) });
+  const layout = options.layout === undefined ? {} : { layout: options.layout };
+  const checkerTs = emitChecker(model, { runtimeImport, ...layout });
   const declarations = emitDeclarations(model, runtimeImport);
-  const leanTs = options.lean === true ? emitChecker(model, { runtimeImport, lean: true, ...(options.layout === undefined ? {} : { layout: options.layout }) }) : undefined;
-  const [bundle, bundleCjs, leanEsm, leanCjs] = await Promise.all([
+  const [bundle, bundleCjs] = await Promise.all([
     bundleChecker(checkerTs, runtimeImport, header(model), 'esm'),
     bundleChecker(checkerTs, runtimeImport, header(model), 'cjs'),
-    ...(leanTs === undefined ? [] : (['esm', 'cjs'] as const).map(async (format) => `${(await bundleChecker(leanTs, runtimeImport, header(model), format)).trimEnd()}\n${leanLoader(format)}`)),
   ]);
-  return { checkerTs, declarations, bundle, bundleCjs, ...(leanEsm === undefined || leanCjs === undefined ? {} : { lean: { esm: leanEsm, cjs: leanCjs } }) };
+  if (options.lean !== true) return { checkerTs, declarations, bundle, bundleCjs };
+  const lean = checkerTs.length > LARGE_CHECKER ? { esm: bundle, cjs: bundleCjs } : await bundleLean(emitChecker(model, { runtimeImport, ...layout, lean: true }), runtimeImport, header(model));
+  return { checkerTs, declarations, bundle, bundleCjs, lean };
 }
 
 export async function compileSources(name: string, texts: readonly SourceText[], options: CompileOptions = {}): Promise<CompileResult> {

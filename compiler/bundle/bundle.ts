@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
 import { minifyKeepingAnnotations } from './annotations.ts';
+import { leanLoader } from '../emit/lean.ts';
 
 /** The policyc package folder, found from this file whether it runs from source or from `dist/`. */
 export function packageRoot(): string {
@@ -28,8 +29,12 @@ function runtimeEntries(): { index: string; cel: string } {
   return { index: join(dir, 'dist', 'index.js'), cel: join(dir, 'dist', 'cel.js') };
 }
 
-/** Above this many characters of checker.ts (policies of the table layout), the bundles are not minified. */
-const LARGE_CHECKER = 1_000_000;
+/**
+ * Above this many characters of checker.ts (policies of the table layout), the bundles are not
+ * minified, and the lean modules are the whole ones (emit/lean.ts): bundling twice more would cost
+ * most of a second, and what such a module is loaded for dwarfs the parsing.
+ */
+export const LARGE_CHECKER = 1_000_000;
 
 /**
  * Bundles a generated checker with the runtime into one self-contained module (ES or CommonJS).
@@ -63,6 +68,12 @@ export async function bundleChecker(checkerTs: string, runtimeImport: string, ba
   // where the annotations cannot all be written back unchanged: minified but for line breaks, which keeps them
   const code = (await minifyKeepingAnnotations(out.text)) ?? (await transform(out.text, { minifySyntax: true, minifyIdentifiers: true, format: 'esm', target: 'es2022' })).code;
   return `${banner}\n${code}`;
+}
+
+/** The lean modules of `checker.js` and `checker.cjs` from the lean generated module, each followed by its `loadFull` (emit/lean.ts). */
+export async function bundleLean(leanTs: string, runtimeImport: string, banner: string): Promise<{ esm: string; cjs: string }> {
+  const [esm, cjs] = await Promise.all((['esm', 'cjs'] as const).map(async (format) => `${(await bundleChecker(leanTs, runtimeImport, banner, format)).trimEnd()}\n${leanLoader(format)}`));
+  return { esm: esm!, cjs: cjs! };
 }
 
 /** Type-strips a generated checker without bundling (imports kept), for tests and tools. */
