@@ -3,13 +3,14 @@
 // value read as a plain property, argument checks outside the `try`), the same rules written by
 // hand (the lower bound), and @casl/ability. The timed copies see only the timed requests; a
 // second copy of the generated checker and of the hand-written function also decides malformed
-// requests first, and is timed in rows of its own (a function that has seen many shapes).
+// requests first, and is timed in rows of its own (a function that has seen many shapes). The
+// generated checker is what an application imports: the lean `checker.js` (`importBuilt`).
 import { subject } from '@casl/ability';
 import { compileDir } from '../dist/compiler/index.js';
 import { abilityFor } from './casl.mjs';
 import { canLeadByHand, crmAbilityFor, crmRequests } from './crm-app.mjs';
 import { canLead } from './hand-written.mjs';
-import { baselineCheckout, importBundle, median, prng } from './lib.mjs';
+import { baselineCheckout, importBuilt, median, prng } from './lib.mjs';
 
 const REQUESTS = 100_000;
 const ROUNDS = 15;
@@ -190,9 +191,9 @@ async function runOwnObjectsScenario(compile) {
 export async function runChecksBench({ log = () => {} } = {}) {
   const policy = new URL('./leads-policy/', import.meta.url).pathname;
   const compile = async (compiler, dir = policy) => {
-    const result = await compiler(dir);
+    const result = await compiler(dir, { lean: true });
     if (!result.output) throw new Error(`the benchmark policy does not compile:\n${result.diagnostics.map((d) => d.message).join('\n')}`);
-    return (await importBundle(result.output.bundle)).checker;
+    return (await importBuilt(result.output)).checker;
   };
   const checker = await compile(compileDir);
   // a second copy of each of the generated checker and the hand-written function (a module of its

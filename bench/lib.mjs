@@ -31,6 +31,19 @@ export async function importBundle(bundle) {
 }
 
 /**
+ * Imports what an application imports of a compiled checker (`compileDir(dir, { lean: true })`):
+ * the lean `checker.js`, with the whole `checker.full.cjs` beside it; the bundle of a compiler
+ * that writes no lean module (the baseline) as it is.
+ */
+export async function importBuilt(output) {
+  if (output.lean === undefined) return importBundle(output.bundle);
+  const dir = mkdtempSync(join(tmpdir(), 'policyc-bench-'));
+  writeFileSync(join(dir, 'checker.full.cjs'), output.bundleCjs);
+  writeFileSync(join(dir, 'checker.mjs'), output.lean.esm);
+  return import(pathToFileURL(join(dir, 'checker.mjs')).href);
+}
+
+/**
  * The commit before this project's hardening and on-demand CLI: its compiler emitted checkers
  * that read request values as plain properties, and its CLI imported every library at start-up.
  * The benchmarks compare with it side by side.
