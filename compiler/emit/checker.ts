@@ -1,6 +1,6 @@
 import { printStructure, StructureKind, VariableDeclarationKind, type CodeBlockWriter, type FunctionDeclarationStructure, type StatementStructures } from 'ts-morph';
 import type { ConditionModel, PolicyModel, ResourceModel, RoleModel } from '../ir/model.ts';
-import { actionSwitch, anyEntry, commonRole, ENTRY_NAMES, kindEntry, kindSwitch } from './entries.ts';
+import { actionSwitch, ENTRY_NAMES, kindSwitch } from './entries.ts';
 import { fieldSecurityData } from './fields.ts';
 import { FORMAT_VERSION, header } from './header.ts';
 import { IdentifierPool, lit } from './literal.ts';
@@ -11,10 +11,9 @@ import { checkerType, schemaType } from './types.ts';
 import { isShiftCondition, shiftConditionBody, shiftTable, SHIFTS, usesCel } from './shifts.ts';
 import { FIXED_PLAN, PlanFunctions, whenPlanFunction, writePlanDispatch } from './plans.ts';
 import { emitResources } from './resources.ts';
-import { roleManagementData } from './rolemanagement.ts';
-import { wholeModuleAccess } from './lean.ts';
+import { exportStatements } from './exports.ts';
 import { cellTemplate, UNMET, type CellEmitters } from './cells.ts';
-import { conditionLabel, groupTables, organisationData, policyData, roleNamesOf } from './data.ts';
+import { conditionLabel, groupTables, policyData, roleNamesOf } from './data.ts';
 
 export interface EmitOptions {
   /** Module specifier of the runtime in generated imports. */
@@ -272,75 +271,13 @@ export function emitChecker(model: PolicyModel, options: EmitOptions): string {
           profileGuard(model, w, (denial) => `planner.fixed(${denial})`);
           writePlanDispatch(w, planDispatch, actionFns);
         }),
-        // `can` on its own: an application that imports only `can` bundles no plans, field masks or
-        // their runtime (the pure annotations let a bundler drop `checker` when nothing uses it)
-        {
-          kind: StructureKind.VariableStatement,
-          isExported: true,
-          declarationKind: VariableDeclarationKind.Const,
-          docs: ['`checker.can` on its own, for applications that need nothing else: bundled alone, it leaves plans and field masks out.'],
-          declarations: [{ name: 'can', type: `${checkerType(model)}['can']`, initializer: `/* @__PURE__ */ defineCan<${canTypes(model)}>(check${canFields(model)})` }],
-        },
-        // made on the first request that needs it: importing the checker runs none of it (issue 17);
-        // a lean module leaves those requests to the whole module's checker (lean.ts)
-        ...(options.lean === true ? [] : ['let rareChecker: CoreChecker | undefined;']),
-        ...(options.lean === true ? [] : [{
-          kind: StructureKind.Function as const,
-          name: 'runtimeChecker',
-          docs: ['The runtime\'s checker: `checker`\'s `plan`, and the requests its entries leave to it (several `roles`, a `profile`, objects that are not plain); made on first use.'],
-          returnType: 'CoreChecker',
-          statements: `return rareChecker ??= withRoles(planner.checker(can, plan, [${[...actionFns.keys()].map((resource) => `[${lit(resource.name)}, (p, action, r, c) => check(p, action, r, c, ${lit(resource.name)})]`).join(', ')}])${principalKey(model, 'role') === 'role' ? '' : `, ${lit(principalKey(model, 'role'))}`});`,
-        }]),
-        '/** Where the entries send the requests they leave to the runtime\'s checker. */',
-        `const rare = /* @__PURE__ */ lazyEntries(${options.lean === true ? '() => full().checker' : 'runtimeChecker'}, [${entries.map(({ resource }) => lit(resource.name)).join(', ')}]);`,
-        commonRole(model),
-        ...entries.map(({ resource, name, actions }) => kindEntry(resource, actions, name)),
-        anyEntry(actionFns),
-        {
-          kind: StructureKind.VariableStatement,
-          isExported: true,
-          declarationKind: VariableDeclarationKind.Const,
-          declarations: [
-            {
-              name: 'checker',
-              type: checkerType(model),
-              // `plan`, field security and the runtime's checker are made on the first call that needs them
-              initializer: [
-                `/* @__PURE__ */ lazyChecker<${checkerType(model)}>({`,
-                `  formatVersion: ${FORMAT_VERSION}, policyName: ${lit(model.name)}, policyHash: ${lit(model.hash)}, can: entry,`,
-                `  kinds: [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}],${options.lean === true ? ' policy,' : ''}`,
-                options.lean === true
-                  ? '}, () => full().checker)'
-                  : `}, () => ${fieldSecurity.name}.checker(withEntries(runtimeChecker(), entry, [${entries.map(({ resource, name }) => `[${lit(resource.name)}, ${name}]`).join(', ')}])))`,
-              ].join('\n'),
-            },
-          ],
-        },
-        'export default checker;',
-        ...(model.organisation ? [organisationData(model.organisation)] : []),
-        ...(model.roleManagement ? [roleManagementData(model, model.roleManagement, options.lean === true)] : []),
-        ...(options.lean === true ? [wholeModuleAccess(model.hash)] : []),
+        ...exportStatements({ model, actionFns, entries, fieldSecurity: fieldSecurity.name, lean: options.lean === true }),
       ],
     },
     { indentNumberOfSpaces: 2 },
   );
   // (a name that imitates a placeholder: the same cells as code, rules as rows)
   return packed === undefined ? printed : (packed.fill(printed) ?? emitChecker(model, { ...options, layout: 'code', pack: false }));
-}
-
-/** The type arguments of `defineCan`: the schema, and the application's principal when the policy maps its fields. */
-function canTypes(model: PolicyModel): string {
-  return model.principalFields.size === 0 ? 'Schema' : 'Schema, AppPrincipal';
-}
-
-/**
- * `defineCan`'s argument after `check`: the test of the principal's id and role when the policy
- * names other fields for them (`principal: { id: userId }`).
- */
-function canFields(model: PolicyModel): string {
-  const id = principalKey(model, 'id');
-  const role = principalKey(model, 'role');
-  return id === 'id' && role === 'role' ? '' : `, validator(${lit(id)}, ${lit(role)})`;
 }
 
 /** `check(p, action, r)` or `plan(p, action, kind)`: dispatch on the kind, then the action. */
