@@ -10,7 +10,7 @@ import { contextOf, principalOf, resourceOf } from './decide.ts';
 import { decodeToken, encodeToken, requestDigest } from './page-token.ts';
 import type { PolicySet } from './policy-set.ts';
 import { action, context, entity, member, page } from './request.ts';
-import { canAny, planAny } from '@policyc/runtime';
+import { canAny, planAny, rechecks } from '@policyc/runtime';
 
 export type SearchKind = 'subject' | 'resource' | 'action';
 
@@ -73,7 +73,7 @@ export async function search(set: PolicySet, kind: SearchKind, body: Record<stri
       while (found.length <= limit && plan.result !== 'never') {
         const batch = await set.records.search(resource.type, plan, cursor, BATCH);
         for (const r of batch) {
-          const keep = plan.recheck !== true || canAny(set.checker, principal, act!.name, { ...r.attributes, kind: resource.type, id: r.id }, ctx).allow;
+          const keep = !rechecks(plan) || canAny(set.checker, principal, act!.name, { ...r.attributes, kind: resource.type, id: r.id }, ctx).allow;
           if (keep) found.push({ id: r.id, result: { type: resource.type, id: r.id } });
         }
         if (batch.length < BATCH) break;

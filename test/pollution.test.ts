@@ -122,6 +122,40 @@ describe.each(SETS)('own data only: polluting prototypes never changes what the 
     }
     expect(differences).toEqual([]);
   });
+
+  it("R-K1 R-K3 R-Z2 names of the runtime's own objects (a decision's, a checker's, a plan's), set on Object.prototype, change no answer, for the requests the entries hand on too", () => {
+    // the requests of the tables, and each as the entries hand it to the runtime's checker:
+    // several roles, a profile, a class instance
+    class Member {
+      constructor(fields: object) {
+        Object.assign(this, fields);
+      }
+    }
+    const handedOn = requests.flatMap((r) => {
+      const p = r.principal as Record<string, unknown> | null;
+      if (typeof p !== 'object' || p === null || typeof p['role'] !== 'string') return [];
+      const { role, ...rest } = p;
+      return [
+        { ...r, principal: { ...rest, roles: [role] } },
+        { ...r, principal: new Member(p) },
+        ...model.profiles.slice(0, 1).map((profile) => ({ ...r, principal: { ...p, profile } })),
+      ];
+    });
+    const all = [...requests, ...handedOn];
+    const expected = answers(checker, model, all);
+    const names = ['allow', 'code', 'reason', 'rule', 'can', 'kinds', 'plan', 'fields', 'redact', 'canWrite', 'checker', 'policyHash', 'result', 'filter', 'recheck', 'effects', 'mask'];
+    const differences: string[] = [];
+    for (const key of names) {
+      for (const value of [true, 'admin', 1, { allow: true, code: 'admin' }]) {
+        const got = polluted(Object.prototype, key, value, () => answers(checker, model, all));
+        got.forEach((g, i) => {
+          if (g !== expected[i] && differences.length < 10) differences.push(`${key} = ${JSON.stringify(value)}: request ${i} ${JSON.stringify(all[i])}\n  expected ${expected[i]}\n  got      ${g}`);
+        });
+      }
+    }
+    expect(handedOn.length).toBeGreaterThan(requests.length);
+    expect(differences).toEqual([]);
+  });
 });
 
 describe('own data only: polluting prototypes never changes an organisation guard (R-O1..R-O6)', () => {

@@ -2,7 +2,7 @@ import { isObject, listIncludes, own, ownElements } from './own.js';
 import { FORMAT_VERSION, PolicyFormatError } from './policy.js';
 import { tick } from './reasons.js';
 
-export { and, contains, eq, FALSE, not, oneOf, or, present, record, toPredicate, TRUE, type Filter, type PresentType, type QueryPlan, type Scalar } from './plan.js';
+export { and, contains, eq, FALSE, not, oneOf, or, present, rechecks, record, toPredicate, TRUE, type Filter, type PresentType, type QueryPlan, type Scalar } from './plan.js';
 export { reportingDirectory, reportList, reportsInclude, reportsOf, type Directory, type ReportingDirectory, type ReportingOptions } from './reporting.js';
 export {
   defineOrganisation,

@@ -65,30 +65,20 @@ function refusal(error: unknown): Decision {
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function lazyEntries(build: () => CoreChecker, kinds: readonly string[]): Pick<CoreChecker, 'can' | 'kinds'> {
-  const built = (): CoreChecker | Decision => {
+  // the checker passed to `ask`, or the denial of a `build()` that threw: never a test of what
+  // `build()` returned (such as `'allow' in`), which a polluted `Object.prototype` could answer
+  const withBuilt = (ask: (checker: CoreChecker) => Decision): Decision => {
+    let checker: CoreChecker;
     try {
-      return build();
+      checker = build();
     } catch (error) {
       return refusal(error);
     }
+    return ask(checker);
   };
   return Object.freeze({
-    can: (principal: Principal, action: string, resource: Resource, context?: Context): Decision => {
-      const checker = built();
-      return 'allow' in checker ? checker : checker.can(principal, action, resource, context);
-    },
-    kinds: kindTable(
-      kinds.map(
-        (name) =>
-          [
-            name,
-            (principal: Principal, action: string, record: object, context?: Context): Decision => {
-              const checker = built();
-              return 'allow' in checker ? checker : checker.kinds[name]!.can(principal, action, record as Resource, context);
-            },
-          ] as const,
-      ),
-    ),
+    can: (principal: Principal, action: string, resource: Resource, context?: Context): Decision => withBuilt((checker) => checker.can(principal, action, resource, context)),
+    kinds: kindTable(kinds.map((name) => [name, (principal: Principal, action: string, record: object, context?: Context): Decision => withBuilt((checker) => checker.kinds[name]!.can(principal, action, record as Resource, context))] as const)),
   }) as Pick<CoreChecker, 'can' | 'kinds'>;
 }
 

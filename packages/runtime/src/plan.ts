@@ -128,6 +128,14 @@ export function planOf(filter: Filter, reason: string, recheck = false): QueryPl
   return { result: filter.op === 'true' ? 'always' : 'filter', filter, reason };
 }
 
+/**
+ * Whether a plan says to recheck its records: its own `recheck`, never one a polluted
+ * `Object.prototype` lends a plan that has none (most have none).
+ */
+export function rechecks(plan: QueryPlan): boolean {
+  return Object.hasOwn(plan, 'recheck') && plan.recheck === true;
+}
+
 /** The plan of a request that failed at the very edge of the call stack: `never`, the reason of {@link EXHAUSTED}. */
 export const EXHAUSTED_PLAN: QueryPlan = /* @__PURE__ */ Object.freeze({ ...planOf(FALSE, EXHAUSTED.reason), code: 'error' as const });
 

@@ -8,7 +8,7 @@
  */
 import type { Can } from './can.js';
 import { coreChecker } from './core.js';
-import { and, eq, FALSE, not, oneOf, or, planOf, present, record, TRUE, type Filter, type QueryPlan } from './plan.js';
+import { and, eq, FALSE, not, oneOf, or, planOf, present, rechecks, record, TRUE, type Filter, type QueryPlan } from './plan.js';
 import { explain, grantText, tick } from './reasons.js';
 import type { CoreChecker, Decision, KindCheckFunction, PlanFunction, Policy, PolicySchema } from './types.js';
 
@@ -53,15 +53,15 @@ export function definePlanner(policy: Policy, hash: string): Planner {
   policy.explainWith(explain);
   return {
     declaredOnly: (attribute, values, plan) =>
-      planOf(and(or(not(present(attribute, 'any')), oneOf(attribute, [...values] as string[])), plan.filter), plan.reason, plan.recheck),
-    within: (attribute, organisation, plan) => planOf(and(eq(attribute, organisation), plan.filter), plan.reason, plan.recheck),
+      planOf(and(or(not(present(attribute, 'any')), oneOf(attribute, [...values] as string[])), plan.filter), plan.reason, rechecks(plan)),
+    within: (attribute, organisation, plan) => planOf(and(eq(attribute, organisation), plan.filter), plan.reason, rechecks(plan)),
     fixed: (decision) => planOf(decision.allow ? TRUE : FALSE, decision.reason),
     filtered: (rule, filter) => planOf(filter, `filtered: ${grantText(ruleRef(rule))}`),
     onAttribute(attribute, value, then, otherwise) {
       const yes = then();
       const no = otherwise();
       const reason = yes.reason === no.reason ? yes.reason : `${yes.reason}; where \`${attribute}\` is not ${JSON.stringify(value)}: ${no.reason}`;
-      return planOf(and(present(attribute), or(and(eq(attribute, value), yes.filter), and(not(eq(attribute, value)), no.filter))), reason, yes.recheck ?? no.recheck);
+      return planOf(and(present(attribute), or(and(eq(attribute, value), yes.filter), and(not(eq(attribute, value)), no.filter))), reason, rechecks(yes) || rechecks(no));
     },
     onCondition(k, rule, then, otherwise) {
       return k === true ? then() : k === false ? otherwise() : planOf(FALSE, decide(rule, k === null ? 27 /* Path.ConditionOverBudget */ : 26 /* Path.ConditionFailed */).reason);
@@ -70,12 +70,12 @@ export function definePlanner(policy: Policy, hash: string): Planner {
       if (filter.op === 'false') return planOf(FALSE, decide(rule, 25 /* Path.ConditionNotMet */).reason);
       const yes = then();
       const recheck = exact ? '' : `; recheck each record with \`can\`: no filter expresses all of ${tick(ruleRef(rule).condition ?? '?')}`;
-      return planOf(and(filter, yes.filter), `${yes.reason}${recheck}`, !exact || yes.recheck);
+      return planOf(and(filter, yes.filter), `${yes.reason}${recheck}`, !exact || rechecks(yes));
     },
     parentPlan(rule, attribute, kinds) {
       const ref = ruleRef(rule);
       const filter = record(attribute, or(...kinds.map(([kind, plan]) => and(eq('kind', kind), plan.filter))));
-      return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`, kinds.some(([, plan]) => plan.recheck));
+      return planOf(filter, `filtered: ${tick(ref.resource)} records follow their parent record (${ref.file}:${ref.line}:${ref.column})`, kinds.some(([, plan]) => rechecks(plan)));
     },
     checker: (can, plan, kinds = []) => coreChecker(data, hash, can as Can, plan, kinds),
   };

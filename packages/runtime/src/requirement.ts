@@ -7,7 +7,7 @@
  *
  * No dependencies; imports nothing from the compiler.
  */
-import { and, FALSE, planOf, type Filter, type QueryPlan } from './plan.js';
+import { and, FALSE, planOf, rechecks, type Filter, type QueryPlan } from './plan.js';
 import type { Decision, Policy, Resource } from './types.js';
 
 /** Where a requirement is written and what it needs, as the generated module passes it. */
@@ -92,7 +92,7 @@ export function planRequirement(requirement: Requirement, has: Decision, need: b
     if (need.filter.op === 'false') return planOf(FALSE, requirement.lacking(has).reason);
     const plan = inner();
     const recheck = need.exact ? '' : `; recheck each record with \`can\`: no filter expresses all of ${tick(data.when ?? '')}`;
-    return planOf(and(need.filter, plan.filter), `${plan.reason}; only records that need no capability ${tick(data.permission)} (module ${tick(data.module)}, ${data.at})${recheck}`, plan.recheck === true || !need.exact);
+    return planOf(and(need.filter, plan.filter), `${plan.reason}; only records that need no capability ${tick(data.permission)} (module ${tick(data.module)}, ${data.at})${recheck}`, rechecks(plan) || !need.exact);
   }
   return planOf(FALSE, (need === true ? requirement.lacking(has) : requirement.failed()).reason);
 }

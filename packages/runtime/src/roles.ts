@@ -9,7 +9,7 @@
  */
 import { EXHAUSTED, failure } from './failure.js';
 import { own, ownElements } from './own.js';
-import { EXHAUSTED_PLAN, or, planOf } from './plan.js';
+import { EXHAUSTED_PLAN, or, planOf, rechecks } from './plan.js';
 import type { QueryPlan } from './plan.js';
 import type { Checker, Context, Decision, Principal, Resource } from './types.js';
 
@@ -89,7 +89,7 @@ export function planAny(checker: Plan, principal: Principal, action: string, kin
     const reached = plans.filter((p) => p.result === 'filter');
     if (reached.length === 0) return plans[0] ?? NEVER;
     if (reached.length === 1) return reached[0]!;
-    const recheck = reached.some((p) => p.recheck === true);
+    const recheck = reached.some(rechecks);
     return planOf(or(...reached.map((p) => p.filter)), reached.map((p) => p.reason).join('; '), recheck);
   } catch (error) {
     try {
