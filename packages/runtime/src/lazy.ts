@@ -121,7 +121,8 @@ const NOTHING_SHOWN = Object.freeze(Object.create(null) as object);
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function lazyChecker<S>(atHand: CheckerAtHand, build: () => S): S {
-  atHand.policy?.explainWith(explain);
+  // its own `policy` only: the whole module passes none, and a polluted prototype's is not one
+  if (Object.hasOwn(atHand, 'policy')) atHand.policy?.explainWith(explain);
   let built: Record<string, Method> | undefined;
   const forward =
     (name: string) =>
