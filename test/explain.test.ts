@@ -101,12 +101,31 @@ roles:
       [{ id: 'u1', role: 'admin', organisation: 'acme' }, { kind: 'ticket', org: 'globex' }, 'other-organisation'],
       [{ id: 'u1', role: 'admin' }, { kind: 'ticket', org: 'acme' }, 'invalid-request'],
       [{ id: 'u1', role: 'admin', organisation: 'acme' }, { kind: 'ticket' }, 'missing-attribute'],
+      // a principal of the user directory lists the organisations it belongs to: it acts in one of them only
+      [{ id: 'u1', role: 'agent', organisation: 'acme', organisations: ['acme', 'globex'] }, { kind: 'ticket', owner: 'u1', org: 'acme' }, 'own'],
+      [{ id: 'u1', role: 'admin', organisation: 'acme', organisations: ['globex'] }, { kind: 'ticket', org: 'acme' }, 'other-organisation'],
+      [{ id: 'u1', role: 'admin', organisation: 'acme', organisations: [] }, { kind: 'ticket', org: 'acme' }, 'other-organisation'],
+      [{ id: 'u1', role: 'admin', organisation: 'acme', organisations: 'acme' }, { kind: 'ticket', org: 'acme' }, 'other-organisation'],
+      [{ id: 'u1', role: 'admin', organisation: 'acme', organisations: [, 'globex'] }, { kind: 'ticket', org: 'acme' }, 'other-organisation'],
     ];
     for (const [principal, resource, code] of cases) {
       expect(checker.can(principal as never, 'view', resource as never).code).toBe(code);
+      expect(checker.kinds['ticket']!.can(principal as never, 'view', resource as never).code).toBe(code);
       expect(traceDecision(result.model!, principal, 'view', resource).code).toBe(code);
     }
     expect(traceDecision(result.model!, cases[1]![0], 'view', cases[1]![1]).steps.at(-1)).toMatchObject({ test: "the record is in the principal's organisation", outcome: 'no' });
+    expect(traceDecision(result.model!, cases[6]![0], 'view', cases[6]![1]).steps.at(-1)).toMatchObject({ test: "the principal's `organisations` list it", outcome: 'no' });
+    // a hole is no membership, whatever Array.prototype[0] holds
+    Object.defineProperty(Array.prototype, '0', { value: 'acme', configurable: true, writable: true });
+    try {
+      expect(checker.can(cases[9]![0] as never, 'view', cases[9]![1] as never).code).toBe('other-organisation');
+    } finally {
+      delete (Array.prototype as unknown as Record<string, unknown>)['0'];
+    }
+    // plans: the same organisations, so that listings never reach records of another one
+    const plan = (principal: unknown) => checker.plan(principal as never, 'view', 'ticket');
+    expect(plan({ id: 'u1', role: 'admin', organisation: 'acme', organisations: ['acme'] })).toMatchObject({ result: 'filter', filter: { op: 'eq', attribute: 'org', value: 'acme' } });
+    expect(plan({ id: 'u1', role: 'admin', organisation: 'acme', organisations: ['globex'] })).toMatchObject({ result: 'never', reason: "denied: the record belongs to another organisation than the principal's" });
   });
 });
 

@@ -7,6 +7,16 @@ import { ownRead, principalKey } from './reach.ts';
 import { withRequirement, type RequirementEmitters } from './requires.ts';
 import type { CellTables } from './table.ts';
 
+
+/**
+ * The principal's membership of `organisation`, the one it acts in (R-Z13): it lists no
+ * `organisations`, or a list that has it as an own element; else `denied`. `organisations` is no
+ * policy field but the user directory's (docs/directory.md): anything else there belongs nowhere.
+ */
+const membership = (denied: string): string[] => [
+  `const memberships = ${ownRead('p', 'organisations')};`,
+  `if (memberships !== undefined && !(Array.isArray(memberships) && listIncludes(memberships, organisation))) return ${denied};`,
+];
 /**
  * Each resource's actions as the checker module writes them: per action, the function deciding
  * its cells (a role switch, a table's look-up or a child kind's parent check, behind the
@@ -84,6 +94,7 @@ export function emitResources({ model, names, tables, cellEmitters, requirementE
             `const principalOrganisation = ${ownRead('p', principalKey(model, 'organisation'))};`,
             'if (typeof principalOrganisation !== "string") return NO_ORGANISATION;',
             'if (organisation !== principalOrganisation) return OTHER_ORGANISATION;',
+            ...membership('OTHER_ORGANISATION'),
             `return ${cellsFn}(p, r, c);`,
           ].join('\n'),
         });
@@ -92,6 +103,7 @@ export function emitResources({ model, names, tables, cellEmitters, requirementE
           statements: [
             `const organisation = ${ownRead('p', principalKey(model, 'organisation'))};`,
             'if (typeof organisation !== "string") return planner.fixed(NO_ORGANISATION);',
+            ...membership('planner.fixed(OTHER_ORGANISATION)'),
             `return planner.within(${lit(org)}, organisation, ${cells});`,
           ].join('\n'),
         };

@@ -131,6 +131,12 @@ function traceOne(model: PolicyModel, principal: unknown, action: string, resour
     if (typeof mine !== 'string') return end('invalid-request');
     step("the record is in the principal's organisation", organisation === mine ? 'yes' : 'no');
     if (organisation !== mine) return end('other-organisation');
+    const memberships = (p as { organisations?: unknown }).organisations;
+    if (memberships !== undefined) {
+      const member = Array.isArray(memberships) && memberships.some((o, i) => Object.hasOwn(memberships, i) && o === organisation);
+      step("the principal's `organisations` list it", member ? 'yes' : 'no');
+      if (!member) return end('other-organisation');
+    }
   }
   if (kind.parent !== undefined) {
     const { parent } = kind;

@@ -54,6 +54,9 @@ export function decideIn(policy: Policy, principal: unknown, action: string, res
     if (typeof organisation !== 'string') return { allow: false, code: 'missing-attribute' };
     if (typeof attribute(principal, fieldOf(policy, 'organisation')) !== 'string') return { allow: false, code: 'invalid-request' };
     if (organisation !== attribute(principal, fieldOf(policy, 'organisation'))) return { allow: false, code: 'other-organisation' };
+    // … and only by a principal that belongs to it, when it lists the organisations it belongs to
+    const memberships = attribute(principal, 'organisations');
+    if (memberships !== undefined && !(Array.isArray(memberships) && memberships.some((o, i) => Object.hasOwn(memberships, i) && o === organisation))) return { allow: false, code: 'other-organisation' };
   }
   // Step 1, last: a kind with a parent record is decided by the parent (R-Z11): its read
   // actions by the parent kind's first read action, the others by its first write action.

@@ -465,6 +465,8 @@ export interface RequestSpec {
   readonly groups: { readonly absent: true } | { readonly value: unknown };
   /** The principal's organisation (R-Z13). */
   readonly organisation: { readonly absent: true } | { readonly value: unknown };
+  /** The organisations the principal belongs to, as the user directory gives them (R-Z13). */
+  readonly organisations: { readonly absent: true } | { readonly value: unknown };
   readonly kind: number | unknown;
   readonly action: number | string;
   /** Values of the kind's owner, team, ownerRole, extra, organisation and subscribers attributes. */
@@ -541,6 +543,12 @@ export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
     { arbitrary: fc.constantFrom<unknown>('o1', 'o2').map((value) => ({ value })), weight: 8 },
     { arbitrary: fc.constantFrom<unknown>(7, null).map((value) => ({ value })), weight: 1 },
   ),
+  organisations: fc.oneof(
+    { arbitrary: fc.constant({ absent: true as const }), weight: 6 },
+    { arbitrary: fc.subarray(['o1', 'o2']).map((value) => ({ value })), weight: 3 },
+    // malformed, and a list with a hole (a hole is no membership)
+    { arbitrary: fc.constantFrom<unknown>('o1', 7, [, 'o1'], new Set(['o1'])).map((value) => ({ value })), weight: 1 },
+  ),
   kind: fc.oneof({ arbitrary: fc.nat(), weight: 12 }, { arbitrary: fc.constantFrom<unknown>('unknown', 'Lead', 'toString', 42), weight: 1 }),
   action: fc.oneof({ arbitrary: fc.nat(), weight: 12 }, { arbitrary: fc.constantFrom('nope', '*', 'toString', 'VIEW'), weight: 1 }),
   attrs: attrsArb,
@@ -590,6 +598,7 @@ export function concrete(p: PolicySpec, q: RequestSpec): { principal: unknown; a
         ['role', role],
         ...('value' in q.groups ? [['groups', q.groups.value] as const] : []),
         ...('value' in q.organisation ? [['organisation', q.organisation.value] as const] : []),
+        ...('value' in q.organisations ? [['organisations', q.organisations.value] as const] : []),
         ...('value' in q.reports ? [['reports', q.reports.value] as const] : []),
         ...('value' in q.roles ? [['roles', q.roles.value] as const] : []),
         ...('pick' in q.roles ? [['roles', [role, ...q.roles.pick.map((r) => (typeof r === 'number' ? p.roleNames[r % p.roleNames.length] : r))]] as const] : []),
