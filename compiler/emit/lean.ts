@@ -36,7 +36,7 @@ export function wholeModuleAccess(hash: string): string {
  * - An ES module, in Node, has no `require`: it asks Node for one (`process.getBuiltinModule`,
  *   Node 20.16 and later, Deno, Bun), and elsewhere throws, so that the call that needed the whole
  *   module fails closed, saying to import `checker.full.js`. Bundled again by an application's
- *   bundler, it has one: esbuild and webpack bundle the whole module along, and the bundle needs no
+ *   bundler, it has one: esbuild (and a bundler like it) bundles the whole module along, and the bundle needs no
  *   file beside it.
  */
 export function leanLoader(format: 'esm' | 'cjs'): string {
